@@ -1,0 +1,51 @@
+package io.pgactive.tools.api;
+
+import io.pgactive.tools.collect.CollectorService;
+import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.snapshot.SnapshotBus;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Liveness;
+import org.eclipse.microprofile.health.Readiness;
+
+/** Ready once a first snapshot exists; live while the scrape loop keeps completing cycles. */
+@ApplicationScoped
+public class HealthChecks {
+
+    @Inject
+    SnapshotBus bus;
+    @Inject
+    CollectorService collector;
+    @Inject
+    ToolsConfig config;
+
+    @jakarta.enterprise.inject.Produces
+    @Readiness
+    HealthCheck snapshotReady() {
+        return () -> bus.latest()
+                .map(s -> HealthCheckResponse.named("snapshot").up()
+                        .withData("version", s.version())
+                        .withData("collected_at", s.snapshot().collectedAt().toString())
+                        .withData("cluster_status", s.snapshot().cluster().status().name())
+                        .build())
+                .orElseGet(() -> HealthCheckResponse.named("snapshot").down()
+                        .withData("reason", "first scrape cycle not finished").build());
+    }
+
+    @jakarta.enterprise.inject.Produces
+    @Liveness
+    HealthCheck collectorAlive() {
+        return () -> {
+            Instant last = collector.collector() == null ? null : collector.collector().lastCycleEnd();
+            // generous: a cycle is bounded by the per-node deadline, so five missed intervals means a stuck loop
+            Duration allowed = config.collector().interval().multipliedBy(5).plusSeconds(5);
+            boolean alive = last == null || Duration.between(last, Instant.now()).compareTo(allowed) < 0;
+            return HealthCheckResponse.named("collector").status(alive)
+                    .withData("last_cycle_end", last == null ? "none yet" : last.toString()).build();
+        };
+    }
+}

@@ -1,0 +1,45 @@
+package io.pgactive.tools.collect;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a node can tell us, probed on (re)connect and every probe interval.
+ *
+ * @param pgactiveSysid this node's pgactive node id, when pgactive is installed and the node is a member
+ */
+record Capabilities(
+        int serverVersionNum,
+        String serverVersion,
+        boolean inRecovery,
+        boolean pgactive,
+        boolean pgactiveLagInfo,
+        boolean pgactiveNodeSlots,
+        boolean pgactiveLastApplied,
+        boolean pgactiveStats,
+        boolean pgactiveConflictHistory,
+        int subscriptions,
+        String pgactiveVersion,
+        String pgactiveNodeName) {
+
+    Capabilities withPgactiveIdentity(String version, String nodeName) {
+        return new Capabilities(serverVersionNum, serverVersion, inRecovery, pgactive, pgactiveLagInfo,
+                pgactiveNodeSlots, pgactiveLastApplied, pgactiveStats, pgactiveConflictHistory, subscriptions, version,
+                nodeName);
+    }
+
+    /** Base roles from the probe; {@code primary}/{@code publisher} are added when links show them. */
+    List<String> baseRoles() {
+        List<String> roles = new ArrayList<>();
+        if (pgactive) {
+            roles.add("pgactive");
+        }
+        if (inRecovery) {
+            roles.add("standby");
+        }
+        if (subscriptions > 0) {
+            roles.add("subscriber");
+        }
+        return roles;
+    }
+}

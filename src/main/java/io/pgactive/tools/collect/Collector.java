@@ -1,0 +1,224 @@
+package io.pgactive.tools.collect;
+
+import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.snapshot.HealthPolicy;
+import io.pgactive.tools.snapshot.Link;
+import io.pgactive.tools.snapshot.NodeMetrics;
+import io.pgactive.tools.snapshot.NodeObservation;
+import io.pgactive.tools.snapshot.PublishedSnapshot;
+import io.pgactive.tools.snapshot.Snapshot;
+import io.pgactive.tools.snapshot.SnapshotAssembler;
+import io.pgactive.tools.snapshot.SnapshotBus;
+import io.pgactive.tools.snapshot.SnapshotJson;
+import io.pgactive.tools.snapshot.VersionSequence;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.mutiny.core.Vertx;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * The scrape loop: every interval, all nodes are read concurrently (bounded), each under its own deadline, and the
+ * cycle's observations become the next snapshot on the bus. A cycle never overlaps the previous one, and no node can
+ * hold it past the deadline. Assembly and encoding run on a worker thread, off the event loop.
+ */
+public final class Collector {
+
+    private static final Logger LOG = Logger.getLogger(Collector.class);
+
+    /** What one cycle measured, for metrics and benchmarks. */
+    public record CycleStats(long version, long cycleNanos, long publishNanos, int nodes, int failed) {
+    }
+
+    private final ToolsConfig.Collector config;
+    private final Vertx vertx;
+    private final SnapshotBus bus;
+    private final VersionSequence versions;
+    private final SnapshotAssembler assembler;
+    private final LagClock lagClock;
+    private final List<CustomQuery> customQueries;
+    private final Consumer<CycleStats> cycleListener;
+    private final Map<String, NodeClient> clients = new LinkedHashMap<>();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private volatile Instant lastCycleEnd;
+    private long timerId = -1;
+
+    public Collector(ToolsConfig config, List<CustomQuery> customQueries, Vertx vertx, SnapshotBus bus,
+                     VersionSequence versions, Consumer<CycleStats> cycleListener) {
+        this.config = config.collector();
+        this.vertx = vertx;
+        this.bus = bus;
+        this.versions = versions;
+        this.customQueries = customQueries;
+        this.cycleListener = cycleListener;
+        ToolsConfig.Thresholds t = config.thresholds();
+        this.assembler = new SnapshotAssembler(HealthPolicy.of(t.lagSecondsWarn(), t.lagSecondsCrit(), t.conflictsWarnPerMinute()));
+        this.lagClock = new LagClock(this.config.stallAfter());
+        setNodes(this.config.nodes());
+    }
+
+    /** Replaces the set of scraped nodes (discovery); takes effect at the next cycle. */
+    public synchronized void setNodes(Collection<ToolsConfig.NodeConfig> nodes) {
+        Map<String, ToolsConfig.NodeConfig> wanted = new LinkedHashMap<>();
+        nodes.forEach(n -> wanted.put(n.name(), n));
+        clients.entrySet().removeIf(e -> {
+            boolean gone = !wanted.containsKey(e.getKey()) || !wanted.get(e.getKey()).dsn().equals(e.getValue().config().dsn());
+            if (gone) {
+                e.getValue().close();
+            }
+            return gone;
+        });
+        wanted.values().forEach(n -> clients.computeIfAbsent(n.name(), k -> new NodeClient(n, config, customQueries, vertx)));
+    }
+
+    public synchronized List<ToolsConfig.NodeConfig> nodes() {
+        return clients.values().stream().map(NodeClient::config).toList();
+    }
+
+    public void start() {
+        timerId = vertx.setPeriodic(0, config.interval().toMillis(), id -> tick());
+    }
+
+    public void stop() {
+        if (timerId >= 0) {
+            vertx.cancelTimer(timerId);
+        }
+        synchronized (this) {
+            clients.values().forEach(NodeClient::close);
+        }
+    }
+
+    /** When the last cycle finished; liveness compares it with the interval. */
+    public Instant lastCycleEnd() {
+        return lastCycleEnd;
+    }
+
+    private void tick() {
+        if (!running.compareAndSet(false, true)) {
+            LOG.warn("previous scrape cycle still running; skipping this tick");
+            return;
+        }
+        runCycle().subscribe().with(s -> running.set(false), e -> {
+            running.set(false);
+            LOG.error("scrape cycle failed; the next one will retry", e);
+        });
+    }
+
+    /** One complete cycle: scrape, assemble, publish. Exposed for tests that drive cycles by hand. */
+    public Uni<PublishedSnapshot> runCycle() {
+        long start = System.nanoTime();
+        List<NodeClient> nodes;
+        synchronized (this) {
+            nodes = List.copyOf(clients.values());
+        }
+        Map<String, String> addresses = new HashMap<>();
+        nodes.forEach(n -> addresses.put(n.config().dsn().address(), n.name()));
+        Instant now = Instant.now();
+        return Multi.createFrom().iterable(nodes)
+                .onItem().transformToUni(n -> n.scrape(now, addresses).map(o -> Map.entry(n.name(), o)))
+                .merge(config.concurrency())
+                .collect().asMap(Map.Entry::getKey, Map.Entry::getValue)
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .map(outcomes -> publish(nodes, outcomes, start));
+    }
+
+    private PublishedSnapshot publish(List<NodeClient> nodes, Map<String, NodeClient.Outcome> outcomes, long start) {
+        long queriesDone = System.nanoTime();
+        Instant collectedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        List<NodeObservation> observations = new ArrayList<>();
+        Set<String> names = new java.util.HashSet<>();
+        int failed = 0;
+        for (NodeClient n : nodes) {
+            names.add(n.name());
+            NodeClient.Outcome o = outcomes.get(n.name());
+            if (o.success()) {
+                lagClock.record(n.name(), o.scrape().readAt, Lsn.parse(o.scrape().walLsn));
+            }
+        }
+        lagClock.retainOnly(names);
+        for (NodeClient n : nodes) {
+            NodeClient.Outcome o = outcomes.get(n.name());
+            if (o.success()) {
+                observations.add(observe(o.scrape(), names));
+            } else {
+                failed++;
+                observations.add(NodeObservation.failure(n.name(), o.errorClass(), o.error()));
+            }
+        }
+        Snapshot snapshot = assembler.assemble(versions.next(), collectedAt, observations);
+        PublishedSnapshot published = new PublishedSnapshot(snapshot, SnapshotJson.encode(snapshot), Instant.now());
+        bus.publish(published);
+        long end = System.nanoTime();
+        lastCycleEnd = Instant.now();
+        if (cycleListener != null) {
+            cycleListener.accept(new CycleStats(snapshot.version(), end - start, end - queriesDone, nodes.size(), failed));
+        }
+        return published;
+    }
+
+    private NodeObservation observe(Scrape s, Set<String> configured) {
+        List<Link> links = new ArrayList<>();
+        for (LinkReading lr : s.links) {
+            Link link = lr.link();
+            if (lr.upstream() != null && lr.position() != null) {
+                long pos = Lsn.parse(lr.position());
+                Double lag = lagClock.lagSeconds(lr.upstream(), s.readAt, pos);
+                boolean stalled = lagClock.stalled(s.node + "|" + link.kind() + "|" + link.peer(), lr.upstream(), s.readAt, pos);
+                // an interval reported by the server (legacy pgactive) is a hint; our own position clock wins
+                link = link.withLag(lag != null ? lag : link.lagSeconds(), stalled);
+            }
+            links.add(link);
+        }
+        links.sort(java.util.Comparator.comparing(Link::kind).thenComparing(Link::direction).thenComparing(l -> String.valueOf(l.peer())));
+        return new NodeObservation(s.node, true, null, null, s.readAt.truncatedTo(ChronoUnit.MILLIS),
+                List.copyOf(new java.util.LinkedHashSet<>(s.roles)), s.caps.serverVersion(), s.caps.pgactiveVersion(),
+                summarise(s, links), links, s.custom, s.customErrors);
+    }
+
+    /** The seed's per-node figures: worst lag over all links, LSNs and sender state of the worst outbound link. */
+    static NodeMetrics summarise(Scrape s, List<Link> links) {
+        Double lagSeconds = s.replayDelaySeconds;
+        Long lagBytes = null;
+        Long lagXid = null;
+        Boolean senderActive = null;
+        Link worstOut = null;
+        for (Link l : links) {
+            lagSeconds = max(lagSeconds, l.lagSeconds());
+            lagBytes = max(lagBytes, l.lagBytes());
+            lagXid = max(lagXid, l.lagXid());
+            if (Link.OUTBOUND.equals(l.direction())) {
+                senderActive = (senderActive == null || senderActive) && Boolean.TRUE.equals(l.active());
+                if (worstOut == null || compare(l.lagBytes(), worstOut.lagBytes()) > 0) {
+                    worstOut = l;
+                }
+            }
+        }
+        return new NodeMetrics(lagXid, lagSeconds, lagBytes, senderActive,
+                worstOut == null ? null : worstOut.sentLsn(), worstOut == null ? null : worstOut.writeLsn(),
+                worstOut == null ? null : worstOut.flushLsn(), worstOut == null ? null : worstOut.replayLsn(),
+                s.conflictsTotal == null && s.conflictsByType.isEmpty() ? null : s.conflictsLastMinute,
+                s.conflictsTotal, s.conflictsByType, s.inRecovery, s.walLsn, s.walReceiverActive, s.replayDelaySeconds);
+    }
+
+    private static <T extends Comparable<T>> T max(T a, T b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a.compareTo(b) >= 0 ? a : b;
+    }
+
+    private static int compare(Long a, Long b) {
+        return Long.compare(a == null ? -1 : a, b == null ? -1 : b);
+    }
+}

@@ -1,0 +1,77 @@
+package io.pgactive.tools.collect;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.snapshot.SnapshotBus;
+import io.pgactive.tools.snapshot.VersionSequence;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/** Starts the scrape loop with the service and stops it on shutdown; the one owner of the {@link Collector}. */
+@ApplicationScoped
+public class CollectorService {
+
+    private static final Logger LOG = Logger.getLogger(CollectorService.class);
+    /** Versions reserved per write of the high-water mark: one small fsync every ~30 minutes at a 2 s interval. */
+    private static final long VERSION_RESERVE = 1000;
+
+    @Inject
+    ToolsConfig config;
+    @Inject
+    Vertx vertx;
+    @Inject
+    SnapshotBus bus;
+    @Inject
+    MeterRegistry registry;
+
+    private Collector collector;
+    private Discovery discovery;
+
+    void onStart(@Observes StartupEvent event) {
+        List<CustomQuery> queries = CustomQueries.load(config.collector().queriesDir());
+        VersionSequence versions = new VersionSequence(config.database().dataDir().resolve("snapshot-version"), VERSION_RESERVE);
+        Timer cycle = Timer.builder("pgactive.scrape.cycle.duration")
+                .description("Wall time of one scrape cycle, from the first query to the published snapshot")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+        Timer publish = Timer.builder("pgactive.snapshot.publish.delay")
+                .description("Time from the last node's answer to the snapshot being readable")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(1))
+                .register(registry);
+        registry.gauge("pgactive.snapshot.version", versions, VersionSequence::current);
+        collector = new Collector(config, queries, vertx, bus, versions, stats -> {
+            cycle.record(stats.cycleNanos(), TimeUnit.NANOSECONDS);
+            publish.record(stats.publishNanos(), TimeUnit.NANOSECONDS);
+        });
+        LOG.infof("scraping %d node(s) every %dms (deadline %dms per node), %d custom quer%s, version continues after %d",
+                config.collector().nodes().size(), config.collector().interval().toMillis(),
+                config.collector().timeout().toMillis(), queries.size(), queries.size() == 1 ? "y" : "ies", versions.current());
+        collector.start();
+        config.collector().discovery().ifPresent(d -> {
+            discovery = new Discovery(config, d, collector, vertx);
+            discovery.start();
+        });
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (discovery != null) {
+            discovery.stop();
+        }
+        if (collector != null) {
+            collector.stop();
+        }
+    }
+
+    public Collector collector() {
+        return collector;
+    }
+}

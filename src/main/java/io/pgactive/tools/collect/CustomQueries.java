@@ -1,0 +1,163 @@
+package io.pgactive.tools.collect;
+
+import io.pgactive.tools.config.ConfigException;
+import io.pgactive.tools.config.ConfigLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Loads {@code *.sql} custom metric files. Each file starts with a header of {@code -- key: value} comment lines:
+ * <pre>
+ * -- name: long_running_xacts            (default: the file name without .sql)
+ * -- help: Transactions open for more than 5 minutes
+ * -- labels: datname                     (optional, comma-separated label columns)
+ * -- values: count:gauge, oldest:gauge:seconds   (column:gauge|counter[:unit], at least one)
+ * -- min_server_version: 16              (optional; 16 or 160000)
+ * -- role: any | primary | standby       (optional, default any)
+ * -- timeout: 1s                         (optional statement timeout, default 1s)
+ * </pre>
+ * Several files may share a name with different {@code min_server_version}s: each node runs the newest one it
+ * supports. A malformed file stops start-up with an error naming the file and the key.
+ */
+public final class CustomQueries {
+
+    private static final Pattern HEADER = Pattern.compile("--\\s*([a-z_]+)\\s*:\\s*(.*)");
+    private static final Pattern IDENT = Pattern.compile("[a-z_][a-z0-9_]*");
+    private static final Set<String> KEYS = Set.of("name", "help", "labels", "values", "min_server_version", "role", "timeout");
+
+    private CustomQueries() {
+    }
+
+    /** All queries of the folder, sorted by name then version; an absent folder means no custom metrics. */
+    public static List<CustomQuery> load(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<CustomQuery> queries = new ArrayList<>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".sql")).sorted().toList()) {
+                queries.add(parse(file, Files.readString(file)));
+            }
+        } catch (IOException e) {
+            throw new ConfigException(dir.toString(), "", "cannot read custom queries: " + e.getMessage());
+        }
+        Map<String, CustomQuery> seen = new LinkedHashMap<>();
+        for (CustomQuery q : queries) {
+            CustomQuery other = seen.put(q.name() + "@" + q.minServerVersion() + "@" + q.role(), q);
+            if (other != null) {
+                throw new ConfigException(q.file().toString(), "name",
+                        "duplicates " + other.file().getFileName() + " (same name, min_server_version and role)");
+            }
+        }
+        queries.sort(Comparator.comparing(CustomQuery::name).thenComparing(CustomQuery::minServerVersion));
+        return List.copyOf(queries);
+    }
+
+    static CustomQuery parse(Path file, String text) {
+        String where = file.toString();
+        Map<String, String> header = new LinkedHashMap<>();
+        StringBuilder sql = new StringBuilder();
+        boolean inHeader = true;
+        for (String line : text.split("\\R")) {
+            var m = HEADER.matcher(line.strip());
+            if (inHeader && m.matches()) {
+                String key = m.group(1);
+                if (!KEYS.contains(key)) {
+                    throw new ConfigException(where, key, "unknown header key (allowed: " + String.join(", ", KEYS.stream().sorted().toList()) + ")");
+                }
+                header.put(key, m.group(2).strip());
+                continue;
+            }
+            if (inHeader && (line.isBlank() || line.strip().startsWith("--"))) {
+                continue;
+            }
+            inHeader = false;
+            sql.append(line).append('\n');
+        }
+        String body = sql.toString().strip();
+        if (body.endsWith(";")) {
+            body = body.substring(0, body.length() - 1).strip();
+        }
+        if (body.isEmpty()) {
+            throw new ConfigException(where, "", "no SQL statement after the header");
+        }
+        if (body.contains(";")) {
+            throw new ConfigException(where, "", "exactly one SQL statement per file");
+        }
+        String fileName = file.getFileName().toString();
+        String name = header.getOrDefault("name", fileName.substring(0, fileName.length() - 4).replaceAll("@.*$", ""));
+        if (!IDENT.matcher(name).matches()) {
+            throw new ConfigException(where, "name", "'" + name + "' is not a valid metric name (lower case, digits, '_')");
+        }
+        List<String> labels = list(header.get("labels"));
+        for (String l : labels) {
+            if (!IDENT.matcher(l).matches()) {
+                throw new ConfigException(where, "labels", "'" + l + "' is not a valid column name");
+            }
+        }
+        String valuesText = header.get("values");
+        if (valuesText == null || valuesText.isBlank()) {
+            throw new ConfigException(where, "values", "is required: column:gauge|counter[:unit], ...");
+        }
+        List<CustomQuery.Value> values = new ArrayList<>();
+        for (String v : list(valuesText)) {
+            String[] parts = v.split(":");
+            if (parts.length < 2 || parts.length > 3 || !IDENT.matcher(parts[0]).matches()) {
+                throw new ConfigException(where, "values", "'" + v + "' is not column:gauge|counter[:unit]");
+            }
+            CustomQuery.Type type;
+            try {
+                type = CustomQuery.Type.valueOf(parts[1].strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(where, "values", "type of '" + parts[0] + "' must be gauge or counter, got '" + parts[1] + "'");
+            }
+            if (labels.contains(parts[0])) {
+                throw new ConfigException(where, "values", "'" + parts[0] + "' is also a label");
+            }
+            values.add(new CustomQuery.Value(parts[0], type, parts.length == 3 ? parts[2].strip() : null));
+        }
+        int minVersion = 0;
+        String mv = header.get("min_server_version");
+        if (mv != null) {
+            try {
+                minVersion = Integer.parseInt(mv);
+                if (minVersion < 100) {
+                    minVersion *= 10000;
+                }
+            } catch (NumberFormatException e) {
+                throw new ConfigException(where, "min_server_version", "expected a major version such as 16 or 160000, got '" + mv + "'");
+            }
+        }
+        CustomQuery.Role role;
+        try {
+            role = CustomQuery.Role.valueOf(header.getOrDefault("role", "any").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where, "role", "expected any, primary or standby, got '" + header.get("role") + "'");
+        }
+        Duration timeout;
+        try {
+            timeout = ConfigLoader.parseDuration(header.getOrDefault("timeout", "1s"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(where, "timeout", "invalid duration '" + header.get("timeout") + "'");
+        }
+        return new CustomQuery(name, header.getOrDefault("help", name), labels, values, minVersion, role, timeout, body, file);
+    }
+
+    private static List<String> list(String text) {
+        if (text == null || text.isBlank()) {
+            return List.of();
+        }
+        return Stream.of(text.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+}

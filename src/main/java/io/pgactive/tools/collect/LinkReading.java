@@ -1,0 +1,12 @@
+package io.pgactive.tools.collect;
+
+import io.pgactive.tools.snapshot.Link;
+
+/**
+ * A link as read from the server, before the collector adds lag time and stall detection from its own position history.
+ *
+ * @param upstream  the node whose WAL the link consumes ({@code null} when it is not a configured node)
+ * @param position  the downstream's confirmed position in the upstream's WAL (null when unknown)
+ */
+record LinkReading(Link link, String upstream, String position) {
+}

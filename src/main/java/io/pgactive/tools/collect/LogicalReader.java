@@ -1,0 +1,98 @@
+package io.pgactive.tools.collect;
+
+import io.pgactive.tools.config.Dsn;
+import io.pgactive.tools.snapshot.Link;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Native logical replication: logical slots on the publisher (exact byte lag) and subscriptions on the subscriber
+ * (worker alive, apply errors, and on PostgreSQL 18 the per-type conflict counters). Owns the subscriber's previous
+ * counter values so that counter resets (restart, stats reset) are never read as negative conflicts.
+ */
+final class LogicalReader {
+
+    private static final List<String> CONFLICT_COLUMNS = List.of("confl_insert_exists", "confl_update_origin_differs",
+            "confl_update_exists", "confl_update_missing", "confl_delete_origin_differs", "confl_delete_missing",
+            "confl_multiple_unique_conflicts");
+
+    private final ConflictWindow window;
+    private final Map<String, Long> previousConflicts = new HashMap<>();
+
+    LogicalReader(ConflictWindow window) {
+        this.window = window;
+    }
+
+    Uni<Void> read(SqlConnection conn, Capabilities caps, Scrape out, Map<String, String> addresses) {
+        Uni<Void> outbound = conn.query(Sql.LOGICAL_OUTBOUND).execute().invoke(rows -> {
+            for (Row r : rows) {
+                Boolean active = r.getBoolean("active");
+                Link link = new Link(r.getString("peer"), "logical", Link.OUTBOUND,
+                        Boolean.TRUE.equals(active) ? r.getString("state") : "disconnected", active,
+                        r.getString("sync_state"), null, r.getLong("lag_bytes"), null, null, null,
+                        r.getString("sent_lsn"), r.getString("write_lsn"), r.getString("flush_lsn"),
+                        r.getString("replay_lsn"), null, null, null, null, out.readAt);
+                out.links.add(new LinkReading(link, out.node, r.getString("position")));
+            }
+            if (rows.size() > 0) {
+                out.roles.add("publisher");
+            }
+        }).replaceWithVoid();
+        if (caps.subscriptions() == 0) {
+            return outbound;
+        }
+        Uni<Map<String, String>> publishers = conn.query(Sql.LOGICAL_PUBLISHERS).execute()
+                .map(rows -> {
+                    Map<String, String> bySubscription = new HashMap<>();
+                    for (Row r : rows) {
+                        try {
+                            Dsn dsn = Dsn.parse(r.getString("subconninfo"));
+                            String node = addresses.get(dsn.address());
+                            if (node != null) {
+                                bySubscription.put(r.getString("subname"), node);
+                            }
+                        } catch (IllegalArgumentException ignored) {
+                            // a conninfo we cannot parse (service file, several hosts): keep the subscription name
+                        }
+                    }
+                    return bySubscription;
+                })
+                .onFailure().recoverWithItem(Map.of());
+        Uni<Void> inbound = Uni.combine().all().unis(conn.query(Sql.logicalInbound(caps.serverVersionNum())).execute(), publishers)
+                .asTuple().invoke(t -> {
+                    for (Row r : t.getItem1()) {
+                        inbound(r, t.getItem2(), out);
+                    }
+                }).replaceWithVoid();
+        return Uni.combine().all().unis(outbound, inbound).discardItems();
+    }
+
+    private void inbound(Row r, Map<String, String> publishers, Scrape out) {
+        String sub = r.getString("subname");
+        boolean enabled = Boolean.TRUE.equals(r.getBoolean("enabled"));
+        boolean alive = Boolean.TRUE.equals(r.getBoolean("worker_alive"));
+        Long total = null;
+        for (String column : CONFLICT_COLUMNS) {
+            Long v = r.getLong(column);
+            if (v != null) {
+                total = (total == null ? 0 : total) + v;
+                out.addConflicts(column.substring("confl_".length()), v);
+            }
+        }
+        if (total != null) {
+            Long before = previousConflicts.put(sub, total);
+            // a lower value than last time is a counter reset: count what accumulated since, never a negative delta
+            window.add(out.readAt, before == null ? 0 : total >= before ? total - before : total);
+            out.conflictsTotal = (out.conflictsTotal == null ? 0 : out.conflictsTotal) + total;
+        }
+        String state = !enabled ? "disabled" : alive ? "streaming" : "worker down";
+        Link link = new Link(publishers.getOrDefault(sub, sub), "logical", Link.INBOUND, state, enabled && alive, null,
+                null, null, null, null, null, null, null, null, r.getString("latest_end_lsn"), null, null,
+                r.getLong("apply_errors"), total, out.readAt);
+        out.links.add(new LinkReading(link, null, null));
+    }
+}

@@ -1,0 +1,151 @@
+package io.pgactive.tools.collect;
+
+import io.pgactive.tools.snapshot.Link;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The pgactive dialect for one node: outbound links from {@code pgactive_get_replication_lag_info()} (or the legacy
+ * {@code pgactive_node_slots} view), inbound apply state per upstream, and the node-local conflict history read
+ * incrementally. Owns that node's conflict cursor.
+ */
+final class PgactiveReader {
+
+    /** pgactive reports "no apply worker" as the PostgreSQL epoch. */
+    private static final Instant PG_EPOCH = Instant.parse("2000-01-01T00:00:00Z");
+
+    private long conflictCursor = -1;
+    private final Map<String, Long> conflictTotals = new HashMap<>();
+    private final ConflictWindow window;
+
+    PgactiveReader(ConflictWindow window) {
+        this.window = window;
+    }
+
+    /** Forget the cursor so the next read takes a fresh baseline (after a reconnect, the table may have been purged). */
+    void reset() {
+        conflictCursor = -1;
+        conflictTotals.clear();
+        window.clear();
+    }
+
+    Uni<Void> read(SqlConnection conn, Capabilities caps, Scrape out) {
+        Uni<Void> outbound = caps.pgactiveLagInfo()
+                ? conn.query(Sql.PGACTIVE_LAG_INFO).execute().invoke(rows -> outbound(rows, caps, out, false)).replaceWithVoid()
+                : caps.pgactiveNodeSlots()
+                        ? conn.query(Sql.PGACTIVE_NODE_SLOTS_LEGACY).execute().invoke(rows -> outbound(rows, caps, out, true)).replaceWithVoid()
+                        : Uni.createFrom().voidItem();
+        Uni<Map<String, Row>> stats = caps.pgactiveStats()
+                ? conn.query(Sql.PGACTIVE_STATS).execute().map(PgactiveReader::byNodeName)
+                : Uni.createFrom().item(Map.of());
+        Uni<Map<String, Row>> applied = caps.pgactiveLastApplied()
+                ? conn.query(Sql.PGACTIVE_INBOUND).execute().map(PgactiveReader::byNodeName)
+                : Uni.createFrom().item(Map.of());
+        Uni<Void> inbound = Uni.combine().all().unis(applied, stats).asTuple()
+                .invoke(t -> inbound(t.getItem1(), t.getItem2(), out)).replaceWithVoid();
+        Uni<Void> conflicts = caps.pgactiveConflictHistory() ? conflicts(conn, out) : Uni.createFrom().voidItem();
+        return Uni.combine().all().unis(outbound, inbound, conflicts).discardItems();
+    }
+
+    private static void outbound(Iterable<Row> rows, Capabilities caps, Scrape out, boolean legacy) {
+        List<Row> all = new java.util.ArrayList<>();
+        rows.forEach(all::add);
+        // The 2.1.4+ function lists the slots of every ready member without naming their upstream. Rows whose slot
+        // exists here are this node's; without local slots (a two-node group seen from a catalog without slot rows)
+        // the rows for the other member are.
+        boolean anyLocal = !legacy && all.stream().anyMatch(r -> Boolean.TRUE.equals(r.getBoolean("local_slot")));
+        for (Row r : all) {
+            String peer = r.getString("node_name");
+            if (!legacy && (anyLocal ? !Boolean.TRUE.equals(r.getBoolean("local_slot")) : peer != null && peer.equals(caps.pgactiveNodeName()))) {
+                continue;
+            }
+            Long pendingDecoding = legacy ? null : r.getLong("pending_wal_decoding");
+            Long pendingApply = legacy ? null : r.getLong("pending_wal_to_apply");
+            Long lagBytes = legacy ? r.getLong("lag_bytes") : pendingApply;
+            String replay = r.getString("replay_lsn");
+            String position = replay != null ? replay : r.getString("confirmed_flush_lsn");
+            Boolean active = r.getBoolean("active");
+            Link link = new Link(peer, "pgactive", Link.OUTBOUND, Boolean.TRUE.equals(active) ? "streaming" : "stopped",
+                    active, null, legacy ? r.getDouble("lag_time_seconds") : null, lagBytes,
+                    legacy ? r.getLong("lag_xid") : null, pendingDecoding, pendingApply, r.getString("sent_lsn"),
+                    r.getString("write_lsn"), r.getString("flush_lsn"), replay, null, null, null, null, out.readAt);
+            out.links.add(new LinkReading(link, out.node, position));
+        }
+    }
+
+    private static void inbound(Map<String, Row> applied, Map<String, Row> stats, Scrape out) {
+        java.util.Set<String> peers = new java.util.TreeSet<>(applied.keySet());
+        peers.addAll(stats.keySet());
+        for (String peer : peers) {
+            Row a = applied.get(peer);
+            Row s = stats.get(peer);
+            Instant appliedAt = a == null ? null : instant(a.getOffsetDateTime("last_applied_xact_at"));
+            if (PG_EPOCH.equals(appliedAt)) {
+                appliedAt = null;
+            }
+            Long conflicts = s == null ? null : s.getLong("conflicts");
+            Long rollbacks = s == null ? null : s.getLong("nr_rollback");
+            Link link = new Link(peer, "pgactive", Link.INBOUND, null, null, null, null, null, null, null, null, null,
+                    null, null, null, null, appliedAt, rollbacks, conflicts, out.readAt);
+            out.links.add(new LinkReading(link, null, null));
+        }
+    }
+
+    private Uni<Void> conflicts(SqlConnection conn, Scrape out) {
+        if (conflictCursor < 0) {
+            return conn.query(Sql.PGACTIVE_CONFLICTS_BASELINE).execute().invoke(rows -> {
+                long maxId = 0;
+                int lastMinute = 0;
+                for (Row r : rows) {
+                    conflictTotals.put(r.getString("conflict_type"), r.getLong("total"));
+                    lastMinute += r.getLong("last_minute").intValue();
+                    Long id = r.getLong("max_id");
+                    maxId = Math.max(maxId, id == null ? 0 : id);
+                }
+                conflictCursor = maxId;
+                window.add(out.readAt, lastMinute);
+                publish(out);
+            }).replaceWithVoid();
+        }
+        return conn.preparedQuery(Sql.PGACTIVE_CONFLICTS_SINCE).execute(Tuple.of(conflictCursor)).invoke(rows -> {
+            for (Row r : rows) {
+                conflictTotals.merge(r.getString("conflict_type"), 1L, Long::sum);
+                Instant at = instant(r.getOffsetDateTime("local_conflict_time"));
+                window.add(at == null || at.isAfter(out.readAt) ? out.readAt : at, 1);
+                conflictCursor = Math.max(conflictCursor, r.getLong("conflict_id"));
+            }
+            publish(out);
+        }).replaceWithVoid();
+    }
+
+    private void publish(Scrape out) {
+        long total = 0;
+        for (Map.Entry<String, Long> e : conflictTotals.entrySet()) {
+            out.addConflicts(e.getKey(), e.getValue());
+            total += e.getValue();
+        }
+        out.conflictsTotal = (out.conflictsTotal == null ? 0 : out.conflictsTotal) + total;
+    }
+
+    private static Map<String, Row> byNodeName(Iterable<Row> rows) {
+        Map<String, Row> map = new HashMap<>();
+        for (Row r : rows) {
+            String name = r.getString("node_name");
+            if (name != null) {
+                map.put(name, r);
+            }
+        }
+        return map;
+    }
+
+    static Instant instant(OffsetDateTime t) {
+        return t == null ? null : t.toInstant();
+    }
+}

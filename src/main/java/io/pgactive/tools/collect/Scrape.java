@@ -1,0 +1,39 @@
+package io.pgactive.tools.collect;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The raw result of scraping one node once. Filled by the dialect readers of a single scrape pipeline, which all run
+ * on the connection's event-loop thread, so it needs no locking; handed over to the collector when complete.
+ */
+final class Scrape {
+
+    final String node;
+    Capabilities caps;
+    Instant readAt;
+    boolean inRecovery;
+    String walLsn;
+    final List<LinkReading> links = new ArrayList<>();
+    Boolean walReceiverActive;
+    Double replayDelaySeconds;
+    Long conflictsTotal;
+    final Map<String, Long> conflictsByType = new LinkedHashMap<>();
+    int conflictsLastMinute;
+    final Map<String, Object> custom = new LinkedHashMap<>();
+    final Map<String, String> customErrors = new LinkedHashMap<>();
+    final List<String> roles = new ArrayList<>();
+
+    Scrape(String node) {
+        this.node = node;
+    }
+
+    void addConflicts(String type, long count) {
+        if (count > 0) {
+            conflictsByType.merge(type, count, Long::sum);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package io.pgactive.tools.collect;
+
+import io.pgactive.tools.snapshot.Link;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import java.util.Map;
+
+/**
+ * Physical streaming replication: WAL senders and physical slots on the upstream (exact byte lag), and on a standby
+ * the WAL receiver and replay delay. Stateless.
+ */
+final class StreamingReader {
+
+    private StreamingReader() {
+    }
+
+    /**
+     * @param addresses configured nodes by {@code host:port}, to name a standby's upstream
+     */
+    static Uni<Void> read(SqlConnection conn, Capabilities caps, Scrape out, Map<String, String> addresses) {
+        Uni<Void> outbound = conn.query(Sql.STREAMING_OUTBOUND).execute().invoke(rows -> {
+            for (Row r : rows) {
+                Boolean active = r.getBoolean("active");
+                Link link = new Link(r.getString("peer"), "streaming", Link.OUTBOUND,
+                        active ? r.getString("state") : "disconnected", active, r.getString("sync_state"), null,
+                        r.getLong("lag_bytes"), null, null, null, r.getString("sent_lsn"), r.getString("write_lsn"),
+                        r.getString("flush_lsn"), r.getString("replay_lsn"), null, null, null, null, out.readAt);
+                out.links.add(new LinkReading(link, out.node, r.getString("position")));
+            }
+            if (rows.size() > 0 && !out.inRecovery && !out.roles.contains("primary")) {
+                out.roles.add("primary");
+            }
+        }).replaceWithVoid();
+        if (!caps.inRecovery()) {
+            return outbound;
+        }
+        Uni<Void> inbound = conn.query(Sql.STREAMING_INBOUND).execute().invoke(rows -> {
+            Row r = rows.iterator().next();
+            Boolean receiving = r.getBoolean("receiver_active");
+            boolean active = Boolean.TRUE.equals(receiving);
+            String host = r.getString("sender_host");
+            Integer port = r.getInteger("sender_port");
+            String peer = host == null ? "upstream" : addresses.getOrDefault(host + ":" + port, host + ":" + port);
+            Double delay = r.getDouble("replay_delay_seconds");
+            out.walReceiverActive = active;
+            out.replayDelaySeconds = delay;
+            String status = r.getString("status");
+            Link link = new Link(peer, "streaming", Link.INBOUND, status == null ? "disconnected" : status, active, null,
+                    delay, r.getLong("lag_bytes"), null, null, null, null, r.getString("write_lsn"),
+                    r.getString("flush_lsn"), r.getString("replay_lsn"), null, null, null, null, out.readAt);
+            out.links.add(new LinkReading(link, null, null));
+        }).replaceWithVoid();
+        return Uni.combine().all().unis(outbound, inbound).discardItems();
+    }
+}

@@ -1,0 +1,360 @@
+package io.pgactive.tools.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads and validates {@code tools.yaml}. Every problem becomes one {@link ConfigException} naming the file, the key
+ * (as a dotted path such as {@code collector.nodes[1].dsn}) and what is wrong; unknown keys are errors because a
+ * typo in a threshold must not silently fall back to a default during an incident.
+ */
+public final class ConfigLoader {
+
+    /** Nodes given in the environment: {@code name=dsn} entries separated by ';' or newlines. */
+    public static final String NODES_ENV = "PGACTIVE_TOOLS_NODES";
+
+    private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
+    private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
+    private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)");
+    private static final Pattern RATE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(?:/\\s*(s|sec|min|m|h|hour))?");
+    private static final Pattern LISTEN = Pattern.compile("(\\[[^]]+]|[^:\\[\\]]*)?:(\\d{1,5})");
+
+    private static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(2);
+
+    private final Map<String, String> env;
+    private String file;
+
+    public ConfigLoader(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    public static ToolsConfig loadFromEnvironment(Path path) {
+        return new ConfigLoader(System.getenv()).load(path);
+    }
+
+    public ToolsConfig load(Path path) {
+        this.file = path.toString();
+        String text;
+        try {
+            text = Files.readString(path);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file, "", "file not found (set PGACTIVE_TOOLS_CONFIG to the configuration file)");
+        } catch (IOException e) {
+            throw new ConfigException(file, "", "cannot read file: " + e.getMessage());
+        }
+        JsonNode root;
+        try {
+            root = new ObjectMapper(new YAMLFactory()).readTree(text);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
+            throw new ConfigException(file, "", "not valid YAML" + where + ": " + e.getOriginalMessage());
+        }
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            root = MissingNode.getInstance();
+        } else if (!root.isObject()) {
+            throw new ConfigException(file, "", "expected a mapping at the top level");
+        }
+        allowOnly(root, "", "collector", "thresholds", "server", "database");
+        Path baseDir = path.toAbsolutePath().getParent();
+        ToolsConfig.Collector collector = collector(root.path("collector"), baseDir);
+        ToolsConfig.Thresholds thresholds = thresholds(root.path("thresholds"));
+        ToolsConfig.Server server = server(root.path("server"));
+        ToolsConfig.Database database = database(root.path("database"));
+        return new ToolsConfig(path, collector, thresholds, server, database);
+    }
+
+    private ToolsConfig.Collector collector(JsonNode node, Path baseDir) {
+        allowOnly(node, "collector", "interval", "timeout", "concurrency", "backoff_max", "stall_after",
+                "probe_interval", "queries_dir", "nodes", "discovery");
+        Duration interval = duration(node, "collector", "interval", DEFAULT_INTERVAL);
+        if (interval.compareTo(Duration.ofMillis(100)) < 0) {
+            throw new ConfigException(file, "collector.interval", "must be at least 100ms");
+        }
+        Duration timeout = duration(node, "collector", "timeout", interval.multipliedBy(3).dividedBy(4));
+        if (timeout.compareTo(interval) >= 0 || timeout.isZero()) {
+            throw new ConfigException(file, "collector.timeout",
+                    "must be shorter than collector.interval (" + interval.toMillis() + "ms) so a hung node cannot delay the next snapshot");
+        }
+        int concurrency = integer(node, "collector", "concurrency", 16, 1, 1024);
+        Duration backoffMax = duration(node, "collector", "backoff_max", Duration.ofSeconds(30));
+        Duration stallAfter = duration(node, "collector", "stall_after", interval.multipliedBy(5));
+        Duration probeInterval = duration(node, "collector", "probe_interval", Duration.ofSeconds(60));
+        String queries = text(node, "collector", "queries_dir", "queries");
+        Path queriesDir = baseDir == null ? Path.of(queries) : baseDir.resolve(queries);
+
+        List<ToolsConfig.NodeConfig> nodes = new ArrayList<>();
+        JsonNode list = node.path("nodes");
+        if (!list.isMissingNode() && !list.isNull()) {
+            if (!list.isArray()) {
+                throw new ConfigException(file, "collector.nodes", "expected a list of {name, dsn}");
+            }
+            for (int i = 0; i < list.size(); i++) {
+                String key = "collector.nodes[" + i + "]";
+                JsonNode entry = list.get(i);
+                if (!entry.isObject()) {
+                    throw new ConfigException(file, key, "expected a mapping with name and dsn");
+                }
+                allowOnly(entry, key, "name", "dsn");
+                String name = required(entry, key, "name");
+                nodes.add(node(key, name, required(entry, key, "dsn"), "file"));
+            }
+        }
+        nodes.addAll(nodesFromEnvironment());
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            ToolsConfig.NodeConfig n = nodes.get(i);
+            if (!seen.add(n.name())) {
+                throw new ConfigException(file, "collector.nodes[" + i + "].name", "duplicate node name '" + n.name() + "'");
+            }
+        }
+
+        Optional<ToolsConfig.Discovery> discovery = Optional.empty();
+        JsonNode d = node.path("discovery");
+        if (!d.isMissingNode() && !d.isNull()) {
+            allowOnly(d, "collector.discovery", "seed", "interval");
+            String seed = required(d, "collector.discovery", "seed");
+            if (!seen.contains(seed)) {
+                throw new ConfigException(file, "collector.discovery.seed", "names no configured node: '" + seed + "'");
+            }
+            discovery = Optional.of(new ToolsConfig.Discovery(seed,
+                    duration(d, "collector.discovery", "interval", Duration.ofSeconds(60))));
+        }
+        if (nodes.isEmpty()) {
+            throw new ConfigException(file, "collector.nodes",
+                    "no nodes configured (list them here or in " + NODES_ENV + "=name=dsn;name=dsn)");
+        }
+        return new ToolsConfig.Collector(interval, timeout, concurrency, backoffMax, stallAfter, probeInterval,
+                queriesDir, nodes, discovery);
+    }
+
+    private List<ToolsConfig.NodeConfig> nodesFromEnvironment() {
+        String value = env.get(NODES_ENV);
+        List<ToolsConfig.NodeConfig> nodes = new ArrayList<>();
+        if (value == null || value.isBlank()) {
+            return nodes;
+        }
+        int i = 0;
+        for (String entry : value.split("[;\\n]")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            String key = NODES_ENV + "[" + i++ + "]";
+            int eq = entry.indexOf('=');
+            if (eq <= 0) {
+                throw new ConfigException("environment", key, "expected name=dsn");
+            }
+            nodes.add(node(key, entry.substring(0, eq).strip(), entry.substring(eq + 1).strip(), "environment"));
+        }
+        return nodes;
+    }
+
+    private ToolsConfig.NodeConfig node(String key, String name, String dsnText, String origin) {
+        if (!NODE_NAME.matcher(name).matches()) {
+            throw new ConfigException(file, key + ".name",
+                    "invalid node name '" + name + "' (letters, digits, '_', '.', '-'; at most 63 characters)");
+        }
+        try {
+            return new ToolsConfig.NodeConfig(name, Dsn.parse(dsnText), origin);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file, key + ".dsn",
+                    "malformed DSN " + Dsn.redact(dsnText) + ": " + Dsn.redact(e.getMessage(), dsnText));
+        }
+    }
+
+    private ToolsConfig.Thresholds thresholds(JsonNode node) {
+        allowOnly(node, "thresholds", "lag_seconds_warn", "lag_seconds_crit", "conflicts_warn");
+        double warn = number(node, "thresholds", "lag_seconds_warn", 5);
+        double crit = number(node, "thresholds", "lag_seconds_crit", 15);
+        if (crit < warn) {
+            throw new ConfigException(file, "thresholds.lag_seconds_crit",
+                    "must be greater than or equal to thresholds.lag_seconds_warn (" + warn + ")");
+        }
+        double conflicts = rate(node, "thresholds", "conflicts_warn", 3);
+        return new ToolsConfig.Thresholds(warn, crit, conflicts);
+    }
+
+    private ToolsConfig.Server server(JsonNode node) {
+        allowOnly(node, "server", "listen");
+        String listen = text(node, "server", "listen", ":8080");
+        Matcher m = LISTEN.matcher(listen);
+        if (!m.matches()) {
+            throw new ConfigException(file, "server.listen", "expected [host]:port such as ':8080' or '127.0.0.1:8080', got '" + listen + "'");
+        }
+        int port = Integer.parseInt(m.group(2));
+        if (port > 65535) {
+            throw new ConfigException(file, "server.listen", "port out of range: " + port);
+        }
+        String host = m.group(1) == null ? "" : m.group(1).replace("[", "").replace("]", "");
+        return new ToolsConfig.Server(host, port);
+    }
+
+    private ToolsConfig.Database database(JsonNode node) {
+        allowOnly(node, "database", "path");
+        return new ToolsConfig.Database(Path.of(text(node, "database", "path", "./data/replication_state.db")));
+    }
+
+    // --- scalar helpers -------------------------------------------------------------------------------------------
+
+    private void allowOnly(JsonNode node, String where, String... keys) {
+        if (node.isMissingNode() || node.isNull()) {
+            return;
+        }
+        if (!node.isObject()) {
+            throw new ConfigException(file, where, "expected a mapping");
+        }
+        Set<String> allowed = Set.of(keys);
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (!allowed.contains(key)) {
+                throw new ConfigException(file, join(where, key), "unknown key (allowed: " + String.join(", ", keys) + ")");
+            }
+        }
+    }
+
+    private static String join(String where, String key) {
+        return where.isEmpty() ? key : where + "." + key;
+    }
+
+    private String text(JsonNode node, String where, String key, String dflt) {
+        JsonNode v = node.path(key);
+        if (v.isMissingNode() || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isValueNode()) {
+            throw new ConfigException(file, join(where, key), "expected a single value");
+        }
+        return expand(v.asText(), join(where, key));
+    }
+
+    private String required(JsonNode node, String where, String key) {
+        String value = text(node, where, key, null);
+        if (value == null || value.isBlank()) {
+            throw new ConfigException(file, join(where, key), "is required");
+        }
+        return value;
+    }
+
+    /** Expands {@code ${VAR}} and {@code ${VAR:-default}}; an unset variable without a default is an error. */
+    String expand(String value, String key) {
+        Matcher m = VARIABLE.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String replacement = env.get(m.group(1));
+            if (replacement == null || (replacement.isEmpty() && m.group(2) != null)) {
+                if (m.group(2) == null) {
+                    throw new ConfigException(file, key, "environment variable " + m.group(1) + " is not set (use ${" + m.group(1) + ":-default})");
+                }
+                replacement = m.group(3);
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private Duration duration(JsonNode node, String where, String key, Duration dflt) {
+        String value = text(node, where, key, null);
+        if (value == null) {
+            return dflt;
+        }
+        try {
+            return parseDuration(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file, join(where, key), "invalid duration '" + value + "' (use e.g. 500ms, 2s, 1m30s)");
+        }
+    }
+
+    /** Go-style durations: {@code 500ms}, {@code 2s}, {@code 1m30s}, {@code 1h}; a bare number means seconds. */
+    public static Duration parseDuration(String text) {
+        String s = text.strip();
+        if (s.matches("\\d+(\\.\\d+)?")) {
+            s = s + "s";
+        }
+        Matcher m = DURATION_PART.matcher(s);
+        long nanos = 0;
+        int end = 0;
+        while (m.find() && m.start() == end) {
+            double amount = Double.parseDouble(m.group(1));
+            long unit = switch (m.group(2)) {
+                case "ms" -> 1_000_000L;
+                case "s" -> 1_000_000_000L;
+                case "m" -> 60_000_000_000L;
+                default -> 3_600_000_000_000L;
+            };
+            nanos += (long) (amount * unit);
+            end = m.end();
+        }
+        if (end != s.length() || end == 0 || nanos <= 0) {
+            throw new IllegalArgumentException("invalid duration");
+        }
+        return Duration.ofNanos(nanos);
+    }
+
+    private double number(JsonNode node, String where, String key, double dflt) {
+        String value = text(node, where, key, null);
+        if (value == null) {
+            return dflt;
+        }
+        try {
+            double d = Double.parseDouble(value.strip());
+            if (d < 0 || Double.isNaN(d) || Double.isInfinite(d)) {
+                throw new NumberFormatException();
+            }
+            return d;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(file, join(where, key), "expected a non-negative number, got '" + value + "'");
+        }
+    }
+
+    private int integer(JsonNode node, String where, String key, int dflt, int min, int max) {
+        String value = text(node, where, key, null);
+        if (value == null) {
+            return dflt;
+        }
+        try {
+            int i = Integer.parseInt(value.strip());
+            if (i < min || i > max) {
+                throw new NumberFormatException();
+            }
+            return i;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(file, join(where, key), "expected an integer between " + min + " and " + max + ", got '" + value + "'");
+        }
+    }
+
+    /** A rate such as {@code 3/min}, {@code 0.5/s} or {@code 100/h}, returned per minute; a bare number is per minute. */
+    private double rate(JsonNode node, String where, String key, double dflt) {
+        String value = text(node, where, key, null);
+        if (value == null) {
+            return dflt;
+        }
+        Matcher m = RATE.matcher(value.strip());
+        if (!m.matches()) {
+            throw new ConfigException(file, join(where, key), "expected a rate such as 3/min, got '" + value + "'");
+        }
+        double amount = Double.parseDouble(m.group(1));
+        String unit = m.group(2) == null ? "min" : m.group(2);
+        return switch (unit) {
+            case "s", "sec" -> amount * 60;
+            case "h", "hour" -> amount / 60;
+            default -> amount;
+        };
+    }
+}

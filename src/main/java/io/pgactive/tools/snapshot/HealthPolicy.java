@@ -1,0 +1,54 @@
+package io.pgactive.tools.snapshot;
+
+/**
+ * Turns a node's fresh values and its failure streak into a status (DESIGN §4).
+ *
+ * @param degradedAfterFailures consecutive failed cycles after which a node is DEGRADED (3)
+ * @param downAfterFailures     consecutive failed cycles after which a node is DOWN (10)
+ */
+public record HealthPolicy(double lagSecondsWarn, double lagSecondsCrit, double conflictsWarnPerMinute,
+                           int degradedAfterFailures, int downAfterFailures) {
+
+    public static HealthPolicy of(double lagSecondsWarn, double lagSecondsCrit, double conflictsWarnPerMinute) {
+        return new HealthPolicy(lagSecondsWarn, lagSecondsCrit, conflictsWarnPerMinute, 3, 10);
+    }
+
+    /** Status from fresh values alone, with the reasons for anything worse than HEALTHY. */
+    public Verdict judge(NodeMetrics m, java.util.List<Link> links) {
+        NodeStatus status = NodeStatus.HEALTHY;
+        java.util.List<String> reasons = new java.util.ArrayList<>();
+        if (m.lagSeconds() != null && m.lagSeconds() >= lagSecondsCrit) {
+            status = NodeStatus.CRITICAL;
+            reasons.add(String.format(java.util.Locale.ROOT, "lag %.1fs >= critical %.1fs", m.lagSeconds(), lagSecondsCrit));
+        } else if (m.lagSeconds() != null && m.lagSeconds() >= lagSecondsWarn) {
+            status = NodeStatus.DEGRADED;
+            reasons.add(String.format(java.util.Locale.ROOT, "lag %.1fs >= warning %.1fs", m.lagSeconds(), lagSecondsWarn));
+        }
+        if (m.conflictCount() != null && conflictsWarnPerMinute > 0 && m.conflictCount() >= conflictsWarnPerMinute) {
+            status = status.worst(NodeStatus.DEGRADED);
+            reasons.add(String.format(java.util.Locale.ROOT, "%d conflicts in the last minute >= warning %s/min",
+                    m.conflictCount(), trim(conflictsWarnPerMinute)));
+        }
+        if (Boolean.FALSE.equals(m.walReceiverActive())) {
+            status = status.worst(NodeStatus.DEGRADED);
+            reasons.add("WAL receiver not streaming");
+        }
+        for (Link link : links) {
+            if (Boolean.FALSE.equals(link.active())) {
+                status = status.worst(NodeStatus.DEGRADED);
+                reasons.add(link.kind() + " " + link.direction() + " link " + link.peer() + " inactive");
+            } else if (Boolean.TRUE.equals(link.stalled())) {
+                status = status.worst(NodeStatus.DEGRADED);
+                reasons.add(link.kind() + " " + link.direction() + " link " + link.peer() + " stalled");
+            }
+        }
+        return new Verdict(status, reasons);
+    }
+
+    private static String trim(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    public record Verdict(NodeStatus status, java.util.List<String> reasons) {
+    }
+}

@@ -1,0 +1,52 @@
+package io.pgactive.tools.snapshot;
+
+import java.time.Instant;
+
+/**
+ * One replication relationship seen from the scraped node. {@code outbound} links are measured on the upstream
+ * (WAL sender, slot): byte lag is exact there. {@code inbound} links are the downstream's view (WAL receiver,
+ * subscription worker, pgactive apply worker). Any value the server could not provide is {@code null}.
+ *
+ * @param peer          the other node: a configured node name when it could be resolved, else what the server calls it
+ *                      (application_name, slot or subscription name)
+ * @param kind          {@code pgactive}, {@code streaming} or {@code logical}
+ * @param direction     {@code outbound} or {@code inbound}
+ * @param state         the server's word for the link (e.g. {@code streaming}, {@code catchup}, {@code stopped})
+ * @param active        whether a WAL sender / receiver / apply worker is running for it
+ * @param lagSeconds    time since the oldest change not yet replayed downstream was written upstream, from the
+ *                      collector's own position history (0 when caught up, growing while stalled)
+ * @param lagBytes      WAL bytes not yet replayed downstream
+ * @param stalled       upstream WAL moved but the downstream position did not for longer than {@code stall_after}
+ * @param readAt        server time at which these values were read
+ */
+public record Link(
+        String peer,
+        String kind,
+        String direction,
+        String state,
+        Boolean active,
+        String syncState,
+        Double lagSeconds,
+        Long lagBytes,
+        Long lagXid,
+        Long pendingWalDecoding,
+        Long pendingWalToApply,
+        String sentLsn,
+        String writeLsn,
+        String flushLsn,
+        String replayLsn,
+        Boolean stalled,
+        Instant lastAppliedAt,
+        Long applyErrors,
+        Long conflicts,
+        Instant readAt) {
+
+    public static final String OUTBOUND = "outbound";
+    public static final String INBOUND = "inbound";
+
+    public Link withLag(Double seconds, Boolean isStalled) {
+        return new Link(peer, kind, direction, state, active, syncState, seconds, lagBytes, lagXid, pendingWalDecoding,
+                pendingWalToApply, sentLsn, writeLsn, flushLsn, replayLsn, isStalled, lastAppliedAt, applyErrors,
+                conflicts, readAt);
+    }
+}

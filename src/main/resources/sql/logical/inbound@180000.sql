@@ -1,0 +1,14 @@
+-- PostgreSQL 18+: adds the apply conflict counters of pg_stat_subscription_stats.
+SELECT s.subname,
+       s.subenabled                                                                AS enabled,
+       (st.pid IS NOT NULL)                                                        AS worker_alive,
+       st.received_lsn::text                                                       AS received_lsn,
+       st.latest_end_lsn::text                                                     AS latest_end_lsn,
+       extract(epoch FROM now() - st.last_msg_receipt_time)::float8                AS since_last_message_seconds,
+       ss.apply_error_count + ss.sync_error_count                                   AS apply_errors,
+       ss.confl_insert_exists, ss.confl_update_origin_differs, ss.confl_update_exists, ss.confl_update_missing,
+       ss.confl_delete_origin_differs, ss.confl_delete_missing, ss.confl_multiple_unique_conflicts
+  FROM pg_catalog.pg_subscription s
+  LEFT JOIN pg_catalog.pg_stat_subscription st ON st.subid = s.oid AND st.relid IS NULL AND st.leader_pid IS NULL
+  LEFT JOIN pg_catalog.pg_stat_subscription_stats ss ON ss.subid = s.oid
+ WHERE s.subdbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
