@@ -74,9 +74,13 @@ final class LagClock {
         ArrayDeque<Sample> samples = history.get(upstream);
         boolean behind = samples != null && !samples.isEmpty() && position >= 0
                 && Long.compareUnsigned(samples.peekLast().lsn(), position) > 0;
+        if (!behind) {
+            progress.remove(linkKey);
+            return false;
+        }
         Progress before = progress.get(linkKey);
-        if (!behind || before == null || before.position() != position) {
-            progress.put(linkKey, new Progress(position, now));
+        if (before == null || before.position() != position) {
+            progress.put(linkKey, new Progress(position, now)); // behind, but moving: the stall clock restarts
             return false;
         }
         return Duration.between(before.since(), now).compareTo(stallAfter) >= 0;

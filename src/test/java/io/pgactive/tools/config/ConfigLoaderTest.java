@@ -1,0 +1,176 @@
+package io.pgactive.tools.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws IOException {
+        Path file = dir.resolve("tools.yaml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private ToolsConfig load(String yaml, Map<String, String> env) throws IOException {
+        return new ConfigLoader(env).load(write(yaml));
+    }
+
+    private ConfigException failure(String yaml, Map<String, String> env) throws IOException {
+        Path file = write(yaml);
+        try {
+            new ConfigLoader(env).load(file);
+        } catch (ConfigException e) {
+            assertThat(e.getMessage()).startsWith(file.toString() + ": ");
+            return e;
+        }
+        throw new AssertionError("expected a configuration error");
+    }
+
+    @Test
+    void seedFormatWithDefaults() throws IOException {
+        ToolsConfig c = load("""
+                collector:
+                  interval: 2s
+                  nodes:
+                    - name: node1
+                      dsn: "${PGACTIVE_NODE1_DSN:-postgres://mon:pw@localhost:5432/postgres}"
+                thresholds: { lag_seconds_warn: 5, lag_seconds_crit: 15, conflicts_warn: 3/min }
+                server: { listen: ":8080" }
+                database: { path: ./data/replication_state.db }
+                """, Map.of());
+        assertThat(c.collector().interval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.collector().timeout()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(c.collector().stallAfter()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.collector().nodes()).singleElement().satisfies(n -> {
+            assertThat(n.name()).isEqualTo("node1");
+            assertThat(n.dsn().host()).isEqualTo("localhost");
+            assertThat(n.origin()).isEqualTo("file");
+        });
+        assertThat(c.thresholds()).isEqualTo(new ToolsConfig.Thresholds(5, 15, 3));
+        assertThat(c.server()).isEqualTo(new ToolsConfig.Server("", 8080));
+        assertThat(c.database().path()).isEqualTo(Path.of("./data/replication_state.db"));
+        assertThat(c.collector().queriesDir()).isEqualTo(dir.toAbsolutePath().resolve("queries"));
+        assertThat(c.collector().discovery()).isEmpty();
+    }
+
+    @Test
+    void expandsEnvironmentAndAddsNodesFromTheEnvironmentList() throws IOException {
+        ToolsConfig c = load("""
+                collector:
+                  nodes:
+                    - name: node1
+                      dsn: "${DSN1}"
+                server: { listen: "127.0.0.1:${PORT:-9090}" }
+                thresholds: { conflicts_warn: "30/h" }
+                """, Map.of("DSN1", "postgres://a@h1/db", ConfigLoader.NODES_ENV, "node2=postgres://b@h2/db; node3=host=h3 port=5433"));
+        assertThat(c.collector().nodes()).extracting(ToolsConfig.NodeConfig::name).containsExactly("node1", "node2", "node3");
+        assertThat(c.collector().nodes().get(2).dsn().port()).isEqualTo(5433);
+        assertThat(c.collector().nodes().get(1).origin()).isEqualTo("environment");
+        assertThat(c.server()).isEqualTo(new ToolsConfig.Server("127.0.0.1", 9090));
+        assertThat(c.thresholds().conflictsWarnPerMinute()).isEqualTo(0.5);
+    }
+
+    @Test
+    void discoveryNeedsAConfiguredSeed() throws IOException {
+        ToolsConfig c = load("""
+                collector:
+                  nodes: [ { name: a, dsn: "postgres://h/d" } ]
+                  discovery: { seed: a, interval: 30s }
+                """, Map.of());
+        assertThat(c.collector().discovery()).contains(new ToolsConfig.Discovery("a", Duration.ofSeconds(30)));
+        assertThat(failure("""
+                collector:
+                  nodes: [ { name: a, dsn: "postgres://h/d" } ]
+                  discovery: { seed: b }
+                """, Map.of()).key()).isEqualTo("collector.discovery.seed");
+    }
+
+    @Test
+    void unknownKeyIsNamed() throws IOException {
+        ConfigException e = failure("""
+                collector:
+                  nodes: [ { name: a, dsn: "postgres://h/d" } ]
+                thresholds: { lag_seconds_wran: 5 }
+                """, Map.of());
+        assertThat(e.key()).isEqualTo("thresholds.lag_seconds_wran");
+        assertThat(e.problem()).contains("unknown key").contains("lag_seconds_warn");
+    }
+
+    @Test
+    void malformedDsnIsNamedWithoutThePassword() throws IOException {
+        ConfigException e = failure("""
+                collector:
+                  nodes:
+                    - { name: ok, dsn: "postgres://h/d" }
+                    - { name: bad, dsn: "postgres://mon:TopSecret42@db:port/x" }
+                """, Map.of());
+        assertThat(e.key()).isEqualTo("collector.nodes[1].dsn");
+        assertThat(e.getMessage()).contains("malformed DSN").doesNotContain("TopSecret42");
+    }
+
+    @Test
+    void everyInvalidValueIsReportedWithItsKey() throws IOException {
+        String node = "  nodes: [ { name: a, dsn: \"postgres://h/d\" } ]\n";
+        assertThat(failure("collector:\n  interval: soon\n" + node, Map.of()).key()).isEqualTo("collector.interval");
+        assertThat(failure("collector:\n  interval: 2s\n  timeout: 3s\n" + node, Map.of()).key()).isEqualTo("collector.timeout");
+        assertThat(failure("collector:\n  concurrency: 0\n" + node, Map.of()).key()).isEqualTo("collector.concurrency");
+        assertThat(failure("collector:\n" + node + "thresholds: { lag_seconds_warn: -1 }", Map.of()).key())
+                .isEqualTo("thresholds.lag_seconds_warn");
+        assertThat(failure("collector:\n" + node + "thresholds: { lag_seconds_warn: 20, lag_seconds_crit: 10 }", Map.of()).key())
+                .isEqualTo("thresholds.lag_seconds_crit");
+        assertThat(failure("collector:\n" + node + "thresholds: { conflicts_warn: lots }", Map.of()).key())
+                .isEqualTo("thresholds.conflicts_warn");
+        assertThat(failure("collector:\n" + node + "server: { listen: 'localhost' }", Map.of()).key()).isEqualTo("server.listen");
+        assertThat(failure("collector:\n" + node + "server: { listen: ':99999' }", Map.of()).key()).isEqualTo("server.listen");
+        assertThat(failure("collector:\n  nodes: [ { name: 'bad name!', dsn: 'postgres://h/d' } ]", Map.of()).key())
+                .isEqualTo("collector.nodes[0].name");
+        assertThat(failure("collector:\n  nodes: [ { name: a } ]", Map.of()).key()).isEqualTo("collector.nodes[0].dsn");
+        assertThat(failure("collector:\n  nodes: { name: a }", Map.of()).key()).isEqualTo("collector.nodes");
+    }
+
+    @Test
+    void duplicateNamesAcrossFileAndEnvironment() throws IOException {
+        ConfigException e = failure("collector:\n  nodes: [ { name: a, dsn: 'postgres://h/d' } ]",
+                Map.of(ConfigLoader.NODES_ENV, "a=postgres://other/d"));
+        assertThat(e.key()).isEqualTo("collector.nodes[1].name");
+        assertThat(e.problem()).contains("duplicate node name 'a'");
+    }
+
+    @Test
+    void unsetVariableWithoutDefault() throws IOException {
+        ConfigException e = failure("collector:\n  nodes: [ { name: a, dsn: '${NODE_A_DSN}' } ]", Map.of());
+        assertThat(e.key()).isEqualTo("collector.nodes[0].dsn");
+        assertThat(e.problem()).contains("NODE_A_DSN is not set");
+    }
+
+    @Test
+    void noNodesNotYamlAndMissingFile() throws IOException {
+        assertThat(failure("collector: { interval: 2s }", Map.of()).key()).isEqualTo("collector.nodes");
+        assertThat(failure("collector: [unclosed", Map.of()).problem()).contains("not valid YAML");
+        assertThat(failure("- a\n- b", Map.of()).problem()).contains("mapping");
+        assertThatThrownBy(() -> new ConfigLoader(Map.of()).load(dir.resolve("absent.yaml")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("file not found");
+    }
+
+    @Test
+    void durations() {
+        assertThat(ConfigLoader.parseDuration("1m30s")).isEqualTo(Duration.ofSeconds(90));
+        assertThat(ConfigLoader.parseDuration("250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(ConfigLoader.parseDuration("3")).isEqualTo(Duration.ofSeconds(3));
+        assertThat(ConfigLoader.parseDuration("1.5s")).isEqualTo(Duration.ofMillis(1500));
+        assertThat(ConfigLoader.parseDuration("2h")).isEqualTo(Duration.ofHours(2));
+        assertThatThrownBy(() -> ConfigLoader.parseDuration("0s")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ConfigLoader.parseDuration("5 minutes")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
