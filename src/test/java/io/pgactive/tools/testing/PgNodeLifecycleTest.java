@@ -1,0 +1,67 @@
+package io.pgactive.tools.testing;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PgNodeLifecycleTest {
+
+    @TempDir
+    static Path dir;
+    static PgCluster cluster;
+
+    @BeforeAll
+    static void startNodes() {
+        cluster = PgCluster.standalone(2, dir);
+    }
+
+    @AfterAll
+    static void stopNodes() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void nodesHaveDistinctSystemIdentifiersAndMonitorPasswords() {
+        PgNode a = cluster.node("node1");
+        PgNode b = cluster.node("node2");
+        assertNotEquals(a.systemIdentifier(), b.systemIdentifier());
+        assertNotEquals(a.password(), b.password());
+        assertNotEquals(a.port(), b.port());
+        assertTrue(a.dsn().startsWith("postgres://monitor:" + a.password() + "@127.0.0.1:" + a.port() + "/postgres"));
+    }
+
+    @Test
+    void monitorPasswordIsChecked() throws SQLException {
+        PgNode n = cluster.node("node1");
+        try (Connection c = n.connectAsMonitor(n.password(), Duration.ofSeconds(5))) {
+            assertTrue(c.isValid(2));
+        }
+        SQLException e = assertThrows(SQLException.class, () -> n.connectAsMonitor("wrong-" + n.password(), Duration.ofSeconds(5)));
+        assertEquals("28P01", e.getSQLState());
+    }
+
+    @Test
+    void stopAndStartKeepPortAndData() {
+        PgNode n = cluster.node("node2");
+        int port = n.port();
+        n.execute("CREATE TABLE IF NOT EXISTS kept (v int); INSERT INTO kept VALUES (42)");
+        n.stop();
+        assertThrows(SQLException.class, () -> n.connect(Duration.ofSeconds(2), Duration.ofSeconds(2)).close());
+        n.start();
+        assertEquals(port, n.port());
+        assertEquals(42, n.queryLong("SELECT v FROM kept"));
+    }
+}
