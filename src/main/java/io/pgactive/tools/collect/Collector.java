@@ -147,10 +147,11 @@ public final class Collector {
             }
         }
         lagClock.retainOnly(names);
+        Map<String, String> subscribers = subscribersByPublisherSlot(nodes, outcomes);
         for (NodeClient n : nodes) {
             NodeClient.Outcome o = outcomes.get(n.name());
             if (o.success()) {
-                observations.add(observe(o.scrape(), names));
+                observations.add(observe(o.scrape(), subscribers));
             } else {
                 failed++;
                 observations.add(NodeObservation.failure(n.name(), o.errorClass(), o.error()));
@@ -167,10 +168,36 @@ public final class Collector {
         return published;
     }
 
-    private NodeObservation observe(Scrape s, Set<String> configured) {
+    /**
+     * A publisher only knows a subscriber by its subscription name (slot name, application_name); the subscriber
+     * knows its publisher's address. Joining both names outbound logical links after the subscribing node.
+     */
+    private static Map<String, String> subscribersByPublisherSlot(List<NodeClient> nodes, Map<String, NodeClient.Outcome> outcomes) {
+        Map<String, String> subscribers = new HashMap<>();
+        for (NodeClient n : nodes) {
+            NodeClient.Outcome o = outcomes.get(n.name());
+            if (!o.success()) {
+                continue;
+            }
+            for (LinkReading lr : o.scrape().links) {
+                if (lr.alias() != null && Link.INBOUND.equals(lr.link().direction())) {
+                    subscribers.put(lr.link().peer() + "|" + lr.alias(), n.name());
+                }
+            }
+        }
+        return subscribers;
+    }
+
+    private NodeObservation observe(Scrape s, Map<String, String> subscribers) {
         List<Link> links = new ArrayList<>();
         for (LinkReading lr : s.links) {
             Link link = lr.link();
+            if ("logical".equals(link.kind()) && Link.OUTBOUND.equals(link.direction())) {
+                String subscriber = subscribers.get(s.node + "|" + link.peer());
+                if (subscriber != null) {
+                    link = link.withPeer(subscriber);
+                }
+            }
             if (lr.upstream() != null && lr.position() != null) {
                 long pos = Lsn.parse(lr.position());
                 Double lag = lagClock.lagSeconds(lr.upstream(), s.readAt, pos);

@@ -42,7 +42,8 @@ final class LogicalReader {
                 out.roles.add("publisher");
             }
         }).replaceWithVoid();
-        if (caps.subscriptions() == 0) {
+        if (caps.subscriptions() == 0 || caps.inRecovery()) {
+            // a standby carries its primary's pg_subscription rows, but subscriptions never run in recovery
             return outbound;
         }
         Uni<Map<String, String>> publishers = conn.query(Sql.LOGICAL_PUBLISHERS).execute()
@@ -93,6 +94,6 @@ final class LogicalReader {
         Link link = new Link(publishers.getOrDefault(sub, sub), "logical", Link.INBOUND, state, enabled && alive, null,
                 null, null, null, null, null, null, null, null, r.getString("latest_end_lsn"), null, null,
                 r.getLong("apply_errors"), total, out.readAt);
-        out.links.add(new LinkReading(link, null, null));
+        out.links.add(new LinkReading(link, null, null, sub));
     }
 }

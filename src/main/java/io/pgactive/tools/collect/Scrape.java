@@ -31,9 +31,8 @@ final class Scrape {
         this.node = node;
     }
 
+    /** Zero counts are kept: a type the server reports exists, and its series should not appear only at the first conflict. */
     void addConflicts(String type, long count) {
-        if (count > 0) {
-            conflictsByType.merge(type, count, Long::sum);
-        }
+        conflictsByType.merge(type, count, Long::sum);
     }
 }

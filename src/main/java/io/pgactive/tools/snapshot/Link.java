@@ -44,6 +44,12 @@ public record Link(
     public static final String OUTBOUND = "outbound";
     public static final String INBOUND = "inbound";
 
+    public Link withPeer(String name) {
+        return new Link(name, kind, direction, state, active, syncState, lagSeconds, lagBytes, lagXid, pendingWalDecoding,
+                pendingWalToApply, sentLsn, writeLsn, flushLsn, replayLsn, stalled, lastAppliedAt, applyErrors,
+                conflicts, readAt);
+    }
+
     public Link withLag(Double seconds, Boolean isStalled) {
         return new Link(peer, kind, direction, state, active, syncState, seconds, lagBytes, lagXid, pendingWalDecoding,
                 pendingWalToApply, sentLsn, writeLsn, flushLsn, replayLsn, isStalled, lastAppliedAt, applyErrors,

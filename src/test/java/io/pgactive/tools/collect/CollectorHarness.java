@@ -1,0 +1,75 @@
+package io.pgactive.tools.collect;
+
+import io.pgactive.tools.config.ConfigLoader;
+import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.snapshot.NodeState;
+import io.pgactive.tools.snapshot.PublishedSnapshot;
+import io.pgactive.tools.snapshot.Snapshot;
+import io.pgactive.tools.snapshot.SnapshotBus;
+import io.pgactive.tools.snapshot.VersionSequence;
+import io.pgactive.tools.testing.PgNode;
+import io.vertx.mutiny.core.Vertx;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@link Collector} over real nodes, driven cycle by cycle so tests can count cycles exactly. Built from a real
+ * tools.yaml through {@link ConfigLoader}, like the service.
+ */
+final class CollectorHarness implements AutoCloseable {
+
+    final Vertx vertx;
+    final SnapshotBus bus = new SnapshotBus();
+    final Collector collector;
+    final List<Collector.CycleStats> cycles = new ArrayList<>();
+    final ToolsConfig config;
+
+    CollectorHarness(Path dir, String collectorYaml, List<PgNode> nodes) {
+        this(dir, collectorYaml, nodes, Map.of());
+    }
+
+    CollectorHarness(Path dir, String collectorYaml, List<PgNode> nodes, Map<String, String> dsnOverrides) {
+        StringBuilder yaml = new StringBuilder("collector:\n").append(collectorYaml.indent(2)).append("  nodes:\n");
+        for (PgNode n : nodes) {
+            yaml.append("    - name: ").append(n.name()).append('\n')
+                .append("      dsn: \"").append(dsnOverrides.getOrDefault(n.name(), n.dsn())).append("\"\n");
+        }
+        yaml.append("thresholds: { lag_seconds_warn: 5, lag_seconds_crit: 15, conflicts_warn: 3/min }\n")
+            .append("database: { path: ").append(dir.resolve("data/replication_state.db")).append(" }\n");
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("tools.yaml"), yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        config = new ConfigLoader(Map.of()).load(dir.resolve("tools.yaml"));
+        vertx = Vertx.vertx();
+        collector = new Collector(config, CustomQueries.load(config.collector().queriesDir()), vertx, bus,
+                new VersionSequence(config.database().dataDir().resolve("snapshot-version"), 1000), cycles::add);
+    }
+
+    Snapshot cycle() {
+        PublishedSnapshot p = collector.runCycle().await().atMost(config.collector().interval().plusSeconds(5));
+        return p.snapshot();
+    }
+
+    NodeState node(String name) {
+        return cycle().nodes().get(name);
+    }
+
+    Duration interval() {
+        return config.collector().interval();
+    }
+
+    @Override
+    public void close() {
+        collector.stop();
+        vertx.closeAndAwait();
+    }
+}
