@@ -5,7 +5,10 @@ SELECT current_setting('server_version_num')::int                               
        current_setting('server_version')                                           AS server_version,
        pg_is_in_recovery()                                                         AS in_recovery,
        to_regproc('pgactive.pgactive_version') IS NOT NULL                          AS has_pgactive,
-       to_regproc('pgactive.pgactive_get_replication_lag_info') IS NOT NULL         AS has_lag_info,
+       -- 2.1.1-2.1.3 had a function of the same name with time/xid columns: require the 2.1.4+ shape
+       EXISTS (SELECT 1 FROM pg_catalog.pg_proc
+                WHERE oid = to_regproc('pgactive.pgactive_get_replication_lag_info')
+                  AND 'pending_wal_to_apply' = ANY (proargnames))                    AS has_lag_info,
        to_regclass('pgactive.pgactive_node_slots') IS NOT NULL                      AS has_node_slots,
        to_regproc('pgactive.pgactive_get_last_applied_xact_info') IS NOT NULL       AS has_last_applied,
        to_regproc('pgactive.pgactive_get_stats') IS NOT NULL                        AS has_stats,

@@ -21,6 +21,9 @@ final class PgactiveReader {
     /** pgactive reports "no apply worker" as the PostgreSQL epoch. */
     private static final Instant PG_EPOCH = Instant.parse("2000-01-01T00:00:00Z");
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(PgactiveReader.class);
+
+    private final java.util.Set<String> warned = new java.util.HashSet<>();
     private long conflictCursor = -1;
     private final Map<String, Long> conflictTotals = new HashMap<>();
     private final ConflictWindow window;
@@ -42,16 +45,27 @@ final class PgactiveReader {
                 : caps.pgactiveNodeSlots()
                         ? conn.query(Sql.PGACTIVE_NODE_SLOTS_LEGACY).execute().invoke(rows -> outbound(rows, caps, out, true)).replaceWithVoid()
                         : Uni.createFrom().voidItem();
+        // the apply-side details are secondary: without them (privileges, an older release) the node still reports
         Uni<Map<String, Row>> stats = caps.pgactiveStats()
-                ? conn.query(Sql.PGACTIVE_STATS).execute().map(PgactiveReader::byNodeName)
+                ? optional(conn.query(Sql.PGACTIVE_STATS).execute().map(PgactiveReader::byNodeName), "pgactive_get_stats()", out)
                 : Uni.createFrom().item(Map.of());
         Uni<Map<String, Row>> applied = caps.pgactiveLastApplied()
-                ? conn.query(Sql.PGACTIVE_INBOUND).execute().map(PgactiveReader::byNodeName)
+                ? optional(conn.query(Sql.PGACTIVE_INBOUND).execute().map(PgactiveReader::byNodeName),
+                        "pgactive_get_last_applied_xact_info()", out)
                 : Uni.createFrom().item(Map.of());
         Uni<Void> inbound = Uni.combine().all().unis(applied, stats).asTuple()
                 .invoke(t -> inbound(t.getItem1(), t.getItem2(), out)).replaceWithVoid();
         Uni<Void> conflicts = caps.pgactiveConflictHistory() ? conflicts(conn, out) : Uni.createFrom().voidItem();
         return Uni.combine().all().unis(outbound, inbound, conflicts).discardItems();
+    }
+
+    private Uni<Map<String, Row>> optional(Uni<Map<String, Row>> query, String what, Scrape out) {
+        return query.onFailure().recoverWithItem(e -> {
+            if (warned.add(what)) {
+                LOG.warnf("node %s: %s unavailable, its values stay null: %s", out.node, what, e.getMessage());
+            }
+            return Map.of();
+        });
     }
 
     private static void outbound(Iterable<Row> rows, Capabilities caps, Scrape out, boolean legacy) {

@@ -1,0 +1,171 @@
+package io.pgactive.tools.collect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgactive.tools.snapshot.NodeState;
+import io.pgactive.tools.snapshot.NodeStatus;
+import io.pgactive.tools.snapshot.Snapshot;
+import io.pgactive.tools.snapshot.SnapshotJson;
+import io.pgactive.tools.testing.PgCluster;
+import io.pgactive.tools.testing.PgNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Nodes that go away, come back, refuse our password, or answer on a restarted service. */
+class NodeFailureTest {
+
+    private static PgCluster cluster;
+    private static Path dir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dir = Files.createTempDirectory("node-failure");
+        cluster = PgCluster.standalone(2, dir.resolve("cluster"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static void awaitHealthy(CollectorHarness h) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(
+                () -> h.cycle().nodes().values().stream().allMatch(n -> n.status() == NodeStatus.HEALTHY));
+    }
+
+    @Test
+    void downNodeIsDegradedAfterThreeCyclesDownAfterTenAndHealthyOnFirstSuccess() throws Exception {
+        PgNode node1 = cluster.node("node1");
+        try (CollectorHarness h = new CollectorHarness(dir.resolve("down"), "interval: 1s\nbackoff_max: 1s\n", cluster.nodes())) {
+            awaitHealthy(h);
+            Snapshot healthy = h.cycle();
+            node1.stop();
+            for (int cycle = 1; cycle <= 11; cycle++) {
+                Snapshot s = h.cycle();
+                NodeState down = s.nodes().get("node1");
+                NodeStatus expected = cycle >= 10 ? NodeStatus.DOWN : cycle >= 3 ? NodeStatus.DEGRADED : NodeStatus.HEALTHY;
+                assertThat(down.status()).as("cycle %d: %s", cycle, down.error()).isEqualTo(expected);
+                assertThat(down.consecutiveFailures()).isEqualTo(cycle);
+                assertThat(down.errorClass()).isEqualTo("connect");
+                assertThat(down.readAt()).as("last good values keep their read time").isEqualTo(healthy.nodes().get("node1").readAt());
+                assertThat(down.lastSuccessAt()).isEqualTo(healthy.nodes().get("node1").lastSuccessAt());
+                assertThat(s.nodes().get("node2").status()).isEqualTo(NodeStatus.HEALTHY);
+                assertThat(s.nodes().get("node2").readAt()).isAfter(healthy.nodes().get("node2").readAt());
+            }
+            node1.start();
+            // back-off may skip a cycle or two; the first successful scrape brings it straight back
+            await().atMost(Duration.ofSeconds(20)).pollInterval(h.interval()).untilAsserted(() -> {
+                NodeState back = h.node("node1");
+                assertThat(back.status()).isEqualTo(NodeStatus.HEALTHY);
+                assertThat(back.consecutiveFailures()).isZero();
+                assertThat(back.error()).isNull();
+            });
+        } finally {
+            node1.start();
+        }
+    }
+
+    @Test
+    void wrongPasswordIsAnAuthErrorAndNoPasswordIsEverPrinted() throws Exception {
+        PgNode node2 = cluster.node("node2");
+        String wrong = "Wr0ngPassw0rd-" + System.nanoTime();
+        String badDsn = node2.dsn().replace(node2.password(), wrong);
+        List<String> logs = new ArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                logs.add(r.getMessage() + " " + java.util.Arrays.toString(r.getParameters()) + " " + r.getThrown());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger root = Logger.getLogger("io.pgactive");
+        root.addHandler(capture);
+        try (CollectorHarness h = new CollectorHarness(dir.resolve("auth"), "interval: 1s\n", List.of(node2),
+                Map.of("node2", badDsn))) {
+            for (int i = 0; i < 3; i++) {
+                Snapshot s = h.cycle();
+                NodeState n = s.nodes().get("node2");
+                assertThat(n.errorClass()).isEqualTo("auth");
+                assertThat(n.error()).contains("password authentication failed");
+                String json = new String(SnapshotJson.encode(s), StandardCharsets.UTF_8);
+                assertThat(json).doesNotContain(wrong).doesNotContain(node2.password());
+            }
+            assertThat(h.config.collector().nodes().get(0).dsn().toString()).doesNotContain(wrong);
+        } finally {
+            root.removeHandler(capture);
+        }
+        assertThat(logs).isNotEmpty().noneMatch(l -> l.contains(wrong) || l.contains(node2.password()));
+    }
+
+    @Test
+    void versionsKeepIncreasingAcrossARestartOfTheService() {
+        Path svc = dir.resolve("restart");
+        long last;
+        try (CollectorHarness first = new CollectorHarness(svc, "interval: 1s\n", cluster.nodes())) {
+            long v1 = first.cycle().version();
+            last = first.cycle().version();
+            assertThat(last).isEqualTo(v1 + 1);
+        }
+        try (CollectorHarness second = new CollectorHarness(svc, "interval: 1s\n", cluster.nodes())) {
+            long next = second.cycle().version();
+            assertThat(next).isGreaterThan(last);
+            assertThat(second.cycle().version()).isEqualTo(next + 1);
+            assertThat(second.bus.latest()).get().satisfies(p -> assertThat(p.version()).isEqualTo(next + 1));
+        }
+    }
+
+    @Test
+    void customQueriesReportValuesAndABrokenOneMarksOnlyItsMetric() throws Exception {
+        Path svc = dir.resolve("custom");
+        Path queries = svc.resolve("queries");
+        Files.createDirectories(queries);
+        Files.writeString(queries.resolve("answer.sql"), "-- values: n:gauge\nSELECT 42 AS n");
+        Files.writeString(queries.resolve("settings.sql"), """
+                -- labels: name
+                -- values: value:gauge
+                SELECT name, setting::int AS value FROM pg_settings WHERE name IN ('max_connections', 'port') ORDER BY name
+                """);
+        Files.writeString(queries.resolve("broken.sql"), "-- values: n:gauge\nSELECT n FROM no_such_table");
+        Files.writeString(queries.resolve("slow.sql"), "-- values: n:gauge\n-- timeout: 100ms\nSELECT 1 AS n FROM pg_sleep(1)");
+        Files.writeString(queries.resolve("future.sql"), "-- values: n:gauge\n-- min_server_version: 99\nSELECT 1 AS n");
+        Files.writeString(queries.resolve("standby_only.sql"), "-- values: n:gauge\n-- role: standby\nSELECT 1 AS n");
+        Files.writeString(queries.resolve("textual.sql"), "-- values: n:gauge\nSELECT 'x' AS n");
+        PgNode node = cluster.node("node2");
+        try (CollectorHarness h = new CollectorHarness(svc, "interval: 2s\n", List.of(node))) {
+            awaitHealthy(h);
+            NodeState n = h.node("node2");
+            assertThat(n.status()).isEqualTo(NodeStatus.HEALTHY);
+            assertThat(n.custom()).containsEntry("answer", 42L);
+            assertThat(n.custom().get("settings")).asList().hasSize(2).first().asString()
+                    .contains("name=max_connections");
+            assertThat(n.custom()).containsKey("broken").doesNotContainKeys("future", "standby_only");
+            assertThat(n.custom().get("broken")).isNull();
+            assertThat(n.customErrors()).containsKeys("broken", "slow", "textual");
+            assertThat(n.customErrors().get("broken")).contains("no_such_table");
+            assertThat(n.customErrors().get("slow")).contains("statement timeout");
+            // the per-query timeout was reset: the next query on the same session is not limited to 100ms
+            assertThat(h.node("node2").customErrors()).doesNotContainKey("answer");
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.pgactive.tools.collect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgactive.tools.snapshot.Link;
+import io.pgactive.tools.snapshot.NodeState;
+import io.pgactive.tools.snapshot.NodeStatus;
+import io.pgactive.tools.testing.PgCluster;
+import io.pgactive.tools.testing.PgNode;
+import io.pgactive.tools.testing.PgactiveFixture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The pgactive dialect against the catalog fixture (2.1.9 and the legacy 2.1.3 view) on real servers. */
+class PgactiveDialectTest {
+
+    private static final String SYSID_A = "7000000000000000001";
+    private static final String SYSID_B = "7000000000000000002";
+    private static PgCluster cluster;
+    private static Path dir;
+    private static PgactiveFixture a;
+    private static PgactiveFixture b;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dir = Files.createTempDirectory("pgactive-dialect");
+        cluster = PgCluster.standalone(2, dir.resolve("cluster"));
+        a = cluster.node("node1").installPgactiveFixture(SYSID_A, "node1");
+        b = cluster.node("node2").installPgactiveFixture(SYSID_B, "node2", PgactiveFixture.Catalog.LEGACY_2_1_3);
+        a.addPeer(b);
+        b.addPeer(a);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static CollectorHarness harness(String name) {
+        CollectorHarness h = new CollectorHarness(dir.resolve(name), "interval: 1s\n",
+                List.of(cluster.node("node1"), cluster.node("node2")));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(h.cycle().nodes().values()).allSatisfy(
+                        n -> assertThat(n.error()).as(n.name()).isNull()));
+        return h;
+    }
+
+    @Test
+    void lagInfoGivesOutboundLinksAndAppliedInfoGivesInbound() {
+        a.setLag(PgactiveFixture.LagRow.of("node2", SYSID_B, 512, 4096));
+        a.setApplied(SYSID_B, b.dboid(), 1234, Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:01Z"));
+        try (CollectorHarness h = harness("lag")) {
+            NodeState n = h.node("node1");
+            assertThat(n.roles()).contains("pgactive");
+            assertThat(n.pgactiveVersion()).startsWith("2.1.9");
+            Link out = n.links().stream().filter(l -> l.kind().equals("pgactive") && l.direction().equals(Link.OUTBOUND))
+                    .findFirst().orElseThrow();
+            assertThat(out.peer()).isEqualTo("node2");
+            assertThat(out.active()).isTrue();
+            assertThat(out.pendingWalDecoding()).isEqualTo(512);
+            assertThat(out.pendingWalToApply()).isEqualTo(4096);
+            assertThat(out.lagBytes()).isEqualTo(4096);
+            assertThat(n.metrics().walsenderActive()).isTrue();
+            assertThat(n.metrics().lagBytes()).isEqualTo(4096);
+            Link in = n.links().stream().filter(l -> l.kind().equals("pgactive") && l.direction().equals(Link.INBOUND))
+                    .findFirst().orElseThrow();
+            assertThat(in.peer()).isEqualTo("node2");
+            assertThat(in.lastAppliedAt()).isEqualTo(Instant.parse("2026-01-01T00:00:01Z"));
+
+            // a disconnected peer: pending_wal_to_apply is NULL and the link is inactive
+            a.setLag(PgactiveFixture.LagRow.disconnected("node2", SYSID_B, 8192));
+            NodeState d = h.node("node1");
+            Link gone = d.links().stream().filter(l -> l.kind().equals("pgactive") && l.direction().equals(Link.OUTBOUND))
+                    .findFirst().orElseThrow();
+            assertThat(gone.active()).isFalse();
+            assertThat(gone.lagBytes()).isNull();
+            assertThat(d.metrics().walsenderActive()).isFalse();
+            assertThat(d.status()).isEqualTo(NodeStatus.DEGRADED);
+            assertThat(d.reasons()).contains("pgactive outbound link node2 inactive");
+        } finally {
+            a.clearLag();
+        }
+    }
+
+    @Test
+    void conflictsAreCountedPerTypeAndPerMinuteIncrementally() {
+        try (CollectorHarness h = harness("conflicts")) {
+            long before = h.node("node1").metrics().conflictsTotal();
+            Instant now = Instant.now();
+            a.insertConflict("insert_insert", "last_update_wins_keep_local", "public", "t", now.minusSeconds(3600));
+            a.insertConflict("update_delete", "skip_change", "public", "t", now);
+            NodeState n = h.node("node1");
+            assertThat(n.metrics().conflictsTotal()).isEqualTo(before + 2);
+            assertThat(n.metrics().conflictsByType()).containsKeys("insert_insert", "update_delete");
+            assertThat(n.metrics().conflictCount()).isEqualTo(1); // the hour-old one is not in the last minute
+            a.insertConflict("update_update", "last_update_wins_keep_remote", "public", "t", now);
+            a.insertConflict("update_update", "last_update_wins_keep_remote", "public", "t", now);
+            NodeState after = h.node("node1");
+            assertThat(after.metrics().conflictCount()).isEqualTo(3);
+            assertThat(after.metrics().conflictsByType().get("update_update")).isEqualTo(2);
+            assertThat(after.status()).isEqualTo(NodeStatus.DEGRADED);
+            assertThat(after.reasons()).anyMatch(r -> r.startsWith("3 conflicts in the last minute"));
+        }
+        // a fresh collector counts the history from its baseline, not from zero
+        try (CollectorHarness h = harness("conflicts-restart")) {
+            NodeState n = h.node("node1");
+            assertThat(n.metrics().conflictsTotal()).isGreaterThanOrEqualTo(4);
+            assertThat(n.metrics().conflictCount()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void legacyNodeSlotsViewGivesXidAndTimeLag() {
+        Instant now = Instant.now();
+        b.setNodeSlots(List.of(new PgactiveFixture.NodeSlotRow("node1", b.slotNameFor(SYSID_A, a.dboid()), "0/1000000",
+                "0/1000000", true, 4321, "0/2000000", "0/2000000", "0/2000000", "0/1800000", 110L, now, now,
+                100L, now.minusSeconds(7), now.minusSeconds(7))));
+        try (CollectorHarness h = harness("legacy")) {
+            NodeState n = h.node("node2");
+            assertThat(n.pgactiveVersion()).isNotNull();
+            Link out = n.links().stream().filter(l -> l.kind().equals("pgactive") && l.direction().equals(Link.OUTBOUND))
+                    .findFirst().orElseThrow();
+            assertThat(out.peer()).isEqualTo("node1");
+            assertThat(out.lagXid()).isEqualTo(10);
+            assertThat(out.replayLsn()).isEqualTo("0/1800000");
+            assertThat(out.active()).isTrue();
+            assertThat(n.metrics().lagXid()).isEqualTo(10);
+            assertThat(n.metrics().sentLsn()).isEqualTo("0/2000000");
+        }
+    }
+
+    @Test
+    void discoveryAddsReadyMembersAndDropsDetachedOnes() throws Exception {
+        PgNode extra = cluster.addNode("node3");
+        // discovered members are reached with the seed's credentials (pgactive stores its replication user's DSN)
+        extra.execute("ALTER ROLE monitor PASSWORD '" + cluster.node("node1").password() + "'");
+        try {
+            a.addNode("7000000000000000003", "node3", 5, extra.conninfo(), 'r');
+            CollectorHarness h = new CollectorHarness(dir.resolve("discovery"), "interval: 1s\n", List.of(cluster.node("node1")));
+            try {
+                var settings = new io.pgactive.tools.config.ToolsConfig.Discovery("node1", Duration.ofSeconds(1));
+                Discovery discovery = new Discovery(h.config, settings, h.collector, h.vertx);
+                var found = discovery.discover().await().atMost(Duration.ofSeconds(10));
+                assertThat(found).extracting(io.pgactive.tools.config.ToolsConfig.NodeConfig::name).contains("node1", "node2", "node3");
+                assertThat(found).allSatisfy(nc -> assertThat(nc.origin()).isEqualTo("discovery"));
+                discovery.start();
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(
+                        () -> assertThat(h.cycle().nodes()).containsKeys("node1", "node2", "node3"));
+                // node3 shares the seed's monitor password; node2 does not, and is reported as such
+                await().atMost(Duration.ofSeconds(30)).until(() -> h.cycle().nodes().get("node3").status() == NodeStatus.HEALTHY);
+                assertThat(h.cycle().nodes().get("node2").errorClass()).isEqualTo("auth");
+                a.setNodeStatus("node3", 'k');
+                await().atMost(Duration.ofSeconds(20)).untilAsserted(
+                        () -> assertThat(h.cycle().nodes()).containsKeys("node1", "node2").doesNotContainKey("node3"));
+                discovery.stop();
+                assertThat(discovery.toNode("x", "user_mapping=postgres pgactive_foreign_server=srv")).isEmpty();
+            } finally {
+                h.close();
+            }
+        } finally {
+            a.node().update("DELETE FROM pgactive.pgactive_nodes WHERE node_name = 'node3'");
+            extra.close();
+        }
+    }
+}
