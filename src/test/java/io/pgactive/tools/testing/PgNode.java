@@ -359,6 +359,9 @@ public final class PgNode implements AutoCloseable {
                         .setPort(port)
                         .setRegisterShutdownHook(false)
                         .setPGStartupWait(STARTUP_WAIT)
+                        // zonky passes its own defaults as -c options, which beat postgresql.conf
+                        .setServerConfig("synchronous_commit", "on")
+                        .setServerConfig("max_connections", "30")
                         .setConnectConfig("password", PgTemplate.adminPassword())
                         .setOutputRedirector(Redirect.appendTo(workDir.resolve("postgres.log").toFile()))
                         .setErrorRedirector(Redirect.appendTo(workDir.resolve("postgres.log").toFile()))
