@@ -186,7 +186,7 @@ class PgactiveFixtureTest {
             // pgjdbc reports an int8 column defaulting to nextval() as bigserial
             assertTrue(cols.get(0).equals("conflict_id:int8") || cols.get(0).equals("conflict_id:bigserial"), cols.get(0));
             assertEquals("local_conflict_time:timestamptz", cols.get(4));
-            assertEquals("conflict_type:pgactive_conflict_type", cols.get(11));
+            assertEquals("conflict_type:\"pgactive\".\"pgactive_conflict_type\"", cols.get(11));
             assertEquals("local_commit_time:timestamptz", cols.get(34));
             assertTrue(unchecked(rs::next));
             assertEquals(SYSID_B, unchecked(() -> rs.getString("local_node_sysid")));
