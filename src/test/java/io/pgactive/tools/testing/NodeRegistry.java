@@ -153,14 +153,10 @@ final class NodeRegistry {
         PgNode.signal("QUIT", pids);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         for (long pid : pids) {
-            ProcessHandle.of(pid).ifPresent(h -> {
-                long left = deadline - System.nanoTime();
-                try {
-                    h.onExit().get(Math.max(1, left), TimeUnit.NANOSECONDS);
-                } catch (Exception e) {
-                    PgNode.killTree(pid);
-                }
-            });
+            long left = Math.max(1, deadline - System.nanoTime());
+            if (!PgNode.awaitExit(pid, java.time.Duration.ofNanos(left))) {
+                PgNode.killTree(pid);
+            }
         }
     }
 }

@@ -64,4 +64,39 @@ class PgNodeLifecycleTest {
         assertEquals(port, n.port());
         assertEquals(42, n.queryLong("SELECT v FROM kept"));
     }
+
+    @Test
+    void frozenNodeAcceptsTcpButNeverAnswersUntilThawed() throws Exception {
+        PgNode n = cluster.node("node1");
+        try (Connection existing = n.connect(Duration.ofSeconds(2), Duration.ofSeconds(2))) {
+            n.freeze();
+            try {
+                assertTrue(n.isFrozen());
+                long t0 = System.nanoTime();
+                assertThrows(SQLException.class, () -> n.connect(Duration.ofSeconds(2), Duration.ofSeconds(2)).close());
+                assertTrue(System.nanoTime() - t0 >= 1_500_000_000L, "the attempt must time out, not be refused");
+                // the kernel still completes the handshake: a plain TCP connect succeeds
+                try (java.net.Socket s = new java.net.Socket()) {
+                    s.connect(new java.net.InetSocketAddress("127.0.0.1", n.port()), 2000);
+                    assertTrue(s.isConnected());
+                }
+                assertThrows(SQLException.class, () -> existing.createStatement().execute("SELECT 1"));
+            } finally {
+                n.thaw();
+            }
+        }
+        assertEquals(1, n.queryLong("SELECT 1"));
+    }
+
+    @Test
+    void killedNodeRecoversOnStart() {
+        PgNode n = cluster.node("node2");
+        n.execute("CREATE TABLE IF NOT EXISTS crash (v int); INSERT INTO crash VALUES (7)");
+        long pid = n.postmasterPid().orElseThrow();
+        n.kill();
+        assertTrue(ProcessHandle.of(pid).isEmpty() || !ProcessHandle.of(pid).get().isAlive());
+        assertThrows(SQLException.class, () -> n.connect(Duration.ofSeconds(2), Duration.ofSeconds(2)).close());
+        n.start();
+        assertEquals(7, n.queryLong("SELECT v FROM crash"));
+    }
 }

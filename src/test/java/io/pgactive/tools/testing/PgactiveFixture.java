@@ -186,7 +186,7 @@ public final class PgactiveFixture {
                         + " remote_commit_time, remote_commit_lsn, conflict_type, conflict_resolution, local_tuple, remote_tuple,"
                         + " local_tuple_xmin, local_tuple_origin_sysid, remote_node_timeline, remote_node_dboid,"
                         + " local_tuple_origin_timeline, local_tuple_origin_dboid, local_commit_time)"
-                        + " VALUES (?, '0'::xid, pg_current_wal_lsn(), ?, ?, ?, ?, '0'::xid, ? - interval '5 milliseconds',"
+                        + " VALUES (?, '0'::xid, pg_current_wal_lsn(), ?, ?, ?, ?, '0'::xid, ?::timestamptz - interval '5 milliseconds',"
                         + " '0/0'::pg_lsn, ?::pgactive.pgactive_conflict_type, ?::pgactive.pgactive_conflict_resolution,"
                         + " '{\"id\": 1}'::json, '{\"id\": 1}'::json, '0'::xid, ?, 0, ?::oid, 0, ?::oid, ?)"
                         + " RETURNING conflict_id",
