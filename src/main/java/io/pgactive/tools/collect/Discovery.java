@@ -53,7 +53,7 @@ final class Discovery {
 
     Uni<List<ToolsConfig.NodeConfig>> discover() {
         SqlClient client = PgBuilder.client()
-                .connectingTo(NodeClient.connectOptions(seed.dsn(), config.collector().timeout()))
+                .connectingTo(NodeClient.connectOptions(seed.dsn(), deadline()))
                 .using(vertx).build();
         return client.query(Sql.PGACTIVE_NODES).execute()
                 .map(rows -> {
@@ -63,8 +63,14 @@ final class Discovery {
                     }
                     return found;
                 })
-                .ifNoItem().after(config.collector().timeout()).fail()
+                // not on the scrape path: a slower seed only delays discovery, so allow more than a scrape deadline
+                .ifNoItem().after(deadline()).fail()
                 .eventually(() -> client.close());
+    }
+
+    private java.time.Duration deadline() {
+        java.time.Duration tenSeconds = java.time.Duration.ofSeconds(10);
+        return settings.interval().compareTo(tenSeconds) < 0 ? settings.interval() : tenSeconds;
     }
 
     java.util.Optional<ToolsConfig.NodeConfig> toNode(String name, String nodeDsn) {

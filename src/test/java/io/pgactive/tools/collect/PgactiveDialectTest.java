@@ -147,7 +147,7 @@ class PgactiveDialectTest {
             a.addNode("7000000000000000003", "node3", 5, extra.conninfo(), 'r');
             CollectorHarness h = new CollectorHarness(dir.resolve("discovery"), "interval: 1s\n", List.of(cluster.node("node1")));
             try {
-                var settings = new io.pgactive.tools.config.ToolsConfig.Discovery("node1", Duration.ofSeconds(1));
+                var settings = new io.pgactive.tools.config.ToolsConfig.Discovery("node1", Duration.ofSeconds(2));
                 Discovery discovery = new Discovery(h.config, settings, h.collector, h.vertx);
                 var found = discovery.discover().await().atMost(Duration.ofSeconds(10));
                 assertThat(found).extracting(io.pgactive.tools.config.ToolsConfig.NodeConfig::name).contains("node1", "node2", "node3");
