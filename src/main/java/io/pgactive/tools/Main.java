@@ -17,9 +17,6 @@ public final class Main {
     /** Exit code for an unusable configuration. */
     public static final int EXIT_CONFIG = 2;
 
-    private Main() {
-    }
-
     public static void main(String... args) {
         String problem = checkConfig(configPath());
         if (problem != null) {
