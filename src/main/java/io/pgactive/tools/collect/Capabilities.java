@@ -28,16 +28,28 @@ record Capabilities(
                 nodeName);
     }
 
+    /**
+     * pgactive and subscriptions act only on a writable node: a physical standby carries their catalogs, copied from
+     * its primary, but runs neither, and reporting them there would duplicate the primary's links.
+     */
+    boolean pgactiveActive() {
+        return pgactive && !inRecovery;
+    }
+
+    boolean subscriptionsActive() {
+        return subscriptions > 0 && !inRecovery;
+    }
+
     /** Base roles from the probe; {@code primary}/{@code publisher} are added when links show them. */
     List<String> baseRoles() {
         List<String> roles = new ArrayList<>();
-        if (pgactive) {
+        if (pgactiveActive()) {
             roles.add("pgactive");
         }
         if (inRecovery) {
             roles.add("standby");
         }
-        if (subscriptions > 0) {
+        if (subscriptionsActive()) {
             roles.add("subscriber");
         }
         return roles;

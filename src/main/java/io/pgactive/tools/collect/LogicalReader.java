@@ -42,8 +42,7 @@ final class LogicalReader {
                 out.roles.add("publisher");
             }
         }).replaceWithVoid();
-        if (caps.subscriptions() == 0 || caps.inRecovery()) {
-            // a standby carries its primary's pg_subscription rows, but subscriptions never run in recovery
+        if (!caps.subscriptionsActive()) {
             return outbound;
         }
         Uni<Map<String, String>> publishers = conn.query(Sql.LOGICAL_PUBLISHERS).execute()

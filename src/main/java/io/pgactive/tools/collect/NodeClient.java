@@ -112,7 +112,7 @@ final class NodeClient {
                     r.getBoolean("in_recovery"), r.getBoolean("has_pgactive"), r.getBoolean("has_lag_info"),
                     r.getBoolean("has_node_slots"), r.getBoolean("has_last_applied"), r.getBoolean("has_stats"),
                     r.getBoolean("has_conflict_history"), r.getInteger("subscriptions"), null, null);
-        }).chain(c -> !c.pgactive() ? Uni.createFrom().item(c)
+        }).chain(c -> !c.pgactiveActive() ? Uni.createFrom().item(c)
                 : conn.query(Sql.PGACTIVE_IDENTITY).execute()
                         .map(rows -> {
                             Row r = rows.iterator().next();
@@ -146,7 +146,7 @@ final class NodeClient {
             }
             Uni<Void> streaming = StreamingReader.read(conn, c, out, addresses);
             Uni<Void> logicalRead = logical.read(conn, c, out, addresses);
-            Uni<Void> pgactiveRead = c.pgactive() ? pgactive.read(conn, c, out) : Uni.createFrom().voidItem();
+            Uni<Void> pgactiveRead = c.pgactiveActive() ? pgactive.read(conn, c, out) : Uni.createFrom().voidItem();
             return Uni.combine().all().unis(streaming, logicalRead, pgactiveRead).discardItems();
         }).chain(() -> customQueries.isEmpty() ? Uni.createFrom().voidItem()
                 : CustomQueryRunner.run(conn, customQueries, c, out, node.dsn().password()))

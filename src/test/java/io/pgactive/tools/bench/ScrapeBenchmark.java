@@ -1,0 +1,202 @@
+package io.pgactive.tools.bench;
+
+import io.pgactive.tools.testing.PgCluster;
+import io.pgactive.tools.testing.PgNode;
+import io.pgactive.tools.testing.PgactiveFixture;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Steady-state cost of scraping N real local nodes with the packaged service: CPU milliseconds per cycle, cycle
+ * wall time p50/p99, publish delay p50/p99 (last answer to readable snapshot) and heap after a full GC.
+ * Every node carries the pgactive catalog fixture (one peer, one lag row) and runs the shipped custom queries, so
+ * each cycle runs every dialect's queries. Run through {@code bench/scrape.sh}.
+ */
+public final class ScrapeBenchmark {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    public static void main(String[] args) throws Exception {
+        int nodes = Integer.parseInt(arg(args, "--nodes", "10"));
+        Duration interval = Duration.ofMillis(Long.parseLong(arg(args, "--interval-ms", "2000")));
+        Duration warmup = Duration.ofSeconds(Long.parseLong(arg(args, "--warmup-s", "30")));
+        Duration measure = Duration.ofSeconds(Long.parseLong(arg(args, "--measure-s", "60")));
+        Path jar = Path.of(arg(args, "--jar", "target/quarkus-app/quarkus-run.jar")).toAbsolutePath();
+        Path queries = Path.of(arg(args, "--queries", "config/queries")).toAbsolutePath();
+        Path work = Files.createTempDirectory("scrape-bench");
+
+        long t0 = System.nanoTime();
+        try (PgCluster cluster = PgCluster.standalone(nodes, work.resolve("cluster"))) {
+            System.out.printf(Locale.ROOT, "started %d PostgreSQL nodes in %.1fs%n", nodes, (System.nanoTime() - t0) / 1e9);
+            seedPgactive(cluster.nodes());
+            Path config = writeConfig(work, cluster.nodes(), interval, queries);
+            int port = freePort();
+            ProcessBuilder pb = new ProcessBuilder(javaBin(), "-jar", jar.toString());
+            pb.environment().put("PGACTIVE_TOOLS_CONFIG", config.toString());
+            pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+            pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+            pb.environment().put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
+            pb.redirectErrorStream(true).redirectOutput(work.resolve("service.log").toFile());
+            Process service = pb.start();
+            try {
+                String base = "http://127.0.0.1:" + port;
+                awaitReady(base, service);
+                Thread.sleep(warmup.toMillis());
+                long v0 = version(base);
+                long cpu0 = cpuMillis(service.pid());
+                Thread.sleep(measure.toMillis());
+                long cpu1 = cpuMillis(service.pid());
+                long v1 = version(base);
+                String metrics = get(base + "/q/metrics");
+                String health = get(base + "/snapshot");
+                run("jcmd", Long.toString(service.pid()), "GC.run");
+                double heapAfterGc = sum(get(base + "/q/metrics"), "jvm_memory_used_bytes\\{area=\"heap\"[^}]*}");
+                long cycles = v1 - v0;
+                long healthy = Pattern.compile("\"status\":\"HEALTHY\"").matcher(health).results().count();
+                System.out.printf(Locale.ROOT, "nodes=%d interval=%dms cycles=%d healthy_nodes=%d%n", nodes,
+                        interval.toMillis(), cycles, healthy - 1);
+                System.out.printf(Locale.ROOT, "cpu_ms_per_cycle=%.2f%n", (cpu1 - cpu0) / (double) cycles);
+                System.out.printf(Locale.ROOT, "cycle_wall_ms p50=%.1f p99=%.1f%n",
+                        quantile(metrics, "pgactive_scrape_cycle_duration_seconds", "0.5") * 1000,
+                        quantile(metrics, "pgactive_scrape_cycle_duration_seconds", "0.99") * 1000);
+                System.out.printf(Locale.ROOT, "publish_delay_ms p50=%.3f p99=%.3f%n",
+                        quantile(metrics, "pgactive_snapshot_publish_delay_seconds", "0.5") * 1000,
+                        quantile(metrics, "pgactive_snapshot_publish_delay_seconds", "0.99") * 1000);
+                System.out.printf(Locale.ROOT, "heap_after_gc_mb=%.1f%n", heapAfterGc / 1024 / 1024);
+                System.out.printf(Locale.ROOT, "service_rss_mb=%.1f%n", rssKb(service.pid()) / 1024.0);
+            } finally {
+                service.destroy();
+                service.waitFor();
+            }
+        }
+    }
+
+    private static void seedPgactive(List<PgNode> nodes) {
+        List<PgactiveFixture> fixtures = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            fixtures.add(nodes.get(i).installPgactiveFixture(Long.toString(7100000000000000000L + i), nodes.get(i).name()));
+        }
+        for (int i = 0; i < fixtures.size(); i++) {
+            PgactiveFixture self = fixtures.get(i);
+            PgactiveFixture peer = fixtures.get((i + 1) % fixtures.size());
+            if (peer != self) {
+                self.addPeer(peer);
+                self.setLag(PgactiveFixture.LagRow.of(peer.nodeName(), peer.sysid(), 0, 0));
+            }
+        }
+    }
+
+    private static Path writeConfig(Path work, List<PgNode> nodes, Duration interval, Path queries) throws IOException {
+        StringBuilder yaml = new StringBuilder("collector:\n  interval: ").append(interval.toMillis()).append("ms\n")
+                .append("  queries_dir: ").append(queries).append("\n  nodes:\n");
+        for (PgNode n : nodes) {
+            yaml.append("    - { name: ").append(n.name()).append(", dsn: \"").append(n.dsn()).append("\" }\n");
+        }
+        yaml.append("database:\n  path: ").append(work.resolve("data/replication_state.db")).append('\n');
+        Path config = work.resolve("tools.yaml");
+        Files.writeString(config, yaml);
+        return config;
+    }
+
+    private static void awaitReady(String base, Process service) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!service.isAlive()) {
+                throw new IllegalStateException("the service exited with " + service.exitValue());
+            }
+            try {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the service was not ready within 60s");
+    }
+
+    private static long version(String base) throws Exception {
+        Matcher m = Pattern.compile("\"version\":(\\d+)").matcher(get(base + "/snapshot"));
+        if (!m.find()) {
+            throw new IllegalStateException("no version in /snapshot");
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    private static String get(String url) throws Exception {
+        String accept = url.endsWith("/q/metrics") ? "text/plain; version=0.0.4" : "application/json";
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Accept", accept).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static double quantile(String metrics, String name, String q) {
+        Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*quantile=\"" + Pattern.quote(q) + "\"[^}]*} (\\S+)").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    }
+
+    private static double sum(String metrics, String seriesRegex) {
+        Matcher m = Pattern.compile("(?m)^" + seriesRegex + " (\\S+)").matcher(metrics);
+        double total = 0;
+        while (m.find()) {
+            total += Double.parseDouble(m.group(1));
+        }
+        return total;
+    }
+
+    /** User plus system CPU of a process, from /proc (clock ticks of 10 ms on Linux). */
+    private static long cpuMillis(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        return ticks * 10;
+    }
+
+    private static long rssKb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return -1;
+    }
+
+    private static void run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        p.waitFor();
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static String arg(String[] args, String name, String dflt) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return dflt;
+    }
+}
