@@ -6,6 +6,7 @@
 #   bench/scrape.sh                 # N = 10 and 50, 30 s warm-up, 60 s measured
 #   bench/scrape.sh 10              # only N = 10
 #   MEASURE_S=120 bench/scrape.sh   # longer measurement
+#   SERVICE_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/scrape.jfr,settings=profile" bench/scrape.sh 10
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

@@ -43,7 +43,13 @@ public final class ScrapeBenchmark {
             seedPgactive(cluster.nodes());
             Path config = writeConfig(work, cluster.nodes(), interval, queries);
             int port = freePort();
-            ProcessBuilder pb = new ProcessBuilder(javaBin(), "-jar", jar.toString());
+            List<String> command = new ArrayList<>(List.of(javaBin()));
+            String jvmArgs = System.getenv().getOrDefault("SERVICE_JAVA_OPTS", "").strip();
+            if (!jvmArgs.isEmpty()) {
+                command.addAll(List.of(jvmArgs.split("\\s+")));
+            }
+            command.addAll(List.of("-jar", jar.toString()));
+            ProcessBuilder pb = new ProcessBuilder(command);
             pb.environment().put("PGACTIVE_TOOLS_CONFIG", config.toString());
             pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
             pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
@@ -56,8 +62,10 @@ public final class ScrapeBenchmark {
                 Thread.sleep(warmup.toMillis());
                 long v0 = version(base);
                 long cpu0 = cpuMillis(service.pid());
+                java.util.Map<String, Long> threads0 = threadCpuMillis(service.pid());
                 Thread.sleep(measure.toMillis());
                 long cpu1 = cpuMillis(service.pid());
+                java.util.Map<String, Long> threads1 = threadCpuMillis(service.pid());
                 long v1 = version(base);
                 String metrics = get(base + "/q/metrics");
                 String health = get(base + "/snapshot");
@@ -76,6 +84,13 @@ public final class ScrapeBenchmark {
                         quantile(metrics, "pgactive_snapshot_publish_delay_seconds", "0.99") * 1000);
                 System.out.printf(Locale.ROOT, "heap_after_gc_mb=%.1f%n", heapAfterGc / 1024 / 1024);
                 System.out.printf(Locale.ROOT, "service_rss_mb=%.1f%n", rssKb(service.pid()) / 1024.0);
+                StringBuilder top = new StringBuilder("cpu_ms_per_cycle_by_thread");
+                threads1.entrySet().stream()
+                        .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - threads0.getOrDefault(e.getKey(), 0L)))
+                        .filter(e -> e.getValue() > 0)
+                        .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
+                        .forEach(e -> top.append(String.format(Locale.ROOT, " %s=%.2f", e.getKey(), e.getValue() / (double) cycles)));
+                System.out.println(top);
             } finally {
                 service.destroy();
                 service.waitFor();
@@ -164,6 +179,24 @@ public final class ScrapeBenchmark {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
         return ticks * 10;
+    }
+
+    /** CPU per thread name (numbers folded, so pools add up), from /proc/PID/task. */
+    private static java.util.Map<String, Long> threadCpuMillis(long pid) throws IOException {
+        java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+", "N");
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    byName.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10, Long::sum);
+                } catch (IOException threadEnded) {
+                    // the thread exited while listing
+                }
+            }
+        }
+        return byName;
     }
 
     private static long rssKb(long pid) throws IOException {

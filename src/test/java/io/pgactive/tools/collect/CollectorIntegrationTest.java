@@ -169,6 +169,18 @@ class CollectorIntegrationTest {
                         .isLessThan(harness.interval().toNanos() * 4);
             }
             assertThat(harness.node("node3").status()).isEqualTo(NodeStatus.DEGRADED);
+            // seen from the primary, the frozen standby keeps its WAL sender connection but stops replaying:
+            // the link stays "active", so only the position history can tell that it is stalled
+            PgNode primary = cluster.node("node1");
+            AtomicReference<Double> firstLag = new AtomicReference<>();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(harness.interval()).untilAsserted(() -> {
+                PgCluster.insertEvent(primary, "while node3 is frozen");
+                Link l = link(harness.node("node1"), "streaming", Link.OUTBOUND, "node3").orElseThrow();
+                assertThat(l.lagBytes()).isPositive();
+                firstLag.compareAndSet(null, l.lagSeconds());
+                assertThat(l.stalled()).isTrue();
+                assertThat(l.lagSeconds()).isGreaterThan(firstLag.get());
+            });
         } finally {
             standby.thaw();
         }
