@@ -294,6 +294,11 @@ public final class PgNode implements AutoCloseable {
         return Boolean.parseBoolean(queryString("SELECT pg_is_in_recovery()::text"));
     }
 
+    /** {@code CREATE TABLE name (columns)}, e.g. {@code createTable("t", "id int PRIMARY KEY, v text")}. */
+    public void createTable(String table, String columns) {
+        execute("CREATE TABLE " + table + " (" + columns + ")");
+    }
+
     /** {@code CREATE PUBLICATION pubName FOR TABLE tables} ({@code tables} is a comma separated list). */
     public void publish(String pubName, String tables) {
         execute("CREATE PUBLICATION " + pubName + " FOR TABLE " + tables);
@@ -349,6 +354,8 @@ public final class PgNode implements AutoCloseable {
             return;
         }
         IllegalStateException last = null;
+        // registered before the attempt, so a postmaster that starts but is never confirmed is still cleaned up
+        NodeRegistry.register(this);
         // after kill() the old children may need a moment to notice their postmaster is gone
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
@@ -372,9 +379,11 @@ public final class PgNode implements AutoCloseable {
                 last = new IllegalStateException("cannot start " + name + " on port " + port + ": " + e.getMessage()
                         + "\n" + tailLog(), e);
                 pg = null;
+                postmasterPid().ifPresent(PgNode::killTree);
                 pause(500);
             }
         }
+        NodeRegistry.unregister(this);
         throw last;
     }
 
