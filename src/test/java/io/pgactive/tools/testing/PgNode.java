@@ -23,8 +23,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +50,7 @@ public final class PgNode implements AutoCloseable {
     private final boolean standby;
 
     private EmbeddedPostgres pg;
+    private PgactiveFixture pgactive;
     private boolean frozen;
     private boolean closed;
     private final List<Long> frozenPids = new ArrayList<>();
@@ -71,6 +70,8 @@ public final class PgNode implements AutoCloseable {
     public static PgNode create(String name, Path workDir) {
         Path dir = workDir.resolve(name);
         try {
+            // a leftover from an earlier run would mix old files into the fresh copy
+            deleteTree(dir);
             Files.createDirectories(dir);
             PgTemplate.copyInto(dir.resolve("data"));
             // each node gets its own system identifier, as a separately initdb'ed server would
@@ -92,6 +93,7 @@ public final class PgNode implements AutoCloseable {
         String slot = slotNameFor(standbyName);
         Path dir = workDir.getParent().resolve(standbyName);
         Path copy = dir.resolve("data");
+        deleteTree(dir);
         try (Connection c = connect(); Statement st = c.createStatement()) {
             st.execute("SELECT pg_create_physical_replication_slot('" + slot + "', true)");
             Files.createDirectories(dir);
@@ -343,7 +345,13 @@ public final class PgNode implements AutoCloseable {
 
     /** Installs the pgactive catalog fixture of the given generation and registers this node as a ready member. */
     public PgactiveFixture installPgactiveFixture(String sysid, String nodeName, PgactiveFixture.Catalog catalog) {
-        return PgactiveFixture.install(this, sysid, nodeName, catalog);
+        pgactive = PgactiveFixture.install(this, sysid, nodeName, catalog);
+        return pgactive;
+    }
+
+    /** The fixture installed by {@link #installPgactiveFixture}, or null. */
+    public PgactiveFixture pgactive() {
+        return pgactive;
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -655,19 +663,5 @@ public final class PgNode implements AutoCloseable {
     @Override
     public String toString() {
         return name + "@127.0.0.1:" + port + (standby ? " (standby)" : "");
-    }
-
-    Map<String, Object> describe() {
-        return Map.of("name", name, "port", port, "standby", standby);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return this == o;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(name, port);
     }
 }
