@@ -51,14 +51,15 @@ public final class PgNode implements AutoCloseable {
 
     private EmbeddedPostgres pg;
     private PgactiveFixture pgactive;
+    private volatile long lastPid;
     private boolean frozen;
     private boolean closed;
     private final List<Long> frozenPids = new ArrayList<>();
 
     private PgNode(String name, Path workDir, int port, String password, boolean standby) {
         this.name = name;
-        this.workDir = workDir;
-        this.dataDir = workDir.resolve("data");
+        this.workDir = workDir.toAbsolutePath();
+        this.dataDir = this.workDir.resolve("data");
         this.port = port;
         this.password = password;
         this.standby = standby;
@@ -381,6 +382,7 @@ public final class PgNode implements AutoCloseable {
                         .setOutputRedirector(Redirect.appendTo(workDir.resolve("postgres.log").toFile()))
                         .setErrorRedirector(Redirect.appendTo(workDir.resolve("postgres.log").toFile()))
                         .start();
+                lastPid = readPostmasterPid(dataDir).orElse(0);
                 NodeRegistry.register(this);
                 return;
             } catch (IOException | RuntimeException e) {
@@ -482,7 +484,27 @@ public final class PgNode implements AutoCloseable {
 
     /** Pid of the running postmaster, read from {@code postmaster.pid}. */
     public OptionalLong postmasterPid() {
-        return readPostmasterPid(dataDir);
+        OptionalLong fromFile = readPostmasterPid(dataDir);
+        if (fromFile.isPresent()) {
+            return fromFile;
+        }
+        // postmaster.pid can vanish under a live server (data directory deleted); fall back to the pid seen at start
+        long pid = lastPid;
+        return pid > 0 && isPostmasterOf(pid, dataDir) ? OptionalLong.of(pid) : OptionalLong.empty();
+    }
+
+    /** Pid seen when the server last started, kept for the registry's watchdog. */
+    long lastPid() {
+        return lastPid;
+    }
+
+    static boolean isPostmasterOf(long pid, Path dataDir) {
+        try {
+            String cmd = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8);
+            return cmd.contains(dataDir.toString());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     static OptionalLong readPostmasterPid(Path dataDir) {
