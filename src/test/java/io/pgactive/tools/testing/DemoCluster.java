@@ -40,6 +40,7 @@ public final class DemoCluster implements AutoCloseable {
     private final PgactiveLiveFeed feed;
     private final Thread load;
     private volatile boolean running = true;
+    private final java.util.Map<PgNode, java.sql.Connection> loadConnections = new java.util.HashMap<>();
 
     private DemoCluster(Path workDir, boolean withLoad) {
         this.workDir = workDir;
@@ -121,7 +122,7 @@ public final class DemoCluster implements AutoCloseable {
             long now = System.currentTimeMillis();
             try {
                 PgNode target = (tick % 2 == 0) ? n1 : n2;
-                PgCluster.insertEvent(target, "event-" + tick);
+                insertEvent(target, "event-" + tick);
                 if (tick > 0 && tick % 450 == 0) {
                     target.execute("INSERT INTO " + PgCluster.EVENTS_TABLE + " (payload)"
                             + " SELECT 'burst-' || g FROM generate_series(1, " + (200 + rnd.nextInt(600)) + ") g");
@@ -154,11 +155,43 @@ public final class DemoCluster implements AutoCloseable {
                 }
             }
         }
+        for (java.sql.Connection c : loadConnections.values()) {
+            try {
+                c.close();
+            } catch (java.sql.SQLException ignored) {
+                // shutting down
+            }
+        }
         if (stalled != null) {
             try {
                 resume(stalled);
             } catch (RuntimeException ignored) {
                 // shutting down
+            }
+        }
+    }
+
+    /** Reuses one connection per node: opening one per insert would cost more CPU than the inserts. */
+    private void insertEvent(PgNode node, String payload) {
+        try {
+            java.sql.Connection c = loadConnections.get(node);
+            if (c == null || c.isClosed()) {
+                c = node.connect(Duration.ofSeconds(2), Duration.ofSeconds(5));
+                loadConnections.put(node, c);
+            }
+            try (java.sql.PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO " + PgCluster.EVENTS_TABLE + " (payload) VALUES (?)")) {
+                ps.setString(1, payload);
+                ps.executeUpdate();
+            }
+        } catch (java.sql.SQLException e) {
+            java.sql.Connection broken = loadConnections.remove(node);
+            if (broken != null) {
+                try {
+                    broken.close();
+                } catch (java.sql.SQLException ignored) {
+                    // already broken
+                }
             }
         }
     }

@@ -58,6 +58,9 @@ class DemoClusterTest {
                     && n1.queryOptionalLong("SELECT last_applied_xact_id::bigint FROM pgactive.pgactive_get_last_applied_xact_info("
                     + "'" + DemoCluster.SYSID_NODE2 + "', 0, " + demo.fixture2().dboid() + ")").orElse(0) > 0;
         });
+        assertEquals(3, n1.queryLong("SELECT count(*) FROM pgactive.pgactive_get_workers_info()"));
+        assertEquals(1, n1.queryLong("SELECT count(*) FROM pgactive.pgactive_get_workers_info()"
+                + " WHERE worker_type = 'apply' AND sysid = '" + DemoCluster.SYSID_NODE2 + "' AND pid IS NOT NULL"));
         assertEquals(DemoCluster.SYSID_NODE1, n2.queryString(
                 "SELECT node_sysid FROM pgactive.pgactive_get_replication_lag_info() WHERE node_name = 'node1'"));
 

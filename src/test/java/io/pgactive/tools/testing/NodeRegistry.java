@@ -33,9 +33,10 @@ final class NodeRegistry {
             "while kill -0 \"$jvm\" 2>/dev/null; do sleep 1; done",
             "pids=''",
             "if [ -f \"$reg/nodes\" ]; then",
-            "  while read -r d; do",
-            "    [ -f \"$d/postmaster.pid\" ] || continue",
-            "    p=$(head -n 1 \"$d/postmaster.pid\")",
+            "  while read -r p0 d; do",
+            "    p=''",
+            "    [ -f \"$d/postmaster.pid\" ] && p=$(head -n 1 \"$d/postmaster.pid\")",
+            "    if [ -z \"$p\" ] && [ \"$p0\" != 0 ] && tr '\\0' ' ' < /proc/$p0/cmdline 2>/dev/null | grep -qF -- \"$d\"; then p=$p0; fi",
             "    [ -n \"$p\" ] || continue",
             "    pkill -CONT -P \"$p\" 2>/dev/null; kill -CONT \"$p\" 2>/dev/null; kill -QUIT \"$p\" 2>/dev/null",
             "    pids=\"$pids $p\"",
@@ -70,12 +71,12 @@ final class NodeRegistry {
     static synchronized void register(PgNode node) {
         runtimeDir();
         RUNNING.add(node);
-        writeList("nodes", RUNNING.stream().map(n -> n.dataDir().toAbsolutePath().toString()).toList());
+        writeList("nodes", RUNNING.stream().map(n -> n.lastPid() + " " + n.dataDir().toAbsolutePath()).toList());
     }
 
     static synchronized void unregister(PgNode node) {
         if (RUNNING.remove(node)) {
-            writeList("nodes", RUNNING.stream().map(n -> n.dataDir().toAbsolutePath().toString()).toList());
+            writeList("nodes", RUNNING.stream().map(n -> n.lastPid() + " " + n.dataDir().toAbsolutePath()).toList());
         }
     }
 

@@ -23,8 +23,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -52,14 +50,16 @@ public final class PgNode implements AutoCloseable {
     private final boolean standby;
 
     private EmbeddedPostgres pg;
+    private PgactiveFixture pgactive;
+    private volatile long lastPid;
     private boolean frozen;
     private boolean closed;
     private final List<Long> frozenPids = new ArrayList<>();
 
     private PgNode(String name, Path workDir, int port, String password, boolean standby) {
         this.name = name;
-        this.workDir = workDir;
-        this.dataDir = workDir.resolve("data");
+        this.workDir = workDir.toAbsolutePath();
+        this.dataDir = this.workDir.resolve("data");
         this.port = port;
         this.password = password;
         this.standby = standby;
@@ -71,6 +71,8 @@ public final class PgNode implements AutoCloseable {
     public static PgNode create(String name, Path workDir) {
         Path dir = workDir.resolve(name);
         try {
+            // a leftover from an earlier run would mix old files into the fresh copy
+            deleteTree(dir);
             Files.createDirectories(dir);
             PgTemplate.copyInto(dir.resolve("data"));
             // each node gets its own system identifier, as a separately initdb'ed server would
@@ -92,6 +94,7 @@ public final class PgNode implements AutoCloseable {
         String slot = slotNameFor(standbyName);
         Path dir = workDir.getParent().resolve(standbyName);
         Path copy = dir.resolve("data");
+        deleteTree(dir);
         try (Connection c = connect(); Statement st = c.createStatement()) {
             st.execute("SELECT pg_create_physical_replication_slot('" + slot + "', true)");
             Files.createDirectories(dir);
@@ -294,6 +297,11 @@ public final class PgNode implements AutoCloseable {
         return Boolean.parseBoolean(queryString("SELECT pg_is_in_recovery()::text"));
     }
 
+    /** {@code CREATE TABLE name (columns)}, e.g. {@code createTable("t", "id int PRIMARY KEY, v text")}. */
+    public void createTable(String table, String columns) {
+        execute("CREATE TABLE " + table + " (" + columns + ")");
+    }
+
     /** {@code CREATE PUBLICATION pubName FOR TABLE tables} ({@code tables} is a comma separated list). */
     public void publish(String pubName, String tables) {
         execute("CREATE PUBLICATION " + pubName + " FOR TABLE " + tables);
@@ -338,7 +346,13 @@ public final class PgNode implements AutoCloseable {
 
     /** Installs the pgactive catalog fixture of the given generation and registers this node as a ready member. */
     public PgactiveFixture installPgactiveFixture(String sysid, String nodeName, PgactiveFixture.Catalog catalog) {
-        return PgactiveFixture.install(this, sysid, nodeName, catalog);
+        pgactive = PgactiveFixture.install(this, sysid, nodeName, catalog);
+        return pgactive;
+    }
+
+    /** The fixture installed by {@link #installPgactiveFixture}, or null. */
+    public PgactiveFixture pgactive() {
+        return pgactive;
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -349,6 +363,8 @@ public final class PgNode implements AutoCloseable {
             return;
         }
         IllegalStateException last = null;
+        // registered before the attempt, so a postmaster that starts but is never confirmed is still cleaned up
+        NodeRegistry.register(this);
         // after kill() the old children may need a moment to notice their postmaster is gone
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
@@ -366,15 +382,18 @@ public final class PgNode implements AutoCloseable {
                         .setOutputRedirector(Redirect.appendTo(workDir.resolve("postgres.log").toFile()))
                         .setErrorRedirector(Redirect.appendTo(workDir.resolve("postgres.log").toFile()))
                         .start();
+                lastPid = readPostmasterPid(dataDir).orElse(0);
                 NodeRegistry.register(this);
                 return;
             } catch (IOException | RuntimeException e) {
                 last = new IllegalStateException("cannot start " + name + " on port " + port + ": " + e.getMessage()
                         + "\n" + tailLog(), e);
                 pg = null;
+                postmasterPid().ifPresent(PgNode::killTree);
                 pause(500);
             }
         }
+        NodeRegistry.unregister(this);
         throw last;
     }
 
@@ -465,7 +484,27 @@ public final class PgNode implements AutoCloseable {
 
     /** Pid of the running postmaster, read from {@code postmaster.pid}. */
     public OptionalLong postmasterPid() {
-        return readPostmasterPid(dataDir);
+        OptionalLong fromFile = readPostmasterPid(dataDir);
+        if (fromFile.isPresent()) {
+            return fromFile;
+        }
+        // postmaster.pid can vanish under a live server (data directory deleted); fall back to the pid seen at start
+        long pid = lastPid;
+        return pid > 0 && isPostmasterOf(pid, dataDir) ? OptionalLong.of(pid) : OptionalLong.empty();
+    }
+
+    /** Pid seen when the server last started, kept for the registry's watchdog. */
+    long lastPid() {
+        return lastPid;
+    }
+
+    static boolean isPostmasterOf(long pid, Path dataDir) {
+        try {
+            String cmd = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8);
+            return cmd.contains(dataDir.toString());
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     static OptionalLong readPostmasterPid(Path dataDir) {
@@ -646,19 +685,5 @@ public final class PgNode implements AutoCloseable {
     @Override
     public String toString() {
         return name + "@127.0.0.1:" + port + (standby ? " (standby)" : "");
-    }
-
-    Map<String, Object> describe() {
-        return Map.of("name", name, "port", port, "standby", standby);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return this == o;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(name, port);
     }
 }

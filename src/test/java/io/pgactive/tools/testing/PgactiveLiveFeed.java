@@ -96,6 +96,9 @@ public final class PgactiveLiveFeed implements AutoCloseable {
         for (Channel ch : channels) {
             refreshApplied(ch);
         }
+        for (PgactiveFixture m : members) {
+            refreshWorkers(m);
+        }
         ticks++;
     }
 
@@ -196,6 +199,56 @@ public final class PgactiveLiveFeed implements AutoCloseable {
             }
             return null;
         });
+    }
+
+    /**
+     * One apply worker per upstream (pid of the subscription's apply worker, NULL while it is not running), one
+     * walsender per downstream (pid of the walsender on the real slot) and the per-db worker, as pgactive lists them.
+     */
+    private void refreshWorkers(PgactiveFixture m) {
+        withConnection(m.node(), c -> {
+            c.setAutoCommit(false);
+            try {
+                try (var st = c.createStatement()) {
+                    st.execute("DELETE FROM pgactive._fixture_workers");
+                }
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO pgactive._fixture_workers VALUES"
+                        + " (?, ?::oid, ?::oid, ?, ?, false, NULL, NULL)")) {
+                    for (Channel ch : channels) {
+                        if (ch.downstream() == m) {
+                            Integer pid = pidOf(c, "SELECT pid FROM pg_stat_subscription WHERE subname = ? AND relid IS NULL"
+                                    + " AND pid IS NOT NULL LIMIT 1", ch.slotName());
+                            PgNode.bind(ps, ch.upstream().sysid(), "0", Long.toString(ch.upstream().dboid()), "apply", pid);
+                            ps.addBatch();
+                        } else if (ch.upstream() == m) {
+                            Integer pid = pidOf(c, "SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?",
+                                    ch.slotName());
+                            PgNode.bind(ps, ch.downstream().sysid(), "0", Long.toString(ch.downstream().dboid()),
+                                    "walsender", pid);
+                            ps.addBatch();
+                        }
+                    }
+                    Integer launcher = pidOf(c, "SELECT pid FROM pg_stat_activity WHERE backend_type = ?",
+                            "logical replication launcher");
+                    PgNode.bind(ps, null, null, null, "per-db", launcher);
+                    ps.addBatch();
+                    ps.executeBatch();
+                }
+                c.commit();
+            } finally {
+                c.setAutoCommit(true);
+            }
+            return null;
+        });
+    }
+
+    private static Integer pidOf(Connection c, String sql, String param) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, param);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? (Integer) rs.getObject(1) : null;
+            }
+        }
     }
 
     /** Native subscriptions track their upstream in origin {@code pg_<subscription oid>}. */
