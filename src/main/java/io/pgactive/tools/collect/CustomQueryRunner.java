@@ -33,19 +33,17 @@ final class CustomQueryRunner {
     }
 
     private static Uni<Void> runOne(SqlConnection conn, CustomQuery q, Scrape out, String password) {
-        // Session-level SET/RESET rather than a transaction: the connection is shared with pipelined dialect queries.
-        String set = "SET statement_timeout = " + q.timeout().toMillis();
-        return conn.query(set).execute()
-                .chain(() -> conn.query(q.sql()).execute())
-                .invoke(rows -> out.custom.put(q.name(), value(q, rows)))
+        // One simple-query message: its statements form one implicit transaction, so the transaction-local
+        // statement_timeout applies to the custom query alone and needs no reset, in a single round trip.
+        String sql = "SELECT set_config('statement_timeout', '" + q.timeout().toMillis() + "', true); " + q.sql();
+        return conn.query(sql).execute()
+                .invoke(rows -> out.custom.put(q.name(), value(q, rows.next())))
                 .replaceWithVoid()
                 .onFailure().recoverWithUni(e -> {
                     out.custom.put(q.name(), null);
                     out.customErrors.put(q.name(), Dsn.redact(String.valueOf(e.getMessage()), password));
                     return Uni.createFrom().voidItem();
-                })
-                .chain(() -> conn.query("RESET statement_timeout").execute().replaceWithVoid()
-                        .onFailure().recoverWithNull());
+                });
     }
 
     /** No labels and one value column: a number; no labels: a map of values; with labels: a list of rows. */

@@ -28,7 +28,7 @@ final class LogicalReader {
     }
 
     Uni<Void> read(SqlConnection conn, Capabilities caps, Scrape out, Map<String, String> addresses) {
-        Uni<Void> outbound = conn.query(Sql.LOGICAL_OUTBOUND).execute().invoke(rows -> {
+        Uni<Void> outbound = conn.preparedQuery(Sql.LOGICAL_OUTBOUND).execute().invoke(rows -> {
             for (Row r : rows) {
                 Boolean active = r.getBoolean("active");
                 Link link = new Link(r.getString("peer"), "logical", Link.OUTBOUND,
@@ -45,7 +45,7 @@ final class LogicalReader {
         if (!caps.subscriptionsActive()) {
             return outbound;
         }
-        Uni<Map<String, String>> publishers = conn.query(Sql.LOGICAL_PUBLISHERS).execute()
+        Uni<Map<String, String>> publishers = conn.preparedQuery(Sql.LOGICAL_PUBLISHERS).execute()
                 .map(rows -> {
                     Map<String, String> bySubscription = new HashMap<>();
                     for (Row r : rows) {
@@ -62,7 +62,7 @@ final class LogicalReader {
                     return bySubscription;
                 })
                 .onFailure().recoverWithItem(Map.of());
-        Uni<Void> inbound = Uni.combine().all().unis(conn.query(Sql.logicalInbound(caps.serverVersionNum())).execute(), publishers)
+        Uni<Void> inbound = Uni.combine().all().unis(conn.preparedQuery(Sql.logicalInbound(caps.serverVersionNum())).execute(), publishers)
                 .asTuple().invoke(t -> {
                     for (Row r : t.getItem1()) {
                         inbound(r, t.getItem2(), out);

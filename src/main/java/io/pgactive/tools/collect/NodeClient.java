@@ -134,7 +134,7 @@ final class NodeClient {
     private Uni<Scrape> read(SqlConnection conn, Capabilities c, Map<String, String> addresses) {
         Scrape out = new Scrape(node.name());
         out.caps = c;
-        return conn.query(Sql.NODE).execute().invoke(rows -> {
+        return conn.preparedQuery(Sql.NODE).execute().invoke(rows -> {
             Row r = rows.iterator().next();
             out.readAt = r.getOffsetDateTime("read_at").toInstant();
             out.inRecovery = r.getBoolean("in_recovery");
@@ -162,8 +162,9 @@ final class NodeClient {
         String message = describe(e, errorClass);
         lastError = message;
         lastErrorClass = errorClass;
-        if (!"query".equals(errorClass)) {
-            // the connection may be wedged (a frozen server keeps the socket open): start from a fresh pool
+        if (!"query".equals(errorClass) || failures >= 3) {
+            // the connection may be wedged (a frozen server keeps the socket open), or a statement prepared on it
+            // may no longer fit the catalog (an extension upgrade): start from a fresh pool
             resetPool();
         }
         if (failures >= 3) {

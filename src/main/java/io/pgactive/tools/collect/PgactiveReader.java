@@ -41,16 +41,16 @@ final class PgactiveReader {
 
     Uni<Void> read(SqlConnection conn, Capabilities caps, Scrape out) {
         Uni<Void> outbound = caps.pgactiveLagInfo()
-                ? conn.query(Sql.PGACTIVE_LAG_INFO).execute().invoke(rows -> outbound(rows, caps, out, false)).replaceWithVoid()
+                ? conn.preparedQuery(Sql.PGACTIVE_LAG_INFO).execute().invoke(rows -> outbound(rows, caps, out, false)).replaceWithVoid()
                 : caps.pgactiveNodeSlots()
-                        ? conn.query(Sql.PGACTIVE_NODE_SLOTS_LEGACY).execute().invoke(rows -> outbound(rows, caps, out, true)).replaceWithVoid()
+                        ? conn.preparedQuery(Sql.PGACTIVE_NODE_SLOTS_LEGACY).execute().invoke(rows -> outbound(rows, caps, out, true)).replaceWithVoid()
                         : Uni.createFrom().voidItem();
         // the apply-side details are secondary: without them (privileges, an older release) the node still reports
         Uni<Map<String, Row>> stats = caps.pgactiveStats()
-                ? optional(conn.query(Sql.PGACTIVE_STATS).execute().map(PgactiveReader::byNodeName), "pgactive_get_stats()", out)
+                ? optional(conn.preparedQuery(Sql.PGACTIVE_STATS).execute().map(PgactiveReader::byNodeName), "pgactive_get_stats()", out)
                 : Uni.createFrom().item(Map.of());
         Uni<Map<String, Row>> applied = caps.pgactiveLastApplied()
-                ? optional(conn.query(Sql.PGACTIVE_INBOUND).execute().map(PgactiveReader::byNodeName),
+                ? optional(conn.preparedQuery(Sql.PGACTIVE_INBOUND).execute().map(PgactiveReader::byNodeName),
                         "pgactive_get_last_applied_xact_info()", out)
                 : Uni.createFrom().item(Map.of());
         Uni<Void> inbound = Uni.combine().all().unis(applied, stats).asTuple()

@@ -19,7 +19,7 @@ final class StreamingReader {
      * @param addresses configured nodes by {@code host:port}, to name a standby's upstream
      */
     static Uni<Void> read(SqlConnection conn, Capabilities caps, Scrape out, Map<String, String> addresses) {
-        Uni<Void> outbound = conn.query(Sql.STREAMING_OUTBOUND).execute().invoke(rows -> {
+        Uni<Void> outbound = conn.preparedQuery(Sql.STREAMING_OUTBOUND).execute().invoke(rows -> {
             for (Row r : rows) {
                 Boolean active = r.getBoolean("active");
                 Link link = new Link(r.getString("peer"), "streaming", Link.OUTBOUND,
@@ -35,7 +35,7 @@ final class StreamingReader {
         if (!caps.inRecovery()) {
             return outbound;
         }
-        Uni<Void> inbound = conn.query(Sql.STREAMING_INBOUND).execute().invoke(rows -> {
+        Uni<Void> inbound = conn.preparedQuery(Sql.STREAMING_INBOUND).execute().invoke(rows -> {
             Row r = rows.iterator().next();
             Boolean receiving = r.getBoolean("receiver_active");
             boolean active = Boolean.TRUE.equals(receiving);
