@@ -1,5 +1,6 @@
 -- PostgreSQL 15: subscriptions of this database and their apply worker (relid IS NULL).
 SELECT s.subname,
+       coalesce(s.subslotname, s.subname)                                          AS slot_name,
        s.subenabled                                                                AS enabled,
        (st.pid IS NOT NULL)                                                        AS worker_alive,
        st.received_lsn::text                                                       AS received_lsn,

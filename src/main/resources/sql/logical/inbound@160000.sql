@@ -1,5 +1,6 @@
 -- PostgreSQL 16-17: as 15, but parallel apply workers also have relid IS NULL; keep the leader only.
 SELECT s.subname,
+       coalesce(s.subslotname, s.subname)                                          AS slot_name,
        s.subenabled                                                                AS enabled,
        (st.pid IS NOT NULL)                                                        AS worker_alive,
        st.received_lsn::text                                                       AS received_lsn,

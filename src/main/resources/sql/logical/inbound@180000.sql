@@ -1,5 +1,6 @@
 -- PostgreSQL 18+: adds the apply conflict counters of pg_stat_subscription_stats.
 SELECT s.subname,
+       coalesce(s.subslotname, s.subname)                                          AS slot_name,
        s.subenabled                                                                AS enabled,
        (st.pid IS NOT NULL)                                                        AS worker_alive,
        st.received_lsn::text                                                       AS received_lsn,

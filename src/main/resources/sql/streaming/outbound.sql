@@ -8,6 +8,7 @@ WITH pos AS (
                       WHERE s.active_pid = r.pid AND s.slot_type = 'logical')
 )
 SELECT coalesce(r.application_name, s.slot_name)                                   AS peer,
+       s.slot_name,
        r.state,
        r.sync_state,
        (r.pid IS NOT NULL)                                                         AS active,

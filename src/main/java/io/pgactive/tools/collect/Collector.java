@@ -50,6 +50,8 @@ public final class Collector {
     private final List<CustomQuery> customQueries;
     private final Consumer<CycleStats> cycleListener;
     private final Map<String, NodeClient> clients = new LinkedHashMap<>();
+    /** "upstream|kind|slot" → the configured node that consumes that slot; owned by the publishing step. */
+    private final Map<String, String> slotOwners = new HashMap<>();
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile Instant lastCycleEnd;
     private long timerId = -1;
@@ -147,11 +149,11 @@ public final class Collector {
             }
         }
         lagClock.retainOnly(names);
-        Map<String, String> subscribers = subscribersByPublisherSlot(nodes, outcomes);
+        Map<String, String> slotOwners = learnSlotOwners(nodes, outcomes);
         for (NodeClient n : nodes) {
             NodeClient.Outcome o = outcomes.get(n.name());
             if (o.success()) {
-                observations.add(observe(o.scrape(), subscribers));
+                observations.add(observe(o.scrape(), slotOwners));
             } else {
                 failed++;
                 observations.add(NodeObservation.failure(n.name(), o.errorClass(), o.error()));
@@ -169,33 +171,36 @@ public final class Collector {
     }
 
     /**
-     * A publisher only knows a subscriber by its subscription name (slot name, application_name); the subscriber
-     * knows its publisher's address. Joining both names outbound logical links after the subscribing node.
+     * An upstream knows a downstream by its slot, the downstream knows its upstream's address and the slot it uses.
+     * Joining both names outbound links after the downstream node. What was learnt is kept, so a downstream that is
+     * down (its sender gone, its slot left) keeps its name; entries of nodes no longer configured are dropped.
      */
-    private static Map<String, String> subscribersByPublisherSlot(List<NodeClient> nodes, Map<String, NodeClient.Outcome> outcomes) {
-        Map<String, String> subscribers = new HashMap<>();
+    private Map<String, String> learnSlotOwners(List<NodeClient> nodes, Map<String, NodeClient.Outcome> outcomes) {
+        Set<String> names = new java.util.HashSet<>();
         for (NodeClient n : nodes) {
+            names.add(n.name());
             NodeClient.Outcome o = outcomes.get(n.name());
             if (!o.success()) {
                 continue;
             }
             for (LinkReading lr : o.scrape().links) {
                 if (lr.alias() != null && Link.INBOUND.equals(lr.link().direction())) {
-                    subscribers.put(lr.link().peer() + "|" + lr.alias(), n.name());
+                    slotOwners.put(lr.link().peer() + "|" + lr.link().kind() + "|" + lr.alias(), n.name());
                 }
             }
         }
-        return subscribers;
+        slotOwners.values().removeIf(owner -> !names.contains(owner));
+        return slotOwners;
     }
 
-    private NodeObservation observe(Scrape s, Map<String, String> subscribers) {
+    private NodeObservation observe(Scrape s, Map<String, String> slotOwners) {
         List<Link> links = new ArrayList<>();
         for (LinkReading lr : s.links) {
             Link link = lr.link();
-            if ("logical".equals(link.kind()) && Link.OUTBOUND.equals(link.direction())) {
-                String subscriber = subscribers.get(s.node + "|" + link.peer());
-                if (subscriber != null) {
-                    link = link.withPeer(subscriber);
+            if (lr.alias() != null && Link.OUTBOUND.equals(link.direction())) {
+                String downstream = slotOwners.get(s.node + "|" + link.kind() + "|" + lr.alias());
+                if (downstream != null) {
+                    link = link.withPeer(downstream);
                 }
             }
             if (lr.upstream() != null && lr.position() != null) {

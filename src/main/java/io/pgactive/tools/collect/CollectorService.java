@@ -42,14 +42,13 @@ public class CollectorService {
         Timer cycle = Timer.builder("pgactive.scrape.cycle.duration")
                 .description("Wall time of one scrape cycle, from the first query to the published snapshot")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-                .publishPercentiles(0.5, 0.99)
                 .register(registry);
         Timer publish = Timer.builder("pgactive.snapshot.publish.delay")
                 .description("Time from the last node's answer to the snapshot being readable")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(1))
-                .publishPercentiles(0.5, 0.99)
                 .register(registry);
-        registry.gauge("pgactive.snapshot.version", versions, VersionSequence::current);
+        io.micrometer.core.instrument.Gauge.builder("pgactive.snapshot.version", versions, VersionSequence::current)
+                .description("Version of the latest published snapshot").register(registry);
         collector = new Collector(config, queries, vertx, bus, versions, stats -> {
             cycle.record(stats.cycleNanos(), TimeUnit.NANOSECONDS);
             publish.record(stats.publishNanos(), TimeUnit.NANOSECONDS);

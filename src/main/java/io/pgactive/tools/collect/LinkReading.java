@@ -7,8 +7,9 @@ import io.pgactive.tools.snapshot.Link;
  *
  * @param upstream  the node whose WAL the link consumes ({@code null} when it is not a configured node)
  * @param position  the downstream's confirmed position in the upstream's WAL (null when unknown)
- * @param alias     the name the other side knows this link by (a subscription's name is its slot's name and
- *                  its WAL sender's application_name on the publisher), used to name peers on both sides
+ * @param alias     the replication slot the link uses, known to both sides (the upstream owns it, the downstream's
+ *                  WAL receiver or subscription names it): it names the peer of an outbound link even while the
+ *                  downstream is disconnected
  */
 record LinkReading(Link link, String upstream, String position, String alias) {
 

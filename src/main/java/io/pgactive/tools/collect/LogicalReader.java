@@ -36,7 +36,7 @@ final class LogicalReader {
                         r.getString("sync_state"), null, r.getLong("lag_bytes"), null, null, null,
                         r.getString("sent_lsn"), r.getString("write_lsn"), r.getString("flush_lsn"),
                         r.getString("replay_lsn"), null, null, null, null, out.readAt);
-                out.links.add(new LinkReading(link, out.node, r.getString("position")));
+                out.links.add(new LinkReading(link, out.node, r.getString("position"), r.getString("slot_name")));
             }
             if (rows.size() > 0) {
                 out.roles.add("publisher");
@@ -93,6 +93,6 @@ final class LogicalReader {
         Link link = new Link(publishers.getOrDefault(sub, sub), "logical", Link.INBOUND, state, enabled && alive, null,
                 null, null, null, null, null, null, null, null, r.getString("latest_end_lsn"), null, null,
                 r.getLong("apply_errors"), total, out.readAt);
-        out.links.add(new LinkReading(link, null, null, sub));
+        out.links.add(new LinkReading(link, null, null, r.getString("slot_name")));
     }
 }

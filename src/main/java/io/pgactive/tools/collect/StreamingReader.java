@@ -26,7 +26,7 @@ final class StreamingReader {
                         active ? r.getString("state") : "disconnected", active, r.getString("sync_state"), null,
                         r.getLong("lag_bytes"), null, null, null, r.getString("sent_lsn"), r.getString("write_lsn"),
                         r.getString("flush_lsn"), r.getString("replay_lsn"), null, null, null, null, out.readAt);
-                out.links.add(new LinkReading(link, out.node, r.getString("position")));
+                out.links.add(new LinkReading(link, out.node, r.getString("position"), r.getString("slot_name")));
             }
             if (rows.size() > 0 && !out.inRecovery && !out.roles.contains("primary")) {
                 out.roles.add("primary");
@@ -49,7 +49,7 @@ final class StreamingReader {
             Link link = new Link(peer, "streaming", Link.INBOUND, status == null ? "disconnected" : status, active, null,
                     delay, r.getLong("lag_bytes"), null, null, null, null, r.getString("write_lsn"),
                     r.getString("flush_lsn"), r.getString("replay_lsn"), null, null, null, null, out.readAt);
-            out.links.add(new LinkReading(link, null, null));
+            out.links.add(new LinkReading(link, null, null, r.getString("slot_name")));
         }).replaceWithVoid();
         return Uni.combine().all().unis(outbound, inbound).discardItems();
     }

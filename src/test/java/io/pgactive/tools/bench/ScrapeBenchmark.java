@@ -60,6 +60,7 @@ public final class ScrapeBenchmark {
                 String base = "http://127.0.0.1:" + port;
                 awaitReady(base, service);
                 Thread.sleep(warmup.toMillis());
+                String metrics0 = get(base + "/q/metrics");
                 long v0 = version(base);
                 long cpu0 = cpuMillis(service.pid());
                 java.util.Map<String, Long> threads0 = threadCpuMillis(service.pid());
@@ -77,11 +78,11 @@ public final class ScrapeBenchmark {
                         interval.toMillis(), cycles, healthy - 1);
                 System.out.printf(Locale.ROOT, "cpu_ms_per_cycle=%.2f%n", (cpu1 - cpu0) / (double) cycles);
                 System.out.printf(Locale.ROOT, "cycle_wall_ms p50=%.1f p99=%.1f%n",
-                        quantile(metrics, "pgactive_scrape_cycle_duration_seconds", "0.5") * 1000,
-                        quantile(metrics, "pgactive_scrape_cycle_duration_seconds", "0.99") * 1000);
+                        quantile(metrics0, metrics, "pgactive_scrape_cycle_duration_seconds", 0.5) * 1000,
+                        quantile(metrics0, metrics, "pgactive_scrape_cycle_duration_seconds", 0.99) * 1000);
                 System.out.printf(Locale.ROOT, "publish_delay_ms p50=%.3f p99=%.3f%n",
-                        quantile(metrics, "pgactive_snapshot_publish_delay_seconds", "0.5") * 1000,
-                        quantile(metrics, "pgactive_snapshot_publish_delay_seconds", "0.99") * 1000);
+                        quantile(metrics0, metrics, "pgactive_snapshot_publish_delay_seconds", 0.5) * 1000,
+                        quantile(metrics0, metrics, "pgactive_snapshot_publish_delay_seconds", 0.99) * 1000);
                 System.out.printf(Locale.ROOT, "heap_after_gc_mb=%.1f%n", heapAfterGc / 1024 / 1024);
                 System.out.printf(Locale.ROOT, "service_rss_mb=%.1f%n", rssKb(service.pid()) / 1024.0);
                 StringBuilder top = new StringBuilder("cpu_ms_per_cycle_by_thread");
@@ -159,9 +160,43 @@ public final class ScrapeBenchmark {
                 HttpResponse.BodyHandlers.ofString()).body();
     }
 
-    private static double quantile(String metrics, String name, String q) {
-        Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*quantile=\"" + Pattern.quote(q) + "\"[^}]*} (\\S+)").matcher(metrics);
-        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+    /**
+     * A quantile of the observations made between two scrapes, from the histogram's cumulative buckets, interpolated
+     * linearly inside the bucket (as PromQL's histogram_quantile does).
+     */
+    private static double quantile(String before, String after, String name, double q) {
+        java.util.TreeMap<Double, Double> b0 = buckets(before, name);
+        java.util.TreeMap<Double, Double> b1 = buckets(after, name);
+        double total = b1.lastEntry().getValue() - b0.getOrDefault(b1.lastKey(), 0.0);
+        if (total <= 0) {
+            return Double.NaN;
+        }
+        double rank = q * total;
+        double prevLe = 0;
+        double prevCount = 0;
+        for (var e : b1.entrySet()) {
+            double count = e.getValue() - b0.getOrDefault(e.getKey(), 0.0);
+            if (count >= rank) {
+                if (e.getKey().isInfinite()) {
+                    return prevLe;
+                }
+                double inBucket = count - prevCount;
+                return inBucket <= 0 ? e.getKey() : prevLe + (e.getKey() - prevLe) * (rank - prevCount) / inBucket;
+            }
+            prevLe = e.getKey();
+            prevCount = count;
+        }
+        return Double.NaN;
+    }
+
+    private static java.util.TreeMap<Double, Double> buckets(String metrics, String name) {
+        java.util.TreeMap<Double, Double> b = new java.util.TreeMap<>();
+        Matcher m = Pattern.compile("(?m)^" + name + "_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*} (\\S+)").matcher(metrics);
+        while (m.find()) {
+            double le = m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1));
+            b.merge(le, Double.parseDouble(m.group(2)), Double::sum);
+        }
+        return b;
     }
 
     private static double sum(String metrics, String seriesRegex) {

@@ -1,0 +1,227 @@
+package io.pgactive.tools.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.pgactive.tools.snapshot.Link;
+import io.pgactive.tools.snapshot.NodeState;
+import io.pgactive.tools.snapshot.PublishedSnapshot;
+import io.pgactive.tools.snapshot.Snapshot;
+import io.pgactive.tools.snapshot.SnapshotBus;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+
+/**
+ * Prometheus series for Grafana and alerting, all derived from the published snapshot (the one source of truth).
+ * Labels are bounded: node, peer, kind, direction, conflict type, error class — never DSNs or messages. Series of a
+ * node or link that leaves the snapshot are removed with it.
+ */
+@ApplicationScoped
+public class ReplicationMetrics {
+
+    private static final Logger LOG = Logger.getLogger(ReplicationMetrics.class);
+
+    @Inject
+    MeterRegistry registry;
+    @Inject
+    SnapshotBus bus;
+    @Inject
+    io.pgactive.tools.config.ToolsConfig config;
+
+    private MultiGauge linkLagSeconds;
+    private MultiGauge linkLagBytes;
+    private MultiGauge linkLagXid;
+    private MultiGauge linkUp;
+    private MultiGauge linkStalled;
+    private MultiGauge syncStandby;
+    private MultiGauge nodeStatus;
+    private MultiGauge nodeUp;
+    private MultiGauge nodeLagSeconds;
+    private MultiGauge nodeLagBytes;
+    private MultiGauge conflictsLastMinute;
+    private MultiGauge lastSuccessAge;
+    /** Cumulative conflicts per (node, type), as last reported by the node; exposed as a counter. */
+    private final Map<Tags, AtomicLong> conflictTotals = new HashMap<>();
+    private final Map<Tags, Counter> scrapeErrors = new HashMap<>();
+    private volatile Snapshot latest;
+
+    void onStart(@Observes StartupEvent event) {
+        linkLagSeconds = gauge("pgactive.replication.lag.seconds", "Replication lag of a link in time (0 when caught up, growing while stalled)", "seconds");
+        linkLagBytes = gauge("pgactive.replication.lag.bytes", "WAL bytes not yet replayed downstream on a link", "bytes");
+        linkLagXid = gauge("pgactive.replication.lag.xid", "Transactions sent but not yet applied on a link (pgactive 2.1.1-2.1.3 only)", null);
+        linkUp = gauge("pgactive.replication.link.up", "1 when the link's WAL sender, receiver or apply worker runs", null);
+        linkStalled = gauge("pgactive.replication.link.stalled", "1 when the upstream moved and the downstream did not for stall_after", null);
+        syncStandby = gauge("pgactive.replication.sync.standby", "1 when the standby is synchronous (sync or quorum)", null);
+        nodeStatus = gauge("pgactive.node.status", "Node status: 0 UNKNOWN, 1 HEALTHY, 2 DEGRADED, 3 CRITICAL, 4 DOWN", null);
+        nodeUp = gauge("pgactive.node.up", "1 when the node's latest scrape succeeded", null);
+        nodeLagSeconds = gauge("pgactive.node.lag.seconds", "Worst lag over the node's links", "seconds");
+        nodeLagBytes = gauge("pgactive.node.lag.bytes", "Worst byte lag over the node's links", "bytes");
+        conflictsLastMinute = gauge("pgactive.node.conflicts.last.minute", "Conflicts seen on the node in the last minute", null);
+        lastSuccessAge = gauge("pgactive.node.last.success.age.seconds", "Time since the node was last scraped successfully", "seconds");
+        io.micrometer.core.instrument.Gauge.builder("pgactive.snapshot.age.seconds", this, m -> m.snapshotAgeSeconds())
+                .description("Age of the latest published snapshot").baseUnit("seconds").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("pgactive.cluster.status", this, m -> m.latest == null ? 0 : m.latest.cluster().status().gauge())
+                .description("Cluster status: the worst node status").register(registry);
+        // the configured thresholds, so alert rules compare against the same numbers as the node status
+        var t = config.thresholds();
+        thresholdGauge("pgactive.threshold.lag.seconds", "warning", t.lagSecondsWarn(), "Lag threshold from tools.yaml");
+        thresholdGauge("pgactive.threshold.lag.seconds", "critical", t.lagSecondsCrit(), "Lag threshold from tools.yaml");
+        thresholdGauge("pgactive.threshold.conflicts.per.minute", "warning", t.conflictsWarnPerMinute(),
+                "Conflict rate threshold from tools.yaml");
+        subscribe();
+    }
+
+    private void thresholdGauge(String name, String level, double value, String help) {
+        io.micrometer.core.instrument.Gauge.builder(name, () -> value).description(help).tag("level", level).register(registry);
+    }
+
+    private void subscribe() {
+        bus.stream()
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .subscribe().with(this::update, failure -> {
+                    // fell behind the bus: resynchronise from the latest snapshot and follow again
+                    LOG.debugf("metrics resubscribing to the snapshot bus: %s", failure);
+                    bus.latest().ifPresent(this::update);
+                    subscribe();
+                });
+    }
+
+    private MultiGauge gauge(String name, String help, String unit) {
+        MultiGauge.Builder b = MultiGauge.builder(name).description(help);
+        if (unit != null) {
+            b.baseUnit(unit);
+        }
+        return b.register(registry);
+    }
+
+    /** Refreshes every series from one snapshot; synchronized because a resubscription may overlap an update. */
+    synchronized void update(PublishedSnapshot published) {
+        Snapshot s = published.snapshot();
+        if (latest != null && s.version() <= latest.version()) {
+            return;
+        }
+        latest = s;
+        List<MultiGauge.Row<?>> lagSeconds = new ArrayList<>();
+        List<MultiGauge.Row<?>> lagBytes = new ArrayList<>();
+        List<MultiGauge.Row<?>> lagXid = new ArrayList<>();
+        List<MultiGauge.Row<?>> up = new ArrayList<>();
+        List<MultiGauge.Row<?>> stalled = new ArrayList<>();
+        List<MultiGauge.Row<?>> sync = new ArrayList<>();
+        List<MultiGauge.Row<?>> status = new ArrayList<>();
+        List<MultiGauge.Row<?>> nodeIsUp = new ArrayList<>();
+        List<MultiGauge.Row<?>> nodeSeconds = new ArrayList<>();
+        List<MultiGauge.Row<?>> nodeBytes = new ArrayList<>();
+        List<MultiGauge.Row<?>> lastMinute = new ArrayList<>();
+        List<MultiGauge.Row<?>> age = new ArrayList<>();
+        Set<Tags> seenConflicts = new HashSet<>();
+        for (NodeState n : s.nodes().values()) {
+            Tags node = Tags.of("node", n.name());
+            status.add(MultiGauge.Row.of(node, n.status().gauge()));
+            nodeIsUp.add(MultiGauge.Row.of(node, n.consecutiveFailures() == 0 ? 1 : 0));
+            addIfPresent(nodeSeconds, node, n.metrics().lagSeconds());
+            addIfPresent(nodeBytes, node, n.metrics().lagBytes());
+            addIfPresent(lastMinute, node, n.metrics().conflictCount());
+            if (n.lastSuccessAt() != null) {
+                Instant at = n.lastSuccessAt();
+                age.add(MultiGauge.Row.of(node, at, t -> Duration.between(t, Instant.now()).toMillis() / 1000.0));
+            }
+            for (Link l : uniqueLinks(n)) {
+                Tags link = node.and("peer", String.valueOf(l.peer()), "kind", l.kind(), "direction", l.direction());
+                addIfPresent(lagSeconds, link, l.lagSeconds());
+                addIfPresent(lagBytes, link, l.lagBytes());
+                addIfPresent(lagXid, link, l.lagXid());
+                if (l.active() != null) {
+                    up.add(MultiGauge.Row.of(link, l.active() ? 1 : 0));
+                }
+                if (l.stalled() != null) {
+                    stalled.add(MultiGauge.Row.of(link, l.stalled() ? 1 : 0));
+                }
+                if (l.syncState() != null) {
+                    sync.add(MultiGauge.Row.of(link, l.syncState().equals("sync") || l.syncState().equals("quorum") ? 1 : 0));
+                }
+            }
+            n.metrics().conflictsByType().forEach((type, total) -> {
+                Tags tags = node.and("type", type);
+                seenConflicts.add(tags);
+                conflictTotals.computeIfAbsent(tags, t -> {
+                    AtomicLong holder = new AtomicLong();
+                    FunctionCounter.builder("pgactive.node.conflicts", holder, AtomicLong::doubleValue)
+                            .description("Conflicts recorded on the node by type (cumulative as reported by the node)")
+                            .tags(t).register(registry);
+                    return holder;
+                }).set(total);
+            });
+            if (n.consecutiveFailures() > 0 && n.errorClass() != null) {
+                scrapeErrors.computeIfAbsent(node.and("error_class", n.errorClass()), t -> Counter
+                        .builder("pgactive.collector.errors").description("Failed scrape cycles per node and error class")
+                        .tags(t).register(registry)).increment();
+            }
+        }
+        linkLagSeconds.register(lagSeconds, true);
+        linkLagBytes.register(lagBytes, true);
+        linkLagXid.register(lagXid, true);
+        linkUp.register(up, true);
+        linkStalled.register(stalled, true);
+        syncStandby.register(sync, true);
+        nodeStatus.register(status, true);
+        nodeUp.register(nodeIsUp, true);
+        nodeLagSeconds.register(nodeSeconds, true);
+        nodeLagBytes.register(nodeBytes, true);
+        conflictsLastMinute.register(lastMinute, true);
+        lastSuccessAge.register(age, true);
+        removeAbsent(conflictTotals.keySet(), seenConflicts, "pgactive.node.conflicts");
+        Set<String> nodes = s.nodes().keySet();
+        removeAbsent(scrapeErrors.keySet(), scrapeErrors.keySet().stream()
+                .filter(t -> nodes.contains(t.stream().filter(tag -> tag.getKey().equals("node")).findFirst().orElseThrow().getValue()))
+                .collect(java.util.stream.Collectors.toSet()), "pgactive.collector.errors");
+    }
+
+    /** A node can see the same peer twice in one direction (e.g. a slot without sender); keep the first. */
+    private static List<Link> uniqueLinks(NodeState n) {
+        Map<String, Link> unique = new java.util.LinkedHashMap<>();
+        for (Link l : n.links()) {
+            unique.putIfAbsent(l.peer() + "|" + l.kind() + "|" + l.direction(), l);
+        }
+        return List.copyOf(unique.values());
+    }
+
+    private static void addIfPresent(List<MultiGauge.Row<?>> rows, Tags tags, Number value) {
+        if (value != null) {
+            rows.add(MultiGauge.Row.of(tags, value));
+        }
+    }
+
+    private void removeAbsent(Set<Tags> registered, Set<Tags> present, String name) {
+        for (Tags t : new ArrayList<>(registered)) {
+            if (!present.contains(t)) {
+                Meter m = registry.find(name).tags(t).meter();
+                if (m != null) {
+                    registry.remove(m);
+                }
+                registered.remove(t);
+            }
+        }
+    }
+
+    double snapshotAgeSeconds() {
+        Snapshot s = latest;
+        return s == null ? Double.NaN : Duration.between(s.collectedAt(), Instant.now()).toMillis() / 1000.0;
+    }
+
+}

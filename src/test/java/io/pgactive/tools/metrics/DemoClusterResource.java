@@ -1,0 +1,44 @@
+package io.pgactive.tools.metrics;
+
+import io.pgactive.tools.testing.PgCluster;
+import io.pgactive.tools.testing.PgNode;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** The replicating demo cluster (logical pair + physical standby, pgactive fixture on node1) behind a @QuarkusTest. */
+public class DemoClusterResource implements QuarkusTestResourceLifecycleManager {
+
+    static volatile PgCluster cluster;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            Path dir = Files.createTempDirectory("metrics-test");
+            cluster = PgCluster.demo(dir.resolve("cluster"));
+            PgNode node1 = cluster.node("node1");
+            node1.installPgactiveFixture("7200000000000000001", "node1")
+                    .insertConflict("update_delete", "skip_change", "public", "app_events", java.time.Instant.now());
+            StringBuilder yaml = new StringBuilder("collector:\n  interval: 500ms\n  nodes:\n");
+            for (PgNode n : cluster.nodes()) {
+                yaml.append("    - { name: ").append(n.name()).append(", dsn: \"").append(n.dsn()).append("\" }\n");
+            }
+            yaml.append("database:\n  path: ").append(dir.resolve("data/replication_state.db")).append('\n');
+            Path config = dir.resolve("tools.yaml");
+            Files.writeString(config, yaml);
+            return Map.of("pgactive.tools.config", config.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+}
