@@ -37,8 +37,13 @@ public final class Collector {
 
     private static final Logger LOG = Logger.getLogger(Collector.class);
 
-    /** What one cycle measured, for metrics and benchmarks. */
-    public record CycleStats(long version, long cycleNanos, long publishNanos, int nodes, int failed) {
+    /**
+     * What one cycle measured, for metrics and benchmarks.
+     *
+     * @param nodeNanos wall time of each node's scrape attempt (nodes in back-off were not attempted and are absent)
+     */
+    public record CycleStats(long version, long cycleNanos, long publishNanos, int nodes, int failed,
+                             Map<String, Long> nodeNanos) {
     }
 
     private final ToolsConfig.Collector config;
@@ -128,7 +133,11 @@ public final class Collector {
         nodes.forEach(n -> addresses.put(n.config().dsn().address(), n.name()));
         Instant now = Instant.now();
         return Multi.createFrom().iterable(nodes)
-                .onItem().transformToUni(n -> n.scrape(now, addresses).map(o -> Map.entry(n.name(), o)))
+                .onItem().transformToUni(n -> {
+                    long began = System.nanoTime();
+                    return n.scrape(now, addresses).map(o -> Map.entry(n.name(),
+                            o.attempted() ? o.withNanos(System.nanoTime() - began) : o));
+                })
                 .merge(config.concurrency())
                 .collect().asMap(Map.Entry::getKey, Map.Entry::getValue)
                 .emitOn(Infrastructure.getDefaultWorkerPool())
@@ -165,7 +174,14 @@ public final class Collector {
         long end = System.nanoTime();
         lastCycleEnd = Instant.now();
         if (cycleListener != null) {
-            cycleListener.accept(new CycleStats(snapshot.version(), end - start, end - queriesDone, nodes.size(), failed));
+            Map<String, Long> nodeNanos = new HashMap<>();
+            outcomes.forEach((name, o) -> {
+                if (o.attempted()) {
+                    nodeNanos.put(name, o.nanos());
+                }
+            });
+            cycleListener.accept(new CycleStats(snapshot.version(), end - start, end - queriesDone, nodes.size(), failed,
+                    Map.copyOf(nodeNanos)));
         }
         return published;
     }

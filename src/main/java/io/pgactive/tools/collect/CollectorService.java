@@ -13,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -34,6 +35,7 @@ public class CollectorService {
     MeterRegistry registry;
 
     private Collector collector;
+    private final Map<String, Timer> nodeTimers = new java.util.concurrent.ConcurrentHashMap<>();
     private Discovery discovery;
 
     void onStart(@Observes StartupEvent event) {
@@ -52,6 +54,7 @@ public class CollectorService {
         collector = new Collector(config, queries, vertx, bus, versions, stats -> {
             cycle.record(stats.cycleNanos(), TimeUnit.NANOSECONDS);
             publish.record(stats.publishNanos(), TimeUnit.NANOSECONDS);
+            recordNodeScrapes(stats.nodeNanos());
         });
         LOG.infof("scraping %d node(s) every %dms (deadline %dms per node), %d custom quer%s, version continues after %d",
                 config.collector().nodes().size(), config.collector().interval().toMillis(),
@@ -60,6 +63,24 @@ public class CollectorService {
         config.collector().discovery().ifPresent(d -> {
             discovery = new Discovery(config, d, collector, vertx);
             discovery.start();
+        });
+    }
+
+    /** Per-node scrape timers; a node that is no longer scraped (discovery removed it) loses its series. */
+    private void recordNodeScrapes(Map<String, Long> nodeNanos) {
+        nodeNanos.forEach((node, nanos) -> nodeTimers.computeIfAbsent(node, n -> Timer.builder("pgactive.scrape.duration")
+                .description("Wall time of one node's scrape within a cycle, until its answer or its deadline")
+                .tag("node", n)
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry)).record(nanos, TimeUnit.NANOSECONDS));
+        java.util.Set<String> scraped = new java.util.HashSet<>();
+        collector.nodes().forEach(n -> scraped.add(n.name()));
+        nodeTimers.entrySet().removeIf(e -> {
+            if (!scraped.contains(e.getKey())) {
+                registry.remove(e.getValue());
+                return true;
+            }
+            return false;
         });
     }
 

@@ -70,9 +70,17 @@ final class NodeClient {
     }
 
     /** Outcome of one scrape attempt: a complete reading or a classified, redacted failure. */
-    record Outcome(Scrape scrape, String errorClass, String error) {
+    record Outcome(Scrape scrape, String errorClass, String error, boolean attempted, long nanos) {
+        Outcome(Scrape scrape, String errorClass, String error) {
+            this(scrape, errorClass, error, true, 0);
+        }
+
         boolean success() {
             return scrape != null;
+        }
+
+        Outcome withNanos(long took) {
+            return new Outcome(scrape, errorClass, error, attempted, took);
         }
     }
 
@@ -85,7 +93,7 @@ final class NodeClient {
             long wait = Math.max(1, Duration.between(now, retryAt).toSeconds());
             // not contacted: report the last real error, so error classes in alerts stay meaningful
             return Uni.createFrom().item(new Outcome(null, lastErrorClass,
-                    lastError + " (back-off: next attempt in " + wait + "s)"));
+                    lastError + " (back-off: next attempt in " + wait + "s)", false, 0));
         }
         return Uni.createFrom().deferred(() -> attempt(addresses))
                 .ifNoItem().after(timeout).failWith(() -> new TimeoutException())

@@ -53,7 +53,8 @@ class MetricsTest {
                 .contains("# TYPE pgactive_node_conflicts_total counter")
                 .contains("# TYPE pgactive_node_status gauge")
                 .contains("# TYPE pgactive_snapshot_version gauge")
-                .contains("# TYPE pgactive_scrape_cycle_duration_seconds histogram");
+                .contains("# TYPE pgactive_scrape_cycle_duration_seconds histogram")
+                .contains("pgactive_scrape_duration_seconds_count{node=\"node3\"}");
         assertThat(sample(text, "pgactive_node_status{node=\"node1\"}")).isIn("1.0", "2.0");
         assertThat(sample(text, "pgactive_node_up{node=\"node3\"}")).isEqualTo("1.0");
         assertThat(sample(text, "pgactive_replication_link_up{direction=\"inbound\",kind=\"streaming\",node=\"node3\",peer=\"node1\"}"))
