@@ -140,12 +140,14 @@ public final class Collector {
                 })
                 .merge(config.concurrency())
                 .collect().asMap(Map.Entry::getKey, Map.Entry::getValue)
+                // the publish delay is measured from here: it includes the hop off the event loop
+                .map(outcomes -> Map.entry(System.nanoTime(), outcomes))
                 .emitOn(Infrastructure.getDefaultWorkerPool())
-                .map(outcomes -> publish(nodes, outcomes, start));
+                .map(done -> publish(nodes, done.getValue(), start, done.getKey()));
     }
 
-    private PublishedSnapshot publish(List<NodeClient> nodes, Map<String, NodeClient.Outcome> outcomes, long start) {
-        long queriesDone = System.nanoTime();
+    private PublishedSnapshot publish(List<NodeClient> nodes, Map<String, NodeClient.Outcome> outcomes, long start,
+                                      long queriesDone) {
         Instant collectedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         List<NodeObservation> observations = new ArrayList<>();
         Set<String> names = new java.util.HashSet<>();
