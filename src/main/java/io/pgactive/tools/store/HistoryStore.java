@@ -454,7 +454,7 @@ public final class HistoryStore implements AutoCloseable {
             rollback(c);
             throw e;
         } finally {
-            c.setAutoCommit(true);
+            autoCommit(c);
         }
         lock.lock();
         try {
@@ -468,6 +468,15 @@ public final class HistoryStore implements AutoCloseable {
         storedAt = last.at.toEpochMilli();
         batches++;
         samplesWritten += samples;
+    }
+
+    /** After SQLITE_FULL SQLite has already rolled back, and leaving a transaction that is gone must not mask why. */
+    static void autoCommit(Connection c) {
+        try {
+            c.setAutoCommit(true);
+        } catch (SQLException ignored) {
+            // the connection is in autocommit mode again either way
+        }
     }
 
     private static void rollback(Connection c) {

@@ -87,7 +87,6 @@ final class Retention {
             }
             long from = Math.floorDiv(oldest, MINUTE) * MINUTE;
             long to = Math.min(end, from + FOLD_SPAN);
-            boolean auto = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
                 try (PreparedStatement p = c.prepareStatement("INSERT INTO node_minutes (node_id, at, samples, status, lag_seconds,"
@@ -110,10 +109,14 @@ final class Retention {
                 }
                 c.commit();
             } catch (SQLException e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // already rolled back by SQLite
+                }
                 throw e;
             } finally {
-                c.setAutoCommit(auto);
+                HistoryStore.autoCommit(c);
             }
             return true;
         }
