@@ -157,7 +157,7 @@ public class HistoryResource {
                               @QueryParam("until") String until, @QueryParam("limit") String limit) {
         Range r = range(since, "since", until, "until", Duration.ofHours(24));
         int n = limit(limit);
-        if (table != null && (table.isBlank() || table.length() > 200)) {
+        if (table != null && !table.matches("[^.\\s][^.]{0,126}(\\.[^.\\s][^.]{0,126})?")) {
             throw new IllegalArgumentException("table: expected schema.name or name");
         }
         if (node != null && !queries().nodeExists(node)) {
