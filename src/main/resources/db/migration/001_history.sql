@@ -21,19 +21,23 @@ CREATE TABLE nodes (
   present          INTEGER NOT NULL DEFAULT 1
 );
 
--- One row per published version. json is the published snapshot, deflated, byte for byte; it is dropped
--- (set NULL) before the summary row itself, or for versions thinned while the store was behind.
+-- One row per published version.
 CREATE TABLE snapshots (
   version         INTEGER PRIMARY KEY,
   collected_at    INTEGER NOT NULL,
   cluster_status  TEXT    NOT NULL,
   nodes_total     INTEGER NOT NULL,
   nodes_healthy   INTEGER NOT NULL,
-  max_lag_seconds REAL,
-  json            BLOB
+  max_lag_seconds REAL
 );
 CREATE INDEX snapshots_collected_at ON snapshots (collected_at);
-CREATE INDEX snapshots_with_json ON snapshots (collected_at) WHERE json IS NOT NULL;
+
+-- The published snapshot, deflated, byte for byte. A table of its own: retention deletes these rows long before the
+-- summaries, and deleting frees whole pages where shrinking rows in place would leave them mostly empty.
+CREATE TABLE snapshot_json (
+  version INTEGER PRIMARY KEY,
+  json    BLOB NOT NULL
+);
 
 -- One row per node per stored version: "node X between t1 and t2" is a primary-key range scan.
 CREATE TABLE node_samples (

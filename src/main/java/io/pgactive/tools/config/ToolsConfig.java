@@ -61,7 +61,7 @@ public record ToolsConfig(Path source, Collector collector, Thresholds threshold
      */
     public record Retention(Duration samples, Duration downsampled, Duration snapshots, Duration events, Duration conflicts) {
 
-        public static final Retention DEFAULT = new Retention(Duration.ofDays(7), Duration.ofDays(30), Duration.ofHours(24),
+        public static final Retention DEFAULT = new Retention(Duration.ofDays(7), Duration.ofDays(30), Duration.ofHours(3),
                 Duration.ofDays(90), Duration.ofDays(90));
     }
 }

@@ -37,6 +37,11 @@ public final class HistoryDb implements AutoCloseable {
     private HistoryDb(Path path) throws SQLException {
         this.path = path;
         this.writer = connect(false);
+        try (Statement s = writer.createStatement()) {
+            // checkpoint about every 4 MB of WAL and truncate it afterwards: the WAL counts against the disk budget
+            s.execute("PRAGMA wal_autocheckpoint = 256");
+            s.execute("PRAGMA journal_size_limit = 8388608");
+        }
     }
 
     /** Opens (creating if needed) the file and applies pending migrations; fails start-up on an unusable file. */
@@ -108,8 +113,20 @@ public final class HistoryDb implements AutoCloseable {
 
     private void migrate() throws SQLException {
         try (Statement s = writer.createStatement()) {
-            // must precede the first table: lets retention hand freed pages back to the file system
-            s.execute("PRAGMA auto_vacuum = INCREMENTAL");
+            boolean fresh;
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master")) {
+                fresh = rs.getInt(1) == 0;
+            }
+            if (fresh) {
+                // Both settle the file's layout, so only a new, empty file gets them, outside WAL mode (which fixes the
+                // page size). 16 KB pages pack several deflated snapshots (2-8 KB) where 4 KB pages hold one each and
+                // waste the rest; incremental auto-vacuum lets retention hand freed pages back to the file system.
+                s.execute("PRAGMA journal_mode = DELETE");
+                s.execute("PRAGMA page_size = 16384");
+                s.execute("PRAGMA auto_vacuum = INCREMENTAL");
+                s.execute("VACUUM");
+                s.execute("PRAGMA journal_mode = WAL");
+            }
             s.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
                     + " applied_at INTEGER NOT NULL)");
         }

@@ -35,13 +35,14 @@ public final class HistoryQueries {
 
     public List<Map<String, Object>> snapshots(Instant from, Instant to, Long before, int limit) {
         return db.read(c -> rows(c, "SELECT version, collected_at, cluster_status, nodes_total, nodes_healthy, max_lag_seconds,"
-                + " json IS NOT NULL AS full_snapshot FROM snapshots WHERE collected_at >= ? AND collected_at < ? AND version < ?"
+                + " EXISTS (SELECT 1 FROM snapshot_json j WHERE j.version = snapshots.version) AS full_snapshot FROM snapshots WHERE collected_at >= ? AND collected_at < ? AND version < ?"
                 + " ORDER BY version DESC LIMIT ?", from.toEpochMilli(), to.toEpochMilli(), before == null ? Long.MAX_VALUE : before, limit));
     }
 
     public Optional<StoredSnapshot> snapshot(long version) {
         return db.read(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT json FROM snapshots WHERE version = ?")) {
+            try (PreparedStatement p = c.prepareStatement("SELECT j.json FROM snapshots s LEFT JOIN snapshot_json j USING (version)"
+                    + " WHERE s.version = ?")) {
                 p.setLong(1, version);
                 try (ResultSet rs = p.executeQuery()) {
                     if (!rs.next()) {

@@ -386,7 +386,8 @@ public final class HistoryStore implements AutoCloseable {
         Map<String, Long> cursors = new HashMap<>();
         long samples = 0;
         try (PreparedStatement snap = c.prepareStatement("INSERT OR IGNORE INTO snapshots (version, collected_at, cluster_status,"
-                + " nodes_total, nodes_healthy, max_lag_seconds, json) VALUES (?, ?, ?, ?, ?, ?, ?)");
+                + " nodes_total, nodes_healthy, max_lag_seconds) VALUES (?, ?, ?, ?, ?, ?)");
+             PreparedStatement full = c.prepareStatement("INSERT OR IGNORE INTO snapshot_json (version, json) VALUES (?, ?)");
              PreparedStatement sample = c.prepareStatement("INSERT OR IGNORE INTO node_samples (node_id, at, version, status,"
                      + " failures, lag_seconds, lag_bytes, lag_xid, conflicts_minute, conflicts_total, walsender_active,"
                      + " wal_receiver_active, in_recovery, replay_delay_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -402,12 +403,12 @@ public final class HistoryStore implements AutoCloseable {
                 snap.setInt(4, p.cluster.nodesTotal());
                 snap.setInt(5, p.cluster.nodesHealthy());
                 setDouble(snap, 6, p.cluster.maxLagSeconds());
-                if (p.json != null) {
-                    snap.setBytes(7, deflate(p.json));
-                } else {
-                    snap.setNull(7, Types.BLOB);
-                }
                 snap.addBatch();
+                if (p.json != null) {
+                    full.setLong(1, p.version);
+                    full.setBytes(2, deflate(p.json));
+                    full.addBatch();
+                }
                 if (p.snapshot != null) {
                     newest = p;
                     for (NodeState n : p.snapshot.nodes().values()) {
@@ -442,6 +443,7 @@ public final class HistoryStore implements AutoCloseable {
                 }
             }
             snap.executeBatch();
+            full.executeBatch();
             sample.executeBatch();
             event.executeBatch();
             conflict.executeBatch();

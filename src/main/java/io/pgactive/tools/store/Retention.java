@@ -38,8 +38,8 @@ final class Retention {
         if (deleteMinutes(now - config.downsampled().toMillis())) {
             return true;
         }
-        if (chunk("UPDATE snapshots SET json = NULL WHERE version IN (SELECT version FROM snapshots INDEXED BY snapshots_with_json"
-                + " WHERE json IS NOT NULL AND collected_at < ? LIMIT " + CHUNK + ")", now - config.snapshots().toMillis())) {
+        if (chunk("DELETE FROM snapshot_json WHERE version IN (SELECT j.version FROM snapshot_json j JOIN snapshots s USING (version)"
+                + " WHERE s.collected_at < ? ORDER BY j.version LIMIT " + CHUNK + ")", now - config.snapshots().toMillis())) {
             return true;
         }
         if (chunk("DELETE FROM snapshots WHERE version IN (SELECT version FROM snapshots WHERE collected_at < ? ORDER BY version LIMIT "

@@ -81,6 +81,8 @@ class HistoryStoreTest {
         HistoryDb.open(file).close();
         assertThat(query(file, "SELECT version, name FROM schema_version")).containsExactly(List.of(1, "001_history.sql"));
         assertThat(query(file, "PRAGMA journal_mode").get(0).get(0)).isEqualTo("wal");
+        assertThat(count(file, "PRAGMA page_size")).isEqualTo(16_384);
+        assertThat(count(file, "PRAGMA auto_vacuum")).isEqualTo(2);
         try (HistoryDb db = HistoryDb.open(file); Statement st = db.writer().createStatement()) {
             st.execute("INSERT INTO schema_version VALUES (99, 'future.sql', 0)");
         }
@@ -145,9 +147,9 @@ class HistoryStoreTest {
         assertThat(count(file, "SELECT count(*) FROM events WHERE node = 'a' AND type = 'status'")).isEqualTo(299);
         assertThat(count(file, "SELECT count(*) FROM events WHERE type = 'cluster_status'")).isEqualTo(299);
         assertThat(count(file, "SELECT count(*) FROM snapshots")).isEqualTo(100);
-        assertThat(count(file, "SELECT count(*) FROM snapshots WHERE json IS NOT NULL")).isLessThanOrEqualTo(11);
+        assertThat(count(file, "SELECT count(*) FROM snapshot_json")).isLessThanOrEqualTo(11);
         assertThat(count(file, "SELECT count(*) FROM node_samples")).isEqualTo(2 * count(file,
-                "SELECT count(*) FROM snapshots WHERE json IS NOT NULL"));
+                "SELECT count(*) FROM snapshot_json"));
     }
 
     @Test

@@ -28,6 +28,9 @@ public final class Snapshots {
         public Integer conflictsMinute = 0;
         public long conflictsTotal;
         public int failures;
+        /** Peers this node has a pgactive link with, both directions (a full mesh has every other node). */
+        public List<String> peers = List.of();
+        long position;
 
         Node(String name) {
             this.name = name;
@@ -36,9 +39,33 @@ public final class Snapshots {
         NodeState state(Instant at) {
             NodeMetrics m = new NodeMetrics(10L, lag, 4096L, walsender, "0/1000", "0/F00", "0/E00", "0/D00", conflictsMinute,
                     conflictsTotal, Map.of("update_update", conflictsTotal), inRecovery, "0/2000", walReceiver, null);
+            List<io.pgactive.tools.snapshot.Link> links = new ArrayList<>();
+            position += 8192 + (at.toEpochMilli() % 4096);
+            for (String peer : peers) {
+                String sent = lsn(position);
+                String replay = lsn(position - 4096);
+                links.add(new io.pgactive.tools.snapshot.Link(peer, "pgactive", io.pgactive.tools.snapshot.Link.OUTBOUND,
+                        "streaming", true, null, lag, 4096L, null, 512L, 4096L, sent, sent, replay, replay, false, null, null,
+                        null, at));
+                links.add(new io.pgactive.tools.snapshot.Link(peer, "pgactive", io.pgactive.tools.snapshot.Link.INBOUND, null,
+                        null, null, null, null, null, null, null, null, null, null, null, null, at.minusMillis(300), 0L,
+                        conflictsTotal, at));
+            }
             return new NodeState(name, status, List.of("pgactive"), status == NodeStatus.HEALTHY ? List.of() : List.of("test"),
-                    at, failures, null, null, at, "16.4", "2.1.9", m, List.of(), Map.of("long_running_xacts", 0), Map.of());
+                    at, failures, null, null, at, "16.4", "2.1.9", m, links, Map.of("long_running_xacts", 0), Map.of());
         }
+    }
+
+    private static String lsn(long p) {
+        return Long.toHexString(p >>> 32).toUpperCase() + "/" + Long.toHexString(p & 0xFFFFFFFFL).toUpperCase();
+    }
+
+    /** Gives every node a link with every other node, as in a pgactive group. */
+    public Snapshots mesh() {
+        for (Node n : nodes.values()) {
+            n.peers = nodes.keySet().stream().filter(x -> !x.equals(n.name)).toList();
+        }
+        return this;
     }
 
     public final Map<String, Node> nodes = new LinkedHashMap<>();
