@@ -194,7 +194,8 @@ public final class HistoryDb implements AutoCloseable {
         return new VersionSequence.Mark() {
             @Override
             public long read() {
-                try (Statement s = writer.createStatement();
+                // not the writer connection: the store's thread may be using it already
+                try (Statement s = markConnection().createStatement();
                      ResultSet rs = s.executeQuery("SELECT max(coalesce((SELECT reserved_up_to FROM version_mark), 0),"
                              + " coalesce((SELECT max(version) FROM snapshots), 0))")) {
                     return Math.max(rs.getLong(1), legacyFloor);
