@@ -36,6 +36,25 @@ public class HealthChecks {
                         .withData("reason", "first scrape cycle not finished").build());
     }
 
+    @Inject
+    io.pgactive.tools.store.HistoryService history;
+
+    /** Live data keeps flowing while the disk is full or read-only, but the history has a gap: not ready. */
+    @jakarta.enterprise.inject.Produces
+    @Readiness
+    HealthCheck historyWritable() {
+        return () -> {
+            io.pgactive.tools.store.HistoryStore.Status s = history.store().status();
+            var b = HealthCheckResponse.named("history").status(s.healthy())
+                    .withData("stored_version", s.storedVersion())
+                    .withData("pending", s.pending());
+            if (s.error() != null) {
+                b.withData("error", s.error());
+            }
+            return b.build();
+        };
+    }
+
     @jakarta.enterprise.inject.Produces
     @Liveness
     HealthCheck collectorAlive() {

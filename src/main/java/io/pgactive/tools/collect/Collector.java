@@ -59,6 +59,7 @@ public final class Collector {
     private final Map<String, String> slotOwners = new HashMap<>();
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile Instant lastCycleEnd;
+    private volatile java.util.function.ToLongFunction<String> ledgerCursors = name -> 0;
     private long timerId = -1;
 
     public Collector(ToolsConfig config, List<CustomQuery> customQueries, Vertx vertx, SnapshotBus bus,
@@ -86,11 +87,20 @@ public final class Collector {
             }
             return gone;
         });
-        wanted.values().forEach(n -> clients.computeIfAbsent(n.name(), k -> new NodeClient(n, config, customQueries, vertx)));
+        wanted.values().forEach(n -> clients.computeIfAbsent(n.name(), k -> {
+            NodeClient c = new NodeClient(n, config, customQueries, vertx);
+            c.ledgerStart(() -> ledgerCursors.applyAsLong(k));
+            return c;
+        }));
     }
 
     public synchronized List<ToolsConfig.NodeConfig> nodes() {
         return clients.values().stream().map(NodeClient::config).toList();
+    }
+
+    /** Where each node's conflict ledger resumes (the newest conflict id stored for it); asked once per node. */
+    public void conflictLedger(java.util.function.ToLongFunction<String> cursors) {
+        this.ledgerCursors = cursors;
     }
 
     public void start() {
@@ -150,6 +160,7 @@ public final class Collector {
                                       long queriesDone) {
         Instant collectedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         List<NodeObservation> observations = new ArrayList<>();
+        List<io.pgactive.tools.snapshot.ConflictRecord> conflicts = new ArrayList<>();
         Set<String> names = new java.util.HashSet<>();
         int failed = 0;
         for (NodeClient n : nodes) {
@@ -165,13 +176,14 @@ public final class Collector {
             NodeClient.Outcome o = outcomes.get(n.name());
             if (o.success()) {
                 observations.add(observe(o.scrape(), slotOwners));
+                conflicts.addAll(o.scrape().conflictRows);
             } else {
                 failed++;
                 observations.add(NodeObservation.failure(n.name(), o.errorClass(), o.error()));
             }
         }
         Snapshot snapshot = assembler.assemble(versions.next(), collectedAt, observations);
-        PublishedSnapshot published = new PublishedSnapshot(snapshot, SnapshotJson.encode(snapshot), Instant.now());
+        PublishedSnapshot published = new PublishedSnapshot(snapshot, SnapshotJson.encode(snapshot), Instant.now(), conflicts);
         bus.publish(published);
         long end = System.nanoTime();
         lastCycleEnd = Instant.now();

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Timer;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.VersionSequence;
+import io.pgactive.tools.store.HistoryService;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
@@ -33,6 +34,8 @@ public class CollectorService {
     SnapshotBus bus;
     @Inject
     MeterRegistry registry;
+    @Inject
+    HistoryService history;
 
     private Collector collector;
     private final Map<String, Timer> nodeTimers = new java.util.concurrent.ConcurrentHashMap<>();
@@ -40,7 +43,7 @@ public class CollectorService {
 
     void onStart(@Observes StartupEvent event) {
         List<CustomQuery> queries = CustomQueries.load(config.collector().queriesDir());
-        VersionSequence versions = new VersionSequence(config.database().dataDir().resolve("snapshot-version"), VERSION_RESERVE);
+        VersionSequence versions = new VersionSequence(history.versionMark(), VERSION_RESERVE);
         Timer cycle = Timer.builder("pgactive.scrape.cycle.duration")
                 .description("Wall time of one scrape cycle, from the first query to the published snapshot")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
@@ -59,6 +62,7 @@ public class CollectorService {
         LOG.infof("scraping %d node(s) every %dms (deadline %dms per node), %d custom quer%s, version continues after %d",
                 config.collector().nodes().size(), config.collector().interval().toMillis(),
                 config.collector().timeout().toMillis(), queries.size(), queries.size() == 1 ? "y" : "ies", versions.current());
+        collector.conflictLedger(history::conflictCursor);
         collector.start();
         config.collector().discovery().ifPresent(d -> {
             discovery = new Discovery(config, d, collector, vertx);

@@ -65,6 +65,11 @@ final class NodeClient {
         return node.name();
     }
 
+    /** Where this node's conflict ledger resumes: the newest conflict id already stored for it. */
+    void ledgerStart(java.util.function.LongSupplier start) {
+        pgactive.ledgerStart(start);
+    }
+
     ToolsConfig.NodeConfig config() {
         return node;
     }

@@ -25,11 +25,18 @@ final class PgactiveReader {
 
     private final java.util.Set<String> warned = new java.util.HashSet<>();
     private long conflictCursor = -1;
+    /** The newest conflict id handed to the ledger; behind conflictCursor while history before the baseline is copied. */
+    private long ledgerCursor = -1;
+    private java.util.function.LongSupplier ledgerStart = () -> 0;
     private final Map<String, Long> conflictTotals = new HashMap<>();
     private final ConflictWindow window;
 
     PgactiveReader(ConflictWindow window) {
         this.window = window;
+    }
+
+    void ledgerStart(java.util.function.LongSupplier start) {
+        this.ledgerStart = start;
     }
 
     /** Forget the cursor so the next read takes a fresh baseline (after a reconnect, the table may have been purged). */
@@ -113,6 +120,44 @@ final class PgactiveReader {
     }
 
     private Uni<Void> conflicts(SqlConnection conn, Scrape out) {
+        if (ledgerCursor < 0) {
+            ledgerCursor = ledgerStart.getAsLong();
+        }
+        return counted(conn, out).chain(() -> backlog(conn, out));
+    }
+
+    /**
+     * Rows the counting cursor skipped (the history before this run's baseline, or while a previous run was down) are
+     * copied to the ledger a bounded batch per cycle; the store ignores ids it already has.
+     */
+    private Uni<Void> backlog(SqlConnection conn, Scrape out) {
+        if (ledgerCursor >= conflictCursor) {
+            return Uni.createFrom().voidItem();
+        }
+        long upTo = conflictCursor;
+        return conn.preparedQuery(Sql.PGACTIVE_CONFLICTS_SINCE).execute(Tuple.of(ledgerCursor)).invoke(rows -> {
+            long max = ledgerCursor;
+            for (Row r : rows) {
+                long id = r.getLong("conflict_id");
+                if (id <= upTo) {
+                    out.conflictRows.add(record(out.node, r));
+                }
+                max = Math.max(max, id);
+            }
+            ledgerCursor = rows.size() < LEDGER_BATCH ? upTo : Math.min(max, upTo);
+        }).replaceWithVoid();
+    }
+
+    private static final int LEDGER_BATCH = 5000;
+
+    static io.pgactive.tools.snapshot.ConflictRecord record(String node, Row r) {
+        return new io.pgactive.tools.snapshot.ConflictRecord(node, r.getLong("conflict_id"),
+                instant(r.getOffsetDateTime("local_conflict_time")), r.getString("conflict_type"),
+                r.getString("conflict_resolution"), r.getString("object_schema"), r.getString("object_name"),
+                r.getString("remote_node"));
+    }
+
+    private Uni<Void> counted(SqlConnection conn, Scrape out) {
         if (conflictCursor < 0) {
             return conn.query(Sql.PGACTIVE_CONFLICTS_BASELINE).execute().invoke(rows -> {
                 long maxId = 0;
@@ -128,8 +173,14 @@ final class PgactiveReader {
                 publish(out);
             }).replaceWithVoid();
         }
+        long before = conflictCursor;
         return conn.preparedQuery(Sql.PGACTIVE_CONFLICTS_SINCE).execute(Tuple.of(conflictCursor)).invoke(rows -> {
+            boolean ledgerCaughtUp = ledgerCursor >= before;
             for (Row r : rows) {
+                if (ledgerCaughtUp) {
+                    out.conflictRows.add(record(out.node, r));
+                    ledgerCursor = Math.max(ledgerCursor, r.getLong("conflict_id"));
+                }
                 conflictTotals.merge(r.getString("conflict_type"), 1L, Long::sum);
                 Instant at = instant(r.getOffsetDateTime("local_conflict_time"));
                 window.add(at == null || at.isAfter(out.readAt) ? out.readAt : at, 1);

@@ -26,6 +26,8 @@ final class Scrape {
     final Map<String, Object> custom = new LinkedHashMap<>();
     final Map<String, String> customErrors = new LinkedHashMap<>();
     final List<String> roles = new ArrayList<>();
+    /** Conflict-history rows for the ledger, not yet handed to the store. */
+    final List<io.pgactive.tools.snapshot.ConflictRecord> conflictRows = new ArrayList<>();
 
     Scrape(String node) {
         this.node = node;

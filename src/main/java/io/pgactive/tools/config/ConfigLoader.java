@@ -32,7 +32,7 @@ public final class ConfigLoader {
 
     private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?}");
     private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
-    private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h)");
+    private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|s|m|h|d)");
     private static final Pattern RATE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(?:/\\s*(s|sec|min|m|h|hour))?");
     private static final Pattern LISTEN = Pattern.compile("(\\[[^]]+]|[^:\\[\\]]*)?:(\\d{1,5})");
 
@@ -206,8 +206,26 @@ public final class ConfigLoader {
     }
 
     private ToolsConfig.Database database(JsonNode node) {
-        allowOnly(node, "database", "path");
-        return new ToolsConfig.Database(Path.of(text(node, "database", "path", "./data/replication_state.db")));
+        allowOnly(node, "database", "path", "retention");
+        JsonNode r = node.path("retention");
+        String where = "database.retention";
+        allowOnly(r, where, "samples", "downsampled", "snapshots", "events", "conflicts");
+        ToolsConfig.Retention d = ToolsConfig.Retention.DEFAULT;
+        Duration samples = duration(r, where, "samples", d.samples());
+        Duration downsampled = duration(r, where, "downsampled", d.downsampled());
+        Duration snapshots = duration(r, where, "snapshots", d.snapshots());
+        if (samples.compareTo(Duration.ofHours(1)) < 0) {
+            throw new ConfigException(file, where + ".samples", "must be at least 1h (history queries need the last hour)");
+        }
+        if (downsampled.compareTo(samples) < 0) {
+            throw new ConfigException(file, where + ".downsampled", "must be at least database.retention.samples (" + samples + ")");
+        }
+        if (snapshots.compareTo(samples) > 0) {
+            throw new ConfigException(file, where + ".snapshots", "must not exceed database.retention.samples (" + samples + ")");
+        }
+        ToolsConfig.Retention retention = new ToolsConfig.Retention(samples, downsampled, snapshots,
+                duration(r, where, "events", d.events()), duration(r, where, "conflicts", d.conflicts()));
+        return new ToolsConfig.Database(Path.of(text(node, "database", "path", "./data/replication_state.db")), retention);
     }
 
     // --- scalar helpers -------------------------------------------------------------------------------------------
@@ -281,7 +299,7 @@ public final class ConfigLoader {
         }
     }
 
-    /** Go-style durations: {@code 500ms}, {@code 2s}, {@code 1m30s}, {@code 1h}; a bare number means seconds. */
+    /** Go-style durations: {@code 500ms}, {@code 2s}, {@code 1m30s}, {@code 1h}, plus {@code 7d}; a bare number means seconds. */
     public static Duration parseDuration(String text) {
         String s = text.strip();
         if (s.matches("\\d+(\\.\\d+)?")) {
@@ -296,7 +314,8 @@ public final class ConfigLoader {
                 case "ms" -> 1_000_000L;
                 case "s" -> 1_000_000_000L;
                 case "m" -> 60_000_000_000L;
-                default -> 3_600_000_000_000L;
+                case "h" -> 3_600_000_000_000L;
+                default -> 86_400_000_000_000L;
             };
             nanos += (long) (amount * unit);
             end = m.end();

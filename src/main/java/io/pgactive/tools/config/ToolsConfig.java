@@ -41,12 +41,27 @@ public record ToolsConfig(Path source, Collector collector, Thresholds threshold
     public record Server(String host, int port) {
     }
 
-    public record Database(Path path) {
+    public record Database(Path path, Retention retention) {
+
+        public Database(Path path) {
+            this(path, Retention.DEFAULT);
+        }
 
         /** The folder beside the database that holds the service's small state files. */
         public Path dataDir() {
             Path parent = path.toAbsolutePath().getParent();
             return parent == null ? Path.of(".").toAbsolutePath() : parent;
         }
+    }
+
+    /**
+     * How long history is kept. {@code samples}: node samples at full resolution (older ones are folded into one row per
+     * node and minute); {@code downsampled}: those minute rows; {@code snapshots}: the full JSON of every version (the
+     * version's summary row lives as long as the samples).
+     */
+    public record Retention(Duration samples, Duration downsampled, Duration snapshots, Duration events, Duration conflicts) {
+
+        public static final Retention DEFAULT = new Retention(Duration.ofDays(7), Duration.ofDays(30), Duration.ofHours(3),
+                Duration.ofDays(90), Duration.ofDays(90));
     }
 }

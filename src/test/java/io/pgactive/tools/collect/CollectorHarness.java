@@ -29,6 +29,7 @@ final class CollectorHarness implements AutoCloseable {
     final Collector collector;
     final List<Collector.CycleStats> cycles = new ArrayList<>();
     final ToolsConfig config;
+    final io.pgactive.tools.store.HistoryDb db;
 
     CollectorHarness(Path dir, String collectorYaml, List<PgNode> nodes) {
         this(dir, collectorYaml, nodes, Map.of());
@@ -50,8 +51,9 @@ final class CollectorHarness implements AutoCloseable {
         }
         config = new ConfigLoader(Map.of()).load(dir.resolve("tools.yaml"));
         vertx = Vertx.vertx();
+        db = io.pgactive.tools.store.HistoryDb.open(config.database().path());
         collector = new Collector(config, CustomQueries.load(config.collector().queriesDir()), vertx, bus,
-                new VersionSequence(config.database().dataDir().resolve("snapshot-version"), 1000), cycles::add);
+                new VersionSequence(db.versionMark(0), 1000), cycles::add);
     }
 
     Snapshot cycle() {
@@ -71,5 +73,6 @@ final class CollectorHarness implements AutoCloseable {
     public void close() {
         collector.stop();
         vertx.closeAndAwait();
+        db.close();
     }
 }

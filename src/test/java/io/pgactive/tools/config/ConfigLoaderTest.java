@@ -97,6 +97,23 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void retentionHasDefaultsAcceptsDaysAndNamesTheBadKey() throws IOException {
+        String nodes = "collector:\n  nodes: [ { name: a, dsn: \"postgres://h/d\" } ]\n";
+        assertThat(load(nodes, Map.of()).database().retention()).isEqualTo(ToolsConfig.Retention.DEFAULT);
+        ToolsConfig c = load(nodes + "database: { retention: { samples: 2d, downsampled: 60d, snapshots: 12h, events: 30d, conflicts: 1d12h } }\n",
+                Map.of());
+        assertThat(c.database().retention()).isEqualTo(new ToolsConfig.Retention(Duration.ofDays(2), Duration.ofDays(60),
+                Duration.ofHours(12), Duration.ofDays(30), Duration.ofHours(36)));
+        assertThat(failure(nodes + "database: { retention: { samples: 30m } }\n", Map.of()).key()).isEqualTo("database.retention.samples");
+        assertThat(failure(nodes + "database: { retention: { samples: 40d } }\n", Map.of()).key()).isEqualTo("database.retention.downsampled");
+        assertThat(failure(nodes + "database: { retention: { snapshots: 8d } }\n", Map.of()).key()).isEqualTo("database.retention.snapshots");
+        assertThat(failure(nodes + "database: { retention: { events: forever } }\n", Map.of()).key()).isEqualTo("database.retention.events");
+        ConfigException e = failure(nodes + "database: { retention: { sample: 1d } }\n", Map.of());
+        assertThat(e.key()).isEqualTo("database.retention.sample");
+        assertThat(e.problem()).contains("samples, downsampled, snapshots, events, conflicts");
+    }
+
+    @Test
     void unknownKeyIsNamed() throws IOException {
         ConfigException e = failure("""
                 collector:

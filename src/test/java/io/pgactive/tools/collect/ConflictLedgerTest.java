@@ -1,0 +1,130 @@
+package io.pgactive.tools.collect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.snapshot.Snapshot;
+import io.pgactive.tools.store.EventDeriver;
+import io.pgactive.tools.store.HistoryQueries;
+import io.pgactive.tools.store.HistoryStore;
+import io.pgactive.tools.testing.PgCluster;
+import io.pgactive.tools.testing.PgNode;
+import io.pgactive.tools.testing.PgactiveFixture;
+import io.smallrye.mutiny.subscription.Cancellable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The conflict ledger against real servers with the pgactive catalog fixture: history that predates the service is
+ * copied, rows that arrive while it is down are picked up after a restart, each row is kept once, and the ledger
+ * outlives a purge of the source table.
+ */
+class ConflictLedgerTest {
+
+    private static PgCluster cluster;
+    private static Path dir;
+    private static PgactiveFixture a;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dir = Files.createTempDirectory("conflict-ledger");
+        cluster = PgCluster.standalone(2, dir.resolve("cluster"));
+        a = cluster.node("node1").installPgactiveFixture("7100000000000000001", "node1");
+        PgactiveFixture b = cluster.node("node2").installPgactiveFixture("7100000000000000002", "node2");
+        a.addPeer(b);
+        b.addPeer(a);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** One service run: collector and store on the same data folder, wired like the service does. */
+    private static final class Run implements AutoCloseable {
+        final CollectorHarness h;
+        final HistoryStore store;
+        final Cancellable feed;
+
+        Run() {
+            List<PgNode> nodes = List.of(cluster.node("node1"), cluster.node("node2"));
+            h = new CollectorHarness(dir.resolve("service"), "interval: 1s\n", nodes);
+            store = new HistoryStore(h.db, new EventDeriver(5, 15, 3), ToolsConfig.Retention.DEFAULT, 1 << 20, 1000);
+            store.start();
+            feed = h.bus.stream().subscribe().with(store::offer);
+            h.collector.conflictLedger(store::conflictCursor);
+        }
+
+        Snapshot cycleAndStore() {
+            Snapshot s = h.cycle();
+            await().atMost(Duration.ofSeconds(20)).until(() -> store.status().storedVersion() >= s.version());
+            return s;
+        }
+
+        @Override
+        public void close() {
+            feed.cancel();
+            store.close();
+            h.close();
+        }
+    }
+
+    private static List<Map<String, Object>> ledger(HistoryStore store, CollectorHarness h) {
+        return new HistoryQueries(h.db).conflicts("node1", null, Instant.now().minus(1, ChronoUnit.DAYS), Instant.now().plusSeconds(60), 100);
+    }
+
+    @Test
+    void copiesHistoryOnceAcrossRestartsAndKeepsItAfterThePurge() {
+        Instant t0 = Instant.now().minusSeconds(3600).truncatedTo(ChronoUnit.MILLIS);
+        long first = a.insertConflict("update_update", "last_update_wins_keep_remote", "public", "orders", t0);
+        a.insertConflict("insert_insert", "last_update_wins_keep_local", "public", "items", t0.plusSeconds(1));
+        long lastBeforeRestart;
+        long versionBeforeRestart;
+        try (Run run = new Run()) {
+            run.cycleAndStore();
+            a.insertConflict("update_delete", "skip_change", "sales", "orders", Instant.now().truncatedTo(ChronoUnit.MILLIS));
+            Snapshot s = run.cycleAndStore();
+            versionBeforeRestart = s.version();
+            List<Map<String, Object>> rows = ledger(run.store, run.h);
+            assertThat(rows).hasSize(3);
+            assertThat(rows).extracting(r -> r.get("conflict_type"))
+                    .containsExactlyInAnyOrder("update_update", "insert_insert", "update_delete");
+            Map<String, Object> oldest = rows.stream().filter(r -> ((Number) r.get("conflict_id")).longValue() == first).findFirst().orElseThrow();
+            assertThat(oldest.get("at")).isEqualTo(t0);
+            assertThat(oldest.get("object_schema")).isEqualTo("public");
+            assertThat(oldest.get("object_name")).isEqualTo("orders");
+            assertThat(oldest.get("resolution")).isEqualTo("last_update_wins_keep_remote");
+            assertThat(oldest.get("remote_node")).isEqualTo("node2");
+            lastBeforeRestart = run.store.conflictCursor("node1");
+            // the counting side still sees every conflict once
+            assertThat(s.nodes().get("node1").metrics().conflictsTotal()).isEqualTo(3);
+        }
+        // while the service is down: one more conflict, and an operator purges the old rows at the source
+        long whileDown = a.insertConflict("delete_delete", "skip_change", "public", "orders", Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        assertThat(whileDown).isGreaterThan(lastBeforeRestart);
+        a.node().update("DELETE FROM pgactive.pgactive_conflict_history WHERE conflict_id <= ?", lastBeforeRestart);
+        try (Run run = new Run()) {
+            Snapshot s = run.cycleAndStore();
+            assertThat(s.version()).isGreaterThan(versionBeforeRestart);
+            a.insertConflict("update_update", "last_update_wins_keep_remote", "public", "items", Instant.now().truncatedTo(ChronoUnit.MILLIS));
+            run.cycleAndStore();
+            run.cycleAndStore();
+            List<Map<String, Object>> rows = ledger(run.store, run.h);
+            assertThat(rows).extracting(r -> ((Number) r.get("conflict_id")).longValue()).doesNotHaveDuplicates().hasSize(5)
+                    .contains(first, whileDown);
+            assertThat(new HistoryQueries(run.h.db).conflicts(null, "public.orders", Instant.now().minus(1, ChronoUnit.DAYS),
+                    Instant.now().plusSeconds(60), 100)).hasSize(2);
+        }
+    }
+}
