@@ -137,7 +137,7 @@ final class NodeClient {
                     if (caps == null || caps.inRecovery() != c.inRecovery() || caps.pgactive() != c.pgactive()) {
                         LOG.infof("node %s: PostgreSQL %s, %s%s", node.name(), c.serverVersion(),
                                 c.inRecovery() ? "in recovery" : "not in recovery",
-                                c.pgactive() ? ", pgactive " + c.pgactiveVersion() : "");
+                                c.pgactiveActive() ? ", pgactive " + c.pgactiveVersion() : "");
                     }
                     caps = c;
                     probedAt = Instant.now();

@@ -52,10 +52,14 @@ public class HistoryService {
         queries = new HistoryQueries(db);
         store.start();
         subscribe();
-        registry.gauge("pgactive.store.healthy", store, s -> s.status().healthy() ? 1 : 0);
-        registry.gauge("pgactive.store.pending", store, s -> s.status().pending());
-        registry.gauge("pgactive.store.stored.version", store, s -> s.status().storedVersion());
-        registry.more().counter("pgactive.store.thinned", java.util.List.of(), store, s -> s.status().thinned());
+        io.micrometer.core.instrument.Gauge.builder("pgactive.store.healthy", store, s -> s.status().healthy() ? 1 : 0)
+                .description("1 while the history database accepts writes").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("pgactive.store.pending", store, s -> s.status().pending())
+                .description("Versions waiting for the history writer").register(registry);
+        io.micrometer.core.instrument.Gauge.builder("pgactive.store.stored.version", store, s -> s.status().storedVersion())
+                .description("Newest version in the history database").register(registry);
+        io.micrometer.core.instrument.FunctionCounter.builder("pgactive.store.thinned", store, s -> s.status().thinned())
+                .description("Versions whose samples and JSON were dropped because the writer fell behind").register(registry);
         LOG.infof("history database %s open", path);
     }
 
