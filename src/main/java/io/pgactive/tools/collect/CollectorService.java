@@ -39,21 +39,22 @@ public class CollectorService {
 
     private Collector collector;
     private final Map<String, Timer> nodeTimers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<io.micrometer.core.instrument.Meter> ownedMeters = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Discovery discovery;
 
     void onStart(@Observes StartupEvent event) {
         List<CustomQuery> queries = CustomQueries.load(config.collector().queriesDir());
         VersionSequence versions = new VersionSequence(history.versionMark(), VERSION_RESERVE);
-        Timer cycle = Timer.builder("pgactive.scrape.cycle.duration")
+        Timer cycle = own(Timer.builder("pgactive.scrape.cycle.duration")
                 .description("Wall time of one scrape cycle, from the first query to the published snapshot")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-                .register(registry);
-        Timer publish = Timer.builder("pgactive.snapshot.publish.delay")
+                .register(registry));
+        Timer publish = own(Timer.builder("pgactive.snapshot.publish.delay")
                 .description("Time from the last node's answer to the snapshot being readable")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(1))
-                .register(registry);
-        io.micrometer.core.instrument.Gauge.builder("pgactive.snapshot.version", versions, VersionSequence::current)
-                .description("Version of the latest published snapshot").register(registry);
+                .register(registry));
+        own(io.micrometer.core.instrument.Gauge.builder("pgactive.snapshot.version", versions, VersionSequence::current)
+                .description("Version of the latest published snapshot").register(registry));
         collector = new Collector(config, queries, vertx, bus, versions, stats -> {
             cycle.record(stats.cycleNanos(), TimeUnit.NANOSECONDS);
             publish.record(stats.publishNanos(), TimeUnit.NANOSECONDS);
@@ -68,6 +69,15 @@ public class CollectorService {
             discovery = new Discovery(config, d, collector, vertx);
             discovery.start();
         });
+    }
+
+    /**
+     * Meters bound to this instance's objects are removed when it stops: a registry that outlives the application
+     * (tests restart it in one JVM) would otherwise keep serving the old objects' values under the same names.
+     */
+    private <M extends io.micrometer.core.instrument.Meter> M own(M meter) {
+        ownedMeters.add(meter);
+        return meter;
     }
 
     /** Per-node scrape timers; a node that is no longer scraped (discovery removed it) loses its series. */
@@ -95,6 +105,8 @@ public class CollectorService {
         if (collector != null) {
             collector.stop();
         }
+        ownedMeters.forEach(registry::remove);
+        nodeTimers.values().forEach(registry::remove);
     }
 
     public Collector collector() {

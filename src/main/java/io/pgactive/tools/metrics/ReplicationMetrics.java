@@ -61,6 +61,18 @@ public class ReplicationMetrics {
     private final Map<Tags, Counter> scrapeErrors = new HashMap<>();
     private volatile Snapshot latest;
 
+    /** Every meter this instance registered leaves with it (a registry may outlive the application in tests). */
+    void onStop(@Observes io.quarkus.runtime.ShutdownEvent event) {
+        for (Meter m : List.copyOf(registry.getMeters())) {
+            String name = m.getId().getName();
+            if (name.startsWith("pgactive.replication.") || name.startsWith("pgactive.node.") || name.startsWith("pgactive.threshold.")
+                    || name.equals("pgactive.snapshot.age.seconds") || name.equals("pgactive.cluster.status")
+                    || name.equals("pgactive.collector.errors")) {
+                registry.remove(m);
+            }
+        }
+    }
+
     void onStart(@Observes StartupEvent event) {
         linkLagSeconds = gauge("pgactive.replication.lag.seconds", "Replication lag of a link in time (0 when caught up, growing while stalled)", "seconds");
         linkLagBytes = gauge("pgactive.replication.lag.bytes", "WAL bytes not yet replayed downstream on a link", "bytes");

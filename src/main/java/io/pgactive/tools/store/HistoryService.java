@@ -39,6 +39,7 @@ public class HistoryService {
     private HistoryStore store;
     private HistoryQueries queries;
     private Cancellable subscription;
+    private final java.util.List<io.micrometer.core.instrument.Meter> meters = new java.util.ArrayList<>();
 
     private synchronized void open() {
         if (db != null) {
@@ -52,14 +53,15 @@ public class HistoryService {
         queries = new HistoryQueries(db);
         store.start();
         subscribe();
-        io.micrometer.core.instrument.Gauge.builder("pgactive.store.healthy", store, s -> s.status().healthy() ? 1 : 0)
-                .description("1 while the history database accepts writes").register(registry);
-        io.micrometer.core.instrument.Gauge.builder("pgactive.store.pending", store, s -> s.status().pending())
-                .description("Versions waiting for the history writer").register(registry);
-        io.micrometer.core.instrument.Gauge.builder("pgactive.store.stored.version", store, s -> s.status().storedVersion())
-                .description("Newest version in the history database").register(registry);
-        io.micrometer.core.instrument.FunctionCounter.builder("pgactive.store.thinned", store, s -> s.status().thinned())
-                .description("Versions whose samples and JSON were dropped because the writer fell behind").register(registry);
+        // removed again on shutdown: a registry that outlives the application must not keep serving this store
+        meters.add(io.micrometer.core.instrument.Gauge.builder("pgactive.store.healthy", store, s -> s.status().healthy() ? 1 : 0)
+                .description("1 while the history database accepts writes").register(registry));
+        meters.add(io.micrometer.core.instrument.Gauge.builder("pgactive.store.pending", store, s -> s.status().pending())
+                .description("Versions waiting for the history writer").register(registry));
+        meters.add(io.micrometer.core.instrument.Gauge.builder("pgactive.store.stored.version", store, s -> s.status().storedVersion())
+                .description("Newest version in the history database").register(registry));
+        meters.add(io.micrometer.core.instrument.FunctionCounter.builder("pgactive.store.thinned", store, s -> s.status().thinned())
+                .description("Versions whose samples and JSON were dropped because the writer fell behind").register(registry));
         LOG.infof("history database %s open", path);
     }
 
@@ -107,6 +109,7 @@ public class HistoryService {
     }
 
     void onStop(@Observes ShutdownEvent event) {
+        meters.forEach(registry::remove);
         synchronized (this) {
             if (db == null) {
                 return;
