@@ -181,6 +181,11 @@ public class WatchFeed {
         return config;
     }
 
+    /** The longest queue of any open stream: never above the subscriber buffer. */
+    int maxPending() {
+        return subscribers.stream().mapToInt(WatchSubscriber::pending).max().orElse(0);
+    }
+
     int subscriberCount() {
         return subscribers.size();
     }
