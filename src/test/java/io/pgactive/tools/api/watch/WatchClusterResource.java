@@ -33,7 +33,8 @@ public class WatchClusterResource implements QuarkusTestResourceLifecycleManager
                     "pgactive.watch.window", "10",
                     "pgactive.watch.subscriber-buffer", "4",
                     "pgactive.watch.slow-timeout", "2s",
-                    "pgactive.watch.max-subscribers", "12");
+                    "pgactive.watch.max-subscribers", "12",
+                    "test.http.send-buffer", "8192");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
