@@ -209,6 +209,12 @@ class WatchResourceTest {
                 .body(containsString("pgactive_watch_subscribers 12.0"));
     }
 
+    @Test
+    void openApiDescribesTheStream() {
+        given().accept("application/json").get("/q/openapi").then().statusCode(200)
+                .body(containsString("/watch")).body(containsString("Last-Event-ID")).body(containsString("/snapshot"));
+    }
+
     private double counter(String reason) {
         String metrics = given().header("Accept", "text/plain; version=0.0.4").get("/q/metrics").asString();
         return metrics.lines().filter(l -> l.startsWith("pgactive_watch_disconnects_total{") && l.contains("\"" + reason + "\""))
