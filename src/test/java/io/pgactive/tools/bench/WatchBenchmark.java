@@ -161,6 +161,7 @@ public final class WatchBenchmark {
                 Thread.sleep(warmup.toMillis());
                 long v0 = ScrapeBenchmark.version(base);
                 long cpu0 = ScrapeBenchmark.cpuMillis(service.pid());
+                long clientCpu0 = ScrapeBenchmark.cpuMillis(ProcessHandle.current().pid());
                 double heapMax = 0;
                 long end = System.nanoTime() + measure.toNanos();
                 while (System.nanoTime() < end) {
@@ -169,6 +170,7 @@ public final class WatchBenchmark {
                             "jvm_memory_used_bytes\\{area=\"heap\"[^}]*}"));
                 }
                 long cpu1 = ScrapeBenchmark.cpuMillis(service.pid());
+                long clientCpu1 = ScrapeBenchmark.cpuMillis(ProcessHandle.current().pid());
                 long v1 = ScrapeBenchmark.version(base);
                 long settle = System.nanoTime() + Duration.ofSeconds(10).toNanos();
                 while (subs.stream().anyMatch(s -> s.last < v1 && !s.ended) && System.nanoTime() < settle) {
@@ -205,6 +207,8 @@ public final class WatchBenchmark {
                         subs.stream().filter(s -> s.ended).count());
                 System.out.printf(Locale.ROOT, "service_cpu=%.1f%% of one core (%.1f ms per version)%n",
                         (cpu1 - cpu0) * 100.0 / measure.toMillis(), (cpu1 - cpu0) / (double) Math.max(1, v1 - v0));
+                System.out.printf(Locale.ROOT, "client_cpu=%.1f%% of one core (the subscribers share the machine)%n",
+                        (clientCpu1 - clientCpu0) * 100.0 / measure.toMillis());
                 System.out.printf(Locale.ROOT, "heap_used_max_mb=%.1f heap_after_gc_mb=%.1f service_rss_mb=%.1f%n",
                         heapMax / 1024 / 1024, heapAfterGc / 1024 / 1024, ScrapeBenchmark.rssKb(service.pid()) / 1024.0);
                 System.out.printf(Locale.ROOT, "watch_subscribers_gauge=%.0f%n",

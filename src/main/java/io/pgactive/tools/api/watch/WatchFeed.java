@@ -41,6 +41,7 @@ public class WatchFeed {
     MeterRegistry registry;
 
     private final Object lock = new Object();
+    private final Object acceptLock = new Object();
     private final ArrayDeque<WatchVersion> window = new ArrayDeque<>();
     private volatile WatchVersion latest;
     private final Set<WatchSubscriber> subscribers = ConcurrentHashMap.newKeySet();
@@ -75,27 +76,33 @@ public class WatchFeed {
             LOG.errorf(e, "snapshot %d is not readable JSON", published.version());
             return;
         }
-        synchronized (lock) {
+        synchronized (acceptLock) {
             WatchVersion before = latest;
             if (before != null && published.version() <= before.version) {
                 return;
             }
             boolean gap = before == null || published.version() != before.version + 1;
-            ObjectNode patch = gap ? null : MergePatch.diff(before.state(), state);
-            WatchVersion v = new WatchVersion(published.version(), patch, state);
-            if (gap) {
-                window.clear();
+            // diff and encoding happen before the subscriber lock, which a connecting stream's event loop may wait on
+            WatchVersion v = new WatchVersion(published.version(), gap ? null : MergePatch.diff(before.state(), state), state);
+            if (!gap) {
+                v.delta(NodeFilter.ALL);
+                subscribers.stream().map(s -> s.filter).distinct().forEach(v::delta);
             }
-            window.addLast(v);
-            while (window.size() > config.window()) {
-                window.removeFirst();
+            synchronized (lock) {
+                if (gap) {
+                    window.clear();
+                }
+                window.addLast(v);
+                while (window.size() > config.window()) {
+                    window.removeFirst();
+                }
+                latest = v;
+                for (WatchSubscriber s : subscribers) {
+                    s.offer(v, gap);
+                }
             }
-            latest = v;
             if (before != null) {
                 before.superseded();
-            }
-            for (WatchSubscriber s : subscribers) {
-                s.offer(v, gap);
             }
         }
     }
@@ -113,6 +120,14 @@ public class WatchFeed {
         synchronized (lock) {
             return new Current(latest.version, latest.snapshot(filter));
         }
+    }
+
+    // keyed by event-loop thread: each request has its own duplicated context, but they share a handful of loops
+    private final java.util.Map<Thread, DrainGroup> groups = new ConcurrentHashMap<>();
+
+    /** The drain group of the calling event loop. */
+    DrainGroup group(io.vertx.core.Context context) {
+        return groups.computeIfAbsent(Thread.currentThread(), t -> new DrainGroup(context));
     }
 
     /** Takes a place under the subscriber cap; false when full. */

@@ -20,6 +20,7 @@ final class WatchSubscriber {
     private final WatchFeed feed;
     private final HttpServerResponse response;
     private final Context context;
+    private final DrainGroup group;
     private final int maxPending;
     private final long slowTimeoutNanos;
 
@@ -41,6 +42,7 @@ final class WatchSubscriber {
         this.feed = feed;
         this.response = response;
         this.context = context;
+        this.group = feed.group(context);
         this.filter = filter;
         this.maxPending = feed.config().subscriberBuffer();
         this.slowTimeoutNanos = feed.config().slowTimeout().toNanos();
@@ -96,7 +98,7 @@ final class WatchSubscriber {
             }
             drainScheduled = true;
         }
-        context.runOnContext(x -> drain());
+        group.schedule(this::drain);
     }
 
     private void drain() {
@@ -196,10 +198,11 @@ final class WatchSubscriber {
         }
         feed.disconnected(this, reason);
         cancelTimer();
-        response.write(Buffer.buffer(SseFrames.event("close", "{\"reason\":\"" + reason + "\",\"detail\":\"" + detail
-                + "\",\"version\":" + lastWritten + "}")));
-        response.end();
-        response.close();
+        if (!response.closed() && !response.ended()) {
+            response.end(Buffer.buffer(SseFrames.event("close", "{\"reason\":\"" + reason + "\",\"detail\":\"" + detail
+                    + "\",\"version\":" + lastWritten + "}")));
+            response.close(); // it does not read: do not wait for it to take the last bytes
+        }
     }
 
     void shutdown(long version) {
@@ -212,6 +215,9 @@ final class WatchSubscriber {
             }
             feed.disconnected(this, null);
             cancelTimer();
+            if (response.closed() || response.ended()) {
+                return;
+            }
             response.end(Buffer.buffer(SseFrames.event("shutdown",
                     "{\"reason\":\"server shutting down\",\"version\":" + lastWritten + "}")));
         });
