@@ -2,10 +2,6 @@ package io.pgactive.tools.bench;
 
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -90,6 +86,22 @@ public final class WatchBenchmark {
             }
         }
 
+        private final StringBuilder partial = new StringBuilder();
+
+        /** A piece of the response body from the Vert.x client, split into lines. */
+        void feed(io.vertx.core.buffer.Buffer chunk) {
+            String text = chunk.toString(java.nio.charset.StandardCharsets.UTF_8);
+            int start = 0;
+            int nl;
+            while ((nl = text.indexOf('\n', start)) >= 0) {
+                partial.append(text, start, nl);
+                onNext(partial.toString());
+                partial.setLength(0);
+                start = nl + 1;
+            }
+            partial.append(text, start, text.length());
+        }
+
         @Override
         public void onError(Throwable t) {
             ended = true;
@@ -139,17 +151,23 @@ public final class WatchBenchmark {
                 String base = "http://127.0.0.1:" + port;
                 ScrapeBenchmark.awaitReady(base, service);
                 Map<Long, Instant> collectedAt = new ConcurrentHashMap<>();
-                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                // a Vert.x client on two event loops: the JDK client's per-line dispatch costs more CPU than the
+                // service itself at this fan-out and would measure the client rather than the service
+                io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx(new io.vertx.core.VertxOptions().setEventLoopPoolSize(2));
+                io.vertx.core.http.HttpClient http = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions(),
+                        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(subscribers + 10));
                 List<Subscriber> subs = new ArrayList<>();
                 for (int i = 0; i < subscribers; i++) {
                     Subscriber s = new Subscriber(i == 0, collectedAt);
                     subs.add(s);
-                    HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/watch"))
-                            .header("Accept", "text/event-stream").build();
-                    http.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(s)).exceptionally(t -> {
-                        s.ended = true;
-                        return null;
-                    });
+                    http.request(io.vertx.core.http.HttpMethod.GET, port, "127.0.0.1", "/watch")
+                            .compose(req -> req.putHeader("Accept", "text/event-stream").send())
+                            .onSuccess(resp -> {
+                                resp.handler(s::feed);
+                                resp.endHandler(x -> s.ended = true);
+                                resp.exceptionHandler(x -> s.ended = true);
+                            })
+                            .onFailure(t -> s.ended = true);
                 }
                 long connectDeadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
                 while (subs.stream().anyMatch(s -> s.last < 0) && System.nanoTime() < connectDeadline) {
@@ -213,6 +231,7 @@ public final class WatchBenchmark {
                         heapMax / 1024 / 1024, heapAfterGc / 1024 / 1024, ScrapeBenchmark.rssKb(service.pid()) / 1024.0);
                 System.out.printf(Locale.ROOT, "watch_subscribers_gauge=%.0f%n",
                         ScrapeBenchmark.sum(metrics, "pgactive_watch_subscribers"));
+                vertx.close().toCompletionStage().toCompletableFuture().join();
             } finally {
                 service.destroy();
                 service.waitFor();

@@ -1,7 +1,6 @@
 package io.pgactive.tools.api.watch;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
@@ -178,7 +177,15 @@ public class WatchFeed {
     }
 
     byte[] reset(String reason, String detail, long version) {
+        countReset(reason);
+        return resetFrame(reason, detail, version);
+    }
+
+    void countReset(String reason) {
         registry.counter("pgactive.watch.resets", "reason", reason).increment();
+    }
+
+    static byte[] resetFrame(String reason, String detail, long version) {
         return SseFrames.event("reset", "{\"reason\":\"" + reason + "\",\"detail\":\"" + detail
                 + "\",\"version\":" + version + "}");
     }
@@ -224,7 +231,4 @@ public class WatchFeed {
         }
     }
 
-    Counter counter(String name, String reason) {
-        return registry.counter(name, "reason", reason);
-    }
 }

@@ -30,6 +30,7 @@ final class WatchSubscriber {
     private long lastQueued;
     private boolean resync;
     private long resyncSince;
+    private String resyncReason;
     private boolean drainScheduled;
     private boolean closed;
 
@@ -66,11 +67,11 @@ final class WatchSubscriber {
             }
             if (gap) {
                 pending.clear();
-                startResync();
+                startResync("gap");
             } else if (pending.size() >= maxPending) {
                 pending.clear();
                 overflowAgain = resync;
-                startResync();
+                startResync("slow_consumer");
             } else {
                 v.delta(filter); // encoded here, on the feed's thread, once for all subscribers with this filter
                 pending.add(v);
@@ -84,10 +85,12 @@ final class WatchSubscriber {
         }
     }
 
-    private void startResync() {
+    private void startResync(String reason) {
         if (!resync) {
             resync = true;
+            resyncReason = reason;
             resyncSince = System.nanoTime();
+            feed.countReset(reason); // counted when decided: the client may never read it
         }
     }
 
@@ -153,8 +156,13 @@ final class WatchSubscriber {
             lastQueued = Math.max(lastQueued, now.version());
             lastWritten = now.version();
         }
-        byte[] reset = feed.reset("slow_consumer", "the client fell more than " + maxPending
-                + " versions behind; here is the full state", now.version());
+        String reason;
+        synchronized (this) {
+            reason = resyncReason;
+        }
+        byte[] reset = WatchFeed.resetFrame(reason, reason.equals("gap")
+                ? "the service skipped versions; here is the full state"
+                : "the client fell more than " + maxPending + " versions behind; here is the full state", now.version());
         byte[] frames = new byte[reset.length + now.frames().length];
         System.arraycopy(reset, 0, frames, 0, reset.length);
         System.arraycopy(now.frames(), 0, frames, reset.length, now.frames().length);

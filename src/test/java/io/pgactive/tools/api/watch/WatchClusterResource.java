@@ -32,7 +32,7 @@ public class WatchClusterResource implements QuarkusTestResourceLifecycleManager
                     "pgactive.watch.heartbeat", "200ms",
                     "pgactive.watch.window", "10",
                     "pgactive.watch.subscriber-buffer", "4",
-                    "pgactive.watch.slow-timeout", "2s",
+                    "pgactive.watch.slow-timeout", "5s",
                     "pgactive.watch.max-subscribers", "12",
                     "test.http.send-buffer", "8192");
         } catch (IOException e) {

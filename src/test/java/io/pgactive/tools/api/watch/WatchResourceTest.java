@@ -199,6 +199,49 @@ class WatchResourceTest {
     }
 
     @Test
+    void aReaderThatFallsBehindIsResetToTheFullStateAndContinues() throws Exception {
+        double resetsBefore = resets("slow_consumer");
+        Socket lagging = new Socket();
+        open.add(lagging);
+        lagging.setReceiveBufferSize(1024);
+        lagging.connect(new InetSocketAddress(base.getHost(), base.getPort()));
+        lagging.getOutputStream().write(("GET /watch HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        await().atMost(Duration.ofSeconds(60)).until(() -> resets("slow_consumer") > resetsBefore);
+        // catch up now, before the slow-consumer timeout: the stream goes on from a fresh snapshot
+        StringBuilder text = new StringBuilder();
+        java.io.InputStream in = lagging.getInputStream();
+        Thread reader = new Thread(() -> {
+            byte[] buf = new byte[65536];
+            try {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    synchronized (text) {
+                        text.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+                    }
+                }
+            } catch (java.io.IOException closed) {
+                // the test closes the socket
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        java.util.regex.Pattern after = java.util.regex.Pattern.compile(
+                "event: reset\ndata: \\{\"reason\":\"slow_consumer\"[^\n]*\n\n(?s:.*?)event: snapshot\nid: (\\d+)\n(?s:.*?)event: delta\nid: (\\d+)\n");
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            synchronized (text) {
+                return after.matcher(text).find();
+            }
+        });
+        java.util.regex.Matcher m;
+        synchronized (text) {
+            m = after.matcher(text);
+            assertThat(m.find()).isTrue();
+        }
+        assertThat(Long.parseLong(m.group(2))).isEqualTo(Long.parseLong(m.group(1)) + 1);
+    }
+
+    @Test
     void subscriberCapAnswers503WithRetryAfterAndTheGaugeCounts() throws Exception {
         for (int i = 0; i < 12; i++) {
             RawStream raw = stream("/watch?nodes=node3", Map.of());
@@ -213,6 +256,12 @@ class WatchResourceTest {
     void openApiDescribesTheStream() {
         given().accept("application/json").get("/q/openapi").then().statusCode(200)
                 .body(containsString("/watch")).body(containsString("Last-Event-ID")).body(containsString("/snapshot"));
+    }
+
+    private double resets(String reason) {
+        String metrics = given().header("Accept", "text/plain; version=0.0.4").get("/q/metrics").asString();
+        return metrics.lines().filter(l -> l.startsWith("pgactive_watch_resets_total{") && l.contains("\"" + reason + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private double counter(String reason) {
