@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @QuarkusTestResource(value = WatchClusterResource.class, restrictToAnnotatedClass = true)
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class WatchResourceTest {
 
     @TestHTTPResource("/")
@@ -256,6 +257,19 @@ class WatchResourceTest {
     void openApiDescribesTheStream() {
         given().accept("application/json").get("/q/openapi").then().statusCode(200)
                 .body(containsString("/watch")).body(containsString("Last-Event-ID")).body(containsString("/snapshot"));
+    }
+
+    /** Last: the feed stops as on shutdown. */
+    @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    void shutdownEndsStreamsWithAFinalEvent() throws Exception {
+        RawStream raw = stream("/watch?nodes=node4", Map.of());
+        await().atMost(Duration.ofSeconds(10)).until(() -> raw.names().contains("snapshot"));
+        feed.stop(null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> raw.ended);
+        SseEvents.Event last = raw.events.get(raw.events.size() - 1);
+        assertThat(last.event()).isEqualTo("shutdown");
+        assertThat(SnapshotJson.MAPPER.readTree(last.data()).get("version").asLong()).isPositive();
     }
 
     private double resets(String reason) {
