@@ -27,9 +27,9 @@ class SseFramesTest {
     }
 
     @Test
-    void canonicalFormDropsNullMembersButKeepsArraysVerbatim() throws Exception {
-        ObjectNode doc = (ObjectNode) JSON.readTree("{\"a\":null,\"b\":{\"c\":null,\"d\":1},\"e\":[{\"f\":null}]}");
-        assertThat(MergePatch.canonical(doc)).isEqualTo(JSON.readTree("{\"b\":{\"d\":1},\"e\":[{\"f\":null}]}"));
+    void canonicalFormDropsNullMembersAtAnyDepthButKeepsArrayPositions() throws Exception {
+        ObjectNode doc = (ObjectNode) JSON.readTree("{\"a\":null,\"b\":{\"c\":null,\"d\":1},\"e\":[{\"f\":null,\"g\":2},null]}");
+        assertThat(MergePatch.canonical(doc)).isEqualTo(JSON.readTree("{\"b\":{\"d\":1},\"e\":[{\"g\":2},null]}"));
     }
 
     @Test
