@@ -99,7 +99,7 @@ public final class ScrapeBenchmark {
         }
     }
 
-    private static void seedPgactive(List<PgNode> nodes) {
+    static void seedPgactive(List<PgNode> nodes) {
         List<PgactiveFixture> fixtures = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             fixtures.add(nodes.get(i).installPgactiveFixture(Long.toString(7100000000000000000L + i), nodes.get(i).name()));
@@ -126,7 +126,7 @@ public final class ScrapeBenchmark {
         return config;
     }
 
-    private static void awaitReady(String base, Process service) throws Exception {
+    static void awaitReady(String base, Process service) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             if (!service.isAlive()) {
@@ -146,7 +146,7 @@ public final class ScrapeBenchmark {
         throw new IllegalStateException("the service was not ready within 60s");
     }
 
-    private static long version(String base) throws Exception {
+    static long version(String base) throws Exception {
         Matcher m = Pattern.compile("\"version\":(\\d+)").matcher(get(base + "/snapshot"));
         if (!m.find()) {
             throw new IllegalStateException("no version in /snapshot");
@@ -154,7 +154,7 @@ public final class ScrapeBenchmark {
         return Long.parseLong(m.group(1));
     }
 
-    private static String get(String url) throws Exception {
+    static String get(String url) throws Exception {
         String accept = url.endsWith("/q/metrics") ? "text/plain; version=0.0.4" : "application/json";
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Accept", accept).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
@@ -199,7 +199,7 @@ public final class ScrapeBenchmark {
         return b;
     }
 
-    private static double sum(String metrics, String seriesRegex) {
+    static double sum(String metrics, String seriesRegex) {
         Matcher m = Pattern.compile("(?m)^" + seriesRegex + " (\\S+)").matcher(metrics);
         double total = 0;
         while (m.find()) {
@@ -209,7 +209,7 @@ public final class ScrapeBenchmark {
     }
 
     /** User plus system CPU of a process, from /proc (clock ticks of 10 ms on Linux). */
-    private static long cpuMillis(long pid) throws IOException {
+    static long cpuMillis(long pid) throws IOException {
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
@@ -234,7 +234,7 @@ public final class ScrapeBenchmark {
         return byName;
     }
 
-    private static long rssKb(long pid) throws IOException {
+    static long rssKb(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("\\D", ""));
@@ -243,23 +243,23 @@ public final class ScrapeBenchmark {
         return -1;
     }
 
-    private static void run(String... cmd) throws Exception {
+    static void run(String... cmd) throws Exception {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         p.getInputStream().readAllBytes();
         p.waitFor();
     }
 
-    private static String javaBin() {
+    static String javaBin() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    private static String arg(String[] args, String name, String dflt) {
+    static String arg(String[] args, String name, String dflt) {
         for (int i = 0; i < args.length - 1; i++) {
             if (args[i].equals(name)) {
                 return args[i + 1];

@@ -1,0 +1,68 @@
+package io.pgactive.tools.api.watch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * JSON Merge Patch (RFC 7386) computation. A merge patch cannot set a member to {@code null} (null means "remove"),
+ * so the stream works on the canonical form of a document: object members whose value is null are left out, which
+ * every typed reader treats the same as an explicit null. Objects inside arrays lose their null members too: arrays
+ * are replaced whole (as the RFC says), so a link list resent on every change stays as small as it can be.
+ */
+public final class MergePatch {
+
+    private MergePatch() {
+    }
+
+    /** The document without null object members, at any depth; null array elements stay (they keep positions). */
+    public static ObjectNode canonical(ObjectNode doc) {
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
+        for (Iterator<Map.Entry<String, JsonNode>> it = doc.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isNull()) {
+                out.set(e.getKey(), canonicalValue(e.getValue()));
+            }
+        }
+        return out;
+    }
+
+    private static JsonNode canonicalValue(JsonNode v) {
+        if (v.isObject()) {
+            return canonical((ObjectNode) v);
+        }
+        if (v.isArray()) {
+            ArrayNode out = JsonNodeFactory.instance.arrayNode(v.size());
+            v.forEach(element -> out.add(canonicalValue(element)));
+            return out;
+        }
+        return v;
+    }
+
+    /** The patch that turns canonical {@code from} into canonical {@code to}; empty when they are equal. */
+    public static ObjectNode diff(ObjectNode from, ObjectNode to) {
+        ObjectNode patch = JsonNodeFactory.instance.objectNode();
+        for (Iterator<String> it = from.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            if (!to.has(name)) {
+                patch.putNull(name);
+            }
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = to.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode before = from.get(e.getKey());
+            JsonNode after = e.getValue();
+            if (before == null || !before.equals(after)) {
+                if (before != null && before.isObject() && after.isObject()) {
+                    patch.set(e.getKey(), diff((ObjectNode) before, (ObjectNode) after));
+                } else {
+                    patch.set(e.getKey(), after);
+                }
+            }
+        }
+        return patch;
+    }
+}

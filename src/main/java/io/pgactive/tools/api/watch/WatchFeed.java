@@ -1,0 +1,242 @@
+package io.pgactive.tools.api.watch;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pgactive.tools.snapshot.PublishedSnapshot;
+import io.pgactive.tools.snapshot.SnapshotBus;
+import io.pgactive.tools.snapshot.SnapshotJson;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.subscription.Cancellable;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+
+/**
+ * The one consumer of the snapshot bus for {@code GET /watch}: turns each version into a merge patch against the
+ * previous one, encodes it once, keeps a window of recent versions for resuming clients and hands every version to
+ * the subscribers' bounded queues. Runs on a worker thread, never on the collector's and never on an event loop.
+ */
+@ApplicationScoped
+public class WatchFeed {
+
+    private static final Logger LOG = Logger.getLogger(WatchFeed.class);
+
+    @Inject
+    SnapshotBus bus;
+    @Inject
+    WatchConfig config;
+    @Inject
+    MeterRegistry registry;
+
+    private final Object lock = new Object();
+    private final Object acceptLock = new Object();
+    private final ArrayDeque<WatchVersion> window = new ArrayDeque<>();
+    private volatile WatchVersion latest;
+    private final Set<WatchSubscriber> subscribers = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger reserved = new AtomicInteger();
+    private volatile Cancellable subscription;
+    private volatile boolean stopping;
+    private Gauge subscribersGauge;
+
+    void start(@Observes StartupEvent event) {
+        subscribersGauge = Gauge.builder("pgactive.watch.subscribers", subscribers, Set::size)
+                .description("Open GET /watch streams").register(registry);
+        subscribe();
+    }
+
+    private void subscribe() {
+        bus.latest().ifPresent(this::accept);
+        subscription = bus.stream()
+                .emitOn(Infrastructure.getDefaultWorkerPool())
+                .subscribe().with(this::accept, failure -> {
+                    // fell more than the bus buffer behind: the next version comes with a gap and resets every stream
+                    LOG.warnf("watch feed lost versions (%s); resubscribing", failure.toString());
+                    if (!stopping) {
+                        subscribe();
+                    }
+                });
+    }
+
+    void accept(PublishedSnapshot published) {
+        ObjectNode state;
+        try {
+            state = MergePatch.canonical((ObjectNode) SnapshotJson.MAPPER.readTree(published.json()));
+        } catch (IOException e) {
+            LOG.errorf(e, "snapshot %d is not readable JSON", published.version());
+            return;
+        }
+        synchronized (acceptLock) {
+            WatchVersion before = latest;
+            if (before != null && published.version() <= before.version) {
+                return;
+            }
+            boolean gap = before == null || published.version() != before.version + 1;
+            // diff and encoding happen before the subscriber lock, which a connecting stream's event loop may wait on
+            WatchVersion v = new WatchVersion(published.version(), gap ? null : MergePatch.diff(before.state(), state), state);
+            if (!gap) {
+                v.delta(NodeFilter.ALL);
+                subscribers.stream().map(s -> s.filter).distinct().forEach(v::delta);
+            }
+            synchronized (lock) {
+                if (gap) {
+                    window.clear();
+                }
+                window.addLast(v);
+                while (window.size() > config.window()) {
+                    window.removeFirst();
+                }
+                latest = v;
+                for (WatchSubscriber s : subscribers) {
+                    s.offer(v, gap);
+                }
+            }
+            if (before != null) {
+                before.superseded();
+            }
+        }
+    }
+
+    /** Latest version, or null before the first snapshot. */
+    WatchVersion latest() {
+        return latest;
+    }
+
+    /** The latest version's number and snapshot frames for one filter, read consistently. */
+    record Current(long version, byte[] frames) {
+    }
+
+    Current current(NodeFilter filter) {
+        synchronized (lock) {
+            return new Current(latest.version, latest.snapshot(filter));
+        }
+    }
+
+    // keyed by event-loop thread: each request has its own duplicated context, but they share a handful of loops
+    private final java.util.Map<Thread, DrainGroup> groups = new ConcurrentHashMap<>();
+
+    /** The drain group of the calling event loop. */
+    DrainGroup group(io.vertx.core.Context context) {
+        return groups.computeIfAbsent(Thread.currentThread(), t -> new DrainGroup(context));
+    }
+
+    /** Takes a place under the subscriber cap; false when full. */
+    boolean reserve() {
+        if (reserved.incrementAndGet() > config.maxSubscribers()) {
+            reserved.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    void release() {
+        reserved.decrementAndGet();
+    }
+
+    /**
+     * Registers a stream and queues what it must see first: nothing when it is current, the missed deltas when the
+     * window still holds them, otherwise (or without {@code since}) a snapshot, preceded by {@code reset} when the
+     * client asked to resume.
+     */
+    void subscribe(WatchSubscriber s, Long since) {
+        synchronized (lock) {
+            WatchVersion now = latest;
+            List<byte[]> preface = new ArrayList<>();
+            List<WatchVersion> replay = new ArrayList<>();
+            if (since == null) {
+                preface.add(now.snapshot(s.filter));
+            } else if (since > now.version) {
+                preface.add(reset("ahead", "version " + since + " is newer than the current version " + now.version, now.version));
+                preface.add(now.snapshot(s.filter));
+            } else if (since < now.version) {
+                WatchVersion first = window.peekFirst();
+                if (first != null && since >= first.version) {
+                    for (WatchVersion v : window) {
+                        if (v.version > since) {
+                            v.delta(s.filter);
+                            replay.add(v);
+                        }
+                    }
+                } else {
+                    preface.add(reset("too_old", "version " + since + " is older than the replay window", now.version));
+                    preface.add(now.snapshot(s.filter));
+                }
+            }
+            s.start(preface, replay, now.version);
+            subscribers.add(s);
+        }
+    }
+
+    byte[] reset(String reason, String detail, long version) {
+        countReset(reason);
+        return resetFrame(reason, detail, version);
+    }
+
+    void countReset(String reason) {
+        io.micrometer.core.instrument.Counter.builder("pgactive.watch.resets")
+                .description("reset events sent to GET /watch streams, by reason").tag("reason", reason)
+                .register(registry).increment();
+    }
+
+    static byte[] resetFrame(String reason, String detail, long version) {
+        return SseFrames.event("reset", "{\"reason\":\"" + reason + "\",\"detail\":\"" + detail
+                + "\",\"version\":" + version + "}");
+    }
+
+    void disconnected(WatchSubscriber s, String reason) {
+        if (subscribers.remove(s)) {
+            release();
+            if (reason != null) {
+                io.micrometer.core.instrument.Counter.builder("pgactive.watch.disconnects")
+                        .description("GET /watch streams ended by the server, by reason").tag("reason", reason)
+                        .register(registry).increment();
+            }
+        }
+    }
+
+    WatchConfig config() {
+        return config;
+    }
+
+    /** The longest queue of any open stream: never above the subscriber buffer. */
+    int maxPending() {
+        return subscribers.stream().mapToInt(WatchSubscriber::pending).max().orElse(0);
+    }
+
+    int subscriberCount() {
+        return subscribers.size();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (subscribersGauge != null) {
+            registry.remove(subscribersGauge); // the registry may outlive this instance (tests restart the application)
+        }
+        stopping = true;
+        Cancellable c = subscription;
+        if (c != null) {
+            c.cancel();
+        }
+        long v = latest == null ? 0 : latest.version;
+        for (WatchSubscriber s : subscribers) {
+            s.shutdown(v);
+        }
+    }
+
+    /** How many versions a resuming client can still get as deltas. */
+    int windowSize() {
+        synchronized (lock) {
+            return window.size();
+        }
+    }
+
+}
