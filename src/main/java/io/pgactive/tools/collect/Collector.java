@@ -54,6 +54,7 @@ public final class Collector {
     private final LagClock lagClock;
     private final List<CustomQuery> customQueries;
     private final Consumer<CycleStats> cycleListener;
+    private final io.opentelemetry.api.trace.Tracer tracer;
     private final Map<String, NodeClient> clients = new LinkedHashMap<>();
     /** "upstream|kind|slot" → the configured node that consumes that slot; owned by the publishing step. */
     private final Map<String, String> slotOwners = new HashMap<>();
@@ -64,6 +65,13 @@ public final class Collector {
 
     public Collector(ToolsConfig config, List<CustomQuery> customQueries, Vertx vertx, SnapshotBus bus,
                      VersionSequence versions, Consumer<CycleStats> cycleListener) {
+        this(config, customQueries, vertx, bus, versions, cycleListener, io.opentelemetry.api.trace.TracerProvider.noop().get("pgactive-tools"));
+    }
+
+    /** @param tracer spans per cycle and per node; a no-op tracer costs nothing when tracing is off */
+    public Collector(ToolsConfig config, List<CustomQuery> customQueries, Vertx vertx, SnapshotBus bus,
+                     VersionSequence versions, Consumer<CycleStats> cycleListener, io.opentelemetry.api.trace.Tracer tracer) {
+        this.tracer = tracer;
         this.config = config.collector();
         this.vertx = vertx;
         this.bus = bus;
@@ -142,18 +150,40 @@ public final class Collector {
         Map<String, String> addresses = new HashMap<>();
         nodes.forEach(n -> addresses.put(n.config().dsn().address(), n.name()));
         Instant now = Instant.now();
+        io.opentelemetry.api.trace.Span cycleSpan = tracer.spanBuilder("scrape cycle").setNoParent()
+                .setAttribute("pgactive.nodes", nodes.size()).startSpan();
+        io.opentelemetry.context.Context cycleContext = io.opentelemetry.context.Context.root().with(cycleSpan);
         return Multi.createFrom().iterable(nodes)
                 .onItem().transformToUni(n -> {
                     long began = System.nanoTime();
-                    return n.scrape(now, addresses).map(o -> Map.entry(n.name(),
-                            o.attempted() ? o.withNanos(System.nanoTime() - began) : o));
+                    io.opentelemetry.api.trace.Span nodeSpan = tracer.spanBuilder("scrape node").setParent(cycleContext)
+                            .setAttribute("pgactive.node", n.name()).startSpan();
+                    return n.scrape(now, addresses).map(o -> {
+                        endNodeSpan(nodeSpan, o);
+                        return Map.entry(n.name(), o.attempted() ? o.withNanos(System.nanoTime() - began) : o);
+                    });
                 })
                 .merge(config.concurrency())
                 .collect().asMap(Map.Entry::getKey, Map.Entry::getValue)
                 // the publish delay is measured from here: it includes the hop off the event loop
                 .map(outcomes -> Map.entry(System.nanoTime(), outcomes))
                 .emitOn(Infrastructure.getDefaultWorkerPool())
-                .map(done -> publish(nodes, done.getValue(), start, done.getKey()));
+                .map(done -> publish(nodes, done.getValue(), start, done.getKey()))
+                .invoke(p -> cycleSpan.setAttribute("pgactive.version", p.version()))
+                .onTermination().invoke(cycleSpan::end);
+    }
+
+    private static void endNodeSpan(io.opentelemetry.api.trace.Span span, NodeClient.Outcome o) {
+        if (o.success()) {
+            span.setAttribute("pgactive.outcome", "ok");
+            span.setAttribute("pgactive.dialects", String.join(",", o.scrape().roles));
+            span.setAttribute("pgactive.links", o.scrape().links.size());
+        } else {
+            span.setAttribute("pgactive.outcome", o.attempted() ? "error" : "backoff");
+            span.setAttribute("pgactive.error_class", String.valueOf(o.errorClass()));
+            span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, o.error());
+        }
+        span.end();
     }
 
     private PublishedSnapshot publish(List<NodeClient> nodes, Map<String, NodeClient.Outcome> outcomes, long start,

@@ -35,6 +35,8 @@ public class CollectorService {
     @Inject
     MeterRegistry registry;
     @Inject
+    io.opentelemetry.api.trace.Tracer tracer;
+    @Inject
     HistoryService history;
 
     private Collector collector;
@@ -59,7 +61,7 @@ public class CollectorService {
             cycle.record(stats.cycleNanos(), TimeUnit.NANOSECONDS);
             publish.record(stats.publishNanos(), TimeUnit.NANOSECONDS);
             recordNodeScrapes(stats.nodeNanos());
-        });
+        }, tracer);
         LOG.infof("scraping %d node(s) every %dms (deadline %dms per node), %d custom quer%s, version continues after %d",
                 config.collector().nodes().size(), config.collector().interval().toMillis(),
                 config.collector().timeout().toMillis(), queries.size(), queries.size() == 1 ? "y" : "ies", versions.current());

@@ -36,6 +36,11 @@ final class CollectorHarness implements AutoCloseable {
     }
 
     CollectorHarness(Path dir, String collectorYaml, List<PgNode> nodes, Map<String, String> dsnOverrides) {
+        this(dir, collectorYaml, nodes, dsnOverrides, io.opentelemetry.api.trace.TracerProvider.noop().get("test"));
+    }
+
+    CollectorHarness(Path dir, String collectorYaml, List<PgNode> nodes, Map<String, String> dsnOverrides,
+                     io.opentelemetry.api.trace.Tracer tracer) {
         StringBuilder yaml = new StringBuilder("collector:\n").append(collectorYaml.indent(2)).append("  nodes:\n");
         for (PgNode n : nodes) {
             yaml.append("    - name: ").append(n.name()).append('\n')
@@ -53,7 +58,7 @@ final class CollectorHarness implements AutoCloseable {
         vertx = Vertx.vertx();
         db = io.pgactive.tools.store.HistoryDb.open(config.database().path());
         collector = new Collector(config, CustomQueries.load(config.collector().queriesDir()), vertx, bus,
-                new VersionSequence(db.versionMark(0), 1000), cycles::add);
+                new VersionSequence(db.versionMark(0), 1000), cycles::add, tracer);
     }
 
     Snapshot cycle() {
