@@ -34,6 +34,8 @@ public class HistoryService {
     SnapshotBus bus;
     @Inject
     MeterRegistry registry;
+    @Inject
+    io.opentelemetry.api.trace.Tracer tracer;
 
     private HistoryDb db;
     private HistoryStore store;
@@ -51,6 +53,7 @@ public class HistoryService {
         store = new HistoryStore(db, new EventDeriver(t.lagSecondsWarn(), t.lagSecondsCrit(), t.conflictsWarnPerMinute()),
                 config.database().retention(), MAX_PENDING_BYTES, MAX_PENDING_VERSIONS);
         queries = new HistoryQueries(db);
+        store.traceWith(tracer);
         store.start();
         subscribe();
         // removed again on shutdown: a registry that outlives the application must not keep serving this store

@@ -104,6 +104,7 @@ public final class HistoryStore implements AutoCloseable {
     private volatile long dropped;
     private volatile long batches;
     private volatile long samplesWritten;
+    private volatile io.opentelemetry.api.trace.Tracer tracer = io.opentelemetry.api.trace.TracerProvider.noop().get("pgactive-tools");
 
     public HistoryStore(HistoryDb db, EventDeriver deriver, ToolsConfig.Retention retention, long maxPendingBytes,
                         int maxPendingVersions) {
@@ -268,7 +269,7 @@ public final class HistoryStore implements AutoCloseable {
             }
             try {
                 if (!batch.isEmpty()) {
-                    write(batch);
+                    writeTraced(batch);
                 } else {
                     retain();
                 }
@@ -376,6 +377,25 @@ public final class HistoryStore implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Spans for store writes when tracing is on; the default tracer does nothing. */
+    public void traceWith(io.opentelemetry.api.trace.Tracer tracer) {
+        this.tracer = tracer;
+    }
+
+    private void writeTraced(List<Pending> batch) throws SQLException {
+        io.opentelemetry.api.trace.Span span = tracer.spanBuilder("store write").setNoParent()
+                .setAttribute("pgactive.versions", batch.size())
+                .setAttribute("pgactive.version", batch.get(batch.size() - 1).version).startSpan();
+        try {
+            write(batch);
+        } catch (SQLException | RuntimeException e) {
+            span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, String.valueOf(e.getMessage()));
+            throw e;
+        } finally {
+            span.end();
         }
     }
 

@@ -121,6 +121,30 @@ class HistoryStoreTest {
     }
 
     @Test
+    void eachCommittedBatchIsASpanWhenTracingIsOn() {
+        var exporter = io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter.create();
+        var provider = io.opentelemetry.sdk.trace.SdkTracerProvider.builder()
+                .addSpanProcessor(io.opentelemetry.sdk.trace.export.SimpleSpanProcessor.create(exporter)).build();
+        Snapshots s = new Snapshots(Instant.parse("2026-07-17T10:00:00Z"), 7, "a");
+        try (HistoryDb db = HistoryDb.open(dir.resolve("traced.db"));
+             HistoryStore store = new HistoryStore(db, StoreTestSupport.DERIVER,
+                     io.pgactive.tools.config.ToolsConfig.Retention.DEFAULT, 32L << 20, 50_000)) {
+            store.traceWith(provider.get("test"));
+            store.start();
+            PublishedSnapshot p = s.next();
+            store.offer(p);
+            awaitStored(store, p.version());
+            await().atMost(Duration.ofSeconds(10)).until(() -> !exporter.getFinishedSpanItems().isEmpty());
+            var span = exporter.getFinishedSpanItems().get(0);
+            assertThat(span.getName()).isEqualTo("store write");
+            assertThat(span.getAttributes().get(io.opentelemetry.api.common.AttributeKey.longKey("pgactive.version")))
+                    .isEqualTo(p.version());
+        } finally {
+            provider.close();
+        }
+    }
+
+    @Test
     void fallingBehindThinsSamplesButKeepsEveryEventAndBoundsTheQueue() {
         Path file = dir.resolve("h.db");
         Snapshots s = new Snapshots(Instant.parse("2026-07-17T10:00:00Z"), 1, "a", "b");
