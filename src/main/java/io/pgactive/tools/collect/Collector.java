@@ -173,6 +173,25 @@ public final class Collector {
                 .onTermination().invoke(cycleSpan::end);
     }
 
+    /** One log line per status change of a node, never one per cycle. */
+    private static void logTransitions(Snapshot before, Snapshot after) {
+        for (var n : after.nodes().values()) {
+            var was = before == null ? null : before.nodes().get(n.name());
+            if (was == null || was.status() != n.status()) {
+                String from = was == null ? "new" : was.status().name();
+                String why = n.reasons().isEmpty() ? "" : ": " + String.join("; ", n.reasons());
+                if (why.length() > 300) {
+                    why = why.substring(0, 297) + "..."; // log lines stay small; the snapshot has the full reasons
+                }
+                if (n.status().gauge() >= io.pgactive.tools.snapshot.NodeStatus.DEGRADED.gauge()) {
+                    LOG.warnf("node %s: %s -> %s at version %d%s", n.name(), from, n.status(), after.version(), why);
+                } else {
+                    LOG.infof("node %s: %s -> %s at version %d%s", n.name(), from, n.status(), after.version(), why);
+                }
+            }
+        }
+    }
+
     private static void endNodeSpan(io.opentelemetry.api.trace.Span span, NodeClient.Outcome o) {
         if (o.success()) {
             span.setAttribute("pgactive.outcome", "ok");
@@ -213,6 +232,7 @@ public final class Collector {
             }
         }
         Snapshot snapshot = assembler.assemble(versions.next(), collectedAt, observations);
+        logTransitions(bus.latest().map(PublishedSnapshot::snapshot).orElse(null), snapshot);
         PublishedSnapshot published = new PublishedSnapshot(snapshot, SnapshotJson.encode(snapshot), Instant.now(), conflicts);
         bus.publish(published);
         long end = System.nanoTime();
