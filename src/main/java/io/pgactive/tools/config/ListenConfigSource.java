@@ -3,20 +3,15 @@ package io.pgactive.tools.config;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
-import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
- * Maps {@code server.listen} from {@code tools.yaml} to Quarkus's HTTP host and port. Its ordinal sits above
- * application.properties and below environment variables, so {@code QUARKUS_HTTP_PORT} still wins. A broken file
- * contributes nothing here: the start-up check reports it with the file and key.
+ * Maps {@code server.listen} from {@code tools.yaml} to Quarkus's HTTP host and port ({@code QUARKUS_HTTP_PORT}
+ * still wins). A broken file contributes nothing here: the start-up check reports it with the file and key.
  */
-public class ListenConfigSource implements ConfigSource {
-
-    private final Map<String, String> properties;
+public class ListenConfigSource extends DerivedConfigSource {
 
     public ListenConfigSource() {
-        this.properties = read();
+        super("tools.yaml server.listen", read());
     }
 
     private static Map<String, String> read() {
@@ -34,31 +29,6 @@ public class ListenConfigSource implements ConfigSource {
         } catch (RuntimeException e) {
             // reported by the start-up check, which exits with code 2
         }
-        return Map.copyOf(map);
-    }
-
-    @Override
-    public Map<String, String> getProperties() {
-        return properties;
-    }
-
-    @Override
-    public Set<String> getPropertyNames() {
-        return properties.keySet();
-    }
-
-    @Override
-    public String getValue(String name) {
-        return properties.get(name);
-    }
-
-    @Override
-    public String getName() {
-        return "tools.yaml server.listen";
-    }
-
-    @Override
-    public int getOrdinal() {
-        return 260;
+        return map;
     }
 }

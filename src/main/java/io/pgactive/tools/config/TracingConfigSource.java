@@ -2,23 +2,23 @@ package io.pgactive.tools.config;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
-import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
  * Tracing follows the standard OpenTelemetry variables: the SDK stays off (no exporter, no cost) unless
  * {@code OTEL_EXPORTER_OTLP_ENDPOINT} (or {@code OTEL_EXPORTER_OTLP_TRACES_ENDPOINT}) names a collector, and
  * {@code OTEL_SDK_DISABLED=true} still turns it off. Quarkus's own {@code QUARKUS_OTEL_*} settings keep precedence.
  */
-public class TracingConfigSource implements ConfigSource {
-
-    private final Map<String, String> properties;
+public class TracingConfigSource extends DerivedConfigSource {
 
     public TracingConfigSource() {
         this(System.getenv());
     }
 
     TracingConfigSource(Map<String, String> env) {
+        super("OTEL_* environment", derive(env));
+    }
+
+    private static Map<String, String> derive(Map<String, String> env) {
         Map<String, String> map = new HashMap<>();
         String endpoint = env.getOrDefault("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", env.get("OTEL_EXPORTER_OTLP_ENDPOINT"));
         boolean disabled = endpoint == null || endpoint.isBlank() || "true".equalsIgnoreCase(env.get("OTEL_SDK_DISABLED"));
@@ -30,31 +30,6 @@ public class TracingConfigSource implements ConfigSource {
                 map.put("quarkus.otel.service.name", service);
             }
         }
-        this.properties = Map.copyOf(map);
-    }
-
-    @Override
-    public Map<String, String> getProperties() {
-        return properties;
-    }
-
-    @Override
-    public Set<String> getPropertyNames() {
-        return properties.keySet();
-    }
-
-    @Override
-    public String getValue(String name) {
-        return properties.get(name);
-    }
-
-    @Override
-    public String getName() {
-        return "OTEL_* environment";
-    }
-
-    @Override
-    public int getOrdinal() {
-        return 260;
+        return map;
     }
 }

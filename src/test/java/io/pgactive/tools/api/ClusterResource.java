@@ -2,6 +2,7 @@ package io.pgactive.tools.api;
 
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
+import io.pgactive.tools.testing.ServiceConfig;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,13 +21,7 @@ public class ClusterResource implements QuarkusTestResourceLifecycleManager {
         try {
             dir = Files.createTempDirectory("api-test");
             cluster = PgCluster.standalone(2, dir.resolve("cluster"));
-            StringBuilder yaml = new StringBuilder("collector:\n  interval: 500ms\n  backoff_max: 1s\n  nodes:\n");
-            for (PgNode n : cluster.nodes()) {
-                yaml.append("    - { name: ").append(n.name()).append(", dsn: \"").append(n.dsn()).append("\" }\n");
-            }
-            yaml.append("database:\n  path: ").append(dir.resolve("data/replication_state.db")).append('\n');
-            Path config = dir.resolve("tools.yaml");
-            Files.writeString(config, yaml);
+            Path config = ServiceConfig.write(dir, cluster.nodes(), "interval: 500ms\nbackoff_max: 1s\n");
             return Map.of("pgactive.tools.config", config.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -2,6 +2,7 @@ package io.pgactive.tools.metrics;
 
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
+import io.pgactive.tools.testing.ServiceConfig;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,13 +23,7 @@ public class DemoClusterResource implements QuarkusTestResourceLifecycleManager 
             PgNode node1 = cluster.node("node1");
             node1.installPgactiveFixture("7200000000000000001", "node1")
                     .insertConflict("update_delete", "skip_change", "public", "app_events", java.time.Instant.now());
-            StringBuilder yaml = new StringBuilder("collector:\n  interval: 500ms\n  nodes:\n");
-            for (PgNode n : cluster.nodes()) {
-                yaml.append("    - { name: ").append(n.name()).append(", dsn: \"").append(n.dsn()).append("\" }\n");
-            }
-            yaml.append("database:\n  path: ").append(dir.resolve("data/replication_state.db")).append('\n');
-            Path config = dir.resolve("tools.yaml");
-            Files.writeString(config, yaml);
+            Path config = ServiceConfig.write(dir, cluster.nodes(), "interval: 500ms\n");
             return Map.of("pgactive.tools.config", config.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -2,6 +2,7 @@ package io.pgactive.tools.api.watch;
 
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
+import io.pgactive.tools.testing.ServiceConfig;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,13 +22,7 @@ public class WatchClusterResource implements QuarkusTestResourceLifecycleManager
         try {
             dir = Files.createTempDirectory("watch-test");
             cluster = PgCluster.standalone(NODES, dir.resolve("cluster"));
-            StringBuilder yaml = new StringBuilder("collector:\n  interval: 400ms\n  backoff_max: 1s\n  nodes:\n");
-            for (PgNode n : cluster.nodes()) {
-                yaml.append("    - { name: ").append(n.name()).append(", dsn: \"").append(n.dsn()).append("\" }\n");
-            }
-            yaml.append("database:\n  path: ").append(dir.resolve("data/replication_state.db")).append('\n');
-            Path config = dir.resolve("tools.yaml");
-            Files.writeString(config, yaml);
+            Path config = ServiceConfig.write(dir, cluster.nodes(), "interval: 400ms\nbackoff_max: 1s\n");
             return Map.of("pgactive.tools.config", config.toString(),
                     "pgactive.watch.heartbeat", "200ms",
                     "pgactive.watch.window", "10",
