@@ -35,7 +35,7 @@ final class LogicalReader {
                         Boolean.TRUE.equals(active) ? r.getString("state") : "disconnected", active,
                         r.getString("sync_state"), null, r.getLong("lag_bytes"), null, null, null,
                         r.getString("sent_lsn"), r.getString("write_lsn"), r.getString("flush_lsn"),
-                        r.getString("replay_lsn"), null, null, null, null, out.readAt);
+                        r.getString("replay_lsn"), null, null, null, null);
                 out.links.add(new LinkReading(link, out.node, r.getString("position"), r.getString("slot_name")));
             }
             if (rows.size() > 0) {
@@ -92,7 +92,7 @@ final class LogicalReader {
         String state = !enabled ? "disabled" : alive ? "streaming" : "worker down";
         Link link = new Link(publishers.getOrDefault(sub, sub), "logical", Link.INBOUND, state, enabled && alive, null,
                 null, null, null, null, null, null, null, null, r.getString("latest_end_lsn"), null, null,
-                r.getLong("apply_errors"), total, out.readAt);
+                r.getLong("apply_errors"), total);
         out.links.add(new LinkReading(link, null, null, r.getString("slot_name")));
     }
 }

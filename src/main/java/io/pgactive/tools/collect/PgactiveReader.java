@@ -96,7 +96,7 @@ final class PgactiveReader {
             Link link = new Link(peer, "pgactive", Link.OUTBOUND, Boolean.TRUE.equals(active) ? "streaming" : "stopped",
                     active, null, legacy ? r.getDouble("lag_time_seconds") : null, lagBytes,
                     legacy ? r.getLong("lag_xid") : null, pendingDecoding, pendingApply, r.getString("sent_lsn"),
-                    r.getString("write_lsn"), r.getString("flush_lsn"), replay, null, null, null, null, out.readAt);
+                    r.getString("write_lsn"), r.getString("flush_lsn"), replay, null, null, null, null);
             out.links.add(new LinkReading(link, out.node, position));
         }
     }
@@ -114,7 +114,7 @@ final class PgactiveReader {
             Long conflicts = s == null ? null : s.getLong("conflicts");
             Long rollbacks = s == null ? null : s.getLong("nr_rollback");
             Link link = new Link(peer, "pgactive", Link.INBOUND, null, null, null, null, null, null, null, null, null,
-                    null, null, null, null, appliedAt, rollbacks, conflicts, out.readAt);
+                    null, null, null, null, appliedAt, rollbacks, conflicts);
             out.links.add(new LinkReading(link, null, null));
         }
     }

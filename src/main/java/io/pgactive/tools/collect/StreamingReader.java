@@ -25,7 +25,7 @@ final class StreamingReader {
                 Link link = new Link(r.getString("peer"), "streaming", Link.OUTBOUND,
                         active ? r.getString("state") : "disconnected", active, r.getString("sync_state"), null,
                         r.getLong("lag_bytes"), null, null, null, r.getString("sent_lsn"), r.getString("write_lsn"),
-                        r.getString("flush_lsn"), r.getString("replay_lsn"), null, null, null, null, out.readAt);
+                        r.getString("flush_lsn"), r.getString("replay_lsn"), null, null, null, null);
                 out.links.add(new LinkReading(link, out.node, r.getString("position"), r.getString("slot_name")));
             }
             if (rows.size() > 0 && !out.inRecovery && !out.roles.contains("primary")) {
@@ -48,7 +48,7 @@ final class StreamingReader {
             String status = r.getString("status");
             Link link = new Link(peer, "streaming", Link.INBOUND, status == null ? "disconnected" : status, active, null,
                     delay, r.getLong("lag_bytes"), null, null, null, null, r.getString("write_lsn"),
-                    r.getString("flush_lsn"), r.getString("replay_lsn"), null, null, null, null, out.readAt);
+                    r.getString("flush_lsn"), r.getString("replay_lsn"), null, null, null, null);
             out.links.add(new LinkReading(link, null, null, r.getString("slot_name")));
         }).replaceWithVoid();
         return Uni.combine().all().unis(outbound, inbound).discardItems();

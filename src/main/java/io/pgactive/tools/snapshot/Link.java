@@ -17,7 +17,9 @@ import java.time.Instant;
  *                      collector's own position history (0 when caught up, growing while stalled)
  * @param lagBytes      WAL bytes not yet replayed downstream
  * @param stalled       upstream WAL moved but the downstream position did not for longer than {@code stall_after}
- * @param readAt        server time at which these values were read
+ * <p>
+ * A link's values were read in the same scrape as its node's: the node's {@code read_at} is their time. Not repeating
+ * it per link keeps an unchanged link identical from one version to the next, so deltas of idle links are empty.
  */
 public record Link(
         String peer,
@@ -38,8 +40,7 @@ public record Link(
         Boolean stalled,
         Instant lastAppliedAt,
         Long applyErrors,
-        Long conflicts,
-        Instant readAt) {
+        Long conflicts) {
 
     public static final String OUTBOUND = "outbound";
     public static final String INBOUND = "inbound";
@@ -47,12 +48,12 @@ public record Link(
     public Link withPeer(String name) {
         return new Link(name, kind, direction, state, active, syncState, lagSeconds, lagBytes, lagXid, pendingWalDecoding,
                 pendingWalToApply, sentLsn, writeLsn, flushLsn, replayLsn, stalled, lastAppliedAt, applyErrors,
-                conflicts, readAt);
+                conflicts);
     }
 
     public Link withLag(Double seconds, Boolean isStalled) {
         return new Link(peer, kind, direction, state, active, syncState, seconds, lagBytes, lagXid, pendingWalDecoding,
                 pendingWalToApply, sentLsn, writeLsn, flushLsn, replayLsn, isStalled, lastAppliedAt, applyErrors,
-                conflicts, readAt);
+                conflicts);
     }
 }

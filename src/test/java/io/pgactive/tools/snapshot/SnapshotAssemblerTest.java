@@ -77,10 +77,10 @@ class SnapshotAssemblerTest {
         NodeMetrics conflicts = new NodeMetrics(null, 0.0, 0L, true, null, null, null, null, 3, 10L, Map.of("insert_insert", 10L),
                 false, null, null, null);
         Link inactive = new Link("b", "streaming", Link.OUTBOUND, "disconnected", false, null, 0.0, 0L, null, null, null,
-                null, null, null, null, false, null, null, null, null);
+                null, null, null, null, false, null, null, null);
         Link stalled = inactive.withLag(30.0, true);
         Link stalledActive = new Link("c", "logical", Link.OUTBOUND, "streaming", true, null, 1.0, 10L, null, null, null,
-                null, null, null, null, true, null, null, null, null);
+                null, null, null, null, true, null, null, null);
         NodeMetrics receiverDown = new NodeMetrics(null, 0.0, 0L, null, null, null, null, null, null, null, null, true, null, false, 0.0);
         Snapshot s = cycle(ok("c", conflicts), ok("i", lag(0.0), inactive), ok("s", lag(0.0), stalledActive),
                 ok("r", receiverDown));

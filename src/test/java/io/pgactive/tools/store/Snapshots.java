@@ -46,10 +46,10 @@ public final class Snapshots {
                 String replay = lsn(position - 4096);
                 links.add(new io.pgactive.tools.snapshot.Link(peer, "pgactive", io.pgactive.tools.snapshot.Link.OUTBOUND,
                         "streaming", true, null, lag, 4096L, null, 512L, 4096L, sent, sent, replay, replay, false, null, null,
-                        null, at));
+                        null));
                 links.add(new io.pgactive.tools.snapshot.Link(peer, "pgactive", io.pgactive.tools.snapshot.Link.INBOUND, null,
                         null, null, null, null, null, null, null, null, null, null, null, null, at.minusMillis(300), 0L,
-                        conflictsTotal, at));
+                        conflictsTotal));
             }
             return new NodeState(name, status, List.of("pgactive"), status == NodeStatus.HEALTHY ? List.of() : List.of("test"),
                     at, failures, null, null, at, "16.4", "2.1.9", m, links, Map.of("long_running_xacts", 0), Map.of());
