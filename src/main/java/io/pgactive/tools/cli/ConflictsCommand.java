@@ -12,7 +12,9 @@ import java.util.TreeMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "conflicts", mixinStandardHelpOptions = true,
+@Command(exitCodeListHeading = PgactiveToolsCli.EXIT_HEADING, exitCodeList = {PgactiveToolsCli.EXIT_0,
+        PgactiveToolsCli.EXIT_1, PgactiveToolsCli.EXIT_2, PgactiveToolsCli.EXIT_3}, footer = PgactiveToolsCli.FOOTER,
+        name = "conflicts", mixinStandardHelpOptions = true,
         description = {"Recent pgactive conflicts from the service's ledger, newest first.",
             "With --warn/--crit, a node with at least that many conflicts since --since is a warning/critical;",
             "without them the command only reports (OK)."})
@@ -59,10 +61,10 @@ final class ConflictsCommand extends PgactiveToolsCli.Check {
         Map<String, Integer> counts = new TreeMap<>();
         wanted.forEach(n -> counts.put(n, 0));
         Report r = new Report(name());
-        r.table = new Table("TIME", "NODE", "TYPE", "RESOLUTION", "TABLE", "FROM");
+        r.table = new Table("TIME_UTC", "NODE", "TYPE", "RESOLUTION", "TABLE", "FROM").fixed(0, 1);
         for (Conflict c : rows) {
             counts.merge(c.node(), 1, Integer::sum);
-            r.table.row(Nodes.time(c.at()), c.node(), c.conflictType(), c.resolution(),
+            r.table.row(Nodes.shortTime(c.at()), c.node(), c.conflictType(), c.resolution(),
                     c.objectName() == null ? null : (c.objectSchema() == null ? "" : c.objectSchema() + ".") + c.objectName(),
                     c.remoteNode());
         }

@@ -10,7 +10,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "history", mixinStandardHelpOptions = true,
+@Command(exitCodeListHeading = PgactiveToolsCli.EXIT_HEADING, exitCodeList = {PgactiveToolsCli.EXIT_0,
+        PgactiveToolsCli.EXIT_1, PgactiveToolsCli.EXIT_2, PgactiveToolsCli.EXIT_3}, footer = PgactiveToolsCli.FOOTER,
+        name = "history", mixinStandardHelpOptions = true,
         description = {"A node's stored samples (status, lag, conflicts) over time.",
             "OK when the history could be read; UNKNOWN for an unknown node or an unreachable service."})
 final class HistoryCommand extends PgactiveToolsCli.Check {
@@ -35,10 +37,10 @@ final class HistoryCommand extends PgactiveToolsCli.Check {
     Report check(ReplicationStateClient client) {
         NodeHistory h = client.nodeHistory(node, since, null, step);
         Report r = new Report(name());
-        r.table = new Table("TIME", "STATUS", "LAG_S", "MAX_LAG_S", "LAG_BYTES", "CONFL/MIN", "SAMPLES")
+        r.table = new Table("TIME_UTC", "STATUS", "LAG_S", "MAX_LAG_S", "LAG_BYTES", "CONFL/MIN", "SAMPLES")
                 .numeric(2, 3, 4, 5, 6).paint(1, this::paintStatus);
         for (HistoryPoint p : h.points()) {
-            r.table.row(Nodes.time(p.at()), p.status(), Nodes.seconds(p.lagSeconds()),
+            r.table.row(Nodes.shortTime(p.at()), p.status(), Nodes.seconds(p.lagSeconds()),
                     Nodes.seconds(p.lagSecondsMax() == null ? p.lagSeconds() : p.lagSecondsMax()), p.lagBytes(),
                     p.conflictCount(), p.samples());
         }

@@ -12,7 +12,9 @@ import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "lag", mixinStandardHelpOptions = true,
+@Command(exitCodeListHeading = PgactiveToolsCli.EXIT_HEADING, exitCodeList = {PgactiveToolsCli.EXIT_0,
+        PgactiveToolsCli.EXIT_1, PgactiveToolsCli.EXIT_2, PgactiveToolsCli.EXIT_3}, footer = PgactiveToolsCli.FOOTER,
+        name = "lag", mixinStandardHelpOptions = true,
         description = {"Replication lag per node (the worst over its links).",
             "Without --warn/--crit the service's verdict is used (its thresholds from tools.yaml: DEGRADED is a",
             "warning, CRITICAL critical); with either, each node's lag_seconds is compared here instead.",

@@ -49,6 +49,14 @@ final class Nodes {
         return t == null ? null : t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
+    private static final java.time.format.DateTimeFormatter SHORT =
+            java.time.format.DateTimeFormatter.ofPattern("MM-dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
+
+    /** For table cells under a {@code TIME_UTC} header: the year is rarely news. */
+    static String shortTime(Instant t) {
+        return t == null ? null : SHORT.format(t);
+    }
+
     static String number(double d) {
         return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
     }

@@ -27,15 +27,17 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "pgactive-tools", mixinStandardHelpOptions = true, version = "pgactive-tools 0.1.0",
         description = "Replication state from a pgactive-tools service, with Nagios / check_postgres exit codes.",
-        subcommands = {LagCommand.class, StatusCommand.class, ConflictsCommand.class, HistoryCommand.class},
-        exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {
-            "0:OK",
-            "1:WARNING (only with --fail-on-warn; otherwise a warning is reported as OK)",
-            "2:CRITICAL",
-            "3:UNKNOWN: service unreachable, node unreachable (DOWN/UNKNOWN), bad reply, or a usage error"},
-        footer = {"%nThe first line of output always names the result, and the exit code always agrees with it."})
+        subcommands = {LagCommand.class, StatusCommand.class, ConflictsCommand.class, HistoryCommand.class, WatchCommand.class},
+        exitCodeListHeading = PgactiveToolsCli.EXIT_HEADING, exitCodeList = {PgactiveToolsCli.EXIT_0, PgactiveToolsCli.EXIT_1,
+            PgactiveToolsCli.EXIT_2, PgactiveToolsCli.EXIT_3}, footer = PgactiveToolsCli.FOOTER)
 public final class PgactiveToolsCli implements Callable<Integer> {
+
+    static final String EXIT_HEADING = "%nExit codes:%n";
+    static final String EXIT_0 = "0:OK";
+    static final String EXIT_1 = "1:WARNING (only with --fail-on-warn; otherwise a warning is reported as OK)";
+    static final String EXIT_2 = "2:CRITICAL";
+    static final String EXIT_3 = "3:UNKNOWN: service unreachable, node unreachable (DOWN/UNKNOWN), bad reply, or a usage error";
+    static final String FOOTER = "%nThe first line of output always names the result, and the exit code always agrees with it.";
 
     static final String SERVER_ENV = "PGACTIVE_TOOLS_SERVER";
     static final String DEFAULT_SERVER = "http://localhost:8080";
@@ -77,7 +79,7 @@ public final class PgactiveToolsCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        io.err.println("pgactive-tools: a command is required (lag, status, conflicts, history); see --help");
+        io.err.println("pgactive-tools: a command is required (lag, status, conflicts, history, watch); see --help");
         return Result.UNKNOWN.exitCode;
     }
 
@@ -169,6 +171,9 @@ public final class PgactiveToolsCli implements Callable<Integer> {
         }
 
         int emit(Report r) {
+            if (r.streamed) {
+                return r.result.exitCode;
+            }
             Result shown = r.result;
             String message = r.message;
             if (shown == Result.WARNING && !failOnWarn) {
@@ -193,7 +198,9 @@ public final class PgactiveToolsCli implements Callable<Integer> {
                 case nagios -> io.out().println("PGACTIVE " + word + ": " + message
                         + (r.perfdata.isEmpty() ? "" : " | " + String.join(" ", r.perfdata)));
                 case table -> {
-                    io.out().println(paint(shown, word) + ": " + message);
+                    List<String> lines = wrap(word + ": " + message, WIDTH);
+                    io.out().println(paint(shown, word) + lines.get(0).substring(word.length()));
+                    lines.subList(1, lines.size()).forEach(l -> io.out().println("  " + l));
                     if (r.table != null && !r.table.isEmpty()) {
                         r.table.render(WIDTH).forEach(io.out()::println);
                     }
@@ -229,6 +236,22 @@ public final class PgactiveToolsCli implements Callable<Integer> {
 
         private String colour(String text, String code) {
             return colour() ? "\u001b[" + code + "m" + text + "\u001b[0m" : text;
+        }
+
+        /** Word-wrapped to {@code width}, continuation lines two narrower for their indent. */
+        static List<String> wrap(String text, int width) {
+            List<String> out = new ArrayList<>();
+            StringBuilder line = new StringBuilder();
+            for (String w : text.split(" ")) {
+                int limit = out.isEmpty() ? width : width - 2;
+                if (!line.isEmpty() && line.length() + 1 + w.length() > limit) {
+                    out.add(line.toString());
+                    line.setLength(0);
+                }
+                line.append(line.isEmpty() ? "" : " ").append(w);
+            }
+            out.add(line.toString());
+            return out;
         }
 
         /** The {@code --node} values, comma lists allowed. */

@@ -17,6 +17,9 @@ final class Report {
     /** Lines printed under the table in the table format (reasons, errors). */
     final List<String> notes = new ArrayList<>();
 
+    /** Already printed as it happened (watch): only the exit code is left to give. */
+    boolean streamed;
+
     Report(String check) {
         this.check = check;
     }

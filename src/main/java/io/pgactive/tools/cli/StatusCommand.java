@@ -10,7 +10,9 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(exitCodeListHeading = PgactiveToolsCli.EXIT_HEADING, exitCodeList = {PgactiveToolsCli.EXIT_0,
+        PgactiveToolsCli.EXIT_1, PgactiveToolsCli.EXIT_2, PgactiveToolsCli.EXIT_3}, footer = PgactiveToolsCli.FOOTER,
+        name = "status", mixinStandardHelpOptions = true,
         description = {"Cluster and node status with the service's reasons.",
             "HEALTHY is OK, DEGRADED a warning, CRITICAL critical, DOWN/UNKNOWN unknown (node unreachable)."})
 final class StatusCommand extends PgactiveToolsCli.Check {

@@ -13,6 +13,7 @@ final class Table {
 
     private final String[] headers;
     private final boolean[] numeric;
+    private final boolean[] fixed;
     private final List<String[]> rows = new ArrayList<>();
     private final UnaryOperator<String>[] paint;
 
@@ -20,12 +21,21 @@ final class Table {
     Table(String... headers) {
         this.headers = headers;
         this.numeric = new boolean[headers.length];
+        this.fixed = new boolean[headers.length];
         this.paint = new UnaryOperator[headers.length];
     }
 
     Table numeric(int... columns) {
         for (int c : columns) {
             numeric[c] = true;
+        }
+        return this;
+    }
+
+    /** Columns that never give way (times: a cut one is useless). */
+    Table fixed(int... columns) {
+        for (int c : columns) {
+            fixed[c] = true;
         }
         return this;
     }
@@ -60,7 +70,7 @@ final class Table {
         while (Arrays.stream(w).sum() + 2 * (w.length - 1) > maxWidth) {
             int widest = -1;
             for (int i = 0; i < w.length; i++) {
-                if (!numeric[i] && w[i] > Math.max(6, headers[i].length()) && (widest < 0 || w[i] > w[widest])) {
+                if (!numeric[i] && !fixed[i] && w[i] > Math.max(6, headers[i].length()) && (widest < 0 || w[i] > w[widest])) {
                     widest = i;
                 }
             }
