@@ -143,6 +143,63 @@ public final class ReplicationStateClient {
                 null, SnapshotJson.MAPPER.constructType(NodeHistory.class));
     }
 
+    /**
+     * Waits until {@code condition} has held for {@code holdFor} without interruption, polling the snapshot every
+     * {@code poll} (a 304 while nothing changed), and returns the snapshot that completed the hold. Meant for a
+     * Temporal activity: {@code heartbeat} gets every snapshot read, e.g. to heartbeat a lag summary; an exception
+     * it throws (a cancelled activity) ends the wait. An unreachable or not yet ready service counts as the
+     * condition not holding and is retried until {@code timeout}.
+     *
+     * <pre>{@code
+     * client.awaitCondition(s -> s.nodes().values().stream().allMatch(n -> n.metrics().lagSeconds() != null
+     *         && n.metrics().lagSeconds() < 1), Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofSeconds(1),
+     *         s -> Activity.getExecutionContext().heartbeat(s.cluster()));
+     * }</pre>
+     *
+     * @throws java.util.concurrent.TimeoutException when the condition has not held for {@code holdFor} by {@code timeout}
+     */
+    public Snapshot awaitCondition(java.util.function.Predicate<Snapshot> condition, Duration holdFor, Duration timeout,
+                                   Duration poll, java.util.function.Consumer<Snapshot> heartbeat)
+            throws java.util.concurrent.TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Snapshot latest = null;
+        long heldSince = -1;
+        while (true) {
+            try {
+                Snapshot next = latest == null ? getSnapshot() : getSnapshotIfNewer(latest.version()).orElse(latest);
+                if (next != latest) {
+                    latest = next;
+                    heartbeat.accept(latest);
+                }
+                if (condition.test(latest)) {
+                    heldSince = heldSince < 0 ? System.nanoTime() : heldSince;
+                    if (System.nanoTime() - heldSince >= holdFor.toNanos()) {
+                        return latest;
+                    }
+                } else {
+                    heldSince = -1;
+                }
+            } catch (ServiceUnreachableException e) {
+                heldSince = -1;
+            } catch (ProblemException e) {
+                if (e.status() != 503) {
+                    throw e;
+                }
+                heldSince = -1;
+            }
+            if (System.nanoTime() >= deadline) {
+                throw new java.util.concurrent.TimeoutException("condition did not hold for " + holdFor + " within " + timeout
+                        + (latest == null ? " (no snapshot read)" : " (last version " + latest.version() + ")"));
+            }
+            try {
+                Thread.sleep(poll.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CancellationException("awaitCondition interrupted");
+            }
+        }
+    }
+
     /** A {@code /watch} consumer sharing this client's connection pool; configure it further, then {@code build()}. */
     public WatchClient.Builder watch() {
         return WatchClient.builder(base).httpClient(http);

@@ -150,4 +150,58 @@ class ReplicationStateClientTest {
             }
         }
     }
+
+    /** Version n has node1's lag 10 - n seconds, floored at 0; a 503 first, as from a service just started. */
+    private ReplicationStateClient catchingUp() throws IOException {
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/snapshot", exchange -> {
+            int n = requests.getAndIncrement();
+            byte[] body;
+            int status = 200;
+            if (n == 0) {
+                status = 503;
+                body = "{\"status\":503,\"detail\":\"no snapshot yet\"}".getBytes(StandardCharsets.UTF_8);
+            } else {
+                io.pgactive.tools.snapshot.NodeMetrics m = new io.pgactive.tools.snapshot.NodeMetrics(null,
+                        Math.max(0.0, 10.0 - n), 0L, null, null, null, null, null, 0, 0L, java.util.Map.of(), false, null, null, null);
+                io.pgactive.tools.snapshot.NodeState node = new io.pgactive.tools.snapshot.NodeState("node1",
+                        io.pgactive.tools.snapshot.NodeStatus.HEALTHY, List.of(), List.of(), null, 0, null, null, null, null,
+                        null, m, List.of(), null, null);
+                body = io.pgactive.tools.snapshot.SnapshotJson.encode(new io.pgactive.tools.snapshot.Snapshot(n, Instant.now(),
+                        new io.pgactive.tools.snapshot.ClusterSummary(io.pgactive.tools.snapshot.NodeStatus.HEALTHY, 1, 1, null),
+                        java.util.Map.of("node1", node)));
+            }
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        return ReplicationStateClient.builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort())).build();
+    }
+
+    private static boolean caughtUp(io.pgactive.tools.snapshot.Snapshot s) {
+        return s.nodes().values().stream().allMatch(n -> n.metrics().lagSeconds() < 1);
+    }
+
+    @Test
+    void awaitConditionReturnsOnceTheConditionHeldLongEnoughAndHeartbeatsEveryVersion() throws Exception {
+        ReplicationStateClient c = catchingUp();
+        List<Long> beats = new CopyOnWriteArrayList<>();
+        io.pgactive.tools.snapshot.Snapshot s = c.awaitCondition(ReplicationStateClientTest::caughtUp, Duration.ofMillis(100),
+                Duration.ofSeconds(20), Duration.ofMillis(5), v -> beats.add(v.version()));
+        assertThat(caughtUp(s)).isTrue();
+        assertThat(s.version()).isGreaterThanOrEqualTo(10);
+        assertThat(beats).startsWith(1L, 2L, 3L).isSorted().doesNotHaveDuplicates().contains(s.version());
+    }
+
+    @Test
+    void awaitConditionTimesOutAndAHeartbeatFailureEndsIt() throws Exception {
+        ReplicationStateClient c = catchingUp();
+        assertThatThrownBy(() -> c.awaitCondition(s -> false, Duration.ZERO, Duration.ofMillis(200), Duration.ofMillis(5), s -> { }))
+                .isInstanceOf(java.util.concurrent.TimeoutException.class).hasMessageContaining("last version");
+        assertThatThrownBy(() -> c.awaitCondition(s -> false, Duration.ZERO, Duration.ofSeconds(20), Duration.ofMillis(5), s -> {
+            throw new IllegalStateException("activity cancelled");
+        })).hasMessage("activity cancelled");
+    }
 }
