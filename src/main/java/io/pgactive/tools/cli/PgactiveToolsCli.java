@@ -140,21 +140,28 @@ public final class PgactiveToolsCli implements Callable<Integer> {
         @Override
         public Integer call() {
             String server = common.server != null ? common.server : io.env().getOrDefault(SERVER_ENV, DEFAULT_SERVER);
+            URI base;
+            try {
+                base = URI.create(server);
+            } catch (IllegalArgumentException e) {
+                base = null;
+            }
+            if (base == null || !("http".equals(base.getScheme()) || "https".equals(base.getScheme())) || base.getHost() == null) {
+                io.err().println("pgactive-tools " + name() + ": --server " + server + ": not an http URL");
+                return Result.UNKNOWN.exitCode;
+            }
+            if (!(common.timeout > 0)) {
+                io.err().println("pgactive-tools " + name() + ": --timeout must be above 0 seconds");
+                return Result.UNKNOWN.exitCode;
+            }
             Report report;
             try {
-                URI base = URI.create(server);
-                if (base.getScheme() == null || base.getHost() == null) {
-                    throw new IllegalArgumentException("not an http URL");
-                }
-                Duration timeout = Duration.ofMillis((long) (common.timeout * 1000));
+                Duration timeout = Duration.ofMillis(Math.max(1, (long) (common.timeout * 1000)));
                 ReplicationStateClient client = ReplicationStateClient.builder(base)
                         .connectTimeout(timeout).requestTimeout(timeout).build();
                 report = check(client);
             } catch (UsageException e) {
                 io.err().println("pgactive-tools " + name() + ": " + e.getMessage());
-                return Result.UNKNOWN.exitCode;
-            } catch (IllegalArgumentException e) {
-                io.err().println("pgactive-tools " + name() + ": --server " + server + ": " + e.getMessage());
                 return Result.UNKNOWN.exitCode;
             } catch (NoSuchNode e) {
                 report = Report.failure(name(), Result.UNKNOWN, e.getMessage());

@@ -36,6 +36,9 @@ final class WatchCommand extends PgactiveToolsCli.Check {
 
     @Override
     Report check(ReplicationStateClient client) {
+        if (count != null && count < 1) {
+            throw new PgactiveToolsCli.UsageException("--count must be at least 1");
+        }
         client.getSnapshot(); // an unreachable or unready service is reported at once, not retried forever
         Report last = Report.failure(name(), Result.UNKNOWN, "no version received");
         last.streamed = true;

@@ -130,6 +130,15 @@ class CliTest {
         CliRun badServer = CliRun.inProcess("lag", "--server", "localhost:8080");
         assertThat(badServer.exit()).isEqualTo(3);
         assertThat(badServer.err()).contains("--server localhost:8080: not an http URL");
+        CliRun notHttp = CliRun.inProcess("status", "--server", "ftp://example.org");
+        assertThat(notHttp.exit()).isEqualTo(3);
+        assertThat(notHttp.err()).contains("not an http URL");
+        CliRun noTimeout = CliRun.inProcess("status", "--server", "http://127.0.0.1:1", "--timeout", "0");
+        assertThat(noTimeout.exit()).isEqualTo(3);
+        assertThat(noTimeout.err()).contains("--timeout must be above 0");
+        CliRun noCount = CliRun.inProcess("watch", "--server", "http://127.0.0.1:1", "--count", "0");
+        assertThat(noCount.exit()).isEqualTo(3);
+        assertThat(noCount.err()).contains("--count must be at least 1");
         CliRun help = CliRun.inProcess("lag", "--help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("--fail-on-warn").contains("Exit codes:").contains("3   UNKNOWN");
