@@ -1,0 +1,302 @@
+package io.pgactive.tools.sdk;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pgactive.tools.snapshot.Snapshot;
+import io.pgactive.tools.snapshot.SnapshotJson;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
+
+/**
+ * Typed client of the pgactive-tools HTTP API. Depends on the JDK HTTP client, Jackson and the snapshot records only,
+ * so it can live in its own artifact. Thread-safe; one instance per service is enough.
+ *
+ * <pre>{@code
+ * ReplicationStateClient client = ReplicationStateClient.builder(URI.create("http://localhost:8080")).build();
+ * Snapshot s = client.getSnapshot();
+ * Optional<Snapshot> newer = client.getSnapshotIfNewer(s.version());   // empty while nothing changed (304)
+ * }</pre>
+ *
+ * Every failure is an {@link SdkException}: {@link ServiceUnreachableException} (no answer, or none in time),
+ * {@link ProblemException} (an HTTP error with its problem detail) or {@link ProtocolException} (an unreadable answer).
+ * An interrupted caller gets a {@link CancellationException} with its interrupt flag kept.
+ */
+public final class ReplicationStateClient {
+
+    /** One replication event ({@code GET /events}); {@code from}/{@code to} are the values before and after. */
+    public record Event(long id, Instant at, Long version, String node, String type, String from, String to,
+                        JsonNode details) {
+    }
+
+    /** One row of the conflict ledger ({@code GET /conflicts}). */
+    public record Conflict(String node, long conflictId, Instant at, String conflictType, String resolution,
+                           String objectSchema, String objectName, String remoteNode, Long version) {
+    }
+
+    /** One sample, or with a step one bucket of samples, of a node's history. */
+    public record HistoryPoint(Instant at, String status, Double lagSeconds, Double lagSecondsMax, Long lagBytes,
+                               Long lagXid, Integer conflictCount, Long conflictsTotal, Boolean walsenderActive,
+                               Boolean walReceiverActive, Boolean inRecovery, Integer samples) {
+    }
+
+    /** {@code GET /nodes/{name}/history}: the points in [from, to), aggregated per {@code step} when one was asked. */
+    public record NodeHistory(String node, Instant from, Instant to, String step, List<HistoryPoint> points) {
+    }
+
+    public static final class Builder {
+        private final URI base;
+        private Duration connectTimeout = Duration.ofSeconds(2);
+        private Duration requestTimeout = Duration.ofSeconds(10);
+        private HttpClient http;
+
+        private Builder(URI base) {
+            this.base = Objects.requireNonNull(base);
+        }
+
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /** Upper bound for one request, from sending it to the end of the answer. */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        public Builder httpClient(HttpClient client) {
+            this.http = client;
+            return this;
+        }
+
+        public ReplicationStateClient build() {
+            HttpClient client = http != null ? http
+                    : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
+            return new ReplicationStateClient(this, client);
+        }
+    }
+
+    public static Builder builder(URI base) {
+        return new Builder(base);
+    }
+
+    private final URI base;
+    private final Duration requestTimeout;
+    private final HttpClient http;
+
+    private ReplicationStateClient(Builder b, HttpClient http) {
+        String s = b.base.toString();
+        this.base = URI.create(s.endsWith("/") ? s : s + "/");
+        this.requestTimeout = b.requestTimeout;
+        this.http = http;
+    }
+
+    public URI baseUri() {
+        return base;
+    }
+
+    /** The latest snapshot. A service that has not finished its first scrape answers with a 503 {@link ProblemException}. */
+    public Snapshot getSnapshot() {
+        return read("snapshot", null, SnapshotJson.MAPPER.constructType(Snapshot.class));
+    }
+
+    /** The latest snapshot if its version differs from {@code version}, empty while {@code version} is the latest. */
+    public Optional<Snapshot> getSnapshotIfNewer(long version) {
+        return Optional.ofNullable(read("snapshot", "\"" + version + "\"", SnapshotJson.MAPPER.constructType(Snapshot.class)));
+    }
+
+    /**
+     * Replication events, newest first. Every argument may be null: since defaults to 24 hours ago on the service,
+     * limit to 100.
+     */
+    public List<Event> events(String node, String type, Instant since, Integer limit) {
+        Map<String, Object> q = query("node", node, "type", type, "since", since, "limit", limit);
+        return items(read(path("events", q), null, tree()), Event.class);
+    }
+
+    /** The conflict ledger, newest first; {@code table} is {@code schema.name} or {@code name}. Arguments may be null. */
+    public List<Conflict> conflicts(String node, String table, Instant since, Integer limit) {
+        Map<String, Object> q = query("node", node, "table", table, "since", since, "limit", limit);
+        return items(read(path("conflicts", q), null, tree()), Conflict.class);
+    }
+
+    /** A node's history in [from, to) (default the last hour), aggregated per {@code step} when it is not null. */
+    public NodeHistory nodeHistory(String node, Instant from, Instant to, Duration step) {
+        Map<String, Object> q = query("from", from, "to", to, "step", step == null ? null : step.toSeconds() + "s");
+        return read(path("nodes/" + URLEncoder.encode(node, StandardCharsets.UTF_8).replace("+", "%20") + "/history", q),
+                null, SnapshotJson.MAPPER.constructType(NodeHistory.class));
+    }
+
+    /**
+     * Waits until {@code condition} has held for {@code holdFor} without interruption, polling the snapshot every
+     * {@code poll} (a 304 while nothing changed), and returns the snapshot that completed the hold. Meant for a
+     * Temporal activity: {@code heartbeat} gets every snapshot read, e.g. to heartbeat a lag summary; an exception
+     * it throws (a cancelled activity) ends the wait. An unreachable or not yet ready service counts as the
+     * condition not holding and is retried until {@code timeout}.
+     *
+     * <pre>{@code
+     * client.awaitCondition(s -> s.nodes().values().stream().allMatch(n -> n.metrics().lagSeconds() != null
+     *         && n.metrics().lagSeconds() < 1), Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofSeconds(1),
+     *         s -> Activity.getExecutionContext().heartbeat(s.cluster()));
+     * }</pre>
+     *
+     * @throws java.util.concurrent.TimeoutException when the condition has not held for {@code holdFor} by {@code timeout}
+     */
+    public Snapshot awaitCondition(java.util.function.Predicate<Snapshot> condition, Duration holdFor, Duration timeout,
+                                   Duration poll, java.util.function.Consumer<Snapshot> heartbeat)
+            throws java.util.concurrent.TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Snapshot latest = null;
+        long heldSince = -1;
+        while (true) {
+            try {
+                Snapshot next = latest == null ? getSnapshot() : getSnapshotIfNewer(latest.version()).orElse(latest);
+                if (next != latest) {
+                    latest = next;
+                    heartbeat.accept(latest);
+                }
+                if (condition.test(latest)) {
+                    heldSince = heldSince < 0 ? System.nanoTime() : heldSince;
+                    if (System.nanoTime() - heldSince >= holdFor.toNanos()) {
+                        return latest;
+                    }
+                } else {
+                    heldSince = -1;
+                }
+            } catch (ServiceUnreachableException e) {
+                heldSince = -1;
+            } catch (ProblemException e) {
+                if (e.status() != 503) {
+                    throw e;
+                }
+                heldSince = -1;
+            }
+            if (System.nanoTime() >= deadline) {
+                throw new java.util.concurrent.TimeoutException("condition did not hold for " + holdFor + " within " + timeout
+                        + (latest == null ? " (no snapshot read)" : " (last version " + latest.version() + ")"));
+            }
+            try {
+                Thread.sleep(poll.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CancellationException("awaitCondition interrupted");
+            }
+        }
+    }
+
+    /** A {@code /watch} consumer sharing this client's connection pool; configure it further, then {@code build()}. */
+    public WatchClient.Builder watch() {
+        return WatchClient.builder(base).httpClient(http);
+    }
+
+    private static JavaType tree() {
+        return SnapshotJson.MAPPER.constructType(JsonNode.class);
+    }
+
+    private static Map<String, Object> query(Object... pairs) {
+        Map<String, Object> q = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            if (pairs[i + 1] != null) {
+                q.put((String) pairs[i], pairs[i + 1]);
+            }
+        }
+        return q;
+    }
+
+    private static String path(String path, Map<String, Object> query) {
+        StringBuilder s = new StringBuilder(path);
+        char sep = '?';
+        for (Map.Entry<String, Object> e : query.entrySet()) {
+            s.append(sep).append(e.getKey()).append('=')
+                    .append(URLEncoder.encode(String.valueOf(e.getValue()), StandardCharsets.UTF_8));
+            sep = '&';
+        }
+        return s.toString();
+    }
+
+    private <T> List<T> items(JsonNode body, Class<T> type) {
+        JsonNode items = body.get("items");
+        if (items == null || !items.isArray()) {
+            throw new ProtocolException("expected an object with an items array, got: " + abbreviate(body.toString()), null);
+        }
+        try {
+            return SnapshotJson.MAPPER.readerForListOf(type).readValue(items);
+        } catch (IOException e) {
+            throw new ProtocolException("unexpected item shape: " + e.getMessage(), e);
+        }
+    }
+
+    /** GET {@code path}; null on a 304. */
+    private <T> T read(String path, String ifNoneMatch, JavaType type) {
+        URI uri = base.resolve(path);
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(requestTimeout)
+                .header("Accept", "application/json").GET();
+        if (ifNoneMatch != null) {
+            request.header("If-None-Match", ifNoneMatch);
+        }
+        String what = "GET /" + path;
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (HttpTimeoutException e) {
+            throw new ServiceUnreachableException("service unreachable: no answer from " + base + " within "
+                    + (e instanceof java.net.http.HttpConnectTimeoutException ? "the connect timeout" : requestTimeout.toMillis() + " ms"),
+                    true, e);
+        } catch (ConnectException e) {
+            throw new ServiceUnreachableException("service unreachable: cannot connect to " + base, false, e);
+        } catch (IOException e) {
+            throw new ServiceUnreachableException("service unreachable: " + base + ": " + e, false, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException(what + " interrupted");
+        }
+        int status = response.statusCode();
+        if (status == 304 && ifNoneMatch != null) {
+            return null;
+        }
+        if (status != 200) {
+            throw problem(what, status, response.body());
+        }
+        try {
+            return SnapshotJson.MAPPER.readValue(response.body(), type);
+        } catch (JsonProcessingException e) {
+            throw new ProtocolException(what + ": unreadable answer (" + e.getOriginalMessage() + "): "
+                    + abbreviate(new String(response.body(), StandardCharsets.UTF_8)), e);
+        } catch (IOException e) {
+            throw new ProtocolException(what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ProblemException problem(String what, int status, byte[] body) {
+        String text = new String(body, StandardCharsets.UTF_8);
+        try {
+            JsonNode p = SnapshotJson.MAPPER.readTree(body);
+            if (p != null && p.isObject() && (p.has("detail") || p.has("title"))) {
+                return new ProblemException(what, status, p.path("title").asText(null), p.path("detail").asText(null));
+            }
+        } catch (IOException e) {
+            // not a problem document: its text is the detail
+        }
+        return new ProblemException(what, status, null, text.isBlank() ? null : abbreviate(text.strip()));
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+    }
+}

@@ -1,0 +1,48 @@
+package io.pgactive.tools.cli;
+
+import io.pgactive.tools.testing.PgCluster;
+import io.pgactive.tools.testing.PgNode;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The replicating demo cluster behind the service, with a low lag warning threshold so a paused subscription makes
+ * a real warning within seconds, and one pgactive conflict in the ledger.
+ */
+public class DemoServiceResource implements QuarkusTestResourceLifecycleManager {
+
+    static volatile PgCluster cluster;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            Path dir = Files.createTempDirectory("cli-test");
+            cluster = PgCluster.demo(dir.resolve("cluster"));
+            cluster.node("node1").installPgactiveFixture("7200000000000000001", "node1")
+                    .insertConflict("update_delete", "skip_change", "public", "app_events", Instant.now());
+            StringBuilder yaml = new StringBuilder("collector:\n  interval: 500ms\n  backoff_max: 1s\n  nodes:\n");
+            for (PgNode n : cluster.nodes()) {
+                yaml.append("    - { name: ").append(n.name()).append(", dsn: \"").append(n.dsn()).append("\" }\n");
+            }
+            yaml.append("thresholds: { lag_seconds_warn: 1, lag_seconds_crit: 3600 }\n");
+            yaml.append("database:\n  path: ").append(dir.resolve("data/replication_state.db")).append('\n');
+            Path config = dir.resolve("tools.yaml");
+            Files.writeString(config, yaml);
+            return Map.of("pgactive.tools.config", config.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package io.pgactive.tools.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The client's reading of answers the real service cannot easily be made to give (garbage, silence, odd errors). */
+class ReplicationStateClientTest {
+
+    private HttpServer server;
+    private final List<String> requests = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    private ReplicationStateClient serving(int status, String contentType, String body) throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            requests.add(exchange.getRequestURI() + " " + exchange.getRequestHeaders().getFirst("If-None-Match"));
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", contentType);
+            exchange.sendResponseHeaders(status, status == 304 ? -1 : bytes.length);
+            if (status != 304) {
+                exchange.getResponseBody().write(bytes);
+            }
+            exchange.close();
+        });
+        server.start();
+        return ReplicationStateClient.builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort()))
+                .requestTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    @Test
+    void problemDetailsBecomeAProblemException() throws IOException {
+        ReplicationStateClient c = serving(400, "application/problem+json",
+                "{\"type\":\"about:blank\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"since: not an RFC 3339 time\"}");
+        assertThatThrownBy(() -> c.conflicts("node1", "public.t", Instant.parse("2026-01-01T00:00:00Z"), 5))
+                .isInstanceOfSatisfying(ProblemException.class, e -> {
+                    assertThat(e.status()).isEqualTo(400);
+                    assertThat(e.title()).isEqualTo("Bad Request");
+                    assertThat(e.detail()).isEqualTo("since: not an RFC 3339 time");
+                });
+        assertThat(requests).containsExactly("/conflicts?node=node1&table=public.t&since=2026-01-01T00%3A00%3A00Z&limit=5 null");
+    }
+
+    @Test
+    void anErrorThatIsNotAProblemKeepsItsText() throws IOException {
+        ReplicationStateClient c = serving(502, "text/html", "<html>bad gateway</html>");
+        assertThatThrownBy(c::getSnapshot).isInstanceOfSatisfying(ProblemException.class, e -> {
+            assertThat(e.status()).isEqualTo(502);
+            assertThat(e.title()).isNull();
+            assertThat(e.detail()).isEqualTo("<html>bad gateway</html>");
+        });
+    }
+
+    @Test
+    void somethingOtherThanJsonIsAProtocolError() throws IOException {
+        ReplicationStateClient c = serving(200, "text/html", "<html>a login page</html>");
+        assertThatThrownBy(c::getSnapshot).isInstanceOf(ProtocolException.class).hasMessageContaining("a login page");
+    }
+
+    @Test
+    void jsonOfAnotherShapeIsAProtocolError() throws IOException {
+        ReplicationStateClient c = serving(200, "application/json", "{\"items\": 3}");
+        assertThatThrownBy(() -> c.events(null, null, null, null)).isInstanceOf(ProtocolException.class)
+                .hasMessageContaining("items array");
+    }
+
+    @Test
+    void notModifiedIsEmptyAndSendsTheVersionAsETag() throws IOException {
+        ReplicationStateClient c = serving(304, "application/json", "");
+        assertThat(c.getSnapshotIfNewer(42)).isEmpty();
+        assertThat(requests).containsExactly("/snapshot \"42\"");
+    }
+
+    @Test
+    void aServiceThatAcceptsButNeverAnswersTimesOut() throws IOException {
+        try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            ReplicationStateClient c = ReplicationStateClient.builder(URI.create("http://127.0.0.1:" + silent.getLocalPort()))
+                    .requestTimeout(Duration.ofMillis(300)).build();
+            long start = System.nanoTime();
+            assertThatThrownBy(c::getSnapshot).isInstanceOfSatisfying(ServiceUnreachableException.class, e -> {
+                assertThat(e.timedOut()).isTrue();
+                assertThat(e.getMessage()).startsWith("service unreachable").contains("300 ms");
+            });
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void aClosedPortIsUnreachableNotTimedOut() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        ReplicationStateClient c = ReplicationStateClient.builder(URI.create("http://127.0.0.1:" + port)).build();
+        assertThatThrownBy(c::getSnapshot).isInstanceOfSatisfying(ServiceUnreachableException.class,
+                e -> assertThat(e.timedOut()).isFalse());
+    }
+
+    @Test
+    void aConnectionClosedWithoutAnswerIsUnreachable() throws Exception {
+        try (ServerSocket rude = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            Thread t = new Thread(() -> {
+                // the JDK client retries an idempotent GET once on a dropped connection: drop every one
+                while (!rude.isClosed()) {
+                    try (Socket s = rude.accept()) {
+                        s.getInputStream().read();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            t.start();
+            ReplicationStateClient c = ReplicationStateClient.builder(URI.create("http://127.0.0.1:" + rude.getLocalPort())).build();
+            assertThatThrownBy(c::getSnapshot).isInstanceOfSatisfying(ServiceUnreachableException.class,
+                    e -> assertThat(e.timedOut()).isFalse());
+            rude.close();
+            t.join();
+        }
+    }
+
+    @Test
+    void anInterruptedCallerGetsACancellationAndKeepsItsFlag() throws IOException {
+        try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            ReplicationStateClient c = ReplicationStateClient.builder(URI.create("http://127.0.0.1:" + silent.getLocalPort())).build();
+            Thread.currentThread().interrupt();
+            try {
+                assertThatThrownBy(c::getSnapshot).isInstanceOf(java.util.concurrent.CancellationException.class);
+                assertThat(Thread.currentThread().isInterrupted()).isTrue();
+            } finally {
+                Thread.interrupted();
+            }
+        }
+    }
+
+    /** Version n has node1's lag 10 - n seconds, floored at 0; a 503 first, as from a service just started. */
+    private ReplicationStateClient catchingUp() throws IOException {
+        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/snapshot", exchange -> {
+            int n = requests.getAndIncrement();
+            byte[] body;
+            int status = 200;
+            if (n == 0) {
+                status = 503;
+                body = "{\"status\":503,\"detail\":\"no snapshot yet\"}".getBytes(StandardCharsets.UTF_8);
+            } else {
+                io.pgactive.tools.snapshot.NodeMetrics m = new io.pgactive.tools.snapshot.NodeMetrics(null,
+                        Math.max(0.0, 10.0 - n), 0L, null, null, null, null, null, 0, 0L, java.util.Map.of(), false, null, null, null);
+                io.pgactive.tools.snapshot.NodeState node = new io.pgactive.tools.snapshot.NodeState("node1",
+                        io.pgactive.tools.snapshot.NodeStatus.HEALTHY, List.of(), List.of(), null, 0, null, null, null, null,
+                        null, m, List.of(), null, null);
+                body = io.pgactive.tools.snapshot.SnapshotJson.encode(new io.pgactive.tools.snapshot.Snapshot(n, Instant.now(),
+                        new io.pgactive.tools.snapshot.ClusterSummary(io.pgactive.tools.snapshot.NodeStatus.HEALTHY, 1, 1, null),
+                        java.util.Map.of("node1", node)));
+            }
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        return ReplicationStateClient.builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort())).build();
+    }
+
+    private static boolean caughtUp(io.pgactive.tools.snapshot.Snapshot s) {
+        return s.nodes().values().stream().allMatch(n -> n.metrics().lagSeconds() < 1);
+    }
+
+    @Test
+    void awaitConditionReturnsOnceTheConditionHeldLongEnoughAndHeartbeatsEveryVersion() throws Exception {
+        ReplicationStateClient c = catchingUp();
+        List<Long> beats = new CopyOnWriteArrayList<>();
+        io.pgactive.tools.snapshot.Snapshot s = c.awaitCondition(ReplicationStateClientTest::caughtUp, Duration.ofMillis(100),
+                Duration.ofSeconds(20), Duration.ofMillis(5), v -> beats.add(v.version()));
+        assertThat(caughtUp(s)).isTrue();
+        assertThat(s.version()).isGreaterThanOrEqualTo(10);
+        assertThat(beats).startsWith(1L, 2L, 3L).isSorted().doesNotHaveDuplicates().contains(s.version());
+    }
+
+    @Test
+    void awaitConditionTimesOutAndAHeartbeatFailureEndsIt() throws Exception {
+        ReplicationStateClient c = catchingUp();
+        assertThatThrownBy(() -> c.awaitCondition(s -> false, Duration.ZERO, Duration.ofMillis(200), Duration.ofMillis(5), s -> { }))
+                .isInstanceOf(java.util.concurrent.TimeoutException.class).hasMessageContaining("last version");
+        assertThatThrownBy(() -> c.awaitCondition(s -> false, Duration.ZERO, Duration.ofSeconds(20), Duration.ofMillis(5), s -> {
+            throw new IllegalStateException("activity cancelled");
+        })).hasMessage("activity cancelled");
+    }
+}
