@@ -3,6 +3,7 @@ package io.pgactive.tools.bench;
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
 import io.pgactive.tools.testing.PgactiveFixture;
+import io.pgactive.tools.testing.ServiceConfig;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -41,21 +42,10 @@ public final class ScrapeBenchmark {
         try (PgCluster cluster = PgCluster.standalone(nodes, work.resolve("cluster"))) {
             System.out.printf(Locale.ROOT, "started %d PostgreSQL nodes in %.1fs%n", nodes, (System.nanoTime() - t0) / 1e9);
             seedPgactive(cluster.nodes());
-            Path config = writeConfig(work, cluster.nodes(), interval, queries);
+            Path config = ServiceConfig.write(work, cluster.nodes(),
+                    "interval: " + interval.toMillis() + "ms\nqueries_dir: " + queries + "\n");
             int port = freePort();
-            List<String> command = new ArrayList<>(List.of(javaBin()));
-            String jvmArgs = System.getenv().getOrDefault("SERVICE_JAVA_OPTS", "").strip();
-            if (!jvmArgs.isEmpty()) {
-                command.addAll(List.of(jvmArgs.split("\\s+")));
-            }
-            command.addAll(List.of("-jar", jar.toString()));
-            ProcessBuilder pb = new ProcessBuilder(command);
-            pb.environment().put("PGACTIVE_TOOLS_CONFIG", config.toString());
-            pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
-            pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
-            pb.environment().put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
-            pb.redirectErrorStream(true).redirectOutput(work.resolve("service.log").toFile());
-            Process service = pb.start();
+            Process service = startService(jar, config, port, work, java.util.Map.of());
             try {
                 String base = "http://127.0.0.1:" + port;
                 awaitReady(base, service);
@@ -114,16 +104,26 @@ public final class ScrapeBenchmark {
         }
     }
 
-    private static Path writeConfig(Path work, List<PgNode> nodes, Duration interval, Path queries) throws IOException {
-        StringBuilder yaml = new StringBuilder("collector:\n  interval: ").append(interval.toMillis()).append("ms\n")
-                .append("  queries_dir: ").append(queries).append("\n  nodes:\n");
-        for (PgNode n : nodes) {
-            yaml.append("    - { name: ").append(n.name()).append(", dsn: \"").append(n.dsn()).append("\" }\n");
+    /**
+     * The packaged service as a child process on a loopback port, with plain-text logs to {@code work/service.log};
+     * {@code SERVICE_JAVA_OPTS} adds JVM options (a profiler, GC flags).
+     */
+    static Process startService(Path jar, Path config, int port, Path work, java.util.Map<String, String> extraEnv)
+            throws IOException {
+        List<String> command = new ArrayList<>(List.of(javaBin()));
+        String jvmArgs = System.getenv().getOrDefault("SERVICE_JAVA_OPTS", "").strip();
+        if (!jvmArgs.isEmpty()) {
+            command.addAll(List.of(jvmArgs.split("\\s+")));
         }
-        yaml.append("database:\n  path: ").append(work.resolve("data/replication_state.db")).append('\n');
-        Path config = work.resolve("tools.yaml");
-        Files.writeString(config, yaml);
-        return config;
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("PGACTIVE_TOOLS_CONFIG", config.toString());
+        pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        pb.environment().put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
+        pb.environment().putAll(extraEnv);
+        pb.redirectErrorStream(true).redirectOutput(work.resolve("service.log").toFile());
+        return pb.start();
     }
 
     static void awaitReady(String base, Process service) throws Exception {

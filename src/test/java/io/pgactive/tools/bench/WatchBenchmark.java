@@ -1,7 +1,7 @@
 package io.pgactive.tools.bench;
 
 import io.pgactive.tools.testing.PgCluster;
-import io.pgactive.tools.testing.PgNode;
+import io.pgactive.tools.testing.ServiceConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -124,29 +124,11 @@ public final class WatchBenchmark {
 
         try (PgCluster cluster = PgCluster.standalone(nodes, work.resolve("cluster"))) {
             ScrapeBenchmark.seedPgactive(cluster.nodes());
-            StringBuilder yaml = new StringBuilder("collector:\n  interval: ").append(interval.toMillis()).append("ms\n  nodes:\n");
-            for (PgNode n : cluster.nodes()) {
-                yaml.append("    - { name: ").append(n.name()).append(", dsn: \"").append(n.dsn()).append("\" }\n");
-            }
-            yaml.append("database:\n  path: ").append(work.resolve("data/replication_state.db")).append('\n');
-            Path config = work.resolve("tools.yaml");
-            Files.writeString(config, yaml);
+            Path config = ServiceConfig.write(work, cluster.nodes(), "interval: " + interval.toMillis() + "ms\n");
 
             int port = ScrapeBenchmark.freePort();
-            List<String> command = new ArrayList<>(List.of(ScrapeBenchmark.javaBin()));
-            String jvmArgs = System.getenv().getOrDefault("SERVICE_JAVA_OPTS", "").strip();
-            if (!jvmArgs.isEmpty()) {
-                command.addAll(List.of(jvmArgs.split("\\s+")));
-            }
-            command.addAll(List.of("-jar", jar.toString()));
-            ProcessBuilder pb = new ProcessBuilder(command);
-            pb.environment().put("PGACTIVE_TOOLS_CONFIG", config.toString());
-            pb.environment().put("QUARKUS_HTTP_PORT", Integer.toString(port));
-            pb.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
-            pb.environment().put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
-            pb.environment().put("PGACTIVE_WATCH_MAX_SUBSCRIBERS", Integer.toString(subscribers + 10));
-            pb.redirectErrorStream(true).redirectOutput(work.resolve("service.log").toFile());
-            Process service = pb.start();
+            Process service = ScrapeBenchmark.startService(jar, config, port, work,
+                    Map.of("PGACTIVE_WATCH_MAX_SUBSCRIBERS", Integer.toString(subscribers + 10)));
             try {
                 String base = "http://127.0.0.1:" + port;
                 ScrapeBenchmark.awaitReady(base, service);

@@ -1,7 +1,7 @@
 package io.pgactive.tools.cli;
 
 import io.pgactive.tools.testing.PgCluster;
-import io.pgactive.tools.testing.PgNode;
+import io.pgactive.tools.testing.ServiceConfig;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,14 +25,8 @@ public class DemoServiceResource implements QuarkusTestResourceLifecycleManager 
             cluster = PgCluster.demo(dir.resolve("cluster"));
             cluster.node("node1").installPgactiveFixture("7200000000000000001", "node1")
                     .insertConflict("update_delete", "skip_change", "public", "app_events", Instant.now());
-            StringBuilder yaml = new StringBuilder("collector:\n  interval: 500ms\n  backoff_max: 1s\n  nodes:\n");
-            for (PgNode n : cluster.nodes()) {
-                yaml.append("    - { name: ").append(n.name()).append(", dsn: \"").append(n.dsn()).append("\" }\n");
-            }
-            yaml.append("thresholds: { lag_seconds_warn: 1, lag_seconds_crit: 3600 }\n");
-            yaml.append("database:\n  path: ").append(dir.resolve("data/replication_state.db")).append('\n');
-            Path config = dir.resolve("tools.yaml");
-            Files.writeString(config, yaml);
+            Path config = ServiceConfig.write(dir, cluster.nodes(), "interval: 500ms\nbackoff_max: 1s\n",
+                    "thresholds: { lag_seconds_warn: 1, lag_seconds_crit: 3600 }\n");
             return Map.of("pgactive.tools.config", config.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -524,22 +524,16 @@ public final class PgNode implements AutoCloseable {
 
     /** Resident set size in kB of the postmaster and all its children (from /proc). */
     public long rssKb() {
-        long pid = postmasterPid().orElse(-1);
-        if (pid <= 0) {
-            return 0;
-        }
-        List<Long> pids = new ArrayList<>();
-        pids.add(pid);
-        ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
-        long total = 0;
-        for (long p : pids) {
-            total += rssKbOf(p);
-        }
-        return total;
+        return sumOverProcesses("status", "VmRSS:");
     }
 
     /** Proportional set size in kB (shared memory divided between the processes that map it). */
     public long pssKb() {
+        return sumOverProcesses("smaps_rollup", "Pss:");
+    }
+
+    /** One /proc field summed over the postmaster and its descendants; 0 when the server is not running. */
+    private long sumOverProcesses(String procFile, String field) {
         long pid = postmasterPid().orElse(-1);
         if (pid <= 0) {
             return 0;
@@ -549,7 +543,7 @@ public final class PgNode implements AutoCloseable {
         ProcessHandle.of(pid).ifPresent(h -> h.descendants().forEach(d -> pids.add(d.pid())));
         long total = 0;
         for (long p : pids) {
-            total += statusField(Path.of("/proc/" + p + "/smaps_rollup"), "Pss:");
+            total += statusField(Path.of("/proc/" + p + "/" + procFile), field);
         }
         return total;
     }

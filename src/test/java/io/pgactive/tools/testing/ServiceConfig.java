@@ -18,11 +18,16 @@ public final class ServiceConfig {
      * @return the written file
      */
     public static Path write(Path dir, List<PgNode> nodes, String collectorSettings) {
+        return write(dir, nodes, collectorSettings, "");
+    }
+
+    /** @param otherSections further top-level YAML, e.g. a {@code thresholds:} section */
+    public static Path write(Path dir, List<PgNode> nodes, String collectorSettings, String otherSections) {
         StringBuilder yaml = new StringBuilder("collector:\n").append(collectorSettings.indent(2)).append("  nodes:\n");
         for (PgNode n : nodes) {
             yaml.append("    - { name: ").append(n.name()).append(", dsn: \"").append(n.dsn()).append("\" }\n");
         }
-        yaml.append("database:\n  path: ").append(dir.resolve("data/replication_state.db")).append('\n');
+        yaml.append(otherSections).append("database:\n  path: ").append(dir.resolve("data/replication_state.db")).append('\n');
         Path config = dir.resolve("tools.yaml");
         try {
             Files.createDirectories(dir);
