@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jboss.logging.Logger;
 
 /**
  * Prometheus series for Grafana and alerting, all derived from the published snapshot (the one source of truth).
@@ -34,8 +33,6 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class ReplicationMetrics {
-
-    private static final Logger LOG = Logger.getLogger(ReplicationMetrics.class);
 
     @Inject
     MeterRegistry registry;
@@ -96,22 +93,11 @@ public class ReplicationMetrics {
         thresholdGauge("pgactive.threshold.lag.seconds", "critical", t.lagSecondsCrit(), "Lag threshold from tools.yaml");
         thresholdGauge("pgactive.threshold.conflicts.per.minute", "warning", t.conflictsWarnPerMinute(),
                 "Conflict rate threshold from tools.yaml");
-        subscribe();
+        bus.follow("metrics", Infrastructure.getDefaultWorkerPool(), this::update);
     }
 
     private void thresholdGauge(String name, String level, double value, String help) {
         io.micrometer.core.instrument.Gauge.builder(name, () -> value).description(help).tag("level", level).register(registry);
-    }
-
-    private void subscribe() {
-        bus.stream()
-                .emitOn(Infrastructure.getDefaultWorkerPool())
-                .subscribe().with(this::update, failure -> {
-                    // fell behind the bus: resynchronise from the latest snapshot and follow again
-                    LOG.debugf("metrics resubscribing to the snapshot bus: %s", failure);
-                    bus.latest().ifPresent(this::update);
-                    subscribe();
-                });
     }
 
     private MultiGauge gauge(String name, String help, String unit) {

@@ -3,7 +3,10 @@ package io.pgactive.tools.snapshot;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.smallrye.mutiny.subscription.Cancellable;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -12,6 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 @ApplicationScoped
 public class SnapshotBus {
+
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(SnapshotBus.class);
 
     /** How many versions a subscriber may fall behind before the oldest pending ones are dropped. */
     public static final int SUBSCRIBER_BUFFER = 64;
@@ -40,5 +45,55 @@ public class SnapshotBus {
      */
     public Multi<PublishedSnapshot> stream() {
         return processor.onOverflow().buffer(SUBSCRIBER_BUFFER);
+    }
+
+    /**
+     * Follows the bus for a consumer that must stay current: every later snapshot, in order, on {@code executor}
+     * (or on the publishing thread when null, for consumers that only hand off). A consumer that falls more than
+     * {@value #SUBSCRIBER_BUFFER} versions behind is given the latest snapshot and followed again, so it sees a
+     * version gap instead of unbounded buffering; consumers ignore versions they already have.
+     *
+     * @param name for the log line when the consumer falls behind
+     */
+    public Cancellable follow(String name, Executor executor, Consumer<PublishedSnapshot> consumer) {
+        Follower follower = new Follower(name, executor, consumer);
+        follower.subscribe();
+        return follower;
+    }
+
+    private final class Follower implements Cancellable {
+
+        private final String name;
+        private final Executor executor;
+        private final Consumer<PublishedSnapshot> consumer;
+        private volatile boolean cancelled;
+        private volatile Cancellable current;
+
+        Follower(String name, Executor executor, Consumer<PublishedSnapshot> consumer) {
+            this.name = name;
+            this.executor = executor;
+            this.consumer = consumer;
+        }
+
+        void subscribe() {
+            Multi<PublishedSnapshot> snapshots = executor == null ? stream() : stream().emitOn(executor);
+            current = snapshots.subscribe().with(consumer, failure -> {
+                if (cancelled) {
+                    return;
+                }
+                LOG.warnf("%s fell behind the snapshot bus (%s); continuing from the latest snapshot", name, failure);
+                latest().ifPresent(consumer);
+                subscribe();
+            });
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+            Cancellable c = current;
+            if (c != null) {
+                c.cancel();
+            }
+        }
     }
 }

@@ -55,7 +55,8 @@ public class HistoryService {
         queries = new HistoryQueries(db);
         store.traceWith(tracer);
         store.start();
-        subscribe();
+        // the store's hand-off never blocks, so it can run on the publishing thread
+        subscription = bus.follow("history store", null, store::offer);
         // removed again on shutdown: a registry that outlives the application must not keep serving this store
         meters.add(io.micrometer.core.instrument.Gauge.builder("pgactive.store.healthy", store, s -> s.status().healthy() ? 1 : 0)
                 .description("1 while the history database accepts writes").register(registry));
@@ -66,15 +67,6 @@ public class HistoryService {
         meters.add(io.micrometer.core.instrument.FunctionCounter.builder("pgactive.store.thinned", store, s -> s.status().thinned())
                 .description("Versions whose samples and JSON were dropped because the writer fell behind").register(registry));
         LOG.infof("history database %s open", path);
-    }
-
-    /** The store's hand-off is non-blocking, so the bus buffer only fills if this thread is starved; then resubscribe. */
-    private void subscribe() {
-        subscription = bus.stream().subscribe().with(store::offer, failure -> {
-            LOG.warnf("history store fell behind the bus (%s); resubscribing from the latest snapshot", failure.toString());
-            bus.latest().ifPresent(store::offer);
-            subscribe();
-        });
     }
 
     public VersionSequence.Mark versionMark() {

@@ -46,7 +46,6 @@ public class WatchFeed {
     private final Set<WatchSubscriber> subscribers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger reserved = new AtomicInteger();
     private volatile Cancellable subscription;
-    private volatile boolean stopping;
     private Gauge subscribersGauge;
 
     void start(@Observes StartupEvent event) {
@@ -57,15 +56,8 @@ public class WatchFeed {
 
     private void subscribe() {
         bus.latest().ifPresent(this::accept);
-        subscription = bus.stream()
-                .emitOn(Infrastructure.getDefaultWorkerPool())
-                .subscribe().with(this::accept, failure -> {
-                    // fell more than the bus buffer behind: the next version comes with a gap and resets every stream
-                    LOG.warnf("watch feed lost versions (%s); resubscribing", failure.toString());
-                    if (!stopping) {
-                        subscribe();
-                    }
-                });
+        // after falling behind, the latest version arrives with a gap and resets every stream
+        subscription = bus.follow("watch feed", Infrastructure.getDefaultWorkerPool(), this::accept);
     }
 
     void accept(PublishedSnapshot published) {
@@ -221,7 +213,6 @@ public class WatchFeed {
         if (subscribersGauge != null) {
             registry.remove(subscribersGauge); // the registry may outlive this instance (tests restart the application)
         }
-        stopping = true;
         Cancellable c = subscription;
         if (c != null) {
             c.cancel();
