@@ -196,13 +196,8 @@ final class WatchSubscriber {
 
     /** Ends the stream with a last event saying why; on the connection's event loop. */
     void disconnect(String reason, String detail) {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            pending.clear();
-            preface.clear();
+        if (!markClosed()) {
+            return;
         }
         feed.disconnected(this, reason);
         cancelTimer();
@@ -231,14 +226,20 @@ final class WatchSubscriber {
         });
     }
 
+    /** Closes the stream once and drops what it still had queued; false when it was already closed. */
+    private synchronized boolean markClosed() {
+        if (closed) {
+            return false;
+        }
+        closed = true;
+        pending.clear();
+        preface.clear();
+        return true;
+    }
+
     private void closed(String reason) {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            pending.clear();
-            preface.clear();
+        if (!markClosed()) {
+            return;
         }
         cancelTimer();
         feed.disconnected(this, reason);
