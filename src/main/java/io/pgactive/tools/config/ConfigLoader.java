@@ -71,13 +71,14 @@ public final class ConfigLoader {
         } else if (!root.isObject()) {
             throw new ConfigException(file, "", "expected a mapping at the top level");
         }
-        allowOnly(root, "", "collector", "thresholds", "server", "database");
+        allowOnly(root, "", "collector", "thresholds", "server", "database", "guard");
         Path baseDir = path.toAbsolutePath().getParent();
         ToolsConfig.Collector collector = collector(root.path("collector"), baseDir);
         ToolsConfig.Thresholds thresholds = thresholds(root.path("thresholds"));
         ToolsConfig.Server server = server(root.path("server"));
         ToolsConfig.Database database = database(root.path("database"));
-        return new ToolsConfig(path, collector, thresholds, server, database);
+        ToolsConfig.Guard guard = guard(root.path("guard"), collector.nodes());
+        return new ToolsConfig(path, collector, thresholds, server, database, guard);
     }
 
     private ToolsConfig.Collector collector(JsonNode node, Path baseDir) {
@@ -228,6 +229,69 @@ public final class ConfigLoader {
         return new ToolsConfig.Database(Path.of(text(node, "database", "path", "./data/replication_state.db")), retention);
     }
 
+    private ToolsConfig.Guard guard(JsonNode node, List<ToolsConfig.NodeConfig> nodes) {
+        String where = "guard";
+        allowOnly(node, where, "token", "pause_above", "resume_below", "hold", "max_pause", "gates");
+        ToolsConfig.GuardPolicy d = ToolsConfig.GuardPolicy.DEFAULT;
+        double pauseAbove = number(node, where, "pause_above", d.pauseAboveSeconds());
+        double resumeBelow = number(node, where, "resume_below", d.resumeBelowSeconds());
+        if (resumeBelow >= pauseAbove) {
+            throw new ConfigException(file, "guard.resume_below",
+                    "must be lower than guard.pause_above (" + pauseAbove + ") so the guard cannot flap");
+        }
+        Duration hold = duration(node, where, "hold", d.hold());
+        Duration maxPause = duration(node, where, "max_pause", d.maxPause());
+        if (maxPause.compareTo(hold) <= 0) {
+            throw new ConfigException(file, "guard.max_pause", "must be longer than guard.hold (" + hold + ")");
+        }
+        String token = text(node, where, "token", "");
+        ToolsConfig.GuardPolicy policy = new ToolsConfig.GuardPolicy(pauseAbove, resumeBelow, hold, maxPause);
+
+        List<ToolsConfig.GateConfig> gates = new ArrayList<>();
+        JsonNode list = node.path("gates");
+        if (!list.isMissingNode() && !list.isNull() && !list.isArray()) {
+            throw new ConfigException(file, "guard.gates", "expected a list of {name, node, pgbouncer, database}");
+        }
+        Set<String> names = new HashSet<>();
+        Set<String> known = new HashSet<>();
+        nodes.forEach(n -> known.add(n.name()));
+        for (int i = 0; i < list.size(); i++) {
+            String key = "guard.gates[" + i + "]";
+            JsonNode entry = list.get(i);
+            if (!entry.isObject()) {
+                throw new ConfigException(file, key, "expected a mapping with name, node, pgbouncer and database");
+            }
+            allowOnly(entry, key, "name", "node", "pgbouncer", "database", "autostart");
+            String name = required(entry, key, "name");
+            if (!NODE_NAME.matcher(name).matches()) {
+                throw new ConfigException(file, key + ".name",
+                        "invalid gate name '" + name + "' (letters, digits, '_', '.', '-'; at most 63 characters)");
+            }
+            if (!names.add(name)) {
+                throw new ConfigException(file, key + ".name", "duplicate gate name '" + name + "'");
+            }
+            String guarded = required(entry, key, "node");
+            if (!known.contains(guarded)) {
+                throw new ConfigException(file, key + ".node", "names no configured node: '" + guarded + "'");
+            }
+            String adminText = required(entry, key, "pgbouncer");
+            Dsn admin;
+            try {
+                admin = Dsn.parse(adminText);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(file, key + ".pgbouncer",
+                        "malformed DSN " + Dsn.redact(adminText) + ": " + Dsn.redact(e.getMessage(), adminText));
+            }
+            String database = required(entry, key, "database");
+            if (!ToolsConfig.GateConfig.DATABASE_NAME.matcher(database).matches()) {
+                throw new ConfigException(file, key + ".database",
+                        "invalid database name '" + database + "' (letters, digits, '_', '-', '.'; at most 63 characters)");
+            }
+            gates.add(new ToolsConfig.GateConfig(name, guarded, admin, database, bool(entry, key, "autostart", true)));
+        }
+        return new ToolsConfig.Guard(token.isEmpty() ? Optional.empty() : Optional.of(token), policy, gates);
+    }
+
     // --- scalar helpers -------------------------------------------------------------------------------------------
 
     private void allowOnly(JsonNode node, String where, String... keys) {
@@ -285,6 +349,18 @@ public final class ConfigLoader {
         }
         m.appendTail(out);
         return out.toString();
+    }
+
+    private boolean bool(JsonNode node, String where, String key, boolean dflt) {
+        String value = text(node, where, key, null);
+        if (value == null) {
+            return dflt;
+        }
+        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "yes", "on" -> true;
+            case "false", "no", "off" -> false;
+            default -> throw new ConfigException(file, join(where, key), "expected true or false, got '" + value + "'");
+        };
     }
 
     private Duration duration(JsonNode node, String where, String key, Duration dflt) {

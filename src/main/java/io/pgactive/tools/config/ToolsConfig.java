@@ -6,7 +6,12 @@ import java.util.List;
 import java.util.Optional;
 
 /** The validated content of {@code tools.yaml}. Immutable; built only by {@link ConfigLoader}. */
-public record ToolsConfig(Path source, Collector collector, Thresholds thresholds, Server server, Database database) {
+public record ToolsConfig(Path source, Collector collector, Thresholds thresholds, Server server, Database database,
+                          Guard guard) {
+
+    public ToolsConfig(Path source, Collector collector, Thresholds thresholds, Server server, Database database) {
+        this(source, collector, thresholds, server, database, Guard.NONE);
+    }
 
     /** What to scrape, how often, and how patiently. */
     public record Collector(
@@ -63,5 +68,43 @@ public record ToolsConfig(Path source, Collector collector, Thresholds threshold
 
         public static final Retention DEFAULT = new Retention(Duration.ofDays(7), Duration.ofDays(30), Duration.ofHours(3),
                 Duration.ofDays(90), Duration.ofDays(90));
+    }
+
+    /**
+     * The write guard: databases whose writes are paused while their node's replication lag is too high.
+     *
+     * @param token bearer token required by the HTTP endpoints that change a guard; without one they are refused
+     */
+    public record Guard(Optional<String> token, GuardPolicy policy, List<GateConfig> gates) {
+
+        public static final Guard NONE = new Guard(Optional.empty(), GuardPolicy.DEFAULT, List.of());
+
+        public Guard {
+            gates = List.copyOf(gates);
+        }
+
+        public Optional<GateConfig> gate(String name) {
+            return gates.stream().filter(g -> g.name().equals(name)).findFirst();
+        }
+    }
+
+    /**
+     * When to pause and resume: pause once lag has stayed above {@code pauseAboveSeconds} for {@code hold}, resume once it
+     * has stayed below {@code resumeBelowSeconds} for {@code hold}, and never keep writes paused longer than
+     * {@code maxPause}.
+     */
+    public record GuardPolicy(double pauseAboveSeconds, double resumeBelowSeconds, Duration hold, Duration maxPause) {
+
+        public static final GuardPolicy DEFAULT = new GuardPolicy(30, 5, Duration.ofSeconds(10), Duration.ofMinutes(10));
+    }
+
+    /**
+     * One guarded database: {@code database} behind the PgBouncer whose admin console is {@code pgbouncer}, paused while
+     * {@code node}'s lag is high.
+     */
+    public record GateConfig(String name, String node, Dsn pgbouncer, String database, boolean autostart) {
+
+        /** PgBouncer database names the gate accepts: they end up in an admin console command. */
+        public static final java.util.regex.Pattern DATABASE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}");
     }
 }

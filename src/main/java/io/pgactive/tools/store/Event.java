@@ -19,7 +19,9 @@ public record Event(Instant at, long version, String node, String type, String f
     public static final String WALSENDER = "walsender";
     public static final String WALRECEIVER = "walreceiver";
     public static final String RECOVERY = "recovery";
+    /** A write guard's decision: from/to are the gate states, details say why. */
+    public static final String GUARD = "guard";
 
     public static final java.util.Set<String> TYPES = java.util.Set.of(NODE_JOINED, NODE_LEFT, STATUS, CLUSTER_STATUS, LAG,
-            CONFLICTS, WALSENDER, WALRECEIVER, RECOVERY);
+            CONFLICTS, WALSENDER, WALRECEIVER, RECOVERY, GUARD);
 }

@@ -45,6 +45,7 @@ public final class HistoryStore implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(HistoryStore.class);
     private static final int MAX_BATCH = 256;
+    static final int MAX_RECORDED = 1_000;
     private static final Duration RETENTION_EVERY = Duration.ofMinutes(1);
     private static final Duration RETRY_MAX = Duration.ofSeconds(30);
 
@@ -84,6 +85,8 @@ public final class HistoryStore implements AutoCloseable {
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private long pendingBytes;
     private Map<String, EventDeriver.Facts> lastFacts = new TreeMap<>();
+    /** Events from outside the snapshots (guard decisions), written with the next version; bounded. */
+    private final List<Event> recorded = new ArrayList<>();
     private NodeStatus lastCluster;
     private long lastOffered;
     private boolean running;
@@ -196,12 +199,33 @@ public final class HistoryStore implements AutoCloseable {
             }
             lastOffered = p.version();
             List<Event> events = deriver.derive(lastFacts, lastCluster, p.snapshot());
+            if (!recorded.isEmpty()) {
+                events = new ArrayList<>(events);
+                events.addAll(0, recorded);
+                recorded.clear();
+            }
             lastFacts = deriver.facts(p.snapshot());
             lastCluster = p.snapshot().cluster().status();
             queue.addLast(new Pending(p, events));
             pendingBytes += p.json().length;
             coalesce();
             changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Records an event that no snapshot comparison derives (a guard's decision); it is written with the next version.
+     * Returns at once; past {@link #MAX_RECORDED} waiting events the oldest are dropped.
+     */
+    public void record(Event event) {
+        lock.lock();
+        try {
+            recorded.add(event);
+            if (recorded.size() > MAX_RECORDED) {
+                recorded.remove(0);
+            }
         } finally {
             lock.unlock();
         }

@@ -1,0 +1,130 @@
+package io.pgactive.tools.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.snapshot.SnapshotJson;
+import io.pgactive.tools.workflow.TemporalWorker;
+import io.pgactive.tools.workflow.guard.GuardOverride;
+import io.pgactive.tools.workflow.guard.GuardService;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The write guards: list and read them freely; start, stop and override them with the bearer token of
+ * {@code guard.token}. Temporal calls block, so these run on worker threads.
+ */
+@Path("/guards")
+@Blocking
+@Produces(MediaType.APPLICATION_JSON)
+public class GuardResource {
+
+    @Inject
+    GuardService guards;
+    @Inject
+    TemporalWorker worker;
+    @Inject
+    ToolsConfig config;
+
+    /** The body of {@code POST /guards/{gate}/override}. */
+    public record OverrideRequest(String action, String reason) {
+    }
+
+    @GET
+    public Response list() {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("temporal", worker.state());
+        body.put("policy", config.guard().policy());
+        body.put("guards", guards.list());
+        return json(body);
+    }
+
+    @GET
+    @Path("{gate}")
+    public Response get(@PathParam("gate") String gate) {
+        return json(guards.get(gate));
+    }
+
+    @POST
+    @Path("{gate}")
+    public Response start(@PathParam("gate") String gate, @jakarta.ws.rs.HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
+        authorize(auth);
+        return json(guards.start(gate));
+    }
+
+    @DELETE
+    @Path("{gate}")
+    public Response stop(@PathParam("gate") String gate, @QueryParam("reason") String reason,
+                         @jakarta.ws.rs.HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
+        authorize(auth);
+        return json(guards.stop(gate, reason == null || reason.isBlank() ? "stopped through the API" : reason));
+    }
+
+    @POST
+    @Path("{gate}/override")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response override(@PathParam("gate") String gate, OverrideRequest request,
+                             @jakarta.ws.rs.HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
+        authorize(auth);
+        if (request == null || request.action() == null) {
+            throw new IllegalArgumentException("body: action is required (pause, resume or release)");
+        }
+        GuardOverride.Action action;
+        try {
+            action = GuardOverride.Action.valueOf(request.action().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("body: action must be pause, resume or release, not '" + request.action() + "'");
+        }
+        if (request.reason() == null || request.reason().isBlank()) {
+            throw new IllegalArgumentException("body: reason is required (it goes into the guard's record)");
+        }
+        return json(guards.override(gate, new GuardOverride(action, request.reason())));
+    }
+
+    private void authorize(String header) {
+        String token = config.guard().token().orElse(null);
+        if (token == null) {
+            throw new jakarta.ws.rs.ForbiddenException("changing guards needs guard.token in the configuration");
+        }
+        String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : "";
+        // constant-time comparison: the token must not leak through response timing
+        if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
+            throw new jakarta.ws.rs.NotAuthorizedException("a valid bearer token is required", "Bearer");
+        }
+    }
+
+    private static Response json(Object body) {
+        try {
+            return Response.ok(SnapshotJson.MAPPER.writeValueAsBytes(body), MediaType.APPLICATION_JSON).build();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode the guard view", e);
+        }
+    }
+
+    @ServerExceptionMapper
+    public Response unavailable(GuardService.UnavailableException e) {
+        return Response.fromResponse(Problem.response(Response.Status.SERVICE_UNAVAILABLE, e.getMessage()))
+                .header(HttpHeaders.RETRY_AFTER, "5").build();
+    }
+
+    @ServerExceptionMapper
+    public Response rejected(GuardService.RejectedException e) {
+        return Problem.response(Response.Status.CONFLICT, e.getMessage());
+    }
+}

@@ -1,0 +1,166 @@
+package io.pgactive.tools.workflow;
+
+import io.pgactive.tools.workflow.guard.GuardActivitiesImpl;
+import io.pgactive.tools.workflow.guard.ReplicationGuardWorkflow;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Hosts the Temporal worker in the service, connecting in the background: the service starts, scrapes and serves
+ * whether or not Temporal is there, and the worker starts polling the first time the server answers. Afterwards the
+ * SDK's pollers ride out outages by themselves; a probe every {@link #PROBE_CONNECTED} keeps {@link #state()} true
+ * for health and the guard API.
+ */
+@ApplicationScoped
+public class TemporalWorker {
+
+    private static final Logger LOG = Logger.getLogger(TemporalWorker.class);
+    static final Duration PROBE_CONNECTED = Duration.ofSeconds(15);
+    static final Duration RETRY_FIRST = Duration.ofSeconds(1);
+    static final Duration RETRY_MAX = Duration.ofSeconds(30);
+    static final Duration PROBE_DEADLINE = Duration.ofSeconds(5);
+
+    public enum Connection { DISABLED, CONNECTING, CONNECTED, UNREACHABLE }
+
+    /** What health checks and the guard API read. */
+    public record State(Connection connection, String target, String namespace, String taskQueue, String error,
+                        Instant since, boolean workerStarted) {
+    }
+
+    @Inject
+    WorkflowClient client;
+    @Inject
+    GuardActivitiesImpl guardActivities;
+    @Inject
+    InProcessReplicationActivities replicationActivities;
+
+    @ConfigProperty(name = "pgactive.tools.temporal.enabled", defaultValue = "false")
+    boolean enabled;
+    @ConfigProperty(name = "quarkus.temporal.connection.target", defaultValue = "127.0.0.1:7233")
+    String target;
+    @ConfigProperty(name = "quarkus.temporal.namespace", defaultValue = "default")
+    String namespace;
+    @ConfigProperty(name = "quarkus.temporal.worker.task-queue", defaultValue = "pgactive-tools")
+    String taskQueue;
+
+    private final List<Runnable> onFirstConnect = new CopyOnWriteArrayList<>();
+    private volatile State state;
+    private ScheduledExecutorService probe;
+    private WorkerFactory factory;
+    private Duration retry = RETRY_FIRST;
+
+    void onStart(@Observes StartupEvent event) {
+        if (!enabled) {
+            state = new State(Connection.DISABLED, target, namespace, taskQueue, null, Instant.now(), false);
+            LOG.info("Temporal worker disabled (set PGACTIVE_TOOLS_TEMPORAL_ENABLED=true to host it)");
+            return;
+        }
+        state = new State(Connection.CONNECTING, target, namespace, taskQueue, null, Instant.now(), false);
+        probe = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "temporal-connect");
+            t.setDaemon(true);
+            return t;
+        });
+        probe.execute(this::probeOnce);
+        LOG.infof("Temporal worker: connecting to %s (namespace %s, task queue %s) in the background", target, namespace, taskQueue);
+    }
+
+    /** Runs {@code action} (on the probe thread) once the worker has started; at once if it already has. */
+    public void whenStarted(Runnable action) {
+        onFirstConnect.add(action);
+        if (state != null && state.workerStarted()) {
+            probe.execute(action);
+        }
+    }
+
+    public State state() {
+        return state;
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    public WorkflowClient client() {
+        return client;
+    }
+
+    public String taskQueue() {
+        return taskQueue;
+    }
+
+    private void probeOnce() {
+        Duration next;
+        try {
+            client.getWorkflowServiceStubs().blockingStub().withDeadlineAfter(PROBE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+                    .getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
+            boolean first = factory == null;
+            if (first) {
+                startWorker();
+            }
+            if (state.connection() != Connection.CONNECTED) {
+                LOG.infof("Temporal server %s reachable%s", target, first ? "; worker polling task queue " + taskQueue : " again");
+                state = new State(Connection.CONNECTED, target, namespace, taskQueue, null, Instant.now(), true);
+            }
+            if (first) {
+                onFirstConnect.forEach(this::runQuietly);
+            }
+            retry = RETRY_FIRST;
+            next = PROBE_CONNECTED;
+        } catch (RuntimeException e) {
+            String error = String.valueOf(e.getMessage());
+            if (state.connection() != Connection.UNREACHABLE) {
+                LOG.warnf("Temporal server %s unreachable (monitoring continues; retrying in the background): %s", target, error);
+            }
+            state = new State(Connection.UNREACHABLE, target, namespace, taskQueue, error,
+                    state.connection() == Connection.UNREACHABLE ? state.since() : Instant.now(), factory != null);
+            next = retry;
+            retry = retry.multipliedBy(2).compareTo(RETRY_MAX) > 0 ? RETRY_MAX : retry.multipliedBy(2);
+        }
+        if (!probe.isShutdown()) {
+            probe.schedule(this::probeOnce, next.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void startWorker() {
+        factory = WorkerFactory.newInstance(client);
+        Worker worker = factory.newWorker(taskQueue);
+        worker.registerWorkflowImplementationTypes(ReplicationGuardWorkflow.class);
+        worker.registerActivitiesImplementations(guardActivities, replicationActivities);
+        factory.start();
+    }
+
+    private void runQuietly(Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            LOG.warnf("after connecting to Temporal: %s", e.getMessage());
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (probe != null) {
+            probe.shutdownNow();
+        }
+        if (factory != null) {
+            factory.shutdown();
+            factory.awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.pgactive.tools.workflow.guard;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgactive.tools.snapshot.SnapshotBus;
+import io.pgactive.tools.store.Event;
+import io.pgactive.tools.store.HistoryService;
+import io.pgactive.tools.workflow.gate.GateState;
+import io.pgactive.tools.workflow.gate.WriteGate;
+import io.pgactive.tools.workflow.gate.WriteGates;
+import io.temporal.failure.ApplicationFailure;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Instant;
+
+/** The guard's activities: thin calls to the configured {@link WriteGate} and to the history's event log. */
+@ApplicationScoped
+public class GuardActivitiesImpl implements GuardActivities {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    WriteGates gates;
+    @Inject
+    HistoryService history;
+    @Inject
+    SnapshotBus bus;
+
+    @Override
+    public GateState readGate(String gate) {
+        return gate(gate).state();
+    }
+
+    @Override
+    public GateState pauseWrites(String gate) {
+        return gate(gate).pause();
+    }
+
+    @Override
+    public GateState resumeWrites(String gate) {
+        return gate(gate).resume();
+    }
+
+    @Override
+    public void recordDecision(String gate, String node, GuardDecision d) {
+        ObjectNode details = JSON.createObjectNode()
+                .put("gate", gate)
+                .put("action", d.action())
+                .put("mode", d.mode().name())
+                .put("reason", d.reason());
+        if (d.lagSeconds() != null) {
+            details.put("lag_seconds", d.lagSeconds());
+        }
+        long version = d.version() > 0 ? d.version() : bus.latest().map(p -> p.version()).orElse(0L);
+        history.store().record(new Event(Instant.ofEpochMilli(d.atMillis()), version, node, Event.GUARD,
+                d.from().name(), d.to().name(), details.toString()));
+    }
+
+    private WriteGate gate(String name) {
+        return gates.gate(name).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+                "no write gate named '" + name + "' in the configuration", "UnknownGate"));
+    }
+}

@@ -1,0 +1,271 @@
+package io.pgactive.tools.workflow.guard;
+
+import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.snapshot.NodeState;
+import io.pgactive.tools.snapshot.PublishedSnapshot;
+import io.pgactive.tools.snapshot.SnapshotBus;
+import io.pgactive.tools.workflow.TemporalWorker;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowUpdateException;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * The service's side of the write guards: starts, stops, queries and overrides their workflows, and tells each
+ * running guard about its node's lag. Readings go out when a node's {@link Band} changes and at least every
+ * {@link #REFRESH_MILLIS}, from one thread of its own, so a slow or absent Temporal server never holds up the
+ * snapshot bus. A reading that could not be delivered is sent again with the next snapshot.
+ */
+@ApplicationScoped
+public class GuardService {
+
+    private static final Logger LOG = Logger.getLogger(GuardService.class);
+    static final long REFRESH_MILLIS = 60_000;
+
+    /**
+     * A guard as the API shows it: its configuration, whether its workflow runs ({@code null}: unknown, Temporal cannot
+     * be asked) and its status when it does.
+     */
+    public record GuardView(String gate, String node, String database, String pgbouncer, String workflowId, Boolean running,
+                            GuardStatus status) {
+    }
+
+    /** Temporal is disabled or unreachable: the caller gets 503. */
+    public static final class UnavailableException extends RuntimeException {
+        public UnavailableException(String message) {
+            super(message);
+        }
+    }
+
+    /** An override refused by the guard's validator (the message says why): the caller gets 409. */
+    public static final class RejectedException extends RuntimeException {
+        public RejectedException(String message) {
+            super(message);
+        }
+    }
+
+    private record Sent(Band band, long atMillis) {
+    }
+
+    @Inject
+    ToolsConfig config;
+    @Inject
+    TemporalWorker worker;
+    @Inject
+    SnapshotBus bus;
+
+    private final Map<String, Sent> sent = new ConcurrentHashMap<>();
+    private ExecutorService signals;
+    private Cancellable subscription;
+
+    void onStart(@Observes StartupEvent event) {
+        if (!worker.enabled() || config.guard().gates().isEmpty()) {
+            return;
+        }
+        // one thread, a short queue: the bus follower re-syncs from the latest snapshot when it falls behind
+        signals = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(4), r -> {
+            Thread t = new Thread(r, "guard-signals");
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.DiscardOldestPolicy());
+        worker.whenStarted(this::autostart);
+        subscription = bus.follow("guard signals", signals, this::signalAll);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (subscription != null) {
+            subscription.cancel();
+        }
+        if (signals != null) {
+            signals.shutdownNow();
+        }
+    }
+
+    private void autostart() {
+        for (ToolsConfig.GateConfig g : config.guard().gates()) {
+            if (g.autostart()) {
+                start(g.name());
+                LOG.infof("guard %s on node %s started (autostart)", g.name(), g.node());
+            }
+        }
+    }
+
+    public List<GuardView> list() {
+        List<GuardView> views = new ArrayList<>();
+        for (ToolsConfig.GateConfig g : config.guard().gates()) {
+            views.add(view(g));
+        }
+        return views;
+    }
+
+    public GuardView get(String gate) {
+        return view(gateConfig(gate));
+    }
+
+    /** Starts the gate's guard, or finds the one already running: idempotent. */
+    public GuardView start(String gate) {
+        ToolsConfig.GateConfig g = gateConfig(gate);
+        WorkflowClient client = client();
+        ReplicationGuard stub = client.newWorkflowStub(ReplicationGuard.class, WorkflowOptions.newBuilder()
+                .setWorkflowId(ReplicationGuard.workflowId(g.name()))
+                .setTaskQueue(worker.taskQueue())
+                .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                .build());
+        call(() -> WorkflowClient.start(stub::guard, new GuardInput(g.name(), g.node(), GuardPolicy.of(config.guard().policy()), null)));
+        sent.remove(g.name());
+        bus.latest().ifPresent(p -> signal(g, p));
+        return view(g);
+    }
+
+    /** Stops the gate's guard (which resumes writes it paused first); a guard that is not running is left alone. */
+    public GuardView stop(String gate, String reason) {
+        ToolsConfig.GateConfig g = gateConfig(gate);
+        if (running(g)) {
+            call(() -> {
+                client().newWorkflowStub(ReplicationGuard.class, ReplicationGuard.workflowId(g.name())).stop(reason);
+                return null;
+            });
+        }
+        return view(g);
+    }
+
+    public GuardView override(String gate, GuardOverride override) {
+        ToolsConfig.GateConfig g = gateConfig(gate);
+        if (!running(g)) {
+            throw new RejectedException("guard " + gate + " is not running (start it first)");
+        }
+        try {
+            call(() -> client().newWorkflowStub(ReplicationGuard.class, ReplicationGuard.workflowId(g.name())).override(override));
+        } catch (WorkflowUpdateException e) {
+            throw new RejectedException(rootMessage(e));
+        }
+        return view(g);
+    }
+
+    private GuardView view(ToolsConfig.GateConfig g) {
+        String id = ReplicationGuard.workflowId(g.name());
+        if (!worker.enabled() || worker.state().connection() != TemporalWorker.Connection.CONNECTED) {
+            return new GuardView(g.name(), g.node(), g.database(), g.pgbouncer().redacted(), id, null, null);
+        }
+        boolean running = running(g);
+        GuardStatus status = running ? call(() -> client().newWorkflowStub(ReplicationGuard.class, id).status()) : null;
+        return new GuardView(g.name(), g.node(), g.database(), g.pgbouncer().redacted(), id, running, status);
+    }
+
+    private boolean running(ToolsConfig.GateConfig g) {
+        WorkflowClient client = client();
+        return call(() -> {
+            try {
+                var response = client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
+                        DescribeWorkflowExecutionRequest.newBuilder().setNamespace(client.getOptions().getNamespace())
+                                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(ReplicationGuard.workflowId(g.name())))
+                                .build());
+                return response.getWorkflowExecutionInfo().getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                    return false;
+                }
+                throw e;
+            }
+        });
+    }
+
+    private void signalAll(PublishedSnapshot p) {
+        for (ToolsConfig.GateConfig g : config.guard().gates()) {
+            signal(g, p);
+        }
+    }
+
+    private void signal(ToolsConfig.GateConfig g, PublishedSnapshot p) {
+        if (worker.state().connection() != TemporalWorker.Connection.CONNECTED) {
+            return;
+        }
+        LagReading reading = reading(g, p, GuardPolicy.of(config.guard().policy()));
+        Sent last = sent.get(g.name());
+        long now = p.snapshot().collectedAt().toEpochMilli();
+        if (last != null && last.band() == reading.band() && now - last.atMillis() < REFRESH_MILLIS) {
+            return;
+        }
+        try {
+            client().newWorkflowStub(ReplicationGuard.class, ReplicationGuard.workflowId(g.name())).lag(reading);
+            sent.put(g.name(), new Sent(reading.band(), now));
+        } catch (WorkflowNotFoundException e) {
+            sent.put(g.name(), new Sent(reading.band(), now)); // no guard running: nothing to tell until one starts
+        } catch (RuntimeException e) {
+            LOG.debugf("guard %s: lag reading not delivered, sent again with the next snapshot: %s", g.name(), e.getMessage());
+        }
+    }
+
+    static LagReading reading(ToolsConfig.GateConfig g, PublishedSnapshot p, GuardPolicy policy) {
+        NodeState n = p.snapshot().nodes().get(g.node());
+        long at = p.snapshot().collectedAt().toEpochMilli();
+        if (n == null) {
+            return new LagReading(p.version(), at, null, Band.UNKNOWN, "ABSENT");
+        }
+        Double lag = n.metrics().lagSeconds();
+        // a node whose last scrape failed has no current lag, whatever its last figure was
+        boolean readable = n.consecutiveFailures() == 0 && n.status() != io.pgactive.tools.snapshot.NodeStatus.UNKNOWN
+                && n.status() != io.pgactive.tools.snapshot.NodeStatus.DOWN;
+        Band band = readable ? policy.band(lag) : Band.UNKNOWN;
+        return new LagReading(p.version(), at, readable ? lag : null, band, n.status().name());
+    }
+
+    private ToolsConfig.GateConfig gateConfig(String gate) {
+        return config.guard().gate(gate).orElseThrow(() -> new jakarta.ws.rs.NotFoundException(
+                "no gate named '" + gate + "' (configured: " + config.guard().gates().stream().map(ToolsConfig.GateConfig::name).toList() + ")"));
+    }
+
+    private WorkflowClient client() {
+        TemporalWorker.State s = worker.state();
+        if (!worker.enabled()) {
+            throw new UnavailableException("the Temporal worker is disabled (PGACTIVE_TOOLS_TEMPORAL_ENABLED=false)");
+        }
+        if (s.connection() != TemporalWorker.Connection.CONNECTED) {
+            throw new UnavailableException("Temporal server " + s.target() + " is not reachable"
+                    + (s.error() == null ? " yet" : ": " + s.error()));
+        }
+        return worker.client();
+    }
+
+    private <T> T call(java.util.function.Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.UNAVAILABLE || e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
+                throw new UnavailableException("Temporal server " + worker.state().target() + " did not answer: " + e.getStatus());
+            }
+            throw e;
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+}

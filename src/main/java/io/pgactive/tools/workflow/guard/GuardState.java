@@ -1,0 +1,26 @@
+package io.pgactive.tools.workflow.guard;
+
+import io.pgactive.tools.workflow.gate.GateState;
+import java.util.List;
+
+/**
+ * Everything a guard knows, as one value: what its status query answers and what a run hands to the next when it
+ * continues as new. Times are workflow time in epoch milliseconds; {@code bandSinceMillis} is when the current band
+ * was first seen, {@code pausedSinceMillis} when writes were last paused (0 while open).
+ */
+public record GuardState(GateState gate, GuardMode mode, Band band, Double lagSeconds, long lagVersion,
+                         long lagObservedAtMillis, long bandSinceMillis, long pausedSinceMillis, String lastError,
+                         long decisions, List<GuardDecision> recent) {
+
+    /** How many recent decisions the status keeps. */
+    public static final int RECENT = 10;
+
+    public GuardState {
+        recent = List.copyOf(recent);
+    }
+
+    public static GuardState initial(GateState gate, long nowMillis) {
+        return new GuardState(gate, GuardMode.AUTO, Band.UNKNOWN, null, 0, 0, nowMillis,
+                gate != GateState.OPEN ? nowMillis : 0, null, 0, List.of());
+    }
+}
