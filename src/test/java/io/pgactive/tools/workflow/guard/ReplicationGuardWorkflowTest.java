@@ -35,7 +35,7 @@ class ReplicationGuardWorkflowTest {
         gate = new GateDouble();
         Worker worker = env.newWorker(QUEUE);
         worker.registerWorkflowImplementationTypes(ReplicationGuardWorkflow.class);
-        worker.registerActivitiesImplementations(gate);
+        worker.registerActivitiesImplementations(gate.activities());
         env.start();
         client = env.getWorkflowClient();
     }

@@ -1,0 +1,61 @@
+package io.pgactive.tools.workflow;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pgactive.tools.testing.PgNode;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The guard end to end, every part real: lag created by pausing WAL replay on the standby, the collector measuring it,
+ * the guard workflow on Temporal's test server deciding, PgBouncer holding the writes of a client, and the same
+ * client's writes completing after lag recovers.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = GuardClusterResource.class, restrictToAnnotatedClass = true)
+class GuardEndToEndTest {
+
+    private static JsonPath guard() {
+        return given().get("/guards/" + GuardClusterResource.GATE).then().statusCode(200).extract().jsonPath();
+    }
+
+    @Test
+    void writesAreHeldWhileTheStandbyLagsAndCompleteWithoutErrorOrLossOnceItCatchesUp() throws Exception {
+        await().atMost(Duration.ofSeconds(60)).until(() -> guard().getBoolean("running")
+                && "OPEN".equals(guard().getString("status.state.gate")));
+
+        try (Writer writer = new Writer(GuardClusterResource.bouncer.jdbcUrl(PgNode.DATABASE),
+                GuardClusterResource.bouncer.jdbcProperties(), GuardClusterResource.TABLE)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> writer.completed() >= 50);
+
+            GuardClusterResource.standby.execute("SELECT pg_wal_replay_pause()");
+            await().atMost(Duration.ofSeconds(60)).until(() -> !"OPEN".equals(guard().getString("status.state.gate")));
+            JsonPath paused = guard();
+            assertThat(paused.getDouble("status.state.lag_seconds")).isGreaterThan(GuardClusterResource.PAUSE_ABOVE);
+
+            // held, not failed: one insert waits in PgBouncer and nothing completes while lag stays high
+            long held = writer.completed();
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                    .until(() -> writer.completed() == held && writer.issued() == held + 1);
+            assertThat(writer.failed()).isZero();
+
+            GuardClusterResource.standby.execute("SELECT pg_wal_replay_resume()");
+            await().atMost(Duration.ofSeconds(60)).until(() -> "OPEN".equals(guard().getString("status.state.gate")));
+            await().atMost(Duration.ofSeconds(30)).until(() -> writer.completed() > held + 50);
+            writer.close();
+            assertThat(writer.failed()).as("writer errors, last: %s", writer.lastError()).isZero();
+            long rows = GuardClusterResource.primary.queryLong("SELECT count(*) FROM " + GuardClusterResource.TABLE);
+            assertThat(rows).isEqualTo(writer.completed()).isEqualTo(writer.issued());
+        }
+
+        List<String> transitions = given().queryParam("type", "guard").get("/events").then().statusCode(200)
+                .extract().jsonPath().getList("items.details.action", String.class);
+        assertThat(transitions).contains("started", "pause", "resume");
+    }
+}
