@@ -55,6 +55,32 @@ public class HealthChecks {
         };
     }
 
+    @Inject
+    io.pgactive.tools.workflow.TemporalWorker temporal;
+
+    /**
+     * The Temporal worker, in its own group ({@code /q/health/group/temporal}): monitoring stays ready while Temporal is
+     * away, and whoever runs workflows can still see it. Up when connected, or when the worker is disabled.
+     */
+    @jakarta.enterprise.inject.Produces
+    @io.smallrye.health.api.HealthGroup("temporal")
+    HealthCheck temporalConnected() {
+        return () -> {
+            io.pgactive.tools.workflow.TemporalWorker.State s = temporal.state();
+            var b = HealthCheckResponse.named("temporal")
+                    .status(s.connection() == io.pgactive.tools.workflow.TemporalWorker.Connection.CONNECTED
+                            || s.connection() == io.pgactive.tools.workflow.TemporalWorker.Connection.DISABLED)
+                    .withData("connection", s.connection().name())
+                    .withData("target", s.target())
+                    .withData("task_queue", s.taskQueue())
+                    .withData("since", s.since().toString());
+            if (s.error() != null) {
+                b.withData("error", s.error());
+            }
+            return b.build();
+        };
+    }
+
     @jakarta.enterprise.inject.Produces
     @Liveness
     HealthCheck collectorAlive() {

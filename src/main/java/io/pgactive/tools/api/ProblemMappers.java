@@ -21,7 +21,14 @@ public class ProblemMappers {
         if (status == null) {
             return e.getResponse();
         }
-        return Problem.response(status, e.getMessage());
+        // keep what the exception says besides its body, e.g. WWW-Authenticate on a 401
+        Response.ResponseBuilder problem = Response.fromResponse(Problem.response(status, e.getMessage()));
+        e.getResponse().getHeaders().forEach((name, values) -> {
+            if (!name.equalsIgnoreCase(jakarta.ws.rs.core.HttpHeaders.CONTENT_TYPE)) {
+                values.forEach(v -> problem.header(name, v));
+            }
+        });
+        return problem.build();
     }
 
     @ServerExceptionMapper

@@ -62,8 +62,12 @@ public class ReplicationGuardWorkflow implements ReplicationGuard {
         if (in.carried() != null) {
             restore(in.carried());
         } else {
+            readInitialGate();
+            if (stopRequested) {
+                decide("stopped", gateState, gateState, stopReason);
+                return;
+            }
             // a gate found paused is treated as paused by the guard: it resumes it once lag allows (and max_pause caps it)
-            gateState = gate.readGate(in.gate());
             pausedSince = gateState != GateState.OPEN ? Workflow.currentTimeMillis() : 0;
             decide("started", gateState, gateState, "guarding " + in.gate() + " on node " + in.node());
         }
@@ -98,6 +102,23 @@ public class ReplicationGuardWorkflow implements ReplicationGuard {
         }
         decide("stopped", gateState, gateState, stopReason);
         Workflow.await(Workflow::isEveryHandlerFinished);
+    }
+
+    /** Nothing can be decided before the gate's real state is known: keep asking, still answering queries and stop. */
+    private void readInitialGate() {
+        while (!stopRequested) {
+            try {
+                gateState = gate.readGate(input.gate());
+                lastError = null;
+                return;
+            } catch (ActivityFailure e) {
+                failures++;
+                lastError = "reading the gate failed: " + rootMessage(e);
+                LOG.warn("guard {}: {}", input.gate(), lastError);
+                long seen = inputs;
+                Workflow.await(FAILURE_BACKOFF, () -> inputs != seen || stopRequested);
+            }
+        }
     }
 
     /** Carries out one step; false when the gate operation failed (recorded, retried later). */
@@ -212,6 +233,9 @@ public class ReplicationGuardWorkflow implements ReplicationGuard {
         }
         if (stopRequested) {
             throw new IllegalStateException("the guard is stopping");
+        }
+        if (!started) {
+            throw new IllegalStateException("the guard has not read its gate yet" + (lastError == null ? "" : ": " + lastError));
         }
         if (o.action() == GuardOverride.Action.RELEASE && mode == GuardMode.AUTO) {
             throw new IllegalStateException("nothing to release: the guard already follows the lag rules");
