@@ -1,0 +1,315 @@
+package io.pgactive.tools.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipalLookupService;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One real PgBouncer on 127.0.0.1 in front of a {@link PgNode}, with an admin console.
+ *
+ * <p>Clients log in as the node's monitor role with the node's password ({@link #clientDsn}); PgBouncer checks it
+ * with scram-sha-256 against the plain password in its auth file and uses the same password for scram towards
+ * PostgreSQL. The admin console ({@link #adminDsn()}) has its own user, {@value #ADMIN_USER}, with a random password
+ * known only to PgBouncer and this JVM.
+ *
+ * <p>{@code pool_mode = transaction}: a server connection is bound to a client only for one transaction, so
+ * {@code PAUSE} completes as soon as the running transactions end and then holds every new transaction, while
+ * client connections stay open. In session mode {@code PAUSE} would wait until every client disconnects, which a
+ * service with a long-lived connection pool never does.
+ *
+ * <p>PgBouncer refuses to run as root; when the JVM is root it is started as {@value #RUN_AS} through
+ * {@code setpriv}, which execs it, so the process handle and the signals sent to it reach PgBouncer itself. Its
+ * files live in a private temporary directory owned by that user. {@link #close()} stops it with SIGTERM (PgBouncer's
+ * immediate shutdown) and waits for it; a JVM shutdown hook does the same for instances never closed.
+ */
+public final class PgBouncerProcess implements AutoCloseable {
+
+    public static final String ADMIN_USER = "gate_admin";
+    public static final String HOST = "127.0.0.1";
+    static final String RUN_AS = "postgres";
+
+    private static final Path PGBOUNCER = Path.of("/usr/sbin/pgbouncer");
+    private static final Duration STARTUP_WAIT = Duration.ofSeconds(20);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+
+    private final PgNode backend;
+    private final Path dir;
+    private final int port;
+    private final String adminPassword;
+    private final Process process;
+    private final Thread shutdownHook;
+    private boolean closed;
+
+    private PgBouncerProcess(PgNode backend, Path dir, int port, String adminPassword, Process process) {
+        this.backend = backend;
+        this.dir = dir;
+        this.port = port;
+        this.adminPassword = adminPassword;
+        this.process = process;
+        this.shutdownHook = new Thread(this::stop, "pgbouncer-shutdown-" + port);
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    /** Starts PgBouncer in front of {@code backend}, serving the node's {@value PgNode#DATABASE} database. */
+    public static PgBouncerProcess start(PgNode backend) {
+        return start(backend, List.of(PgNode.DATABASE));
+    }
+
+    /**
+     * Starts PgBouncer in front of {@code backend}, serving each of {@code databases} under its own name. Fails with
+     * the tail of PgBouncer's log when it does not come up.
+     */
+    public static PgBouncerProcess start(PgNode backend, List<String> databases) {
+        if (!Files.isExecutable(PGBOUNCER)) {
+            throw new IllegalStateException(PGBOUNCER + " not found; install the pgbouncer package");
+        }
+        String adminPassword = PgNode.randomPassword();
+        IllegalStateException last = null;
+        // the port is free when handed out but another process on the machine may take it before PgBouncer binds
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Path dir = createPrivateDir();
+            int port = PortAllocator.next();
+            try {
+                writeConfig(dir, backend, databases, port, adminPassword);
+                Process process = launch(dir);
+                PgBouncerProcess bouncer = new PgBouncerProcess(backend, dir, port, adminPassword, process);
+                try {
+                    bouncer.awaitListening();
+                    return bouncer;
+                } catch (IllegalStateException e) {
+                    bouncer.close();
+                    last = e;
+                }
+            } catch (IOException e) {
+                PgNode.deleteTree(dir);
+                throw new UncheckedIOException("cannot start pgbouncer: " + e.getMessage(), e);
+            }
+        }
+        throw last;
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    public String host() { return HOST; }
+    public int port() { return port; }
+    public PgNode backend() { return backend; }
+    public String adminPassword() { return adminPassword; }
+    /** Pid of the PgBouncer process. */
+    public long pid() { return process.pid(); }
+    public boolean isRunning() { return process.isAlive(); }
+
+    /** {@code postgres://monitor:<password>@127.0.0.1:<port>/<database>}: the node's monitor role through PgBouncer. */
+    public String clientDsn(String database) {
+        return "postgres://" + PgNode.MONITOR_USER + ":" + backend.password() + "@" + HOST + ":" + port + "/" + database;
+    }
+
+    /** JDBC URL (without credentials) of {@code database} through PgBouncer; see {@link #jdbcProperties()}. */
+    public String jdbcUrl(String database) {
+        return "jdbc:postgresql://" + HOST + ":" + port + "/" + database;
+    }
+
+    /**
+     * JDBC properties for the monitor role through PgBouncer: no server-side prepared statements, since in
+     * transaction pooling mode the next statement may run on another server connection.
+     */
+    public java.util.Properties jdbcProperties() {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", PgNode.MONITOR_USER);
+        p.setProperty("password", backend.password());
+        p.setProperty("prepareThreshold", "0");
+        p.setProperty("connectTimeout", "10");
+        p.setProperty("socketTimeout", "60");
+        return p;
+    }
+
+    /** {@code postgres://gate_admin:<password>@127.0.0.1:<port>/pgbouncer}: the admin console. */
+    public String adminDsn() {
+        return "postgres://" + ADMIN_USER + ":" + adminPassword + "@" + HOST + ":" + port + "/pgbouncer";
+    }
+
+    /** The last lines of PgBouncer's log. */
+    public String tailLog() {
+        return tail(dir.resolve("pgbouncer.log"), 30);
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Stops PgBouncer and deletes its directory. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        stop();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException ignored) {
+            // the JVM is already shutting down and runs the hook itself
+        }
+        PgNode.deleteTree(dir);
+        NodeRegistry.forgetCleanup(dir);
+    }
+
+    private void stop() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy(); // SIGTERM: immediate shutdown, open client connections are dropped
+        try {
+            if (!process.waitFor(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void awaitListening() {
+        long deadline = System.nanoTime() + STARTUP_WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("pgbouncer exited with status " + process.exitValue()
+                        + " while starting on port " + port + ":\n" + tailLog());
+            }
+            // the log line comes after the listening socket exists, so a connect alone could race a previous owner
+            if (tailLog().contains("process up") && accepts()) {
+                return;
+            }
+            PgNode.pause(50);
+        }
+        throw new IllegalStateException("pgbouncer did not listen on port " + port + " within "
+                + STARTUP_WAIT.toSeconds() + "s:\n" + tailLog());
+    }
+
+    private boolean accepts() {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(HOST, port), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    // ------------------------------------------------------------------ files and process
+
+    private static boolean runningAsRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    private static Path createPrivateDir() {
+        try {
+            // not under the node's directory: the run user must be able to reach it, and it holds passwords
+            Path dir = Files.createTempDirectory("pgactive-pgbouncer-", PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+            NodeRegistry.cleanupOnExit(dir);
+            if (runningAsRoot()) {
+                chown(dir);
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a directory for pgbouncer", e);
+        }
+    }
+
+    private static void writeConfig(Path dir, PgNode backend, List<String> databases, int port, String adminPassword)
+            throws IOException {
+        List<String> ini = new ArrayList<>();
+        ini.add("[databases]");
+        for (String db : databases) {
+            ini.add(db + " = host=" + HOST + " port=" + backend.port() + " dbname=" + db);
+        }
+        ini.addAll(List.of(
+                "",
+                "[pgbouncer]",
+                "listen_addr = " + HOST,
+                "listen_port = " + port,
+                // no Unix socket: nothing shared in /tmp between runs, and the admin console is reached over TCP
+                "unix_socket_dir =",
+                "auth_type = scram-sha-256",
+                "auth_file = " + dir.resolve("userlist.txt"),
+                "admin_users = " + ADMIN_USER,
+                "pool_mode = transaction",
+                "default_pool_size = 5",
+                "max_client_conn = 50",
+                // JDBC and the Vert.x client send it at login; PgBouncer would otherwise refuse the connection
+                "ignore_startup_parameters = extra_float_digits",
+                // a failed server login is retried soon, so a node restart does not stall a test for 15s
+                "server_login_retry = 1",
+                // log to stdout only (redirected to pgbouncer.log), no pid file: the JVM holds the process handle
+                "logfile =",
+                "pidfile ="));
+        write(dir.resolve("pgbouncer.ini"), String.join("\n", ini) + "\n");
+        write(dir.resolve("userlist.txt"),
+                quote(PgNode.MONITOR_USER) + " " + quote(backend.password()) + "\n"
+                        + quote(ADMIN_USER) + " " + quote(adminPassword) + "\n");
+    }
+
+    private static Process launch(Path dir) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (runningAsRoot()) {
+            cmd.addAll(List.of("setpriv", "--reuid=" + RUN_AS, "--regid=" + RUN_AS, "--init-groups"));
+        }
+        cmd.add(PGBOUNCER.toString());
+        cmd.add(dir.resolve("pgbouncer.ini").toString());
+        Path log = dir.resolve("pgbouncer.log");
+        return new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectInput(Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(Redirect.appendTo(log.toFile()))
+                .redirectErrorStream(true)
+                .start();
+    }
+
+    private static String quote(String s) {
+        return "\"" + s.replace("\"", "\"\"") + "\"";
+    }
+
+    private static void write(Path file, String content) throws IOException {
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        if (runningAsRoot()) {
+            chown(file);
+        }
+    }
+
+    private static void chown(Path path) throws IOException {
+        UserPrincipalLookupService users = path.getFileSystem().getUserPrincipalLookupService();
+        PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
+        try {
+            view.setOwner(users.lookupPrincipalByName(RUN_AS));
+            view.setGroup(users.lookupPrincipalByGroupName(RUN_AS));
+        } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
+            throw new IllegalStateException("pgbouncer refuses to run as root and there is no '" + RUN_AS
+                    + "' user to run it as (the pgbouncer package creates it)", e);
+        }
+    }
+
+    private static String tail(Path file, int lines) {
+        try {
+            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(no log)";
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "pgbouncer@" + HOST + ":" + port + " -> " + backend;
+    }
+}
