@@ -14,6 +14,9 @@ import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  * <p>PgBouncer refuses to run as root; when the JVM is root it is started as {@value #RUN_AS} through
  * {@code setpriv}, which execs it, so the process handle and the signals sent to it reach PgBouncer itself. Its
  * files live in a private temporary directory owned by that user. {@link #close()} stops it with SIGTERM (PgBouncer's
- * immediate shutdown) and waits for it; a JVM shutdown hook does the same for instances never closed.
+ * immediate shutdown) and waits for it; a JVM shutdown hook does the same for instances never closed, and a parent
+ * death signal for a JVM that is killed outright.
  */
 public final class PgBouncerProcess implements AutoCloseable {
 
@@ -41,6 +45,12 @@ public final class PgBouncerProcess implements AutoCloseable {
     static final String RUN_AS = "postgres";
 
     private static final Path PGBOUNCER = Path.of("/usr/sbin/pgbouncer");
+    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    private static final ExecutorService LAUNCHER = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "pgbouncer-launcher");
+        t.setDaemon(true);
+        return t;
+    });
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(20);
     private static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
@@ -261,18 +271,35 @@ public final class PgBouncerProcess implements AutoCloseable {
 
     private static Process launch(Path dir) throws IOException {
         List<String> cmd = new ArrayList<>();
-        if (runningAsRoot()) {
-            cmd.addAll(List.of("setpriv", "--reuid=" + RUN_AS, "--regid=" + RUN_AS, "--init-groups"));
+        if (Files.isExecutable(SETPRIV)) {
+            cmd.add(SETPRIV.toString());
+            if (runningAsRoot()) {
+                cmd.addAll(List.of("--reuid=" + RUN_AS, "--regid=" + RUN_AS, "--init-groups"));
+            }
+            // shutdown hooks do not run when the JVM is SIGKILLed; the kernel then still stops PgBouncer
+            cmd.add("--pdeathsig=TERM");
+        } else if (runningAsRoot()) {
+            throw new IllegalStateException("pgbouncer refuses to run as root and " + SETPRIV + " is missing (util-linux)");
         }
         cmd.add(PGBOUNCER.toString());
         cmd.add(dir.resolve("pgbouncer.ini").toString());
-        Path log = dir.resolve("pgbouncer.log");
-        return new ProcessBuilder(cmd)
+        ProcessBuilder builder = new ProcessBuilder(cmd)
                 .directory(dir.toFile())
                 .redirectInput(Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(Redirect.appendTo(log.toFile()))
-                .redirectErrorStream(true)
-                .start();
+                .redirectOutput(Redirect.appendTo(dir.resolve("pgbouncer.log").toFile()))
+                .redirectErrorStream(true);
+        // the parent death signal fires when the forking thread ends, so fork from a thread that lives as long as the JVM
+        try {
+            return LAUNCHER.submit(builder::start).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException("cannot start pgbouncer", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting pgbouncer", e);
+        }
     }
 
     private static String quote(String s) {
