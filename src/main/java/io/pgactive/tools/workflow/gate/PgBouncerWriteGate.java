@@ -222,7 +222,7 @@ public final class PgBouncerWriteGate implements WriteGate {
             return await(pending);
         } catch (TimeoutException e) {
             // a login that completes after we gave up must not leave a console session open
-            pending.thenAccept(PgBouncerWriteGate::close);
+            pending.thenAccept(conn -> conn.close().subscribe().with(v -> { }, err -> { }));
             throw failure("connect", e);
         } catch (PgException e) {
             throw failure("connect", e);
@@ -248,9 +248,17 @@ public final class PgBouncerWriteGate implements WriteGate {
         }
     }
 
-    private static void close(PgConnection conn) {
-        if (conn != null) {
-            conn.close().subscribe().with(v -> { }, e -> LOG.debugf("closing PgBouncer admin connection: %s", e));
+    /** Waits (bounded) for the close, so no admin session outlives the call that opened it. */
+    private void close(PgConnection conn) {
+        if (conn == null) {
+            return;
+        }
+        try {
+            conn.close().subscribeAsCompletionStage().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debugf("write gate %s: closing the PgBouncer admin connection: %s", name, e);
         }
     }
 

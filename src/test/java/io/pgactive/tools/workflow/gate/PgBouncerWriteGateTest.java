@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -191,6 +192,22 @@ class PgBouncerWriteGateTest {
             assertEquals(1, held.get(20, TimeUnit.SECONDS));
         }
         assertEquals(3, rows());
+    }
+
+    @Test
+    void aPauseLongerThanQueryWaitTimeoutFailsTheHeldClients() throws Exception {
+        // PgBouncer's query_wait_timeout (120s by default) also runs while a database is paused: a gate held closed
+        // longer than that turns held writes into errors, so deployments must raise it above the longest pause
+        try (PgBouncerProcess impatient = PgBouncerProcess.start(node, List.of(DB), Map.of("query_wait_timeout", "1"));
+                Connection c = DriverManager.getConnection(impatient.jdbcUrl(DB), impatient.jdbcProperties())) {
+            WriteGate gate = new PgBouncerWriteGate(Dsn.parse(impatient.adminDsn()), DB, vertx, TIMEOUT);
+            assertEquals(GateState.PAUSED, gate.pause());
+            Future<Integer> held = clients.submit(() -> insert(c, "held too long"));
+            ExecutionException e = assertThrows(ExecutionException.class, () -> held.get(20, TimeUnit.SECONDS));
+            assertThat(e.getCause()).isInstanceOf(SQLException.class).hasMessageContaining("query_wait_timeout");
+            assertEquals(GateState.OPEN, gate.resume());
+        }
+        assertEquals(0, rows());
     }
 
     @Test
