@@ -143,7 +143,7 @@ public final class PgBouncerWriteGate implements WriteGate {
                 close(conn);
                 conn = null;
                 GateState now = state();
-                LOG.infof("write gate %s: PAUSE %s not complete after %dms, running transactions still hold it (%s)",
+                LOG.infof("write gate %s: PAUSE %s not answered within %dms (transactions still running); state now %s",
                         name, database, timeout.toMillis(), now);
                 return now;
             } catch (PgException e) {

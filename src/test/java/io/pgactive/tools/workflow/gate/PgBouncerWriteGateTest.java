@@ -274,6 +274,13 @@ class PgBouncerWriteGateTest {
     }
 
     @Test
+    void aPgBouncerThatCannotStartIsReportedWithItsLog() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> PgBouncerProcess.start(node, List.of(DB), Map.of("pool_mode", "no_such_mode")).close());
+        assertThat(e.getMessage()).contains("pgbouncer exited").contains("no_such_mode");
+    }
+
+    @Test
     void refusesToBlockAnEventLoop() throws Exception {
         WriteGate gate = gate(TIMEOUT);
         CompletableFuture<Throwable> seen = new CompletableFuture<>();
