@@ -14,6 +14,7 @@ import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -82,6 +83,14 @@ public final class PgBouncerProcess implements AutoCloseable {
      * the tail of PgBouncer's log when it does not come up.
      */
     public static PgBouncerProcess start(PgNode backend, List<String> databases) {
+        return start(backend, databases, Map.of());
+    }
+
+    /**
+     * Like {@link #start(PgNode, List)}, with extra {@code [pgbouncer]} settings that override the defaults, e.g.
+     * {@code Map.of("query_wait_timeout", "5")}.
+     */
+    public static PgBouncerProcess start(PgNode backend, List<String> databases, Map<String, String> settings) {
         if (!Files.isExecutable(PGBOUNCER)) {
             throw new IllegalStateException(PGBOUNCER + " not found; install the pgbouncer package");
         }
@@ -92,7 +101,7 @@ public final class PgBouncerProcess implements AutoCloseable {
             Path dir = createPrivateDir();
             int port = PortAllocator.next();
             try {
-                writeConfig(dir, backend, databases, port, adminPassword);
+                writeConfig(dir, backend, databases, settings, port, adminPassword);
                 Process process = launch(dir);
                 PgBouncerProcess bouncer = new PgBouncerProcess(backend, dir, port, adminPassword, process);
                 try {
@@ -236,8 +245,8 @@ public final class PgBouncerProcess implements AutoCloseable {
         }
     }
 
-    private static void writeConfig(Path dir, PgNode backend, List<String> databases, int port, String adminPassword)
-            throws IOException {
+    private static void writeConfig(Path dir, PgNode backend, List<String> databases, Map<String, String> settings,
+            int port, String adminPassword) throws IOException {
         List<String> ini = new ArrayList<>();
         ini.add("[databases]");
         for (String db : databases) {
@@ -263,6 +272,8 @@ public final class PgBouncerProcess implements AutoCloseable {
                 // log to stdout only (redirected to pgbouncer.log), no pid file: the JVM holds the process handle
                 "logfile =",
                 "pidfile ="));
+        // PgBouncer takes the last value of a repeated setting
+        settings.forEach((key, value) -> ini.add(key + " = " + value));
         write(dir.resolve("pgbouncer.ini"), String.join("\n", ini) + "\n");
         write(dir.resolve("userlist.txt"),
                 quote(PgNode.MONITOR_USER) + " " + quote(backend.password()) + "\n"

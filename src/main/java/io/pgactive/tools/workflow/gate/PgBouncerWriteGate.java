@@ -143,7 +143,7 @@ public final class PgBouncerWriteGate implements WriteGate {
                 close(conn);
                 conn = null;
                 GateState now = state();
-                LOG.infof("write gate %s: PAUSE %s not complete after %dms, running transactions still hold it (%s)",
+                LOG.infof("write gate %s: PAUSE %s not answered within %dms (transactions still running); state now %s",
                         name, database, timeout.toMillis(), now);
                 return now;
             } catch (PgException e) {
@@ -222,7 +222,7 @@ public final class PgBouncerWriteGate implements WriteGate {
             return await(pending);
         } catch (TimeoutException e) {
             // a login that completes after we gave up must not leave a console session open
-            pending.thenAccept(PgBouncerWriteGate::close);
+            pending.thenAccept(conn -> conn.close().subscribe().with(v -> { }, err -> { }));
             throw failure("connect", e);
         } catch (PgException e) {
             throw failure("connect", e);
@@ -248,9 +248,17 @@ public final class PgBouncerWriteGate implements WriteGate {
         }
     }
 
-    private static void close(PgConnection conn) {
-        if (conn != null) {
-            conn.close().subscribe().with(v -> { }, e -> LOG.debugf("closing PgBouncer admin connection: %s", e));
+    /** Waits (bounded) for the close, so no admin session outlives the call that opened it. */
+    private void close(PgConnection conn) {
+        if (conn == null) {
+            return;
+        }
+        try {
+            conn.close().subscribeAsCompletionStage().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            LOG.debugf("write gate %s: closing the PgBouncer admin connection: %s", name, e);
         }
     }
 
@@ -258,7 +266,7 @@ public final class PgBouncerWriteGate implements WriteGate {
         String text;
         if (e instanceof TimeoutException) {
             text = action + ": no answer from PgBouncer at " + admin.address() + " within " + timeout.toMillis() + "ms";
-        } else if (e instanceof PgException pg && pg.getSqlState() != null && pg.getSqlState().startsWith("28")) {
+        } else if (e instanceof PgException pg && isLoginFailure(pg)) {
             text = "PgBouncer at " + admin.address() + " refused the login of " + admin.user() + ": " + message(pg);
         } else if (e instanceof PgException pg) {
             text = action + " failed on PgBouncer at " + admin.address() + ": " + message(pg);
@@ -271,6 +279,15 @@ public final class PgBouncerWriteGate implements WriteGate {
         String safe = Dsn.redact(text, admin.password());
         // a cause whose text had to be redacted would bring the secret back through its own message
         return new WriteGateException(name, safe, safe.equals(text) ? e : null);
+    }
+
+    /**
+     * PostgreSQL answers a failed login with SQLSTATE class 28; PgBouncer 1.18 ends a failed SCRAM exchange with
+     * "SASL authentication failed" outside that class.
+     */
+    private static boolean isLoginFailure(PgException e) {
+        String state = e.getSqlState() == null ? "" : e.getSqlState();
+        return state.startsWith("28") || message(e).toLowerCase(Locale.ROOT).contains("authentication failed");
     }
 
     private static String message(PgException e) {
