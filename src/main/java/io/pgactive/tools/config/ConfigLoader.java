@@ -285,7 +285,7 @@ public final class ConfigLoader {
             String database = required(entry, key, "database");
             if (!ToolsConfig.GateConfig.DATABASE_NAME.matcher(database).matches()) {
                 throw new ConfigException(file, key + ".database",
-                        "invalid database name '" + database + "' (letters, digits, '_', '-', '.'; at most 63 characters)");
+                        "invalid database name '" + database + "' (letters, digits and '_'; at most 63 characters)");
             }
             gates.add(new ToolsConfig.GateConfig(name, guarded, admin, database, bool(entry, key, "autostart", true)));
         }

@@ -91,11 +91,12 @@ public record ToolsConfig(Path source, Collector collector, Thresholds threshold
     /**
      * When to pause and resume: pause once lag has stayed above {@code pauseAboveSeconds} for {@code hold}, resume once it
      * has stayed below {@code resumeBelowSeconds} for {@code hold}, and never keep writes paused longer than
-     * {@code maxPause}.
+     * {@code maxPause}. The default cap stays under PgBouncer's default {@code query_wait_timeout} (120 s), past which
+     * PgBouncer disconnects the clients it holds: a longer cap needs that setting raised.
      */
     public record GuardPolicy(double pauseAboveSeconds, double resumeBelowSeconds, Duration hold, Duration maxPause) {
 
-        public static final GuardPolicy DEFAULT = new GuardPolicy(30, 5, Duration.ofSeconds(10), Duration.ofMinutes(10));
+        public static final GuardPolicy DEFAULT = new GuardPolicy(30, 5, Duration.ofSeconds(10), Duration.ofSeconds(100));
     }
 
     /**
@@ -104,7 +105,10 @@ public record ToolsConfig(Path source, Collector collector, Thresholds threshold
      */
     public record GateConfig(String name, String node, Dsn pgbouncer, String database, boolean autostart) {
 
-        /** PgBouncer database names the gate accepts: they end up in an admin console command. */
-        public static final java.util.regex.Pattern DATABASE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}");
+        /**
+         * PgBouncer database names the gate accepts: they end up unquoted in an admin console command, whose argument
+         * parsing differs between PgBouncer versions for anything but letters, digits and '_'.
+         */
+        public static final java.util.regex.Pattern DATABASE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_]{1,63}");
     }
 }
