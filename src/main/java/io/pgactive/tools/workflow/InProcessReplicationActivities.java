@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** {@link ReplicationActivities} for workers hosted in the service: reads the snapshot bus, no HTTP. */
 @ApplicationScoped
@@ -32,18 +33,26 @@ public class InProcessReplicationActivities implements ReplicationActivities {
     public LagSummary awaitCaughtUp(LagCondition condition) {
         ActivityExecutionContext ctx = Activity.getExecutionContext();
         long holdingSince = ctx.getHeartbeatDetails(AwaitProgress.class).map(AwaitProgress::holdingSinceMillis).orElse(0L);
-        // only the newest snapshot matters: a full one-slot queue is replaced, never waited on
-        BlockingQueue<PublishedSnapshot> newest = new ArrayBlockingQueue<>(1);
+        // every version in order: skipping one could skip the moment the condition broke. Bounded; a reader that
+        // falls this far behind cannot vouch for the time in between and starts the hold time over.
+        BlockingQueue<PublishedSnapshot> pending = new ArrayBlockingQueue<>(SnapshotBus.SUBSCRIBER_BUFFER);
+        AtomicBoolean overflowed = new AtomicBoolean();
         Cancellable subscription = bus.follow("await caught up", null, p -> {
-            newest.clear();
-            newest.offer(p);
+            if (!pending.offer(p)) {
+                overflowed.set(true);
+            }
         });
         try {
-            bus.latest().ifPresent(newest::offer);
+            bus.latest().ifPresent(pending::offer);
             LagSummary last = null;
             while (true) {
-                PublishedSnapshot p = newest.poll(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
-                if (p != null) {
+                PublishedSnapshot p = pending.poll(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
+                if (overflowed.getAndSet(false)) {
+                    holdingSince = 0;
+                    pending.clear();
+                    p = bus.latest().orElse(p);
+                }
+                if (p != null && (last == null || p.version() > last.version())) {
                     last = LagSummary.of(p.snapshot());
                     if (!last.caughtUp(condition.nodes(), condition.maxLagSeconds())) {
                         holdingSince = 0;
