@@ -97,6 +97,50 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void guardSectionHasSafeDefaultsAndEveryMistakeNamesItsKey() throws IOException {
+        String nodes = "collector:\n  nodes: [ { name: a, dsn: \"postgres://h/d\" } ]\n";
+        ToolsConfig none = load(nodes, Map.of());
+        assertThat(none.guard().gates()).isEmpty();
+        assertThat(none.guard().token()).isEmpty();
+        assertThat(none.guard().policy()).isEqualTo(ToolsConfig.GuardPolicy.DEFAULT);
+
+        ToolsConfig c = load(nodes + """
+                guard:
+                  token: ${GUARD_TOKEN}
+                  pause_above: 20
+                  resume_below: 2.5
+                  hold: 5s
+                  max_pause: 90s
+                  gates:
+                    - { name: orders, node: a, pgbouncer: "postgres://admin:s3cret@127.0.0.1:6432/pgbouncer", database: app_db, autostart: false }
+                """, Map.of("GUARD_TOKEN", "t0k3n"));
+        assertThat(c.guard().token()).contains("t0k3n");
+        assertThat(c.guard().policy()).isEqualTo(new ToolsConfig.GuardPolicy(20, 2.5, Duration.ofSeconds(5), Duration.ofSeconds(90)));
+        ToolsConfig.GateConfig gate = c.guard().gate("orders").orElseThrow();
+        assertThat(gate.node()).isEqualTo("a");
+        assertThat(gate.database()).isEqualTo("app_db");
+        assertThat(gate.autostart()).isFalse();
+        assertThat(gate.pgbouncer().port()).isEqualTo(6432);
+
+        String gateLine = "  gates: [ { name: g, node: a, pgbouncer: \"postgres://admin:s3cret@h:6432/pgbouncer\", database: d } ]\n";
+        assertThat(failure(nodes + "guard:\n  pause_above: 5\n  resume_below: 5\n", Map.of()).key()).isEqualTo("guard.resume_below");
+        assertThat(failure(nodes + "guard:\n  hold: 2m\n  max_pause: 1m\n", Map.of()).key()).isEqualTo("guard.max_pause");
+        assertThat(failure(nodes + "guard:\n  pause_abve: 5\n", Map.of()).key()).isEqualTo("guard.pause_abve");
+        assertThat(failure(nodes + "guard:\n" + gateLine.replace("node: a", "node: zz"), Map.of()).getMessage())
+                .contains("guard.gates[0].node").contains("zz");
+        assertThat(failure(nodes + "guard:\n" + gateLine.replace("database: d", "database: \"d; RESUME\""), Map.of()).key())
+                .isEqualTo("guard.gates[0].database");
+        assertThat(failure(nodes + "guard:\n  gatez: []\n", Map.of()).key()).isEqualTo("guard.gatez");
+        ConfigException badDsn = failure(nodes + "guard:\n" + gateLine.replace("postgres://admin:s3cret@h:6432/pgbouncer",
+                "postgres://admin:s3cret@h:notaport/pgbouncer"), Map.of());
+        assertThat(badDsn.key()).isEqualTo("guard.gates[0].pgbouncer");
+        assertThat(badDsn.getMessage()).doesNotContain("s3cret");
+        assertThat(failure(nodes + "guard:\n  gates: [ { name: g, node: a, pgbouncer: \"postgres://h/p\", database: d },"
+                + " { name: g, node: a, pgbouncer: \"postgres://h/p\", database: d } ]\n", Map.of()).getMessage())
+                .contains("guard.gates[1].name").contains("duplicate");
+    }
+
+    @Test
     void retentionHasDefaultsAcceptsDaysAndNamesTheBadKey() throws IOException {
         String nodes = "collector:\n  nodes: [ { name: a, dsn: \"postgres://h/d\" } ]\n";
         assertThat(load(nodes, Map.of()).database().retention()).isEqualTo(ToolsConfig.Retention.DEFAULT);
