@@ -24,6 +24,8 @@ import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
@@ -47,6 +49,8 @@ public class GuardResource {
     }
 
     @GET
+    @Operation(summary = "Every configured gate with its guard's state, the policy and the Temporal connection",
+            description = "running is null while Temporal cannot be asked.")
     public Response list() {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("temporal", worker.state());
@@ -57,12 +61,20 @@ public class GuardResource {
 
     @GET
     @Path("{gate}")
+    @Operation(summary = "One gate and its guard: gate state, mode, lag band, recent decisions")
+    @APIResponse(responseCode = "404", description = "Unknown gate")
     public Response get(@PathParam("gate") String gate) {
         return json(guards.get(gate));
     }
 
     @POST
     @Path("{gate}")
+    @Operation(summary = "Start the gate's guard (idempotent: a running guard is found, not duplicated)",
+            description = "Needs Authorization: Bearer <guard.token>.")
+    @APIResponse(responseCode = "401", description = "No valid bearer token")
+    @APIResponse(responseCode = "403", description = "No guard.token configured")
+    @APIResponse(responseCode = "404", description = "Unknown gate")
+    @APIResponse(responseCode = "503", description = "Temporal disabled or unreachable")
     public Response start(@PathParam("gate") String gate, @jakarta.ws.rs.HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
         authorize(auth);
         return json(guards.start(gate));
@@ -70,6 +82,9 @@ public class GuardResource {
 
     @DELETE
     @Path("{gate}")
+    @Operation(summary = "Stop the gate's guard; writes it paused are resumed first", description = "Needs the bearer token.")
+    @APIResponse(responseCode = "401", description = "No valid bearer token")
+    @APIResponse(responseCode = "503", description = "Temporal disabled or unreachable")
     public Response stop(@PathParam("gate") String gate, @QueryParam("reason") String reason,
                          @jakarta.ws.rs.HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
         authorize(auth);
@@ -78,6 +93,12 @@ public class GuardResource {
 
     @POST
     @Path("{gate}/override")
+    @Operation(summary = "Operator override: pause, resume or release, with a reason",
+            description = "Body {\"action\": \"pause|resume|release\", \"reason\": \"...\"}. Returns once the gate is in "
+                    + "the wanted state. Needs the bearer token.")
+    @APIResponse(responseCode = "400", description = "Bad body")
+    @APIResponse(responseCode = "409", description = "Refused by the guard (not running, nothing to release, stopping)")
+    @APIResponse(responseCode = "503", description = "Temporal disabled or unreachable")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response override(@PathParam("gate") String gate, OverrideRequest request,
                              @jakarta.ws.rs.HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
