@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgactive.tools.testing.InsertLoop;
 import io.pgactive.tools.testing.PgNode;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -30,7 +31,7 @@ class GuardEndToEndTest {
         await().atMost(Duration.ofSeconds(60)).until(() -> guard().getBoolean("running")
                 && "OPEN".equals(guard().getString("status.state.gate")));
 
-        try (Writer writer = new Writer(GuardClusterResource.bouncer.jdbcUrl(PgNode.DATABASE),
+        try (InsertLoop writer = new InsertLoop(GuardClusterResource.bouncer.jdbcUrl(PgNode.DATABASE),
                 GuardClusterResource.bouncer.jdbcProperties(), GuardClusterResource.TABLE)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> writer.completed() >= 50);
 

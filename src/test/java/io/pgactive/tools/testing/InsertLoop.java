@@ -1,4 +1,4 @@
-package io.pgactive.tools.workflow;
+package io.pgactive.tools.testing;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -10,9 +10,10 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An application writing through PgBouncer: one autocommit insert after another, as fast as they complete, counting
- * what it issued, what completed and what failed, so a test can see writes held and none lost.
+ * what it issued, what completed and what failed, so a test can see writes held and none lost. {@code table} needs
+ * a {@code bigint} column {@code n}.
  */
-final class Writer implements AutoCloseable {
+public final class InsertLoop implements AutoCloseable {
 
     private final AtomicLong issued = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
@@ -21,8 +22,8 @@ final class Writer implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    Writer(String jdbcUrl, Properties props, String table) {
-        thread = new Thread(() -> run(jdbcUrl, props, table), "guarded-writer");
+    public InsertLoop(String jdbcUrl, Properties props, String table) {
+        thread = new Thread(() -> run(jdbcUrl, props, table), "insert-loop");
         thread.setDaemon(true);
         thread.start();
     }
@@ -47,19 +48,19 @@ final class Writer implements AutoCloseable {
         }
     }
 
-    long issued() {
+    public long issued() {
         return issued.get();
     }
 
-    long completed() {
+    public long completed() {
         return completed.get();
     }
 
-    long failed() {
+    public long failed() {
         return failed.get();
     }
 
-    SQLException lastError() {
+    public SQLException lastError() {
         return lastError.get();
     }
 
