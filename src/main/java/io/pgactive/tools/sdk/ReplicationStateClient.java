@@ -1,7 +1,6 @@
 package io.pgactive.tools.sdk;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotJson;
@@ -132,12 +131,12 @@ public final class ReplicationStateClient {
 
     /** The latest snapshot. A service that has not finished its first scrape answers with a 503 {@link ProblemException}. */
     public Snapshot getSnapshot() {
-        return read("snapshot", null, SnapshotJson.MAPPER.constructType(Snapshot.class));
+        return read("snapshot", null, RecordReader::snapshot);
     }
 
     /** The latest snapshot if its version differs from {@code version}, empty while {@code version} is the latest. */
     public Optional<Snapshot> getSnapshotIfNewer(long version) {
-        return Optional.ofNullable(read("snapshot", "\"" + version + "\"", SnapshotJson.MAPPER.constructType(Snapshot.class)));
+        return Optional.ofNullable(read("snapshot", "\"" + version + "\"", RecordReader::snapshot));
     }
 
     /**
@@ -146,20 +145,20 @@ public final class ReplicationStateClient {
      */
     public List<Event> events(String node, String type, Instant since, Integer limit) {
         Map<String, Object> q = query("node", node, "type", type, "since", since, "limit", limit);
-        return items(read(path("events", q), null, tree()), Event.class);
+        return items(read(path("events", q), null, RecordReader::tree), Event.class);
     }
 
     /** The conflict ledger, newest first; {@code table} is {@code schema.name} or {@code name}. Arguments may be null. */
     public List<Conflict> conflicts(String node, String table, Instant since, Integer limit) {
         Map<String, Object> q = query("node", node, "table", table, "since", since, "limit", limit);
-        return items(read(path("conflicts", q), null, tree()), Conflict.class);
+        return items(read(path("conflicts", q), null, RecordReader::tree), Conflict.class);
     }
 
     /** A node's history in [from, to) (default the last hour), aggregated per {@code step} when it is not null. */
     public NodeHistory nodeHistory(String node, Instant from, Instant to, Duration step) {
         Map<String, Object> q = query("from", from, "to", to, "step", step == null ? null : step.toSeconds() + "s");
         return read(path("nodes/" + URLEncoder.encode(node, StandardCharsets.UTF_8).replace("+", "%20") + "/history", q),
-                null, SnapshotJson.MAPPER.constructType(NodeHistory.class));
+                null, body -> SnapshotJson.MAPPER.readValue(body, NodeHistory.class));
     }
 
     /**
@@ -228,8 +227,9 @@ public final class ReplicationStateClient {
         return WatchClient.builder(base).httpClient(http).connectTimeout(connectTimeout);
     }
 
-    private static JavaType tree() {
-        return SnapshotJson.MAPPER.constructType(JsonNode.class);
+    /** Turns an answer's body into what the caller asked for. */
+    private interface Decoder<T> {
+        T decode(byte[] body) throws IOException;
     }
 
     private static Map<String, Object> query(Object... pairs) {
@@ -266,7 +266,7 @@ public final class ReplicationStateClient {
     }
 
     /** GET {@code path}; null on a 304. */
-    private <T> T read(String path, String ifNoneMatch, JavaType type) {
+    private <T> T read(String path, String ifNoneMatch, Decoder<T> decoder) {
         URI uri = base.resolve(path);
         String what = "GET /" + path;
         Answer response;
@@ -292,7 +292,7 @@ public final class ReplicationStateClient {
             throw problem(what, status, response.body());
         }
         try {
-            return SnapshotJson.MAPPER.readValue(response.body(), type);
+            return decoder.decode(response.body());
         } catch (JsonProcessingException e) {
             throw new ProtocolException(what + ": unreadable answer (" + e.getOriginalMessage() + "): "
                     + abbreviate(new String(response.body(), StandardCharsets.UTF_8)), e);
@@ -363,7 +363,7 @@ public final class ReplicationStateClient {
     private static ProblemException problem(String what, int status, byte[] body) {
         String text = new String(body, StandardCharsets.UTF_8);
         try {
-            JsonNode p = SnapshotJson.MAPPER.readTree(body);
+            JsonNode p = RecordReader.tree(body);
             if (p != null && p.isObject() && (p.has("detail") || p.has("title"))) {
                 return new ProblemException(what, status, p.path("title").asText(null), p.path("detail").asText(null));
             }
