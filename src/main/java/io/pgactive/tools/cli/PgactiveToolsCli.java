@@ -27,7 +27,6 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "pgactive-tools", mixinStandardHelpOptions = true, version = "pgactive-tools 0.1.0",
         description = "Replication state from a pgactive-tools service, with Nagios / check_postgres exit codes.",
-        subcommands = {LagCommand.class, StatusCommand.class, ConflictsCommand.class, HistoryCommand.class, WatchCommand.class},
         exitCodeListHeading = PgactiveToolsCli.EXIT_HEADING, exitCodeList = {PgactiveToolsCli.EXIT_0, PgactiveToolsCli.EXIT_1,
             PgactiveToolsCli.EXIT_2, PgactiveToolsCli.EXIT_3}, footer = PgactiveToolsCli.FOOTER)
 public final class PgactiveToolsCli implements Callable<Integer> {
@@ -90,8 +89,25 @@ public final class PgactiveToolsCli implements Callable<Integer> {
         System.exit(code);
     }
 
+    /** The subcommands by name, in the order the usage lists them. */
+    private static final List<Map.Entry<String, Class<?>>> COMMANDS = List.of(Map.entry("lag", LagCommand.class),
+            Map.entry("status", StatusCommand.class), Map.entry("conflicts", ConflictsCommand.class),
+            Map.entry("history", HistoryCommand.class), Map.entry("watch", WatchCommand.class));
+
     static int run(String[] args, Io io) {
         CommandLine cmd = new CommandLine(new PgactiveToolsCli(io), new Factory(io));
+        // Building a subcommand's model reflects on its class and its mixins: a run builds only the one it runs,
+        // and all of them when it has to list or suggest them (help, a missing or misspelt command).
+        String first = args.length > 0 ? args[0] : null;
+        boolean named = false;
+        for (Map.Entry<String, Class<?>> c : COMMANDS) {
+            named |= c.getKey().equals(first);
+        }
+        for (Map.Entry<String, Class<?>> c : COMMANDS) {
+            if (!named || c.getKey().equals(first)) {
+                cmd.addSubcommand(c.getKey(), c.getValue()); // made by the factory above, like annotated subcommands
+            }
+        }
         cmd.setOut(io.out).setErr(io.err);
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
         cmd.setParameterExceptionHandler((e, a) -> {
@@ -158,7 +174,7 @@ public final class PgactiveToolsCli implements Callable<Integer> {
             try {
                 Duration timeout = Duration.ofMillis(Math.max(1, (long) (common.timeout * 1000)));
                 ReplicationStateClient client = ReplicationStateClient.builder(base)
-                        .connectTimeout(timeout).requestTimeout(timeout).build();
+                        .connectTimeout(timeout).requestTimeout(timeout).forShortLivedProcess().build();
                 report = check(client);
             } catch (UsageException e) {
                 io.err().println("pgactive-tools " + name() + ": " + e.getMessage());

@@ -1,7 +1,7 @@
 package io.pgactive.tools.cli;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.pgactive.tools.snapshot.SnapshotJson;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,7 +12,8 @@ final class Report {
     Result result = Result.OK;
     String message = "";
     final List<String> perfdata = new ArrayList<>();
-    final ObjectNode json = SnapshotJson.MAPPER.createObjectNode();
+    // not through the mapper: a table never needs it, and building it is a good part of a run's start-up
+    final ObjectNode json = JsonNodeFactory.instance.objectNode();
     Table table;
     /** Lines printed under the table in the table format (reasons, errors). */
     final List<String> notes = new ArrayList<>();

@@ -1,7 +1,6 @@
 package io.pgactive.tools.sdk;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotJson;
@@ -64,6 +63,7 @@ public final class ReplicationStateClient {
         private Duration connectTimeout = Duration.ofSeconds(2);
         private Duration requestTimeout = Duration.ofSeconds(10);
         private HttpClient http;
+        private boolean shortLived;
 
         private Builder(URI base) {
             this.base = Objects.requireNonNull(base);
@@ -80,13 +80,28 @@ public final class ReplicationStateClient {
             return this;
         }
 
+        /** Requests go through this client (and {@link #watch()} shares it); it takes precedence over {@link #forShortLivedProcess()}. */
         public Builder httpClient(HttpClient client) {
             this.http = client;
             return this;
         }
 
+        /**
+         * For a process that makes a few requests and exits (a command line, a script): requests go through
+         * {@link java.net.HttpURLConnection} on the calling thread instead of a {@link HttpClient}. On JDK 17 a
+         * {@code HttpClient} sets up TLS when it is built, even for {@code http://}, and its selector thread, waiting in
+         * native code, holds up {@code System.exit} by about 300 ms; together they more than double the run time of a
+         * one-request process. The trade-offs: {@link #requestTimeout} bounds every wait for data rather than the
+         * whole answer, an interrupt is noticed only before and after a request, and {@link #watch()} gets its own
+         * {@code HttpClient}.
+         */
+        public Builder forShortLivedProcess() {
+            this.shortLived = true;
+            return this;
+        }
+
         public ReplicationStateClient build() {
-            HttpClient client = http != null ? http
+            HttpClient client = http != null || shortLived ? http
                     : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
             return new ReplicationStateClient(this, client);
         }
@@ -97,12 +112,15 @@ public final class ReplicationStateClient {
     }
 
     private final URI base;
+    private final Duration connectTimeout;
     private final Duration requestTimeout;
+    /** Null when requests go through {@link java.net.HttpURLConnection} ({@link Builder#forShortLivedProcess()}). */
     private final HttpClient http;
 
     private ReplicationStateClient(Builder b, HttpClient http) {
         String s = b.base.toString();
         this.base = URI.create(s.endsWith("/") ? s : s + "/");
+        this.connectTimeout = b.connectTimeout;
         this.requestTimeout = b.requestTimeout;
         this.http = http;
     }
@@ -113,12 +131,12 @@ public final class ReplicationStateClient {
 
     /** The latest snapshot. A service that has not finished its first scrape answers with a 503 {@link ProblemException}. */
     public Snapshot getSnapshot() {
-        return read("snapshot", null, SnapshotJson.MAPPER.constructType(Snapshot.class));
+        return read("snapshot", null, RecordReader::snapshot);
     }
 
     /** The latest snapshot if its version differs from {@code version}, empty while {@code version} is the latest. */
     public Optional<Snapshot> getSnapshotIfNewer(long version) {
-        return Optional.ofNullable(read("snapshot", "\"" + version + "\"", SnapshotJson.MAPPER.constructType(Snapshot.class)));
+        return Optional.ofNullable(read("snapshot", "\"" + version + "\"", RecordReader::snapshot));
     }
 
     /**
@@ -127,20 +145,20 @@ public final class ReplicationStateClient {
      */
     public List<Event> events(String node, String type, Instant since, Integer limit) {
         Map<String, Object> q = query("node", node, "type", type, "since", since, "limit", limit);
-        return items(read(path("events", q), null, tree()), Event.class);
+        return items(read(path("events", q), null, RecordReader::tree), Event.class);
     }
 
     /** The conflict ledger, newest first; {@code table} is {@code schema.name} or {@code name}. Arguments may be null. */
     public List<Conflict> conflicts(String node, String table, Instant since, Integer limit) {
         Map<String, Object> q = query("node", node, "table", table, "since", since, "limit", limit);
-        return items(read(path("conflicts", q), null, tree()), Conflict.class);
+        return items(read(path("conflicts", q), null, RecordReader::tree), Conflict.class);
     }
 
     /** A node's history in [from, to) (default the last hour), aggregated per {@code step} when it is not null. */
     public NodeHistory nodeHistory(String node, Instant from, Instant to, Duration step) {
         Map<String, Object> q = query("from", from, "to", to, "step", step == null ? null : step.toSeconds() + "s");
         return read(path("nodes/" + URLEncoder.encode(node, StandardCharsets.UTF_8).replace("+", "%20") + "/history", q),
-                null, SnapshotJson.MAPPER.constructType(NodeHistory.class));
+                null, body -> SnapshotJson.MAPPER.readValue(body, NodeHistory.class));
     }
 
     /**
@@ -200,13 +218,18 @@ public final class ReplicationStateClient {
         }
     }
 
-    /** A {@code /watch} consumer sharing this client's connection pool; configure it further, then {@code build()}. */
+    /**
+     * A {@code /watch} consumer sharing this client's connection pool (or, for a client made
+     * {@link Builder#forShortLivedProcess() for a short-lived process}, with its own and this client's connect
+     * timeout); configure it further, then {@code build()}.
+     */
     public WatchClient.Builder watch() {
-        return WatchClient.builder(base).httpClient(http);
+        return WatchClient.builder(base).httpClient(http).connectTimeout(connectTimeout);
     }
 
-    private static JavaType tree() {
-        return SnapshotJson.MAPPER.constructType(JsonNode.class);
+    /** Turns an answer's body into what the caller asked for. */
+    private interface Decoder<T> {
+        T decode(byte[] body) throws IOException;
     }
 
     private static Map<String, Object> query(Object... pairs) {
@@ -243,22 +266,17 @@ public final class ReplicationStateClient {
     }
 
     /** GET {@code path}; null on a 304. */
-    private <T> T read(String path, String ifNoneMatch, JavaType type) {
+    private <T> T read(String path, String ifNoneMatch, Decoder<T> decoder) {
         URI uri = base.resolve(path);
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(requestTimeout)
-                .header("Accept", "application/json").GET();
-        if (ifNoneMatch != null) {
-            request.header("If-None-Match", ifNoneMatch);
-        }
         String what = "GET /" + path;
-        HttpResponse<byte[]> response;
+        Answer response;
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            response = http != null ? sendWithHttpClient(uri, ifNoneMatch) : sendWithUrlConnection(uri, ifNoneMatch);
         } catch (HttpTimeoutException e) {
             throw new ServiceUnreachableException("service unreachable: no answer from " + base + " within "
                     + (e instanceof java.net.http.HttpConnectTimeoutException ? "the connect timeout" : requestTimeout.toMillis() + " ms"),
                     true, e);
-        } catch (ConnectException e) {
+        } catch (ConnectException | java.net.UnknownHostException e) {
             throw new ServiceUnreachableException("service unreachable: cannot connect to " + base, false, e);
         } catch (IOException e) {
             throw new ServiceUnreachableException("service unreachable: " + base + ": " + e, false, e);
@@ -274,7 +292,7 @@ public final class ReplicationStateClient {
             throw problem(what, status, response.body());
         }
         try {
-            return SnapshotJson.MAPPER.readValue(response.body(), type);
+            return decoder.decode(response.body());
         } catch (JsonProcessingException e) {
             throw new ProtocolException(what + ": unreadable answer (" + e.getOriginalMessage() + "): "
                     + abbreviate(new String(response.body(), StandardCharsets.UTF_8)), e);
@@ -283,10 +301,69 @@ public final class ReplicationStateClient {
         }
     }
 
+    private record Answer(int statusCode, byte[] body) {
+    }
+
+    private Answer sendWithHttpClient(URI uri, String ifNoneMatch) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(requestTimeout)
+                .header("Accept", "application/json").GET();
+        if (ifNoneMatch != null) {
+            request.header("If-None-Match", ifNoneMatch);
+        }
+        HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        return new Answer(response.statusCode(), response.body());
+    }
+
+    /** The same exchange on the calling thread; timeouts are reported as the {@code HttpClient} reports them. */
+    private Answer sendWithUrlConnection(URI uri, String ifNoneMatch) throws IOException, InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        java.net.HttpURLConnection c = (java.net.HttpURLConnection) uri.toURL().openConnection();
+        c.setInstanceFollowRedirects(false); // as HttpClient's default: a redirect is an answer, not followed
+        c.setConnectTimeout(millis(connectTimeout));
+        c.setReadTimeout(millis(requestTimeout));
+        c.setRequestProperty("Accept", "application/json");
+        if (ifNoneMatch != null) {
+            c.setRequestProperty("If-None-Match", ifNoneMatch);
+        }
+        try {
+            c.connect();
+        } catch (java.net.SocketTimeoutException e) {
+            throw (IOException) new java.net.http.HttpConnectTimeoutException(e.getMessage()).initCause(e);
+        }
+        byte[] body;
+        int status;
+        try {
+            status = c.getResponseCode();
+            if (status < 0) {
+                throw new IOException("not an HTTP answer");
+            }
+            java.io.InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+            if (in == null) {
+                body = new byte[0];
+            } else {
+                try (in) {
+                    body = in.readAllBytes();
+                }
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            throw (IOException) new HttpTimeoutException(e.getMessage()).initCause(e);
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        return new Answer(status, body);
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, d.toMillis()));
+    }
+
     private static ProblemException problem(String what, int status, byte[] body) {
         String text = new String(body, StandardCharsets.UTF_8);
         try {
-            JsonNode p = SnapshotJson.MAPPER.readTree(body);
+            JsonNode p = RecordReader.tree(body);
             if (p != null && p.isObject() && (p.has("detail") || p.has("title"))) {
                 return new ProblemException(what, status, p.path("title").asText(null), p.path("detail").asText(null));
             }

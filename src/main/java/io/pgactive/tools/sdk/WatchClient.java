@@ -61,6 +61,12 @@ public final class WatchClient implements AutoCloseable {
             return this;
         }
 
+        /** For the client this builder makes when none is given. */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
         public WatchClient build() {
             HttpClient client = http != null ? http
                     : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();

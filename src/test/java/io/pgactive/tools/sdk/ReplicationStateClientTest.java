@@ -15,9 +15,13 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The client's reading of answers the real service cannot easily be made to give (garbage, silence, odd errors). */
+/**
+ * The client's reading of answers the real service cannot easily be made to give (garbage, silence, odd errors), with
+ * either transport: the JDK {@code HttpClient} and, for a short-lived process, {@code HttpURLConnection}.
+ */
 class ReplicationStateClientTest {
 
     private HttpServer server;
@@ -30,7 +34,12 @@ class ReplicationStateClientTest {
         }
     }
 
-    private ReplicationStateClient serving(int status, String contentType, String body) throws IOException {
+    private static ReplicationStateClient.Builder builder(URI base, boolean shortLived) {
+        ReplicationStateClient.Builder b = ReplicationStateClient.builder(base);
+        return shortLived ? b.forShortLivedProcess() : b;
+    }
+
+    private ReplicationStateClient serving(boolean shortLived, int status, String contentType, String body) throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
             requests.add(exchange.getRequestURI() + " " + exchange.getRequestHeaders().getFirst("If-None-Match"));
@@ -43,13 +52,14 @@ class ReplicationStateClientTest {
             exchange.close();
         });
         server.start();
-        return ReplicationStateClient.builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort()))
+        return builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), shortLived)
                 .requestTimeout(Duration.ofSeconds(5)).build();
     }
 
-    @Test
-    void problemDetailsBecomeAProblemException() throws IOException {
-        ReplicationStateClient c = serving(400, "application/problem+json",
+    @ParameterizedTest(name = "short-lived process: {0}")
+    @ValueSource(booleans = {false, true})
+    void problemDetailsBecomeAProblemException(boolean shortLived) throws IOException {
+        ReplicationStateClient c = serving(shortLived, 400, "application/problem+json",
                 "{\"type\":\"about:blank\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"since: not an RFC 3339 time\"}");
         assertThatThrownBy(() -> c.conflicts("node1", "public.t", Instant.parse("2026-01-01T00:00:00Z"), 5))
                 .isInstanceOfSatisfying(ProblemException.class, e -> {
@@ -60,9 +70,10 @@ class ReplicationStateClientTest {
         assertThat(requests).containsExactly("/conflicts?node=node1&table=public.t&since=2026-01-01T00%3A00%3A00Z&limit=5 null");
     }
 
-    @Test
-    void anErrorThatIsNotAProblemKeepsItsText() throws IOException {
-        ReplicationStateClient c = serving(502, "text/html", "<html>bad gateway</html>");
+    @ParameterizedTest(name = "short-lived process: {0}")
+    @ValueSource(booleans = {false, true})
+    void anErrorThatIsNotAProblemKeepsItsText(boolean shortLived) throws IOException {
+        ReplicationStateClient c = serving(shortLived, 502, "text/html", "<html>bad gateway</html>");
         assertThatThrownBy(c::getSnapshot).isInstanceOfSatisfying(ProblemException.class, e -> {
             assertThat(e.status()).isEqualTo(502);
             assertThat(e.title()).isNull();
@@ -70,30 +81,57 @@ class ReplicationStateClientTest {
         });
     }
 
-    @Test
-    void somethingOtherThanJsonIsAProtocolError() throws IOException {
-        ReplicationStateClient c = serving(200, "text/html", "<html>a login page</html>");
+    @ParameterizedTest(name = "short-lived process: {0}")
+    @ValueSource(booleans = {false, true})
+    void somethingOtherThanJsonIsAProtocolError(boolean shortLived) throws IOException {
+        ReplicationStateClient c = serving(shortLived, 200, "text/html", "<html>a login page</html>");
         assertThatThrownBy(c::getSnapshot).isInstanceOf(ProtocolException.class).hasMessageContaining("a login page");
     }
 
-    @Test
-    void jsonOfAnotherShapeIsAProtocolError() throws IOException {
-        ReplicationStateClient c = serving(200, "application/json", "{\"items\": 3}");
+    @ParameterizedTest(name = "short-lived process: {0}")
+    @ValueSource(booleans = {false, true})
+    void jsonOfAnotherShapeIsAProtocolError(boolean shortLived) throws IOException {
+        ReplicationStateClient c = serving(shortLived, 200, "application/json", "{\"items\": 3}");
         assertThatThrownBy(() -> c.events(null, null, null, null)).isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("items array");
     }
 
-    @Test
-    void notModifiedIsEmptyAndSendsTheVersionAsETag() throws IOException {
-        ReplicationStateClient c = serving(304, "application/json", "");
+    @ParameterizedTest(name = "short-lived process: {0}")
+    @ValueSource(booleans = {false, true})
+    void aRedirectIsAnAnswerNotFollowed(boolean shortLived) throws IOException {
+        // a proxy or login page redirecting elsewhere must not pass for the service, with either transport
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            requests.add(exchange.getRequestURI().getPath());
+            boolean elsewhere = exchange.getRequestURI().getPath().equals("/elsewhere");
+            byte[] body = (elsewhere ? "{\"version\":1,\"nodes\":{}}" : "").getBytes(StandardCharsets.UTF_8);
+            if (!elsewhere) {
+                exchange.getResponseHeaders().add("Location", "/elsewhere");
+            }
+            exchange.sendResponseHeaders(elsewhere ? 200 : 302, body.length == 0 ? -1 : body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        ReplicationStateClient c = builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), shortLived).build();
+        assertThatThrownBy(c::getSnapshot).isInstanceOfSatisfying(ProblemException.class,
+                e -> assertThat(e.status()).isEqualTo(302));
+        assertThat(requests).containsExactly("/snapshot");
+    }
+
+    @ParameterizedTest(name = "short-lived process: {0}")
+    @ValueSource(booleans = {false, true})
+    void notModifiedIsEmptyAndSendsTheVersionAsETag(boolean shortLived) throws IOException {
+        ReplicationStateClient c = serving(shortLived, 304, "application/json", "");
         assertThat(c.getSnapshotIfNewer(42)).isEmpty();
         assertThat(requests).containsExactly("/snapshot \"42\"");
     }
 
-    @Test
-    void aServiceThatAcceptsButNeverAnswersTimesOut() throws IOException {
+    @ParameterizedTest(name = "short-lived process: {0}")
+    @ValueSource(booleans = {false, true})
+    void aServiceThatAcceptsButNeverAnswersTimesOut(boolean shortLived) throws IOException {
         try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            ReplicationStateClient c = ReplicationStateClient.builder(URI.create("http://127.0.0.1:" + silent.getLocalPort()))
+            ReplicationStateClient c = builder(URI.create("http://127.0.0.1:" + silent.getLocalPort()), shortLived)
                     .requestTimeout(Duration.ofMillis(300)).build();
             long start = System.nanoTime();
             assertThatThrownBy(c::getSnapshot).isInstanceOfSatisfying(ServiceUnreachableException.class, e -> {
@@ -104,19 +142,21 @@ class ReplicationStateClientTest {
         }
     }
 
-    @Test
-    void aClosedPortIsUnreachableNotTimedOut() throws IOException {
+    @ParameterizedTest(name = "short-lived process: {0}")
+    @ValueSource(booleans = {false, true})
+    void aClosedPortIsUnreachableNotTimedOut(boolean shortLived) throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        ReplicationStateClient c = ReplicationStateClient.builder(URI.create("http://127.0.0.1:" + port)).build();
+        ReplicationStateClient c = builder(URI.create("http://127.0.0.1:" + port), shortLived).build();
         assertThatThrownBy(c::getSnapshot).isInstanceOfSatisfying(ServiceUnreachableException.class,
                 e -> assertThat(e.timedOut()).isFalse());
     }
 
-    @Test
-    void aConnectionClosedWithoutAnswerIsUnreachable() throws Exception {
+    @ParameterizedTest(name = "short-lived process: {0}")
+    @ValueSource(booleans = {false, true})
+    void aConnectionClosedWithoutAnswerIsUnreachable(boolean shortLived) throws Exception {
         try (ServerSocket rude = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
             Thread t = new Thread(() -> {
                 // the JDK client retries an idempotent GET once on a dropped connection: drop every one
@@ -129,7 +169,7 @@ class ReplicationStateClientTest {
                 }
             });
             t.start();
-            ReplicationStateClient c = ReplicationStateClient.builder(URI.create("http://127.0.0.1:" + rude.getLocalPort())).build();
+            ReplicationStateClient c = builder(URI.create("http://127.0.0.1:" + rude.getLocalPort()), shortLived).build();
             assertThatThrownBy(c::getSnapshot).isInstanceOfSatisfying(ServiceUnreachableException.class,
                     e -> assertThat(e.timedOut()).isFalse());
             rude.close();
@@ -137,10 +177,11 @@ class ReplicationStateClientTest {
         }
     }
 
-    @Test
-    void anInterruptedCallerGetsACancellationAndKeepsItsFlag() throws IOException {
+    @ParameterizedTest(name = "short-lived process: {0}")
+    @ValueSource(booleans = {false, true})
+    void anInterruptedCallerGetsACancellationAndKeepsItsFlag(boolean shortLived) throws IOException {
         try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            ReplicationStateClient c = ReplicationStateClient.builder(URI.create("http://127.0.0.1:" + silent.getLocalPort())).build();
+            ReplicationStateClient c = builder(URI.create("http://127.0.0.1:" + silent.getLocalPort()), shortLived).build();
             Thread.currentThread().interrupt();
             try {
                 assertThatThrownBy(c::getSnapshot).isInstanceOf(java.util.concurrent.CancellationException.class);
@@ -152,7 +193,7 @@ class ReplicationStateClientTest {
     }
 
     /** Version n has node1's lag 10 - n seconds, floored at 0; a 503 first, as from a service just started. */
-    private ReplicationStateClient catchingUp() throws IOException {
+    private ReplicationStateClient catchingUp(boolean shortLived) throws IOException {
         java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/snapshot", exchange -> {
@@ -177,16 +218,17 @@ class ReplicationStateClientTest {
             exchange.close();
         });
         server.start();
-        return ReplicationStateClient.builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort())).build();
+        return builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), shortLived).build();
     }
 
     private static boolean caughtUp(io.pgactive.tools.snapshot.Snapshot s) {
         return s.nodes().values().stream().allMatch(n -> n.metrics().lagSeconds() < 1);
     }
 
-    @Test
-    void awaitConditionReturnsOnceTheConditionHeldLongEnoughAndHeartbeatsEveryVersion() throws Exception {
-        ReplicationStateClient c = catchingUp();
+    @ParameterizedTest(name = "short-lived process: {0}")
+    @ValueSource(booleans = {false, true})
+    void awaitConditionReturnsOnceTheConditionHeldLongEnoughAndHeartbeatsEveryVersion(boolean shortLived) throws Exception {
+        ReplicationStateClient c = catchingUp(shortLived);
         List<Long> beats = new CopyOnWriteArrayList<>();
         io.pgactive.tools.snapshot.Snapshot s = c.awaitCondition(ReplicationStateClientTest::caughtUp, Duration.ofMillis(100),
                 Duration.ofSeconds(20), Duration.ofMillis(5), v -> beats.add(v.version()));
@@ -195,9 +237,10 @@ class ReplicationStateClientTest {
         assertThat(beats).startsWith(1L, 2L, 3L).isSorted().doesNotHaveDuplicates().contains(s.version());
     }
 
-    @Test
-    void awaitConditionTimesOutAndAHeartbeatFailureEndsIt() throws Exception {
-        ReplicationStateClient c = catchingUp();
+    @ParameterizedTest(name = "short-lived process: {0}")
+    @ValueSource(booleans = {false, true})
+    void awaitConditionTimesOutAndAHeartbeatFailureEndsIt(boolean shortLived) throws Exception {
+        ReplicationStateClient c = catchingUp(shortLived);
         assertThatThrownBy(() -> c.awaitCondition(s -> false, Duration.ZERO, Duration.ofMillis(200), Duration.ofMillis(5), s -> { }))
                 .isInstanceOf(java.util.concurrent.TimeoutException.class).hasMessageContaining("last version");
         assertThatThrownBy(() -> c.awaitCondition(s -> false, Duration.ZERO, Duration.ofSeconds(20), Duration.ofMillis(5), s -> {
