@@ -22,9 +22,9 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>With the write guard (the command line's default), also: a real PgBouncer in front of node1, Temporal's test
  * server on loopback, an application writer inserting through that PgBouncer, and a {@code guard:} section with gate
- * {@value #GATE} in the config, so the service's guard can pause the writer's inserts. Lag on demand: a file
- * {@value #LAG_REQUEST} holding a number of seconds, dropped into the control directory, pauses WAL replay on node3
- * (node1's streaming standby) for that long.
+ * {@value #GATE} in the config, so the service's guard can pause the writer's inserts. From the command line, with
+ * or without the guard, lag on demand: a file {@value #LAG_REQUEST} holding a number of seconds, dropped into the
+ * control directory, pauses WAL replay on node3 (node1's streaming standby) for that long.
  *
  * <pre>
  * java -cp &lt;test classpath&gt; io.pgactive.tools.testing.DemoCluster --work-dir DIR --config-out FILE
@@ -66,6 +66,7 @@ public final class DemoCluster implements AutoCloseable {
     private volatile boolean running = true;
     private final java.util.Map<PgNode, java.sql.Connection> loadConnections = new java.util.HashMap<>();
     private final GuardedWorld guarded;
+    private final LagControl lagControl;
 
     private DemoCluster(Path workDir, boolean withLoad, String guardToken, Path controlDir) {
         this.workDir = workDir;
@@ -91,16 +92,21 @@ public final class DemoCluster implements AutoCloseable {
             cluster.close();
             throw e;
         }
+        GuardedWorld world = null;
         try {
-            guarded = guardToken == null ? null
-                    : new GuardedWorld(cluster.node("node1"), cluster.node("node3"), guardToken, controlDir);
+            world = guardToken == null ? null : new GuardedWorld(cluster.node("node1"), guardToken);
+            lagControl = controlDir == null ? null : new LagControl(cluster.node("node3"), controlDir);
         } catch (RuntimeException e) {
+            if (world != null) {
+                world.close();
+            }
             running = false;
             load.interrupt();
             feed.close();
             cluster.close();
             throw e;
         }
+        guarded = world;
     }
 
     /** Starts the demo cluster under {@code workDir}, without the write guard's parts. */
@@ -187,7 +193,7 @@ public final class DemoCluster implements AutoCloseable {
     }
 
     private boolean lagEpisodeRunning() {
-        return guarded != null && guarded.lag.episodeRunning;
+        return lagControl != null && lagControl.episodeRunning;
     }
 
     /**
@@ -312,6 +318,9 @@ public final class DemoCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        if (lagControl != null) {
+            lagControl.close();
+        }
         if (guarded != null) {
             guarded.close();
         }
@@ -332,15 +341,14 @@ public final class DemoCluster implements AutoCloseable {
 
     // ------------------------------------------------------------------ the write guard's world
 
-    /** PgBouncer, Temporal, the application writer and the lag control: what the service's guard acts on. */
+    /** PgBouncer, Temporal and the application writer: what the service's guard acts on. */
     private static final class GuardedWorld implements AutoCloseable {
         final String token;
         final PgBouncerProcess bouncer;
         final TemporalTestServer temporal;
         final Writer writer;
-        final LagControl lag;
 
-        GuardedWorld(PgNode primary, PgNode standby, String token, Path controlDir) {
+        GuardedWorld(PgNode primary, String token) {
             this.token = token;
             primary.execute("CREATE TABLE " + WRITES_TABLE
                     + " (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())");
@@ -361,12 +369,10 @@ public final class DemoCluster implements AutoCloseable {
             this.bouncer = b;
             this.temporal = t;
             this.writer = new Writer(b);
-            this.lag = new LagControl(standby, controlDir);
         }
 
         @Override
         public void close() {
-            lag.close();
             // PgBouncer first: its shutdown ends an insert it holds, which the writer may be blocked in
             writer.stop();
             try {
@@ -442,9 +448,12 @@ public final class DemoCluster implements AutoCloseable {
                         break;
                     }
                     failed++;
+                    // a PgBouncer that is down fails every retry the same way; the status line keeps counting
+                    if (!java.util.Objects.equals(lastError, e.getMessage())) {
+                        log(String.format("writer: insert failed after %.1f s: %s",
+                                (System.nanoTime() - started) / 1e9, e.getMessage()));
+                    }
                     lastError = e.getMessage();
-                    log(String.format("writer: insert failed after %.1f s: %s",
-                            (System.nanoTime() - started) / 1e9, e.getMessage()));
                     pauseQuietly(1_000);
                     continue;
                 }
@@ -575,17 +584,49 @@ public final class DemoCluster implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 log("lag: could not pause WAL replay on " + standby.name() + ": " + e.getMessage());
             } finally {
-                try {
-                    standby.execute("SELECT pg_wal_replay_resume()");
-                    if (running) {
-                        log("lag: WAL replay on " + standby.name() + " resumed; it catches up within seconds");
-                    }
-                } catch (RuntimeException e) {
-                    log("lag: could not resume WAL replay on " + standby.name() + ": " + e.getMessage());
+                if (resumeReplay() && running) {
+                    log("lag: WAL replay on " + standby.name() + " resumed; it catches up within seconds");
                 }
                 deleteQuietly(active);
                 episodeRunning = false;
             }
+        }
+
+        /**
+         * Replay that resumes may at once conflict with the very session that resumed it, which is then cancelled
+         * ("conflict with recovery") although the resume took effect; so the pause state decides, not the error.
+         */
+        private boolean resumeReplay() {
+            // at shutdown this thread has been interrupted, and the JDBC driver gives up on an interrupted thread
+            boolean interrupted = Thread.interrupted();
+            try {
+                return resumeReplayAttempts();
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        private boolean resumeReplayAttempts() {
+            RuntimeException last = null;
+            for (int attempt = 0; attempt < 3; attempt++) {
+                try {
+                    standby.execute("SELECT pg_wal_replay_resume()");
+                    return true;
+                } catch (RuntimeException e) {
+                    last = e;
+                }
+                try {
+                    if ("not paused".equals(standby.queryString("SELECT pg_get_wal_replay_pause_state()"))) {
+                        return true;
+                    }
+                } catch (RuntimeException e) {
+                    last = e;
+                }
+            }
+            log("lag: could not resume WAL replay on " + standby.name() + ": " + last.getMessage());
+            return false;
         }
 
         @Override
@@ -673,7 +714,7 @@ public final class DemoCluster implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(hook);
 
         synchronized (demo) {
-            demo[0] = withGuard ? startGuarded(dir, withLoad, token, controlDir) : start(dir, withLoad);
+            demo[0] = new DemoCluster(dir, withLoad, withGuard ? token : null, controlDir);
             demo[0].writeConfig(configOut);
             if (withGuard) {
                 writeAtomically(envFile, demo[0].serviceEnv());
