@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,20 +20,42 @@ import java.util.concurrent.CountDownLatch;
  * A running demo: {@link PgCluster#demo} with a live pgactive fixture on node1 and node2, a gentle write load,
  * occasional apply stalls and conflicts, and a config file for the service pointing at the three nodes.
  *
+ * <p>With the write guard (the command line's default), also: a real PgBouncer in front of node1, Temporal's test
+ * server on loopback, an application writer inserting through that PgBouncer, and a {@code guard:} section with gate
+ * {@value #GATE} in the config, so the service's guard can pause the writer's inserts. From the command line, with
+ * or without the guard, lag on demand: a file {@value #LAG_REQUEST} holding a number of seconds, dropped into the
+ * control directory, pauses WAL replay on node3 (node1's streaming standby) for that long.
+ *
  * <pre>
  * java -cp &lt;test classpath&gt; io.pgactive.tools.testing.DemoCluster --work-dir DIR --config-out FILE
- *      [--parent-pid PID] [--exit-on-stdin-eof] [--no-load]
+ *      [--parent-pid PID] [--exit-on-stdin-eof] [--no-load] [--no-guard]
  * </pre>
  *
  * Prints {@code DEMO READY <config path>} on stdout once everything runs, then runs until SIGTERM/SIGINT or
  * until the watched parent process exits (by default the process that started this JVM; {@code --parent-pid 0}
- * disables the check). On exit every node is stopped and the work directory is removed.
+ * disables the check). Next to the config it writes {@value #PID_FILE} and, with the guard, {@value #ENV_FILE} (the
+ * service's Temporal settings); the config's directory is the control directory. On exit every node, PgBouncer and
+ * the Temporal server are stopped, the work directory is removed and those files are deleted.
  */
 public final class DemoCluster implements AutoCloseable {
 
     public static final String SYSID_NODE1 = "6999999999999990001";
     public static final String SYSID_NODE2 = "6999999999999990002";
     public static final String READY_PREFIX = "DEMO READY ";
+    /** The guard's gate in the generated config. */
+    public static final String GATE = "app";
+    /** The table the demo writer inserts into, on node1 only (not published). */
+    public static final String WRITES_TABLE = "demo_writes";
+    /** Control file: its content, a number of seconds, asks for WAL replay on node3 to pause that long. */
+    public static final String LAG_REQUEST = "demo-lag.request";
+    /** Present while replay on node3 is paused on request; holds {@code until=<epoch seconds>}. */
+    public static final String LAG_ACTIVE = "demo-lag.active";
+    public static final String ENV_FILE = "demo.env";
+    public static final String PID_FILE = "demo.pid";
+    public static final String DEFAULT_GUARD_TOKEN = "demo-token";
+    /** Longest lag request taken: beyond guard.max_pause the guard gives up holding writes anyway. */
+    public static final int MAX_LAG_SECONDS = 600;
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     private final Path workDir;
     private final PgCluster cluster;
@@ -41,8 +65,10 @@ public final class DemoCluster implements AutoCloseable {
     private final Thread load;
     private volatile boolean running = true;
     private final java.util.Map<PgNode, java.sql.Connection> loadConnections = new java.util.HashMap<>();
+    private final GuardedWorld guarded;
+    private final LagControl lagControl;
 
-    private DemoCluster(Path workDir, boolean withLoad) {
+    private DemoCluster(Path workDir, boolean withLoad, String guardToken, Path controlDir) {
         this.workDir = workDir;
         this.cluster = PgCluster.demo(workDir);
         try {
@@ -66,11 +92,34 @@ public final class DemoCluster implements AutoCloseable {
             cluster.close();
             throw e;
         }
+        GuardedWorld world = null;
+        try {
+            world = guardToken == null ? null : new GuardedWorld(cluster.node("node1"), guardToken);
+            lagControl = controlDir == null ? null : new LagControl(cluster.node("node3"), controlDir);
+        } catch (RuntimeException e) {
+            if (world != null) {
+                world.close();
+            }
+            running = false;
+            load.interrupt();
+            feed.close();
+            cluster.close();
+            throw e;
+        }
+        guarded = world;
     }
 
-    /** Starts the demo cluster under {@code workDir}. */
+    /** Starts the demo cluster under {@code workDir}, without the write guard's parts. */
     public static DemoCluster start(Path workDir, boolean withLoad) {
-        return new DemoCluster(workDir, withLoad);
+        return new DemoCluster(workDir, withLoad, null, null);
+    }
+
+    /**
+     * Starts the demo cluster with PgBouncer, the Temporal test server, the application writer and the lag control
+     * that polls {@code controlDir}; {@link #config()} then has a {@code guard:} section with {@code guardToken}.
+     */
+    public static DemoCluster startGuarded(Path workDir, boolean withLoad, String guardToken, Path controlDir) {
+        return new DemoCluster(workDir, withLoad, guardToken, controlDir);
     }
 
     public PgCluster cluster() { return cluster; }
@@ -93,16 +142,58 @@ public final class DemoCluster implements AutoCloseable {
         sb.append("  lag_seconds_warn: 5\n");
         sb.append("  lag_seconds_crit: 15\n");
         sb.append("  conflicts_warn: 3/min\n");
+        if (guarded != null) {
+            // pause above the warn threshold so the snapshot turns yellow first; hold long enough that one slow
+            // scrape does not decide, short enough that a person watching sees the gate move within seconds
+            sb.append("guard:\n");
+            sb.append("  token: \"").append(guarded.token.replace("\\", "\\\\").replace("\"", "\\\""))
+                    .append("\"\n");
+            sb.append("  pause_above: 5\n");
+            sb.append("  resume_below: 1\n");
+            sb.append("  hold: 2s\n");
+            sb.append("  max_pause: 100s\n");
+            sb.append("  gates:\n");
+            sb.append("    - name: ").append(GATE).append('\n');
+            sb.append("      node: node1\n");
+            sb.append("      pgbouncer: \"").append(guarded.bouncer.adminDsn()).append("\"\n");
+            sb.append("      database: ").append(PgNode.DATABASE).append('\n');
+            sb.append("      autostart: true\n");
+        }
         return sb.toString();
+    }
+
+    /** The environment the service needs to reach this demo's Temporal server; empty without the guard. */
+    public String serviceEnv() {
+        if (guarded == null) {
+            return "";
+        }
+        return "PGACTIVE_TOOLS_TEMPORAL_ENABLED=true\n"
+                + "QUARKUS_TEMPORAL_CONNECTION_TARGET=" + guarded.temporal.target() + "\n";
     }
 
     /** Writes {@link #config()} to {@code file} through a temporary file and an atomic rename. */
     public void writeConfig(Path file) throws IOException {
+        writeAtomically(file, config());
+    }
+
+    /** Readers polling for the file never see it half written. */
+    private static void writeAtomically(Path file, String content) throws IOException {
         Path abs = file.toAbsolutePath();
         Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp");
-        Files.writeString(tmp, config(), StandardCharsets.UTF_8);
+        // owner-only: the config holds the nodes' and PgBouncer's passwords and the guard token
+        Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, content, StandardCharsets.UTF_8);
         Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void log(String line) {
+        System.err.println(LocalTime.now().format(CLOCK) + " " + line);
+    }
+
+    private boolean lagEpisodeRunning() {
+        return lagControl != null && lagControl.episodeRunning;
     }
 
     /**
@@ -127,13 +218,20 @@ public final class DemoCluster implements AutoCloseable {
                     target.execute("INSERT INTO " + PgCluster.EVENTS_TABLE + " (payload)"
                             + " SELECT 'burst-' || g FROM generate_series(1, " + (200 + rnd.nextInt(600)) + ") g");
                 }
-                if (stalled == null && tick > 0 && tick % 1125 == 0) {
+                // none starts during a requested lag episode, so what the guard does then is the requester's doing
+                if (stalled == null && tick > 0 && tick % 1125 == 0 && !lagEpisodeRunning()) {
                     stalled = rnd.nextBoolean() ? f1 : f2;
-                    stallUntil = now + 8_000 + rnd.nextInt(12_000);
+                    int seconds = 8 + rnd.nextInt(12);
+                    stallUntil = now + seconds * 1000L;
                     stalled.node().disableSubscription(subscriptionOn(stalled));
                     stalled.node().execute("SELECT pgactive.pgactive_apply_pause()");
+                    // only node2 falling behind node1 counts in node1's lag, the figure the guard watches
+                    log("load: random stall: " + stalled.nodeName() + " stops applying "
+                            + (stalled == f1 ? "node2's changes for " + seconds + " s"
+                                    : "node1's changes for " + seconds + " s; node1's lag grows, the guard may pause writes"));
                 } else if (stalled != null && now >= stallUntil) {
                     resume(stalled);
+                    log("load: random stall over: " + stalled.nodeName() + " applies again");
                     stalled = null;
                 }
                 if (tick > 0 && tick % 600 == 0) {
@@ -220,6 +318,12 @@ public final class DemoCluster implements AutoCloseable {
 
     @Override
     public void close() {
+        if (lagControl != null) {
+            lagControl.close();
+        }
+        if (guarded != null) {
+            guarded.close();
+        }
         running = false;
         load.interrupt();
         try {
@@ -235,6 +339,318 @@ public final class DemoCluster implements AutoCloseable {
         }
     }
 
+    // ------------------------------------------------------------------ the write guard's world
+
+    /** PgBouncer, Temporal and the application writer: what the service's guard acts on. */
+    private static final class GuardedWorld implements AutoCloseable {
+        final String token;
+        final PgBouncerProcess bouncer;
+        final TemporalTestServer temporal;
+        final Writer writer;
+
+        GuardedWorld(PgNode primary, String token) {
+            this.token = token;
+            primary.execute("CREATE TABLE " + WRITES_TABLE
+                    + " (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())");
+            // the writer logs in as the monitor role, the one PgBouncer knows
+            primary.execute("GRANT INSERT ON " + WRITES_TABLE + " TO " + PgNode.MONITOR_USER + ";"
+                    + "GRANT USAGE ON SEQUENCE " + WRITES_TABLE + "_id_seq TO " + PgNode.MONITOR_USER);
+            PgBouncerProcess b = null;
+            TemporalTestServer t = null;
+            try {
+                b = PgBouncerProcess.start(primary);
+                t = TemporalTestServer.start(0);
+            } catch (RuntimeException e) {
+                if (b != null) {
+                    b.close();
+                }
+                throw e;
+            }
+            this.bouncer = b;
+            this.temporal = t;
+            this.writer = new Writer(b);
+        }
+
+        @Override
+        public void close() {
+            // PgBouncer first: its shutdown ends an insert it holds, which the writer may be blocked in
+            writer.stop();
+            try {
+                bouncer.close();
+            } finally {
+                writer.join();
+                temporal.close();
+            }
+        }
+    }
+
+    /**
+     * The application the guard protects: one row about every 200 ms into {@value #WRITES_TABLE} on node1 through
+     * PgBouncer, and a status line every 2 s. An insert PgBouncer holds just waits; the line says for how long.
+     */
+    private static final class Writer {
+        private static final long PACE_MS = 200;
+        private static final long REPORT_MS = 2_000;
+        private static final long HELD_AFTER_MS = 1_000;
+
+        private final PgBouncerProcess bouncer;
+        private final Thread thread;
+        private final Thread reporter;
+        private volatile boolean running = true;
+        private volatile long insertStartedNanos;
+        private volatile long lastInsertMillis;
+        private volatile long written;
+        private volatile long failed;
+        private volatile String lastError;
+
+        Writer(PgBouncerProcess bouncer) {
+            this.bouncer = bouncer;
+            this.thread = new Thread(this::run, "demo-writer");
+            this.reporter = new Thread(this::report, "demo-writer-report");
+            thread.setDaemon(true);
+            reporter.setDaemon(true);
+            thread.start();
+            reporter.start();
+        }
+
+        private java.sql.Connection connect() throws java.sql.SQLException {
+            java.util.Properties p = bouncer.jdbcProperties();
+            // longer than PgBouncer's query_wait_timeout (120 s): a held insert ends by PgBouncer's verdict, not ours
+            p.setProperty("socketTimeout", "150");
+            p.setProperty("ApplicationName", "demo-writer");
+            return java.sql.DriverManager.getConnection(bouncer.jdbcUrl(PgNode.DATABASE), p);
+        }
+
+        private void run() {
+            java.sql.Connection c = null;
+            while (running) {
+                long started = System.nanoTime();
+                try {
+                    if (c == null) {
+                        c = connect();
+                    }
+                    insertStartedNanos = started;
+                    try (java.sql.Statement st = c.createStatement()) {
+                        st.executeUpdate("INSERT INTO " + WRITES_TABLE + " DEFAULT VALUES");
+                    }
+                    insertStartedNanos = 0;
+                    long ms = (System.nanoTime() - started) / 1_000_000;
+                    lastInsertMillis = ms;
+                    written++;
+                    if (ms >= HELD_AFTER_MS) {
+                        log(String.format("writer: held insert went through after %.1f s", ms / 1000.0));
+                    }
+                } catch (java.sql.SQLException e) {
+                    insertStartedNanos = 0;
+                    closeQuietly(c);
+                    c = null;
+                    if (!running) {
+                        break;
+                    }
+                    failed++;
+                    // a PgBouncer that is down fails every retry the same way; the status line keeps counting
+                    if (!java.util.Objects.equals(lastError, e.getMessage())) {
+                        log(String.format("writer: insert failed after %.1f s: %s",
+                                (System.nanoTime() - started) / 1e9, e.getMessage()));
+                    }
+                    lastError = e.getMessage();
+                    pauseQuietly(1_000);
+                    continue;
+                }
+                pauseQuietly(PACE_MS - (System.nanoTime() - started) / 1_000_000);
+            }
+            closeQuietly(c);
+        }
+
+        private void report() {
+            while (running) {
+                pauseQuietly(REPORT_MS);
+                if (!running) {
+                    return;
+                }
+                long since = insertStartedNanos;
+                long waitingMs = since == 0 ? 0 : (System.nanoTime() - since) / 1_000_000;
+                if (waitingMs >= HELD_AFTER_MS) {
+                    log(String.format("writer: insert waiting %.1f s (writes held at pgbouncer), %d rows written",
+                            waitingMs / 1000.0, written));
+                } else {
+                    log("writer: " + written + " rows written, last insert " + lastInsertMillis + " ms"
+                            + (failed == 0 ? "" : ", " + failed + " failed (last: " + lastError + ")"));
+                }
+            }
+        }
+
+        void stop() {
+            running = false;
+            thread.interrupt();
+            reporter.interrupt();
+        }
+
+        void join() {
+            try {
+                thread.join(5_000);
+                reporter.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private static void closeQuietly(java.sql.Connection c) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (java.sql.SQLException ignored) {
+                    // the connection is gone either way
+                }
+            }
+        }
+    }
+
+    /** Returns early, without an error, when interrupted: the caller's loop condition decides whether to go on. */
+    private static void pauseQuietly(long millis) {
+        if (millis <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Lag on request: polls the control directory once a second for {@value #LAG_REQUEST}, renames it to
+     * {@value #LAG_ACTIVE}, pauses WAL replay on the standby for the requested seconds, resumes it and deletes the file.
+     * node1 keeps writing meanwhile (the load, and the writer until the guard pauses it), so the standby's lag grows
+     * by a second each second.
+     */
+    private static final class LagControl implements AutoCloseable {
+        private final PgNode standby;
+        private final Path request;
+        private final Path active;
+        private final Thread thread;
+        private volatile boolean running = true;
+        volatile boolean episodeRunning;
+
+        LagControl(PgNode standby, Path controlDir) {
+            this.standby = standby;
+            this.request = controlDir.resolve(LAG_REQUEST);
+            this.active = controlDir.resolve(LAG_ACTIVE);
+            // left by a demo that was killed outright: no episode of this run
+            deleteQuietly(request);
+            deleteQuietly(active);
+            this.thread = new Thread(this::run, "demo-lag-control");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void run() {
+            while (running) {
+                pauseQuietly(1_000);
+                if (running && Files.exists(request)) {
+                    episode();
+                }
+            }
+        }
+
+        private void episode() {
+            String text;
+            try {
+                text = Files.readString(request, StandardCharsets.UTF_8).trim();
+            } catch (IOException e) {
+                return; // removed between the check and the read: nothing asked any more
+            }
+            int seconds;
+            try {
+                seconds = Integer.parseInt(text);
+            } catch (NumberFormatException e) {
+                seconds = -1;
+            }
+            if (seconds < 1 || seconds > MAX_LAG_SECONDS) {
+                log("lag: ignored " + LAG_REQUEST + " with '" + text + "' (expected 1.." + MAX_LAG_SECONDS + " seconds)");
+                deleteQuietly(request);
+                return;
+            }
+            long until = System.currentTimeMillis() + seconds * 1000L;
+            episodeRunning = true;
+            try {
+                writeAtomically(active, "until=" + until / 1000 + "\nseconds=" + seconds + "\n");
+                deleteQuietly(request);
+                standby.execute("SELECT pg_wal_replay_pause()");
+                log("lag: WAL replay on " + standby.name() + " paused for " + seconds + " s; node1's lag grows from now");
+                while (running && System.currentTimeMillis() < until) {
+                    pauseQuietly(Math.min(1_000, until - System.currentTimeMillis()));
+                }
+            } catch (IOException | RuntimeException e) {
+                log("lag: could not pause WAL replay on " + standby.name() + ": " + e.getMessage());
+            } finally {
+                if (resumeReplay() && running) {
+                    log("lag: WAL replay on " + standby.name() + " resumed; it catches up within seconds");
+                }
+                deleteQuietly(active);
+                episodeRunning = false;
+            }
+        }
+
+        /**
+         * Replay that resumes may at once conflict with the very session that resumed it, which is then cancelled
+         * ("conflict with recovery") although the resume took effect; so the pause state decides, not the error.
+         */
+        private boolean resumeReplay() {
+            // at shutdown this thread has been interrupted, and the JDBC driver gives up on an interrupted thread
+            boolean interrupted = Thread.interrupted();
+            try {
+                return resumeReplayAttempts();
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
+        private boolean resumeReplayAttempts() {
+            RuntimeException last = null;
+            for (int attempt = 0; attempt < 3; attempt++) {
+                try {
+                    standby.execute("SELECT pg_wal_replay_resume()");
+                    return true;
+                } catch (RuntimeException e) {
+                    last = e;
+                }
+                try {
+                    if ("not paused".equals(standby.queryString("SELECT pg_get_wal_replay_pause_state()"))) {
+                        return true;
+                    }
+                } catch (RuntimeException e) {
+                    last = e;
+                }
+            }
+            log("lag: could not resume WAL replay on " + standby.name() + ": " + last.getMessage());
+            return false;
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            thread.interrupt();
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            deleteQuietly(request);
+            deleteQuietly(active);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a leftover control file is ignored and replaced by the next run
+        }
+    }
+
     // ------------------------------------------------------------------ command line
 
     public static void main(String[] args) throws Exception {
@@ -243,6 +659,7 @@ public final class DemoCluster implements AutoCloseable {
         Long parentPid = null;
         boolean stdinEof = false;
         boolean withLoad = true;
+        boolean withGuard = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--work-dir" -> workDir = Path.of(args[++i]);
@@ -250,9 +667,10 @@ public final class DemoCluster implements AutoCloseable {
                 case "--parent-pid" -> parentPid = Long.parseLong(args[++i]);
                 case "--exit-on-stdin-eof" -> stdinEof = true;
                 case "--no-load" -> withLoad = false;
+                case "--no-guard" -> withGuard = false;
                 default -> {
                     System.err.println("usage: DemoCluster --work-dir DIR --config-out FILE [--parent-pid PID]"
-                            + " [--exit-on-stdin-eof] [--no-load]");
+                            + " [--exit-on-stdin-eof] [--no-load] [--no-guard]");
                     System.exit(2);
                 }
             }
@@ -267,6 +685,16 @@ public final class DemoCluster implements AutoCloseable {
 
         Path dir = workDir.toAbsolutePath();
         Files.createDirectories(dir);
+        Path controlDir = configOut.toAbsolutePath().getParent();
+        Files.createDirectories(controlDir);
+        Path envFile = controlDir.resolve(ENV_FILE);
+        Path pidFile = controlDir.resolve(PID_FILE);
+        // a stale env file would point the service at a Temporal server that no longer exists
+        deleteQuietly(envFile);
+        String token = System.getenv().getOrDefault("PGACTIVE_TOOLS_GUARD_TOKEN", "");
+        if (token.isBlank()) {
+            token = DEFAULT_GUARD_TOKEN;
+        }
         // covers a SIGKILLed JVM too: the harness watchdog deletes it after stopping the nodes
         NodeRegistry.cleanupOnExit(dir);
 
@@ -278,14 +706,20 @@ public final class DemoCluster implements AutoCloseable {
                     demo[0].close();
                 }
             }
+            deleteQuietly(pidFile);
+            deleteQuietly(envFile);
             PgNode.deleteTree(dir);
             done.countDown();
         }, "demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
 
         synchronized (demo) {
-            demo[0] = DemoCluster.start(dir, withLoad);
+            demo[0] = new DemoCluster(dir, withLoad, withGuard ? token : null, controlDir);
             demo[0].writeConfig(configOut);
+            if (withGuard) {
+                writeAtomically(envFile, demo[0].serviceEnv());
+            }
+            writeAtomically(pidFile, ProcessHandle.current().pid() + "\n");
         }
         watchParent(parentPid, stdinEof);
         out.println(READY_PREFIX + configOut.toAbsolutePath());
