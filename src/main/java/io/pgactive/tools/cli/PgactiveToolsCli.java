@@ -78,7 +78,7 @@ public final class PgactiveToolsCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        io.err.println("pgactive-tools: a command is required (lag, status, conflicts, history, watch); see --help");
+        io.err.println("pgactive-tools: a command is required (lag, status, conflicts, history, watch, guard); see --help");
         return Result.UNKNOWN.exitCode;
     }
 
@@ -92,7 +92,8 @@ public final class PgactiveToolsCli implements Callable<Integer> {
     /** The subcommands by name, in the order the usage lists them. */
     private static final List<Map.Entry<String, Class<?>>> COMMANDS = List.of(Map.entry("lag", LagCommand.class),
             Map.entry("status", StatusCommand.class), Map.entry("conflicts", ConflictsCommand.class),
-            Map.entry("history", HistoryCommand.class), Map.entry("watch", WatchCommand.class));
+            Map.entry("history", HistoryCommand.class), Map.entry("watch", WatchCommand.class),
+            Map.entry("guard", GuardCommand.class));
 
     static int run(String[] args, Io io) {
         CommandLine cmd = new CommandLine(new PgactiveToolsCli(io), new Factory(io));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotJson;
+import io.pgactive.tools.workflow.guard.GuardView;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -218,6 +219,56 @@ public final class ReplicationStateClient {
         }
     }
 
+    /** The write guards, and whether the service can reach Temporal (see {@code GET /guards}). */
+    public record Guards(String temporalConnection, String temporalTarget, String temporalError, List<GuardView> guards) {
+    }
+
+    public Guards guards() {
+        JsonNode body = read("guards", null, RecordReader::tree);
+        JsonNode t = body.path("temporal");
+        try {
+            List<GuardView> views = SnapshotJson.MAPPER.readerForListOf(GuardView.class).readValue(body.path("guards"));
+            return new Guards(t.path("connection").asText(null), t.path("target").asText(null), t.path("error").asText(null), views);
+        } catch (IOException e) {
+            throw new ProtocolException("GET /guards: unexpected shape: " + e.getMessage(), e);
+        }
+    }
+
+    public GuardView guard(String gate) {
+        return exchange(Request.get("guards/" + segment(gate), null), ReplicationStateClient::guardView);
+    }
+
+    /** Starts the gate's guard (idempotent). {@code token} is the service's {@code guard.token}. */
+    public GuardView startGuard(String gate, String token) {
+        return exchange(new Request("POST", "guards/" + segment(gate), null, token, null), ReplicationStateClient::guardView);
+    }
+
+    /** Stops the gate's guard, which resumes the writes it paused. */
+    public GuardView stopGuard(String gate, String reason, String token) {
+        return exchange(new Request("DELETE", path("guards/" + segment(gate), query("reason", reason)), null, token, null),
+                ReplicationStateClient::guardView);
+    }
+
+    /** An operator override ({@code pause}, {@code resume} or {@code release}) with its reason; returns once applied. */
+    public GuardView overrideGuard(String gate, String action, String reason, String token) {
+        byte[] body;
+        try {
+            body = SnapshotJson.MAPPER.writeValueAsBytes(Map.of("action", action, "reason", reason == null ? "" : reason));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot encode the override", e);
+        }
+        return exchange(new Request("POST", "guards/" + segment(gate) + "/override", null, token, body),
+                ReplicationStateClient::guardView);
+    }
+
+    private static GuardView guardView(byte[] body) throws IOException {
+        return SnapshotJson.MAPPER.readValue(body, GuardView.class);
+    }
+
+    private static String segment(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     /**
      * A {@code /watch} consumer sharing this client's connection pool (or, for a client made
      * {@link Builder#forShortLivedProcess() for a short-lived process}, with its own and this client's connect
@@ -265,13 +316,26 @@ public final class ReplicationStateClient {
         }
     }
 
+    /** One request: a method, a path below the base URI, and what goes with it (each may be null). */
+    private record Request(String method, String path, String ifNoneMatch, String bearer, byte[] json) {
+
+        static Request get(String path, String ifNoneMatch) {
+            return new Request("GET", path, ifNoneMatch, null, null);
+        }
+    }
+
     /** GET {@code path}; null on a 304. */
     private <T> T read(String path, String ifNoneMatch, Decoder<T> decoder) {
-        URI uri = base.resolve(path);
-        String what = "GET /" + path;
+        return exchange(Request.get(path, ifNoneMatch), decoder);
+    }
+
+    private <T> T exchange(Request request, Decoder<T> decoder) {
+        URI uri = base.resolve(request.path());
+        String what = request.method() + " /" + request.path();
+        String ifNoneMatch = request.ifNoneMatch();
         Answer response;
         try {
-            response = http != null ? sendWithHttpClient(uri, ifNoneMatch) : sendWithUrlConnection(uri, ifNoneMatch);
+            response = http != null ? sendWithHttpClient(uri, request) : sendWithUrlConnection(uri, request);
         } catch (HttpTimeoutException e) {
             throw new ServiceUnreachableException("service unreachable: no answer from " + base + " within "
                     + (e instanceof java.net.http.HttpConnectTimeoutException ? "the connect timeout" : requestTimeout.toMillis() + " ms"),
@@ -304,18 +368,25 @@ public final class ReplicationStateClient {
     private record Answer(int statusCode, byte[] body) {
     }
 
-    private Answer sendWithHttpClient(URI uri, String ifNoneMatch) throws IOException, InterruptedException {
+    private Answer sendWithHttpClient(URI uri, Request r) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(requestTimeout)
-                .header("Accept", "application/json").GET();
-        if (ifNoneMatch != null) {
-            request.header("If-None-Match", ifNoneMatch);
+                .header("Accept", "application/json")
+                .method(r.method(), r.json() == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(r.json()));
+        if (r.ifNoneMatch() != null) {
+            request.header("If-None-Match", r.ifNoneMatch());
+        }
+        if (r.bearer() != null) {
+            request.header("Authorization", "Bearer " + r.bearer());
+        }
+        if (r.json() != null) {
+            request.header("Content-Type", "application/json");
         }
         HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         return new Answer(response.statusCode(), response.body());
     }
 
     /** The same exchange on the calling thread; timeouts are reported as the {@code HttpClient} reports them. */
-    private Answer sendWithUrlConnection(URI uri, String ifNoneMatch) throws IOException, InterruptedException {
+    private Answer sendWithUrlConnection(URI uri, Request r) throws IOException, InterruptedException {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
@@ -323,9 +394,17 @@ public final class ReplicationStateClient {
         c.setInstanceFollowRedirects(false); // as HttpClient's default: a redirect is an answer, not followed
         c.setConnectTimeout(millis(connectTimeout));
         c.setReadTimeout(millis(requestTimeout));
+        c.setRequestMethod(r.method());
         c.setRequestProperty("Accept", "application/json");
-        if (ifNoneMatch != null) {
-            c.setRequestProperty("If-None-Match", ifNoneMatch);
+        if (r.ifNoneMatch() != null) {
+            c.setRequestProperty("If-None-Match", r.ifNoneMatch());
+        }
+        if (r.bearer() != null) {
+            c.setRequestProperty("Authorization", "Bearer " + r.bearer());
+        }
+        if (r.json() != null) {
+            c.setDoOutput(true);
+            c.setRequestProperty("Content-Type", "application/json");
         }
         try {
             c.connect();
@@ -335,6 +414,11 @@ public final class ReplicationStateClient {
         byte[] body;
         int status;
         try {
+            if (r.json() != null) {
+                try (java.io.OutputStream out = c.getOutputStream()) {
+                    out.write(r.json());
+                }
+            }
             status = c.getResponseCode();
             if (status < 0) {
                 throw new IOException("not an HTTP answer");

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** One run of the CLI: its exit code and what it printed. */
-record CliRun(int exit, String out, String err) {
+public record CliRun(int exit, String out, String err) {
 
     /** The output with wrapped lines joined again. */
     String flat() {
@@ -19,7 +19,7 @@ record CliRun(int exit, String out, String err) {
     }
 
     /** The summary, however it was wrapped. */
-    String summary() {
+    public String summary() {
         return flat().lines().findFirst().orElse("");
     }
 
@@ -28,14 +28,14 @@ record CliRun(int exit, String out, String err) {
     }
 
     /** In this JVM, so coverage sees it; no terminal. */
-    static CliRun inProcess(Map<String, String> env, boolean tty, String... args) {
+    public static CliRun inProcess(Map<String, String> env, boolean tty, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = PgactiveToolsCli.run(args, new PgactiveToolsCli.Io(new PrintWriter(out), new PrintWriter(err), env, tty));
         return new CliRun(code, out.toString(), err.toString());
     }
 
-    static CliRun inProcess(String... args) {
+    public static CliRun inProcess(String... args) {
         return inProcess(Map.of(), false, args);
     }
 

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgactive.tools.cli.CliRun;
 import io.pgactive.tools.testing.InsertLoop;
 import io.pgactive.tools.testing.PgNode;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -54,6 +55,29 @@ class GuardEndToEndTest {
             long rows = GuardClusterResource.primary.queryLong("SELECT count(*) FROM " + GuardClusterResource.TABLE);
             assertThat(rows).isEqualTo(writer.completed()).isEqualTo(writer.issued());
         }
+
+        String server = "http://localhost:" + io.restassured.RestAssured.port;
+        String gate = GuardClusterResource.GATE;
+        CliRun ok = CliRun.inProcess("guard", "--server", server);
+        assertThat(ok.exit()).as(ok.out() + ok.err()).isZero();
+        assertThat(ok.summary()).startsWith("GUARD OK").contains("running, writes open");
+        CliRun noToken = CliRun.inProcess("guard", gate, "--pause", "--reason", "x", "--server", server);
+        assertThat(noToken.exit()).isEqualTo(3);
+        assertThat(noToken.err()).contains("--token");
+        CliRun held = CliRun.inProcess(java.util.Map.of("PGACTIVE_TOOLS_GUARD_TOKEN", GuardClusterResource.TOKEN), false,
+                "guard", gate, "--pause", "--reason", "index rebuild", "--fail-on-warn", "--server", server);
+        assertThat(held.exit()).as(held.out() + held.err()).isEqualTo(1);
+        assertThat(held.summary()).startsWith("GUARD WARNING").contains("writes PAUSED, mode HELD_PAUSED");
+        CliRun json = CliRun.inProcess("guard", gate, "--format", "json", "--server", server);
+        JsonPath parsed = JsonPath.from(json.out());
+        assertThat(parsed.getString("guards[0].writes")).isEqualTo("PAUSED");
+        assertThat(parsed.getString("guards[0].last_reason")).contains("index rebuild");
+        CliRun released = CliRun.inProcess("guard", gate, "--release", "--reason", "done", "--token", GuardClusterResource.TOKEN,
+                "--server", server);
+        assertThat(released.exit()).as(released.out() + released.err()).isZero();
+        CliRun wrongToken = CliRun.inProcess("guard", gate, "--stop", "--token", "nope", "--server", server);
+        assertThat(wrongToken.exit()).isEqualTo(3);
+        assertThat(wrongToken.summary()).startsWith("GUARD UNKNOWN").contains("bearer token");
 
         List<String> transitions = given().queryParam("type", "guard").get("/events").then().statusCode(200)
                 .extract().jsonPath().getList("items.details.action", String.class);

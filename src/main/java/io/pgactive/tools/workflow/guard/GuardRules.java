@@ -41,8 +41,10 @@ public final class GuardRules {
         long heldFor = now - s.bandSinceMillis();
         long holdDue = s.bandSinceMillis() + p.holdMillis();
         return switch (s.mode()) {
-            case HELD_PAUSED -> s.gate() == GateState.OPEN ? Step.act(Action.PAUSE, "operator override") : Step.waitUntil(NEVER);
-            case HELD_OPEN -> s.gate() != GateState.OPEN ? Step.act(Action.RESUME, "operator override") : Step.waitUntil(NEVER);
+            case HELD_PAUSED -> s.gate() == GateState.OPEN ? Step.act(Action.PAUSE, "operator: " + s.overrideReason())
+                    : Step.waitUntil(NEVER);
+            case HELD_OPEN -> s.gate() != GateState.OPEN ? Step.act(Action.RESUME, "operator: " + s.overrideReason())
+                    : Step.waitUntil(NEVER);
             case ESCALATED -> {
                 if (s.gate() != GateState.OPEN) {
                     yield Step.act(Action.RESUME, "escalated: writes are not kept paused past max_pause");

@@ -44,19 +44,6 @@ public class GuardService {
     private static final Logger LOG = Logger.getLogger(GuardService.class);
     static final long REFRESH_MILLIS = 60_000;
 
-    /**
-     * A guard as the API shows it: its configuration, the node's lag in the latest snapshot (the guard itself only
-     * hears of band changes, and of the figure once a minute), whether its workflow runs ({@code null}: unknown,
-     * Temporal cannot be asked) and its status when it does.
-     */
-    public record GuardView(String gate, String node, String database, String pgbouncer, NodeNow nodeNow,
-                            String workflowId, Boolean running, GuardStatus status) {
-    }
-
-    /** The guarded node in the latest snapshot: what the guard will hear next. */
-    public record NodeNow(long version, Double lagSeconds, Band band, String status) {
-    }
-
     /** Temporal is disabled or unreachable: the caller gets 503. */
     public static final class UnavailableException extends RuntimeException {
         public UnavailableException(String message) {
@@ -172,9 +159,9 @@ public class GuardService {
 
     private GuardView view(ToolsConfig.GateConfig g) {
         String id = ReplicationGuard.workflowId(g.name());
-        NodeNow now = bus.latest().map(p -> {
+        GuardView.NodeNow now = bus.latest().map(p -> {
             LagReading r = reading(g, p, GuardPolicy.of(config.guard().policy()));
-            return new NodeNow(r.version(), r.lagSeconds(), r.band(), r.nodeStatus());
+            return new GuardView.NodeNow(r.version(), r.lagSeconds(), r.band(), r.nodeStatus());
         }).orElse(null);
         if (!worker.enabled() || worker.state().connection() != TemporalWorker.Connection.CONNECTED) {
             return new GuardView(g.name(), g.node(), g.database(), g.pgbouncer().redacted(), now, id, null, null);

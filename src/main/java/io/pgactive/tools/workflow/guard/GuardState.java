@@ -6,11 +6,12 @@ import java.util.List;
 /**
  * Everything a guard knows, as one value: what its status query answers and what a run hands to the next when it
  * continues as new. Times are workflow time in epoch milliseconds; {@code bandSinceMillis} is when the current band
- * was first seen, {@code pausedSinceMillis} when writes were last paused (0 while open).
+ * was first seen, {@code pausedSinceMillis} when writes were last paused (0 while open); {@code overrideReason} is
+ * the operator's reason while an override holds.
  */
 public record GuardState(GateState gate, GuardMode mode, Band band, Double lagSeconds, long lagVersion,
                          long lagObservedAtMillis, long bandSinceMillis, long pausedSinceMillis, String lastError,
-                         long decisions, List<GuardDecision> recent) {
+                         long decisions, List<GuardDecision> recent, String overrideReason) {
 
     /** How many recent decisions the status keeps. */
     public static final int RECENT = 10;
@@ -21,6 +22,6 @@ public record GuardState(GateState gate, GuardMode mode, Band band, Double lagSe
 
     public static GuardState initial(GateState gate, long nowMillis) {
         return new GuardState(gate, GuardMode.AUTO, Band.UNKNOWN, null, 0, 0, nowMillis,
-                gate != GateState.OPEN ? nowMillis : 0, null, 0, List.of());
+                gate != GateState.OPEN ? nowMillis : 0, null, 0, List.of(), null);
     }
 }

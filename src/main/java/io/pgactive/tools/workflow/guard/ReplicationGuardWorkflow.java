@@ -40,6 +40,7 @@ public class ReplicationGuardWorkflow implements ReplicationGuard {
     private long bandSince;
     private long pausedSince;
     private String lastError;
+    private String overrideReason;
     private long decisions;
     private final Deque<GuardDecision> recent = new ArrayDeque<>();
 
@@ -251,6 +252,7 @@ public class ReplicationGuardWorkflow implements ReplicationGuard {
             case RESUME -> GuardMode.HELD_OPEN;
             case RELEASE -> GuardMode.AUTO;
         };
+        overrideReason = mode == GuardMode.AUTO ? null : o.reason();
         decide("override", gateState, gateState, o.action().name().toLowerCase(java.util.Locale.ROOT) + " by operator ("
                 + before + " -> " + mode + "): " + o.reason());
         long failuresBefore = failures;
@@ -278,6 +280,7 @@ public class ReplicationGuardWorkflow implements ReplicationGuard {
         }
         pausedSince = s.pausedSinceMillis();
         lastError = s.lastError();
+        overrideReason = s.overrideReason();
         decisions = s.decisions();
         recent.clear();
         recent.addAll(s.recent());
@@ -285,7 +288,7 @@ public class ReplicationGuardWorkflow implements ReplicationGuard {
 
     private GuardState snapshot() {
         return new GuardState(gateState, mode, band, lagSeconds, lagVersion, lagObservedAt, bandSince, pausedSince,
-                lastError, decisions, new ArrayList<>(recent));
+                lastError, decisions, new ArrayList<>(recent), overrideReason);
     }
 
     private static String rootMessage(Throwable e) {
