@@ -66,14 +66,19 @@ public class GuardClusterResource implements QuarkusTestResourceLifecycleManager
 
     @Override
     public void stop() {
-        if (temporal != null) {
-            temporal.close();
-        }
-        if (bouncer != null) {
-            bouncer.close();
-        }
-        if (cluster != null) {
-            cluster.close();
+        closeInOrder(temporal, bouncer, cluster);
+    }
+
+    /** Closes what was started (nulls are what never started), clients before the servers they talk to. */
+    static void closeInOrder(AutoCloseable... parts) {
+        for (AutoCloseable part : parts) {
+            if (part != null) {
+                try {
+                    part.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException("cannot close " + part, e);
+                }
+            }
         }
     }
 }

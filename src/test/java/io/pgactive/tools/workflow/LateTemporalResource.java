@@ -53,14 +53,6 @@ public class LateTemporalResource implements QuarkusTestResourceLifecycleManager
 
     @Override
     public void stop() {
-        if (temporal != null) {
-            temporal.close();
-        }
-        if (bouncer != null) {
-            bouncer.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
+        GuardClusterResource.closeInOrder(temporal, bouncer, cluster);
     }
 }
