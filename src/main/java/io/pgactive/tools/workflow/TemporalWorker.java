@@ -84,13 +84,16 @@ public class TemporalWorker {
     /** Runs {@code action} (on the probe thread) once the worker has started; at once if it already has. */
     public void whenStarted(Runnable action) {
         onFirstConnect.add(action);
-        if (state != null && state.workerStarted()) {
+        if (state().workerStarted()) {
             probe.execute(action);
         }
     }
 
+    /** Never null: before start-up has run, the worker is connecting (or disabled). */
     public State state() {
-        return state;
+        State s = state;
+        return s != null ? s : new State(enabled ? Connection.CONNECTING : Connection.DISABLED, target, namespace, taskQueue,
+                null, Instant.now(), false);
     }
 
     public boolean enabled() {

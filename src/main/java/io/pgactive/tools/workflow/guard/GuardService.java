@@ -2,6 +2,7 @@ package io.pgactive.tools.workflow.guard;
 
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.snapshot.NodeState;
+import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.workflow.TemporalWorker;
@@ -25,11 +26,9 @@ import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
 
 /**
@@ -76,12 +75,13 @@ public class GuardService {
         if (!worker.enabled() || config.guard().gates().isEmpty()) {
             return;
         }
-        // one thread, a short queue: the bus follower re-syncs from the latest snapshot when it falls behind
-        signals = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(4), r -> {
+        // one thread of its own; the bus bounds the backlog (a follower that falls behind resumes from the latest
+        // snapshot), and the executor never drops a task, which would strand the follower's hand-off
+        signals = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "guard-signals");
             t.setDaemon(true);
             return t;
-        }, new ThreadPoolExecutor.DiscardOldestPolicy());
+        });
         worker.whenStarted(this::autostart);
         subscription = bus.follow("guard signals", signals, this::signalAll);
     }
@@ -223,8 +223,7 @@ public class GuardService {
         }
         Double lag = n.metrics().lagSeconds();
         // a node whose last scrape failed has no current lag, whatever its last figure was
-        boolean readable = n.consecutiveFailures() == 0 && n.status() != io.pgactive.tools.snapshot.NodeStatus.UNKNOWN
-                && n.status() != io.pgactive.tools.snapshot.NodeStatus.DOWN;
+        boolean readable = n.consecutiveFailures() == 0 && n.status() != NodeStatus.UNKNOWN && n.status() != NodeStatus.DOWN;
         Band band = readable ? policy.band(lag) : Band.UNKNOWN;
         return new LagReading(p.version(), at, readable ? lag : null, band, n.status().name());
     }
