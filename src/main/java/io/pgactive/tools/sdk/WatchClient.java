@@ -36,6 +36,7 @@ public final class WatchClient implements AutoCloseable {
     public static final class Builder {
         private final URI base;
         private List<String> nodes = List.of();
+        private String minStatus;
         private long since = -1;
         private HttpClient http;
         private Duration connectTimeout = Duration.ofSeconds(5);
@@ -47,6 +48,15 @@ public final class WatchClient implements AutoCloseable {
         /** Only these nodes (the cluster summary stays the whole cluster's). */
         public Builder nodes(List<String> nodes) {
             this.nodes = List.copyOf(nodes);
+            return this;
+        }
+
+        /**
+         * Only nodes whose status is at least this one (HEALTHY, DEGRADED, CRITICAL, DOWN; UNKNOWN ranks with DOWN).
+         * A node that enters the selection arrives whole, one that leaves is removed from the state.
+         */
+        public Builder minStatus(String status) {
+            this.minStatus = status;
             return this;
         }
 
@@ -127,6 +137,10 @@ public final class WatchClient implements AutoCloseable {
         StringBuilder query = new StringBuilder();
         if (!config.nodes.isEmpty()) {
             query.append("nodes=").append(URLEncoder.encode(String.join(",", config.nodes), StandardCharsets.UTF_8));
+        }
+        if (config.minStatus != null) {
+            query.append(query.isEmpty() ? "" : "&").append("min_status=")
+                    .append(URLEncoder.encode(config.minStatus, StandardCharsets.UTF_8));
         }
         URI uri = config.base.resolve("/watch" + (query.isEmpty() ? "" : "?" + query));
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET();

@@ -50,12 +50,15 @@ public final class WatchBenchmark {
             s.request(Long.MAX_VALUE);
         }
 
+        /** When the bytes being parsed arrived: parsing is the client's cost, not part of the delivery. */
+        private Instant arrived;
+
         @Override
         public void onNext(String line) {
             if (line.isEmpty()) {
                 if (id != null && ("delta".equals(event) || "snapshot".equals(event))) {
                     long v = Long.parseLong(id);
-                    Instant now = Instant.now();
+                    Instant now = arrived != null ? arrived : Instant.now();
                     if ("delta".equals(event)) {
                         if (last >= 0 && v != last + 1) {
                             gaps++;
@@ -90,6 +93,7 @@ public final class WatchBenchmark {
 
         /** A piece of the response body from the Vert.x client, split into lines. */
         void feed(io.vertx.core.buffer.Buffer chunk) {
+            arrived = Instant.now();
             String text = chunk.toString(java.nio.charset.StandardCharsets.UTF_8);
             int start = 0;
             int nl;
@@ -181,6 +185,9 @@ public final class WatchBenchmark {
                 double heapAfterGc = ScrapeBenchmark.sum(ScrapeBenchmark.get(base + "/q/metrics"),
                         "jvm_memory_used_bytes\\{area=\"heap\"[^}]*}");
 
+                // per version: the first and the last subscriber to receive it; a late first delivery is time spent
+                // before the fan-out (scrape end to publish, feed), a wide spread is the fan-out and the readers
+                Map<Long, long[]> spread = new java.util.TreeMap<>();
                 List<Long> latencies = new ArrayList<>();
                 long missed = 0;
                 for (Subscriber s : subs) {
@@ -189,7 +196,9 @@ public final class WatchBenchmark {
                         for (long[] r : s.received) {
                             Instant c = collectedAt.get(r[0]);
                             if (r[0] > v0 && r[0] <= v1 && c != null) {
-                                latencies.add(r[1] - (c.getEpochSecond() * 1_000_000 + c.getNano() / 1000));
+                                long l = r[1] - (c.getEpochSecond() * 1_000_000 + c.getNano() / 1000);
+                                latencies.add(l);
+                                spread.merge(r[0], new long[] {l, l}, (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
                             }
                         }
                     }
@@ -202,6 +211,16 @@ public final class WatchBenchmark {
                     System.out.printf(Locale.ROOT, "latency_ms collected_at->received p50=%.1f p99=%.1f max=%.1f%n",
                             l[l.length / 2] / 1000.0, l[(int) Math.min(l.length - 1, Math.floor(l.length * 0.99))] / 1000.0,
                             l[l.length - 1] / 1000.0);
+                }
+                StringBuilder slowest = new StringBuilder("slowest_versions_ms first..last:");
+                spread.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).limit(8)
+                        .forEach(e -> slowest.append(String.format(Locale.ROOT, " v%d=%.1f..%.1f", e.getKey(),
+                                e.getValue()[0] / 1000.0, e.getValue()[1] / 1000.0)));
+                System.out.println(slowest);
+                long[] firsts = spread.values().stream().mapToLong(a -> a[0]).sorted().toArray();
+                if (firsts.length > 0) {
+                    System.out.printf(Locale.ROOT, "first_delivery_ms p50=%.1f max=%.1f%n", firsts[firsts.length / 2] / 1000.0,
+                            firsts[firsts.length - 1] / 1000.0);
                 }
                 System.out.printf(Locale.ROOT, "versions_missed=%d ended_streams=%d%n", missed,
                         subs.stream().filter(s -> s.ended).count());

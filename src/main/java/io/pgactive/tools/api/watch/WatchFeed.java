@@ -6,9 +6,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.SnapshotJson;
+import io.pgactive.tools.store.HistoryQueries;
+import io.pgactive.tools.store.HistoryService;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -25,7 +26,8 @@ import org.jboss.logging.Logger;
 /**
  * The one consumer of the snapshot bus for {@code GET /watch}: turns each version into a merge patch against the
  * previous one, encodes it once, keeps a window of recent versions for resuming clients and hands every version to
- * the subscribers' bounded queues. Runs on a worker thread, never on the collector's and never on an event loop.
+ * each event loop's group of streams. Runs on the publishing thread (a worker thread, never an event loop), with work
+ * bounded by the snapshot's size whatever the number of streams.
  */
 @ApplicationScoped
 public class WatchFeed {
@@ -38,6 +40,11 @@ public class WatchFeed {
     WatchConfig config;
     @Inject
     MeterRegistry registry;
+    @Inject
+    HistoryService history;
+    @Inject
+    io.vertx.core.Vertx vertx;
+    private io.vertx.core.WorkerExecutor historyReader;
 
     private final Object lock = new Object();
     private final Object acceptLock = new Object();
@@ -51,13 +58,17 @@ public class WatchFeed {
     void start(@Observes StartupEvent event) {
         subscribersGauge = Gauge.builder("pgactive.watch.subscribers", subscribers, Set::size)
                 .description("Open GET /watch streams").register(registry);
+        historyReader = vertx.createSharedWorkerExecutor("pgactive-watch-history", 1);
         subscribe();
     }
 
     private void subscribe() {
         bus.latest().ifPresent(this::accept);
-        // after falling behind, the latest version arrives with a gap and resets every stream
-        subscription = bus.follow("watch feed", Infrastructure.getDefaultWorkerPool(), this::accept);
+        // On the publishing thread: a hop to a worker pool costs each version a wake-up (milliseconds on a busy
+        // machine) before any stream sees it. What runs here is bounded by the snapshot's size (one parse, one diff,
+        // one encoding) and never waits for a client: the fan-out and every other encoding run on the event loops.
+        // After falling behind, the latest version arrives with a gap and resets every stream.
+        subscription = bus.follow("watch feed", null, this::accept);
     }
 
     void accept(PublishedSnapshot published) {
@@ -75,10 +86,11 @@ public class WatchFeed {
             }
             boolean gap = before == null || published.version() != before.version + 1;
             // diff and encoding happen before the subscriber lock, which a connecting stream's event loop may wait on
-            WatchVersion v = new WatchVersion(published.version(), gap ? null : MergePatch.diff(before.state(), state), state);
+            WatchVersion v = new WatchVersion(published.version(), gap ? null : MergePatch.diff(before.state(), state), state,
+                    gap ? null : before);
             if (!gap) {
+                // other selections are encoded by the first event loop that needs them, in parallel with the others
                 v.delta(NodeFilter.ALL);
-                subscribers.stream().map(s -> s.filter).distinct().forEach(v::delta);
             }
             synchronized (lock) {
                 if (gap) {
@@ -89,8 +101,8 @@ public class WatchFeed {
                     window.removeFirst();
                 }
                 latest = v;
-                for (WatchSubscriber s : subscribers) {
-                    s.offer(v, gap);
+                for (DrainGroup g : groups.values()) {
+                    g.publish(v, gap);
                 }
             }
             if (before != null) {
@@ -119,7 +131,7 @@ public class WatchFeed {
 
     /** The drain group of the calling event loop. */
     DrainGroup group(io.vertx.core.Context context) {
-        return groups.computeIfAbsent(Thread.currentThread(), t -> new DrainGroup(context));
+        return groups.computeIfAbsent(Thread.currentThread(), t -> new DrainGroup(context, config.subscriberBuffer()));
     }
 
     /** Takes a place under the subscriber cap; false when full. */
@@ -145,17 +157,24 @@ public class WatchFeed {
             WatchVersion now = latest;
             List<byte[]> preface = new ArrayList<>();
             List<WatchVersion> replay = new ArrayList<>();
+            HistoryReplay.Cursor history = null;
             if (since == null) {
                 preface.add(now.snapshot(s.filter));
             } else if (since > now.version) {
                 preface.add(reset("ahead", "version " + since + " is newer than the current version " + now.version, now.version));
                 preface.add(now.snapshot(s.filter));
             } else if (since < now.version) {
+                // the oldest version a client may hold and still be brought up to date from memory alone
                 WatchVersion first = window.peekFirst();
-                if (first != null && since >= first.version) {
+                long reach = first.patch != null ? first.version - 1 : first.version;
+                if (since < reach && since > 0) {
+                    // older than the window: the history database fills in up to the window, memory does the rest
+                    history = HistoryReplay.Cursor.after(since, reach);
+                }
+                if (since >= reach || history != null) {
+                    long from = Math.max(since, reach);
                     for (WatchVersion v : window) {
-                        if (v.version > since) {
-                            v.delta(s.filter);
+                        if (v.version > from) {
                             replay.add(v);
                         }
                     }
@@ -164,9 +183,30 @@ public class WatchFeed {
                     preface.add(now.snapshot(s.filter));
                 }
             }
-            s.start(preface, replay, now.version);
+            s.start(preface, replay, now.version, history);
             subscribers.add(s);
         }
+    }
+
+    /**
+     * Reads the next page of a history replay on the history reader (never an event loop: SQLite blocks) and hands
+     * it to {@code done} on {@code context}. One reader thread: a resume from far back waits its turn rather than
+     * taking threads from anything else. A read that fails is a missing version: the stream falls back to a reset.
+     */
+    void readHistory(HistoryReplay.Cursor at, NodeFilter filter, io.vertx.core.Context context,
+                     java.util.function.Consumer<HistoryReplay.Page> done) {
+        historyReader.executeBlocking(() -> HistoryReplay.read(this::stored, at, filter), false).onComplete(result -> {
+            if (result.failed()) {
+                LOG.warnf("watch: cannot replay version %d from the history: %s", at.next(), result.cause().toString());
+            }
+            HistoryReplay.Page page = result.succeeded() ? result.result() : HistoryReplay.Page.missing(at, at.next());
+            context.runOnContext(x -> done.accept(page));
+        });
+    }
+
+    /** A version's published JSON, when the history still holds it whole (not expired, not thinned). */
+    private java.util.Optional<byte[]> stored(long version) {
+        return history.queries().snapshot(version).filter(s -> !s.gone()).map(HistoryQueries.StoredSnapshot::json);
     }
 
     byte[] reset(String reason, String detail, long version) {
@@ -216,6 +256,9 @@ public class WatchFeed {
         Cancellable c = subscription;
         if (c != null) {
             c.cancel();
+        }
+        if (historyReader != null) {
+            historyReader.close();
         }
         long v = latest == null ? 0 : latest.version;
         for (WatchSubscriber s : subscribers) {

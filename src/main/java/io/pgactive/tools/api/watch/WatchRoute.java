@@ -3,6 +3,7 @@ package io.pgactive.tools.api.watch;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgactive.tools.api.Problem;
+import io.pgactive.tools.snapshot.NodeStatus;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -42,7 +43,7 @@ public class WatchRoute {
         NodeFilter filter;
         try {
             since = since(request);
-            filter = nodes(request.params().getAll("nodes"));
+            filter = nodes(request.params().getAll("nodes")).withMinStatus(minStatus(request.params().getAll("min_status")));
         } catch (IllegalArgumentException e) {
             problem(response, 400, "Bad Request", e.getMessage(), null);
             return;
@@ -99,6 +100,21 @@ public class WatchRoute {
         }
     }
 
+    static NodeStatus minStatus(List<String> values) {
+        if (values.isEmpty()) {
+            return null;
+        }
+        if (values.size() > 1) {
+            throw new IllegalArgumentException("min_status must be given once");
+        }
+        NodeStatus status = NodeFilter.parseStatus(values.get(0));
+        if (status == null) {
+            throw new IllegalArgumentException("min_status must be one of HEALTHY, DEGRADED, CRITICAL, DOWN, UNKNOWN, got '"
+                    + values.get(0) + "'");
+        }
+        return status;
+    }
+
     static NodeFilter nodes(List<String> values) {
         if (values.isEmpty()) {
             return NodeFilter.ALL;
@@ -112,7 +128,7 @@ public class WatchRoute {
                 names.add(n.strip());
             }
         }
-        return NodeFilter.of(names);
+        return NodeFilter.ALL.withNames(names);
     }
 
     private static void problem(HttpServerResponse response, int status, String title, String detail, String retryAfter) {

@@ -28,9 +28,13 @@ final class WatchSubscriber {
     private final ArrayDeque<byte[]> preface = new ArrayDeque<>();
     private final ArrayDeque<WatchVersion> pending = new ArrayDeque<>();
     private long lastQueued;
+    private long startVersion;
+    private HistoryReplay.Cursor history;
+    private boolean historyReading;
     private boolean resync;
     private long resyncSince;
     private String resyncReason;
+    private String resyncDetail;
     private boolean drainScheduled;
     private boolean closed;
 
@@ -49,16 +53,24 @@ final class WatchSubscriber {
         this.slowTimeoutNanos = feed.config().slowTimeout().toNanos();
     }
 
-    /** Called by the feed under its lock, before the first offer. */
-    synchronized void start(List<byte[]> first, List<WatchVersion> replay, long version) {
+    /**
+     * Called by the feed under its lock, before the first offer.
+     *
+     * @param replay  versions from memory, sent after the history replay when there is one
+     * @param history the versions to rebuild from the history database first, or null
+     */
+    synchronized void start(List<byte[]> first, List<WatchVersion> replay, long version, HistoryReplay.Cursor history) {
         preface.addAll(first);
         pending.addAll(replay);
         lastQueued = version;
-        lastWritten = replay.isEmpty() ? version : replay.get(0).version - 1;
+        startVersion = version;
+        this.history = history;
+        lastWritten = history != null ? history.next() - 1 : replay.isEmpty() ? version : replay.get(0).version - 1;
+        group.add(this); // the route runs on this stream's event loop, the only thread touching the group's members
         scheduleDrain();
     }
 
-    /** Called by the feed, in version order; never blocks. */
+    /** Called by the group on this stream's event loop, in version order; writing is left to {@link #drainNow}. */
     void offer(WatchVersion v, boolean gap) {
         boolean overflowAgain = false;
         synchronized (this) {
@@ -67,28 +79,43 @@ final class WatchSubscriber {
             }
             if (gap) {
                 pending.clear();
-                startResync("gap");
-            } else if (pending.size() >= maxPending) {
+                startResync("gap", "the service skipped versions; here is the full state");
+            } else if (live() >= maxPending) {
                 pending.clear();
                 overflowAgain = resync;
-                startResync("slow_consumer");
+                startResync("slow_consumer", "the client fell more than " + maxPending + " versions behind; here is the full state");
             } else {
-                v.delta(filter); // encoded here, on the feed's thread, once for all subscribers with this filter
                 pending.add(v);
                 lastQueued = v.version;
             }
         }
         if (overflowAgain) {
             context.runOnContext(x -> disconnect("slow_consumer", "the client did not read its reset in time"));
-        } else {
-            scheduleDrain();
         }
     }
 
-    private void startResync(String reason) {
+    /** Writes what is queued; on this stream's event loop. */
+    void drainNow() {
+        drain();
+    }
+
+    /**
+     * Versions queued since the stream started: what it let pile up. A resume's backlog (the replay it asked for) does
+     * not count, or resuming from further back than the buffer would always end in a reset.
+     */
+    private int live() {
+        if (pending.isEmpty()) {
+            return 0;
+        }
+        long firstLive = Math.max(startVersion + 1, pending.peekFirst().version);
+        return (int) Math.max(0, pending.peekLast().version - firstLive + 1);
+    }
+
+    private void startResync(String reason, String detail) {
         if (!resync) {
             resync = true;
             resyncReason = reason;
+            resyncDetail = detail;
             resyncSince = System.nanoTime();
             feed.countReset(reason); // counted when decided: the client may never read it
         }
@@ -125,6 +152,14 @@ final class WatchSubscriber {
                 }
                 needResync = resync;
                 next = preface.poll();
+                if (next == null && !needResync && history != null) {
+                    if (!historyReading) {
+                        historyReading = true;
+                        HistoryReplay.Cursor at = history;
+                        feed.readHistory(at, filter, context, page -> historyRead(at, page));
+                    }
+                    return; // the rest waits for the history, which comes before anything queued
+                }
                 if (next == null && !needResync) {
                     WatchVersion v = pending.poll();
                     if (v == null) {
@@ -144,25 +179,44 @@ final class WatchSubscriber {
         }
     }
 
+    /** A page of the history replay, back on this stream's event loop. */
+    private void historyRead(HistoryReplay.Cursor at, HistoryReplay.Page page) {
+        synchronized (this) {
+            if (closed || history != at) {
+                return; // the stream was reset or closed meanwhile: the page is of no use
+            }
+            historyReading = false;
+            if (page.missing() != null) {
+                history = null;
+                startResync("too_old", "version " + page.missing() + " is no longer in the history; here is the full state");
+            } else {
+                preface.addAll(page.frames());
+                lastWritten = page.after().next() - 1;
+                history = page.after().done() ? null : page.after();
+            }
+        }
+        drain();
+    }
+
     /** Reset frames for the latest version, or null when an overflow happened meanwhile and it must be redone. */
     private byte[] resync() {
         WatchFeed.Current now = feed.current(filter);
+        String reason;
+        String detail;
         synchronized (this) {
             pending.removeIf(v -> v.version <= now.version());
             if (!pending.isEmpty() && pending.peekFirst().version != now.version() + 1) {
                 return null;
             }
             resync = false;
+            history = null;
+            historyReading = false;
             lastQueued = Math.max(lastQueued, now.version());
             lastWritten = now.version();
-        }
-        String reason;
-        synchronized (this) {
             reason = resyncReason;
+            detail = resyncDetail;
         }
-        byte[] reset = WatchFeed.resetFrame(reason, reason.equals("gap")
-                ? "the service skipped versions; here is the full state"
-                : "the client fell more than " + maxPending + " versions behind; here is the full state", now.version());
+        byte[] reset = WatchFeed.resetFrame(reason, detail, now.version());
         byte[] frames = new byte[reset.length + now.frames().length];
         System.arraycopy(reset, 0, frames, 0, reset.length);
         System.arraycopy(now.frames(), 0, frames, reset.length, now.frames().length);
@@ -185,7 +239,7 @@ final class WatchSubscriber {
                 return;
             }
             stuck = resync && now - resyncSince > slowTimeoutNanos;
-            idle = preface.isEmpty() && pending.isEmpty() && !resync;
+            idle = preface.isEmpty() && pending.isEmpty() && !resync && history == null;
         }
         if (stuck || fullSince != 0 && now - fullSince > slowTimeoutNanos) {
             disconnect("slow_consumer", "the connection stayed full for longer than the slow-consumer timeout");
@@ -210,11 +264,8 @@ final class WatchSubscriber {
 
     void shutdown(long version) {
         context.runOnContext(x -> {
-            synchronized (this) {
-                if (closed) {
-                    return;
-                }
-                closed = true;
+            if (!markClosed()) {
+                return;
             }
             feed.disconnected(this, null);
             cancelTimer();
@@ -227,13 +278,16 @@ final class WatchSubscriber {
     }
 
     /** Closes the stream once and drops what it still had queued; false when it was already closed. */
-    private synchronized boolean markClosed() {
-        if (closed) {
-            return false;
+    private boolean markClosed() {
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            closed = true;
+            pending.clear();
+            preface.clear();
         }
-        closed = true;
-        pending.clear();
-        preface.clear();
+        group.remove(this); // every closing path runs on this stream's event loop
         return true;
     }
 

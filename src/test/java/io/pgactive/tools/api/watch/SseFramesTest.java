@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgactive.tools.sdk.WatchState;
+import io.pgactive.tools.snapshot.NodeStatus;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -126,8 +128,32 @@ class SseFramesTest {
         NodeFilter f = NodeFilter.of(List.of("b"));
         assertThat(f.apply(doc)).isEqualTo(JSON.readTree("{\"version\":1,\"cluster\":{\"s\":1},\"nodes\":{\"b\":{}}}"));
         ObjectNode onlyA = (ObjectNode) JSON.readTree("{\"version\":2,\"nodes\":{\"a\":{\"x\":1}}}");
-        assertThat(f.apply(onlyA)).isEqualTo(JSON.readTree("{\"version\":2}"));
+        Map<String, NodeStatus> both = Map.of("a", NodeStatus.HEALTHY, "b", NodeStatus.HEALTHY);
+        assertThat(f.patch(onlyA, both, both, JSON.createObjectNode())).isEqualTo(JSON.readTree("{\"version\":2}"));
         assertThat(NodeFilter.ALL.apply(doc)).isSameAs(doc);
+    }
+
+    @Test
+    void aStatusFilterSendsANodeWholeWhenItEntersAndNullWhenItLeaves() throws Exception {
+        ObjectNode before = (ObjectNode) JSON.readTree("{\"version\":1,\"cluster\":{\"status\":\"DEGRADED\"},\"nodes\":{"
+                + "\"a\":{\"status\":\"HEALTHY\",\"lag\":1},\"b\":{\"status\":\"DEGRADED\",\"lag\":9},"
+                + "\"c\":{\"status\":\"UNKNOWN\"},\"d\":{\"status\":\"HEALTHY\"}}}");
+        ObjectNode after = (ObjectNode) JSON.readTree("{\"version\":2,\"cluster\":{\"status\":\"DOWN\"},\"nodes\":{"
+                + "\"a\":{\"status\":\"DOWN\",\"lag\":1},\"b\":{\"status\":\"HEALTHY\",\"lag\":2},"
+                + "\"c\":{\"status\":\"UNKNOWN\"},\"d\":{\"status\":\"HEALTHY\",\"lag\":5}}}");
+        NodeFilter f = NodeFilter.ALL.withMinStatus(NodeStatus.DEGRADED);
+        WatchVersion v1 = new WatchVersion(1, null, before, null);
+        WatchVersion v2 = new WatchVersion(2, MergePatch.diff(before, after), after, v1);
+        ObjectNode sent = (ObjectNode) JSON.readTree(SseEvents.parse(v2.delta(f)).get(0).data());
+        // a entered whole, b left, c (UNKNOWN ranks with DOWN) did not change, d is never selected
+        assertThat(sent).isEqualTo(JSON.readTree("{\"version\":2,\"cluster\":{\"status\":\"DOWN\"},\"nodes\":{"
+                + "\"a\":{\"status\":\"DOWN\",\"lag\":1},\"b\":null}}"));
+        WatchState client = new WatchState();
+        client.apply("snapshot", SseFrames.text(f.apply(before)), "1");
+        assertThat(client.apply("delta", SseFrames.text(sent), "2")).contains(f.apply(after));
+        assertThat(f.apply(after).get("nodes").fieldNames()).toIterable().containsExactlyInAnyOrder("a", "c");
+        assertThat(NodeFilter.ALL.withNames(List.of("b")).withMinStatus(NodeStatus.HEALTHY).apply(after).get("nodes").size())
+                .isEqualTo(1);
     }
 
     private static Optional<ObjectNode> applyAll(WatchState state, List<SseEvents.Event> events) {

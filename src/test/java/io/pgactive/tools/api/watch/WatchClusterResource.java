@@ -15,6 +15,8 @@ public class WatchClusterResource implements QuarkusTestResourceLifecycleManager
 
     static final int NODES = 50;
     static volatile PgCluster cluster;
+    /** The service's history database, for tests that take versions out of it as retention or thinning would. */
+    static volatile Path database;
     private Path dir;
 
     @Override
@@ -23,6 +25,7 @@ public class WatchClusterResource implements QuarkusTestResourceLifecycleManager
             dir = Files.createTempDirectory("watch-test");
             cluster = PgCluster.standalone(NODES, dir.resolve("cluster"));
             Path config = ServiceConfig.write(dir, cluster.nodes(), "interval: 400ms\nbackoff_max: 1s\n");
+            database = dir.resolve("data/replication_state.db");
             return Map.of("pgactive.tools.config", config.toString(),
                     "pgactive.watch.heartbeat", "200ms",
                     "pgactive.watch.window", "10",

@@ -42,6 +42,8 @@ class WatchResourceTest {
     SnapshotBus bus;
     @Inject
     WatchFeed feed;
+    @Inject
+    io.pgactive.tools.store.HistoryService history;
 
     /** Exactly what GET /snapshot served at each version. */
     private final Map<Long, byte[]> published = new ConcurrentHashMap<>();
@@ -142,7 +144,7 @@ class WatchResourceTest {
     @Test
     void aVersionOutsideTheWindowOrAheadGetsAResetAndTheFullState() throws Exception {
         await().atMost(Duration.ofSeconds(30)).until(() -> feed.latest().version > 12);
-        RawStream old = stream("/watch", Map.of("Last-Event-ID", "1"));
+        RawStream old = stream("/watch", Map.of("Last-Event-ID", "0")); // before any version the history could hold
         RawStream ahead = stream("/watch?since=" + (feed.latest().version + 1000), Map.of());
         for (RawStream raw : List.of(old, ahead)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> raw.names().contains("snapshot"));
@@ -161,7 +163,139 @@ class WatchResourceTest {
     }
 
     @Test
+    void aStatusFilterFollowsANodeInAndOutAndEqualsTheFilteredSnapshotAtEveryVersion() throws Exception {
+        WatchClient client = WatchClient.builder(base).minStatus("degraded").build();
+        List<WatchClient.Update> updates = new CopyOnWriteArrayList<>();
+        run(client, updates);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !updates.isEmpty());
+        assertThat(updates.get(0).state().get("nodes")).isEmpty(); // every node is healthy
+        var node = WatchClusterResource.cluster.node("node9");
+        node.stop();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> last(updates).path("nodes").has("node9"));
+            assertThat(last(updates).path("nodes").path("node9").path("status").asText()).isIn("DEGRADED", "DOWN");
+            // it arrived whole, not as the few fields that changed
+            assertThat(last(updates).path("nodes").path("node9").has("name")).isTrue();
+        } finally {
+            node.start();
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> !last(updates).path("nodes").has("node9"));
+        assertThat(last(updates).path("nodes")).isEmpty();
+
+        // the versions compared must include node9 entering the selection and leaving it again
+        boolean in = false;
+        boolean outAfterIn = false;
+        for (int i = 0; i < updates.size(); i++) {
+            WatchClient.Update u = updates.get(i);
+            assertThat(u.reset()).isFalse();
+            if (i > 0) {
+                assertThat(u.version()).isEqualTo(updates.get(i - 1).version() + 1);
+            }
+            byte[] json = published.get(u.version());
+            if (json != null) {
+                ObjectNode served = MergePatch.canonical((ObjectNode) SnapshotJson.MAPPER.readTree(json));
+                ObjectNode expected = served.deepCopy();
+                ObjectNode nodes = expected.putObject("nodes");
+                served.get("nodes").fields().forEachRemaining(e -> {
+                    if (!e.getValue().get("status").asText().equals("HEALTHY")) {
+                        nodes.set(e.getKey(), e.getValue());
+                    }
+                });
+                assertThat(u.state()).as("version %d", u.version()).isEqualTo(expected);
+                in |= nodes.has("node9");
+                outAfterIn |= in && !nodes.has("node9");
+            }
+        }
+        assertThat(in).isTrue();
+        assertThat(outAfterIn).isTrue();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/snapshot").then()
+                .body("cluster.nodes_healthy", equalTo(WatchClusterResource.NODES)));
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode last(List<WatchClient.Update> updates) {
+        return updates.get(updates.size() - 1).state();
+    }
+
+    @Test
+    void aResumeOlderThanTheWindowIsReplayedFromTheHistoryWithoutAReset() throws Exception {
+        long since = resumePoint();
+        RawStream raw = stream("/watch", Map.of("Last-Event-ID", Long.toString(since)));
+        long until = feed.latest().version + 2;
+        await().atMost(Duration.ofSeconds(30)).until(() -> lastId(raw) >= until);
+        assertThat(raw.names()).doesNotContain("reset", "snapshot", "snapshot-part");
+        SseEvents.Event first = raw.events.stream().filter(e -> e.id() != null).findFirst().orElseThrow();
+        assertThat(first.id()).isEqualTo(Long.toString(since + 1));
+        // applied on top of the client's state at `since`, every version equals what GET /snapshot served
+        List<WatchClient.Update> applied = apply(since, raw.events);
+        assertThat(applied.get(applied.size() - 1).version()).isGreaterThanOrEqualTo(until);
+        for (int i = 0; i < applied.size(); i++) {
+            WatchClient.Update u = applied.get(i);
+            assertThat(u.version()).isEqualTo(since + 1 + i);
+            assertThat(u.state()).as("version %d", u.version())
+                    .isEqualTo(MergePatch.canonical((ObjectNode) SnapshotJson.MAPPER.readTree(published.get(u.version()))));
+        }
+    }
+
+    @Test
+    void aResumeIntoVersionsTheHistoryNoLongerHoldsGetsAResetAndTheFullState() throws Exception {
+        long since = resumePoint();
+        double before = resets("too_old");
+        // what thinning does to a version when the writer falls behind (and retention, later, to every version)
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + WatchClusterResource.database);
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("PRAGMA busy_timeout = 5000");
+            assertThat(st.executeUpdate("DELETE FROM snapshot_json WHERE version = " + (since + 3))).isEqualTo(1);
+        }
+        RawStream raw = stream("/watch", Map.of("Last-Event-ID", Long.toString(since)));
+        long until = feed.latest().version + 2;
+        await().atMost(Duration.ofSeconds(30)).until(() -> lastId(raw) >= until);
+        assertThat(raw.names()).contains("reset");
+        SseEvents.Event reset = raw.events.stream().filter(e -> "reset".equals(e.event())).findFirst().orElseThrow();
+        assertThat(reset.data()).contains("too_old").contains(Long.toString(since + 3));
+        assertThat(resets("too_old")).isGreaterThan(before);
+        // nothing of the broken range was sent before the reset: no delta past the gap
+        List<SseEvents.Event> beforeReset = raw.events.subList(0, raw.events.indexOf(reset));
+        assertThat(beforeReset.stream().filter(e -> e.id() != null).map(e -> Long.parseLong(e.id())))
+                .allSatisfy(v -> assertThat(v).isLessThan(since + 3));
+        List<WatchClient.Update> applied = apply(since, raw.events);
+        WatchClient.Update last = applied.get(applied.size() - 1);
+        assertThat(last.state()).isEqualTo(MergePatch.canonical((ObjectNode) SnapshotJson.MAPPER.readTree(published.get(last.version()))));
+    }
+
+    /** A version older than the in-memory window whose successors the history database already holds. */
+    private long resumePoint() {
+        await().atMost(Duration.ofSeconds(60)).until(() -> published.size() > 30 && feed.windowSize() >= 10);
+        long since = published.keySet().stream().mapToLong(Long::longValue).min().orElseThrow() + 2;
+        await().atMost(Duration.ofSeconds(60)).until(() -> feed.latest().version - since > 2L * feed.windowSize()
+                && history.store().status().storedVersion() > feed.latest().version - feed.windowSize());
+        return since;
+    }
+
+    private static long lastId(RawStream raw) {
+        return raw.events.stream().filter(e -> e.id() != null).mapToLong(e -> Long.parseLong(e.id())).max().orElse(-1);
+    }
+
+    /** The events applied by the reference client on top of the state it held at {@code since}. */
+    private List<WatchClient.Update> apply(long since, List<SseEvents.Event> events) throws Exception {
+        io.pgactive.tools.sdk.WatchState state = new io.pgactive.tools.sdk.WatchState();
+        state.apply("snapshot", SseFrames.text(MergePatch.canonical((ObjectNode) SnapshotJson.MAPPER.readTree(published.get(since)))),
+                Long.toString(since));
+        List<WatchClient.Update> out = new ArrayList<>();
+        for (SseEvents.Event e : events) {
+            if (e.event() == null || e.event().equals("heartbeat")) {
+                continue;
+            }
+            boolean reset = "reset".equals(e.event());
+            state.apply(e.event(), e.data(), e.id()).ifPresent(s -> out.add(new WatchClient.Update(Long.parseLong(e.id()), s, reset)));
+        }
+        return out;
+    }
+
+    @Test
     void badParametersAreProblemsBeforeTheStream() {
+        given().get("/watch?min_status=SICK").then().statusCode(400).contentType("application/problem+json")
+                .body("detail", containsString("min_status")).body("detail", containsString("SICK"));
+        given().get("/watch?nodes=node1&min_status=").then().statusCode(400).body("detail", containsString("min_status"));
         given().get("/watch?since=abc").then().statusCode(400).contentType("application/problem+json")
                 .body("detail", containsString("since"));
         given().header("Last-Event-ID", "-4").get("/watch").then().statusCode(400)
