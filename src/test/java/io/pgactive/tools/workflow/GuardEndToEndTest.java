@@ -29,7 +29,8 @@ class GuardEndToEndTest {
 
     @Test
     void writesAreHeldWhileTheStandbyLagsAndCompleteWithoutErrorOrLossOnceItCatchesUp() throws Exception {
-        await().atMost(Duration.ofSeconds(60)).until(() -> guard().getBoolean("running")
+        // running is null until the worker has reached Temporal
+        await().atMost(Duration.ofSeconds(60)).until(() -> Boolean.TRUE.equals(guard().get("running"))
                 && "OPEN".equals(guard().getString("status.state.gate")));
 
         try (InsertLoop writer = new InsertLoop(GuardClusterResource.bouncer.jdbcUrl(PgNode.DATABASE),
