@@ -4,7 +4,7 @@
 # p50/p99/max over every subscriber and version, versions missed by any subscriber (must be 0), the service's CPU
 # and heap while streaming.
 #
-#   bench/watch.sh                                  # 1000 subscribers, 10 nodes, 1 s interval, 60 s measured
+#   bench/watch.sh                                  # 1000 subscribers, 10 nodes, 1 s interval, 60 s warm-up (the JIT), 60 s measured
 #   SUBSCRIBERS=200 MEASURE_S=30 bench/watch.sh
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,4 +14,4 @@ if [[ ! -f target/quarkus-app/quarkus-run.jar || ! -f target/test-classpath.txt 
 fi
 CP="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
 java -cp "$CP" io.pgactive.tools.bench.WatchBenchmark --nodes "${NODES:-10}" --subscribers "${SUBSCRIBERS:-1000}" \
-  --interval-ms "${INTERVAL_MS:-1000}" --warmup-s "${WARMUP_S:-10}" --measure-s "${MEASURE_S:-60}"
+  --interval-ms "${INTERVAL_MS:-1000}" --warmup-s "${WARMUP_S:-60}" --measure-s "${MEASURE_S:-60}"
