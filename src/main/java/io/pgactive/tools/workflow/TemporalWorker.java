@@ -59,7 +59,7 @@ public class TemporalWorker {
     @ConfigProperty(name = "quarkus.temporal.worker.task-queue", defaultValue = "pgactive-tools")
     String taskQueue;
 
-    private final List<Runnable> onFirstConnect = new CopyOnWriteArrayList<>();
+    private final List<Runnable> whileConnected = new CopyOnWriteArrayList<>();
     private volatile State state;
     private ScheduledExecutorService probe;
     private WorkerFactory factory;
@@ -81,12 +81,13 @@ public class TemporalWorker {
         LOG.infof("Temporal worker: connecting to %s (namespace %s, task queue %s) in the background", target, namespace, taskQueue);
     }
 
-    /** Runs {@code action} (on the probe thread) once the worker has started; at once if it already has. */
-    public void whenStarted(Runnable action) {
-        onFirstConnect.add(action);
-        if (state().workerStarted()) {
-            probe.execute(action);
-        }
+    /**
+     * Runs {@code action} on the probe thread after every successful probe (the first right after the worker has
+     * started, then every {@link #PROBE_CONNECTED}): for work that must happen once Temporal answers and must be retried
+     * if it failed, such as starting guards. It must be cheap once its work is done.
+     */
+    public void whileConnected(Runnable action) {
+        whileConnected.add(action);
     }
 
     /** Never null: before start-up has run, the worker is connecting (or disabled). */
@@ -121,9 +122,7 @@ public class TemporalWorker {
                 LOG.infof("Temporal server %s reachable%s", target, first ? "; worker polling task queue " + taskQueue : " again");
                 state = new State(Connection.CONNECTED, target, namespace, taskQueue, null, Instant.now(), true);
             }
-            if (first) {
-                onFirstConnect.forEach(this::runQuietly);
-            }
+            whileConnected.forEach(this::runQuietly);
             retry = RETRY_FIRST;
             next = PROBE_CONNECTED;
         } catch (RuntimeException e) {

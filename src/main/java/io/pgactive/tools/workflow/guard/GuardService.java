@@ -68,6 +68,8 @@ public class GuardService {
     SnapshotBus bus;
 
     private final Map<String, Sent> sent = new ConcurrentHashMap<>();
+    /** Autostart gates whose guard has not been started yet: retried after every probe until it succeeds. */
+    private final java.util.Set<String> toAutostart = ConcurrentHashMap.newKeySet();
     private ExecutorService signals;
     private Cancellable subscription;
 
@@ -82,7 +84,8 @@ public class GuardService {
             t.setDaemon(true);
             return t;
         });
-        worker.whenStarted(this::autostart);
+        config.guard().gates().stream().filter(ToolsConfig.GateConfig::autostart).forEach(g -> toAutostart.add(g.name()));
+        worker.whileConnected(this::autostart);
         subscription = bus.follow("guard signals", signals, this::signalAll);
     }
 
@@ -96,10 +99,13 @@ public class GuardService {
     }
 
     private void autostart() {
-        for (ToolsConfig.GateConfig g : config.guard().gates()) {
-            if (g.autostart()) {
-                start(g.name());
-                LOG.infof("guard %s on node %s started (autostart)", g.name(), g.node());
+        for (String gate : toAutostart) {
+            try {
+                GuardView v = start(gate);
+                toAutostart.remove(gate);
+                LOG.infof("guard %s on node %s started (autostart)", gate, v.node());
+            } catch (RuntimeException e) {
+                LOG.warnf("guard %s: autostart failed, retried after the next probe: %s", gate, e.getMessage());
             }
         }
     }
@@ -135,6 +141,7 @@ public class GuardService {
     /** Stops the gate's guard (which resumes writes it paused first); a guard that is not running is left alone. */
     public GuardView stop(String gate, String reason) {
         ToolsConfig.GateConfig g = gateConfig(gate);
+        toAutostart.remove(g.name()); // an operator's stop outranks the configuration
         if (running(g)) {
             call(() -> {
                 client().newWorkflowStub(ReplicationGuard.class, ReplicationGuard.workflowId(g.name())).stop(reason);
