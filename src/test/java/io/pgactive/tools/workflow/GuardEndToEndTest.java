@@ -27,6 +27,14 @@ class GuardEndToEndTest {
         return given().get("/guards/" + GuardClusterResource.GATE).then().statusCode(200).extract().jsonPath();
     }
 
+    /** The value of {@code pgactive_guard_writes_paused} for the test's gate, from the Prometheus text format. */
+    private static String writesPausedMetric() {
+        String text = given().accept("text/plain; version=0.0.4").get("/q/metrics").then().statusCode(200).extract().asString();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                "(?m)^pgactive_guard_writes_paused\\{gate=\"" + GuardClusterResource.GATE + "\",node=\"node1\",?} (\\S+)$").matcher(text);
+        return m.find() ? m.group(1) : "absent";
+    }
+
     @Test
     void writesAreHeldWhileTheStandbyLagsAndCompleteWithoutErrorOrLossOnceItCatchesUp() throws Exception {
         // running is null until the worker has reached Temporal
@@ -40,6 +48,7 @@ class GuardEndToEndTest {
             GuardClusterResource.standby.execute("SELECT pg_wal_replay_pause()");
             await().atMost(Duration.ofSeconds(60)).until(() -> !"OPEN".equals(guard().getString("status.state.gate")));
             JsonPath paused = guard();
+            await().atMost(Duration.ofSeconds(10)).until(() -> "1.0".equals(writesPausedMetric()));
             assertThat(paused.getDouble("status.state.lag_seconds")).isGreaterThan(GuardClusterResource.PAUSE_ABOVE);
 
             // held, not failed: one insert waits in PgBouncer and nothing completes while lag stays high
@@ -50,6 +59,7 @@ class GuardEndToEndTest {
 
             GuardClusterResource.standby.execute("SELECT pg_wal_replay_resume()");
             await().atMost(Duration.ofSeconds(60)).until(() -> "OPEN".equals(guard().getString("status.state.gate")));
+            await().atMost(Duration.ofSeconds(10)).until(() -> "0.0".equals(writesPausedMetric()));
             await().atMost(Duration.ofSeconds(30)).until(() -> writer.completed() > held + 50);
             writer.close();
             assertThat(writer.failed()).as("writer errors, last: %s", writer.lastError()).isZero();

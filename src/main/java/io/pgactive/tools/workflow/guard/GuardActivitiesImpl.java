@@ -25,6 +25,8 @@ public class GuardActivitiesImpl implements GuardActivities {
     HistoryService history;
     @Inject
     SnapshotBus bus;
+    @Inject
+    GuardService guards;
 
     @Override
     public GateState readGate(String gate) {
@@ -43,6 +45,7 @@ public class GuardActivitiesImpl implements GuardActivities {
 
     @Override
     public void recordDecision(String gate, String node, GuardDecision d) {
+        guards.decided(gate, d);
         ObjectNode details = JSON.createObjectNode()
                 .put("gate", gate)
                 .put("action", d.action())

@@ -68,6 +68,8 @@ public class GuardService {
     SnapshotBus bus;
 
     private final Map<String, Sent> sent = new ConcurrentHashMap<>();
+    /** Each gate's newest known decision (its gate state and mode after it), for the guard metrics. */
+    private final Map<String, GuardDecision> lastDecision = new ConcurrentHashMap<>();
     /** Autostart gates whose guard has not been started yet: retried after every probe until it succeeds. */
     private final java.util.Set<String> toAutostart = ConcurrentHashMap.newKeySet();
     private ExecutorService signals;
@@ -164,6 +166,19 @@ public class GuardService {
         return view(g);
     }
 
+    /** Called for every decision a guard records through this service's worker. */
+    void decided(String gate, GuardDecision decision) {
+        lastDecision.merge(gate, decision, (old, now) -> now.atMillis() >= old.atMillis() ? now : old);
+    }
+
+    /**
+     * The gate's newest decision this service knows of: recorded through its worker, or read from the guard's status;
+     * empty until then (after a restart, until the guard is next asked or decides).
+     */
+    public java.util.Optional<GuardDecision> lastDecision(String gate) {
+        return java.util.Optional.ofNullable(lastDecision.get(gate));
+    }
+
     private GuardView view(ToolsConfig.GateConfig g) {
         String id = ReplicationGuard.workflowId(g.name());
         GuardView.NodeNow now = bus.latest().map(p -> {
@@ -175,6 +190,9 @@ public class GuardService {
         }
         boolean running = running(g);
         GuardStatus status = running ? call(() -> client().newWorkflowStub(ReplicationGuard.class, id).status()) : null;
+        if (status != null && !status.state().recent().isEmpty()) {
+            decided(g.name(), status.state().recent().get(status.state().recent().size() - 1));
+        }
         return new GuardView(g.name(), g.node(), g.database(), g.pgbouncer().redacted(), now, id, running, status);
     }
 
