@@ -97,7 +97,7 @@ class MetricsTest {
                 ours.append(line).append('\n');
             }
         }
-        assertThat(ours).contains("pgactive_node_status");
+        assertThat(ours).contains("pgactive_node_status", "pgactive_guard_writes_paused", "pgactive_guard_escalated");
         Files.writeString(file, ours);
         Process p = new ProcessBuilder(promtool, "check", "metrics").redirectInput(file.toFile()).redirectErrorStream(true).start();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
