@@ -1,8 +1,6 @@
 package io.pgactive.tools.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.pgactive.tools.config.ToolsConfig;
-import io.pgactive.tools.snapshot.SnapshotJson;
 import io.pgactive.tools.workflow.TemporalWorker;
 import io.pgactive.tools.workflow.guard.GuardOverride;
 import io.pgactive.tools.workflow.guard.GuardService;
@@ -56,7 +54,7 @@ public class GuardResource {
         body.put("temporal", worker.state());
         body.put("policy", config.guard().policy());
         body.put("guards", guards.list());
-        return json(body);
+        return JsonResponses.ok(body);
     }
 
     @GET
@@ -64,7 +62,7 @@ public class GuardResource {
     @Operation(summary = "One gate and its guard: gate state, mode, lag band, recent decisions")
     @APIResponse(responseCode = "404", description = "Unknown gate")
     public Response get(@PathParam("gate") String gate) {
-        return json(guards.get(gate));
+        return JsonResponses.ok(guards.get(gate));
     }
 
     @POST
@@ -77,7 +75,7 @@ public class GuardResource {
     @APIResponse(responseCode = "503", description = "Temporal disabled or unreachable")
     public Response start(@PathParam("gate") String gate, @jakarta.ws.rs.HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
         authorize(auth);
-        return json(guards.start(gate));
+        return JsonResponses.ok(guards.start(gate));
     }
 
     @DELETE
@@ -88,7 +86,7 @@ public class GuardResource {
     public Response stop(@PathParam("gate") String gate, @QueryParam("reason") String reason,
                          @jakarta.ws.rs.HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
         authorize(auth);
-        return json(guards.stop(gate, reason == null || reason.isBlank() ? "stopped through the API" : reason));
+        return JsonResponses.ok(guards.stop(gate, reason == null || reason.isBlank() ? "stopped through the API" : reason));
     }
 
     @POST
@@ -115,7 +113,7 @@ public class GuardResource {
         if (request.reason() == null || request.reason().isBlank()) {
             throw new IllegalArgumentException("body: reason is required (it goes into the guard's record)");
         }
-        return json(guards.override(gate, new GuardOverride(action, request.reason())));
+        return JsonResponses.ok(guards.override(gate, new GuardOverride(action, request.reason())));
     }
 
     private void authorize(String header) {
@@ -130,13 +128,6 @@ public class GuardResource {
         }
     }
 
-    private static Response json(Object body) {
-        try {
-            return Response.ok(SnapshotJson.MAPPER.writeValueAsBytes(body), MediaType.APPLICATION_JSON).build();
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode the guard view", e);
-        }
-    }
 
     @ServerExceptionMapper
     public Response unavailable(GuardService.UnavailableException e) {

@@ -1,7 +1,6 @@
 package io.pgactive.tools.api;
 
 import io.pgactive.tools.config.ConfigLoader;
-import io.pgactive.tools.snapshot.SnapshotJson;
 import io.pgactive.tools.store.Event;
 import io.pgactive.tools.store.HistoryQueries;
 import io.pgactive.tools.store.HistoryService;
@@ -52,7 +51,7 @@ public class HistoryResource {
         int n = limit(limit);
         List<Map<String, Object>> items = queries().snapshots(r.from, r.to, positive(before, "before"), n);
         Object next = items.size() == n ? items.get(items.size() - 1).get("version") : null;
-        return json(page(items, "next_before", next));
+        return JsonResponses.ok(page(items, "next_before", next));
     }
 
     @GET
@@ -74,7 +73,7 @@ public class HistoryResource {
     @Path("nodes")
     @Operation(summary = "Every node ever seen, with its latest known status")
     public Response nodes() {
-        return json(Map.of("items", queries().nodes()));
+        return JsonResponses.ok(Map.of("items", queries().nodes()));
     }
 
     @GET
@@ -82,7 +81,7 @@ public class HistoryResource {
     @Operation(summary = "One node: its latest known status and last stored sample")
     @APIResponse(responseCode = "404", description = "Unknown node")
     public Response node(@PathParam("name") String name) {
-        return queries().node(name).map(this::json).orElseGet(() -> unknownNode(name));
+        return queries().node(name).map(JsonResponses::ok).orElseGet(() -> unknownNode(name));
     }
 
     @GET
@@ -121,7 +120,7 @@ public class HistoryResource {
         body.put("to", r.to);
         body.put("step", s == null ? null : s.toString());
         body.put("points", points);
-        return json(body);
+        return JsonResponses.ok(body);
     }
 
     @GET
@@ -144,7 +143,7 @@ public class HistoryResource {
             return unknownNode(node);
         }
         List<Map<String, Object>> items = queries().events(node, type, r.from, r.to, before, n);
-        return json(page(items, "next_before_id", items.size() == n ? items.get(items.size() - 1).get("id") : null));
+        return JsonResponses.ok(page(items, "next_before_id", items.size() == n ? items.get(items.size() - 1).get("id") : null));
     }
 
     @GET
@@ -163,7 +162,7 @@ public class HistoryResource {
         if (node != null && !queries().nodeExists(node)) {
             return unknownNode(node);
         }
-        return json(Map.of("items", queries().conflicts(node, table, r.from, r.to, n)));
+        return JsonResponses.ok(Map.of("items", queries().conflicts(node, table, r.from, r.to, n)));
     }
 
     private HistoryQueries queries() {
@@ -234,11 +233,4 @@ public class HistoryResource {
         return Problem.response(Response.Status.NOT_FOUND, "unknown node '" + name + "'");
     }
 
-    private Response json(Object body) {
-        try {
-            return Response.ok(SnapshotJson.MAPPER.writeValueAsBytes(body), MediaType.APPLICATION_JSON_TYPE).build();
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
