@@ -79,8 +79,8 @@ final class GuardCommand extends PgactiveToolsCli.Check {
         }
         StringBuilder message = new StringBuilder();
         for (GuardView g : shown) {
-            Result verdict = verdict(g, all);
-            r.result = r.result.worst(verdict);
+            Verdict verdict = verdict(g, all);
+            r.result = r.result.worst(verdict.result());
             GuardState s = g.status() == null ? null : g.status().state();
             String writes = s == null ? (g.running() == null ? "?" : "not guarded") : s.gate().name();
             String mode = s == null ? "-" : s.mode().name();
@@ -91,13 +91,13 @@ final class GuardCommand extends PgactiveToolsCli.Check {
             if (s != null && s.lastError() != null) {
                 r.notes.add("  " + g.gate() + ": " + s.lastError());
             }
-            if (verdict != Result.OK) {
-                message.append(message.length() == 0 ? "" : "; ").append(g.gate()).append(' ').append(why(g, all));
+            if (verdict.result() != Result.OK) {
+                message.append(message.length() == 0 ? "" : "; ").append(g.gate()).append(' ').append(verdict.why());
             }
             ObjectNode o = json.addObject();
             o.put("gate", g.gate());
             o.put("node", g.node());
-            o.put("result", verdict.name());
+            o.put("result", verdict.result().name());
             o.put("running", g.running());
             o.put("writes", writes);
             o.put("mode", mode);
@@ -129,29 +129,26 @@ final class GuardCommand extends PgactiveToolsCli.Check {
         }
     }
 
-    private static Result verdict(GuardView g, ReplicationStateClient.Guards all) {
-        if (!"CONNECTED".equals(all.temporalConnection()) || g.status() == null) {
-            return Result.UNKNOWN;
-        }
-        GuardState s = g.status().state();
-        if (s.mode() == GuardMode.ESCALATED || s.lastError() != null) {
-            return Result.CRITICAL;
-        }
-        if (s.gate() != GateState.OPEN || s.mode() != GuardMode.AUTO) {
-            return Result.WARNING;
-        }
-        return Result.OK;
+    /** A gate's result and, when it is not OK, why. */
+    private record Verdict(Result result, String why) {
     }
 
-    private static String why(GuardView g, ReplicationStateClient.Guards all) {
+    private static Verdict verdict(GuardView g, ReplicationStateClient.Guards all) {
         if (!"CONNECTED".equals(all.temporalConnection())) {
-            return "unknown: Temporal " + (all.temporalConnection() == null ? "state unknown" : all.temporalConnection().toLowerCase(Locale.ROOT))
-                    + (all.temporalError() == null ? "" : " (" + all.temporalError() + ")");
+            return new Verdict(Result.UNKNOWN, "unknown: Temporal " + (all.temporalConnection() == null ? "state unknown"
+                    : all.temporalConnection().toLowerCase(Locale.ROOT)) + (all.temporalError() == null ? "" : " (" + all.temporalError() + ")"));
         }
         if (g.status() == null) {
-            return "not guarded (guard not running)";
+            return new Verdict(Result.UNKNOWN, "not guarded (guard not running)");
         }
         GuardState s = g.status().state();
-        return "writes " + s.gate() + ", mode " + s.mode() + (s.lastError() == null ? "" : ", " + s.lastError());
+        String state = "writes " + s.gate() + ", mode " + s.mode() + (s.lastError() == null ? "" : ", " + s.lastError());
+        if (s.mode() == GuardMode.ESCALATED || s.lastError() != null) {
+            return new Verdict(Result.CRITICAL, state);
+        }
+        if (s.gate() != GateState.OPEN || s.mode() != GuardMode.AUTO) {
+            return new Verdict(Result.WARNING, state);
+        }
+        return new Verdict(Result.OK, state);
     }
 }
