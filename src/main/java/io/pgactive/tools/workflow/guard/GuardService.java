@@ -67,6 +67,8 @@ public class GuardService {
     @Inject
     SnapshotBus bus;
 
+    /** The configured policy as workflows carry it; built once, read for every snapshot. */
+    private GuardPolicy policy;
     private final Map<String, Sent> sent = new ConcurrentHashMap<>();
     /** Each gate's newest known decision (its gate state and mode after it), for the guard metrics. */
     private final Map<String, GuardDecision> lastDecision = new ConcurrentHashMap<>();
@@ -74,6 +76,11 @@ public class GuardService {
     private final java.util.Set<String> toAutostart = ConcurrentHashMap.newKeySet();
     private ExecutorService signals;
     private Cancellable subscription;
+
+    @jakarta.annotation.PostConstruct
+    void init() {
+        policy = GuardPolicy.of(config.guard().policy());
+    }
 
     void onStart(@Observes StartupEvent event) {
         if (!worker.enabled() || config.guard().gates().isEmpty()) {
@@ -134,7 +141,7 @@ public class GuardService {
                 .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
                 .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
                 .build());
-        call(() -> WorkflowClient.start(stub::guard, new GuardInput(g.name(), g.node(), GuardPolicy.of(config.guard().policy()), null)));
+        call(() -> WorkflowClient.start(stub::guard, new GuardInput(g.name(), g.node(), policy, null)));
         sent.remove(g.name());
         bus.latest().ifPresent(p -> signal(g, p));
         return view(g);
@@ -182,7 +189,7 @@ public class GuardService {
     private GuardView view(ToolsConfig.GateConfig g) {
         String id = ReplicationGuard.workflowId(g.name());
         GuardView.NodeNow now = bus.latest().map(p -> {
-            LagReading r = reading(g, p, GuardPolicy.of(config.guard().policy()));
+            LagReading r = reading(g, p, policy);
             return new GuardView.NodeNow(r.version(), r.lagSeconds(), r.band(), r.nodeStatus());
         }).orElse(null);
         if (!worker.enabled() || worker.state().connection() != TemporalWorker.Connection.CONNECTED) {
@@ -224,7 +231,7 @@ public class GuardService {
         if (worker.state().connection() != TemporalWorker.Connection.CONNECTED) {
             return;
         }
-        LagReading reading = reading(g, p, GuardPolicy.of(config.guard().policy()));
+        LagReading reading = reading(g, p, policy);
         Sent last = sent.get(g.name());
         long now = p.snapshot().collectedAt().toEpochMilli();
         if (last != null && last.band() == reading.band() && now - last.atMillis() < REFRESH_MILLIS) {
