@@ -3,39 +3,29 @@ package io.pgactive.tools.metrics;
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
 import io.pgactive.tools.testing.ServiceConfig;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import io.pgactive.tools.testing.ServiceTestResource;
 import java.nio.file.Path;
 import java.util.Map;
 
 /** The replicating demo cluster (logical pair + physical standby, pgactive fixture on node1) behind a @QuarkusTest. */
-public class DemoClusterResource implements QuarkusTestResourceLifecycleManager {
+public class DemoClusterResource extends ServiceTestResource {
 
     static volatile PgCluster cluster;
 
     @Override
-    public Map<String, String> start() {
-        try {
-            Path dir = Files.createTempDirectory("metrics-test");
-            cluster = PgCluster.demo(dir.resolve("cluster"));
-            PgNode node1 = cluster.node("node1");
-            node1.installPgactiveFixture("7200000000000000001", "node1")
-                    .insertConflict("update_delete", "skip_change", "public", "app_events", java.time.Instant.now());
-            // a configured gate gives the guard's series (unknown values: no Temporal here) to the metric lint
-            Path config = ServiceConfig.write(dir, cluster.nodes(), "interval: 500ms\n", "guard:\n  gates:\n"
-                    + "    - { name: app, node: node1, pgbouncer: \"postgres://admin@127.0.0.1:6432/pgbouncer\", database: postgres }\n");
-            return Map.of("pgactive.tools.config", config.toString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    protected String name() {
+        return "metrics-test";
     }
 
     @Override
-    public void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
+    protected Map<String, String> start(Path dir) {
+        cluster = closeOnStop(PgCluster.demo(dir.resolve("cluster")));
+        PgNode node1 = cluster.node("node1");
+        node1.installPgactiveFixture("7200000000000000001", "node1")
+                .insertConflict("update_delete", "skip_change", "public", "app_events", java.time.Instant.now());
+        // a configured gate gives the guard's series (unknown values: no Temporal here) to the metric lint
+        Path config = ServiceConfig.write(dir, cluster.nodes(), "interval: 500ms\n", "guard:\n  gates:\n"
+                + "    - { name: app, node: node1, pgbouncer: \"postgres://admin@127.0.0.1:6432/pgbouncer\", database: postgres }\n");
+        return Map.of("pgactive.tools.config", config.toString());
     }
 }

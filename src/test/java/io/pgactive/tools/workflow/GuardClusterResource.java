@@ -4,11 +4,8 @@ import io.pgactive.tools.testing.PgBouncerProcess;
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
 import io.pgactive.tools.testing.ServiceConfig;
+import io.pgactive.tools.testing.ServiceTestResource;
 import io.pgactive.tools.testing.TemporalTestServer;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +14,7 @@ import java.util.Map;
  * The guard's whole world, real: a primary and its streaming standby, PgBouncer in front of the primary, Temporal's
  * test server on loopback, and a tools.yaml guarding the primary's database through that PgBouncer.
  */
-public class GuardClusterResource implements QuarkusTestResourceLifecycleManager {
+public class GuardClusterResource extends ServiceTestResource {
 
     static final String TOKEN = "guard-test-token";
     static final String GATE = "orders";
@@ -30,55 +27,36 @@ public class GuardClusterResource implements QuarkusTestResourceLifecycleManager
     static volatile PgNode standby;
     static volatile PgBouncerProcess bouncer;
     static volatile TemporalTestServer temporal;
-    private Path dir;
 
     @Override
-    public Map<String, String> start() {
-        try {
-            dir = Files.createTempDirectory("guard-test");
-            cluster = PgCluster.standalone(1, dir.resolve("cluster"));
-            primary = cluster.node("node1");
-            standby = cluster.add(primary.createStandby("node1s"));
-            primary.execute("CREATE TABLE " + TABLE + " (id bigserial PRIMARY KEY, n bigint NOT NULL, at timestamptz DEFAULT now())");
-            primary.execute("GRANT SELECT, INSERT ON " + TABLE + " TO " + PgNode.MONITOR_USER);
-            primary.execute("GRANT USAGE ON SEQUENCE " + TABLE + "_id_seq TO " + PgNode.MONITOR_USER);
-            bouncer = PgBouncerProcess.start(primary);
-            temporal = TemporalTestServer.start(0);
-            String guard = "guard:\n"
-                    + "  token: " + TOKEN + "\n"
-                    + "  pause_above: " + PAUSE_ABOVE + "\n"
-                    + "  resume_below: " + RESUME_BELOW + "\n"
-                    + "  hold: 1s\n"
-                    + "  max_pause: 5m\n"
-                    + "  gates:\n"
-                    + "    - name: " + GATE + "\n"
-                    + "      node: node1\n"
-                    + "      pgbouncer: \"" + bouncer.adminDsn() + "\"\n"
-                    + "      database: " + PgNode.DATABASE + "\n";
-            Path config = ServiceConfig.write(dir, List.of(primary, standby), "interval: 500ms\nbackoff_max: 1s\n", guard);
-            return Map.of("pgactive.tools.config", config.toString(),
-                    "pgactive.tools.temporal.enabled", "true",
-                    "quarkus.temporal.connection.target", temporal.target());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    protected String name() {
+        return "guard-test";
     }
 
     @Override
-    public void stop() {
-        closeInOrder(temporal, bouncer, cluster);
-    }
-
-    /** Closes what was started (nulls are what never started), clients before the servers they talk to. */
-    static void closeInOrder(AutoCloseable... parts) {
-        for (AutoCloseable part : parts) {
-            if (part != null) {
-                try {
-                    part.close();
-                } catch (Exception e) {
-                    throw new IllegalStateException("cannot close " + part, e);
-                }
-            }
-        }
+    protected Map<String, String> start(Path dir) {
+        cluster = closeOnStop(PgCluster.standalone(1, dir.resolve("cluster")));
+        primary = cluster.node("node1");
+        standby = cluster.add(primary.createStandby("node1s"));
+        primary.execute("CREATE TABLE " + TABLE + " (id bigserial PRIMARY KEY, n bigint NOT NULL, at timestamptz DEFAULT now())");
+        primary.execute("GRANT SELECT, INSERT ON " + TABLE + " TO " + PgNode.MONITOR_USER);
+        primary.execute("GRANT USAGE ON SEQUENCE " + TABLE + "_id_seq TO " + PgNode.MONITOR_USER);
+        bouncer = closeOnStop(PgBouncerProcess.start(primary));
+        temporal = closeOnStop(TemporalTestServer.start(0));
+        String guard = "guard:\n"
+                + "  token: " + TOKEN + "\n"
+                + "  pause_above: " + PAUSE_ABOVE + "\n"
+                + "  resume_below: " + RESUME_BELOW + "\n"
+                + "  hold: 1s\n"
+                + "  max_pause: 5m\n"
+                + "  gates:\n"
+                + "    - name: " + GATE + "\n"
+                + "      node: node1\n"
+                + "      pgbouncer: \"" + bouncer.adminDsn() + "\"\n"
+                + "      database: " + PgNode.DATABASE + "\n";
+        Path config = ServiceConfig.write(dir, List.of(primary, standby), "interval: 500ms\nbackoff_max: 1s\n", guard);
+        return Map.of("pgactive.tools.config", config.toString(),
+                "pgactive.tools.temporal.enabled", "true",
+                "quarkus.temporal.connection.target", temporal.target());
     }
 }

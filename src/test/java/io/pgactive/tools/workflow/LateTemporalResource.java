@@ -4,11 +4,8 @@ import io.pgactive.tools.testing.PgBouncerProcess;
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
 import io.pgactive.tools.testing.ServiceConfig;
+import io.pgactive.tools.testing.ServiceTestResource;
 import io.pgactive.tools.testing.TemporalTestServer;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +14,7 @@ import java.util.Map;
  * A node behind PgBouncer and a guard configured for it, with the Temporal target pointing at a port where nothing
  * listens yet: the test starts Temporal there when it chooses.
  */
-public class LateTemporalResource implements QuarkusTestResourceLifecycleManager {
+public class LateTemporalResource extends ServiceTestResource {
 
     static final String TOKEN = "late-test-token";
     static final String GATE = "billing";
@@ -28,31 +25,32 @@ public class LateTemporalResource implements QuarkusTestResourceLifecycleManager
     static volatile TemporalTestServer temporal;
 
     @Override
-    public Map<String, String> start() {
-        try {
-            Path dir = Files.createTempDirectory("late-temporal-test");
-            cluster = PgCluster.standalone(1, dir.resolve("cluster"));
-            PgNode node = cluster.node("node1");
-            bouncer = PgBouncerProcess.start(node);
-            temporalPort = TemporalTestServer.reservePort();
-            String guard = "guard:\n  token: " + TOKEN + "\n  gates:\n"
-                    + "    - { name: " + GATE + ", node: node1, pgbouncer: \"" + bouncer.adminDsn() + "\", database: "
-                    + PgNode.DATABASE + " }\n";
-            Path config = ServiceConfig.write(dir, List.of(node), "interval: 500ms\nbackoff_max: 1s\n", guard);
-            return Map.of("pgactive.tools.config", config.toString(),
-                    "pgactive.tools.temporal.enabled", "true",
-                    "quarkus.temporal.connection.target", "127.0.0.1:" + temporalPort);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    protected String name() {
+        return "late-temporal-test";
+    }
+
+    @Override
+    protected Map<String, String> start(Path dir) {
+        cluster = closeOnStop(PgCluster.standalone(1, dir.resolve("cluster")));
+        PgNode node = cluster.node("node1");
+        bouncer = closeOnStop(PgBouncerProcess.start(node));
+        temporalPort = TemporalTestServer.reservePort();
+        // the server the test starts later is closed first
+        closeOnStop(() -> {
+            if (temporal != null) {
+                temporal.close();
+            }
+        });
+        String guard = "guard:\n  token: " + TOKEN + "\n  gates:\n"
+                + "    - { name: " + GATE + ", node: node1, pgbouncer: \"" + bouncer.adminDsn() + "\", database: "
+                + PgNode.DATABASE + " }\n";
+        Path config = ServiceConfig.write(dir, List.of(node), "interval: 500ms\nbackoff_max: 1s\n", guard);
+        return Map.of("pgactive.tools.config", config.toString(),
+                "pgactive.tools.temporal.enabled", "true",
+                "quarkus.temporal.connection.target", "127.0.0.1:" + temporalPort);
     }
 
     static synchronized void startTemporal() {
         temporal = TemporalTestServer.start(temporalPort);
-    }
-
-    @Override
-    public void stop() {
-        GuardClusterResource.closeInOrder(temporal, bouncer, cluster);
     }
 }

@@ -3,45 +3,34 @@ package io.pgactive.tools.api.watch;
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
 import io.pgactive.tools.testing.ServiceConfig;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import io.pgactive.tools.testing.ServiceTestResource;
 import java.nio.file.Path;
 import java.util.Map;
 
 /** Fifty real nodes (so a snapshot is far larger than one message) and a watch tuned for short tests. */
-public class WatchClusterResource implements QuarkusTestResourceLifecycleManager {
+public class WatchClusterResource extends ServiceTestResource {
 
     static final int NODES = 50;
     static volatile PgCluster cluster;
     /** The service's history database, for tests that take versions out of it as retention or thinning would. */
     static volatile Path database;
-    private Path dir;
 
     @Override
-    public Map<String, String> start() {
-        try {
-            dir = Files.createTempDirectory("watch-test");
-            cluster = PgCluster.standalone(NODES, dir.resolve("cluster"));
-            Path config = ServiceConfig.write(dir, cluster.nodes(), "interval: 400ms\nbackoff_max: 1s\n");
-            database = dir.resolve("data/replication_state.db");
-            return Map.of("pgactive.tools.config", config.toString(),
-                    "pgactive.watch.heartbeat", "200ms",
-                    "pgactive.watch.window", "10",
-                    "pgactive.watch.subscriber-buffer", "4",
-                    "pgactive.watch.slow-timeout", "5s",
-                    "pgactive.watch.max-subscribers", "12",
-                    "test.http.send-buffer", "8192");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    protected String name() {
+        return "watch-test";
     }
 
     @Override
-    public void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
+    protected Map<String, String> start(Path dir) {
+        cluster = closeOnStop(PgCluster.standalone(NODES, dir.resolve("cluster")));
+        Path config = ServiceConfig.write(dir, cluster.nodes(), "interval: 400ms\nbackoff_max: 1s\n");
+        database = dir.resolve("data/replication_state.db");
+        return Map.of("pgactive.tools.config", config.toString(),
+                "pgactive.watch.heartbeat", "200ms",
+                "pgactive.watch.window", "10",
+                "pgactive.watch.subscriber-buffer", "4",
+                "pgactive.watch.slow-timeout", "5s",
+                "pgactive.watch.max-subscribers", "12",
+                "test.http.send-buffer", "8192");
     }
 }
