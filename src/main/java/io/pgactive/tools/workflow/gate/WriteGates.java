@@ -2,7 +2,6 @@ package io.pgactive.tools.workflow.gate;
 
 import io.pgactive.tools.config.ToolsConfig;
 import io.vertx.mutiny.core.Vertx;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -10,11 +9,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** The configured write gates by name, each built once. */
+/** The configured write gates by name, each built once (a gate holds no connection between calls). */
 @ApplicationScoped
 public class WriteGates {
 
-    /** How long a PAUSE may wait for transactions in flight before the gate reports the failure. */
+    /** How long a PAUSE may wait for transactions in flight before the gate returns what it reads back (PAUSING). */
     static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(60);
 
     @Inject
@@ -34,19 +33,5 @@ public class WriteGates {
             gates.put(name, gate);
             return gate;
         });
-    }
-
-    @PreDestroy
-    synchronized void close() {
-        gates.values().forEach(g -> {
-            if (g instanceof AutoCloseable c) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    // closing on shutdown: nothing left to tell
-                }
-            }
-        });
-        gates.clear();
     }
 }
