@@ -1,8 +1,8 @@
 package io.pgactive.tools.workflow.guard;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgactive.tools.snapshot.SnapshotBus;
+import io.pgactive.tools.snapshot.SnapshotJson;
 import io.pgactive.tools.store.Event;
 import io.pgactive.tools.store.HistoryService;
 import io.pgactive.tools.workflow.gate.GateState;
@@ -16,8 +16,6 @@ import java.time.Instant;
 /** The guard's activities: thin calls to the configured {@link WriteGate} and to the history's event log. */
 @ApplicationScoped
 public class GuardActivitiesImpl implements GuardActivities {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
     WriteGates gates;
@@ -46,7 +44,7 @@ public class GuardActivitiesImpl implements GuardActivities {
     @Override
     public void recordDecision(String gate, String node, GuardDecision d) {
         guards.decided(gate, d);
-        ObjectNode details = JSON.createObjectNode()
+        ObjectNode details = SnapshotJson.MAPPER.createObjectNode()
                 .put("gate", gate)
                 .put("action", d.action())
                 .put("mode", d.mode().name())

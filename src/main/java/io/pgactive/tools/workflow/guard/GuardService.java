@@ -168,7 +168,7 @@ public class GuardService {
         try {
             call(() -> client().newWorkflowStub(ReplicationGuard.class, ReplicationGuard.workflowId(g.name())).override(override));
         } catch (WorkflowUpdateException e) {
-            throw new RejectedException(rootMessage(e));
+            throw new RejectedException(ReplicationGuardWorkflow.rootMessage(e));
         }
         return view(g);
     }
@@ -286,13 +286,5 @@ public class GuardService {
             }
             throw e;
         }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t.getMessage();
     }
 }

@@ -291,7 +291,8 @@ public class ReplicationGuardWorkflow implements ReplicationGuard {
                 lastError, decisions, new ArrayList<>(recent), overrideReason);
     }
 
-    private static String rootMessage(Throwable e) {
+    /** The innermost cause's message: what a person needs from Temporal's wrapped failures. */
+    static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null) {
             t = t.getCause();
