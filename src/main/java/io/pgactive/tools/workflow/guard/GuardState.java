@@ -19,9 +19,4 @@ public record GuardState(GateState gate, GuardMode mode, Band band, Double lagSe
     public GuardState {
         recent = List.copyOf(recent);
     }
-
-    public static GuardState initial(GateState gate, long nowMillis) {
-        return new GuardState(gate, GuardMode.AUTO, Band.UNKNOWN, null, 0, 0, nowMillis,
-                gate != GateState.OPEN ? nowMillis : 0, null, 0, List.of(), null);
-    }
 }
