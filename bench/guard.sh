@@ -7,11 +7,6 @@
 #   bench/guard.sh                         # 3 rounds, 1 s interval, 2 s hold
 #   ROUNDS=5 INTERVAL_MS=2000 HOLD_MS=10000 bench/guard.sh
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-if [[ ! -f target/quarkus-app/quarkus-run.jar || ! -f target/test-classpath.txt ]]; then
-  ./mvnw -q -B package -DskipTests
-fi
-CP="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
+source "$(dirname "${BASH_SOURCE[0]}")/packaged-service.sh"
 java -cp "$CP" io.pgactive.tools.bench.GuardBenchmark --rounds "${ROUNDS:-3}" --interval-ms "${INTERVAL_MS:-1000}" \
   --hold-ms "${HOLD_MS:-2000}"

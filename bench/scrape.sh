@@ -8,12 +8,7 @@
 #   MEASURE_S=120 bench/scrape.sh   # longer measurement
 #   SERVICE_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/scrape.jfr,settings=profile" bench/scrape.sh 10
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-if [[ ! -f target/quarkus-app/quarkus-run.jar || ! -f target/test-classpath.txt ]]; then
-  ./mvnw -q -B package -DskipTests
-fi
-CP="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
+source "$(dirname "${BASH_SOURCE[0]}")/packaged-service.sh"
 SIZES=("$@")
 ((${#SIZES[@]})) || SIZES=(10 50)
 for n in "${SIZES[@]}"; do

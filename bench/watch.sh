@@ -7,11 +7,6 @@
 #   bench/watch.sh                                  # 1000 subscribers, 10 nodes, 1 s interval, 60 s warm-up (the JIT), 60 s measured
 #   SUBSCRIBERS=200 MEASURE_S=30 bench/watch.sh
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-if [[ ! -f target/quarkus-app/quarkus-run.jar || ! -f target/test-classpath.txt ]]; then
-  ./mvnw -q -B package -DskipTests
-fi
-CP="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
+source "$(dirname "${BASH_SOURCE[0]}")/packaged-service.sh"
 java -cp "$CP" io.pgactive.tools.bench.WatchBenchmark --nodes "${NODES:-10}" --subscribers "${SUBSCRIBERS:-1000}" \
   --interval-ms "${INTERVAL_MS:-1000}" --warmup-s "${WARMUP_S:-60}" --measure-s "${MEASURE_S:-60}"
