@@ -1,10 +1,10 @@
--- The standby's own view: WAL receiver state and replay delay. The delay is 0 when everything received is
--- replayed; a broken receiver is reported separately (receiver_active) so "caught up" never hides it.
+-- The standby's own view: WAL receiver state and positions. The lag in time is not read from
+-- pg_last_xact_replay_timestamp(): after an idle period that timestamp is old, and "now minus it" would count the
+-- idle time as lag. The collector derives it from replay_lsn and the WAL position history instead (idle = 0).
+-- A broken receiver is reported separately (receiver_active) so "caught up" never hides it.
 SELECT pg_last_wal_receive_lsn()::text                                             AS receive_lsn,
        pg_last_wal_replay_lsn()::text                                              AS replay_lsn,
        pg_catalog.pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::bigint AS lag_bytes,
-       CASE WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0
-            ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END::float8 AS replay_delay_seconds,
        w.status,
        (w.status = 'streaming')                                                    AS receiver_active,
        w.sender_host,

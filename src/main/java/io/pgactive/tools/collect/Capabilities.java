@@ -6,7 +6,9 @@ import java.util.List;
 /**
  * What a node can tell us, probed on (re)connect and every probe interval.
  *
- * @param pgactiveSysid this node's pgactive node id, when pgactive is installed and the node is a member
+ * @param pgactiveSysid   this node's pgactive node id, when pgactive is installed and the node is a member
+ * @param pgactiveNodeName this node's name in {@code pgactive_nodes}; with the node id it tells this node's own
+ *                         rows of the group-wide lag function from the others
  */
 record Capabilities(
         int serverVersionNum,
@@ -20,12 +22,18 @@ record Capabilities(
         boolean pgactiveConflictHistory,
         int subscriptions,
         String pgactiveVersion,
-        String pgactiveNodeName) {
+        String pgactiveNodeName,
+        String pgactiveSysid) {
 
-    Capabilities withPgactiveIdentity(String version, String nodeName) {
+    Capabilities withPgactiveIdentity(String version, String nodeName, String sysid) {
         return new Capabilities(serverVersionNum, serverVersion, inRecovery, pgactive, pgactiveLagInfo,
                 pgactiveNodeSlots, pgactiveLastApplied, pgactiveStats, pgactiveConflictHistory, subscriptions, version,
-                nodeName);
+                nodeName, sysid);
+    }
+
+    /** Whether this node knows which pgactive member it is (it may not yet have joined, or lack the privileges). */
+    boolean pgactiveIdentityKnown() {
+        return pgactiveNodeName != null || pgactiveSysid != null;
     }
 
     /**

@@ -42,6 +42,12 @@ public final class Collector {
      *
      * @param nodeNanos wall time of each node's scrape attempt (nodes in back-off were not attempted and are absent)
      */
+    /** At most this many vanished links without a slot are remembered per node, the oldest forgotten first. */
+    static final int MAX_REMEMBERED_LINKS = 32;
+
+    private record SeenLink(Link link, long position) {
+    }
+
     public record CycleStats(long version, long cycleNanos, long publishNanos, int nodes, int failed,
                              Map<String, Long> nodeNanos) {
     }
@@ -58,6 +64,15 @@ public final class Collector {
     private final Map<String, NodeClient> clients = new LinkedHashMap<>();
     /** "upstream|kind|slot" → the configured node that consumes that slot; owned by the publishing step. */
     private final Map<String, String> slotOwners = new HashMap<>();
+    /**
+     * Outbound links seen on each node, by identity, with the downstream position last seen: a link whose WAL sender
+     * goes away stays in the snapshot, inactive, its lag still growing from positions. Owned by the publishing step.
+     */
+    private final Map<String, Map<String, SeenLink>> seenLinks = new HashMap<>();
+    /** The upstream each standby last streamed from, to name its inbound link while its receiver is down. */
+    private final Map<String, String> lastUpstream = new HashMap<>();
+    private final Set<String> warnedSelfLinks = new java.util.HashSet<>();
+    private Set<String> previouslyConfigured = Set.of();
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile Instant lastCycleEnd;
     private volatile java.util.function.ToLongFunction<String> ledgerCursors = name -> 0;
@@ -211,26 +226,31 @@ public final class Collector {
         List<NodeObservation> observations = new ArrayList<>();
         List<io.pgactive.tools.snapshot.ConflictRecord> conflicts = new ArrayList<>();
         Set<String> names = new java.util.HashSet<>();
+        Set<String> fresh = new java.util.HashSet<>();
         int failed = 0;
         for (NodeClient n : nodes) {
             names.add(n.name());
             NodeClient.Outcome o = outcomes.get(n.name());
             if (o.success()) {
+                fresh.add(n.name());
                 lagClock.record(n.name(), o.scrape().readAt, Lsn.parse(o.scrape().walLsn));
             }
         }
         lagClock.retainOnly(names);
+        seenLinks.keySet().retainAll(names);
+        lastUpstream.keySet().retainAll(names);
         Map<String, String> slotOwners = learnSlotOwners(nodes, outcomes);
         for (NodeClient n : nodes) {
             NodeClient.Outcome o = outcomes.get(n.name());
             if (o.success()) {
-                observations.add(observe(o.scrape(), slotOwners));
+                observations.add(observe(o.scrape(), slotOwners, fresh, names));
                 conflicts.addAll(o.scrape().conflictRows);
             } else {
                 failed++;
                 observations.add(NodeObservation.failure(n.name(), o.errorClass(), o.error()));
             }
         }
+        previouslyConfigured = names;
         Snapshot snapshot = assembler.assemble(versions.next(), collectedAt, observations);
         logTransitions(bus.latest().map(PublishedSnapshot::snapshot).orElse(null), snapshot);
         PublishedSnapshot published = new PublishedSnapshot(snapshot, SnapshotJson.encode(snapshot), Instant.now(), conflicts);
@@ -273,8 +293,9 @@ public final class Collector {
         return slotOwners;
     }
 
-    private NodeObservation observe(Scrape s, Map<String, String> slotOwners) {
+    private NodeObservation observe(Scrape s, Map<String, String> slotOwners, Set<String> fresh, Set<String> configured) {
         List<Link> links = new ArrayList<>();
+        Map<String, Long> positions = new HashMap<>();
         for (LinkReading lr : s.links) {
             Link link = lr.link();
             if (lr.alias() != null && Link.OUTBOUND.equals(link.direction())) {
@@ -283,19 +304,102 @@ public final class Collector {
                     link = link.withPeer(downstream);
                 }
             }
+            boolean standbyInbound = "streaming".equals(link.kind()) && Link.INBOUND.equals(link.direction());
+            if (standbyInbound) {
+                if (link.peer() == null) {
+                    link = link.withPeer(lastUpstream.getOrDefault(s.node, "upstream"));
+                } else {
+                    lastUpstream.put(s.node, link.peer());
+                }
+            }
+            if (s.node.equals(link.peer())) {
+                // whatever a catalog returns, replication from a node to itself does not exist: publishing it would
+                // compare positions of two different WAL streams and invent lag
+                if (warnedSelfLinks.add(s.node + "|" + link.identity())) {
+                    LOG.warnf("node %s: ignoring a %s %s link to itself (slot %s)", s.node, link.kind(), link.direction(),
+                            link.slot());
+                }
+                continue;
+            }
             if (lr.upstream() != null && lr.position() != null) {
                 long pos = Lsn.parse(lr.position());
-                Double lag = lagClock.lagSeconds(lr.upstream(), s.readAt, pos);
-                boolean stalled = lagClock.stalled(s.node + "|" + link.kind() + "|" + link.peer(), lr.upstream(), s.readAt, pos);
+                String upstream = lr.upstream();
+                Instant now = s.readAt;
+                if (!upstream.equals(s.node) && fresh.contains(upstream)) {
+                    // measured against the upstream's own WAL and clock, read in this same cycle: the same
+                    // position-based lag as on the upstream's side of the link
+                    now = lagClock.readAt(upstream);
+                    link = link.withLagBytes(lagClock.bytesBehind(upstream, pos));
+                } else if (!upstream.equals(s.node)) {
+                    upstream = s.node; // upstream not read this cycle: measure against what this node received
+                } else {
+                    // the server's figure may be a moment older than our reading of the node's position; never
+                    // report fewer bytes than the position history proves, so lag in time implies lag in bytes
+                    link = link.withLagBytes(max(link.lagBytes(), lagClock.bytesBehind(upstream, pos)));
+                }
+                Double lag = lagClock.lagSeconds(upstream, now, pos);
+                boolean stalled = lagClock.stalled(s.node + "|" + link.identity(), upstream, now, pos);
                 // an interval reported by the server (legacy pgactive) is a hint; our own position clock wins
                 link = link.withLag(lag != null ? lag : link.lagSeconds(), stalled);
+                if (Link.OUTBOUND.equals(link.direction())) {
+                    positions.put(link.identity(), pos);
+                }
+                if (standbyInbound) {
+                    s.replayDelaySeconds = link.lagSeconds();
+                }
             }
             links.add(link);
         }
-        links.sort(java.util.Comparator.comparing(Link::kind).thenComparing(Link::direction).thenComparing(l -> String.valueOf(l.peer())));
+        links.addAll(vanished(s, links, positions, configured));
+        links.sort(java.util.Comparator.comparing(Link::kind).thenComparing(Link::direction)
+                .thenComparing(l -> String.valueOf(l.peer())).thenComparing(l -> String.valueOf(l.slot())));
         return new NodeObservation(s.node, true, null, null, s.readAt.truncatedTo(ChronoUnit.MILLIS),
                 List.copyOf(new java.util.LinkedHashSet<>(s.roles)), s.caps.serverVersion(), s.caps.pgactiveVersion(),
                 summarise(s, links), links, s.custom, s.customErrors);
+    }
+
+    /**
+     * Outbound links seen before and missing now: their WAL sender went away (a standby without a slot that stopped
+     * or was cut off). They stay, inactive, with the last position seen and the lag growing from it, until removed
+     * on purpose: a link that had a slot leaves when the slot is dropped, one to a configured node when that node
+     * leaves the configuration; one to a node that is not configured stays until the service restarts.
+     */
+    private List<Link> vanished(Scrape s, List<Link> present, Map<String, Long> positions, Set<String> configured) {
+        Map<String, SeenLink> seen = seenLinks.computeIfAbsent(s.node, k -> new LinkedHashMap<>());
+        Set<String> ids = new java.util.HashSet<>();
+        for (Link l : present) {
+            ids.add(l.identity());
+            Long pos = positions.get(l.identity());
+            if (pos != null && Link.OUTBOUND.equals(l.direction())) {
+                seen.remove(l.identity()); // re-inserted last: eviction drops the links gone longest
+                seen.put(l.identity(), new SeenLink(l, pos));
+            }
+        }
+        List<Link> gone = new ArrayList<>();
+        for (var it = seen.values().iterator(); it.hasNext(); ) {
+            SeenLink v = it.next();
+            Link l = v.link();
+            if (ids.contains(l.identity())) {
+                continue;
+            }
+            boolean slotDropped = l.slot() != null;
+            boolean peerRemoved = previouslyConfigured.contains(l.peer()) && !configured.contains(l.peer());
+            if (slotDropped || peerRemoved) {
+                it.remove();
+                continue;
+            }
+            Double lag = lagClock.lagSeconds(s.node, s.readAt, v.position());
+            boolean stalled = lagClock.stalled(s.node + "|" + l.identity(), s.node, s.readAt, v.position());
+            gone.add(l.disconnected().withLagBytes(lagClock.bytesBehind(s.node, v.position())).withLag(lag, stalled));
+        }
+        while (seen.size() > MAX_REMEMBERED_LINKS + ids.size()) {
+            String oldest = seen.keySet().iterator().next();
+            if (ids.contains(oldest)) {
+                break;
+            }
+            seen.remove(oldest);
+        }
+        return gone;
     }
 
     /** The seed's per-node figures: worst lag over all links, LSNs and sender state of the worst outbound link. */

@@ -31,6 +31,8 @@ final class LagClock {
     private final Duration stallAfter;
     private final Map<String, ArrayDeque<Sample>> history = new HashMap<>();
     private final Map<String, Progress> progress = new HashMap<>();
+    /** Each node's latest reading, whether or not its position moved: the "now" of lags measured against it. */
+    private final Map<String, Sample> latest = new HashMap<>();
 
     LagClock(Duration stallAfter) {
         this.stallAfter = stallAfter;
@@ -41,6 +43,7 @@ final class LagClock {
         if (lsn < 0) {
             return;
         }
+        latest.put(node, new Sample(at, lsn));
         ArrayDeque<Sample> samples = history.computeIfAbsent(node, n -> new ArrayDeque<>());
         Sample last = samples.peekLast();
         if (last != null && Long.compareUnsigned(lsn, last.lsn()) < 0) {
@@ -86,9 +89,25 @@ final class LagClock {
         return Duration.between(before.since(), now).compareTo(stallAfter) >= 0;
     }
 
+    /** When {@code node} was last read, on its own clock; null before its first reading. */
+    Instant readAt(String node) {
+        Sample s = latest.get(node);
+        return s == null ? null : s.at();
+    }
+
+    /** WAL bytes the upstream had beyond {@code position} at its latest reading; null before its first reading. */
+    Long bytesBehind(String upstream, long position) {
+        Sample s = latest.get(upstream);
+        if (s == null || position < 0) {
+            return null;
+        }
+        return Long.compareUnsigned(s.lsn(), position) > 0 ? s.lsn() - position : 0L;
+    }
+
     /** Drops every remembered position of nodes and links that are no longer configured. */
     void retainOnly(java.util.Set<String> nodes) {
         history.keySet().retainAll(nodes);
+        latest.keySet().retainAll(nodes);
         progress.keySet().removeIf(k -> !nodes.contains(k.substring(0, k.indexOf('|'))));
     }
 }

@@ -124,12 +124,16 @@ final class NodeClient {
             return new Capabilities(r.getInteger("server_version_num"), r.getString("server_version"),
                     r.getBoolean("in_recovery"), r.getBoolean("has_pgactive"), r.getBoolean("has_lag_info"),
                     r.getBoolean("has_node_slots"), r.getBoolean("has_last_applied"), r.getBoolean("has_stats"),
-                    r.getBoolean("has_conflict_history"), r.getInteger("subscriptions"), null, null);
+                    r.getBoolean("has_conflict_history"), r.getInteger("subscriptions"), null, null, null);
         }).chain(c -> !c.pgactiveActive() ? Uni.createFrom().item(c)
                 : conn.query(Sql.PGACTIVE_IDENTITY).execute()
                         .map(rows -> {
+                            if (!rows.iterator().hasNext()) {
+                                return c; // not (yet) a member: no local node id
+                            }
                             Row r = rows.iterator().next();
-                            return c.withPgactiveIdentity(r.getString("version"), r.getString("node_name"));
+                            return c.withPgactiveIdentity(r.getString("version"), r.getString("node_name"),
+                                    r.getString("sysid"));
                         })
                         // a member without privileges on the identity functions still reports its links
                         .onFailure().recoverWithItem(c))
@@ -140,7 +144,9 @@ final class NodeClient {
                                 c.pgactiveActive() ? ", pgactive " + c.pgactiveVersion() : "");
                     }
                     caps = c;
-                    probedAt = Instant.now();
+                    // without its identity the node cannot tell its own pgactive rows from its peers': ask again
+                    // next cycle instead of keeping that answer for a whole probe interval
+                    probedAt = c.pgactiveActive() && !c.pgactiveIdentityKnown() ? null : Instant.now();
                 });
     }
 

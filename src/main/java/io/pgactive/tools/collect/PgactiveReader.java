@@ -75,16 +75,24 @@ final class PgactiveReader {
         });
     }
 
-    private static void outbound(Iterable<Row> rows, Capabilities caps, Scrape out, boolean legacy) {
+    private void outbound(Iterable<Row> rows, Capabilities caps, Scrape out, boolean legacy) {
         List<Row> all = new java.util.ArrayList<>();
         rows.forEach(all::add);
-        // The 2.1.4+ function lists the slots of every ready member without naming their upstream. Rows whose slot
-        // exists here are this node's; without local slots (a two-node group seen from a catalog without slot rows)
-        // the rows for the other member are.
+        // The 2.1.4+ function lists the slots of every ready member, each row naming the member that consumes the
+        // slot, never the member that holds it. A row naming this node is a peer's slot feeding this node: never
+        // one of its outbound links. Rows whose slot exists here are this node's; without local slots (a two-node
+        // group seen from a catalog without slot rows) the rows naming the other member are, which can only be
+        // told once this node knows who it is.
         boolean anyLocal = !legacy && all.stream().anyMatch(r -> Boolean.TRUE.equals(r.getBoolean("local_slot")));
+        if (!legacy && !anyLocal && !caps.pgactiveIdentityKnown() && !all.isEmpty()) {
+            if (warned.add("identity")) {
+                LOG.warnf("node %s: pgactive lag rows ignored until the node's own pgactive identity is known", out.node);
+            }
+            return;
+        }
         for (Row r : all) {
             String peer = r.getString("node_name");
-            if (!legacy && (anyLocal ? !Boolean.TRUE.equals(r.getBoolean("local_slot")) : peer != null && peer.equals(caps.pgactiveNodeName()))) {
+            if (!legacy && (namesThisNode(r, caps) || anyLocal && !Boolean.TRUE.equals(r.getBoolean("local_slot")))) {
                 continue;
             }
             Long pendingDecoding = legacy ? null : r.getLong("pending_wal_decoding");
@@ -93,12 +101,22 @@ final class PgactiveReader {
             String replay = r.getString("replay_lsn");
             String position = replay != null ? replay : r.getString("confirmed_flush_lsn");
             Boolean active = r.getBoolean("active");
+            if (!legacy && lagBytes == null) {
+                lagBytes = pendingDecoding; // disconnected: nothing is applied beyond what was confirmed
+            }
             Link link = new Link(peer, "pgactive", Link.OUTBOUND, Boolean.TRUE.equals(active) ? "streaming" : "stopped",
                     active, null, legacy ? r.getDouble("lag_time_seconds") : null, lagBytes,
-                    legacy ? r.getLong("lag_xid") : null, pendingDecoding, pendingApply, r.getString("sent_lsn"),
-                    r.getString("write_lsn"), r.getString("flush_lsn"), replay, null, null, null, null);
-            out.links.add(new LinkReading(link, out.node, position));
+                    legacy ? r.getLong("lag_xid") : r.getLong("xmin_age"), pendingDecoding, pendingApply,
+                    r.getString("sent_lsn"), r.getString("write_lsn"), r.getString("flush_lsn"), replay, null, null,
+                    null, null, r.getString("slot_name"));
+            out.links.add(new LinkReading(link, out.node, position, null));
         }
+    }
+
+    private static boolean namesThisNode(Row r, Capabilities caps) {
+        String name = r.getString("node_name");
+        String sysid = r.getString("node_sysid");
+        return name != null && name.equals(caps.pgactiveNodeName()) || sysid != null && sysid.equals(caps.pgactiveSysid());
     }
 
     private static void inbound(Map<String, Row> applied, Map<String, Row> stats, Scrape out) {

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * Physical streaming replication: WAL senders and physical slots on the upstream (exact byte lag), and on a standby
- * the WAL receiver and replay delay. Stateless.
+ * the WAL receiver and its positions. Stateless.
  */
 final class StreamingReader {
 
@@ -25,7 +25,7 @@ final class StreamingReader {
                 Link link = new Link(r.getString("peer"), "streaming", Link.OUTBOUND,
                         active ? r.getString("state") : "disconnected", active, r.getString("sync_state"), null,
                         r.getLong("lag_bytes"), null, null, null, r.getString("sent_lsn"), r.getString("write_lsn"),
-                        r.getString("flush_lsn"), r.getString("replay_lsn"), null, null, null, null);
+                        r.getString("flush_lsn"), r.getString("replay_lsn"), null, null, null, null, r.getString("slot_name"));
                 out.links.add(new LinkReading(link, out.node, r.getString("position"), r.getString("slot_name")));
             }
             if (rows.size() > 0 && !out.inRecovery && !out.roles.contains("primary")) {
@@ -41,15 +41,18 @@ final class StreamingReader {
             boolean active = Boolean.TRUE.equals(receiving);
             String host = r.getString("sender_host");
             Integer port = r.getInteger("sender_port");
-            String peer = host == null ? "upstream" : addresses.getOrDefault(host + ":" + port, host + ":" + port);
-            Double delay = r.getDouble("replay_delay_seconds");
+            String upstream = host == null ? null : addresses.get(host + ":" + port);
+            // no receiver, no sender address: the collector names the upstream last seen
+            String peer = host == null ? null : upstream != null ? upstream : host + ":" + port;
             out.walReceiverActive = active;
-            out.replayDelaySeconds = delay;
             String status = r.getString("status");
             Link link = new Link(peer, "streaming", Link.INBOUND, status == null ? "disconnected" : status, active, null,
-                    delay, r.getLong("lag_bytes"), null, null, null, null, r.getString("write_lsn"),
-                    r.getString("flush_lsn"), r.getString("replay_lsn"), null, null, null, null);
-            out.links.add(new LinkReading(link, null, null, r.getString("slot_name")));
+                    null, r.getLong("lag_bytes"), null, null, null, null, r.getString("write_lsn"),
+                    r.getString("flush_lsn"), r.getString("replay_lsn"), null, null, null, null, r.getString("slot_name"));
+            // the lag is measured against the upstream's WAL when it is a configured node, else against what this
+            // standby has received; the collector picks whichever it read in this cycle
+            out.links.add(new LinkReading(link, upstream != null ? upstream : out.node, r.getString("replay_lsn"),
+                    r.getString("slot_name")));
         }).replaceWithVoid();
         return Uni.combine().all().unis(outbound, inbound).discardItems();
     }
