@@ -9,6 +9,7 @@ import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
 import io.pgactive.tools.testing.PgactiveFixture;
+import io.pgactive.tools.testing.SnapshotInvariants;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,11 +83,43 @@ class PgactiveDialectTest {
             Link gone = d.links().stream().filter(l -> l.kind().equals("pgactive") && l.direction().equals(Link.OUTBOUND))
                     .findFirst().orElseThrow();
             assertThat(gone.active()).isFalse();
-            assertThat(gone.lagBytes()).isNull();
+            // nothing is applied beyond what was confirmed: the bytes not yet decoded are the link's backlog
+            assertThat(gone.lagBytes()).isEqualTo(8192);
             assertThat(d.metrics().walsenderActive()).isFalse();
             assertThat(d.status()).isEqualTo(NodeStatus.DEGRADED);
             assertThat(d.reasons()).contains("pgactive outbound link node2 inactive");
         } finally {
+            a.clearLag();
+        }
+    }
+
+    /**
+     * The group-wide lag function lists every member's slots, so it also lists the peer's slot that feeds this node,
+     * naming this node. Before the node knows its own pgactive identity (not yet a member, a probe that raced the
+     * join) that row must not become a link from the node to itself.
+     */
+    @Test
+    void aNodeNeverHasAPgactiveLinkToItself() {
+        a.setLag(PgactiveFixture.LagRow.of("node2", SYSID_B, 0, 0), PgactiveFixture.LagRow.of("node1", SYSID_A, 0, 0));
+        String local = "pgactive._fixture_local";
+        cluster.node("node1").execute("CREATE TABLE pgactive._fixture_local_saved AS TABLE " + local + "; DELETE FROM " + local);
+        try (CollectorHarness h = new CollectorHarness(dir.resolve("self"), "interval: 1s\n", List.of(cluster.node("node1")));
+             SnapshotInvariants invariants = SnapshotInvariants.following(h.bus, List.of("node1"))) {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .untilAsserted(() -> assertThat(h.cycle().nodes().get("node1").error()).isNull());
+            for (int i = 0; i < 3; i++) {
+                assertThat(h.node("node1").links()).extracting(Link::peer).doesNotContain("node1");
+            }
+            cluster.node("node1").execute("INSERT INTO " + local + " TABLE pgactive._fixture_local_saved");
+            await().atMost(Duration.ofSeconds(30)).pollInterval(h.interval()).untilAsserted(() -> {
+                NodeState n = h.node("node1");
+                assertThat(n.links()).filteredOn(l -> l.kind().equals("pgactive") && l.direction().equals(Link.OUTBOUND))
+                        .extracting(Link::peer).containsExactly("node2");
+            });
+            invariants.assertNoViolation();
+        } finally {
+            cluster.node("node1").execute("DELETE FROM " + local + "; INSERT INTO " + local
+                    + " TABLE pgactive._fixture_local_saved; DROP TABLE pgactive._fixture_local_saved");
             a.clearLag();
         }
     }
