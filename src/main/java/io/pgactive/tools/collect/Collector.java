@@ -37,19 +37,20 @@ public final class Collector {
 
     private static final Logger LOG = Logger.getLogger(Collector.class);
 
-    /**
-     * What one cycle measured, for metrics and benchmarks.
-     *
-     * @param nodeNanos wall time of each node's scrape attempt (nodes in back-off were not attempted and are absent)
-     */
     /** At most this many vanished links without a slot are remembered per node, the oldest forgotten first. */
     static final int MAX_REMEMBERED_LINKS = 32;
 
     private record SeenLink(Link link, long position) {
     }
 
+    /**
+     * What one cycle measured, for metrics and benchmarks.
+     *
+     * @param nodeNanos wall time of each node's scrape attempt (nodes in back-off were not attempted and are absent)
+     * @param lateNanos the longest the service itself was late in a node's scrape (event loop blocked, late timer)
+     */
     public record CycleStats(long version, long cycleNanos, long publishNanos, int nodes, int failed,
-                             Map<String, Long> nodeNanos) {
+                             Map<String, Long> nodeNanos, long lateNanos) {
     }
 
     private final ToolsConfig.Collector config;
@@ -91,7 +92,7 @@ public final class Collector {
         this.vertx = vertx;
         this.bus = bus;
         this.versions = versions;
-        this.customQueries = customQueries;
+        this.customQueries = CustomQueries.fitInside(customQueries, this.config.timeout(), LOG);
         this.cycleListener = cycleListener;
         ToolsConfig.Thresholds t = config.thresholds();
         this.assembler = new SnapshotAssembler(HealthPolicy.of(t.lagSecondsWarn(), t.lagSecondsCrit(), t.conflictsWarnPerMinute()));
@@ -264,8 +265,12 @@ public final class Collector {
                     nodeNanos.put(name, o.nanos());
                 }
             });
+            long late = 0;
+            for (NodeClient.Outcome o : outcomes.values()) {
+                late = Math.max(late, o.lateNanos());
+            }
             cycleListener.accept(new CycleStats(snapshot.version(), end - start, end - queriesDone, nodes.size(), failed,
-                    Map.copyOf(nodeNanos)));
+                    Map.copyOf(nodeNanos), late));
         }
         return published;
     }

@@ -55,12 +55,19 @@ public class CollectorService {
                 .description("Time from the last node's answer to the snapshot being readable")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(1))
                 .register(registry));
+        io.micrometer.core.instrument.Counter late = own(io.micrometer.core.instrument.Counter.builder("pgactive.collector.late")
+                .description("Time the service itself was late running node scrapes (event loop blocked, late timer);"
+                        + " never counted as node failures")
+                .baseUnit("seconds").register(registry));
         own(io.micrometer.core.instrument.Gauge.builder("pgactive.snapshot.version", versions, VersionSequence::current)
                 .description("Version of the latest published snapshot").register(registry));
         collector = new Collector(config, queries, vertx, bus, versions, stats -> {
             cycle.record(stats.cycleNanos(), TimeUnit.NANOSECONDS);
             publish.record(stats.publishNanos(), TimeUnit.NANOSECONDS);
             recordNodeScrapes(stats.nodeNanos());
+            if (stats.lateNanos() > 0) {
+                late.increment(stats.lateNanos() / 1e9);
+            }
         }, tracer);
         LOG.infof("scraping %d node(s) every %dms (deadline %dms per node), %d custom quer%s, version continues after %d",
                 config.collector().nodes().size(), config.collector().interval().toMillis(),

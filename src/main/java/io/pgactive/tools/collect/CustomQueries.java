@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  * -- values: count:gauge, oldest:gauge:seconds   (column:gauge|counter[:unit], at least one)
  * -- min_server_version: 16              (optional; 16 or 160000)
  * -- role: any | primary | standby       (optional, default any)
- * -- timeout: 1s                         (optional statement timeout, default 1s)
+ * -- timeout: 1s                         (optional statement timeout, default 1s; fitted inside the node deadline)
+ * -- max_rows: 500                       (optional; more rows than this is an error on this metric, default 500)
  * </pre>
  * Several files may share a name with different {@code min_server_version}s: each node runs the newest one it
  * supports. A malformed file stops start-up with an error naming the file and the key.
@@ -34,7 +35,8 @@ public final class CustomQueries {
 
     private static final Pattern HEADER = Pattern.compile("--\\s*([a-z_]+)\\s*:\\s*(.*)");
     private static final Pattern IDENT = Pattern.compile("[a-z_][a-z0-9_]*");
-    private static final Set<String> KEYS = Set.of("name", "help", "labels", "values", "min_server_version", "role", "timeout");
+    private static final Set<String> KEYS = Set.of("name", "help", "labels", "values", "min_server_version", "role", "timeout",
+            "max_rows");
 
     private CustomQueries() {
     }
@@ -151,7 +153,42 @@ public final class CustomQueries {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(where, "timeout", "invalid duration '" + header.get("timeout") + "'");
         }
-        return new CustomQuery(name, header.getOrDefault("help", name), labels, values, minVersion, role, timeout, body, file);
+        int maxRows = CustomQuery.DEFAULT_MAX_ROWS;
+        String mr = header.get("max_rows");
+        if (mr != null) {
+            try {
+                maxRows = Integer.parseInt(mr);
+            } catch (NumberFormatException e) {
+                maxRows = -1;
+            }
+            if (maxRows < 1 || maxRows > 100_000) {
+                throw new ConfigException(where, "max_rows", "expected a number of rows from 1 to 100000, got '" + mr + "'");
+            }
+        }
+        return new CustomQuery(name, header.getOrDefault("help", name), labels, values, minVersion, role, timeout, body,
+                file, maxRows);
+    }
+
+    /** The share of the node deadline a single custom query may use; the rest is for the replication state. */
+    static final double DEADLINE_SHARE = 0.75;
+
+    /**
+     * Fits every query's timeout inside the node deadline: a longer one would fail the whole node where only its
+     * metric should fail. Each clamped query is named in one start-up line.
+     */
+    public static List<CustomQuery> fitInside(List<CustomQuery> queries, Duration nodeTimeout, org.jboss.logging.Logger log) {
+        Duration limit = Duration.ofMillis(Math.max(1, (long) (nodeTimeout.toMillis() * DEADLINE_SHARE)));
+        List<CustomQuery> fitted = new ArrayList<>();
+        for (CustomQuery q : queries) {
+            if (q.timeout().compareTo(limit) > 0) {
+                log.warnf("%s: timeout: %dms does not fit inside the node deadline (collector.timeout %dms);"
+                                + " clamped to %dms", q.file(), q.timeout().toMillis(), nodeTimeout.toMillis(), limit.toMillis());
+                fitted.add(q.withTimeout(limit));
+            } else {
+                fitted.add(q);
+            }
+        }
+        return List.copyOf(fitted);
     }
 
     private static List<String> list(String text) {

@@ -17,7 +17,11 @@ public record CustomQuery(
         Role role,
         Duration timeout,
         String sql,
-        Path file) {
+        Path file,
+        int maxRows) {
+
+    /** Rows a custom query may return unless its file says otherwise: every row becomes series and snapshot data. */
+    public static final int DEFAULT_MAX_ROWS = 500;
 
     public enum Type { GAUGE, COUNTER }
 
@@ -30,6 +34,11 @@ public record CustomQuery(
     public CustomQuery {
         labels = List.copyOf(labels);
         values = List.copyOf(values);
+    }
+
+    /** The same query with another statement timeout (fitted inside the node deadline at start-up). */
+    CustomQuery withTimeout(Duration t) {
+        return new CustomQuery(name, help, labels, values, minServerVersion, role, t, sql, file, maxRows);
     }
 
     boolean appliesTo(int serverVersionNum, boolean inRecovery) {

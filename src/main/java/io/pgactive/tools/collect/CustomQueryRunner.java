@@ -10,12 +10,19 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the custom metric queries that apply to a node, one after the other on its connection, each under its own
- * statement timeout. A failing query is recorded against that metric only; it never fails the node.
+ * statement timeout, cut to what is left of the node's deadline. A failing, slow or oversized query is recorded
+ * against that metric only; it never fails the node.
  */
 final class CustomQueryRunner {
+
+    /** Below this much time left before the node's deadline, a custom query is not started. */
+    static final long MIN_BUDGET_MILLIS = 20;
+    /** Kept free before the deadline for the answer's way back. */
+    static final long MARGIN_MILLIS = 20;
 
     private CustomQueryRunner() {
     }
@@ -27,23 +34,54 @@ final class CustomQueryRunner {
                 chosen.put(q.name(), q); // sorted by version: the newest applicable one wins
             }
         }
+        out.pendingCustom.addAll(chosen.keySet());
         return Multi.createFrom().iterable(chosen.values())
                 .onItem().transformToUniAndConcatenate(q -> runOne(conn, q, out, password))
                 .collect().last().replaceWithVoid();
     }
 
     private static Uni<Void> runOne(SqlConnection conn, CustomQuery q, Scrape out, String password) {
+        if (out.sealed) {
+            return Uni.createFrom().voidItem();
+        }
+        long left = TimeUnit.NANOSECONDS.toMillis(out.deadlineNanos - System.nanoTime()) - MARGIN_MILLIS;
+        if (left < MIN_BUDGET_MILLIS) {
+            record(out, q, null, "not run: no time left within the node deadline", password);
+            return Uni.createFrom().voidItem();
+        }
+        long statementTimeout = Math.min(q.timeout().toMillis(), left);
         // One simple-query message: its statements form one implicit transaction, so the transaction-local
-        // statement_timeout applies to the custom query alone and needs no reset, in a single round trip.
-        String sql = "SELECT set_config('statement_timeout', '" + q.timeout().toMillis() + "', true); " + q.sql();
+        // statement_timeout applies to the custom query alone and needs no reset, in a single round trip. The row
+        // cap is applied by the server: one row more than allowed is enough to know the cap was exceeded.
+        String sql = "SELECT set_config('statement_timeout', '" + statementTimeout + "', true); "
+                + "SELECT * FROM (" + q.sql() + "\n) AS custom_query LIMIT " + (q.maxRows() + 1);
         return conn.query(sql).execute()
-                .invoke(rows -> out.custom.put(q.name(), value(q, rows.next())))
+                .invoke(rows -> {
+                    RowSet<Row> result = rows.next();
+                    if (result.size() > q.maxRows()) {
+                        record(out, q, null, "returned more than " + q.maxRows() + " rows (max_rows)", password);
+                    } else {
+                        record(out, q, value(q, result), null, password);
+                    }
+                })
                 .replaceWithVoid()
                 .onFailure().recoverWithUni(e -> {
-                    out.custom.put(q.name(), null);
-                    out.customErrors.put(q.name(), Dsn.redact(String.valueOf(e.getMessage()), password));
+                    record(out, q, null, String.valueOf(e.getMessage()), password);
                     return Uni.createFrom().voidItem();
                 });
+    }
+
+    /** Results that arrive after the scrape was handed over at the deadline are dropped: the scrape is no longer ours. */
+    private static void record(Scrape out, CustomQuery q, Object value, String error, String password) {
+        if (out.sealed) {
+            return;
+        }
+        out.custom.put(q.name(), value);
+        if (error == null) {
+            out.customErrors.remove(q.name());
+        } else {
+            out.customErrors.put(q.name(), Dsn.redact(error, password));
+        }
     }
 
     /** No labels and one value column: a number; no labels: a map of values; with labels: a list of rows. */

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -43,6 +44,9 @@ final class NodeClient {
     private final PgactiveReader pgactive = new PgactiveReader(conflictWindow);
     private final LogicalReader logical = new LogicalReader(conflictWindow);
 
+    /** The event-loop context every scrape of this node runs on: its queries, its deadline timer, its state. */
+    private final io.vertx.core.Context context;
+    private long lastLateLog;
     private Pool pool;
     private Capabilities caps;
     private Instant probedAt;
@@ -59,6 +63,7 @@ final class NodeClient {
         this.backoffMax = config.backoffMax();
         this.probeInterval = config.probeInterval();
         this.customQueries = customQueries;
+        this.context = vertx.getDelegate().getOrCreateContext();
     }
 
     String name() {
@@ -74,10 +79,15 @@ final class NodeClient {
         return node;
     }
 
-    /** Outcome of one scrape attempt: a complete reading or a classified, redacted failure. */
-    record Outcome(Scrape scrape, String errorClass, String error, boolean attempted, long nanos) {
+    /**
+     * Outcome of one scrape attempt: a complete reading or a classified, redacted failure.
+     *
+     * @param lateNanos how late the service itself was in running this attempt (its first query waited for the
+     *                  event loop, or its deadline timer fired late): time that is not the node's
+     */
+    record Outcome(Scrape scrape, String errorClass, String error, boolean attempted, long nanos, long lateNanos) {
         Outcome(Scrape scrape, String errorClass, String error) {
-            this(scrape, errorClass, error, true, 0);
+            this(scrape, errorClass, error, true, 0, 0);
         }
 
         boolean success() {
@@ -85,8 +95,17 @@ final class NodeClient {
         }
 
         Outcome withNanos(long took) {
-            return new Outcome(scrape, errorClass, error, attempted, took);
+            return new Outcome(scrape, errorClass, error, attempted, took, lateNanos);
         }
+
+        Outcome withLateNanos(long late) {
+            return new Outcome(scrape, errorClass, error, attempted, nanos, late);
+        }
+    }
+
+    /** How late the service may run a step before it counts as its own stall rather than noise. */
+    static Duration lateTolerance(Duration timeout) {
+        return Duration.ofMillis(Math.max(100, timeout.toMillis() / 10));
     }
 
     /**
@@ -98,21 +117,116 @@ final class NodeClient {
             long wait = Math.max(1, Duration.between(now, retryAt).toSeconds());
             // not contacted: report the last real error, so error classes in alerts stay meaningful
             return Uni.createFrom().item(new Outcome(null, lastErrorClass,
-                    lastError + " (back-off: next attempt in " + wait + "s)", false, 0));
+                    lastError + " (back-off: next attempt in " + wait + "s)", false, 0, 0));
         }
-        return Uni.createFrom().deferred(() -> attempt(addresses))
-                .ifNoItem().after(timeout).failWith(() -> new TimeoutException())
+        long requested = System.nanoTime();
+        Attempt attempt = new Attempt(requested);
+        return Uni.createFrom().<Scrape>emitter(em -> context.runOnContext(v -> attempt.run(addresses, em)))
                 .map(s -> {
                     failures = 0;
                     retryAt = null;
                     return new Outcome(s, null, null);
                 })
-                .onFailure().recoverWithItem(e -> failed(e, now));
+                .onFailure().recoverWithItem(e -> failed(e, now))
+                .map(o -> o.withLateNanos(attempt.lateNanos));
     }
 
-    private Uni<Scrape> attempt(Map<String, String> addresses) {
-        Pool p = pool();
-        return p.withConnection(conn -> probeIfDue(conn).chain(c -> read(conn, c, addresses)));
+    /**
+     * One scrape under the node's deadline, run on the node's event-loop context. The deadline is a timer on that
+     * same event loop and starts when the first query can really be sent, so a blocked event loop (a cold JVM, a
+     * long GC pause) delays the deadline as much as the answer. A deadline timer that fires late means the service
+     * was stalled, not the node: the node gets one more full deadline, and the lateness is reported as the
+     * service's own. A deadline reached after the replication state was read completes the scrape with the custom
+     * queries that did not finish marked as failed, instead of failing the node.
+     */
+    private final class Attempt {
+
+        private final long requested;
+        private final Scrape out = new Scrape(node.name());
+        private long started;
+        private long timerId = -1;
+        private boolean extended;
+        private boolean done;
+        private io.smallrye.mutiny.subscription.Cancellable work;
+        private io.smallrye.mutiny.subscription.UniEmitter<? super Scrape> emitter;
+        /** Written on the event loop, read after the emitter completed (which orders it before the read). */
+        volatile long lateNanos;
+
+        Attempt(long requested) {
+            this.requested = requested;
+        }
+
+        void run(Map<String, String> addresses, io.smallrye.mutiny.subscription.UniEmitter<? super Scrape> em) {
+            emitter = em;
+            started = System.nanoTime();
+            late("its first query waited for the event loop", started - requested);
+            out.deadlineNanos = started + timeout.toNanos();
+            arm(timeout.toNanos());
+            work = Uni.createFrom().deferred(() -> pool().withConnection(conn -> probeIfDue(conn).chain(c -> read(conn, c, addresses, out))))
+                    .subscribe().with(this::complete, this::fail);
+        }
+
+        private void arm(long nanos) {
+            long armedAt = System.nanoTime();
+            timerId = vertx.getDelegate().setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)), id -> deadline(armedAt, nanos));
+        }
+
+        private void deadline(long armedAt, long nanos) {
+            if (done) {
+                return;
+            }
+            long fired = System.nanoTime() - armedAt - nanos;
+            if (!extended && fired > lateTolerance(timeout).toNanos()) {
+                extended = true;
+                late("its deadline timer fired late", fired);
+                arm(timeout.toNanos());
+                return;
+            }
+            if (out.coreDone) {
+                out.sealCustom("no answer within the node deadline of " + timeout.toMillis() + "ms");
+                complete(out);
+                if (work != null) {
+                    work.cancel();
+                }
+                return;
+            }
+            done = true;
+            if (work != null) {
+                work.cancel();
+            }
+            emitter.fail(new TimeoutException());
+        }
+
+        private void late(String why, long nanos) {
+            if (nanos <= lateTolerance(timeout).toNanos()) {
+                return;
+            }
+            lateNanos += nanos;
+            long now = System.nanoTime();
+            if (lastLateLog == 0 || now - lastLateLog > TimeUnit.MINUTES.toNanos(1)) {
+                lastLateLog = now;
+                LOG.warnf("node %s: the service itself was %dms late (%s: event loop blocked or overloaded);"
+                        + " not counted against the node", node.name(), TimeUnit.NANOSECONDS.toMillis(nanos), why);
+            }
+        }
+
+        private void complete(Scrape s) {
+            if (done) {
+                return;
+            }
+            done = true;
+            vertx.getDelegate().cancelTimer(timerId);
+            emitter.complete(s);
+        }
+
+        private void fail(Throwable e) {
+            if (done) {
+                return;
+            }
+            done = true;
+            vertx.getDelegate().cancelTimer(timerId);
+            emitter.fail(e);
+        }
     }
 
     private Uni<Capabilities> probeIfDue(SqlConnection conn) {
@@ -150,8 +264,7 @@ final class NodeClient {
                 });
     }
 
-    private Uni<Scrape> read(SqlConnection conn, Capabilities c, Map<String, String> addresses) {
-        Scrape out = new Scrape(node.name());
+    private Uni<Scrape> read(SqlConnection conn, Capabilities c, Map<String, String> addresses, Scrape out) {
         out.caps = c;
         return conn.preparedQuery(Sql.NODE).execute().invoke(rows -> {
             Row r = rows.iterator().next();
@@ -167,12 +280,12 @@ final class NodeClient {
             Uni<Void> logicalRead = logical.read(conn, c, out, addresses);
             Uni<Void> pgactiveRead = c.pgactiveActive() ? pgactive.read(conn, c, out) : Uni.createFrom().voidItem();
             return Uni.combine().all().unis(streaming, logicalRead, pgactiveRead).discardItems();
+        }).invoke(() -> {
+            out.conflictsLastMinute = conflictWindow.lastMinute(out.readAt);
+            out.coreDone = true; // from here on, the node's replication state is complete
         }).chain(() -> customQueries.isEmpty() ? Uni.createFrom().voidItem()
                 : CustomQueryRunner.run(conn, customQueries, c, out, node.dsn().password()))
-                .map(v -> {
-                    out.conflictsLastMinute = conflictWindow.lastMinute(out.readAt);
-                    return out;
-                });
+                .map(v -> out);
     }
 
     private Outcome failed(Throwable e, Instant now) {

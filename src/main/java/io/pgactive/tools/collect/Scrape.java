@@ -29,9 +29,30 @@ final class Scrape {
     /** Conflict-history rows for the ledger, not yet handed to the store. */
     final List<io.pgactive.tools.snapshot.ConflictRecord> conflictRows = new ArrayList<>();
 
+    /** When the node's deadline passes ({@link System#nanoTime()}); custom queries fit their timeouts inside it. */
+    long deadlineNanos = Long.MAX_VALUE;
+    /** The replication state is read completely; what follows (custom queries) cannot fail the node. */
+    boolean coreDone;
+    /** Handed over at the deadline: a custom query still running may no longer write here. */
+    boolean sealed;
+
     Scrape(String node) {
         this.node = node;
     }
+
+    /** At the deadline: custom queries not done are marked failed with {@code why}, and later results are dropped. */
+    void sealCustom(String why) {
+        sealed = true;
+        pendingCustom.forEach(name -> {
+            if (!custom.containsKey(name)) {
+                custom.put(name, null);
+                customErrors.put(name, why);
+            }
+        });
+    }
+
+    /** Custom queries chosen for this node in this scrape, in the order they run. */
+    final List<String> pendingCustom = new ArrayList<>();
 
     /** Zero counts are kept: a type the server reports exists, and its series should not appear only at the first conflict. */
     void addConflicts(String type, long count) {

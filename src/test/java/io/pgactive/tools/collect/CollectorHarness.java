@@ -8,6 +8,7 @@ import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.VersionSequence;
 import io.pgactive.tools.testing.PgNode;
+import io.vertx.core.VertxOptions;
 import io.vertx.mutiny.core.Vertx;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -41,6 +42,12 @@ final class CollectorHarness implements AutoCloseable {
 
     CollectorHarness(Path dir, String collectorYaml, List<PgNode> nodes, Map<String, String> dsnOverrides,
                      io.opentelemetry.api.trace.Tracer tracer) {
+        this(dir, collectorYaml, nodes, dsnOverrides, tracer, new VertxOptions());
+    }
+
+    /** @param vertxOptions for tests that need to know which event loop runs what (e.g. one loop, blocked on purpose) */
+    CollectorHarness(Path dir, String collectorYaml, List<PgNode> nodes, Map<String, String> dsnOverrides,
+                     io.opentelemetry.api.trace.Tracer tracer, VertxOptions vertxOptions) {
         StringBuilder yaml = new StringBuilder("collector:\n").append(collectorYaml.indent(2)).append("  nodes:\n");
         for (PgNode n : nodes) {
             yaml.append("    - name: ").append(n.name()).append('\n')
@@ -55,7 +62,7 @@ final class CollectorHarness implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         config = new ConfigLoader(Map.of()).load(dir.resolve("tools.yaml"));
-        vertx = Vertx.vertx();
+        vertx = Vertx.vertx(vertxOptions);
         db = io.pgactive.tools.store.HistoryDb.open(config.database().path());
         collector = new Collector(config, CustomQueries.load(config.collector().queriesDir()), vertx, bus,
                 new VersionSequence(db.versionMark(0), 1000), cycles::add, tracer);
