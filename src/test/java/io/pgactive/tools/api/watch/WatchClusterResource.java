@@ -7,10 +7,13 @@ import io.pgactive.tools.testing.ServiceTestResource;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Fifty real nodes (so a snapshot is far larger than one message) and a watch tuned for short tests. */
+/**
+ * Twenty real nodes (so a snapshot is far larger than one message) and a watch tuned for short tests. Sized for a
+ * loaded 2-core machine: a 1 s interval leaves every node's first scrape on a cold JVM time to connect.
+ */
 public class WatchClusterResource extends ServiceTestResource {
 
-    static final int NODES = 50;
+    static final int NODES = 20;
     static volatile PgCluster cluster;
     /** The service's history database, for tests that take versions out of it as retention or thinning would. */
     static volatile Path database;
@@ -23,7 +26,7 @@ public class WatchClusterResource extends ServiceTestResource {
     @Override
     protected Map<String, String> start(Path dir) {
         cluster = closeOnStop(PgCluster.standalone(NODES, dir.resolve("cluster")));
-        Path config = ServiceConfig.write(dir, cluster.nodes(), "interval: 400ms\nbackoff_max: 1s\n");
+        Path config = ServiceConfig.write(dir, cluster.nodes(), "interval: 1s\nbackoff_max: 2s\n");
         database = dir.resolve("data/replication_state.db");
         return Map.of("pgactive.tools.config", config.toString(),
                 "pgactive.watch.heartbeat", "200ms",
