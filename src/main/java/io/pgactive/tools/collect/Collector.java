@@ -63,6 +63,8 @@ public final class Collector {
     private final Consumer<CycleStats> cycleListener;
     private final io.opentelemetry.api.trace.Tracer tracer;
     private final Map<String, NodeClient> clients = new LinkedHashMap<>();
+    private List<ToolsConfig.NodeConfig> baseNodes = List.of();
+    private final Map<String, ToolsConfig.NodeConfig> runtimeNodes = new LinkedHashMap<>();
     /** "upstream|kind|slot" → the configured node that consumes that slot; owned by the publishing step. */
     private final Map<String, String> slotOwners = new HashMap<>();
     /**
@@ -100,10 +102,31 @@ public final class Collector {
         setNodes(this.config.nodes());
     }
 
-    /** Replaces the set of scraped nodes (discovery); takes effect at the next cycle. */
+    /** Replaces the set of scraped nodes (discovery); takes effect at the next cycle. Runtime nodes are kept. */
     public synchronized void setNodes(Collection<ToolsConfig.NodeConfig> nodes) {
+        baseNodes = List.copyOf(nodes);
+        applyNodes();
+    }
+
+    /**
+     * Scrapes a node that exists only for a while (an upgrade's target) besides the configured and discovered ones,
+     * until {@link #removeRuntimeNode}; discovery's {@link #setNodes} does not drop it.
+     */
+    public synchronized void putRuntimeNode(ToolsConfig.NodeConfig node) {
+        runtimeNodes.put(node.name(), node);
+        applyNodes();
+    }
+
+    public synchronized void removeRuntimeNode(String name) {
+        if (runtimeNodes.remove(name) != null) {
+            applyNodes();
+        }
+    }
+
+    private void applyNodes() {
         Map<String, ToolsConfig.NodeConfig> wanted = new LinkedHashMap<>();
-        nodes.forEach(n -> wanted.put(n.name(), n));
+        baseNodes.forEach(n -> wanted.put(n.name(), n));
+        runtimeNodes.values().forEach(n -> wanted.putIfAbsent(n.name(), n));
         clients.entrySet().removeIf(e -> {
             boolean gone = !wanted.containsKey(e.getKey()) || !wanted.get(e.getKey()).dsn().equals(e.getValue().config().dsn());
             if (gone) {

@@ -118,6 +118,19 @@ public class CollectorService {
         nodeTimers.values().forEach(registry::remove);
     }
 
+    /** Scrapes a node for a while (an upgrade's target); no-op before the collector has started. */
+    public void putRuntimeNode(ToolsConfig.NodeConfig node) {
+        if (collector != null) {
+            collector.putRuntimeNode(node);
+        }
+    }
+
+    public void removeRuntimeNode(String name) {
+        if (collector != null) {
+            collector.removeRuntimeNode(name);
+        }
+    }
+
     public Collector collector() {
         return collector;
     }

@@ -71,14 +71,15 @@ public final class ConfigLoader {
         } else if (!root.isObject()) {
             throw new ConfigException(file, "", "expected a mapping at the top level");
         }
-        allowOnly(root, "", "collector", "thresholds", "server", "database", "guard");
+        allowOnly(root, "", "collector", "thresholds", "server", "database", "guard", "upgrade");
         Path baseDir = path.toAbsolutePath().getParent();
         ToolsConfig.Collector collector = collector(root.path("collector"), baseDir);
         ToolsConfig.Thresholds thresholds = thresholds(root.path("thresholds"));
         ToolsConfig.Server server = server(root.path("server"));
         ToolsConfig.Database database = database(root.path("database"));
         ToolsConfig.Guard guard = guard(root.path("guard"), collector.nodes());
-        return new ToolsConfig(path, collector, thresholds, server, database, guard);
+        UpgradeConfig upgrade = upgrade(root.path("upgrade"), collector.nodes(), baseDir);
+        return new ToolsConfig(path, collector, thresholds, server, database, guard, upgrade);
     }
 
     private ToolsConfig.Collector collector(JsonNode node, Path baseDir) {
@@ -290,6 +291,146 @@ public final class ConfigLoader {
             gates.add(new ToolsConfig.GateConfig(name, guarded, admin, database, bool(entry, key, "autostart", true)));
         }
         return new ToolsConfig.Guard(token.isEmpty() ? Optional.empty() : Optional.of(token), policy, gates);
+    }
+
+    private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*(B|kB|KB|KiB|MB|MiB|GB|GiB)?");
+
+    private UpgradeConfig upgrade(JsonNode node, List<ToolsConfig.NodeConfig> nodes, Path baseDir) {
+        String where = "upgrade";
+        if (node.isMissingNode() || node.isNull()) {
+            return UpgradeConfig.NONE;
+        }
+        allowOnly(node, where, "token", "lag_threshold", "escalate_after", "sync_hold", "sync_timeout", "soak", "cutover_budget",
+                "decommission_delay", "health_probe", "routes", "provisioner");
+        UpgradeConfig.Limits d = UpgradeConfig.Limits.DEFAULT;
+        String delayText = text(node, where, "decommission_delay", null);
+        Duration delay = delayText == null || delayText.strip().equals("0") ? Duration.ZERO
+                : duration(node, where, "decommission_delay", Duration.ZERO);
+        UpgradeConfig.Limits limits = new UpgradeConfig.Limits(bytes(node, where, "lag_threshold", d.lagThresholdBytes()),
+                duration(node, where, "escalate_after", d.escalateAfter()), duration(node, where, "sync_hold", d.syncHold()),
+                duration(node, where, "sync_timeout", d.syncTimeout()), duration(node, where, "soak", d.soak()),
+                duration(node, where, "cutover_budget", d.cutoverBudget()), delay);
+        if (limits.escalateAfter().compareTo(limits.syncHold()) <= 0) {
+            throw new ConfigException(file, "upgrade.escalate_after", "must be longer than upgrade.sync_hold (" + limits.syncHold() + ")");
+        }
+        String token = text(node, where, "token", "");
+        String probe = text(node, where, "health_probe", "");
+
+        Set<String> known = new HashSet<>();
+        nodes.forEach(n -> known.add(n.name()));
+        List<UpgradeConfig.Route> routes = new ArrayList<>();
+        JsonNode list = node.path("routes");
+        if (!list.isMissingNode() && !list.isNull() && !list.isArray()) {
+            throw new ConfigException(file, "upgrade.routes", "expected a list of {name, node, haproxy, pgbouncer}");
+        }
+        Set<String> routed = new HashSet<>();
+        for (int i = 0; i < list.size(); i++) {
+            String key = "upgrade.routes[" + i + "]";
+            JsonNode entry = list.get(i);
+            if (!entry.isObject()) {
+                throw new ConfigException(file, key, "expected a mapping with name, node, haproxy and optionally pgbouncer");
+            }
+            allowOnly(entry, key, "name", "node", "haproxy", "pgbouncer");
+            String name = required(entry, key, "name");
+            if (!NODE_NAME.matcher(name).matches()) {
+                throw new ConfigException(file, key + ".name", "invalid route name '" + name + "'");
+            }
+            String routedNode = required(entry, key, "node");
+            if (!known.contains(routedNode)) {
+                throw new ConfigException(file, key + ".node", "names no configured node: '" + routedNode + "'");
+            }
+            if (!routed.add(routedNode)) {
+                throw new ConfigException(file, key + ".node", "node '" + routedNode + "' already has a route");
+            }
+            String hk = key + ".haproxy";
+            JsonNode h = entry.path("haproxy");
+            if (!h.isObject()) {
+                throw new ConfigException(file, hk, "is required: {admin, backend, source_server, target_server}");
+            }
+            allowOnly(h, hk, "admin", "backend", "source_server", "target_server");
+            UpgradeConfig.Haproxy haproxy = new UpgradeConfig.Haproxy(required(h, hk, "admin"), haproxyName(h, hk, "backend"),
+                    haproxyName(h, hk, "source_server"), haproxyName(h, hk, "target_server"));
+            Optional<UpgradeConfig.PgBouncer> pgbouncer = Optional.empty();
+            JsonNode b = entry.path("pgbouncer");
+            if (!b.isMissingNode() && !b.isNull()) {
+                String bk = key + ".pgbouncer";
+                allowOnly(b, bk, "admin", "database");
+                String adminText = required(b, bk, "admin");
+                Dsn admin;
+                try {
+                    admin = Dsn.parse(adminText);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(file, bk + ".admin",
+                            "malformed DSN " + Dsn.redact(adminText) + ": " + Dsn.redact(e.getMessage(), adminText));
+                }
+                String database = required(b, bk, "database");
+                if (!ToolsConfig.GateConfig.DATABASE_NAME.matcher(database).matches()) {
+                    throw new ConfigException(file, bk + ".database",
+                            "invalid database name '" + database + "' (letters, digits and '_'; at most 63 characters)");
+                }
+                pgbouncer = Optional.of(new UpgradeConfig.PgBouncer(admin, database));
+            }
+            routes.add(new UpgradeConfig.Route(name, routedNode, haproxy, pgbouncer));
+        }
+
+        Optional<UpgradeConfig.Provisioner> provisioner = Optional.empty();
+        JsonNode p = node.path("provisioner");
+        if (!p.isMissingNode() && !p.isNull()) {
+            String pk = "upgrade.provisioner";
+            allowOnly(p, pk, "kind", "work_dir", "binaries");
+            String kind = text(p, pk, "kind", "local");
+            if (!kind.equals("local")) {
+                throw new ConfigException(file, pk + ".kind", "unknown provisioner '" + kind + "' (known: local)");
+            }
+            Path workDir = baseDir.resolve(text(p, pk, "work_dir", "./data/upgrades")).normalize();
+            Map<Integer, Path> binaries = new java.util.TreeMap<>();
+            JsonNode bins = p.path("binaries");
+            if (!bins.isMissingNode() && !bins.isNull() && !bins.isObject()) {
+                throw new ConfigException(file, pk + ".binaries", "expected a mapping of major version to a bin directory");
+            }
+            for (Iterator<String> it = bins.fieldNames(); it.hasNext(); ) {
+                String version = it.next();
+                if (!version.matches("\\d{2}")) {
+                    throw new ConfigException(file, pk + ".binaries." + version, "expected a PostgreSQL major version such as 17");
+                }
+                binaries.put(Integer.parseInt(version), baseDir.resolve(required(bins, pk + ".binaries", version)).normalize());
+            }
+            provisioner = Optional.of(new UpgradeConfig.Provisioner(kind, workDir, binaries));
+        }
+        return new UpgradeConfig(token.isEmpty() ? Optional.empty() : Optional.of(token), limits, routes, provisioner,
+                probe.isBlank() ? Optional.empty() : Optional.of(probe));
+    }
+
+    /** HAProxy backend and server names go into runtime API commands: plain names only. */
+    private String haproxyName(JsonNode node, String where, String key) {
+        String value = required(node, where, key);
+        if (!value.matches("[A-Za-z0-9_.:-]{1,64}")) {
+            throw new ConfigException(file, join(where, key), "invalid HAProxy name '" + value + "' (letters, digits, '_', '.', ':', '-')");
+        }
+        return value;
+    }
+
+    /** A size such as {@code 16MB}, {@code 512KiB} or a bare number of bytes. */
+    private long bytes(JsonNode node, String where, String key, long dflt) {
+        String value = text(node, where, key, null);
+        if (value == null) {
+            return dflt;
+        }
+        Matcher m = BYTES.matcher(value.strip());
+        if (!m.matches()) {
+            throw new ConfigException(file, join(where, key), "expected a size such as 16MB or 1048576, got '" + value + "'");
+        }
+        long unit = switch (m.group(2) == null ? "B" : m.group(2)) {
+            case "kB", "KB", "KiB" -> 1024L;
+            case "MB", "MiB" -> 1024L * 1024;
+            case "GB", "GiB" -> 1024L * 1024 * 1024;
+            default -> 1L;
+        };
+        try {
+            return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new ConfigException(file, join(where, key), "size too large: '" + value + "'");
+        }
     }
 
     // --- scalar helpers -------------------------------------------------------------------------------------------

@@ -7,10 +7,15 @@ import java.util.Optional;
 
 /** The validated content of {@code tools.yaml}. Immutable; built only by {@link ConfigLoader}. */
 public record ToolsConfig(Path source, Collector collector, Thresholds thresholds, Server server, Database database,
-                          Guard guard) {
+                          Guard guard, UpgradeConfig upgrade) {
 
     public ToolsConfig(Path source, Collector collector, Thresholds thresholds, Server server, Database database) {
         this(source, collector, thresholds, server, database, Guard.NONE);
+    }
+
+    public ToolsConfig(Path source, Collector collector, Thresholds thresholds, Server server, Database database,
+                       Guard guard) {
+        this(source, collector, thresholds, server, database, guard, UpgradeConfig.NONE);
     }
 
     /** What to scrape, how often, and how patiently. */

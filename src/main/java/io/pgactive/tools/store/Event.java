@@ -21,7 +21,9 @@ public record Event(Instant at, long version, String node, String type, String f
     public static final String RECOVERY = "recovery";
     /** A write guard's decision: from/to are the gate states, details say why. */
     public static final String GUARD = "guard";
+    /** A rolling upgrade's phase change or decision: from/to are the phases, details say why. */
+    public static final String UPGRADE = "upgrade";
 
     public static final java.util.Set<String> TYPES = java.util.Set.of(NODE_JOINED, NODE_LEFT, STATUS, CLUSTER_STATUS, LAG,
-            CONFLICTS, WALSENDER, WALRECEIVER, RECOVERY, GUARD);
+            CONFLICTS, WALSENDER, WALRECEIVER, RECOVERY, GUARD, UPGRADE);
 }

@@ -2,6 +2,9 @@ package io.pgactive.tools.workflow;
 
 import io.pgactive.tools.workflow.guard.GuardActivitiesImpl;
 import io.pgactive.tools.workflow.guard.ReplicationGuardWorkflow;
+import io.pgactive.tools.workflow.upgrade.InitReplicationGroupWorkflow;
+import io.pgactive.tools.workflow.upgrade.RollingUpgradeWorkflow;
+import io.pgactive.tools.workflow.upgrade.UpgradeActivitiesImpl;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
@@ -49,6 +52,8 @@ public class TemporalWorker {
     GuardActivitiesImpl guardActivities;
     @Inject
     InProcessReplicationActivities replicationActivities;
+    @Inject
+    UpgradeActivitiesImpl upgradeActivities;
 
     @ConfigProperty(name = "pgactive.tools.temporal.enabled", defaultValue = "false")
     boolean enabled;
@@ -143,8 +148,9 @@ public class TemporalWorker {
     private void startWorker() {
         factory = WorkerFactory.newInstance(client);
         Worker worker = factory.newWorker(taskQueue);
-        worker.registerWorkflowImplementationTypes(ReplicationGuardWorkflow.class);
-        worker.registerActivitiesImplementations(guardActivities, replicationActivities);
+        worker.registerWorkflowImplementationTypes(ReplicationGuardWorkflow.class, RollingUpgradeWorkflow.class,
+                InitReplicationGroupWorkflow.class);
+        worker.registerActivitiesImplementations(guardActivities, replicationActivities, upgradeActivities);
         factory.start();
     }
 

@@ -1,0 +1,273 @@
+package io.pgactive.tools.workflow.upgrade;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.config.UpgradeConfig;
+import io.pgactive.tools.workflow.TemporalWorker;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowUpdateException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.NotFoundException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The service's side of rolling upgrades: starts them (idempotently, one per source node), reads their progress, and
+ * passes on the operator's rollback, resume and approve. It also keeps what the upgrade activities of this worker last
+ * observed for each source (decision, split, health, lag), which the metrics read.
+ */
+@ApplicationScoped
+public class UpgradeService {
+
+    /** Temporal is disabled or unreachable: the caller gets 503. */
+    public static final class UnavailableException extends RuntimeException {
+        public UnavailableException(String message) {
+            super(message);
+        }
+    }
+
+    /** A request the upgrade (or its state) refuses, with why: the caller gets 409. */
+    public static final class RejectedException extends RuntimeException {
+        public RejectedException(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * What this worker last saw of one upgrade. {@code progressAtMillis} moves on every decision and whenever the
+     * replication lag shrinks: an upgrade whose figure stands still is stuck.
+     */
+    public record Observed(UpgradeDecision lastDecision, int targetPercent, HealthReport lastHealth, long lagBytes,
+                           long progressAtMillis) {
+    }
+
+    private static final Duration RESULT_WAIT = Duration.ofSeconds(5);
+
+    private final ToolsConfig config;
+    private final TemporalWorker worker;
+    private final UpgradePorts.Factory ports;
+    private final UpgradePolicy policy;
+    private final Map<String, Observed> observed = new ConcurrentHashMap<>();
+
+    @Inject
+    public UpgradeService(ToolsConfig config, TemporalWorker worker, UpgradePorts.Factory ports) {
+        this.config = config;
+        this.worker = worker;
+        this.ports = ports;
+        this.policy = policy(config.upgrade().limits());
+    }
+
+    static UpgradePolicy policy(UpgradeConfig.Limits l) {
+        UpgradePolicy d = UpgradePolicy.DEFAULT;
+        return new UpgradePolicy(l.lagThresholdBytes(), l.escalateAfter().toMillis(), l.syncHold().toMillis(),
+                l.syncTimeout().toMillis(), d.syncChunkMillis(), d.pollMillis(), l.soak().toMillis(), l.cutoverBudget().toMillis(),
+                l.decommissionDelay().toMillis(), d.historyLimit());
+    }
+
+    /** The token the mutating endpoints want: {@code upgrade.token}, else {@code guard.token}. */
+    public Optional<String> token() {
+        return config.upgrade().token().or(() -> config.guard().token());
+    }
+
+    /**
+     * Starts the upgrade of {@code request.source()}, or attaches to the one running for it (the same request again
+     * is idempotent). A completed upgrade is returned as it ended; one that was rolled back or failed is started anew.
+     */
+    public UpgradeView start(UpgradeRequest request) {
+        List<String> problems = UpgradeRules.validate(request);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        if (config.collector().nodes().stream().noneMatch(n -> n.name().equals(request.source()))) {
+            throw new IllegalArgumentException("source: names no configured node: '" + request.source() + "'");
+        }
+        if (ports.forSource(request.source()).isEmpty()) {
+            throw new RejectedException("cannot upgrade " + request.source() + ": " + ports.whyNot(request.source()));
+        }
+        String id = RollingUpgrade.workflowId(request.source());
+        WorkflowClient client = client();
+        UpgradeView existing = view(client, id, request.source());
+        if (existing != null) {
+            UpgradeProgress p = existing.progress();
+            if (Boolean.TRUE.equals(existing.running())) {
+                if (p != null && p.request().targetVersion() != request.targetVersion()) {
+                    throw new RejectedException("an upgrade of " + request.source() + " to PostgreSQL " + p.request().targetVersion()
+                            + " is running (" + id + ")");
+                }
+                return existing;
+            }
+            if (p != null && p.phase() == UpgradePhase.COMPLETED && p.request().targetVersion() == request.targetVersion()) {
+                return existing;
+            }
+        }
+        RollingUpgrade stub = client.newWorkflowStub(RollingUpgrade.class, WorkflowOptions.newBuilder()
+                .setWorkflowId(id)
+                .setTaskQueue(worker.taskQueue())
+                .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                .build());
+        call(() -> WorkflowClient.start(stub::run, new UpgradeInput(id, request, policy, null)));
+        return view(client, id, request.source());
+    }
+
+    /** Every configured node's upgrade that Temporal knows of (running or finished). */
+    public List<UpgradeView> list() {
+        WorkflowClient client = client();
+        List<UpgradeView> views = new ArrayList<>();
+        for (ToolsConfig.NodeConfig n : config.collector().nodes()) {
+            UpgradeView v = view(client, RollingUpgrade.workflowId(n.name()), n.name());
+            if (v != null) {
+                views.add(v);
+            }
+        }
+        return views;
+    }
+
+    /** By workflow id ({@code rolling-upgrade-node1}) or by source node name. */
+    public UpgradeView get(String id) {
+        String source = source(id);
+        UpgradeView v = view(client(), RollingUpgrade.workflowId(source), source);
+        if (v == null) {
+            throw new NotFoundException("no upgrade '" + id + "'");
+        }
+        return v;
+    }
+
+    public UpgradeView rollback(String id, String reason) {
+        return update(id, (stub) -> stub.rollback(reason));
+    }
+
+    public UpgradeView resume(String id, String reason) {
+        return update(id, (stub) -> stub.resume(reason));
+    }
+
+    public UpgradeView approve(String id, String reason) {
+        return update(id, (stub) -> stub.approve(reason));
+    }
+
+    private UpgradeView update(String id, java.util.function.Consumer<RollingUpgrade> action) {
+        UpgradeView v = get(id);
+        if (!Boolean.TRUE.equals(v.running())) {
+            throw new RejectedException("the upgrade " + v.id() + " is not running (" + v.status() + ")");
+        }
+        try {
+            call(() -> {
+                action.accept(client().newWorkflowStub(RollingUpgrade.class, v.id()));
+                return null;
+            });
+        } catch (WorkflowUpdateException e) {
+            throw new RejectedException(RollingUpgradeWorkflow.rootMessage(e));
+        }
+        return get(id);
+    }
+
+    private static String source(String id) {
+        String prefix = RollingUpgrade.workflowId("");
+        return id.startsWith(prefix) ? id.substring(prefix.length()) : id;
+    }
+
+    /** The upgrade with this id as Temporal knows it; null when there is none. */
+    private UpgradeView view(WorkflowClient client, String id, String source) {
+        WorkflowExecutionStatus status = call(() -> {
+            try {
+                return client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
+                        DescribeWorkflowExecutionRequest.newBuilder().setNamespace(client.getOptions().getNamespace())
+                                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id)).build())
+                        .getWorkflowExecutionInfo().getStatus();
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                    return null;
+                }
+                throw e;
+            }
+        });
+        if (status == null) {
+            return null;
+        }
+        boolean running = status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+        UpgradeProgress progress = call(() -> {
+            if (running) {
+                return client.newWorkflowStub(RollingUpgrade.class, id).progress();
+            }
+            if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+                try {
+                    return client.newUntypedWorkflowStub(id).getResult(RESULT_WAIT.toMillis(),
+                            java.util.concurrent.TimeUnit.MILLISECONDS, UpgradeProgress.class);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    return null;
+                }
+            }
+            return null;
+        });
+        return new UpgradeView(id, source, status.name().replace("WORKFLOW_EXECUTION_STATUS_", ""), running, progress);
+    }
+
+    // --- what this worker's activities observed (for the metrics) -----------------------------------------------------
+
+    void decided(String source, UpgradeDecision d) {
+        observed.compute(source, (k, o) -> o == null
+                ? new Observed(d, d.targetPercent(), null, d.lagBytes(), System.currentTimeMillis())
+                : new Observed(d.atMillis() >= lastAt(o) ? d : o.lastDecision(), d.targetPercent(), o.lastHealth(), o.lagBytes(),
+                        System.currentTimeMillis()));
+    }
+
+    void observed(String source, long lagBytes) {
+        observed.computeIfPresent(source, (k, o) -> new Observed(o.lastDecision(), o.targetPercent(), o.lastHealth(), lagBytes,
+                lagBytes >= 0 && (o.lagBytes() < 0 || lagBytes < o.lagBytes()) ? System.currentTimeMillis() : o.progressAtMillis()));
+    }
+
+    void observedSplit(String source, int targetPercent) {
+        observed.computeIfPresent(source, (k, o) -> new Observed(o.lastDecision(), targetPercent, o.lastHealth(), o.lagBytes(),
+                System.currentTimeMillis()));
+    }
+
+    void observedHealth(String source, HealthReport h) {
+        observed.computeIfPresent(source, (k, o) -> new Observed(o.lastDecision(), o.targetPercent(), h, o.lagBytes(),
+                o.progressAtMillis()));
+    }
+
+    /** What this worker last saw, per source node. */
+    public Map<String, Observed> observed() {
+        return Map.copyOf(observed);
+    }
+
+    private static long lastAt(Observed o) {
+        return o.lastDecision() == null ? 0 : o.lastDecision().atMillis();
+    }
+
+    private WorkflowClient client() {
+        TemporalWorker.State s = worker.state();
+        if (!worker.enabled()) {
+            throw new UnavailableException("the Temporal worker is disabled (PGACTIVE_TOOLS_TEMPORAL_ENABLED=false)");
+        }
+        if (s.connection() != TemporalWorker.Connection.CONNECTED) {
+            throw new UnavailableException("Temporal server " + s.target() + " is not reachable"
+                    + (s.error() == null ? " yet" : ": " + s.error()));
+        }
+        return worker.client();
+    }
+
+    private <T> T call(Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.UNAVAILABLE || e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
+                throw new UnavailableException("Temporal server " + worker.state().target() + " did not answer: " + e.getStatus());
+            }
+            throw e;
+        }
+    }
+}
