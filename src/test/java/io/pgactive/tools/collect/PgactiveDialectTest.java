@@ -104,7 +104,7 @@ class PgactiveDialectTest {
         String local = "pgactive._fixture_local";
         cluster.node("node1").execute("CREATE TABLE pgactive._fixture_local_saved AS TABLE " + local + "; DELETE FROM " + local);
         try (CollectorHarness h = new CollectorHarness(dir.resolve("self"), "interval: 1s\n", List.of(cluster.node("node1")));
-             SnapshotInvariants invariants = SnapshotInvariants.following(h.bus, List.of("node1"))) {
+             SnapshotInvariants invariants = h.invariants()) {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .untilAsserted(() -> assertThat(h.cycle().nodes().get("node1").error()).isNull());
             for (int i = 0; i < 3; i++) {
