@@ -80,7 +80,7 @@ final class CollectorHarness implements AutoCloseable {
     }
 
     Snapshot cycle() {
-        PublishedSnapshot p = collector.runCycle().await().atMost(config.collector().interval().plusSeconds(5));
+        PublishedSnapshot p = collector.runCycle().await().atMost(config.collector().interval().plusSeconds(15));
         return p.snapshot();
     }
 
