@@ -75,6 +75,9 @@ public final class Collector {
     /** The upstream each standby last streamed from, to name its inbound link while its receiver is down. */
     private final Map<String, String> lastUpstream = new HashMap<>();
     private final Set<String> warnedSelfLinks = new java.util.HashSet<>();
+    /** The last position of inbound links whose worker is down (it no longer reports one), by node and identity. */
+    private final Map<String, String> inboundPositions = new HashMap<>();
+    private final AddressResolver resolver = new AddressResolver();
     private Set<String> previouslyConfigured = Set.of();
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile Instant lastCycleEnd;
@@ -263,6 +266,8 @@ public final class Collector {
         lagClock.retainOnly(names);
         seenLinks.keySet().retainAll(names);
         lastUpstream.keySet().retainAll(names);
+        inboundPositions.keySet().removeIf(k -> !names.contains(k.substring(0, k.indexOf('|'))));
+        resolveUpstreams(nodes, outcomes);
         Map<String, String> slotOwners = learnSlotOwners(nodes, outcomes);
         for (NodeClient n : nodes) {
             NodeClient.Outcome o = outcomes.get(n.name());
@@ -296,6 +301,32 @@ public final class Collector {
                     Map.copyOf(nodeNanos), late));
         }
         return published;
+    }
+
+    /**
+     * Subscriptions whose connection string names their publisher differently from the configuration
+     * ({@code localhost} for {@code 127.0.0.1}): matched again once host names are resolved. Runs on the publishing
+     * step, off the event loop, because resolution may block.
+     */
+    private void resolveUpstreams(List<NodeClient> nodes, Map<String, NodeClient.Outcome> outcomes) {
+        Map<String, String> configured = new HashMap<>();
+        nodes.forEach(n -> configured.put(n.config().dsn().address(), n.name()));
+        for (NodeClient n : nodes) {
+            NodeClient.Outcome o = outcomes.get(n.name());
+            if (!o.success()) {
+                continue;
+            }
+            List<LinkReading> links = o.scrape().links;
+            for (int i = 0; i < links.size(); i++) {
+                LinkReading lr = links.get(i);
+                if (lr.upstream() == null && lr.upstreamAddress() != null) {
+                    String node = resolver.nodeAt(lr.upstreamAddress(), configured);
+                    if (node != null) {
+                        links.set(i, new LinkReading(lr.link().withPeer(node), node, lr.position(), lr.alias()));
+                    }
+                }
+            }
+        }
     }
 
     /**
@@ -349,8 +380,19 @@ public final class Collector {
                 }
                 continue;
             }
-            if (lr.upstream() != null && lr.position() != null) {
-                long pos = Lsn.parse(lr.position());
+            String position = lr.position();
+            if (lr.upstream() != null && !lr.upstream().equals(s.node)) {
+                // a subscription whose worker is down reports no position: its last one still holds
+                String key = s.node + "|" + link.identity();
+                if (position != null) {
+                    inboundPositions.put(key, position);
+                } else {
+                    position = inboundPositions.get(key);
+                }
+            }
+            if (lr.upstream() != null && position != null
+                    && (standbyInbound || lr.upstream().equals(s.node) || fresh.contains(lr.upstream()))) {
+                long pos = Lsn.parse(position);
                 String upstream = lr.upstream();
                 Instant now = s.readAt;
                 if (!upstream.equals(s.node) && fresh.contains(upstream)) {
@@ -359,7 +401,8 @@ public final class Collector {
                     now = lagClock.readAt(upstream);
                     link = link.withLagBytes(lagClock.bytesBehind(upstream, pos));
                 } else if (!upstream.equals(s.node)) {
-                    upstream = s.node; // upstream not read this cycle: measure against what this node received
+                    // a standby's upstream not read this cycle: measure against what the standby received
+                    upstream = s.node;
                 } else {
                     // the server's figure may be a moment older than our reading of the node's position; never
                     // report fewer bytes than the position history proves, so lag in time implies lag in bytes

@@ -10,10 +10,17 @@ import io.pgactive.tools.snapshot.Link;
  * @param alias     the replication slot the link uses, known to both sides (the upstream owns it, the downstream's
  *                  WAL receiver or subscription names it): it names the peer of an outbound link even while the
  *                  downstream is disconnected
+ * @param upstreamAddress where the downstream connects ({@code host:port} as written in its connection string), when
+ *                  the upstream could not be named from the configured addresses as written: the collector resolves
+ *                  host names off the event loop and matches again
  */
-record LinkReading(Link link, String upstream, String position, String alias) {
+record LinkReading(Link link, String upstream, String position, String alias, String upstreamAddress) {
 
     LinkReading(Link link, String upstream, String position) {
-        this(link, upstream, position, null);
+        this(link, upstream, position, null, null);
+    }
+
+    LinkReading(Link link, String upstream, String position, String alias) {
+        this(link, upstream, position, alias, null);
     }
 }

@@ -5,6 +5,8 @@ import io.pgactive.tools.snapshot.Link;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +22,14 @@ final class LogicalReader {
             "confl_update_exists", "confl_update_missing", "confl_delete_origin_differs", "confl_delete_missing",
             "confl_multiple_unique_conflicts");
 
+    /** How long a link stays marked after its apply error count last rose. */
+    static final Duration APPLY_ERRORS_WINDOW = Duration.ofMinutes(1);
+    static final String APPLY_FAILING = io.pgactive.tools.snapshot.HealthPolicy.APPLY_ERRORS;
+
     private final ConflictWindow window;
     private final Map<String, Long> previousConflicts = new HashMap<>();
+    private final Map<String, Long> previousApplyErrors = new HashMap<>();
+    private final Map<String, Instant> applyErrorsRoseAt = new HashMap<>();
 
     LogicalReader(ConflictWindow window) {
         this.window = window;
@@ -35,7 +43,8 @@ final class LogicalReader {
                         Boolean.TRUE.equals(active) ? r.getString("state") : "disconnected", active,
                         r.getString("sync_state"), null, r.getLong("lag_bytes"), null, null, null,
                         r.getString("sent_lsn"), r.getString("write_lsn"), r.getString("flush_lsn"),
-                        r.getString("replay_lsn"), null, null, null, null);
+                        r.getString("replay_lsn"), null, null, null, null, r.getString("slot_name"))
+                        .withLagXid(r.getLong("xmin_age"));
                 out.links.add(new LinkReading(link, out.node, r.getString("position"), r.getString("slot_name")));
             }
             if (rows.size() > 0) {
@@ -45,16 +54,13 @@ final class LogicalReader {
         if (!caps.subscriptionsActive()) {
             return outbound;
         }
+        // subscription -> publisher address (host:port as written); the connection string is dropped here
         Uni<Map<String, String>> publishers = conn.preparedQuery(Sql.LOGICAL_PUBLISHERS).execute()
                 .map(rows -> {
                     Map<String, String> bySubscription = new HashMap<>();
                     for (Row r : rows) {
                         try {
-                            Dsn dsn = Dsn.parse(r.getString("subconninfo"));
-                            String node = addresses.get(dsn.address());
-                            if (node != null) {
-                                bySubscription.put(r.getString("subname"), node);
-                            }
+                            bySubscription.put(r.getString("subname"), Dsn.parse(r.getString("subconninfo")).address());
                         } catch (IllegalArgumentException ignored) {
                             // a conninfo we cannot parse (service file, several hosts): keep the subscription name
                         }
@@ -65,13 +71,13 @@ final class LogicalReader {
         Uni<Void> inbound = Uni.combine().all().unis(conn.preparedQuery(Sql.logicalInbound(caps.serverVersionNum())).execute(), publishers)
                 .asTuple().invoke(t -> {
                     for (Row r : t.getItem1()) {
-                        inbound(r, t.getItem2(), out);
+                        inbound(r, t.getItem2(), addresses, out);
                     }
                 }).replaceWithVoid();
         return Uni.combine().all().unis(outbound, inbound).discardItems();
     }
 
-    private void inbound(Row r, Map<String, String> publishers, Scrape out) {
+    private void inbound(Row r, Map<String, String> publishers, Map<String, String> addresses, Scrape out) {
         String sub = r.getString("subname");
         boolean enabled = Boolean.TRUE.equals(r.getBoolean("enabled"));
         boolean alive = Boolean.TRUE.equals(r.getBoolean("worker_alive"));
@@ -89,10 +95,24 @@ final class LogicalReader {
             window.add(out.readAt, before == null ? 0 : total >= before ? total - before : total);
             out.conflictsTotal = (out.conflictsTotal == null ? 0 : out.conflictsTotal) + total;
         }
-        String state = !enabled ? "disabled" : alive ? "streaming" : "worker down";
-        Link link = new Link(publishers.getOrDefault(sub, sub), "logical", Link.INBOUND, state, enabled && alive, null,
+        Long applyErrors = r.getLong("apply_errors");
+        if (applyErrors != null) {
+            Long before = previousApplyErrors.put(sub, applyErrors);
+            if (before != null && applyErrors > before) {
+                applyErrorsRoseAt.put(sub, out.readAt);
+            }
+        }
+        Instant rose = applyErrorsRoseAt.get(sub);
+        // a worker that fails on every change restarts in between: "alive" flaps, the rising count does not
+        boolean failing = enabled && rose != null && Duration.between(rose, out.readAt).compareTo(APPLY_ERRORS_WINDOW) < 0;
+        String state = !enabled ? "disabled" : failing ? APPLY_FAILING : alive ? "streaming" : "worker down";
+        String address = publishers.get(sub);
+        String publisher = address == null ? null : addresses.get(address);
+        Link link = new Link(publisher != null ? publisher : sub, "logical", Link.INBOUND, state, enabled && alive, null,
                 null, null, null, null, null, null, null, null, r.getString("latest_end_lsn"), null, null,
-                r.getLong("apply_errors"), total);
-        out.links.add(new LinkReading(link, null, null, r.getString("slot_name")));
+                applyErrors, total, r.getString("slot_name"));
+        // the position is what the subscriber has applied and confirmed to its publisher (latest_end_lsn)
+        out.links.add(new LinkReading(link, publisher, r.getString("latest_end_lsn"), r.getString("slot_name"),
+                publisher == null ? address : null));
     }
 }

@@ -63,7 +63,9 @@ final class NodeClient {
         this.backoffMax = config.backoffMax();
         this.probeInterval = config.probeInterval();
         this.customQueries = customQueries;
-        this.context = vertx.getDelegate().getOrCreateContext();
+        // a context of its own, on the next event loop: from a non-Vert.x thread getOrCreateContext() would hand
+        // every node the same sticky context, and one event loop would carry all nodes
+        this.context = ((io.vertx.core.impl.VertxInternal) vertx.getDelegate()).createEventLoopContext();
     }
 
     String name() {

@@ -28,8 +28,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Prometheus series for Grafana and alerting, all derived from the published snapshot (the one source of truth).
- * Labels are bounded: node, peer, kind, direction, conflict type, error class — never DSNs or messages. Series of a
- * node or link that leaves the snapshot are removed with it.
+ * Labels are bounded: node, peer, kind, direction, slot, conflict type, error class — never DSNs or messages. A link's
+ * series are labelled with its whole identity (the slot or subscription too, empty for a standby without a slot), so
+ * two links to the same peer never share, or overwrite, one series. Series of a node or link that leaves the
+ * snapshot are removed with it.
  */
 @ApplicationScoped
 public class ReplicationMetrics {
@@ -71,9 +73,26 @@ public class ReplicationMetrics {
     }
 
     void onStart(@Observes StartupEvent event) {
+        register();
+        bus.follow("metrics", Infrastructure.getDefaultWorkerPool(), this::update);
+    }
+
+    /**
+     * Meters on {@code registry} that are refreshed only by calling {@link #update}: for tools and tests that check,
+     * version by version, that the metrics say what the snapshot says.
+     */
+    public static ReplicationMetrics standalone(MeterRegistry registry, io.pgactive.tools.config.ToolsConfig config) {
+        ReplicationMetrics m = new ReplicationMetrics();
+        m.registry = registry;
+        m.config = config;
+        m.register();
+        return m;
+    }
+
+    private void register() {
         linkLagSeconds = gauge("pgactive.replication.lag.seconds", "Replication lag of a link in time (0 when caught up, growing while stalled)", "seconds");
         linkLagBytes = gauge("pgactive.replication.lag.bytes", "WAL bytes not yet replayed downstream on a link", "bytes");
-        linkLagXid = gauge("pgactive.replication.lag.xid", "Transactions sent but not yet applied on a link (pgactive 2.1.1-2.1.3 only)", null);
+        linkLagXid = gauge("pgactive.replication.lag.xid", "Transactions a link holds back: age of its slot's catalog_xmin (pgactive, native logical; sent minus applied on pgactive 2.1.1-2.1.3)", null);
         linkUp = gauge("pgactive.replication.link.up", "1 when the link's WAL sender, receiver or apply worker runs", null);
         linkStalled = gauge("pgactive.replication.link.stalled", "1 when the upstream moved and the downstream did not for stall_after", null);
         syncStandby = gauge("pgactive.replication.sync.standby", "1 when the standby is synchronous (sync or quorum)", null);
@@ -93,7 +112,6 @@ public class ReplicationMetrics {
         thresholdGauge("pgactive.threshold.lag.seconds", "critical", t.lagSecondsCrit(), "Lag threshold from tools.yaml");
         thresholdGauge("pgactive.threshold.conflicts.per.minute", "warning", t.conflictsWarnPerMinute(),
                 "Conflict rate threshold from tools.yaml");
-        bus.follow("metrics", Infrastructure.getDefaultWorkerPool(), this::update);
     }
 
     private void thresholdGauge(String name, String level, double value, String help) {
@@ -109,7 +127,7 @@ public class ReplicationMetrics {
     }
 
     /** Refreshes every series from one snapshot; synchronized because a resubscription may overlap an update. */
-    synchronized void update(PublishedSnapshot published) {
+    public synchronized void update(PublishedSnapshot published) {
         Snapshot s = published.snapshot();
         if (latest != null && s.version() <= latest.version()) {
             return;
@@ -140,7 +158,8 @@ public class ReplicationMetrics {
                 age.add(MultiGauge.Row.of(node, at, t -> Duration.between(t, Instant.now()).toMillis() / 1000.0));
             }
             for (Link l : uniqueLinks(n)) {
-                Tags link = node.and("peer", String.valueOf(l.peer()), "kind", l.kind(), "direction", l.direction());
+                Tags link = node.and("peer", String.valueOf(l.peer()), "kind", l.kind(), "direction", l.direction(),
+                        "slot", l.slot() == null ? "" : l.slot());
                 addIfPresent(lagSeconds, link, l.lagSeconds());
                 addIfPresent(lagBytes, link, l.lagBytes());
                 addIfPresent(lagXid, link, l.lagXid());
@@ -190,11 +209,11 @@ public class ReplicationMetrics {
                 .collect(java.util.stream.Collectors.toSet()), "pgactive.collector.errors");
     }
 
-    /** A node can see the same peer twice in one direction (e.g. a slot without sender); keep the first. */
+    /** Links are unique by identity in a snapshot; should two ever collide, one series keeps the first. */
     private static List<Link> uniqueLinks(NodeState n) {
         Map<String, Link> unique = new java.util.LinkedHashMap<>();
         for (Link l : n.links()) {
-            unique.putIfAbsent(l.peer() + "|" + l.kind() + "|" + l.direction(), l);
+            unique.putIfAbsent(l.identity(), l);
         }
         return List.copyOf(unique.values());
     }

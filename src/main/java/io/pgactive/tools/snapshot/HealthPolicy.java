@@ -9,6 +9,9 @@ package io.pgactive.tools.snapshot;
 public record HealthPolicy(double lagSecondsWarn, double lagSecondsCrit, double conflictsWarnPerMinute,
                            int degradedAfterFailures, int downAfterFailures) {
 
+    /** The state of a subscription whose apply error count rose within the last minute. */
+    public static final String APPLY_ERRORS = "apply errors";
+
     public static HealthPolicy of(double lagSecondsWarn, double lagSecondsCrit, double conflictsWarnPerMinute) {
         return new HealthPolicy(lagSecondsWarn, lagSecondsCrit, conflictsWarnPerMinute, 3, 10);
     }
@@ -34,12 +37,19 @@ public record HealthPolicy(double lagSecondsWarn, double lagSecondsCrit, double 
             reasons.add("WAL receiver not streaming");
         }
         for (Link link : links) {
+            String name = link.kind() + " " + link.direction() + " link " + link.peer()
+                    + (link.slot() == null ? "" : " (slot " + link.slot() + ")");
             if (Boolean.FALSE.equals(link.active())) {
                 status = status.worst(NodeStatus.DEGRADED);
-                reasons.add(link.kind() + " " + link.direction() + " link " + link.peer() + " inactive");
+                reasons.add(name + " inactive");
             } else if (Boolean.TRUE.equals(link.stalled())) {
                 status = status.worst(NodeStatus.DEGRADED);
-                reasons.add(link.kind() + " " + link.direction() + " link " + link.peer() + " stalled");
+                reasons.add(name + " stalled");
+            }
+            if (APPLY_ERRORS.equals(link.state())) {
+                // counted by the subscriber; the worker restarts between failures, so "inactive" alone would flap
+                status = status.worst(NodeStatus.DEGRADED);
+                reasons.add(name + " apply errors rising (" + link.applyErrors() + " in total)");
             }
         }
         return new Verdict(status, reasons);

@@ -7,7 +7,9 @@ import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.VersionSequence;
+import io.pgactive.tools.testing.MetricsAgreement;
 import io.pgactive.tools.testing.PgNode;
+import io.pgactive.tools.testing.SnapshotInvariants;
 import io.vertx.core.VertxOptions;
 import io.vertx.mutiny.core.Vertx;
 import java.io.IOException;
@@ -68,8 +70,17 @@ final class CollectorHarness implements AutoCloseable {
                 new VersionSequence(db.versionMark(0), 1000), cycles::add, tracer);
     }
 
+    /**
+     * Checks every version published from now on against the snapshot invariants and the metrics at the same
+     * version; assert with {@link SnapshotInvariants#assertNoViolation()}.
+     */
+    SnapshotInvariants invariants() {
+        return SnapshotInvariants.following(bus, config.collector().nodes().stream().map(ToolsConfig.NodeConfig::name).toList())
+                .withMetrics(MetricsAgreement.check(config));
+    }
+
     Snapshot cycle() {
-        PublishedSnapshot p = collector.runCycle().await().atMost(config.collector().interval().plusSeconds(5));
+        PublishedSnapshot p = collector.runCycle().await().atMost(config.collector().interval().plusSeconds(15));
         return p.snapshot();
     }
 

@@ -66,7 +66,7 @@ class ServiceStallTest {
                 .setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS);
         try (CollectorHarness h = new CollectorHarness(dir.resolve("blocked"), "interval: 1s\ntimeout: 500ms\nbackoff_max: 1s\n",
                 List.of(node), Map.of(), io.opentelemetry.api.trace.TracerProvider.noop().get("test"), oneLoop);
-             SnapshotInvariants invariants = SnapshotInvariants.following(h.bus, List.of("node1"))) {
+             SnapshotInvariants invariants = h.invariants()) {
             awaitHealthy(h);
             for (int i = 0; i < 3; i++) {
                 blockEventLoop(h, Duration.ofMillis(1500));

@@ -59,7 +59,7 @@ class StandbyLinkTest {
                 stall_after: 30s
                 backoff_max: 1s
                 """, cluster.nodes());
-        invariants = SnapshotInvariants.following(harness.bus, List.of("primary", "replica", "bare"));
+        invariants = harness.invariants();
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(
                 () -> harness.cycle().nodes().values().stream().allMatch(n -> n.status() == NodeStatus.HEALTHY));
     }

@@ -42,7 +42,7 @@ class MetricsTest {
     @BeforeEach
     void clusterSeen() {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(scrape())
-                .contains("pgactive_replication_lag_bytes{direction=\"outbound\",kind=\"streaming\",node=\"node1\",peer=\"node3\"}"));
+                .contains("pgactive_replication_lag_bytes{direction=\"outbound\",kind=\"streaming\",node=\"node1\",peer=\"node3\",slot=\"node3_slot\"}"));
     }
 
     @Test
@@ -57,9 +57,9 @@ class MetricsTest {
                 .contains("pgactive_scrape_duration_seconds_count{node=\"node3\"}");
         assertThat(sample(text, "pgactive_node_status{node=\"node1\"}")).isIn("1.0", "2.0");
         assertThat(sample(text, "pgactive_node_up{node=\"node3\"}")).isEqualTo("1.0");
-        assertThat(sample(text, "pgactive_replication_link_up{direction=\"inbound\",kind=\"streaming\",node=\"node3\",peer=\"node1\"}"))
+        assertThat(sample(text, "pgactive_replication_link_up{direction=\"inbound\",kind=\"streaming\",node=\"node3\",peer=\"node1\",slot=\"node3_slot\"}"))
                 .isEqualTo("1.0");
-        assertThat(sample(text, "pgactive_replication_sync_standby{direction=\"outbound\",kind=\"streaming\",node=\"node1\",peer=\"node3\"}"))
+        assertThat(sample(text, "pgactive_replication_sync_standby{direction=\"outbound\",kind=\"streaming\",node=\"node1\",peer=\"node3\",slot=\"node3_slot\"}"))
                 .isEqualTo("0.0");
         assertThat(sample(text, "pgactive_node_conflicts_total{node=\"node1\",type=\"update_delete\"}")).isEqualTo("1.0");
         assertThat(Double.parseDouble(sample(text, "pgactive_snapshot_age_seconds"))).isBetween(0.0, 30.0);
@@ -75,7 +75,7 @@ class MetricsTest {
                 String text = scrape();
                 assertThat(sample(text, "pgactive_node_up{node=\"node3\"}")).isEqualTo("0.0");
                 assertThat(sample(text, "pgactive_collector_errors_total{error_class=\"connect\",node=\"node3\"}")).isNotNull();
-                assertThat(sample(text, "pgactive_replication_link_up{direction=\"outbound\",kind=\"streaming\",node=\"node1\",peer=\"node3\"}"))
+                assertThat(sample(text, "pgactive_replication_link_up{direction=\"outbound\",kind=\"streaming\",node=\"node1\",peer=\"node3\",slot=\"node3_slot\"}"))
                         .isEqualTo("0.0");
             });
         } finally {

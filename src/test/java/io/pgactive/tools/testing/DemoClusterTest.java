@@ -1,5 +1,13 @@
 package io.pgactive.tools.testing;
 
+import io.pgactive.tools.collect.Collector;
+import io.pgactive.tools.config.ConfigLoader;
+import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.snapshot.SnapshotBus;
+import io.pgactive.tools.snapshot.VersionSequence;
+import io.vertx.mutiny.core.Vertx;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,6 +55,45 @@ class DemoClusterTest {
         }
         assertTrue(yaml.endsWith("thresholds:\n  lag_seconds_warn: 5\n  lag_seconds_crit: 15\n  conflicts_warn: 3/min\n"));
         assertEquals(3, demo.cluster().nodes().size());
+    }
+
+    /**
+     * The collector over the demo from its first cycle: every version keeps the snapshot invariants (no phantom
+     * self-link while node identities are first probed, lag in time only with lag in bytes, metrics equal to the
+     * snapshot). The same checker can follow a longer demo run.
+     */
+    @Test
+    void everyVersionOfTheDemoKeepsTheSnapshotInvariants() throws Exception {
+        Path conf = dir.resolve("conf/invariants.yaml");
+        demo.writeConfig(conf);
+        ToolsConfig config = new ConfigLoader(Map.of()).load(conf);
+        Vertx vertx = Vertx.vertx();
+        SnapshotBus bus = new SnapshotBus();
+        long[] mark = {0};
+        VersionSequence versions = new VersionSequence(new VersionSequence.Mark() {
+            @Override
+            public long read() {
+                return mark[0];
+            }
+
+            @Override
+            public void reserve(long upTo) {
+                mark[0] = upTo;
+            }
+        }, 1000);
+        Collector collector = new Collector(config, List.of(), vertx, bus, versions, null);
+        try (SnapshotInvariants invariants = SnapshotInvariants.following(bus,
+                demo.cluster().nodes().stream().map(PgNode::name).toList()).withMetrics(MetricsAgreement.check(config))) {
+            collector.start();
+            await().atMost(Duration.ofSeconds(90)).until(() -> invariants.checked() >= 12);
+            collector.stop();
+            invariants.assertNoViolation();
+            assertTrue(bus.latest().orElseThrow().snapshot().nodes().get("node1").links().stream()
+                    .anyMatch(l -> l.kind().equals("pgactive") && "node2".equals(l.peer())));
+        } finally {
+            collector.stop();
+            vertx.closeAndAwait();
+        }
     }
 
     @Test

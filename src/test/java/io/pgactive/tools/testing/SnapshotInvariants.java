@@ -95,8 +95,9 @@ public final class SnapshotInvariants implements AutoCloseable {
                 if (l.lagSeconds() != null && (worstLink == null || l.lagSeconds() > worstLink)) {
                     worstLink = l.lagSeconds();
                 }
-                if (l.kind().equals("streaming") && l.direction().equals(Link.INBOUND) && configured.contains(l.peer())
-                        && Boolean.TRUE.equals(l.active()) && n.consecutiveFailures() == 0) {
+                if (l.kind().equals("streaming") && l.direction().equals(Link.INBOUND) && l.peer() != null
+                        && configured.contains(l.peer()) && Boolean.TRUE.equals(l.active())
+                        && n.consecutiveFailures() == 0) {
                     standbyPairs.add(l.peer() + "|" + n.name());
                 }
             }
