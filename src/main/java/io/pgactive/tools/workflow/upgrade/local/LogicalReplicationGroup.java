@@ -44,11 +44,10 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
     /** What configure() puts in place; each needs a restart. */
     private static final Map<String, String> REQUIRED_SETTINGS = requiredSettings();
 
-    private static final String SETTING = "SELECT setting, pending_restart FROM pg_settings WHERE name = ?";
+    private static final String SETTING = "SELECT setting FROM pg_settings WHERE name = ?";
     private static final String SERVER_MAJOR = "SELECT current_setting('server_version_num')::int / 10000";
     private static final String IN_RECOVERY = "SELECT pg_is_in_recovery()";
     private static final String RELOAD = "SELECT pg_reload_conf()";
-    private static final String PENDING_RESTART = "SELECT name FROM pg_settings WHERE pending_restart ORDER BY name";
     private static final String LARGE_OBJECTS = "SELECT count(*) FROM pg_largeobject_metadata";
     private static final String PUBLICATION_EXISTS = "SELECT 1 FROM pg_publication WHERE pubname = ?";
     private static final String PUBLICATION_TABLES =
@@ -174,22 +173,23 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
     @Override
     public List<String> configure(DatabaseRef node) {
         return withConnection(node, "configure", c -> {
-            boolean changed = false;
+            // every one of these is read at server start only: while the running value falls short, a restart is due
+            List<String> needRestart = new ArrayList<>();
             for (Map.Entry<String, String> e : REQUIRED_SETTINGS.entrySet()) {
-                String current = settingValue(c, e.getKey());
+                String running = settingValue(c, e.getKey());
                 boolean enough = e.getKey().equals("wal_level")
-                        ? current.equals("logical")
-                        : Long.parseLong(current) >= Long.parseLong(e.getValue());
+                        ? running.equals("logical")
+                        : Long.parseLong(running) >= Long.parseLong(e.getValue());
                 if (!enough) {
                     // names and values are this class's constants
                     SchemaCopy.execute(c, "ALTER SYSTEM SET " + e.getKey() + " = '" + e.getValue() + "'", timeout());
-                    changed = true;
+                    needRestart.add(e.getKey());
                 }
             }
-            if (changed) {
+            if (!needRestart.isEmpty()) {
                 single(c, RELOAD);
             }
-            return column(c, PENDING_RESTART).stream().filter(REQUIRED_SETTINGS::containsKey).toList();
+            return needRestart.stream().sorted().toList();
         });
     }
 
@@ -594,19 +594,6 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
                 return rs.next() ? rs.getString(1) : null;
             }
         }
-    }
-
-    private List<String> column(Connection c, String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Statement st = c.createStatement()) {
-            st.setQueryTimeout(timeout());
-            try (ResultSet rs = st.executeQuery(sql)) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
     }
 
     private List<List<String>> rows(Connection c, String sql, String param) throws SQLException {
