@@ -47,7 +47,9 @@ class LogicalReplicationGroupTest {
         provisioner = new LocalPostgresProvisioner(LocalPostgresSettings.of(stateDir, binaries)
                 .withRunAs(PgBinaries.runAs().orElse(null))
                 .withServerSettings(Map.of("shared_buffers", "'16MB'", "max_connections", "30", "fsync", "off",
-                        "wal_receiver_status_interval", "'1s'")));
+                        "wal_receiver_status_interval", "'1s'",
+                        // every statement is logged, so the test sees whether a password would be
+                        "log_statement", "'all'")));
         // only Debian's 15 brings pg_dump and psql: a 16 source needs its target's schema made beforehand
         Map<Integer, Path> clients = PgBinaries.debianAvailable() ? Map.of(15, PgBinaries.home(15)) : Map.of();
         group = new LogicalReplicationGroup(LogicalReplicationSettings.of(provisioner::dsn, clients));
@@ -183,6 +185,14 @@ class LogicalReplicationGroupTest {
 
         group.detach(source, target);
         assertNothingLeft(source, target);
+        for (DatabaseRef side : List.of(source, target)) {
+            String log = java.nio.file.Files.readString(stateDir.resolve(side.node()).resolve("run/server.log"));
+            assertThat(log).as(side.node() + " logs statements").contains("CREATE PUBLICATION");
+            for (DatabaseRef other : List.of(source, target)) {
+                assertThat(log.contains(provisioner.dsn(other.node()).orElseThrow().password()))
+                        .as("password of " + other.node() + " in the log of " + side.node()).isFalse();
+            }
+        }
     }
 
     @Test
