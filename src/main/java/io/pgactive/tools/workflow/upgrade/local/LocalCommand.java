@@ -104,6 +104,8 @@ final class LocalCommand {
     private static String tail(Path file, Map<String, String> env) throws IOException {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         String text = String.join("\n", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size())).strip();
-        return Dsn.redact(text, env.values().toArray(String[]::new));
+        String[] secrets = env.entrySet().stream().filter(e -> e.getKey().contains("PASSWORD"))
+                .map(Map.Entry::getValue).toArray(String[]::new);
+        return Dsn.redact(text, secrets);
     }
 }

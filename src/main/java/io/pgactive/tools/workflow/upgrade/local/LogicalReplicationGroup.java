@@ -33,8 +33,9 @@ import java.util.stream.Collectors;
  * refused (the preflight says so first).
  *
  * <p>Subscriptions keep their connection string, password included, in {@code pg_subscription}, readable by
- * superusers only: native logical replication has no other way to log in. Statements that carry it run with
- * {@code log_min_error_statement = panic} so that a failure does not copy them into the server log.
+ * superusers only: native logical replication has no other way to log in. Statements that carry it (and the copied
+ * roles' password verifiers) run with {@code log_statement = none} and {@code log_min_error_statement = panic}, so
+ * that neither a statement log nor a failure copies them into the server log.
  */
 public final class LogicalReplicationGroup implements ReplicationGroup {
 
@@ -44,11 +45,12 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
     /** What configure() puts in place; each needs a restart. */
     private static final Map<String, String> REQUIRED_SETTINGS = requiredSettings();
 
-    private static final String SETTING = "SELECT setting, pending_restart FROM pg_settings WHERE name = ?";
+    private static final String QUIET_SESSION = "SET log_statement = 'none'; SET log_min_error_statement = panic";
+    private static final String LOUD_SESSION = "RESET log_statement; RESET log_min_error_statement";
+    private static final String SETTING = "SELECT setting FROM pg_settings WHERE name = ?";
     private static final String SERVER_MAJOR = "SELECT current_setting('server_version_num')::int / 10000";
     private static final String IN_RECOVERY = "SELECT pg_is_in_recovery()";
     private static final String RELOAD = "SELECT pg_reload_conf()";
-    private static final String PENDING_RESTART = "SELECT name FROM pg_settings WHERE pending_restart ORDER BY name";
     private static final String LARGE_OBJECTS = "SELECT count(*) FROM pg_largeobject_metadata";
     private static final String PUBLICATION_EXISTS = "SELECT 1 FROM pg_publication WHERE pubname = ?";
     private static final String PUBLICATION_TABLES =
@@ -174,22 +176,23 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
     @Override
     public List<String> configure(DatabaseRef node) {
         return withConnection(node, "configure", c -> {
-            boolean changed = false;
+            // every one of these is read at server start only: while the running value falls short, a restart is due
+            List<String> needRestart = new ArrayList<>();
             for (Map.Entry<String, String> e : REQUIRED_SETTINGS.entrySet()) {
-                String current = settingValue(c, e.getKey());
+                String running = settingValue(c, e.getKey());
                 boolean enough = e.getKey().equals("wal_level")
-                        ? current.equals("logical")
-                        : Long.parseLong(current) >= Long.parseLong(e.getValue());
+                        ? running.equals("logical")
+                        : Long.parseLong(running) >= Long.parseLong(e.getValue());
                 if (!enough) {
                     // names and values are this class's constants
                     SchemaCopy.execute(c, "ALTER SYSTEM SET " + e.getKey() + " = '" + e.getValue() + "'", timeout());
-                    changed = true;
+                    needRestart.add(e.getKey());
                 }
             }
-            if (changed) {
+            if (!needRestart.isEmpty()) {
                 single(c, RELOAD);
             }
-            return column(c, PENDING_RESTART).stream().filter(REQUIRED_SETTINGS::containsKey).toList();
+            return needRestart.stream().sorted().toList();
         });
     }
 
@@ -230,7 +233,7 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
                     .filter(t -> !present.contains(t)).toList();
             if (missing.size() == inScope.size()) {
                 try (Connection src = open(source, sourceDsn)) {
-                    schemaCopy.copyRoles(target, src, tgt);
+                    unlogged(tgt, () -> schemaCopy.copyRoles(target, src, tgt));
                 }
                 schemaCopy.copySchema(source, sourceDsn, target, targetDsn);
             } else if (!missing.isEmpty()) {
@@ -470,12 +473,22 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
     private void createSubscription(Connection c, String name, Dsn publisherDsn, DatabaseRef publisher,
                                     String publicationName, String options) throws SQLException {
         String conninfo = conninfo(publisherDsn, publisher.database(), name);
+        unlogged(c, () -> SchemaCopy.execute(c, SchemaCopy.formatted(c, CREATE_SUBSCRIPTION, timeout(), name,
+                conninfo, publicationName, options), timeout()));
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void run() throws SQLException;
+    }
+
+    /** Runs statements that carry a secret without the server logging them, even when they fail. */
+    private void unlogged(Connection c, Step step) throws SQLException {
+        SchemaCopy.execute(c, QUIET_SESSION, timeout());
         try {
-            SchemaCopy.execute(c, "SET log_min_error_statement = panic", timeout());
-            SchemaCopy.execute(c, SchemaCopy.formatted(c, CREATE_SUBSCRIPTION, timeout(), name, conninfo,
-                    publicationName, options), timeout());
+            step.run();
         } finally {
-            SchemaCopy.execute(c, "RESET log_min_error_statement", timeout());
+            SchemaCopy.execute(c, LOUD_SESSION, timeout());
         }
     }
 
@@ -594,19 +607,6 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
                 return rs.next() ? rs.getString(1) : null;
             }
         }
-    }
-
-    private List<String> column(Connection c, String sql) throws SQLException {
-        List<String> out = new ArrayList<>();
-        try (Statement st = c.createStatement()) {
-            st.setQueryTimeout(timeout());
-            try (ResultSet rs = st.executeQuery(sql)) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-        }
-        return out;
     }
 
     private List<List<String>> rows(Connection c, String sql, String param) throws SQLException {

@@ -93,15 +93,11 @@ final class SchemaCopy {
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path dump = dir.resolve("schema.sql");
             LocalCommand.runChecked(List.of(home.resolve("bin/pg_dump").toString(), "--schema-only",
-                            "--no-publications", "--no-subscriptions", "--format=plain", "--file=" + dump,
-                            "--host=" + sourceDsn.host(), "--port=" + sourceDsn.port(),
-                            "--username=" + sourceDsn.user(), "--dbname=" + source.database()),
-                    Optional.empty(), env(sourceDsn), dir, settings.dumpTimeout(), true);
+                            "--no-publications", "--no-subscriptions", "--format=plain", "--file=" + dump),
+                    Optional.empty(), env(sourceDsn, source.database()), dir, settings.dumpTimeout(), true);
             LocalCommand.runChecked(List.of(home.resolve("bin/psql").toString(), "--no-psqlrc", "--quiet",
-                            "--set=ON_ERROR_STOP=1", "--single-transaction", "--file=" + dump,
-                            "--host=" + targetDsn.host(), "--port=" + targetDsn.port(),
-                            "--username=" + targetDsn.user(), "--dbname=" + target.database()),
-                    Optional.empty(), env(targetDsn), dir, settings.dumpTimeout(), false);
+                            "--set=ON_ERROR_STOP=1", "--single-transaction", "--file=" + dump),
+                    Optional.empty(), env(targetDsn, target.database()), dir, settings.dumpTimeout(), false);
         } catch (IOException e) {
             throw new UpgradeException("cannot copy the schema of " + source.node() + ": " + e.getMessage(), true, e);
         } finally {
@@ -123,8 +119,18 @@ final class SchemaCopy {
                         + " or newer configured: install them or create the target's schema beforehand", false));
     }
 
-    private static Map<String, String> env(Dsn dsn) {
+    /**
+     * The connection goes in the environment: a password there is not visible in {@code ps}, and a database name
+     * there is only ever a name (an argument containing '=' would be read as a whole connection string).
+     */
+    private static Map<String, String> env(Dsn dsn, String database) {
         Map<String, String> env = new HashMap<>();
+        env.put("PGHOST", dsn.host());
+        env.put("PGPORT", Integer.toString(dsn.port()));
+        env.put("PGDATABASE", database);
+        if (dsn.user() != null) {
+            env.put("PGUSER", dsn.user());
+        }
         if (dsn.password() != null) {
             env.put("PGPASSWORD", dsn.password());
         }

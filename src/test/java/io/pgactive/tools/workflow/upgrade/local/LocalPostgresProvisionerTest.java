@@ -37,6 +37,7 @@ class LocalPostgresProvisionerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
     private static final String TARGET = "up1-target";
+    private static final String HALFWAY = "up2-target";
 
     private static Path stateDir;
     private static Path sourceStateDir;
@@ -66,6 +67,7 @@ class LocalPostgresProvisionerTest {
     static void tearDown() {
         if (provisioner != null) {
             provisioner.remove(TARGET);
+            provisioner.remove(HALFWAY);
         }
         if (sourceProvisioner != null) {
             sourceProvisioner.remove("src");
@@ -184,6 +186,28 @@ class LocalPostgresProvisionerTest {
         assertThat(provisioner.dsn(TARGET)).isEmpty();
         assertThat(stateDir.resolve(TARGET)).doesNotExist();
         assertThat(accepts(target.port())).isFalse();
+    }
+
+    @Test
+    @Order(6)
+    void aCreationCutShortIsStartedOverInsteadOfBeingHandedOut() throws Exception {
+        Path dir = stateDir.resolve(HALFWAY);
+        Files.createDirectories(dir.resolve("run/data"));
+        Files.writeString(dir.resolve("run/data/PG_VERSION"), "18\n");
+        Files.writeString(dir.resolve(LocalPostgresProvisioner.STATE_FILE),
+                "node=" + HALFWAY + "\nhost=127.0.0.1\nport=1\ndatabase=app\nmajor=18\nstate=creating\n");
+        assertThat(provisioner.find(HALFWAY)).isEmpty();
+        assertThat(provisioner.dsn(HALFWAY)).isEmpty();
+
+        DatabaseRef ref = provisioner.provision(new ProvisionRequest(HALFWAY, source, 18, null, null));
+
+        assertThat(ref.port()).isNotEqualTo(1);
+        try (Connection c = PgAdmin.connect(HALFWAY, provisioner.dsn(HALFWAY).orElseThrow(), null, WAIT);
+             Statement st = c.createStatement()) {
+            assertThat(single(st, "SELECT current_database()")).isEqualTo("app");
+        }
+        provisioner.remove(HALFWAY);
+        assertThat(dir).doesNotExist();
     }
 
     @Test

@@ -47,7 +47,9 @@ class LogicalReplicationGroupTest {
         provisioner = new LocalPostgresProvisioner(LocalPostgresSettings.of(stateDir, binaries)
                 .withRunAs(PgBinaries.runAs().orElse(null))
                 .withServerSettings(Map.of("shared_buffers", "'16MB'", "max_connections", "30", "fsync", "off",
-                        "wal_receiver_status_interval", "'1s'")));
+                        "wal_receiver_status_interval", "'1s'",
+                        // every statement is logged, so the test sees whether a password would be
+                        "log_statement", "'all'")));
         // only Debian's 15 brings pg_dump and psql: a 16 source needs its target's schema made beforehand
         Map<Integer, Path> clients = PgBinaries.debianAvailable() ? Map.of(15, PgBinaries.home(15)) : Map.of();
         group = new LogicalReplicationGroup(LogicalReplicationSettings.of(provisioner::dsn, clients));
@@ -56,7 +58,7 @@ class LogicalReplicationGroupTest {
     @AfterAll
     static void tearDown() {
         if (provisioner != null) {
-            for (String node : List.of("src15", "tgt15", "src16", "tgt16")) {
+            for (String node : List.of("src15", "tgt15", "src16", "tgt16", "cfg16")) {
                 provisioner.remove(node);
             }
         }
@@ -183,9 +185,53 @@ class LogicalReplicationGroupTest {
 
         group.detach(source, target);
         assertNothingLeft(source, target);
+        for (DatabaseRef side : List.of(source, target)) {
+            String log = java.nio.file.Files.readString(stateDir.resolve(side.node()).resolve("run/server.log"));
+            assertThat(log).as(side.node() + " logs statements").contains("CREATE PUBLICATION");
+            for (DatabaseRef other : List.of(source, target)) {
+                assertThat(log.contains(provisioner.dsn(other.node()).orElseThrow().password()))
+                        .as("password of " + other.node() + " in the log of " + side.node()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void configurePutsReplicationSettingsInPlaceAndSaysWhatNeedsARestart() throws Exception {
+        DatabaseRef node = provisioner.provision(new ProvisionRequest("cfg16",
+                new DatabaseRef("seed", "127.0.0.1", 1, "app", 16), 16, null, null));
+        sql(node, "ALTER SYSTEM SET wal_level = 'replica'; ALTER SYSTEM SET max_wal_senders = 2;"
+                + "ALTER SYSTEM SET logical_decoding_work_mem = '1MB'; ALTER SYSTEM SET max_slot_wal_keep_size = '1GB'");
+        restart(node);
+        sql(node, "CREATE TABLE public.t (id int PRIMARY KEY)");
+
+        assertThat(group.preflight(node, UpgradeScope.ALL))
+                .anyMatch(l -> l.startsWith("logical_decoding_work_mem is 1024 kB"))
+                .anyMatch(l -> l.startsWith("max_slot_wal_keep_size is 1024 MB"));
+        assertThatThrownBy(() -> group.install(node, UpgradeScope.ALL))
+                .isInstanceOf(UpgradeException.class)
+                .hasMessageContaining("wal_level replica");
+
+        assertThat(group.configure(node)).containsExactly("max_wal_senders", "wal_level");
+        assertThat(group.configure(node)).containsExactly("max_wal_senders", "wal_level");
+        restart(node);
+        assertThat(group.configure(node)).isEmpty();
+        group.install(node, UpgradeScope.ALL);
+        group.install(node, UpgradeScope.ALL);
+        assertThat(count(node, "SELECT count(*) FROM pg_publication_tables")).isEqualTo(1);
+        provisioner.remove("cfg16");
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** Kills the server and lets the provisioner start it again, as after a crash. */
+    private static void restart(DatabaseRef node) throws Exception {
+        Path pidFile = stateDir.resolve(node.node()).resolve("run/data/postmaster.pid");
+        long pid = Long.parseLong(java.nio.file.Files.readAllLines(pidFile).get(0).trim());
+        ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
+        new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
+        await().atMost(WAIT).until(() -> !postmaster.isAlive());
+        assertThat(provisioner.find(node.node())).contains(node);
+    }
 
     private static DatabaseRef server(String node, int major) {
         DatabaseRef seed = new DatabaseRef("seed", "127.0.0.1", 1, "app", major);
