@@ -1,5 +1,6 @@
 package io.pgactive.tools.api.watch;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -19,6 +20,13 @@ public interface WatchConfig {
     /** How many recent versions can be replayed to a client that resumes. */
     @WithDefault("600")
     int window();
+
+    /**
+     * Encoded bytes the replay window may hold; the oldest versions go first when a large snapshot's deltas would
+     * exceed it (a resume from further back is served from the history database, or reset).
+     */
+    @WithDefault("32M")
+    MemorySize windowBytes();
 
     /** Open streams beyond this get 503 with Retry-After. */
     @WithDefault("1000")

@@ -8,18 +8,23 @@ import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.SnapshotJson;
 import io.pgactive.tools.store.HistoryQueries;
 import io.pgactive.tools.store.HistoryService;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Future;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
@@ -33,6 +38,8 @@ import org.jboss.logging.Logger;
 public class WatchFeed {
 
     private static final Logger LOG = Logger.getLogger(WatchFeed.class);
+    /** How long a shutdown waits for the streams' last events to be written. */
+    private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
 
     @Inject
     SnapshotBus bus;
@@ -50,14 +57,22 @@ public class WatchFeed {
     private final Object acceptLock = new Object();
     private final ArrayDeque<WatchVersion> window = new ArrayDeque<>();
     private volatile WatchVersion latest;
+    /** What the window held in bytes at the last version, for the gauge. */
+    private volatile long windowBytes;
     private final Set<WatchSubscriber> subscribers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger reserved = new AtomicInteger();
     private volatile Cancellable subscription;
-    private Gauge subscribersGauge;
+    private volatile boolean closing;
+    private final List<Gauge> gauges = new ArrayList<>();
 
     void start(@Observes StartupEvent event) {
-        subscribersGauge = Gauge.builder("pgactive.watch.subscribers", subscribers, Set::size)
-                .description("Open GET /watch streams").register(registry);
+        gauges.add(Gauge.builder("pgactive.watch.subscribers", subscribers, Set::size)
+                .description("Open GET /watch streams").register(registry));
+        gauges.add(Gauge.builder("pgactive.watch.window.versions", this, WatchFeed::windowSize)
+                .description("Versions the GET /watch replay window holds").register(registry));
+        gauges.add(Gauge.builder("pgactive.watch.window.bytes", this, WatchFeed::windowBytes)
+                .description("Encoded bytes the GET /watch replay window holds (pgactive.watch.window-bytes caps it)")
+                .register(registry));
         historyReader = vertx.createSharedWorkerExecutor("pgactive-watch-history", 1);
         subscribe();
     }
@@ -97,9 +112,7 @@ public class WatchFeed {
                     window.clear();
                 }
                 window.addLast(v);
-                while (window.size() > config.window()) {
-                    window.removeFirst();
-                }
+                trimWindow();
                 latest = v;
                 for (DrainGroup g : groups.values()) {
                     g.publish(v, gap);
@@ -109,6 +122,25 @@ public class WatchFeed {
                 before.superseded();
             }
         }
+    }
+
+    /**
+     * Drops the oldest versions beyond the window's length or its byte budget (the latest always stays). The bytes are
+     * counted afresh: event loops add a filter's delta to a version after it was published.
+     */
+    private void trimWindow() {
+        while (window.size() > config.window()) {
+            window.removeFirst();
+        }
+        long budget = config.windowBytes().asLongValue();
+        long bytes = 0;
+        for (WatchVersion v : window) {
+            bytes += v.retainedBytes();
+        }
+        while (bytes > budget && window.size() > 1) {
+            bytes -= window.removeFirst().retainedBytes();
+        }
+        windowBytes = bytes;
     }
 
     /** Latest version, or null before the first snapshot. */
@@ -166,7 +198,7 @@ public class WatchFeed {
             } else if (since < now.version) {
                 // the oldest version a client may hold and still be brought up to date from memory alone
                 WatchVersion first = window.peekFirst();
-                long reach = first.patch != null ? first.version - 1 : first.version;
+                long reach = first.hasPatch ? first.version - 1 : first.version;
                 if (since < reach && since > 0) {
                     // older than the window: the history database fills in up to the window, memory does the rest
                     history = HistoryReplay.Cursor.after(since, reach);
@@ -249,10 +281,18 @@ public class WatchFeed {
         return subscribers.size();
     }
 
+    /**
+     * The first step of a shutdown (SIGTERM), while the HTTP server still runs: Quarkus closes the server's
+     * connections before {@link ShutdownEvent}, which would cut every stream mid-transfer.
+     */
+    void shutdownStarted(@Observes ShutdownDelayInitiatedEvent event) {
+        closing = true;
+        endStreams();
+    }
+
     void stop(@Observes ShutdownEvent event) {
-        if (subscribersGauge != null) {
-            registry.remove(subscribersGauge); // the registry may outlive this instance (tests restart the application)
-        }
+        closing = true;
+        gauges.forEach(registry::remove); // the registry may outlive this instance (tests restart the application)
         Cancellable c = subscription;
         if (c != null) {
             c.cancel();
@@ -260,10 +300,49 @@ public class WatchFeed {
         if (historyReader != null) {
             historyReader.close();
         }
-        long v = latest == null ? 0 : latest.version;
+        endStreams();
+    }
+
+    /** Whether the service is shutting down: new streams are refused. */
+    boolean closing() {
+        return closing;
+    }
+
+    /**
+     * Sends every open stream its {@code shutdown} event and ends it, waiting until they are written, or for a client
+     * that does not read, at most {@link #SHUTDOWN_GRACE}.
+     */
+    private void endStreams() {
+        List<Future<Void>> ends = new ArrayList<>();
         for (WatchSubscriber s : subscribers) {
-            s.shutdown(v);
+            ends.add(s.shutdown());
         }
+        if (ends.isEmpty()) {
+            return;
+        }
+        CountDownLatch written = new CountDownLatch(1);
+        Future.join(ends).onComplete(r -> written.countDown());
+        try {
+            if (!written.await(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warnf("watch: %d stream(s) did not take their shutdown event within %s", ends.size(), SHUTDOWN_GRACE);
+            } else {
+                LOG.infof("watch: %d stream(s) ended with a shutdown event", ends.size());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The versions in the window, oldest first. */
+    List<WatchVersion> window() {
+        synchronized (lock) {
+            return List.copyOf(window);
+        }
+    }
+
+    /** Encoded bytes the window held after the latest version. */
+    long windowBytes() {
+        return windowBytes;
     }
 
     /** How many versions a resuming client can still get as deltas. */

@@ -1,6 +1,8 @@
 package io.pgactive.tools.api.watch;
 
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
@@ -262,19 +264,29 @@ final class WatchSubscriber {
         }
     }
 
-    void shutdown(long version) {
+    /**
+     * Ends the stream with a {@code shutdown} event naming the last version it was sent.
+     *
+     * @return completed once the event and the response's end are written (or the stream was already closed)
+     */
+    Future<Void> shutdown() {
+        Promise<Void> written = Promise.promise();
         context.runOnContext(x -> {
             if (!markClosed()) {
+                written.tryComplete();
                 return;
             }
             feed.disconnected(this, null);
             cancelTimer();
             if (response.closed() || response.ended()) {
+                written.tryComplete();
                 return;
             }
             response.end(Buffer.buffer(SseFrames.event("shutdown",
-                    "{\"reason\":\"server shutting down\",\"version\":" + lastWritten + "}")));
+                    "{\"reason\":\"server shutting down\",\"version\":" + lastWritten + "}")))
+                    .onComplete(r -> written.tryComplete());
         });
+        return written.future();
     }
 
     /** Closes the stream once and drops what it still had queued; false when it was already closed. */
