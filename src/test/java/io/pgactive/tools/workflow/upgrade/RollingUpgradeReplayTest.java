@@ -9,6 +9,7 @@ import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -33,7 +34,14 @@ class RollingUpgradeReplayTest {
 
     @Test
     void todaysCodeReplaysARecordedUpgradeHistory() throws Exception {
-        WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, RollingUpgradeWorkflow.class);
+        try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
+            // the first replayed task loads every class the upgrade uses: on a loaded machine with a coverage agent that
+            // takes longer than the default one second the deadlock detector allows, which is no determinism problem
+            Worker worker = env.newWorker("upgrade-replay", WorkerOptions.newBuilder()
+                    .setDefaultDeadlockDetectionTimeout(Duration.ofSeconds(30).toMillis()).build());
+            worker.registerWorkflowImplementationTypes(RollingUpgradeWorkflow.class, InitReplicationGroupWorkflow.class);
+            WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, worker);
+        }
     }
 
     @Test

@@ -15,6 +15,7 @@ import io.temporal.client.WorkflowUpdateHandle;
 import io.temporal.client.WorkflowUpdateStage;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +47,9 @@ class RollingUpgradeWorkflowTest {
     void start() {
         env = TestWorkflowEnvironment.newInstance();
         ports = new UpgradeDouble();
-        Worker worker = env.newWorker(QUEUE);
+        // generous deadlock detection: a first workflow task that loads classes on a loaded machine is slow, not stuck
+        Worker worker = env.newWorker(QUEUE, WorkerOptions.newBuilder()
+                .setDefaultDeadlockDetectionTimeout(Duration.ofSeconds(30).toMillis()).build());
         worker.registerWorkflowImplementationTypes(RollingUpgradeWorkflow.class, InitReplicationGroupWorkflow.class);
         worker.registerActivitiesImplementations(ports.activities());
         env.start();
