@@ -78,7 +78,7 @@ public final class PgactiveToolsCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        io.err.println("pgactive-tools: a command is required (lag, status, conflicts, history, watch, guard); see --help");
+        io.err.println("pgactive-tools: a command is required (lag, status, conflicts, history, watch, guard, upgrade); see --help");
         return Result.UNKNOWN.exitCode;
     }
 
@@ -93,7 +93,7 @@ public final class PgactiveToolsCli implements Callable<Integer> {
     private static final List<Map.Entry<String, Class<?>>> COMMANDS = List.of(Map.entry("lag", LagCommand.class),
             Map.entry("status", StatusCommand.class), Map.entry("conflicts", ConflictsCommand.class),
             Map.entry("history", HistoryCommand.class), Map.entry("watch", WatchCommand.class),
-            Map.entry("guard", GuardCommand.class));
+            Map.entry("guard", GuardCommand.class), Map.entry("upgrade", UpgradeCommand.class));
 
     static int run(String[] args, Io io) {
         CommandLine cmd = new CommandLine(new PgactiveToolsCli(io), new Factory(io));

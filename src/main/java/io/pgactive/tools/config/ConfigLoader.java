@@ -377,7 +377,7 @@ public final class ConfigLoader {
         JsonNode p = node.path("provisioner");
         if (!p.isMissingNode() && !p.isNull()) {
             String pk = "upgrade.provisioner";
-            allowOnly(p, pk, "kind", "work_dir", "binaries");
+            allowOnly(p, pk, "kind", "work_dir", "binaries", "run_as");
             String kind = text(p, pk, "kind", "local");
             if (!kind.equals("local")) {
                 throw new ConfigException(file, pk + ".kind", "unknown provisioner '" + kind + "' (known: local)");
@@ -391,11 +391,17 @@ public final class ConfigLoader {
             for (Iterator<String> it = bins.fieldNames(); it.hasNext(); ) {
                 String version = it.next();
                 if (!version.matches("\\d{2}")) {
-                    throw new ConfigException(file, pk + ".binaries." + version, "expected a PostgreSQL major version such as 17");
+                    throw new ConfigException(file, pk + ".binaries." + version, "expected a PostgreSQL major version such as 17"
+                            + " mapped to its installation directory (the one holding bin/)");
                 }
                 binaries.put(Integer.parseInt(version), baseDir.resolve(required(bins, pk + ".binaries", version)).normalize());
             }
-            provisioner = Optional.of(new UpgradeConfig.Provisioner(kind, workDir, binaries));
+            String runAs = text(p, pk, "run_as", "");
+            if (!runAs.isEmpty() && !runAs.matches("[a-z_][a-z0-9_-]{0,31}")) {
+                throw new ConfigException(file, pk + ".run_as", "invalid user name '" + runAs + "'");
+            }
+            provisioner = Optional.of(new UpgradeConfig.Provisioner(kind, workDir, binaries,
+                    runAs.isEmpty() ? Optional.empty() : Optional.of(runAs)));
         }
         return new UpgradeConfig(token.isEmpty() ? Optional.empty() : Optional.of(token), limits, routes, provisioner,
                 probe.isBlank() ? Optional.empty() : Optional.of(probe));

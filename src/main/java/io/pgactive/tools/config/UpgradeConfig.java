@@ -56,10 +56,11 @@ public record UpgradeConfig(Optional<String> token, Limits limits, List<Route> r
     }
 
     /**
-     * {@code kind: local} starts PostgreSQL servers on this machine under {@code workDir}, with the binaries of each
-     * major version from {@code binaries}.
+     * {@code kind: local} starts PostgreSQL servers on this machine under {@code workDir}, from the installation
+     * directory of each major version in {@code binaries} (the one holding {@code bin/}); when the service runs as
+     * root they run as {@code runAs}.
      */
-    public record Provisioner(String kind, Path workDir, Map<Integer, Path> binaries) {
+    public record Provisioner(String kind, Path workDir, Map<Integer, Path> binaries, Optional<String> runAs) {
 
         public Provisioner {
             binaries = Map.copyOf(binaries);

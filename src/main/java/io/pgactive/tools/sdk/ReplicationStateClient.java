@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotJson;
 import io.pgactive.tools.workflow.guard.GuardView;
+import io.pgactive.tools.workflow.upgrade.UpgradeRequest;
+import io.pgactive.tools.workflow.upgrade.UpgradeView;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -259,6 +261,66 @@ public final class ReplicationStateClient {
         }
         return exchange(new Request("POST", "guards/" + segment(gate) + "/override", null, token, body),
                 ReplicationStateClient::guardView);
+    }
+
+    /** The rolling upgrades Temporal knows of, and whether the service can reach Temporal (see {@code GET /upgrades}). */
+    public record Upgrades(String temporalConnection, String temporalTarget, String temporalError, List<UpgradeView> upgrades) {
+    }
+
+    public Upgrades upgrades() {
+        JsonNode body = read("upgrades", null, RecordReader::tree);
+        JsonNode t = body.path("temporal");
+        try {
+            List<UpgradeView> views = SnapshotJson.MAPPER.readerForListOf(UpgradeView.class).readValue(body.path("upgrades"));
+            return new Upgrades(t.path("connection").asText(null), t.path("target").asText(null), t.path("error").asText(null), views);
+        } catch (IOException e) {
+            throw new ProtocolException("GET /upgrades: unexpected shape: " + e.getMessage(), e);
+        }
+    }
+
+    /** One upgrade, by id ({@code rolling-upgrade-node1}) or source node. */
+    public UpgradeView upgrade(String id) {
+        return exchange(Request.get("upgrades/" + segment(id), null), ReplicationStateClient::upgradeView);
+    }
+
+    /**
+     * Starts an upgrade, or attaches to the one running for the source (idempotent). {@code token} is the service's
+     * {@code upgrade.token} (or {@code guard.token}).
+     */
+    public UpgradeView startUpgrade(UpgradeRequest request, String token) {
+        return exchange(new Request("POST", "upgrades", null, token, json(request)), ReplicationStateClient::upgradeView);
+    }
+
+    /** Rolls back; returns once all traffic is back on the source. */
+    public UpgradeView rollbackUpgrade(String id, String reason, String token) {
+        return upgradeAction(id, "rollback", reason, token);
+    }
+
+    /** Lets an upgrade held for the operator go on. */
+    public UpgradeView resumeUpgrade(String id, String reason, String token) {
+        return upgradeAction(id, "resume", reason, token);
+    }
+
+    /** Approves decommissioning the source. */
+    public UpgradeView approveUpgrade(String id, String reason, String token) {
+        return upgradeAction(id, "approve", reason, token);
+    }
+
+    private UpgradeView upgradeAction(String id, String action, String reason, String token) {
+        return exchange(new Request("POST", "upgrades/" + segment(id) + "/" + action, null, token,
+                json(Map.of("reason", reason == null ? "" : reason))), ReplicationStateClient::upgradeView);
+    }
+
+    private static byte[] json(Object body) {
+        try {
+            return SnapshotJson.MAPPER.writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot encode the request", e);
+        }
+    }
+
+    private static UpgradeView upgradeView(byte[] body) throws IOException {
+        return SnapshotJson.MAPPER.readValue(body, UpgradeView.class);
     }
 
     private static GuardView guardView(byte[] body) throws IOException {

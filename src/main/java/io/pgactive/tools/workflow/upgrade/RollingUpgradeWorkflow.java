@@ -447,6 +447,10 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
     }
 
     private void continueAsNewIfLong() {
+        if (rollbackRequested) {
+            return; // the rollback update waits for this run to move traffic
+        }
+        takeResume(); // a resume update waits for this run: answer it before draining handlers
         if (Workflow.getInfo().isContinueAsNewSuggested() || Workflow.getInfo().getHistoryLength() > policy.historyLimit()) {
             Workflow.await(Workflow::isEveryHandlerFinished);
             Workflow.continueAsNew(input.carrying(state()));

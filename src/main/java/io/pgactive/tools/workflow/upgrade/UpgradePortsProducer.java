@@ -1,80 +1,101 @@
 package io.pgactive.tools.workflow.upgrade;
 
+import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.config.UpgradeConfig;
+import io.pgactive.tools.workflow.upgrade.local.DsnResolver;
+import io.pgactive.tools.workflow.upgrade.local.HaproxyRouterSettings;
+import io.pgactive.tools.workflow.upgrade.local.HaproxyTrafficRouter;
+import io.pgactive.tools.workflow.upgrade.local.LocalPostgresProvisioner;
+import io.pgactive.tools.workflow.upgrade.local.LocalPostgresSettings;
+import io.pgactive.tools.workflow.upgrade.local.LogicalReplicationGroup;
+import io.pgactive.tools.workflow.upgrade.local.LogicalReplicationSettings;
+import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
- * Builds the upgrade's ports from the {@code upgrade:} section: one provisioner and replication group for the service,
- * one router per configured route. Built lazily (the first upgrade of a node), so a service that never upgrades
- * opens no router connection.
+ * Builds the upgrade's ports from the {@code upgrade:} section: one provisioner and one replication group for the
+ * service, one router per configured route. Built lazily (the first upgrade of a node), so a service that never
+ * upgrades starts no process and opens no connection for them.
  */
 @ApplicationScoped
 public class UpgradePortsProducer {
 
-    /** Makes the implementations of {@code provisioner.kind}; empty until that kind's implementation is available. */
+    /** Makes the implementations of {@code provisioner.kind}. */
     interface Implementations {
-        Optional<DatabaseProvisioner> provisioner(UpgradeConfig.Provisioner config);
+        DatabaseProvisioner provisioner(UpgradeConfig.Provisioner config, DsnResolver sources);
 
-        ReplicationGroup replication(DatabaseProvisioner provisioner);
+        ReplicationGroup replication(UpgradeConfig.Provisioner config, DsnResolver dsns);
 
         TrafficRouter router(UpgradeConfig.Route route);
     }
 
-    /** Where the local implementations are plugged in (see {@code workflow.upgrade.local}). */
-    static final Implementations LOCAL = new Implementations() {
-        @Override
-        public Optional<DatabaseProvisioner> provisioner(UpgradeConfig.Provisioner config) {
-            return Optional.empty();
-        }
+    /** The local implementations: PostgreSQL servers on this machine, native logical replication, HAProxy + PgBouncer. */
+    static Implementations local(Vertx vertx) {
+        return new Implementations() {
+            @Override
+            public DatabaseProvisioner provisioner(UpgradeConfig.Provisioner p, DsnResolver sources) {
+                LocalPostgresSettings s = LocalPostgresSettings.of(p.workDir(), p.binaries()).withSourceDsns(sources);
+                return new LocalPostgresProvisioner(p.runAs().map(s::withRunAs).orElse(s));
+            }
 
-        @Override
-        public ReplicationGroup replication(DatabaseProvisioner provisioner) {
-            throw new IllegalStateException("no local replication group in this build");
-        }
+            @Override
+            public ReplicationGroup replication(UpgradeConfig.Provisioner p, DsnResolver dsns) {
+                return new LogicalReplicationGroup(LogicalReplicationSettings.of(dsns, p.binaries()));
+            }
 
-        @Override
-        public TrafficRouter router(UpgradeConfig.Route route) {
-            throw new IllegalStateException("no local traffic router in this build");
-        }
-    };
+            @Override
+            public TrafficRouter router(UpgradeConfig.Route r) {
+                HaproxyRouterSettings s = HaproxyRouterSettings.haproxyOnly(r.name(), Path.of(r.haproxy().admin()),
+                        r.haproxy().backend(), r.haproxy().sourceServer(), r.haproxy().targetServer());
+                return new HaproxyTrafficRouter(r.pgbouncer().map(b -> s.withPgBouncer(b.admin(), b.database())).orElse(s), vertx);
+            }
+        };
+    }
 
     @Produces
     @Singleton
-    UpgradePorts.Factory ports(ToolsConfig config) {
-        return factory(config.upgrade(), LOCAL);
+    UpgradePorts.Factory ports(ToolsConfig config, Vertx vertx) {
+        return factory(config, local(vertx));
     }
 
-    static UpgradePorts.Factory factory(UpgradeConfig upgrade, Implementations impl) {
-        Optional<DatabaseProvisioner> provisioner = upgrade.provisioner().flatMap(impl::provisioner);
+    static UpgradePorts.Factory factory(ToolsConfig config, Implementations impl) {
+        UpgradeConfig upgrade = config.upgrade();
+        Map<String, Dsn> configured = new HashMap<>();
+        config.collector().nodes().forEach(n -> configured.put(n.name(), n.dsn()));
+        DsnResolver sources = DsnResolver.of(configured);
+        // built on first use: creating them touches the work directory
+        Map<String, Object> shared = new ConcurrentHashMap<>();
+        Function<UpgradeConfig.Provisioner, DatabaseProvisioner> provisioner = p -> (DatabaseProvisioner) shared
+                .computeIfAbsent("provisioner", k -> impl.provisioner(p, sources));
         Map<String, UpgradePorts> built = new ConcurrentHashMap<>();
-        Function<String, UpgradePorts> build = node -> {
-            UpgradeConfig.Route route = upgrade.route(node).orElseThrow();
-            DatabaseProvisioner p = provisioner.orElseThrow();
-            return new UpgradePorts(p, impl.replication(p), impl.router(route));
-        };
         return new UpgradePorts.Factory() {
             @Override
             public Optional<UpgradePorts> forSource(String node) {
-                if (provisioner.isEmpty() || upgrade.route(node).isEmpty()) {
+                if (upgrade.provisioner().isEmpty() || upgrade.route(node).isEmpty()) {
                     return Optional.empty();
                 }
-                return Optional.of(built.computeIfAbsent(node, build));
+                return Optional.of(built.computeIfAbsent(node, n -> {
+                    UpgradeConfig.Provisioner p = upgrade.provisioner().get();
+                    DatabaseProvisioner prov = provisioner.apply(p);
+                    ReplicationGroup replication = (ReplicationGroup) shared.computeIfAbsent("replication",
+                            k -> impl.replication(p, sources.or(prov::dsn)));
+                    return new UpgradePorts(prov, replication, impl.router(upgrade.route(n).get()));
+                }));
             }
 
             @Override
             public String whyNot(String node) {
                 if (upgrade.provisioner().isEmpty()) {
                     return "upgrades need upgrade.provisioner in the configuration";
-                }
-                if (provisioner.isEmpty()) {
-                    return "provisioner kind '" + upgrade.provisioner().get().kind() + "' is not available in this build";
                 }
                 return upgrade.route(node).isEmpty() ? "no upgrade.routes entry for node '" + node + "'" : "available";
             }

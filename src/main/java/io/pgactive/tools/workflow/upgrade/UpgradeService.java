@@ -60,13 +60,16 @@ public class UpgradeService {
     private final TemporalWorker worker;
     private final UpgradePorts.Factory ports;
     private final UpgradePolicy policy;
+    private final jakarta.enterprise.event.Event<UpgradeDecided> decidedEvents;
     private final Map<String, Observed> observed = new ConcurrentHashMap<>();
 
     @Inject
-    public UpgradeService(ToolsConfig config, TemporalWorker worker, UpgradePorts.Factory ports) {
+    public UpgradeService(ToolsConfig config, TemporalWorker worker, UpgradePorts.Factory ports,
+                          jakarta.enterprise.event.Event<UpgradeDecided> decidedEvents) {
         this.config = config;
         this.worker = worker;
         this.ports = ports;
+        this.decidedEvents = decidedEvents;
         this.policy = policy(config.upgrade().limits());
     }
 
@@ -222,6 +225,7 @@ public class UpgradeService {
                 ? new Observed(d, d.targetPercent(), null, d.lagBytes(), System.currentTimeMillis())
                 : new Observed(d.atMillis() >= lastAt(o) ? d : o.lastDecision(), d.targetPercent(), o.lastHealth(), o.lagBytes(),
                         System.currentTimeMillis()));
+        decidedEvents.fire(new UpgradeDecided(source, d));
     }
 
     void observed(String source, long lagBytes) {

@@ -1,0 +1,5 @@
+package io.pgactive.tools.workflow.upgrade;
+
+/** A CDI event: an upgrade's decision was recorded through this service's worker (the metrics count them). */
+public record UpgradeDecided(String source, UpgradeDecision decision) {
+}
