@@ -5,6 +5,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -179,7 +180,7 @@ public final class PgBinaries {
     }
 
     /** Closes the jar together with the entry's stream. */
-    private static final class ClosingZipStream extends java.io.FilterInputStream {
+    private static final class ClosingZipStream extends FilterInputStream {
         private final ZipFile zip;
 
         ClosingZipStream(ZipFile zip, InputStream in) {
