@@ -95,9 +95,12 @@ public final class PgBinaries {
         }
     }
 
-    /** Forgets a state directory the test removed itself. */
-    public static void forget(Path dir) {
-        NodeRegistry.forgetCleanup(dir);
+    /** Deletes a state directory once the test removed its servers. */
+    public static void deleteStateDir(Path dir) {
+        if (dir != null) {
+            PgNode.deleteTree(dir);
+            NodeRegistry.forgetCleanup(dir);
+        }
     }
 
     /** The OS user the test servers run as when the tests run as root. */

@@ -63,7 +63,7 @@ class LogicalReplicationGroupTest {
                 provisioner.remove(node);
             }
         }
-        PgBinaries.forget(stateDir);
+        PgBinaries.deleteStateDir(stateDir);
     }
 
     @Test
