@@ -53,7 +53,9 @@ class LogicalReplicationGroupTest {
                         "log_statement", "'all'")));
         // only Debian's 15 brings pg_dump and psql: a 16 source needs its target's schema made beforehand
         Map<Integer, Path> clients = PgBinaries.debianAvailable() ? Map.of(15, PgBinaries.home(15)) : Map.of();
-        group = new LogicalReplicationGroup(LogicalReplicationSettings.of(provisioner::dsn, clients));
+        // as the service wires it: configured nodes first (none here), then the targets the provisioner made
+        group = new LogicalReplicationGroup(LogicalReplicationSettings.of(
+                DsnResolver.of(Map.of()).or(provisioner::dsn), clients));
     }
 
     @AfterAll
