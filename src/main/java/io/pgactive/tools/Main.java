@@ -1,5 +1,6 @@
 package io.pgactive.tools;
 
+import io.pgactive.tools.api.HttpProblems;
 import io.pgactive.tools.config.ConfigException;
 import io.pgactive.tools.config.ConfigLoader;
 import io.pgactive.tools.config.ToolsConfigProducer;
@@ -22,6 +23,9 @@ public final class Main {
         if (problem != null) {
             System.err.println("pgactive-tools: configuration error: " + problem);
             System.exit(EXIT_CONFIG);
+        }
+        if (System.getProperty(HttpProblems.URI_CHECK_PROPERTY) == null) {
+            System.setProperty(HttpProblems.URI_CHECK_PROPERTY, "true"); // HttpProblems checks it, with a problem body
         }
         Quarkus.run(args);
     }

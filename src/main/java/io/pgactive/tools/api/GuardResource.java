@@ -22,6 +22,8 @@ import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -113,7 +115,35 @@ public class GuardResource {
         if (request.reason() == null || request.reason().isBlank()) {
             throw new IllegalArgumentException("body: reason is required (it goes into the guard's record)");
         }
-        return JsonResponses.ok(guards.override(gate, new GuardOverride(action, request.reason())));
+        String reason = escapeControls(request.reason().strip());
+        if (reason.length() > GuardOverride.MAX_REASON) {
+            throw new IllegalArgumentException("body: reason is " + reason.length() + " characters; at most "
+                    + GuardOverride.MAX_REASON);
+        }
+        return JsonResponses.ok(guards.override(gate, new GuardOverride(action, reason)));
+    }
+
+    /**
+     * The reason goes into plain-text log lines and the guard's record: a line break or other control character in it
+     * would let a caller forge a log line, so each is written as a visible escape (a newline as backslash-n, ESC as backslash-u001b).
+     */
+    static String escapeControls(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            switch (c) {
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
+                        out.append(String.format(Locale.ROOT, "\\u%04x", c));
+                    } else {
+                        out.appendCodePoint(c);
+                    }
+                }
+            }
+        });
+        return out.toString();
     }
 
     private void authorize(String header) {
@@ -137,6 +167,19 @@ public class GuardResource {
 
     @ServerExceptionMapper
     public Response rejected(GuardService.RejectedException e) {
-        return Problem.response(Response.Status.CONFLICT, e.getMessage());
+        return Problem.response(Response.Status.CONFLICT, plainReason(e.getMessage()));
+    }
+
+    /** Temporal's rendering of a failure a workflow raised: {@code message='...', type='...', nonRetryable=...}. */
+    private static final Pattern TEMPORAL_FAILURE = Pattern.compile("message='(.*)', type='[^']*', nonRetryable=(true|false)",
+            Pattern.DOTALL);
+
+    /** The guard's own words for a refusal, without the Temporal failure's rendering around them. */
+    static String plainReason(String message) {
+        if (message == null) {
+            return "refused by the guard";
+        }
+        Matcher m = TEMPORAL_FAILURE.matcher(message);
+        return m.matches() ? m.group(1) : message;
     }
 }

@@ -172,9 +172,14 @@ public class HistoryResource {
     private record Range(Instant from, Instant to) {
     }
 
+    /**
+     * The default start is {@code dflt} before the end, or before now when the end is later: nothing is recorded in the
+     * future, so an end given ahead (a clock ahead, a round-up) must not push the whole window past what exists.
+     */
     static Range range(String from, String fromName, String to, String toName, Duration dflt) {
-        Instant t = to == null ? Instant.now() : time(to, toName);
-        Instant f = from == null ? t.minus(dflt) : time(from, fromName);
+        Instant now = Instant.now();
+        Instant t = to == null ? now : time(to, toName);
+        Instant f = from == null ? (t.isAfter(now) ? now : t).minus(dflt) : time(from, fromName);
         if (!f.isBefore(t)) {
             throw new IllegalArgumentException(fromName + ": must be before " + toName);
         }

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -53,6 +54,36 @@ public final class HistoryQueries {
                 }
             }
         });
+    }
+
+    private static final String RECORDED = "SELECT count(*) FROM snapshots WHERE version = ?";
+    private static final String NEXT_VERSION = "SELECT min(version) FROM snapshots WHERE version > ?";
+    private static final String PREVIOUS_VERSION = "SELECT max(version) FROM snapshots WHERE version < ?";
+
+    /**
+     * Whether a version the history has no row for was never published: versions both before and after it are
+     * recorded, so it was not taken by retention. A restart leaves such a gap (versions are reserved in blocks).
+     *
+     * @return the first version published after the gap, when {@code version} is in one
+     */
+    public OptionalLong publishedAfterGap(long version) {
+        return db.read(c -> {
+            if (single(c, RECORDED, version) > 0) {
+                return OptionalLong.empty();
+            }
+            long before = single(c, PREVIOUS_VERSION, version);
+            long after = single(c, NEXT_VERSION, version);
+            return before > 0 && after > 0 ? OptionalLong.of(after) : OptionalLong.empty();
+        });
+    }
+
+    private static long single(Connection c, String sql, long arg) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            p.setLong(1, arg);
+            try (ResultSet rs = p.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : 0;
+            }
+        }
     }
 
     public List<Map<String, Object>> nodes() {

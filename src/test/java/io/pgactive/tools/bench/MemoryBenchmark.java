@@ -60,12 +60,12 @@ public final class MemoryBenchmark {
                     String metrics = ScrapeBenchmark.get(base + "/q/metrics");
                     double heap = ScrapeBenchmark.sum(metrics, "jvm_memory_used_bytes\\{area=\"heap\"[^}]*}");
                     long version = ScrapeBenchmark.version(base);
-                    double versions = ScrapeBenchmark.sum(metrics, "pgactive_watch_window_versions(\\{[^}]*})?");
+                    double versions = ScrapeBenchmark.sum(metrics, "pgactive_watch_window_versions(?:\\{[^}]*})?");
                     if (!metrics.contains("pgactive_watch_window_versions")) {
                         // a build without the gauge: its window holds every version up to the default 600
                         versions = Math.min(version, 600);
                     }
-                    double bytes = ScrapeBenchmark.sum(metrics, "pgactive_watch_window_bytes(\\{[^}]*})?");
+                    double bytes = ScrapeBenchmark.sum(metrics, "pgactive_watch_window_bytes(?:\\{[^}]*})?");
                     String perVersion = "-";
                     if (firstHeap < 0) {
                         firstHeap = heap;

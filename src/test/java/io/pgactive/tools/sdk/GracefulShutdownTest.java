@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GracefulShutdownTest {
 
     private static final int STREAMS = 3;
+    private static final Pattern NEVER_PUBLISHED = Pattern.compile("versions (\\d+) to (\\d+) were never published");
     private static final Pattern SHUTDOWN_VERSION = Pattern.compile("\"version\":(\\d+)");
 
     @TempDir
@@ -113,6 +114,25 @@ class GracefulShutdownTest {
             }
             assertThat(storedVersions(work.resolve("data/replication_state.db"))).as("versions in the history")
                     .isGreaterThanOrEqualTo(lastSent);
+
+            // the next run continues after the versions the last one had reserved: a client resuming from the last
+            // version it was sent is told those were never published, not that they left the history
+            service.start();
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                    .failFast("the service exited", () -> !service.isAlive())
+                    .ignoreExceptionsInstanceOf(SdkException.class)
+                    .until(() -> sdk.getSnapshot().version() > 0 && sdk.getSnapshot().nodes().size() == 1);
+            Watcher resumed = new Watcher();
+            http.sendAsync(HttpRequest.newBuilder(URI.create(service.baseUrl() + "/watch")).header("Accept", "text/event-stream")
+                            .header("Last-Event-ID", Long.toString(lastSent)).build(), HttpResponse.BodyHandlers.ofLines())
+                    .thenAccept(r -> r.body().forEach(resumed.lines::add));
+            await().atMost(Duration.ofSeconds(60)).until(() -> resumed.events().contains("snapshot"));
+            assertThat(resumed.events()).startsWith("reset");
+            String detail = resumed.lines.stream().filter(l -> l.startsWith("data: ")).findFirst().orElseThrow();
+            Matcher gap = NEVER_PUBLISHED.matcher(detail);
+            assertThat(gap.find()).as("the reset says why: %s", detail).isTrue();
+            assertThat(Long.parseLong(gap.group(1))).isGreaterThan(lastSent);
+            assertThat(Long.parseLong(gap.group(2))).isGreaterThanOrEqualTo(Long.parseLong(gap.group(1)));
         }
     }
 

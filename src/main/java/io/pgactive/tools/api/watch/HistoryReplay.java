@@ -49,10 +49,14 @@ final class HistoryReplay {
      * @param after   where the replay stands after them
      * @param missing a version the history no longer holds whole (expired or thinned), or null
      */
-    record Page(List<byte[]> frames, Cursor after, Long missing) {
+    record Page(List<byte[]> frames, Cursor after, Long missing, String why) {
 
         static Page missing(Cursor at, long version) {
-            return new Page(List.of(), at, version);
+            return new Page(List.of(), at, version, "version " + version + " is no longer in the history");
+        }
+
+        Page because(String why) {
+            return new Page(frames, after, missing, why);
         }
     }
 
@@ -87,7 +91,7 @@ final class HistoryReplay {
             state = next;
             previous = version;
         }
-        return new Page(frames, new Cursor(end + 1, at.last(), state, previous), null);
+        return new Page(frames, new Cursor(end + 1, at.last(), state, previous), null, null);
     }
 
     private static ObjectNode parse(byte[] json) {

@@ -227,13 +227,25 @@ public class WatchFeed {
      */
     void readHistory(HistoryReplay.Cursor at, NodeFilter filter, io.vertx.core.Context context,
                      java.util.function.Consumer<HistoryReplay.Page> done) {
-        historyReader.executeBlocking(() -> HistoryReplay.read(this::stored, at, filter), false).onComplete(result -> {
+        historyReader.executeBlocking(() -> explained(HistoryReplay.read(this::stored, at, filter)), false).onComplete(result -> {
             if (result.failed()) {
                 LOG.warnf("watch: cannot replay version %d from the history: %s", at.next(), result.cause().toString());
             }
             HistoryReplay.Page page = result.succeeded() ? result.result() : HistoryReplay.Page.missing(at, at.next());
             context.runOnContext(x -> done.accept(page));
         });
+    }
+
+    /** A page that stops at a missing version, saying why it is missing when it was never published. */
+    private HistoryReplay.Page explained(HistoryReplay.Page page) {
+        if (page.missing() == null) {
+            return page;
+        }
+        long missing = page.missing();
+        return history.queries().publishedAfterGap(missing).stream()
+                .mapToObj(next -> page.because("versions " + missing + " to " + (next - 1) + " were never published (the "
+                        + "service restarted: versions are reserved in blocks)"))
+                .findFirst().orElse(page);
     }
 
     /** A version's published JSON, when the history still holds it whole (not expired, not thinned). */

@@ -14,6 +14,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code GET /watch}: a plain Vert.x route rather than a REST resource, because the protocol needs exact control of
@@ -34,11 +35,19 @@ public class WatchRoute {
 
     void routes(@Observes Router router) {
         router.get("/watch").order(-100).handler(this::handle);
+        router.route("/watch").order(-99).handler(ctx -> {
+            ctx.response().putHeader("Allow", "GET");
+            problem(ctx.response(), 405, "Method Not Allowed", "/watch answers GET only (an event stream)", null);
+        });
     }
 
     void handle(RoutingContext ctx) {
         HttpServerRequest request = ctx.request();
         HttpServerResponse response = ctx.response();
+        if (!acceptsEventStream(request.headers().getAll("Accept"))) {
+            problem(response, 406, "Not Acceptable", "/watch is an event stream: send Accept: text/event-stream (or none)", null);
+            return;
+        }
         Long since;
         NodeFilter filter;
         try {
@@ -65,6 +74,10 @@ public class WatchRoute {
                 problem(response, 400, "Bad Request", "unknown node(s) in nodes: " + String.join(", ", unknown), null);
                 return;
             }
+        }
+        if (feed.closing()) {
+            problem(response, 503, "Service Unavailable", "the service is shutting down; reconnect to its successor", "2");
+            return;
         }
         if (!feed.reserve()) {
             problem(response, 503, "Service Unavailable", "too many open watch streams (" + config.maxSubscribers()
@@ -121,7 +134,7 @@ public class WatchRoute {
         }
         List<String> names = new ArrayList<>();
         for (String v : values) {
-            for (String n : v.split(",")) {
+            for (String n : v.split(",", -1)) {
                 if (n.isBlank()) {
                     throw new IllegalArgumentException("nodes must be a comma-separated list of node names");
                 }
@@ -129,6 +142,28 @@ public class WatchRoute {
             }
         }
         return NodeFilter.ALL.withNames(names);
+    }
+
+    /** Whether an {@code Accept} header (absent, or any of its values) admits {@code text/event-stream}. */
+    static boolean acceptsEventStream(List<String> accept) {
+        if (accept.isEmpty()) {
+            return true;
+        }
+        for (String header : accept) {
+            for (String range : header.split(",")) {
+                String[] parts = range.split(";");
+                String type = parts[0].strip().toLowerCase(Locale.ROOT);
+                boolean refused = false;
+                for (int i = 1; i < parts.length; i++) {
+                    String param = parts[i].strip().replace(" ", "");
+                    refused |= param.equals("q=0") || param.matches("q=0\\.0{0,3}");
+                }
+                if (!refused && (type.equals("text/event-stream") || type.equals("text/*") || type.equals("*/*"))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static void problem(HttpServerResponse response, int status, String title, String detail, String retryAfter) {

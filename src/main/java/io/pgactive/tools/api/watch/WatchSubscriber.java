@@ -190,7 +190,7 @@ final class WatchSubscriber {
             historyReading = false;
             if (page.missing() != null) {
                 history = null;
-                startResync("too_old", "version " + page.missing() + " is no longer in the history; here is the full state");
+                startResync("too_old", page.why() + "; here is the full state");
             } else {
                 preface.addAll(page.frames());
                 lastWritten = page.after().next() - 1;
