@@ -63,7 +63,7 @@ final class UpgradeCommand implements Callable<Integer> {
 
         Report report(List<UpgradeView> shown, String temporal, String temporalError) {
             Report r = new Report(name());
-            r.table = new Table("ID", "PHASE", "DONE", "ON TARGET", "LAG", "HOLD", "LAST HEALTH CHECK");
+            r.table = new Table("SOURCE", "PHASE", "DONE", "TARGET", "LAG", "HOLD", "HEALTH");
             r.json.put("temporal", temporal);
             ArrayNode json = r.json.putArray("upgrades");
             StringBuilder message = new StringBuilder();
@@ -72,12 +72,15 @@ final class UpgradeCommand implements Callable<Integer> {
                 r.result = r.result.worst(verdict.result());
                 UpgradeProgress p = v.progress();
                 HealthReport h = p == null ? null : p.lastHealthCheck();
-                String health = h == null ? "-" : h.healthy() ? "passed" : "failed: " + String.join("; ", h.problems());
-                r.table.row(v.id(), p == null ? v.status() : p.phase().name(), p == null ? "-" : p.percent() + "%",
+                String health = h == null ? "-" : h.healthy() ? "passed" : "failed";
+                r.table.row(v.source(), p == null ? v.status() : p.phase().name(), p == null ? "-" : p.percent() + "%",
                         p == null ? "-" : p.targetPercent() + "%", p == null ? "-" : bytes(p.lagBytes()),
                         p == null || p.hold() == UpgradeHold.NONE ? "-" : p.hold().name(), health);
                 if (p != null && p.holdReason() != null) {
-                    r.notes.add("  " + v.id() + ": " + p.holdReason());
+                    r.notes.add("  " + v.source() + ": " + p.holdReason());
+                }
+                if (h != null && !h.healthy()) {
+                    r.notes.add("  " + v.source() + " health check: " + String.join("; ", h.problems()));
                 }
                 message.append(message.length() == 0 ? "" : "; ").append(v.source()).append(' ').append(verdict.why());
                 if (p != null) {

@@ -157,7 +157,7 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
         } catch (ActivityFailure e) {
             String why = "provisioning failed: " + rootMessage(e);
             decide("provisioning_failed", phase, why);
-            undo.removeTarget(source, input.targetNode());
+            undo.removeTarget(source, input.targetNode(), false);
             fail(why + "; what was created is removed");
             return;
         }
@@ -362,12 +362,18 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
         }
         trafficBackOnSource = true;
         if (source != null) {
-            undo.removeTarget(source, input.targetNode());
+            undo.removeTarget(source, input.targetNode(), routerTouched());
         }
         hold = UpgradeHold.NONE;
         holdReason = null;
         enter(UpgradePhase.ROLLED_BACK, "rolled_back", "traffic on " + (source == null ? input.request().source() : source.node())
                 + ", target removed: " + rollbackReason);
+    }
+
+    /** Whether a traffic step or the cutover ever ran (and so may have put the target behind the router). */
+    private boolean routerTouched() {
+        return reverseStarted || targetPercent > 0 || cutoverAt > 0
+                || (rollbackFrom != null && rollbackFrom.ordinal() >= UpgradePhase.SHIFTING_TRAFFIC.ordinal());
     }
 
     /** Runs one step; a failure holds the upgrade for the operator (resume runs the step again). */

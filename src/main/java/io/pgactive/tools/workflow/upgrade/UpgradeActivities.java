@@ -67,9 +67,12 @@ public interface UpgradeActivities {
     @ActivityMethod(name = "RollbackTraffic")
     TrafficSplit rollbackTraffic(DatabaseRef source, DatabaseRef target, UpgradeScope scope, long budgetMillis);
 
-    /** Removes the target and everything made for it (router entry, replication, collector node). */
+    /**
+     * Removes the target and everything made for it (replication, collector node, and the router entry when traffic
+     * was ever shifted: a router that was never touched is not asked, so a stop before any shift needs no router).
+     */
     @ActivityMethod(name = "RemoveTarget")
-    void removeTarget(DatabaseRef source, String targetNode);
+    void removeTarget(DatabaseRef source, String targetNode, boolean routerTouched);
 
     /** Ends replication between the old and the new node (the path back goes with it). */
     @ActivityMethod(name = "OptionallyDetachOld")

@@ -323,10 +323,12 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
     }
 
     @Override
-    public void removeTarget(DatabaseRef source, String targetNode) {
+    public void removeTarget(DatabaseRef source, String targetNode, boolean routerTouched) {
         UpgradePorts p = ports(source.node());
         port(() -> {
-            p.router().detach();
+            if (routerTouched) {
+                p.router().detach();
+            }
             p.provisioner().find(targetNode).ifPresent(t -> p.replication().detach(source, t));
             p.provisioner().remove(targetNode);
             return null;

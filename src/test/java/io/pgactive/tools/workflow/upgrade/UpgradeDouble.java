@@ -184,8 +184,10 @@ final class UpgradeDouble {
         return move(0);
     }
 
-    void removeTarget(DatabaseRef source, String targetNode) {
-        attached = false;
+    void removeTarget(DatabaseRef source, String targetNode, boolean routerTouched) {
+        if (routerTouched) {
+            attached = false;
+        }
         reverse = false;
         removed = true;
         target = null;
