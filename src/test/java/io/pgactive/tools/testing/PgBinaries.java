@@ -5,6 +5,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -94,9 +95,12 @@ public final class PgBinaries {
         }
     }
 
-    /** Forgets a state directory the test removed itself. */
-    public static void forget(Path dir) {
-        NodeRegistry.forgetCleanup(dir);
+    /** Deletes a state directory once the test removed its servers. */
+    public static void deleteStateDir(Path dir) {
+        if (dir != null) {
+            PgNode.deleteTree(dir);
+            NodeRegistry.forgetCleanup(dir);
+        }
     }
 
     /** The OS user the test servers run as when the tests run as root. */
@@ -179,7 +183,7 @@ public final class PgBinaries {
     }
 
     /** Closes the jar together with the entry's stream. */
-    private static final class ClosingZipStream extends java.io.FilterInputStream {
+    private static final class ClosingZipStream extends FilterInputStream {
         private final ZipFile zip;
 
         ClosingZipStream(ZipFile zip, InputStream in) {

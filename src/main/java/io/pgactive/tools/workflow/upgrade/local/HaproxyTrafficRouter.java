@@ -13,6 +13,7 @@ import io.vertx.mutiny.core.Vertx;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -83,7 +84,7 @@ public final class HaproxyTrafficRouter implements TrafficRouter {
             GateState state = gate(settings.commandTimeout()).state();
             held = state != GateState.OPEN;
             detail.append("; pgbouncer ").append(settings.pgbouncerDatabase()).append(' ')
-                    .append(state.name().toLowerCase(java.util.Locale.ROOT));
+                    .append(state.name().toLowerCase(Locale.ROOT));
         }
         return new TrafficSplit(percent, held, detail.toString());
     }

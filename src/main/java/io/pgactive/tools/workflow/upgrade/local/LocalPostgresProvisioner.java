@@ -37,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
@@ -433,7 +434,7 @@ public final class LocalPostgresProvisioner implements DatabaseProvisioner {
     // ------------------------------------------------------------------ helpers
 
     /** One creation or removal at a time, across threads and across processes sharing the state directory. */
-    private synchronized <T> T locked(java.util.function.Supplier<T> action) {
+    private synchronized <T> T locked(Supplier<T> action) {
         try {
             Files.createDirectories(settings.stateDir());
             try (FileChannel ch = FileChannel.open(settings.stateDir().resolve(".lock"), StandardOpenOption.CREATE,

@@ -545,8 +545,15 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
     }
 
     private long applyErrors(Connection c, String subscription) throws SQLException {
-        String v = single(c, APPLY_ERRORS, subscription);
-        return v == null ? 0 : Long.parseLong(v);
+        try {
+            String v = single(c, APPLY_ERRORS, subscription);
+            return v == null ? 0 : Long.parseLong(v);
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) {
+                return 0; // before PostgreSQL 15 there is no count of apply errors; a stopped worker still shows
+            }
+            throw e;
+        }
     }
 
     private long slotLag(Connection c, String slot) throws SQLException {

@@ -3,6 +3,8 @@ package io.pgactive.tools.workflow.upgrade.local;
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -54,6 +56,6 @@ final class PgAdmin {
     }
 
     private static String urlEncode(String s) {
-        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 }

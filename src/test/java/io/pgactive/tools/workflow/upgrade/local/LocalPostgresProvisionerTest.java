@@ -72,8 +72,8 @@ class LocalPostgresProvisionerTest {
         if (sourceProvisioner != null) {
             sourceProvisioner.remove("src");
         }
-        PgBinaries.forget(stateDir);
-        PgBinaries.forget(sourceStateDir);
+        PgBinaries.deleteStateDir(stateDir);
+        PgBinaries.deleteStateDir(sourceStateDir);
     }
 
     @Test

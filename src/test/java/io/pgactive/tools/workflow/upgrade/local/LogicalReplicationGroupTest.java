@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -52,7 +53,9 @@ class LogicalReplicationGroupTest {
                         "log_statement", "'all'")));
         // only Debian's 15 brings pg_dump and psql: a 16 source needs its target's schema made beforehand
         Map<Integer, Path> clients = PgBinaries.debianAvailable() ? Map.of(15, PgBinaries.home(15)) : Map.of();
-        group = new LogicalReplicationGroup(LogicalReplicationSettings.of(provisioner::dsn, clients));
+        // as the service wires it: configured nodes first (none here), then the targets the provisioner made
+        group = new LogicalReplicationGroup(LogicalReplicationSettings.of(
+                DsnResolver.of(Map.of()).or(provisioner::dsn), clients));
     }
 
     @AfterAll
@@ -62,7 +65,7 @@ class LogicalReplicationGroupTest {
                 provisioner.remove(node);
             }
         }
-        PgBinaries.forget(stateDir);
+        PgBinaries.deleteStateDir(stateDir);
     }
 
     @Test
@@ -186,7 +189,7 @@ class LogicalReplicationGroupTest {
         group.detach(source, target);
         assertNothingLeft(source, target);
         for (DatabaseRef side : List.of(source, target)) {
-            String log = java.nio.file.Files.readString(stateDir.resolve(side.node()).resolve("run/server.log"));
+            String log = Files.readString(stateDir.resolve(side.node()).resolve("run/server.log"));
             assertThat(log).as(side.node() + " logs statements").contains("CREATE PUBLICATION");
             for (DatabaseRef other : List.of(source, target)) {
                 assertThat(log.contains(provisioner.dsn(other.node()).orElseThrow().password()))
@@ -226,7 +229,7 @@ class LogicalReplicationGroupTest {
     /** Kills the server and lets the provisioner start it again, as after a crash. */
     private static void restart(DatabaseRef node) throws Exception {
         Path pidFile = stateDir.resolve(node.node()).resolve("run/data/postmaster.pid");
-        long pid = Long.parseLong(java.nio.file.Files.readAllLines(pidFile).get(0).trim());
+        long pid = Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
         ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
         new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
         await().atMost(WAIT).until(() -> !postmaster.isAlive());
