@@ -32,6 +32,7 @@ import org.slf4j.Logger;
 public class RollingUpgradeWorkflow implements RollingUpgrade {
 
     private static final Logger LOG = Workflow.getLogger(RollingUpgradeWorkflow.class);
+    private static final int LOG_REASON = 200;
 
     private static RetryOptions retries(int attempts) {
         return RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(2)).setMaximumInterval(Duration.ofSeconds(30))
@@ -492,7 +493,8 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
         while (recent.size() > UpgradeState.RECENT) {
             recent.removeFirst();
         }
-        LOG.info("upgrade {}: {} ({} -> {}): {}", input.upgradeId(), action, from, phase, reason);
+        // one short log line per decision; the whole reason is in the event and the progress
+        LOG.info("upgrade {}: {} ({} -> {}): {}", input.upgradeId(), action, from, phase, abbreviate(reason, LOG_REASON));
         try {
             record.recordDecision(input.upgradeId(), input.request().source(), d);
         } catch (ActivityFailure e) {
@@ -614,6 +616,10 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
         if (s.rollbackReason() != null && !rollbackRequested) {
             requestRollback(s.rollbackReason());
         }
+    }
+
+    private static String abbreviate(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "~";
     }
 
     /** The innermost cause's message: what a person needs from Temporal's wrapped failures. */
