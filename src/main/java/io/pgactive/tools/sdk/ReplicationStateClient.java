@@ -24,6 +24,14 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Typed client of the pgactive-tools HTTP API. Depends on the JDK HTTP client, Jackson and the snapshot records only,
@@ -94,9 +102,9 @@ public final class ReplicationStateClient {
          * {@link java.net.HttpURLConnection} on the calling thread instead of a {@link HttpClient}. On JDK 17 a
          * {@code HttpClient} sets up TLS when it is built, even for {@code http://}, and its selector thread, waiting in
          * native code, holds up {@code System.exit} by about 300 ms; together they more than double the run time of a
-         * one-request process. The trade-offs: {@link #requestTimeout} bounds every wait for data rather than the
-         * whole answer, an interrupt is noticed only before and after a request, and {@link #watch()} gets its own
-         * {@code HttpClient}.
+         * one-request process. The trade-offs: an interrupt is noticed only before and after a request, and
+         * {@link #watch()} gets its own {@code HttpClient}. Either way {@link #requestTimeout} bounds the whole answer,
+         * however slowly its body arrives.
          */
         public Builder forShortLivedProcess() {
             this.shortLived = true;
@@ -443,8 +451,23 @@ public final class ReplicationStateClient {
         if (r.json() != null) {
             request.header("Content-Type", "application/json");
         }
-        HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        return new Answer(response.statusCode(), response.body());
+        // the request timeout of HttpClient ends with the response headers; a body that trickles in would not be bounded
+        CompletableFuture<HttpResponse<byte[]>> call = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        try {
+            HttpResponse<byte[]> response = call.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            return new Answer(response.statusCode(), response.body());
+        } catch (TimeoutException e) {
+            call.cancel(true);
+            throw new HttpTimeoutException("no complete answer within " + requestTimeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            call.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        }
     }
 
     /** The same exchange on the calling thread; timeouts are reported as the {@code HttpClient} reports them. */
@@ -468,6 +491,33 @@ public final class ReplicationStateClient {
             c.setDoOutput(true);
             c.setRequestProperty("Content-Type", "application/json");
         }
+        // the read timeout bounds each wait for data, not the whole answer: at the deadline the connection is closed
+        AtomicBoolean expired = new AtomicBoolean();
+        ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
+            expired.set(true);
+            c.disconnect();
+        }, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            return exchangeOnUrlConnection(c, r);
+        } catch (IOException e) {
+            if (expired.get()) {
+                throw (IOException) new HttpTimeoutException("no complete answer within " + requestTimeout.toMillis() + " ms")
+                        .initCause(e);
+            }
+            throw e;
+        } finally {
+            deadline.cancel(false);
+        }
+    }
+
+    /** One daemon thread that ends calls at their deadline, shared by every client of the process. */
+    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread t = new Thread(task, "pgactive-tools-sdk-deadline");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private static Answer exchangeOnUrlConnection(java.net.HttpURLConnection c, Request r) throws IOException, InterruptedException {
         try {
             c.connect();
         } catch (java.net.SocketTimeoutException e) {

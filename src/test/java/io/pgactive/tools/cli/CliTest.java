@@ -1,6 +1,7 @@
 package io.pgactive.tools.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import com.sun.net.httpserver.HttpServer;
 import io.pgactive.tools.snapshot.ClusterSummary;
@@ -9,12 +10,20 @@ import io.pgactive.tools.snapshot.NodeState;
 import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotJson;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -152,5 +161,46 @@ class CliTest {
         assertThat(Since.parse("2h", now)).isEqualTo(Instant.parse("2026-11-23T10:00:00Z"));
         assertThat(Since.parse("7d", now)).isEqualTo(Instant.parse("2026-11-16T12:00:00Z"));
         assertThat(Since.parse("2026-11-23T13:00:00+02:00", now)).isEqualTo(Instant.parse("2026-11-23T11:00:00Z"));
+    }
+
+    @Test
+    void theTimeoutBoundsTheWholeCallAgainstAServerThatTricklesItsBody() throws Exception {
+        try (ServerSocket trickler = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread feeder = new Thread(() -> trickle(trickler), "trickler");
+            feeder.setDaemon(true);
+            feeder.start();
+            String url = "http://127.0.0.1:" + trickler.getLocalPort();
+            // a byte every 100 ms of a 100 kB body: hours, unless the timeout bounds the whole call
+            CliRun run = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                    () -> CliRun.inProcess("status", "--server", url, "--timeout", "1"));
+            assertThat(run.exit()).isEqualTo(3);
+            // one message (wrapped at 80 columns like every other), no stack trace
+            assertThat(run.firstLine()).startsWith("STATUS UNKNOWN: service unreachable: no answer");
+            assertThat(run.out().replace("\n  ", " ")).contains("within 1000 ms").hasLineCount(1);
+            assertThat(run.err()).isEmpty();
+        }
+    }
+
+    /** Answers every connection with headers at once and then one byte of body per 100 ms. */
+    private static void trickle(ServerSocket server) {
+        while (!server.isClosed()) {
+            try (Socket s = server.accept()) {
+                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                    // the request's head; its content does not matter
+                }
+                OutputStream out = s.getOutputStream();
+                out.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                for (int i = 0; i < 100_000 && !server.isClosed(); i++) {
+                    out.write(' ');
+                    out.flush();
+                    LockSupport.parkNanos(Duration.ofMillis(100).toNanos()); // the pace of the trickle, not a wait for the test
+                }
+            } catch (IOException closed) {
+                // the client gave up, or the test is over
+            }
+        }
     }
 }
