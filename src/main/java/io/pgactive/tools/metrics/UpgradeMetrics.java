@@ -72,6 +72,12 @@ public class UpgradeMetrics {
                         .description("Upgrades " + outcome.replace('_', ' ') + " through this service's worker")
                         .tag("source", node).register(registry)));
             }
+            // declared before the first upgrade, so dashboards and alert rules find the series from the start
+            for (UpgradePhase phase : UpgradePhase.values()) {
+                if (timedPhase(phase)) {
+                    phaseTimer(node, phase);
+                }
+            }
         }
     }
 
@@ -85,12 +91,21 @@ public class UpgradeMetrics {
                 c.increment();
             }
         }
-        if (d.from() != d.to() && d.fromMillis() > 0 && d.from() != UpgradePhase.ROLLING_BACK) {
-            phaseTimers.computeIfAbsent(e.source() + "/" + d.from(), k -> own(Timer.builder("pgactive.upgrade.phase.duration")
-                    .description("Time an upgrade spent in each phase").tag("source", e.source()).tag("phase", d.from().name())
-                    .minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofDays(2))
-                    .register(registry))).record(d.fromMillis(), TimeUnit.MILLISECONDS);
+        if (d.from() != d.to() && d.fromMillis() > 0 && timedPhase(d.from())) {
+            phaseTimer(e.source(), d.from()).record(d.fromMillis(), TimeUnit.MILLISECONDS);
         }
+    }
+
+    // a rollback's own duration is not a phase of the upgrade, and nothing leaves a terminal phase
+    private static boolean timedPhase(UpgradePhase phase) {
+        return phase != UpgradePhase.ROLLING_BACK && !phase.terminal();
+    }
+
+    private Timer phaseTimer(String source, UpgradePhase phase) {
+        return phaseTimers.computeIfAbsent(source + "/" + phase, k -> own(Timer.builder("pgactive.upgrade.phase.duration")
+                .description("Time an upgrade spent in each phase").tag("source", source).tag("phase", phase.name())
+                .minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofDays(2))
+                .register(registry)));
     }
 
     private Meter gauge(String name, String description, String node, ToDoubleFunction<UpgradeService.Observed> value) {

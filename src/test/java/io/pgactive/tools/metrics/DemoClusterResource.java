@@ -25,7 +25,11 @@ public class DemoClusterResource extends ServiceTestResource {
                 .insertConflict("update_delete", "skip_change", "public", "app_events", java.time.Instant.now());
         // a configured gate gives the guard's series (unknown values: no Temporal here) to the metric lint
         Path config = ServiceConfig.write(dir, cluster.nodes(), "interval: 500ms\n", "guard:\n  gates:\n"
-                + "    - { name: app, node: node1, pgbouncer: \"postgres://admin@127.0.0.1:6432/pgbouncer\", database: postgres }\n");
+                + "    - { name: app, node: node1, pgbouncer: \"postgres://admin@127.0.0.1:6432/pgbouncer\", database: postgres }\n"
+                // and an upgrade route the upgrade's series (unknown until an upgrade runs)
+                + "upgrade:\n  routes:\n"
+                + "    - { name: app, node: node1, haproxy: { admin: /nonexistent/haproxy.sock, backend: pg,"
+                + " source_server: node1, target_server: upgrade } }\n");
         return Map.of("pgactive.tools.config", config.toString());
     }
 }
