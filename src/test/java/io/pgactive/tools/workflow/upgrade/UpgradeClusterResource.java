@@ -16,6 +16,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
+import java.nio.channels.OverlappingFileLockException;
+import java.time.Duration;
+import static org.awaitility.Awaitility.await;
 import java.util.Properties;
 
 /**
@@ -134,7 +137,9 @@ public class UpgradeClusterResource extends ServiceTestResource {
      * false leaves the health probe's table empty there, so the probe fails on the target.
      */
     static DatabaseRef prepareTarget(boolean healthy) throws SQLException {
-        DatabaseRef target = targets.provision(new ProvisionRequest(TARGET, source, TARGET_MAJOR, null, null));
+        // the service's provisioner holds the same directory lock now and then: this JVM may not take it meanwhile
+        DatabaseRef target = await().atMost(Duration.ofSeconds(30)).ignoreException(OverlappingFileLockException.class)
+                .until(() -> targets.provision(new ProvisionRequest(TARGET, source, TARGET_MAJOR, null, null)), t -> t != null);
         sql(targets.dsn(TARGET).orElseThrow(), "CREATE ROLE " + APP_USER + " LOGIN PASSWORD '" + APP_PASSWORD + "';" + SCHEMA
                 + (healthy ? "INSERT INTO public.health VALUES (1);" : ""));
         return target;
@@ -142,6 +147,11 @@ public class UpgradeClusterResource extends ServiceTestResource {
 
     static Connection connectSource() throws SQLException {
         return connect(sources.dsn(SOURCE).orElseThrow());
+    }
+
+    /** Whether the target's directory exists (without the provisioner's lock, which the service may hold). */
+    static boolean targetExists() {
+        return Files.isDirectory(workDir.resolve(TARGET));
     }
 
     static Connection connectTarget() throws SQLException {
