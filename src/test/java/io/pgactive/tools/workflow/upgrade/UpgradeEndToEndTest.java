@@ -5,7 +5,10 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.testing.AckedWriter;
+import io.pgactive.tools.testing.SnapshotInvariants;
+import jakarta.inject.Inject;
 import io.pgactive.tools.testing.AckedWriter.Ack;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -41,6 +44,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class UpgradeEndToEndTest {
 
+    @Inject
+    SnapshotBus bus;
+
     private static final String ID = "rolling-upgrade-" + UpgradeClusterResource.SOURCE;
     private static final Duration UPGRADE_WAIT = Duration.ofMinutes(3);
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -52,7 +58,8 @@ class UpgradeEndToEndTest {
     void cutoverCarriesEveryAcknowledgedWriteAndARollbackAfterItBringsBackEveryWriteMadeOnTheTarget() throws Exception {
         int targetPort = UpgradeClusterResource.prepareTarget(true).port();
         int sourcePort = UpgradeClusterResource.source.port();
-        try (AckedWriter writer = writer()) {
+        try (SnapshotInvariants invariants = SnapshotInvariants.following(bus, List.of(UpgradeClusterResource.SOURCE));
+             AckedWriter writer = writer()) {
             await().atMost(WAIT).until(() -> writer.acked() >= 20);
 
             JsonPath started = start(List.of(50));
@@ -88,6 +95,8 @@ class UpgradeEndToEndTest {
             List<Ack> all = writer.acks();
             assertThat(all.stream().filter(a -> a.serverPort() == targetPort).count()).isGreaterThanOrEqualTo(20);
             assertHolds(UpgradeClusterResource.connectSource(), all, "source after the rollback");
+            // every version published while the target came, carried traffic and went
+            invariants.assertNoViolation();
         }
         awaitPhase("ROLLED_BACK", WAIT);
         await().atMost(WAIT).until(() -> !UpgradeClusterResource.targetExists());
