@@ -48,6 +48,15 @@ public interface ReplicationGroup {
     /** Sets every sequence in scope on {@code to} to at least its value on {@code from} (sequences do not replicate). */
     void syncSequences(DatabaseRef from, DatabaseRef to, UpgradeScope scope);
 
+    /**
+     * Sets every sequence in scope on {@code to} to at least its value on {@code from} plus {@code headroom}, for
+     * while both sides take inserts: each side then draws from its own range until the other has used up the
+     * headroom.
+     */
+    default void syncSequencesAhead(DatabaseRef from, DatabaseRef to, UpgradeScope scope, long headroom) {
+        syncSequences(from, to, scope);
+    }
+
     /** Ends replication between the two (both directions) and removes what {@link #start} and the rest created. */
     void detach(DatabaseRef source, DatabaseRef target);
 }

@@ -40,6 +40,8 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
     private static final Logger LOG = Logger.getLogger(UpgradeActivitiesImpl.class);
     static final long HEARTBEAT_MILLIS = 5_000;
     private static final Pattern MAJOR = Pattern.compile("^(\\d+)");
+    /** How far ahead of the source the target's sequences start while traffic is split: ids the source can still use. */
+    static final long SPLIT_SEQUENCE_HEADROOM = 1_000_000;
 
     private final UpgradePorts.Factory ports;
     private final ToolsConfig config;
@@ -220,8 +222,10 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
         UpgradePorts p = ports(source.node());
         return port(() -> {
             if (targetPercent > 0) {
-                // before the first connection reaches the target: its sequences ahead of the source's, the path back open
-                p.replication().syncSequences(source, target, scope);
+                // before the first connection reaches the target: its sequences ahead of the source's, the path back open.
+                // Both sides take inserts while traffic is split; an equal value would let the source hand out ids
+                // the target already used, so the target starts far enough ahead for the source's inserts until cutover.
+                p.replication().syncSequencesAhead(source, target, scope, SPLIT_SEQUENCE_HEADROOM);
                 p.replication().startReverse(source, target);
                 p.router().attach(target);
             }

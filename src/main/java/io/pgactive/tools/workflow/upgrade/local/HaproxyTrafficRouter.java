@@ -109,7 +109,15 @@ public final class HaproxyTrafficRouter implements TrafficRouter {
             api.command(toSource);
             api.command(toTarget);
         }
-        return split();
+        TrafficSplit now = split();
+        // PgBouncer keeps its server connections for server_lifetime: without a reconnect the pooled clients would
+        // stay where they were, and a traffic step would move nothing but direct connections. While held, the pause
+        // has closed them already.
+        if (targetPercent != target.weight() && !now.held()) {
+            settings.pgbouncerAdmin().ifPresent(admin -> new PgBouncerConsole(admin, vertx, settings.commandTimeout())
+                    .run("RECONNECT " + settings.pgbouncerDatabase()));
+        }
+        return now;
     }
 
     @Override

@@ -361,6 +361,14 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
 
     @Override
     public void syncSequences(DatabaseRef from, DatabaseRef to, UpgradeScope scope) {
+        syncSequencesAhead(from, to, scope, 0);
+    }
+
+    @Override
+    public void syncSequencesAhead(DatabaseRef from, DatabaseRef to, UpgradeScope scope, long headroom) {
+        if (headroom < 0) {
+            throw new IllegalArgumentException("headroom must not be negative: " + headroom);
+        }
         List<String> patternSchemas = new ArrayList<>();
         List<String> patternTables = new ArrayList<>();
         Map<List<String>, Long> values = new LinkedHashMap<>();
@@ -400,12 +408,13 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
                         current = rs.getString(1);
                     }
                 }
-                if (current == null || Long.parseLong(current) < e.getValue()) {
+                long wanted = e.getValue() + headroom;
+                if (current == null || Long.parseLong(current) < wanted) {
                     try (PreparedStatement ps = c.prepareStatement(SET_SEQUENCE)) {
                         ps.setQueryTimeout(timeout());
                         ps.setString(1, schema);
                         ps.setString(2, name);
-                        ps.setLong(3, e.getValue());
+                        ps.setLong(3, wanted);
                         ps.executeQuery().close();
                     }
                 }
