@@ -53,4 +53,30 @@ class MainTest {
         assertThat(Main.checkConfig(config)).isNull();
         assertThat(Main.checkConfig(dir.resolve("missing.yaml"))).contains("file not found");
     }
+
+    @Test
+    void anUnusableDatabasePathIsOneConfigurationLineAndExitCode2() throws Exception {
+        Path config = dir.resolve("tools.yaml");
+        Path blocker = Files.writeString(dir.resolve("not-a-directory"), "x");
+        Files.writeString(config, "collector:\n  nodes: [ { name: a, dsn: 'postgres://h/d' } ]\ndatabase:\n  path: "
+                + blocker.resolve("history.db") + "\n");
+        Process p = start(config);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertThat(p.exitValue()).isEqualTo(Main.EXIT_CONFIG);
+        assertThat(out.lines().count()).isEqualTo(1);
+        assertThat(out).contains(config.toString()).contains("database.path").contains("not-a-directory");
+
+        Files.writeString(config, "collector:\n  nodes: [ { name: a, dsn: 'postgres://h/d' } ]\ndatabase:\n  path: " + dir + "\n");
+        assertThat(Main.checkConfig(config)).contains("database.path").contains("is a directory");
+    }
+
+    @Test
+    void aBinaryQueryFileIsNamed() throws Exception {
+        Path config = dir.resolve("tools.yaml");
+        Files.writeString(config, "collector:\n  nodes: [ { name: a, dsn: 'postgres://h/d' } ]\n");
+        Files.createDirectories(dir.resolve("queries"));
+        Files.write(dir.resolve("queries/blob.sql"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2, (byte) 0x80, (byte) 0xc3});
+        assertThat(Main.checkConfig(config)).contains("blob.sql");
+    }
 }

@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -63,8 +64,11 @@ public final class ConfigLoader {
         try {
             root = new ObjectMapper(new YAMLFactory()).readTree(text);
         } catch (JsonProcessingException e) {
-            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr();
-            throw new ConfigException(file, "", "not valid YAML" + where + ": " + e.getOriginalMessage());
+            // SnakeYAML's message spans several lines (the context, a caret under the column): keep its first
+            String what = String.valueOf(e.getOriginalMessage()).strip().lines().findFirst().orElse("").strip();
+            String where = e.getLocation() == null || e.getLocation().getLineNr() < 1 ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new ConfigException(file, "", "not valid YAML" + where + (what.isEmpty() ? "" : ": " + what));
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
             root = MissingNode.getInstance();
@@ -85,23 +89,29 @@ public final class ConfigLoader {
     private ToolsConfig.Collector collector(JsonNode node, Path baseDir) {
         allowOnly(node, "collector", "interval", "timeout", "concurrency", "backoff_max", "stall_after",
                 "probe_interval", "queries_dir", "nodes", "discovery");
-        Duration interval = duration(node, "collector", "interval", DEFAULT_INTERVAL);
-        if (interval.compareTo(Duration.ofMillis(100)) < 0) {
-            throw new ConfigException(file, "collector.interval", "must be at least 100ms");
-        }
+        Duration interval = duration(node, "collector", "interval", DEFAULT_INTERVAL, Duration.ofMillis(100), Duration.ofHours(1));
         Duration timeout = duration(node, "collector", "timeout", interval.multipliedBy(3).dividedBy(4));
         if (timeout.compareTo(interval) >= 0 || timeout.isZero()) {
             throw new ConfigException(file, "collector.timeout",
                     "must be shorter than collector.interval (" + interval.toMillis() + "ms) so a hung node cannot delay the next snapshot");
         }
         int concurrency = integer(node, "collector", "concurrency", 16, 1, 1024);
-        Duration backoffMax = duration(node, "collector", "backoff_max", Duration.ofSeconds(30));
-        Duration stallAfter = duration(node, "collector", "stall_after", interval.multipliedBy(5));
-        Duration probeInterval = duration(node, "collector", "probe_interval", Duration.ofSeconds(60));
+        Duration backoffMax = duration(node, "collector", "backoff_max", Duration.ofSeconds(30), Duration.ofMillis(100),
+                Duration.ofHours(1));
+        Duration stallAfter = duration(node, "collector", "stall_after", interval.multipliedBy(5), Duration.ofMillis(100),
+                Duration.ofDays(1));
+        Duration probeInterval = duration(node, "collector", "probe_interval", Duration.ofSeconds(60), Duration.ofSeconds(1),
+                Duration.ofDays(1));
         String queries = text(node, "collector", "queries_dir", "queries");
         Path queriesDir = baseDir == null ? Path.of(queries) : baseDir.resolve(queries);
+        // the default directory may be absent (no custom queries); one named on purpose must be there
+        if (text(node, "collector", "queries_dir", null) != null && !Files.isDirectory(queriesDir)) {
+            throw new ConfigException(file, "collector.queries_dir", Files.exists(queriesDir)
+                    ? "not a directory: " + queriesDir : "no such directory: " + queriesDir);
+        }
 
         List<ToolsConfig.NodeConfig> nodes = new ArrayList<>();
+        List<String> keys = new ArrayList<>(); // where each node was given, for a duplicate's message
         JsonNode list = node.path("nodes");
         if (!list.isMissingNode() && !list.isNull()) {
             if (!list.isArray()) {
@@ -116,14 +126,21 @@ public final class ConfigLoader {
                 allowOnly(entry, key, "name", "dsn");
                 String name = required(entry, key, "name");
                 nodes.add(node(key, name, required(entry, key, "dsn"), "file"));
+                keys.add(key);
             }
         }
-        nodes.addAll(nodesFromEnvironment());
-        Set<String> seen = new HashSet<>();
+        List<ToolsConfig.NodeConfig> fromEnvironment = nodesFromEnvironment();
+        nodes.addAll(fromEnvironment);
+        for (int i = 0; i < fromEnvironment.size(); i++) {
+            keys.add(NODES_ENV + "[" + i + "]");
+        }
+        Map<String, String> seen = new HashMap<>();
         for (int i = 0; i < nodes.size(); i++) {
             ToolsConfig.NodeConfig n = nodes.get(i);
-            if (!seen.add(n.name())) {
-                throw new ConfigException(file, "collector.nodes[" + i + "].name", "duplicate node name '" + n.name() + "'");
+            String first = seen.putIfAbsent(n.name(), keys.get(i));
+            if (first != null) {
+                throw new ConfigException(file, keys.get(i) + ".name", "duplicate node name '" + n.name() + "' (also "
+                        + first + ")");
             }
         }
 
@@ -132,11 +149,12 @@ public final class ConfigLoader {
         if (!d.isMissingNode() && !d.isNull()) {
             allowOnly(d, "collector.discovery", "seed", "interval");
             String seed = required(d, "collector.discovery", "seed");
-            if (!seen.contains(seed)) {
+            if (!seen.containsKey(seed)) {
                 throw new ConfigException(file, "collector.discovery.seed", "names no configured node: '" + seed + "'");
             }
             discovery = Optional.of(new ToolsConfig.Discovery(seed,
-                    duration(d, "collector.discovery", "interval", Duration.ofSeconds(60))));
+                    duration(d, "collector.discovery", "interval", Duration.ofSeconds(60), Duration.ofSeconds(1),
+                            Duration.ofDays(1))));
         }
         if (nodes.isEmpty()) {
             throw new ConfigException(file, "collector.nodes",
@@ -510,16 +528,41 @@ public final class ConfigLoader {
         };
     }
 
+    /** Longest duration any key takes: beyond it a typo (a missing unit, an extra digit), not a setting. */
+    private static final Duration LONGEST = Duration.ofDays(3650);
+
     private Duration duration(JsonNode node, String where, String key, Duration dflt) {
+        return duration(node, where, key, dflt, Duration.ofNanos(1), LONGEST);
+    }
+
+    /** A duration within [min, max], so that what is derived from it (deadlines, timers) stays meaningful. */
+    private Duration duration(JsonNode node, String where, String key, Duration dflt, Duration min, Duration max) {
         String value = text(node, where, key, null);
         if (value == null) {
             return dflt;
         }
+        Duration d;
         try {
-            return parseDuration(value);
+            d = parseDuration(value);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(file, join(where, key), "invalid duration '" + value + "' (use e.g. 500ms, 2s, 1m30s)");
         }
+        if (d.compareTo(min) < 0) {
+            throw new ConfigException(file, join(where, key), "must be at least " + show(min) + ", got '" + value + "'");
+        }
+        if (d.compareTo(max) > 0) {
+            throw new ConfigException(file, join(where, key), "must be at most " + show(max) + ", got '" + value + "'");
+        }
+        return d;
+    }
+
+    /** A bound as the configuration writes it: 100ms, 30s, 1h, 1d. */
+    private static String show(Duration d) {
+        if (d.toMillis() < 1000 || d.toMillis() % 1000 != 0) {
+            return d.toMillis() + "ms";
+        }
+        long s = d.toSeconds();
+        return s % 86_400 == 0 ? s / 86_400 + "d" : s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
     }
 
     /** Go-style durations: {@code 500ms}, {@code 2s}, {@code 1m30s}, {@code 1h}, plus {@code 7d}; a bare number means seconds. */
@@ -540,6 +583,9 @@ public final class ConfigLoader {
                 case "h" -> 3_600_000_000_000L;
                 default -> 86_400_000_000_000L;
             };
+            if (amount * unit > LONGEST.toNanos() * 10.0) {
+                throw new IllegalArgumentException("duration out of range");
+            }
             nanos += (long) (amount * unit);
             end = m.end();
         }

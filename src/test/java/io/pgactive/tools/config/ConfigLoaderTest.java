@@ -204,8 +204,45 @@ class ConfigLoaderTest {
     void duplicateNamesAcrossFileAndEnvironment() throws IOException {
         ConfigException e = failure("collector:\n  nodes: [ { name: a, dsn: 'postgres://h/d' } ]",
                 Map.of(ConfigLoader.NODES_ENV, "a=postgres://other/d"));
-        assertThat(e.key()).isEqualTo("collector.nodes[1].name");
-        assertThat(e.problem()).contains("duplicate node name 'a'");
+        assertThat(e.key()).isEqualTo(ConfigLoader.NODES_ENV + "[0].name");
+        assertThat(e.problem()).contains("duplicate node name 'a'").contains("collector.nodes[0]");
+        ConfigException second = failure("collector:\n  nodes: [ { name: a, dsn: 'postgres://h/d' }, { name: b, dsn: 'postgres://h/e' } ]",
+                Map.of(ConfigLoader.NODES_ENV, "c=postgres://x/d;b=postgres://other/d"));
+        assertThat(second.key()).isEqualTo(ConfigLoader.NODES_ENV + "[1].name");
+        assertThat(second.problem()).contains("'b'").contains("collector.nodes[1]");
+    }
+
+    @Test
+    void durationsAreBoundedWithTheKeyAndTheBoundNamed() throws IOException {
+        String node = "  nodes: [ { name: a, dsn: 'postgres://h/d' } ]\n";
+        ConfigException forty = failure("collector:\n  interval: 40d\n" + node, Map.of());
+        assertThat(forty.key()).isEqualTo("collector.interval");
+        assertThat(forty.problem()).isEqualTo("must be at most 1h, got '40d'");
+        assertThat(failure("collector:\n  interval: 99999999999999999999\n" + node, Map.of()).key()).isEqualTo("collector.interval");
+        assertThat(failure("collector:\n  interval: 10ms\n" + node, Map.of()).problem()).contains("at least 100ms");
+        assertThat(failure("collector:\n  backoff_max: 2d\n" + node, Map.of()).key()).isEqualTo("collector.backoff_max");
+        assertThat(failure("collector:\n  probe_interval: 10ms\n" + node, Map.of()).key()).isEqualTo("collector.probe_interval");
+        assertThat(failure("collector:\n  stall_after: 9000000h\n" + node, Map.of()).key()).isEqualTo("collector.stall_after");
+        assertThat(failure("collector:\n" + node + "database: { retention: { events: 100000000d } }", Map.of()).key())
+                .isEqualTo("database.retention.events");
+        assertThat(new ConfigLoader(Map.of()).load(write("collector:\n  interval: 1h\n  timeout: 59m\n" + node))
+                .collector().interval()).isEqualTo(java.time.Duration.ofHours(1));
+    }
+
+    @Test
+    void malformedYamlIsOneLineWithLineAndColumn() throws IOException {
+        ConfigException e = failure("collector:\n  nodes: [ { name: a, dsn: 'x' }\n  interval: : 2s\n", Map.of());
+        assertThat(e.getMessage()).doesNotContain("\n").contains("not valid YAML at line ").contains(", column ");
+    }
+
+    @Test
+    void aQueriesDirectoryNamedOnPurposeMustExist() throws IOException {
+        String node = "  nodes: [ { name: a, dsn: 'postgres://h/d' } ]\n";
+        ConfigException e = failure("collector:\n  queries_dir: no-such-dir\n" + node, Map.of());
+        assertThat(e.key()).isEqualTo("collector.queries_dir");
+        assertThat(e.problem()).contains("no such directory").contains("no-such-dir");
+        // the default may be absent: no custom queries
+        assertThat(new ConfigLoader(Map.of()).load(write("collector:\n" + node)).collector().nodes()).hasSize(1);
     }
 
     @Test
