@@ -30,9 +30,10 @@ class RecordReaderTest {
     /** Every component of every snapshot record set, and every kind of JSON value in the free-form {@code custom}. */
     static Snapshot everythingSet() {
         Link out = new Link("node2", "logical", Link.OUTBOUND, "streaming", true, "async", 1.25, 4096L, 7L, 100L, 200L,
-                "0/3000148", "0/3000100", "0/3000080", "0/3000000", false, Instant.parse("2026-07-17T10:25:43.5Z"), 2L, 3L);
+                "0/3000148", "0/3000100", "0/3000080", "0/3000000", false, Instant.parse("2026-07-17T10:25:43.5Z"), 2L, 3L,
+                "node2_sub");
         Link in = new Link("node3", "streaming", Link.INBOUND, "catchup", false, "sync", 0.0, 0L, 0L, 0L, 0L, "1/0", "1/0",
-                "1/0", "1/0", true, Instant.parse("2026-07-17T10:25:40Z"), 0L, 0L);
+                "1/0", "1/0", true, Instant.parse("2026-07-17T10:25:40Z"), 0L, 0L, "node3_slot");
         NodeMetrics metrics = new NodeMetrics(-3L, 1.25, 5_000_000_000L, true, "0/3000148", "0/3000100", "0/3000080",
                 "0/3000000", 4, 12L, Map.of("update_delete", 12L, "insert_exists", 5_000_000_000L), false, "0/3000200", true, 0.5);
         Map<String, Object> custom = new LinkedHashMap<>();

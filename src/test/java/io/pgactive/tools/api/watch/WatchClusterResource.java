@@ -32,7 +32,7 @@ public class WatchClusterResource extends ServiceTestResource {
                 "pgactive.watch.heartbeat", "200ms",
                 "pgactive.watch.window", "10",
                 "pgactive.watch.subscriber-buffer", "4",
-                "pgactive.watch.slow-timeout", "5s",
+                "pgactive.watch.slow-timeout", "10s",   // long enough for a loaded machine to start reading after a reset
                 "pgactive.watch.max-subscribers", "12",
                 "test.http.send-buffer", "8192");
     }

@@ -9,6 +9,7 @@ import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,14 @@ class ReplicationGuardReplayTest {
 
     @Test
     void todaysCodeReplaysARecordedGuardHistory() throws Exception {
-        WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, ReplicationGuardWorkflow.class);
+        try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
+            // the first replayed task loads the workflow's classes: on a loaded machine under a coverage agent that can
+            // take longer than the deadlock detector's default second, which says nothing about determinism
+            Worker worker = env.newWorker("guard-replay-check", WorkerOptions.newBuilder()
+                    .setDefaultDeadlockDetectionTimeout(Duration.ofSeconds(30).toMillis()).build());
+            worker.registerWorkflowImplementationTypes(ReplicationGuardWorkflow.class);
+            WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, worker);
+        }
     }
 
     @Test
