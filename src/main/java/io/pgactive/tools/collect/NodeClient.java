@@ -4,6 +4,7 @@ import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.config.ToolsConfig;
 import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.file.FileSystemException;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgBuilder;
@@ -15,6 +16,9 @@ import io.vertx.pgclient.PgException;
 import io.vertx.pgclient.SslMode;
 import io.vertx.sqlclient.PoolOptions;
 import java.net.ConnectException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -22,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.jboss.logging.Logger;
 
 /**
@@ -361,6 +366,14 @@ final class NodeClient {
         String msg = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
         if (msg.contains("closed") || msg.contains("connect") || msg.contains("reset")) {
             return "connect";
+        }
+        // TLS settings that cannot be used (a missing or unreadable root certificate, a refused handshake) fail before
+        // any query was sent: the connection is what must be fixed
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof SSLException || c instanceof GeneralSecurityException || c instanceof FileSystemException
+                    || c instanceof NoSuchFileException || c instanceof AccessDeniedException) {
+                return "connect";
+            }
         }
         return "query";
     }

@@ -72,7 +72,7 @@ public class UpgradeClusterResource extends ServiceTestResource {
         Map<String, String> small = Map.of("shared_buffers", "'16MB'", "max_connections", "40", "fsync", "off",
                 "wal_receiver_status_interval", "'1s'");
         Path sourceState = PgBinaries.stateDir("e2e-source");
-        closeOnStop(() -> PgBinaries.forget(sourceState));
+        closeOnStop(() -> PgBinaries.deleteStateDir(sourceState));
         sources = new LocalPostgresProvisioner(LocalPostgresSettings.of(sourceState, binaries)
                 .withRunAs(PgBinaries.runAs().orElse(null)).withServerSettings(small));
         closeOnStop(() -> sources.remove(SOURCE));
@@ -86,7 +86,7 @@ public class UpgradeClusterResource extends ServiceTestResource {
             throw new IllegalStateException("cannot prepare the source: " + e.getMessage(), e);
         }
         workDir = PgBinaries.stateDir("e2e-targets");
-        closeOnStop(() -> PgBinaries.forget(workDir));
+        closeOnStop(() -> PgBinaries.deleteStateDir(workDir));
         targets = new LocalPostgresProvisioner(LocalPostgresSettings.of(workDir, binaries)
                 .withRunAs(PgBinaries.runAs().orElse(null)).withServerSettings(small));
         closeOnStop(() -> targets.remove(TARGET));
