@@ -2,20 +2,11 @@ package io.pgactive.tools.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.ProcessBuilder.Redirect;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One real HAProxy (Debian's {@code haproxy}) in TCP mode on 127.0.0.1, balancing one backend between a
@@ -37,26 +28,14 @@ public final class HaproxyProcess implements AutoCloseable {
     public static final String TARGET = "target";
 
     private static final Path HAPROXY = Path.of("/usr/sbin/haproxy");
-    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(20);
-    private static final ExecutorService LAUNCHER = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "haproxy-launcher");
-        t.setDaemon(true);
-        return t;
-    });
 
-    private final Path dir;
+    private final ChildProcess child;
     private final int port;
-    private final Process process;
-    private final Thread shutdownHook;
-    private boolean closed;
 
-    private HaproxyProcess(Path dir, int port, Process process) {
-        this.dir = dir;
+    private HaproxyProcess(ChildProcess child, int port) {
+        this.child = child;
         this.port = port;
-        this.process = process;
-        this.shutdownHook = new Thread(this::stop, "haproxy-shutdown-" + port);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /** Starts HAProxy with the source server at {@code sourceHost:sourcePort}. */
@@ -65,22 +44,18 @@ public final class HaproxyProcess implements AutoCloseable {
             throw new IllegalStateException(HAPROXY + " not found; install the haproxy package");
         }
         IllegalStateException last = null;
+        // the port is free when handed out but another process on the machine may take it before HAProxy binds
         for (int attempt = 0; attempt < 3; attempt++) {
-            Path dir;
-            try {
-                dir = Files.createTempDirectory("pgactive-haproxy-",
-                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            NodeRegistry.cleanupOnExit(dir);
+            Path dir = ChildProcess.privateDir("pgactive-haproxy-", null);
             int port = PortAllocator.next();
             try {
                 Files.writeString(dir.resolve("haproxy.cfg"), config(dir, port, sourceHost, sourcePort),
                         StandardCharsets.UTF_8);
-                HaproxyProcess haproxy = new HaproxyProcess(dir, port, launch(dir));
+                HaproxyProcess haproxy = new HaproxyProcess(ChildProcess.start("haproxy", dir, "haproxy.log",
+                        List.of(HAPROXY.toString(), "-db", "-f", dir.resolve("haproxy.cfg").toString()), null), port);
                 try {
-                    haproxy.awaitReady();
+                    haproxy.child.awaitReady(STARTUP_WAIT, "listen on port " + port,
+                            () -> Files.exists(haproxy.adminSocket()) && ChildProcess.accepts(HOST, port));
                     return haproxy;
                 } catch (IllegalStateException e) {
                     haproxy.close();
@@ -98,48 +73,17 @@ public final class HaproxyProcess implements AutoCloseable {
     public int port() { return port; }
     public String host() { return HOST; }
     /** The runtime API's Unix socket ({@code level admin}). */
-    public Path adminSocket() { return dir.resolve("admin.sock"); }
-    public boolean isRunning() { return process.isAlive(); }
+    public Path adminSocket() { return child.dir().resolve("admin.sock"); }
+    public boolean isRunning() { return child.isAlive(); }
 
     public String tailLog() {
-        try {
-            List<String> all = Files.readAllLines(dir.resolve("haproxy.log"), StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - 20), all.size()));
-        } catch (IOException e) {
-            return "(no log)";
-        }
+        return child.tailLog(20);
     }
 
+    /** Stops HAProxy and deletes its directory. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        stop();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException ignored) {
-            // the JVM is shutting down and runs the hook itself
-        }
-        PgNode.deleteTree(dir);
-        NodeRegistry.forgetCleanup(dir);
-    }
-
-    private void stop() {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+    public void close() {
+        child.close();
     }
 
     private static String config(Path dir, int port, String sourceHost, int sourcePort) {
@@ -164,54 +108,6 @@ public final class HaproxyProcess implements AutoCloseable {
                 // placeholder until the router attaches the target
                 "    server " + TARGET + " 127.0.0.1:9 weight 0 disabled",
                 "");
-    }
-
-    private static Process launch(Path dir) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        if (Files.isExecutable(SETPRIV)) {
-            cmd.addAll(List.of(SETPRIV.toString(), "--pdeathsig=TERM"));
-        }
-        cmd.addAll(List.of(HAPROXY.toString(), "-db", "-f", dir.resolve("haproxy.cfg").toString()));
-        ProcessBuilder builder = new ProcessBuilder(cmd)
-                .directory(dir.toFile())
-                .redirectInput(Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(Redirect.appendTo(dir.resolve("haproxy.log").toFile()))
-                .redirectErrorStream(true);
-        // the parent death signal fires when the forking thread ends, so fork from a thread that lives as long as the JVM
-        try {
-            return LAUNCHER.submit(builder::start).get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IllegalStateException("cannot start haproxy", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting haproxy", e);
-        }
-    }
-
-    private void awaitReady() {
-        long deadline = System.nanoTime() + STARTUP_WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("haproxy exited with status " + process.exitValue() + ":\n" + tailLog());
-            }
-            if (Files.exists(adminSocket()) && accepts()) {
-                return;
-            }
-            PgNode.pause(50);
-        }
-        throw new IllegalStateException("haproxy did not listen on port " + port + ":\n" + tailLog());
-    }
-
-    private boolean accepts() {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(HOST, port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     @Override

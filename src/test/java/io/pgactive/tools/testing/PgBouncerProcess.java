@@ -2,23 +2,13 @@ package io.pgactive.tools.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.ProcessBuilder.Redirect;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.file.attribute.UserPrincipalLookupService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import java.util.Properties;
 
 /**
  * One real PgBouncer on 127.0.0.1 in front of a {@link PgNode}, with an admin console.
@@ -46,31 +36,18 @@ public final class PgBouncerProcess implements AutoCloseable {
     static final String RUN_AS = "postgres";
 
     private static final Path PGBOUNCER = Path.of("/usr/sbin/pgbouncer");
-    private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
-    private static final ExecutorService LAUNCHER = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "pgbouncer-launcher");
-        t.setDaemon(true);
-        return t;
-    });
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(20);
-    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
     private final PgNode backend;
-    private final Path dir;
+    private final ChildProcess child;
     private final int port;
     private final String adminPassword;
-    private final Process process;
-    private final Thread shutdownHook;
-    private boolean closed;
 
-    private PgBouncerProcess(PgNode backend, Path dir, int port, String adminPassword, Process process) {
+    private PgBouncerProcess(PgNode backend, ChildProcess child, int port, String adminPassword) {
         this.backend = backend;
-        this.dir = dir;
+        this.child = child;
         this.port = port;
         this.adminPassword = adminPassword;
-        this.process = process;
-        this.shutdownHook = new Thread(this::stop, "pgbouncer-shutdown-" + port);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /** Starts PgBouncer in front of {@code backend}, serving the node's {@value PgNode#DATABASE} database. */
@@ -98,14 +75,18 @@ public final class PgBouncerProcess implements AutoCloseable {
         IllegalStateException last = null;
         // the port is free when handed out but another process on the machine may take it before PgBouncer binds
         for (int attempt = 0; attempt < 3; attempt++) {
-            Path dir = createPrivateDir();
+            // not under the node's directory: the run user must be able to reach it, and it holds passwords
+            Path dir = ChildProcess.privateDir("pgactive-pgbouncer-", runAs());
             int port = PortAllocator.next();
             try {
                 writeConfig(dir, backend, databases, settings, port, adminPassword);
-                Process process = launch(dir);
-                PgBouncerProcess bouncer = new PgBouncerProcess(backend, dir, port, adminPassword, process);
+                ChildProcess child = ChildProcess.start("pgbouncer", dir, "pgbouncer.log",
+                        List.of(PGBOUNCER.toString(), dir.resolve("pgbouncer.ini").toString()), runAs());
+                PgBouncerProcess bouncer = new PgBouncerProcess(backend, child, port, adminPassword);
                 try {
-                    bouncer.awaitListening();
+                    // the log line comes after the listening socket exists, so a connect alone could race a previous owner
+                    child.awaitReady(STARTUP_WAIT, "listen on port " + port,
+                            () -> child.tailLog(30).contains("process up") && ChildProcess.accepts(HOST, port));
                     return bouncer;
                 } catch (IllegalStateException e) {
                     bouncer.close();
@@ -126,8 +107,8 @@ public final class PgBouncerProcess implements AutoCloseable {
     public PgNode backend() { return backend; }
     public String adminPassword() { return adminPassword; }
     /** Pid of the PgBouncer process. */
-    public long pid() { return process.pid(); }
-    public boolean isRunning() { return process.isAlive(); }
+    public long pid() { return child.pid(); }
+    public boolean isRunning() { return child.isAlive(); }
 
     /** {@code postgres://monitor:<password>@127.0.0.1:<port>/<database>}: the node's monitor role through PgBouncer. */
     public String clientDsn(String database) {
@@ -143,8 +124,8 @@ public final class PgBouncerProcess implements AutoCloseable {
      * JDBC properties for the monitor role through PgBouncer: no server-side prepared statements, since in
      * transaction pooling mode the next statement may run on another server connection.
      */
-    public java.util.Properties jdbcProperties() {
-        java.util.Properties p = new java.util.Properties();
+    public Properties jdbcProperties() {
+        Properties p = new Properties();
         p.setProperty("user", PgNode.MONITOR_USER);
         p.setProperty("password", backend.password());
         p.setProperty("prepareThreshold", "0");
@@ -160,89 +141,22 @@ public final class PgBouncerProcess implements AutoCloseable {
 
     /** The last lines of PgBouncer's log. */
     public String tailLog() {
-        return tail(dir.resolve("pgbouncer.log"), 30);
+        return child.tailLog(30);
     }
 
     // ------------------------------------------------------------------ lifecycle
 
-    /** Stops PgBouncer and deletes its directory. */
+    /** Stops PgBouncer (SIGTERM: immediate shutdown, open client connections are dropped) and deletes its directory. */
     @Override
-    public synchronized void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        stop();
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException ignored) {
-            // the JVM is already shutting down and runs the hook itself
-        }
-        PgNode.deleteTree(dir);
-        NodeRegistry.forgetCleanup(dir);
-    }
-
-    private void stop() {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroy(); // SIGTERM: immediate shutdown, open client connections are dropped
-        try {
-            if (!process.waitFor(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void awaitListening() {
-        long deadline = System.nanoTime() + STARTUP_WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("pgbouncer exited with status " + process.exitValue()
-                        + " while starting on port " + port + ":\n" + tailLog());
-            }
-            // the log line comes after the listening socket exists, so a connect alone could race a previous owner
-            if (tailLog().contains("process up") && accepts()) {
-                return;
-            }
-            PgNode.pause(50);
-        }
-        throw new IllegalStateException("pgbouncer did not listen on port " + port + " within "
-                + STARTUP_WAIT.toSeconds() + "s:\n" + tailLog());
-    }
-
-    private boolean accepts() {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(HOST, port), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+    public void close() {
+        child.close();
     }
 
     // ------------------------------------------------------------------ files and process
 
-    private static boolean runningAsRoot() {
-        return "root".equals(System.getProperty("user.name"));
-    }
-
-    private static Path createPrivateDir() {
-        try {
-            // not under the node's directory: the run user must be able to reach it, and it holds passwords
-            Path dir = Files.createTempDirectory("pgactive-pgbouncer-", PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rwx------")));
-            NodeRegistry.cleanupOnExit(dir);
-            if (runningAsRoot()) {
-                chown(dir);
-            }
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create a directory for pgbouncer", e);
-        }
+    /** PgBouncer refuses to run as root: then it runs as {@value #RUN_AS}. */
+    private static String runAs() {
+        return "root".equals(System.getProperty("user.name")) ? RUN_AS : null;
     }
 
     private static void writeConfig(Path dir, PgNode backend, List<String> databases, Map<String, String> settings,
@@ -280,70 +194,12 @@ public final class PgBouncerProcess implements AutoCloseable {
                         + quote(ADMIN_USER) + " " + quote(adminPassword) + "\n");
     }
 
-    private static Process launch(Path dir) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        if (Files.isExecutable(SETPRIV)) {
-            cmd.add(SETPRIV.toString());
-            if (runningAsRoot()) {
-                cmd.addAll(List.of("--reuid=" + RUN_AS, "--regid=" + RUN_AS, "--init-groups"));
-            }
-            // shutdown hooks do not run when the JVM is SIGKILLed; the kernel then still stops PgBouncer
-            cmd.add("--pdeathsig=TERM");
-        } else if (runningAsRoot()) {
-            throw new IllegalStateException("pgbouncer refuses to run as root and " + SETPRIV + " is missing (util-linux)");
-        }
-        cmd.add(PGBOUNCER.toString());
-        cmd.add(dir.resolve("pgbouncer.ini").toString());
-        ProcessBuilder builder = new ProcessBuilder(cmd)
-                .directory(dir.toFile())
-                .redirectInput(Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(Redirect.appendTo(dir.resolve("pgbouncer.log").toFile()))
-                .redirectErrorStream(true);
-        // the parent death signal fires when the forking thread ends, so fork from a thread that lives as long as the JVM
-        try {
-            return LAUNCHER.submit(builder::start).get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IOException io) {
-                throw io;
-            }
-            throw new IllegalStateException("cannot start pgbouncer", e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while starting pgbouncer", e);
-        }
-    }
-
     private static String quote(String s) {
         return "\"" + s.replace("\"", "\"\"") + "\"";
     }
 
     private static void write(Path file, String content) throws IOException {
-        Files.writeString(file, content, StandardCharsets.UTF_8);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        if (runningAsRoot()) {
-            chown(file);
-        }
-    }
-
-    private static void chown(Path path) throws IOException {
-        UserPrincipalLookupService users = path.getFileSystem().getUserPrincipalLookupService();
-        PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class);
-        try {
-            view.setOwner(users.lookupPrincipalByName(RUN_AS));
-            view.setGroup(users.lookupPrincipalByGroupName(RUN_AS));
-        } catch (java.nio.file.attribute.UserPrincipalNotFoundException e) {
-            throw new IllegalStateException("pgbouncer refuses to run as root and there is no '" + RUN_AS
-                    + "' user to run it as (the pgbouncer package creates it)", e);
-        }
-    }
-
-    private static String tail(Path file, int lines) {
-        try {
-            List<String> all = Files.readAllLines(file, StandardCharsets.UTF_8);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException | UncheckedIOException e) {
-            return "(no log)";
-        }
+        ChildProcess.writePrivate(file, content, runAs());
     }
 
     @Override
