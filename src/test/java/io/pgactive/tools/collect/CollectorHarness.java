@@ -1,12 +1,16 @@
 package io.pgactive.tools.collect;
 
+import static org.awaitility.Awaitility.await;
+
 import io.pgactive.tools.config.ConfigLoader;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.snapshot.NodeState;
+import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.VersionSequence;
+import io.pgactive.tools.store.HistoryDb;
 import io.pgactive.tools.testing.MetricsAgreement;
 import io.pgactive.tools.testing.PgNode;
 import io.pgactive.tools.testing.SnapshotInvariants;
@@ -32,7 +36,8 @@ final class CollectorHarness implements AutoCloseable {
     final Collector collector;
     final List<Collector.CycleStats> cycles = new ArrayList<>();
     final ToolsConfig config;
-    final io.pgactive.tools.store.HistoryDb db;
+    final HistoryDb db;
+    private SnapshotInvariants invariants;
 
     CollectorHarness(Path dir, String collectorYaml, List<PgNode> nodes) {
         this(dir, collectorYaml, nodes, Map.of());
@@ -65,18 +70,49 @@ final class CollectorHarness implements AutoCloseable {
         }
         config = new ConfigLoader(Map.of()).load(dir.resolve("tools.yaml"));
         vertx = Vertx.vertx(vertxOptions);
-        db = io.pgactive.tools.store.HistoryDb.open(config.database().path());
+        db = HistoryDb.open(config.database().path());
         collector = new Collector(config, CustomQueries.load(config.collector().queriesDir()), vertx, bus,
                 new VersionSequence(db.versionMark(0), 1000), cycles::add, tracer);
     }
 
     /**
      * Checks every version published from now on against the snapshot invariants and the metrics at the same
-     * version; assert with {@link SnapshotInvariants#assertNoViolation()}.
+     * version; {@link #stop} fails on the first violation.
      */
-    SnapshotInvariants invariants() {
-        return SnapshotInvariants.following(bus, config.collector().nodes().stream().map(ToolsConfig.NodeConfig::name).toList())
+    CollectorHarness checkingInvariants() {
+        invariants = SnapshotInvariants.following(bus, config.collector().nodes().stream().map(ToolsConfig.NodeConfig::name).toList())
                 .withMetrics(MetricsAgreement.check(config));
+        return this;
+    }
+
+    /** Waits until every node is HEALTHY: the first cycles of a cold JVM load the whole client stack. */
+    CollectorHarness awaitAllHealthy() {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> cycle().nodes().values().stream().allMatch(n -> n.status() == NodeStatus.HEALTHY));
+        return this;
+    }
+
+    /** Fails if a version published since {@link #checkingInvariants()} broke an invariant. */
+    void assertInvariants() {
+        if (invariants != null) {
+            invariants.assertNoViolation();
+        }
+    }
+
+    /**
+     * Stops the collector, then the cluster it watched (either may be null when the set-up failed early), then fails
+     * if a version published meanwhile broke an invariant.
+     */
+    static void stop(CollectorHarness harness, AutoCloseable cluster) throws Exception {
+        if (harness != null) {
+            harness.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+        if (harness != null) {
+            harness.assertInvariants();
+        }
     }
 
     Snapshot cycle() {
@@ -94,6 +130,9 @@ final class CollectorHarness implements AutoCloseable {
 
     @Override
     public void close() {
+        if (invariants != null) {
+            invariants.close();
+        }
         collector.stop();
         vertx.closeAndAwait();
         db.close();

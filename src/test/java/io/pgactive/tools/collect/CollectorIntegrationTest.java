@@ -9,7 +9,6 @@ import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
-import io.pgactive.tools.testing.SnapshotInvariants;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +28,6 @@ class CollectorIntegrationTest {
     private static PgCluster cluster;
     private static Path dir;
     private static CollectorHarness harness;
-    private static SnapshotInvariants invariants;
 
     @BeforeAll
     static void startCluster() throws Exception {
@@ -41,26 +39,12 @@ class CollectorIntegrationTest {
                 stall_after: 2s
                 backoff_max: 1s
                 """, cluster.nodes());
-        invariants = harness.invariants();
-        // the first cycles of a cold JVM load the whole client stack; start measuring from a warm, healthy state
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(
-                () -> harness.cycle().nodes().values().stream().allMatch(n -> n.status() == NodeStatus.HEALTHY));
+        harness.checkingInvariants().awaitAllHealthy();
     }
 
     @AfterAll
-    static void stopCluster() {
-        if (invariants != null) {
-            invariants.close();
-        }
-        if (harness != null) {
-            harness.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (invariants != null) {
-            invariants.assertNoViolation();
-        }
+    static void stopCluster() throws Exception {
+        CollectorHarness.stop(harness, cluster);
     }
 
     private static Optional<Link> link(NodeState node, String kind, String direction, String peer) {

@@ -11,7 +11,6 @@ import io.pgactive.tools.store.Event;
 import io.pgactive.tools.store.EventDeriver;
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
-import io.pgactive.tools.testing.SnapshotInvariants;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +30,6 @@ class LogicalLinkTest {
     private static PgNode pub;
     private static PgNode sub;
     private static CollectorHarness harness;
-    private static SnapshotInvariants invariants;
 
     @BeforeAll
     static void start() throws Exception {
@@ -55,25 +53,12 @@ class LogicalLinkTest {
                 timeout: 800ms
                 stall_after: 2s
                 """, cluster.nodes());
-        invariants = harness.invariants();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(
-                () -> harness.cycle().nodes().values().stream().allMatch(n -> n.status() == NodeStatus.HEALTHY));
+        harness.checkingInvariants().awaitAllHealthy();
     }
 
     @AfterAll
-    static void stop() {
-        if (invariants != null) {
-            invariants.close();
-        }
-        if (harness != null) {
-            harness.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (invariants != null) {
-            invariants.assertNoViolation();
-        }
+    static void stop() throws Exception {
+        CollectorHarness.stop(harness, cluster);
     }
 
     private static Link link(Snapshot s, String node, String direction, String slot) {

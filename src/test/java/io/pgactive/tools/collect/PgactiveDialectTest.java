@@ -9,7 +9,6 @@ import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
 import io.pgactive.tools.testing.PgactiveFixture;
-import io.pgactive.tools.testing.SnapshotInvariants;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -103,8 +102,8 @@ class PgactiveDialectTest {
         a.setLag(PgactiveFixture.LagRow.of("node2", SYSID_B, 0, 0), PgactiveFixture.LagRow.of("node1", SYSID_A, 0, 0));
         String local = "pgactive._fixture_local";
         cluster.node("node1").execute("CREATE TABLE pgactive._fixture_local_saved AS TABLE " + local + "; DELETE FROM " + local);
-        try (CollectorHarness h = new CollectorHarness(dir.resolve("self"), "interval: 1s\n", List.of(cluster.node("node1")));
-             SnapshotInvariants invariants = h.invariants()) {
+        try (CollectorHarness h = new CollectorHarness(dir.resolve("self"), "interval: 1s\n", List.of(cluster.node("node1")))
+                .checkingInvariants()) {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .untilAsserted(() -> assertThat(h.cycle().nodes().get("node1").error()).isNull());
             for (int i = 0; i < 3; i++) {
@@ -116,7 +115,7 @@ class PgactiveDialectTest {
                 assertThat(n.links()).filteredOn(l -> l.kind().equals("pgactive") && l.direction().equals(Link.OUTBOUND))
                         .extracting(Link::peer).containsExactly("node2");
             });
-            invariants.assertNoViolation();
+            h.assertInvariants();
         } finally {
             cluster.node("node1").execute("DELETE FROM " + local + "; INSERT INTO " + local
                     + " TABLE pgactive._fixture_local_saved; DROP TABLE pgactive._fixture_local_saved");

@@ -8,7 +8,6 @@ import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
-import io.pgactive.tools.testing.SnapshotInvariants;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,8 +64,8 @@ class ServiceStallTest {
         VertxOptions oneLoop = new VertxOptions().setEventLoopPoolSize(1).setMaxEventLoopExecuteTime(10)
                 .setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS);
         try (CollectorHarness h = new CollectorHarness(dir.resolve("blocked"), "interval: 1s\ntimeout: 500ms\nbackoff_max: 1s\n",
-                List.of(node), Map.of(), io.opentelemetry.api.trace.TracerProvider.noop().get("test"), oneLoop);
-             SnapshotInvariants invariants = h.invariants()) {
+                List.of(node), Map.of(), io.opentelemetry.api.trace.TracerProvider.noop().get("test"), oneLoop)
+                .checkingInvariants()) {
             awaitHealthy(h);
             for (int i = 0; i < 3; i++) {
                 blockEventLoop(h, Duration.ofMillis(2000));
@@ -89,7 +88,7 @@ class ServiceStallTest {
                 node.thaw();
             }
             awaitHealthy(h);
-            invariants.assertNoViolation();
+            h.assertInvariants();
         }
     }
 

@@ -12,7 +12,6 @@ import io.pgactive.tools.store.Event;
 import io.pgactive.tools.store.EventDeriver;
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
-import io.pgactive.tools.testing.SnapshotInvariants;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,7 +35,6 @@ class StandbyLinkTest {
     private static PgNode replica;
     private static PgNode bare;
     private static CollectorHarness harness;
-    private static SnapshotInvariants invariants;
 
     @BeforeAll
     static void start() throws Exception {
@@ -59,25 +57,12 @@ class StandbyLinkTest {
                 stall_after: 30s
                 backoff_max: 1s
                 """, cluster.nodes());
-        invariants = harness.invariants();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(
-                () -> harness.cycle().nodes().values().stream().allMatch(n -> n.status() == NodeStatus.HEALTHY));
+        harness.checkingInvariants().awaitAllHealthy();
     }
 
     @AfterAll
-    static void stop() {
-        if (invariants != null) {
-            invariants.close();
-        }
-        if (harness != null) {
-            harness.close();
-        }
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (invariants != null) {
-            invariants.assertNoViolation();
-        }
+    static void stop() throws Exception {
+        CollectorHarness.stop(harness, cluster);
     }
 
     private static Optional<Link> link(Snapshot s, String node, String direction, String peer) {
