@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Demo soak: runs the demo with no injected fault for a while and checks that what the service reports stays true.
 # Every second it reads /snapshot and the guard; it reads the demo's own log for its random apply stalls (the only
-# trouble the demo makes by itself). It prints how long the cluster was CRITICAL and the guard held writes, inside
+# trouble the demo makes by itself, written to data/demo/cluster.log). It prints how long the cluster was CRITICAL and the guard held writes, inside
 # and outside those stall windows, and exits 1 when anything was CRITICAL or paused outside them.
 #
 #   bench/demo-soak.sh                      # 10 minutes on port 18480
@@ -16,15 +16,17 @@ minutes="${MINUTES:-10}"
 port="${PORT:-18480}"
 grace="${GRACE_S:-20}"
 log="$(mktemp -t pgactive-demo-soak.XXXXXX.log)"
+cluster_log="data/demo/cluster.log"   # the demo starts it afresh, before /snapshot first answers
 
 QUARKUS_HTTP_PORT="$port" bin/pgactive-server --demo >"$log" 2>&1 &
 demo=$!
 trap 'kill -TERM "$demo" 2>/dev/null; wait "$demo" 2>/dev/null || true' EXIT
 
-python3 - "$port" "$minutes" "$grace" "$log" <<'PY'
-import json, sys, time, urllib.request
+python3 - "$port" "$minutes" "$grace" "$log" "$cluster_log" <<'PY'
+import json, os, sys, time, urllib.request
 
 port, minutes, grace, log = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+cluster_log, read = sys.argv[5], 0
 base = f"http://127.0.0.1:{port}"
 
 def get(path):
@@ -40,15 +42,19 @@ while get("/snapshot") is None:
         sys.exit("demo-soak: the demo did not serve /snapshot within 10 minutes (log: " + log + ")")
     time.sleep(1)
 
-windows, open_since, read = [], None, 0
+windows, open_since = [], None
 samples = []  # (time, cluster status, guard paused)
 end = time.time() + minutes * 60
 while time.time() < end:
     now = time.time()
-    with open(log, errors="replace") as f:
-        f.seek(read)
-        chunk = f.read()
-        read = f.tell()
+    chunk = ""
+    if os.path.exists(cluster_log):
+        if os.path.getsize(cluster_log) < read:  # the demo started a new log
+            read = 0
+        with open(cluster_log, errors="replace") as f:
+            f.seek(read)
+            chunk = f.read()
+            read = f.tell()
     for line in chunk.splitlines():
         if "random stall over" in line:
             if open_since is not None:
@@ -58,8 +64,8 @@ while time.time() < end:
             open_since = now
     snap = get("/snapshot")
     guard = get("/guards/app")
-    gate = guard and (guard.get("status") or {}).get("gate")
-    samples.append((now, snap["cluster"]["status"] if snap else "UNREACHABLE", gate == "PAUSED"))
+    gate = ((guard or {}).get("status") or {}).get("state", {}).get("gate")
+    samples.append((now, snap["cluster"]["status"] if snap else "UNREACHABLE", gate in ("PAUSING", "PAUSED")))
     time.sleep(max(0.0, 1.0 - (time.time() - now)))
 if open_since is not None:
     windows.append((open_since, float("inf")))
