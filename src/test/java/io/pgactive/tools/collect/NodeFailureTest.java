@@ -42,16 +42,11 @@ class NodeFailureTest {
         }
     }
 
-    private static void awaitHealthy(CollectorHarness h) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(
-                () -> h.cycle().nodes().values().stream().allMatch(n -> n.status() == NodeStatus.HEALTHY));
-    }
-
     @Test
     void downNodeIsDegradedAfterThreeCyclesDownAfterTenAndHealthyOnFirstSuccess() throws Exception {
         PgNode node1 = cluster.node("node1");
         try (CollectorHarness h = new CollectorHarness(dir.resolve("down"), "interval: 1s\nbackoff_max: 1s\n", cluster.nodes())) {
-            awaitHealthy(h);
+            h.awaitAllHealthy();
             Snapshot healthy = h.cycle();
             node1.stop();
             for (int cycle = 1; cycle <= 11; cycle++) {
@@ -153,7 +148,7 @@ class NodeFailureTest {
         Files.writeString(queries.resolve("textual.sql"), "-- values: n:gauge\nSELECT 'x' AS n");
         PgNode node = cluster.node("node2");
         try (CollectorHarness h = new CollectorHarness(svc, "interval: 2s\n", List.of(node))) {
-            awaitHealthy(h);
+            h.awaitAllHealthy();
             NodeState n = h.node("node2");
             assertThat(n.status()).isEqualTo(NodeStatus.HEALTHY);
             assertThat(n.custom()).containsEntry("answer", 42L);

@@ -40,11 +40,6 @@ class ServiceStallTest {
         }
     }
 
-    private static void awaitHealthy(CollectorHarness h) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(
-                () -> h.cycle().nodes().values().stream().allMatch(n -> n.status() == NodeStatus.HEALTHY));
-    }
-
     /** Blocks the only event loop for {@code duration}, as a cold JVM or a long pause would; returns once it is blocked. */
     private static void blockEventLoop(CollectorHarness h, Duration duration) throws InterruptedException {
         CountDownLatch blocked = new CountDownLatch(1);
@@ -66,7 +61,7 @@ class ServiceStallTest {
         try (CollectorHarness h = new CollectorHarness(dir.resolve("blocked"), "interval: 1s\ntimeout: 500ms\nbackoff_max: 1s\n",
                 List.of(node), Map.of(), io.opentelemetry.api.trace.TracerProvider.noop().get("test"), oneLoop)
                 .checkingInvariants()) {
-            awaitHealthy(h);
+            h.awaitAllHealthy();
             for (int i = 0; i < 3; i++) {
                 blockEventLoop(h, Duration.ofMillis(2000));
                 Snapshot s = h.cycle();
@@ -87,7 +82,7 @@ class ServiceStallTest {
             } finally {
                 node.thaw();
             }
-            awaitHealthy(h);
+            h.awaitAllHealthy();
             h.assertInvariants();
         }
     }
@@ -117,7 +112,7 @@ class ServiceStallTest {
                 SELECT g::text AS g, g AS n FROM generate_series(1, 500) g ORDER BY g
                 """);
         try (CollectorHarness h = new CollectorHarness(svc, "interval: 1s\ntimeout: 800ms\n", List.of(cluster.node("node1")))) {
-            awaitHealthy(h);
+            h.awaitAllHealthy();
             for (int i = 0; i < 3; i++) {
                 NodeState n = h.node("node1");
                 assertThat(n.error()).isNull();
