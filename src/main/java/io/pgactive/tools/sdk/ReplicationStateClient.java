@@ -2,6 +2,7 @@ package io.pgactive.tools.sdk;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pgactive.tools.sdk.ShortLivedTransport.Answer;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotJson;
 import io.pgactive.tools.workflow.guard.GuardView;
@@ -26,12 +27,8 @@ import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Typed client of the pgactive-tools HTTP API. Depends on the JDK HTTP client, Jackson and the snapshot records only,
@@ -435,9 +432,6 @@ public final class ReplicationStateClient {
         }
     }
 
-    private record Answer(int statusCode, byte[] body) {
-    }
-
     private Answer sendWithHttpClient(URI uri, Request r) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(requestTimeout)
                 .header("Accept", "application/json")
@@ -470,90 +464,23 @@ public final class ReplicationStateClient {
         }
     }
 
-    /** The same exchange on the calling thread; timeouts are reported as the {@code HttpClient} reports them. */
+    /** The same exchange for a short-lived process; timeouts are reported as the {@code HttpClient} reports them. */
     private Answer sendWithUrlConnection(URI uri, Request r) throws IOException, InterruptedException {
         if (Thread.interrupted()) {
             throw new InterruptedException();
         }
-        java.net.HttpURLConnection c = (java.net.HttpURLConnection) uri.toURL().openConnection();
-        c.setInstanceFollowRedirects(false); // as HttpClient's default: a redirect is an answer, not followed
-        c.setConnectTimeout(millis(connectTimeout));
-        c.setReadTimeout(millis(requestTimeout));
-        c.setRequestMethod(r.method());
-        c.setRequestProperty("Accept", "application/json");
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Accept", "application/json");
         if (r.ifNoneMatch() != null) {
-            c.setRequestProperty("If-None-Match", r.ifNoneMatch());
+            headers.put("If-None-Match", r.ifNoneMatch());
         }
         if (r.bearer() != null) {
-            c.setRequestProperty("Authorization", "Bearer " + r.bearer());
+            headers.put("Authorization", "Bearer " + r.bearer());
         }
         if (r.json() != null) {
-            c.setDoOutput(true);
-            c.setRequestProperty("Content-Type", "application/json");
+            headers.put("Content-Type", "application/json");
         }
-        // the read timeout bounds each wait for data, not the whole answer: at the deadline the connection is closed
-        AtomicBoolean expired = new AtomicBoolean();
-        ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
-            expired.set(true);
-            c.disconnect();
-        }, requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
-        try {
-            return exchangeOnUrlConnection(c, r);
-        } catch (IOException e) {
-            if (expired.get()) {
-                throw (IOException) new HttpTimeoutException("no complete answer within " + requestTimeout.toMillis() + " ms")
-                        .initCause(e);
-            }
-            throw e;
-        } finally {
-            deadline.cancel(false);
-        }
-    }
-
-    /** One daemon thread that ends calls at their deadline, shared by every client of the process. */
-    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(task -> {
-        Thread t = new Thread(task, "pgactive-tools-sdk-deadline");
-        t.setDaemon(true);
-        return t;
-    });
-
-    private static Answer exchangeOnUrlConnection(java.net.HttpURLConnection c, Request r) throws IOException, InterruptedException {
-        try {
-            c.connect();
-        } catch (java.net.SocketTimeoutException e) {
-            throw (IOException) new java.net.http.HttpConnectTimeoutException(e.getMessage()).initCause(e);
-        }
-        byte[] body;
-        int status;
-        try {
-            if (r.json() != null) {
-                try (java.io.OutputStream out = c.getOutputStream()) {
-                    out.write(r.json());
-                }
-            }
-            status = c.getResponseCode();
-            if (status < 0) {
-                throw new IOException("not an HTTP answer");
-            }
-            java.io.InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
-            if (in == null) {
-                body = new byte[0];
-            } else {
-                try (in) {
-                    body = in.readAllBytes();
-                }
-            }
-        } catch (java.net.SocketTimeoutException e) {
-            throw (IOException) new HttpTimeoutException(e.getMessage()).initCause(e);
-        }
-        if (Thread.interrupted()) {
-            throw new InterruptedException();
-        }
-        return new Answer(status, body);
-    }
-
-    private static int millis(Duration d) {
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, d.toMillis()));
+        return ShortLivedTransport.exchange(uri, r.method(), headers, r.json(), connectTimeout, requestTimeout);
     }
 
     private static ProblemException problem(String what, int status, byte[] body) {

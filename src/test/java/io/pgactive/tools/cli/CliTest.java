@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** Output details and failure paths, against a stand-in for the service. */
@@ -165,8 +164,6 @@ class CliTest {
     }
 
     @Test
-    @Disabled("intermittent: the short-lived transport's deadline can wait behind the reading thread's lock on the"
-            + " response stream (sun.net.www.MeteredStream) and never close it; the deadline must close the socket instead")
     void theTimeoutBoundsTheWholeCallAgainstAServerThatTricklesItsBody() throws Exception {
         try (ServerSocket trickler = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Thread feeder = new Thread(() -> trickle(trickler), "trickler");
