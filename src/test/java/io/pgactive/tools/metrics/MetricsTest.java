@@ -89,7 +89,7 @@ class MetricsTest {
     void promtoolFindsNoProblemInOurSeries() throws Exception {
         String promtool = Promtool.path();
         Path file = Files.createTempFile("metrics", ".txt");
-        // only our series: framework meters (Vert.x, Netty) have their own lint findings, listed in the README
+        // only our series: framework meters (Vert.x, Netty) have their own lint findings, listed in docs/metrics.md
         StringBuilder ours = new StringBuilder();
         Pattern name = Pattern.compile("^(?:# (?:HELP|TYPE) )?(pgactive_\\w+)");
         for (String line : raw().split("\n")) {
