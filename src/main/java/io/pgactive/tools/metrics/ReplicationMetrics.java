@@ -2,15 +2,17 @@ package io.pgactive.tools.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.snapshot.Link;
 import io.pgactive.tools.snapshot.NodeState;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,10 +23,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /**
  * Prometheus series for Grafana and alerting, all derived from the published snapshot (the one source of truth).
@@ -41,27 +45,28 @@ public class ReplicationMetrics {
     @Inject
     SnapshotBus bus;
     @Inject
-    io.pgactive.tools.config.ToolsConfig config;
+    ToolsConfig config;
 
-    private MultiGauge linkLagSeconds;
-    private MultiGauge linkLagBytes;
-    private MultiGauge linkLagXid;
-    private MultiGauge linkUp;
-    private MultiGauge linkStalled;
-    private MultiGauge syncStandby;
-    private MultiGauge nodeStatus;
-    private MultiGauge nodeUp;
-    private MultiGauge nodeLagSeconds;
-    private MultiGauge nodeLagBytes;
-    private MultiGauge conflictsLastMinute;
-    private MultiGauge lastSuccessAge;
+    private GaugeFamily linkLagSeconds;
+    private GaugeFamily linkLagBytes;
+    private GaugeFamily linkLagXid;
+    private GaugeFamily linkUp;
+    private GaugeFamily linkStalled;
+    private GaugeFamily syncStandby;
+    private GaugeFamily nodeStatus;
+    private GaugeFamily nodeUp;
+    private GaugeFamily nodeLagSeconds;
+    private GaugeFamily nodeLagBytes;
+    private GaugeFamily conflictsLastMinute;
+    private GaugeFamily lastSuccessAge;
+    private List<GaugeFamily> families = List.of();
     /** Cumulative conflicts per (node, type), as last reported by the node; exposed as a counter. */
     private final Map<Tags, AtomicLong> conflictTotals = new HashMap<>();
     private final Map<Tags, Counter> scrapeErrors = new HashMap<>();
     private volatile Snapshot latest;
 
     /** Every meter this instance registered leaves with it (a registry may outlive the application in tests). */
-    void onStop(@Observes io.quarkus.runtime.ShutdownEvent event) {
+    void onStop(@Observes ShutdownEvent event) {
         for (Meter m : List.copyOf(registry.getMeters())) {
             String name = m.getId().getName();
             if (name.startsWith("pgactive.replication.") || name.startsWith("pgactive.node.") || name.startsWith("pgactive.threshold.")
@@ -81,7 +86,7 @@ public class ReplicationMetrics {
      * Meters on {@code registry} that are refreshed only by calling {@link #update}: for tools and tests that check,
      * version by version, that the metrics say what the snapshot says.
      */
-    public static ReplicationMetrics standalone(MeterRegistry registry, io.pgactive.tools.config.ToolsConfig config) {
+    public static ReplicationMetrics standalone(MeterRegistry registry, ToolsConfig config) {
         ReplicationMetrics m = new ReplicationMetrics();
         m.registry = registry;
         m.config = config;
@@ -101,10 +106,12 @@ public class ReplicationMetrics {
         nodeLagSeconds = gauge("pgactive.node.lag.seconds", "Worst lag over the node's links", "seconds");
         nodeLagBytes = gauge("pgactive.node.lag.bytes", "Worst byte lag over the node's links", "bytes");
         conflictsLastMinute = gauge("pgactive.node.conflicts.last.minute", "Conflicts seen on the node in the last minute", null);
-        lastSuccessAge = gauge("pgactive.node.last.success.age.seconds", "Time since the node was last scraped successfully", "seconds");
-        io.micrometer.core.instrument.Gauge.builder("pgactive.snapshot.age.seconds", this, m -> m.snapshotAgeSeconds())
+        lastSuccessAge = GaugeFamily.ageOf(registry, "pgactive.node.last.success.age.seconds", "Time since the node was last scraped successfully");
+        families = List.of(linkLagSeconds, linkLagBytes, linkLagXid, linkUp, linkStalled, syncStandby, nodeStatus, nodeUp,
+                nodeLagSeconds, nodeLagBytes, conflictsLastMinute, lastSuccessAge);
+        Gauge.builder("pgactive.snapshot.age.seconds", this, m -> m.snapshotAgeSeconds())
                 .description("Age of the latest published snapshot").baseUnit("seconds").register(registry);
-        io.micrometer.core.instrument.Gauge.builder("pgactive.cluster.status", this, m -> m.latest == null ? 0 : m.latest.cluster().status().gauge())
+        Gauge.builder("pgactive.cluster.status", this, m -> m.latest == null ? 0 : m.latest.cluster().status().gauge())
                 .description("Cluster status: the worst node status").register(registry);
         // the configured thresholds, so alert rules compare against the same numbers as the node status
         var t = config.thresholds();
@@ -115,15 +122,11 @@ public class ReplicationMetrics {
     }
 
     private void thresholdGauge(String name, String level, double value, String help) {
-        io.micrometer.core.instrument.Gauge.builder(name, () -> value).description(help).tag("level", level).register(registry);
+        Gauge.builder(name, () -> value).description(help).tag("level", level).register(registry);
     }
 
-    private MultiGauge gauge(String name, String help, String unit) {
-        MultiGauge.Builder b = MultiGauge.builder(name).description(help);
-        if (unit != null) {
-            b.baseUnit(unit);
-        }
-        return b.register(registry);
+    private GaugeFamily gauge(String name, String help, String unit) {
+        return GaugeFamily.of(registry, name, help, unit);
     }
 
     /** Refreshes every series from one snapshot; synchronized because a resubscription may overlap an update. */
@@ -133,44 +136,32 @@ public class ReplicationMetrics {
             return;
         }
         latest = s;
-        List<MultiGauge.Row<?>> lagSeconds = new ArrayList<>();
-        List<MultiGauge.Row<?>> lagBytes = new ArrayList<>();
-        List<MultiGauge.Row<?>> lagXid = new ArrayList<>();
-        List<MultiGauge.Row<?>> up = new ArrayList<>();
-        List<MultiGauge.Row<?>> stalled = new ArrayList<>();
-        List<MultiGauge.Row<?>> sync = new ArrayList<>();
-        List<MultiGauge.Row<?>> status = new ArrayList<>();
-        List<MultiGauge.Row<?>> nodeIsUp = new ArrayList<>();
-        List<MultiGauge.Row<?>> nodeSeconds = new ArrayList<>();
-        List<MultiGauge.Row<?>> nodeBytes = new ArrayList<>();
-        List<MultiGauge.Row<?>> lastMinute = new ArrayList<>();
-        List<MultiGauge.Row<?>> age = new ArrayList<>();
+        families.forEach(GaugeFamily::beginRound);
         Set<Tags> seenConflicts = new HashSet<>();
         for (NodeState n : s.nodes().values()) {
             Tags node = Tags.of("node", n.name());
-            status.add(MultiGauge.Row.of(node, n.status().gauge()));
-            nodeIsUp.add(MultiGauge.Row.of(node, n.consecutiveFailures() == 0 ? 1 : 0));
-            addIfPresent(nodeSeconds, node, n.metrics().lagSeconds());
-            addIfPresent(nodeBytes, node, n.metrics().lagBytes());
-            addIfPresent(lastMinute, node, n.metrics().conflictCount());
+            nodeStatus.set(node, n.status().gauge());
+            nodeUp.set(node, n.consecutiveFailures() == 0);
+            nodeLagSeconds.set(node, n.metrics().lagSeconds());
+            nodeLagBytes.set(node, n.metrics().lagBytes());
+            conflictsLastMinute.set(node, n.metrics().conflictCount());
             if (n.lastSuccessAt() != null) {
-                Instant at = n.lastSuccessAt();
-                age.add(MultiGauge.Row.of(node, at, t -> Duration.between(t, Instant.now()).toMillis() / 1000.0));
+                lastSuccessAge.set(node, n.lastSuccessAt().toEpochMilli());
             }
             for (Link l : uniqueLinks(n)) {
                 Tags link = node.and("peer", String.valueOf(l.peer()), "kind", l.kind(), "direction", l.direction(),
                         "slot", l.slot() == null ? "" : l.slot());
-                addIfPresent(lagSeconds, link, l.lagSeconds());
-                addIfPresent(lagBytes, link, l.lagBytes());
-                addIfPresent(lagXid, link, l.lagXid());
+                linkLagSeconds.set(link, l.lagSeconds());
+                linkLagBytes.set(link, l.lagBytes());
+                linkLagXid.set(link, l.lagXid());
                 if (l.active() != null) {
-                    up.add(MultiGauge.Row.of(link, l.active() ? 1 : 0));
+                    linkUp.set(link, l.active());
                 }
                 if (l.stalled() != null) {
-                    stalled.add(MultiGauge.Row.of(link, l.stalled() ? 1 : 0));
+                    linkStalled.set(link, l.stalled());
                 }
                 if (l.syncState() != null) {
-                    sync.add(MultiGauge.Row.of(link, l.syncState().equals("sync") || l.syncState().equals("quorum") ? 1 : 0));
+                    syncStandby.set(link, l.syncState().equals("sync") || l.syncState().equals("quorum"));
                 }
             }
             n.metrics().conflictsByType().forEach((type, total) -> {
@@ -190,38 +181,21 @@ public class ReplicationMetrics {
                         .tags(t).register(registry)).increment();
             }
         }
-        linkLagSeconds.register(lagSeconds, true);
-        linkLagBytes.register(lagBytes, true);
-        linkLagXid.register(lagXid, true);
-        linkUp.register(up, true);
-        linkStalled.register(stalled, true);
-        syncStandby.register(sync, true);
-        nodeStatus.register(status, true);
-        nodeUp.register(nodeIsUp, true);
-        nodeLagSeconds.register(nodeSeconds, true);
-        nodeLagBytes.register(nodeBytes, true);
-        conflictsLastMinute.register(lastMinute, true);
-        lastSuccessAge.register(age, true);
+        families.forEach(GaugeFamily::endRound);
         removeAbsent(conflictTotals.keySet(), seenConflicts, "pgactive.node.conflicts");
         Set<String> nodes = s.nodes().keySet();
         removeAbsent(scrapeErrors.keySet(), scrapeErrors.keySet().stream()
                 .filter(t -> nodes.contains(t.stream().filter(tag -> tag.getKey().equals("node")).findFirst().orElseThrow().getValue()))
-                .collect(java.util.stream.Collectors.toSet()), "pgactive.collector.errors");
+                .collect(Collectors.toSet()), "pgactive.collector.errors");
     }
 
     /** Links are unique by identity in a snapshot; should two ever collide, one series keeps the first. */
     private static List<Link> uniqueLinks(NodeState n) {
-        Map<String, Link> unique = new java.util.LinkedHashMap<>();
+        Map<String, Link> unique = new LinkedHashMap<>();
         for (Link l : n.links()) {
             unique.putIfAbsent(l.identity(), l);
         }
         return List.copyOf(unique.values());
-    }
-
-    private static void addIfPresent(List<MultiGauge.Row<?>> rows, Tags tags, Number value) {
-        if (value != null) {
-            rows.add(MultiGauge.Row.of(tags, value));
-        }
     }
 
     private void removeAbsent(Set<Tags> registered, Set<Tags> present, String name) {
