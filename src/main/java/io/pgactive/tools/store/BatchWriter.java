@@ -8,6 +8,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.TracerProvider;
+import io.pgactive.tools.contract.Event;
 import io.pgactive.tools.snapshot.ConflictRecord;
 import io.pgactive.tools.snapshot.NodeMetrics;
 import io.pgactive.tools.snapshot.NodeState;
@@ -225,7 +226,7 @@ final class BatchWriter {
         s.setLong(1, e.at().toEpochMilli());
         s.setLong(2, e.version());
         s.setString(3, e.node());
-        s.setString(4, e.type());
+        s.setString(4, e.type().wire());
         s.setString(5, e.from());
         s.setString(6, e.to());
         s.setString(7, e.details());

@@ -1,5 +1,6 @@
 package io.pgactive.tools.store;
 
+import io.pgactive.tools.contract.Event;
 import io.pgactive.tools.snapshot.ClusterSummary;
 import io.pgactive.tools.snapshot.ConflictRecord;
 import io.pgactive.tools.snapshot.PublishedSnapshot;

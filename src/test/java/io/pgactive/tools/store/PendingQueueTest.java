@@ -2,6 +2,8 @@ package io.pgactive.tools.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgactive.tools.contract.Event;
+import io.pgactive.tools.contract.EventType;
 import io.pgactive.tools.snapshot.ClusterSummary;
 import io.pgactive.tools.snapshot.ConflictRecord;
 import io.pgactive.tools.snapshot.NodeStatus;
@@ -85,7 +87,7 @@ class PendingQueueTest {
 
     private static PendingVersion version(long v, int jsonBytes) {
         Instant at = T0.plusSeconds(v);
-        Event event = new Event(at, v, "node1", Event.STATUS, "HEALTHY", "LAGGING", null);
+        Event event = Event.of(at, v, "node1", EventType.STATUS, "HEALTHY", "LAGGING", null);
         ConflictRecord conflict = new ConflictRecord("node1", v, at, "update_update", "last_update_wins_keep_remote",
                 "public", "t", "node2");
         return new PendingVersion(v, at, new ClusterSummary(NodeStatus.HEALTHY, 1, 1, 0.0), null, new byte[jsonBytes],
