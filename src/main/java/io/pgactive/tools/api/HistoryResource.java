@@ -1,7 +1,14 @@
 package io.pgactive.tools.api;
 
 import io.pgactive.tools.config.ConfigLoader;
-import io.pgactive.tools.store.Event;
+import io.pgactive.tools.contract.Event;
+import io.pgactive.tools.contract.EventPage;
+import io.pgactive.tools.contract.EventType;
+import io.pgactive.tools.contract.HistoryPoint;
+import io.pgactive.tools.contract.Items;
+import io.pgactive.tools.contract.NodeHistory;
+import io.pgactive.tools.contract.SnapshotPage;
+import io.pgactive.tools.contract.SnapshotSummary;
 import io.pgactive.tools.store.HistoryQueries;
 import io.pgactive.tools.store.HistoryService;
 import io.smallrye.common.annotation.Blocking;
@@ -17,9 +24,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
@@ -49,9 +56,9 @@ public class HistoryResource {
                               @QueryParam("before") String before) {
         Range r = range(from, "from", to, "to", Duration.ofHours(1));
         int n = limit(limit);
-        List<Map<String, Object>> items = queries().snapshots(r.from, r.to, positive(before, "before"), n);
-        Object next = items.size() == n ? items.get(items.size() - 1).get("version") : null;
-        return JsonResponses.ok(page(items, "next_before", next));
+        List<SnapshotSummary> items = queries().snapshots(r.from, r.to, positive(before, "before"), n);
+        Long next = items.size() == n ? items.get(items.size() - 1).version() : null;
+        return JsonResponses.ok(new SnapshotPage(items, next));
     }
 
     @GET
@@ -73,7 +80,7 @@ public class HistoryResource {
     @Path("nodes")
     @Operation(summary = "Every node ever seen, with its latest known status")
     public Response nodes() {
-        return JsonResponses.ok(Map.of("items", queries().nodes()));
+        return JsonResponses.ok(new Items<>(queries().nodes()));
     }
 
     @GET
@@ -110,17 +117,12 @@ public class HistoryResource {
         if (!queries().nodeExists(name)) {
             return unknownNode(name);
         }
-        List<Map<String, Object>> points = queries().history(name, r.from, r.to, s, MAX_POINTS + 1);
+        List<HistoryPoint> points = queries().history(name, r.from, r.to, s, MAX_POINTS + 1);
         if (points.size() > MAX_POINTS) {
             throw new IllegalArgumentException("more than " + MAX_POINTS + " samples in range; give a step (e.g. step=1m) or a shorter range");
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("node", name);
-        body.put("from", r.from);
-        body.put("to", r.to);
-        body.put("step", s == null ? null : s.toString());
-        body.put("points", points);
-        return JsonResponses.ok(body);
+        NodeHistory body = new NodeHistory(name, r.from, r.to, s == null ? null : s.toString(), points);
+        return JsonResponses.ok(body, s == null ? HistoryPoint.Samples.class : HistoryPoint.Buckets.class);
     }
 
     @GET
@@ -133,17 +135,16 @@ public class HistoryResource {
                            @QueryParam("until") String until, @QueryParam("limit") String limit,
                            @QueryParam("before_id") String beforeId) {
         Range r = range(since, "since", until, "until", Duration.ofHours(24));
-        if (type != null && !Event.TYPES.contains(type)) {
-            throw new IllegalArgumentException("type: unknown event type '" + type + "' (one of " + String.join(", ",
-                    new java.util.TreeSet<>(Event.TYPES)) + ")");
-        }
+        EventType eventType = type == null ? null : EventType.fromWire(type).orElseThrow(() -> new IllegalArgumentException(
+                "type: unknown event type '" + type + "' (one of " + Arrays.stream(EventType.values()).map(EventType::wire)
+                        .sorted().collect(Collectors.joining(", ")) + ")"));
         int n = limit(limit);
         Long before = positive(beforeId, "before_id");
         if (node != null && !queries().nodeExists(node)) {
             return unknownNode(node);
         }
-        List<Map<String, Object>> items = queries().events(node, type, r.from, r.to, before, n);
-        return JsonResponses.ok(page(items, "next_before_id", items.size() == n ? items.get(items.size() - 1).get("id") : null));
+        List<Event> items = queries().events(node, eventType, r.from, r.to, before, n);
+        return JsonResponses.ok(new EventPage(items, items.size() == n ? items.get(items.size() - 1).id() : null));
     }
 
     @GET
@@ -162,7 +163,7 @@ public class HistoryResource {
         if (node != null && !queries().nodeExists(node)) {
             return unknownNode(node);
         }
-        return JsonResponses.ok(Map.of("items", queries().conflicts(node, table, r.from, r.to, n)));
+        return JsonResponses.ok(new Items<>(queries().conflicts(node, table, r.from, r.to, n)));
     }
 
     private HistoryQueries queries() {
@@ -225,13 +226,6 @@ public class HistoryResource {
             // reported below
         }
         throw new IllegalArgumentException(name + ": expected a positive integer");
-    }
-
-    private static Map<String, Object> page(List<Map<String, Object>> items, String nextName, Object next) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("items", items);
-        body.put(nextName, next);
-        return body;
     }
 
     private Response unknownNode(String name) {

@@ -12,8 +12,14 @@ final class JsonResponses {
     }
 
     static Response ok(Object body) {
+        return ok(body, null);
+    }
+
+    /** With a Jackson view: properties of other views are left out (a history without a step has no lag maxima). */
+    static Response ok(Object body, Class<?> view) {
         try {
-            return Response.ok(SnapshotJson.MAPPER.writeValueAsBytes(body), MediaType.APPLICATION_JSON_TYPE).build();
+            byte[] json = SnapshotJson.MAPPER.writerWithView(view).writeValueAsBytes(body);
+            return Response.ok(json, MediaType.APPLICATION_JSON_TYPE).build();
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode " + body.getClass().getSimpleName(), e);
         }

@@ -1,8 +1,8 @@
 package io.pgactive.tools.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgactive.tools.contract.Conflict;
 import io.pgactive.tools.sdk.ReplicationStateClient;
-import io.pgactive.tools.sdk.ReplicationStateClient.Conflict;
 import io.pgactive.tools.snapshot.SnapshotJson;
 import java.time.Instant;
 import java.util.ArrayList;

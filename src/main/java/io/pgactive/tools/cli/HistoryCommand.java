@@ -1,8 +1,8 @@
 package io.pgactive.tools.cli;
 
+import io.pgactive.tools.contract.HistoryPoint;
+import io.pgactive.tools.contract.NodeHistory;
 import io.pgactive.tools.sdk.ReplicationStateClient;
-import io.pgactive.tools.sdk.ReplicationStateClient.HistoryPoint;
-import io.pgactive.tools.sdk.ReplicationStateClient.NodeHistory;
 import io.pgactive.tools.snapshot.SnapshotJson;
 import java.time.Duration;
 import java.time.Instant;

@@ -39,12 +39,12 @@ final class LogicalReader {
         Uni<Void> outbound = conn.preparedQuery(Sql.LOGICAL_OUTBOUND).execute().invoke(rows -> {
             for (Row r : rows) {
                 Boolean active = r.getBoolean("active");
-                Link link = new Link(r.getString("peer"), "logical", Link.OUTBOUND,
-                        Boolean.TRUE.equals(active) ? r.getString("state") : "disconnected", active,
-                        r.getString("sync_state"), null, r.getLong("lag_bytes"), null, null, null,
-                        r.getString("sent_lsn"), r.getString("write_lsn"), r.getString("flush_lsn"),
-                        r.getString("replay_lsn"), null, null, null, null, r.getString("slot_name"))
-                        .withLagXid(r.getLong("xmin_age"));
+                Link link = Link.outbound("logical", r.getString("peer"))
+                        .state(Boolean.TRUE.equals(active) ? r.getString("state") : "disconnected").active(active)
+                        .syncState(r.getString("sync_state")).lagBytes(r.getLong("lag_bytes")).lagXid(r.getLong("xmin_age"))
+                        .positions(r.getString("sent_lsn"), r.getString("write_lsn"), r.getString("flush_lsn"),
+                                r.getString("replay_lsn"))
+                        .slot(r.getString("slot_name")).build();
                 out.links.add(new LinkReading(link, out.node, r.getString("position"), r.getString("slot_name")));
             }
             if (rows.size() > 0) {
@@ -108,9 +108,9 @@ final class LogicalReader {
         String state = !enabled ? "disabled" : failing ? APPLY_FAILING : alive ? "streaming" : "worker down";
         String address = publishers.get(sub);
         String publisher = address == null ? null : addresses.get(address);
-        Link link = new Link(publisher != null ? publisher : sub, "logical", Link.INBOUND, state, enabled && alive, null,
-                null, null, null, null, null, null, null, null, r.getString("latest_end_lsn"), null, null,
-                applyErrors, total, r.getString("slot_name"));
+        Link link = Link.inbound("logical", publisher != null ? publisher : sub).state(state).active(enabled && alive)
+                .positions(null, null, null, r.getString("latest_end_lsn")).applyErrors(applyErrors).conflicts(total)
+                .slot(r.getString("slot_name")).build();
         // the position is what the subscriber has applied and confirmed to its publisher (latest_end_lsn)
         out.links.add(new LinkReading(link, publisher, r.getString("latest_end_lsn"), r.getString("slot_name"),
                 publisher == null ? address : null));

@@ -104,11 +104,12 @@ final class PgactiveReader {
             if (!legacy && lagBytes == null) {
                 lagBytes = pendingDecoding; // disconnected: nothing is applied beyond what was confirmed
             }
-            Link link = new Link(peer, "pgactive", Link.OUTBOUND, Boolean.TRUE.equals(active) ? "streaming" : "stopped",
-                    active, null, legacy ? r.getDouble("lag_time_seconds") : null, lagBytes,
-                    legacy ? r.getLong("lag_xid") : r.getLong("xmin_age"), pendingDecoding, pendingApply,
-                    r.getString("sent_lsn"), r.getString("write_lsn"), r.getString("flush_lsn"), replay, null, null,
-                    null, null, r.getString("slot_name"));
+            Link link = Link.outbound("pgactive", peer).state(Boolean.TRUE.equals(active) ? "streaming" : "stopped")
+                    .active(active).lagSeconds(legacy ? r.getDouble("lag_time_seconds") : null).lagBytes(lagBytes)
+                    .lagXid(legacy ? r.getLong("lag_xid") : r.getLong("xmin_age"))
+                    .pendingWalDecoding(pendingDecoding).pendingWalToApply(pendingApply)
+                    .positions(r.getString("sent_lsn"), r.getString("write_lsn"), r.getString("flush_lsn"), replay)
+                    .slot(r.getString("slot_name")).build();
             out.links.add(new LinkReading(link, out.node, position, null));
         }
     }
@@ -131,8 +132,8 @@ final class PgactiveReader {
             }
             Long conflicts = s == null ? null : s.getLong("conflicts");
             Long rollbacks = s == null ? null : s.getLong("nr_rollback");
-            Link link = new Link(peer, "pgactive", Link.INBOUND, null, null, null, null, null, null, null, null, null,
-                    null, null, null, null, appliedAt, rollbacks, conflicts);
+            Link link = Link.inbound("pgactive", peer).lastAppliedAt(appliedAt).applyErrors(rollbacks).conflicts(conflicts)
+                    .build();
             out.links.add(new LinkReading(link, null, null));
         }
     }

@@ -1,9 +1,6 @@
 package io.pgactive.tools.collect;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import static io.pgactive.tools.sql.SqlFiles.load;
 
 /** The collector's SQL, one statement per file under {@code src/main/resources/sql}; loaded once at class init. */
 final class Sql {
@@ -35,17 +32,5 @@ final class Sql {
             return LOGICAL_INBOUND_18;
         }
         return serverVersionNum >= 160000 ? LOGICAL_INBOUND_16 : LOGICAL_INBOUND_15;
-    }
-
-    private static String load(String name) {
-        String path = "sql/" + name + ".sql";
-        try (InputStream in = Sql.class.getClassLoader().getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IllegalStateException("missing SQL resource " + path);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -22,10 +22,12 @@ final class StreamingReader {
         Uni<Void> outbound = conn.preparedQuery(Sql.STREAMING_OUTBOUND).execute().invoke(rows -> {
             for (Row r : rows) {
                 Boolean active = r.getBoolean("active");
-                Link link = new Link(r.getString("peer"), "streaming", Link.OUTBOUND,
-                        active ? r.getString("state") : "disconnected", active, r.getString("sync_state"), null,
-                        r.getLong("lag_bytes"), null, null, null, r.getString("sent_lsn"), r.getString("write_lsn"),
-                        r.getString("flush_lsn"), r.getString("replay_lsn"), null, null, null, null, r.getString("slot_name"));
+                Link link = Link.outbound("streaming", r.getString("peer"))
+                        .state(active ? r.getString("state") : "disconnected").active(active)
+                        .syncState(r.getString("sync_state")).lagBytes(r.getLong("lag_bytes"))
+                        .positions(r.getString("sent_lsn"), r.getString("write_lsn"), r.getString("flush_lsn"),
+                                r.getString("replay_lsn"))
+                        .slot(r.getString("slot_name")).build();
                 out.links.add(new LinkReading(link, out.node, r.getString("position"), r.getString("slot_name")));
             }
             if (rows.size() > 0 && !out.inRecovery && !out.roles.contains("primary")) {
@@ -46,9 +48,10 @@ final class StreamingReader {
             String peer = host == null ? null : upstream != null ? upstream : host + ":" + port;
             out.walReceiverActive = active;
             String status = r.getString("status");
-            Link link = new Link(peer, "streaming", Link.INBOUND, status == null ? "disconnected" : status, active, null,
-                    null, r.getLong("lag_bytes"), null, null, null, null, r.getString("write_lsn"),
-                    r.getString("flush_lsn"), r.getString("replay_lsn"), null, null, null, null, r.getString("slot_name"));
+            Link link = Link.inbound("streaming", peer).state(status == null ? "disconnected" : status).active(active)
+                    .lagBytes(r.getLong("lag_bytes"))
+                    .positions(null, r.getString("write_lsn"), r.getString("flush_lsn"), r.getString("replay_lsn"))
+                    .slot(r.getString("slot_name")).build();
             // the lag is measured against the upstream's WAL when it is a configured node, else against what this
             // standby has received; the collector picks whichever it read in this cycle
             out.links.add(new LinkReading(link, upstream != null ? upstream : out.node, r.getString("replay_lsn"),

@@ -1,7 +1,14 @@
 package io.pgactive.tools.sdk;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgactive.tools.contract.Conflict;
+import io.pgactive.tools.contract.Event;
+import io.pgactive.tools.contract.NodeHistory;
 import io.pgactive.tools.sdk.ShortLivedTransport.Answer;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotJson;
@@ -45,26 +52,6 @@ import java.util.concurrent.TimeoutException;
  * An interrupted caller gets a {@link CancellationException} with its interrupt flag kept.
  */
 public final class ReplicationStateClient {
-
-    /** One replication event ({@code GET /events}); {@code from}/{@code to} are the values before and after. */
-    public record Event(long id, Instant at, Long version, String node, String type, String from, String to,
-                        JsonNode details) {
-    }
-
-    /** One row of the conflict ledger ({@code GET /conflicts}). */
-    public record Conflict(String node, long conflictId, Instant at, String conflictType, String resolution,
-                           String objectSchema, String objectName, String remoteNode, Long version) {
-    }
-
-    /** One sample, or with a step one bucket of samples, of a node's history. */
-    public record HistoryPoint(Instant at, String status, Double lagSeconds, Double lagSecondsMax, Long lagBytes,
-                               Long lagXid, Integer conflictCount, Long conflictsTotal, Boolean walsenderActive,
-                               Boolean walReceiverActive, Boolean inRecovery, Integer samples) {
-    }
-
-    /** {@code GET /nodes/{name}/history}: the points in [from, to), aggregated per {@code step} when one was asked. */
-    public record NodeHistory(String node, Instant from, Instant to, String step, List<HistoryPoint> points) {
-    }
 
     public static final class Builder {
         private final URI base;
@@ -152,19 +139,19 @@ public final class ReplicationStateClient {
      * limit to 100.
      */
     public List<Event> events(String node, String type, Instant since, Integer limit) {
-        Map<String, Object> q = query("node", node, "type", type, "since", since, "limit", limit);
-        return items(read(path("events", q), null, RecordReader::tree), Event.class);
+        Map<String, String> q = query("node", node, "type", type, "since", since, "limit", limit);
+        return events(items(read(path("events", q), null, RecordReader::tree)));
     }
 
     /** The conflict ledger, newest first; {@code table} is {@code schema.name} or {@code name}. Arguments may be null. */
     public List<Conflict> conflicts(String node, String table, Instant since, Integer limit) {
-        Map<String, Object> q = query("node", node, "table", table, "since", since, "limit", limit);
-        return items(read(path("conflicts", q), null, RecordReader::tree), Conflict.class);
+        Map<String, String> q = query("node", node, "table", table, "since", since, "limit", limit);
+        return list(items(read(path("conflicts", q), null, RecordReader::tree)), SnapshotJson.MAPPER.readerForListOf(Conflict.class));
     }
 
     /** A node's history in [from, to) (default the last hour), aggregated per {@code step} when it is not null. */
     public NodeHistory nodeHistory(String node, Instant from, Instant to, Duration step) {
-        Map<String, Object> q = query("from", from, "to", to, "step", step == null ? null : step.toSeconds() + "s");
+        Map<String, String> q = query("from", from, "to", to, "step", step == null ? null : step.toSeconds() + "s");
         return read(path("nodes/" + URLEncoder.encode(node, StandardCharsets.UTF_8).replace("+", "%20") + "/history", q),
                 null, body -> SnapshotJson.MAPPER.readValue(body, NodeHistory.class));
     }
@@ -350,37 +337,57 @@ public final class ReplicationStateClient {
         T decode(byte[] body) throws IOException;
     }
 
-    private static Map<String, Object> query(Object... pairs) {
-        Map<String, Object> q = new LinkedHashMap<>();
+    /** Query parameters from alternating names and values; a null value leaves its parameter out. */
+    private static Map<String, String> query(Object... pairs) {
+        Map<String, String> q = new LinkedHashMap<>();
         for (int i = 0; i < pairs.length; i += 2) {
             if (pairs[i + 1] != null) {
-                q.put((String) pairs[i], pairs[i + 1]);
+                q.put((String) pairs[i], String.valueOf(pairs[i + 1]));
             }
         }
         return q;
     }
 
-    private static String path(String path, Map<String, Object> query) {
+    private static String path(String path, Map<String, String> query) {
         StringBuilder s = new StringBuilder(path);
         char sep = '?';
-        for (Map.Entry<String, Object> e : query.entrySet()) {
-            s.append(sep).append(e.getKey()).append('=')
-                    .append(URLEncoder.encode(String.valueOf(e.getValue()), StandardCharsets.UTF_8));
+        for (Map.Entry<String, String> e : query.entrySet()) {
+            s.append(sep).append(e.getKey()).append('=').append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
             sep = '&';
         }
         return s.toString();
     }
 
-    private <T> List<T> items(JsonNode body, Class<T> type) {
+    private static ArrayNode items(JsonNode body) {
         JsonNode items = body.get("items");
         if (items == null || !items.isArray()) {
             throw new ProtocolException("expected an object with an items array, got: " + abbreviate(body.toString()), null);
         }
+        return (ArrayNode) items;
+    }
+
+    private static <T> List<T> list(JsonNode items, ObjectReader reader) {
         try {
-            return SnapshotJson.MAPPER.readerForListOf(type).readValue(items);
+            return reader.readValue(items);
         } catch (IOException e) {
             throw new ProtocolException("unexpected item shape: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * An event's details arrive as a JSON object and are kept as its text; a type this client does not know (a newer
+     * service) reads as null rather than failing the whole list.
+     */
+    private static List<Event> events(ArrayNode items) {
+        ArrayNode withText = items.deepCopy();
+        for (JsonNode item : withText) {
+            JsonNode details = item.get("details");
+            if (item instanceof ObjectNode o && details != null && !details.isNull()) {
+                o.put("details", details.toString());
+            }
+        }
+        return list(withText, SnapshotJson.MAPPER.readerForListOf(Event.class)
+                .with(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL));
     }
 
     /** One request: a method, a path below the base URI, and what goes with it (each may be null). */

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgactive.tools.contract.json.MergePatch;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -67,7 +66,7 @@ public final class WatchState {
                     base = current.deepCopy();
                 }
                 for (JsonNode p : parts) {
-                    base = (ObjectNode) merge(base, p);
+                    base = (ObjectNode) MergePatch.apply(base, p);
                 }
                 parts.clear();
                 snapshotting = false;
@@ -93,23 +92,6 @@ public final class WatchState {
     public void interrupted() {
         parts.clear();
         chunk.setLength(0);
-    }
-
-    /** RFC 7386 MergePatch(target, patch). */
-    static JsonNode merge(JsonNode target, JsonNode patch) {
-        if (!patch.isObject()) {
-            return patch;
-        }
-        ObjectNode out = target != null && target.isObject() ? (ObjectNode) target : JSON.createObjectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (e.getValue().isNull()) {
-                out.remove(e.getKey());
-            } else {
-                out.set(e.getKey(), merge(out.get(e.getKey()), e.getValue()));
-            }
-        }
-        return out;
     }
 
     private static JsonNode parse(String text) {

@@ -1,5 +1,7 @@
 package io.pgactive.tools.store;
 
+import io.pgactive.tools.contract.Event;
+import io.pgactive.tools.contract.EventType;
 import io.pgactive.tools.snapshot.NodeMetrics;
 import io.pgactive.tools.snapshot.NodeState;
 import io.pgactive.tools.snapshot.NodeStatus;
@@ -67,41 +69,41 @@ public final class EventDeriver {
             Facts a = before.get(name);
             NodeState state = next.nodes().get(name);
             if (state == null) {
-                events.add(event(next, name, Event.NODE_LEFT, a.status().name(), null, null));
+                events.add(event(next, name, EventType.NODE_LEFT, a.status().name(), null, null));
                 continue;
             }
             Facts b = facts(state);
             NodeMetrics m = state.metrics() == null ? NodeMetrics.EMPTY : state.metrics();
             if (a == null) {
-                events.add(event(next, name, Event.NODE_JOINED, null, b.status().name(), json("roles", state.roles())));
+                events.add(event(next, name, EventType.NODE_JOINED, null, b.status().name(), json("roles", state.roles())));
                 continue;
             }
             if (a.status() != b.status()) {
-                events.add(event(next, name, Event.STATUS, a.status().name(), b.status().name(),
+                events.add(event(next, name, EventType.STATUS, a.status().name(), b.status().name(),
                         state.reasons().isEmpty() && state.error() == null ? null
                                 : json("reasons", state.reasons(), "error", state.error())));
             }
             if (changed(a.lagLevel(), b.lagLevel())) {
-                events.add(event(next, name, Event.LAG, a.lagLevel(), b.lagLevel(),
+                events.add(event(next, name, EventType.LAG_THRESHOLD, a.lagLevel(), b.lagLevel(),
                         json("lag_seconds", m.lagSeconds(), "warn", lagWarn, "crit", lagCrit)));
             }
             if (changed(a.conflictLevel(), b.conflictLevel())) {
-                events.add(event(next, name, Event.CONFLICTS, a.conflictLevel(), b.conflictLevel(),
+                events.add(event(next, name, EventType.CONFLICT_THRESHOLD, a.conflictLevel(), b.conflictLevel(),
                         json("conflicts_last_minute", m.conflictCount(), "warn", conflictsWarn)));
             }
             if (changed(a.walsender(), b.walsender())) {
-                events.add(event(next, name, Event.WALSENDER, upDown(a.walsender()), upDown(b.walsender()), null));
+                events.add(event(next, name, EventType.WALSENDER, upDown(a.walsender()), upDown(b.walsender()), null));
             }
             if (changed(a.walReceiver(), b.walReceiver())) {
-                events.add(event(next, name, Event.WALRECEIVER, upDown(a.walReceiver()), upDown(b.walReceiver()), null));
+                events.add(event(next, name, EventType.WALRECEIVER, upDown(a.walReceiver()), upDown(b.walReceiver()), null));
             }
             if (changed(a.inRecovery(), b.inRecovery())) {
                 // true -> false is a promotion; false -> true a node rejoining as a standby (a rewind or re-clone)
-                events.add(event(next, name, Event.RECOVERY, role(a.inRecovery()), role(b.inRecovery()), null));
+                events.add(event(next, name, EventType.RECOVERY, role(a.inRecovery()), role(b.inRecovery()), null));
             }
         }
         if (clusterBefore != null && clusterBefore != next.cluster().status()) {
-            events.add(event(next, null, Event.CLUSTER_STATUS, clusterBefore.name(), next.cluster().status().name(),
+            events.add(event(next, null, EventType.CLUSTER_STATUS, clusterBefore.name(), next.cluster().status().name(),
                     json("nodes_total", next.cluster().nodesTotal(), "nodes_healthy", next.cluster().nodesHealthy())));
         }
         return events;
@@ -120,8 +122,8 @@ public final class EventDeriver {
         return inRecovery ? "standby" : "primary";
     }
 
-    private static Event event(Snapshot s, String node, String type, String from, String to, String details) {
-        return new Event(s.collectedAt(), s.version(), node, type, from, to, details);
+    private static Event event(Snapshot s, String node, EventType type, String from, String to, String details) {
+        return Event.of(s.collectedAt(), s.version(), node, type, from, to, details);
     }
 
     /** A flat JSON object from alternating keys and values (strings, numbers, booleans, lists of strings). */

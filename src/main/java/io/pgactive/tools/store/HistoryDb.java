@@ -1,10 +1,8 @@
 package io.pgactive.tools.store;
 
 import io.pgactive.tools.snapshot.VersionSequence;
+import io.pgactive.tools.sql.SqlFiles;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -134,7 +132,7 @@ public final class HistoryDb implements AutoCloseable {
         try (Statement s = writer.createStatement(); ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM schema_version")) {
             current = rs.getInt(1);
         }
-        List<String> names = resource(MIGRATIONS).lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        List<String> names = SqlFiles.resource(MIGRATIONS).lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         if (current > names.size()) {
             throw new SQLException("database schema version " + current + " is newer than this release knows ("
                     + names.size() + "); refusing to write to it");
@@ -143,7 +141,7 @@ public final class HistoryDb implements AutoCloseable {
             String name = names.get(v - 1);
             writer.setAutoCommit(false);
             try (Statement s = writer.createStatement()) {
-                for (String statement : statements(resource("db/migration/" + name))) {
+                for (String statement : statements(SqlFiles.resource("db/migration/" + name))) {
                     s.execute(statement);
                 }
                 try (PreparedStatement p = writer.prepareStatement("INSERT INTO schema_version VALUES (?, ?, ?)")) {
@@ -175,17 +173,6 @@ public final class HistoryDb implements AutoCloseable {
         return out;
     }
 
-    private static String resource(String name) {
-        try (InputStream in = HistoryDb.class.getClassLoader().getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     /**
      * The version high-water mark, on its own connection committing with synchronous=FULL: once reserve returns,
      * the mark survives a crash or a power cut. {@code legacyFloor} is a mark kept elsewhere by an older release.
@@ -196,8 +183,7 @@ public final class HistoryDb implements AutoCloseable {
             public long read() {
                 // not the writer connection: the store's thread may be using it already
                 try (Statement s = markConnection().createStatement();
-                     ResultSet rs = s.executeQuery("SELECT max(coalesce((SELECT reserved_up_to FROM version_mark), 0),"
-                             + " coalesce((SELECT max(version) FROM snapshots), 0))")) {
+                     ResultSet rs = s.executeQuery(StoreSql.VERSION_MARK_READ)) {
                     return Math.max(rs.getLong(1), legacyFloor);
                 } catch (SQLException e) {
                     throw new StoreException("cannot read the snapshot version mark: " + e.getMessage(), e);
@@ -208,8 +194,7 @@ public final class HistoryDb implements AutoCloseable {
             public synchronized void reserve(long upTo) {
                 try {
                     Connection c = markConnection();
-                    try (PreparedStatement p = c.prepareStatement("INSERT INTO version_mark (id, reserved_up_to) VALUES (1, ?)"
-                            + " ON CONFLICT (id) DO UPDATE SET reserved_up_to = max(reserved_up_to, excluded.reserved_up_to)")) {
+                    try (PreparedStatement p = c.prepareStatement(StoreSql.VERSION_MARK_RESERVE)) {
                         p.setLong(1, upTo);
                         p.executeUpdate();
                     }

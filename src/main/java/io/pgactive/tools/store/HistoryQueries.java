@@ -1,17 +1,23 @@
 package io.pgactive.tools.store;
 
+import io.pgactive.tools.contract.Conflict;
+import io.pgactive.tools.contract.Event;
+import io.pgactive.tools.contract.EventType;
+import io.pgactive.tools.contract.HistoryPoint;
+import io.pgactive.tools.contract.NodeDetail;
+import io.pgactive.tools.contract.NodeSample;
+import io.pgactive.tools.contract.SnapshotSummary;
+import io.pgactive.tools.contract.StoredNode;
+import io.pgactive.tools.snapshot.NodeStatus;
 import java.io.ByteArrayOutputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.zip.DataFormatException;
@@ -19,13 +25,19 @@ import java.util.zip.Inflater;
 
 /**
  * Read side of the history database. Every query is bounded (a time range and a row limit) and runs on a pooled
- * read-only connection, alongside the writer thanks to WAL. Rows come back as ordered maps with snake_case keys;
- * columns named {@code at} or ending in {@code _at} are times.
+ * read-only connection, alongside the writer thanks to WAL. Rows come back as the API's records; times are stored as
+ * epoch milliseconds, booleans as 0/1 and sample statuses as {@link NodeStatus} ordinals.
  */
 public final class HistoryQueries {
 
     /** Outcome of looking a version up: gone means the summary is kept but the full snapshot has been thinned. */
     public record StoredSnapshot(long version, byte[] json, boolean gone) {
+    }
+
+    /** Reads one row into a record. */
+    @FunctionalInterface
+    private interface RowReader<T> {
+        T read(ResultSet rs) throws SQLException;
     }
 
     private final HistoryDb db;
@@ -34,16 +46,14 @@ public final class HistoryQueries {
         this.db = db;
     }
 
-    public List<Map<String, Object>> snapshots(Instant from, Instant to, Long before, int limit) {
-        return db.read(c -> rows(c, "SELECT version, collected_at, cluster_status, nodes_total, nodes_healthy, max_lag_seconds,"
-                + " EXISTS (SELECT 1 FROM snapshot_json j WHERE j.version = snapshots.version) AS full_snapshot FROM snapshots WHERE collected_at >= ? AND collected_at < ? AND version < ?"
-                + " ORDER BY version DESC LIMIT ?", from.toEpochMilli(), to.toEpochMilli(), before == null ? Long.MAX_VALUE : before, limit));
+    public List<SnapshotSummary> snapshots(Instant from, Instant to, Long before, int limit) {
+        return db.read(c -> list(c, StoreSql.SNAPSHOTS, HistoryQueries::summary, from.toEpochMilli(), to.toEpochMilli(),
+                before == null ? Long.MAX_VALUE : before, limit));
     }
 
     public Optional<StoredSnapshot> snapshot(long version) {
         return db.read(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT j.json FROM snapshots s LEFT JOIN snapshot_json j USING (version)"
-                    + " WHERE s.version = ?")) {
+            try (PreparedStatement p = c.prepareStatement(StoreSql.SNAPSHOT_JSON)) {
                 p.setLong(1, version);
                 try (ResultSet rs = p.executeQuery()) {
                     if (!rs.next()) {
@@ -56,10 +66,6 @@ public final class HistoryQueries {
         });
     }
 
-    private static final String RECORDED = "SELECT count(*) FROM snapshots WHERE version = ?";
-    private static final String NEXT_VERSION = "SELECT min(version) FROM snapshots WHERE version > ?";
-    private static final String PREVIOUS_VERSION = "SELECT max(version) FROM snapshots WHERE version < ?";
-
     /**
      * Whether a version the history has no row for was never published: versions both before and after it are
      * recorded, so it was not taken by retention. A restart leaves such a gap (versions are reserved in blocks).
@@ -68,11 +74,11 @@ public final class HistoryQueries {
      */
     public OptionalLong publishedAfterGap(long version) {
         return db.read(c -> {
-            if (single(c, RECORDED, version) > 0) {
+            if (single(c, StoreSql.VERSION_RECORDED, version) > 0) {
                 return OptionalLong.empty();
             }
-            long before = single(c, PREVIOUS_VERSION, version);
-            long after = single(c, NEXT_VERSION, version);
+            long before = single(c, StoreSql.VERSION_PREVIOUS, version);
+            long after = single(c, StoreSql.VERSION_NEXT, version);
             return before > 0 && after > 0 ? OptionalLong.of(after) : OptionalLong.empty();
         });
     }
@@ -86,75 +92,44 @@ public final class HistoryQueries {
         }
     }
 
-    public List<Map<String, Object>> nodes() {
-        return db.read(c -> rows(c, NODE_SELECT + " ORDER BY name"));
+    public List<StoredNode> nodes() {
+        return db.read(c -> list(c, StoreSql.NODES, rs -> new StoredNode(rs.getString(1), NodeStatus.valueOf(rs.getString(2)),
+                rs.getInt(3) != 0, rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), instant(rs, 8),
+                instant(rs, 9), rs.getLong(10))));
     }
 
-    private static final String NODE_SELECT = "SELECT name, status, present = 1 AS present, roles, server_version, pgactive_version,"
-            + " error_class, first_seen_at, last_seen_at, last_version FROM nodes";
-
-    public Optional<Map<String, Object>> node(String name) {
+    public Optional<NodeDetail> node(String name) {
         return db.read(c -> {
-            List<Map<String, Object>> rows = rows(c, NODE_SELECT + " WHERE name = ?", name);
-            if (rows.isEmpty()) {
-                return Optional.empty();
-            }
-            Map<String, Object> node = rows.get(0);
-            String roles = (String) node.get("roles");
-            node.put("roles", roles == null || roles.isEmpty() ? List.of() : List.of(roles.split(",")));
-            List<Map<String, Object>> last = rows(c, "SELECT s.at, s.version, " + SAMPLE_COLUMNS + " FROM node_samples s JOIN nodes n"
-                    + " ON n.node_id = s.node_id WHERE n.name = ? ORDER BY s.at DESC LIMIT 1", name);
-            node.put("last_sample", last.isEmpty() ? null : status(last.get(0)));
-            return Optional.of(node);
+            List<NodeSample> last = list(c, StoreSql.NODE_LAST_SAMPLE, HistoryQueries::sample, name);
+            return list(c, StoreSql.NODE, rs -> new NodeDetail(rs.getString(1), NodeStatus.valueOf(rs.getString(2)),
+                    rs.getInt(3) != 0, roles(rs.getString(4)), rs.getString(5), rs.getString(6), rs.getString(7),
+                    instant(rs, 8), instant(rs, 9), rs.getLong(10), last.isEmpty() ? null : last.get(0)), name)
+                    .stream().findFirst();
         });
     }
 
     public boolean nodeExists(String name) {
-        return db.read(c -> !rows(c, "SELECT 1 FROM nodes WHERE name = ?", name).isEmpty());
+        return db.read(c -> !list(c, StoreSql.NODE_EXISTS, rs -> Boolean.TRUE, name).isEmpty());
     }
-
-    private static final String SAMPLE_COLUMNS = "s.status, s.failures AS consecutive_failures, s.lag_seconds, s.lag_bytes, s.lag_xid,"
-            + " s.conflicts_minute AS conflict_count, s.conflicts_total, s.walsender_active, s.wal_receiver_active, s.in_recovery,"
-            + " s.replay_delay_seconds";
 
     /**
      * A node's samples in [from, to): every full-resolution sample and, where those have been folded, one row per
      * minute; with a step, both are aggregated into buckets of that length (worst status, mean and max lag).
      */
-    public List<Map<String, Object>> history(String name, Instant from, Instant to, Duration step, int limit) {
-        long f = from.toEpochMilli();
-        long t = to.toEpochMilli();
-        String union = "SELECT at, status, lag_seconds, lag_seconds AS lag_seconds_max, lag_bytes, lag_xid, conflicts_minute,"
-                + " conflicts_total, walsender_active, wal_receiver_active, in_recovery, 1 AS samples FROM node_samples"
-                + " WHERE node_id = (SELECT node_id FROM nodes WHERE name = ?1) AND at >= ?2 AND at < ?3"
-                + " UNION ALL SELECT at, status, lag_seconds, lag_seconds_max, lag_bytes, lag_xid, conflicts_minute, conflicts_total,"
-                + " CASE WHEN walsender_down > 0 THEN 0 ELSE NULL END, NULL, NULL, samples FROM node_minutes"
-                + " WHERE node_id = (SELECT node_id FROM nodes WHERE name = ?1) AND at >= ?2 AND at < ?3";
-        String sql;
-        if (step == null) {
-            sql = "SELECT at, status, lag_seconds, lag_bytes, lag_xid, conflicts_minute AS conflict_count, conflicts_total,"
-                    + " walsender_active, wal_receiver_active, in_recovery, samples FROM (" + union + ") ORDER BY at LIMIT ?4";
-        } else {
-            sql = "SELECT (at - ?2) / ?5 * ?5 + ?2 AS at, max(status) AS status, sum(lag_seconds * samples) / sum(CASE WHEN"
-                    + " lag_seconds IS NULL THEN 0 ELSE samples END) AS lag_seconds, max(lag_seconds_max) AS lag_seconds_max,"
-                    + " max(lag_bytes) AS lag_bytes, max(lag_xid) AS lag_xid, max(conflicts_minute) AS conflict_count,"
-                    + " max(conflicts_total) AS conflicts_total, min(walsender_active) AS walsender_active,"
-                    + " min(wal_receiver_active) AS wal_receiver_active, max(in_recovery) AS in_recovery, sum(samples) AS samples"
-                    + " FROM (" + union + ") GROUP BY 1 ORDER BY 1 LIMIT ?4";
-        }
+    public List<HistoryPoint> history(String name, Instant from, Instant to, Duration step, int limit) {
         return db.read(c -> {
-            List<Map<String, Object>> out = new ArrayList<>();
-            try (PreparedStatement p = c.prepareStatement(sql)) {
+            List<HistoryPoint> out = new ArrayList<>();
+            try (PreparedStatement p = c.prepareStatement(step == null ? StoreSql.NODE_HISTORY : StoreSql.NODE_HISTORY_BUCKETS)) {
                 p.setString(1, name);
-                p.setLong(2, f);
-                p.setLong(3, t);
+                p.setLong(2, from.toEpochMilli());
+                p.setLong(3, to.toEpochMilli());
                 p.setInt(4, limit);
                 if (step != null) {
                     p.setLong(5, step.toMillis());
                 }
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
-                        out.add(status(row(rs)));
+                        out.add(step == null ? point(rs) : bucket(rs));
                     }
                 }
             }
@@ -162,99 +137,98 @@ public final class HistoryQueries {
         });
     }
 
-    public List<Map<String, Object>> events(String node, String type, Instant since, Instant until, Long beforeId, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT id, at, version, node, type, from_value AS \"from\", to_value AS \"to\", details"
-                + " FROM events WHERE at >= ? AND at < ? AND id < ?");
-        List<Object> args = new ArrayList<>(List.of(since.toEpochMilli(), until.toEpochMilli(), beforeId == null ? Long.MAX_VALUE : beforeId));
-        if (node != null) {
-            sql.append(" AND node = ?");
-            args.add(node);
-        }
-        if (type != null) {
-            sql.append(" AND type = ?");
-            args.add(type);
-        }
-        sql.append(" ORDER BY id DESC LIMIT ?");
-        args.add(limit);
-        return db.read(c -> {
-            List<Map<String, Object>> rows = rows(c, sql.toString(), args.toArray());
-            for (Map<String, Object> r : rows) {
-                Object details = r.get("details");
-                if (details != null) {
-                    r.put("details", new com.fasterxml.jackson.databind.util.RawValue((String) details));
-                }
-            }
-            return rows;
-        });
+    /** {@code type} and {@code node} are optional filters. */
+    public List<Event> events(String node, EventType type, Instant since, Instant until, Long beforeId, int limit) {
+        return db.read(c -> list(c, StoreSql.EVENTS, rs -> new Event(rs.getLong(1), instant(rs, 2), rs.getLong(3),
+                rs.getString(4), eventType(rs.getString(5)), rs.getString(6), rs.getString(7),
+                rs.getString(8)), since.toEpochMilli(), until.toEpochMilli(), beforeId == null ? Long.MAX_VALUE : beforeId,
+                node, type == null ? null : type.wire(), limit));
     }
 
-    /** {@code table} matches {@code schema.name} or just {@code name}. */
-    public List<Map<String, Object>> conflicts(String node, String table, Instant since, Instant until, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT node, conflict_id, at, conflict_type, resolution, object_schema, object_name,"
-                + " remote_node, version FROM conflicts WHERE at >= ? AND at < ?");
-        List<Object> args = new ArrayList<>(List.of(since.toEpochMilli(), until.toEpochMilli()));
-        if (node != null) {
-            sql.append(" AND node = ?");
-            args.add(node);
-        }
-        if (table != null) {
-            int dot = table.indexOf('.');
-            if (dot > 0) {
-                sql.append(" AND object_schema = ? AND object_name = ?");
-                args.add(table.substring(0, dot));
-                args.add(table.substring(dot + 1));
-            } else {
-                sql.append(" AND object_name = ?");
-                args.add(table);
-            }
-        }
-        sql.append(" ORDER BY at DESC, node, conflict_id DESC LIMIT ?");
-        args.add(limit);
-        return db.read(c -> rows(c, sql.toString(), args.toArray()));
+    /** {@code table} matches {@code schema.name} or just {@code name}; it and {@code node} are optional filters. */
+    public List<Conflict> conflicts(String node, String table, Instant since, Instant until, int limit) {
+        int dot = table == null ? -1 : table.indexOf('.');
+        String schema = dot > 0 ? table.substring(0, dot) : null;
+        String name = dot > 0 ? table.substring(dot + 1) : table;
+        return db.read(c -> list(c, StoreSql.CONFLICTS, rs -> new Conflict(rs.getString(1), rs.getLong(2), instant(rs, 3),
+                rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getLong(9)),
+                since.toEpochMilli(), until.toEpochMilli(), node, schema, name, limit));
     }
 
-    private static Map<String, Object> status(Map<String, Object> row) {
-        Object s = row.get("status");
-        if (s instanceof Number n) {
-            row.put("status", io.pgactive.tools.snapshot.NodeStatus.values()[n.intValue()].name());
-        }
-        for (String b : List.of("walsender_active", "wal_receiver_active", "in_recovery")) {
-            if (row.get(b) instanceof Number n) {
-                row.put(b, n.intValue() != 0);
-            }
-        }
-        return row;
+    private static SnapshotSummary summary(ResultSet rs) throws SQLException {
+        return new SnapshotSummary(rs.getLong(1), instant(rs, 2), NodeStatus.valueOf(rs.getString(3)), rs.getInt(4),
+                rs.getInt(5), real(rs, 6), rs.getInt(7) != 0);
     }
 
-    private static List<Map<String, Object>> rows(Connection c, String sql, Object... args) throws SQLException {
-        List<Map<String, Object>> out = new ArrayList<>();
+    private static NodeSample sample(ResultSet rs) throws SQLException {
+        return new NodeSample(instant(rs, 1), rs.getLong(2), status(rs, 3), rs.getInt(4), real(rs, 5), integer(rs, 6),
+                integer(rs, 7), smallInteger(rs, 8), integer(rs, 9), bool(rs, 10), bool(rs, 11), bool(rs, 12), real(rs, 13));
+    }
+
+    /** A row of {@code node_history.sql}: a sample or a folded minute. */
+    private static HistoryPoint point(ResultSet rs) throws SQLException {
+        return new HistoryPoint(instant(rs, 1), status(rs, 2), real(rs, 3), null, integer(rs, 4), integer(rs, 5),
+                smallInteger(rs, 6), integer(rs, 7), bool(rs, 8), bool(rs, 9), bool(rs, 10), smallInteger(rs, 11));
+    }
+
+    /** A row of {@code node_history_buckets.sql}. */
+    private static HistoryPoint bucket(ResultSet rs) throws SQLException {
+        return new HistoryPoint(instant(rs, 1), status(rs, 2), real(rs, 3), real(rs, 4), integer(rs, 5), integer(rs, 6),
+                smallInteger(rs, 7), integer(rs, 8), bool(rs, 9), bool(rs, 10), bool(rs, 11), smallInteger(rs, 12));
+    }
+
+    private static EventType eventType(String stored) {
+        return EventType.fromWire(stored).orElseThrow(() -> new StoreException("event type '" + stored
+                + "' in the history database is unknown to this release", null));
+    }
+
+    private static List<String> roles(String stored) {
+        return stored == null || stored.isEmpty() ? List.of() : List.of(stored.split(","));
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+    }
+
+    private static NodeStatus status(ResultSet rs, int column) throws SQLException {
+        int v = rs.getInt(column);
+        return rs.wasNull() ? null : NodeStatus.values()[v];
+    }
+
+    private static Double real(ResultSet rs, int column) throws SQLException {
+        double v = rs.getDouble(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Long integer(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Integer smallInteger(ResultSet rs, int column) throws SQLException {
+        int v = rs.getInt(column);
+        return rs.wasNull() ? null : v;
+    }
+
+    private static Boolean bool(ResultSet rs, int column) throws SQLException {
+        int v = rs.getInt(column);
+        return rs.wasNull() ? null : v != 0;
+    }
+
+    private static <T> List<T> list(Connection c, String sql, RowReader<T> reader, Object... args) throws SQLException {
+        List<T> out = new ArrayList<>();
         try (PreparedStatement p = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 p.setObject(i + 1, args[i]);
             }
             try (ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
-                    out.add(row(rs));
+                    out.add(reader.read(rs));
                 }
             }
         }
         return out;
-    }
-
-    private static Map<String, Object> row(ResultSet rs) throws SQLException {
-        ResultSetMetaData md = rs.getMetaData();
-        Map<String, Object> row = new LinkedHashMap<>();
-        for (int i = 1; i <= md.getColumnCount(); i++) {
-            String name = md.getColumnLabel(i);
-            Object v = rs.getObject(i);
-            if (v != null && (name.equals("at") || name.endsWith("_at"))) {
-                v = Instant.ofEpochMilli(((Number) v).longValue());
-            } else if (name.equals("present") || name.equals("full_snapshot")) {
-                v = v != null && ((Number) v).intValue() != 0;
-            }
-            row.put(name, v);
-        }
-        return row;
     }
 
     static byte[] inflate(byte[] z) {

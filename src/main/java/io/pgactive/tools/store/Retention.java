@@ -38,20 +38,16 @@ final class Retention {
         if (deleteMinutes(now - config.downsampled().toMillis())) {
             return true;
         }
-        if (chunk("DELETE FROM snapshot_json WHERE version IN (SELECT j.version FROM snapshot_json j JOIN snapshots s USING (version)"
-                + " WHERE s.collected_at < ? ORDER BY j.version LIMIT " + CHUNK + ")", now - config.snapshots().toMillis())) {
+        if (chunk(StoreSql.RETENTION_SNAPSHOT_JSON, now - config.snapshots().toMillis())) {
             return true;
         }
-        if (chunk("DELETE FROM snapshots WHERE version IN (SELECT version FROM snapshots WHERE collected_at < ? ORDER BY version LIMIT "
-                + CHUNK + ")", now - config.samples().toMillis())) {
+        if (chunk(StoreSql.RETENTION_SNAPSHOTS, now - config.samples().toMillis())) {
             return true;
         }
-        if (chunk("DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < ? LIMIT " + CHUNK + ")",
-                now - config.events().toMillis())) {
+        if (chunk(StoreSql.RETENTION_EVENTS, now - config.events().toMillis())) {
             return true;
         }
-        return chunk("DELETE FROM conflicts WHERE (node, conflict_id) IN (SELECT node, conflict_id FROM conflicts WHERE at < ? LIMIT "
-                + CHUNK + ")", now - config.conflicts().toMillis());
+        return chunk(StoreSql.RETENTION_CONFLICTS, now - config.conflicts().toMillis());
     }
 
     /** Gives pages freed by deletes back to the file system, a bounded number at a time. */
@@ -64,6 +60,7 @@ final class Retention {
     private boolean chunk(String sql, long cutoff) throws SQLException {
         try (PreparedStatement p = c.prepareStatement(sql)) {
             p.setLong(1, cutoff);
+            p.setInt(2, CHUNK);
             return p.executeUpdate() >= CHUNK;
         }
     }
@@ -76,7 +73,7 @@ final class Retention {
         long end = Math.floorDiv(cutoff, MINUTE) * MINUTE;
         for (long node : nodeIds()) {
             long oldest;
-            try (PreparedStatement p = c.prepareStatement("SELECT min(at) FROM node_samples WHERE node_id = ?")) {
+            try (PreparedStatement p = c.prepareStatement(StoreSql.RETENTION_OLDEST_SAMPLE)) {
                 p.setLong(1, node);
                 try (ResultSet rs = p.executeQuery()) {
                     oldest = rs.getLong(1);
@@ -89,19 +86,13 @@ final class Retention {
             long to = Math.min(end, from + FOLD_SPAN);
             c.setAutoCommit(false);
             try {
-                try (PreparedStatement p = c.prepareStatement("INSERT INTO node_minutes (node_id, at, samples, status, lag_seconds,"
-                        + " lag_seconds_max, lag_bytes, lag_xid, conflicts_minute, conflicts_total, walsender_down)"
-                        + " SELECT node_id, (at / 60000) * 60000, count(*), max(status), avg(lag_seconds), max(lag_seconds),"
-                        + " max(lag_bytes), max(lag_xid), max(conflicts_minute), max(conflicts_total),"
-                        + " sum(CASE WHEN walsender_active = 0 THEN 1 ELSE 0 END)"
-                        + " FROM node_samples WHERE node_id = ? AND at >= ? AND at < ? GROUP BY 1, 2"
-                        + " ON CONFLICT (node_id, at) DO NOTHING")) {
+                try (PreparedStatement p = c.prepareStatement(StoreSql.RETENTION_FOLD_SAMPLES)) {
                     p.setLong(1, node);
                     p.setLong(2, from);
                     p.setLong(3, to);
                     p.executeUpdate();
                 }
-                try (PreparedStatement p = c.prepareStatement("DELETE FROM node_samples WHERE node_id = ? AND at >= ? AND at < ?")) {
+                try (PreparedStatement p = c.prepareStatement(StoreSql.RETENTION_DELETE_FOLDED)) {
                     p.setLong(1, node);
                     p.setLong(2, from);
                     p.setLong(3, to);
@@ -109,14 +100,10 @@ final class Retention {
                 }
                 c.commit();
             } catch (SQLException e) {
-                try {
-                    c.rollback();
-                } catch (SQLException ignored) {
-                    // already rolled back by SQLite
-                }
+                Jdbc.rollback(c);
                 throw e;
             } finally {
-                HistoryStore.autoCommit(c);
+                Jdbc.autoCommit(c);
             }
             return true;
         }
@@ -126,11 +113,10 @@ final class Retention {
     private boolean deleteMinutes(long cutoff) throws SQLException {
         boolean more = false;
         for (long node : nodeIds()) {
-            try (PreparedStatement p = c.prepareStatement("DELETE FROM node_minutes WHERE node_id = ? AND at IN"
-                    + " (SELECT at FROM node_minutes WHERE node_id = ? AND at < ? ORDER BY at LIMIT " + CHUNK + ")")) {
+            try (PreparedStatement p = c.prepareStatement(StoreSql.RETENTION_NODE_MINUTES)) {
                 p.setLong(1, node);
-                p.setLong(2, node);
-                p.setLong(3, cutoff);
+                p.setLong(2, cutoff);
+                p.setInt(3, CHUNK);
                 more |= p.executeUpdate() >= CHUNK;
             }
         }
@@ -139,7 +125,7 @@ final class Retention {
 
     private List<Long> nodeIds() throws SQLException {
         List<Long> ids = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT node_id FROM nodes ORDER BY node_id")) {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(StoreSql.RETENTION_NODE_IDS)) {
             while (rs.next()) {
                 ids.add(rs.getLong(1));
             }

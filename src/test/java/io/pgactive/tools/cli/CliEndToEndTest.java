@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pgactive.tools.contract.Event;
+import io.pgactive.tools.contract.EventType;
+import io.pgactive.tools.contract.NodeHistory;
 import io.pgactive.tools.sdk.ProblemException;
 import io.pgactive.tools.sdk.ReplicationStateClient;
 import io.pgactive.tools.snapshot.NodeStatus;
@@ -60,14 +63,14 @@ class CliEndToEndTest {
         Snapshot latest = client.getSnapshot();
         client.getSnapshotIfNewer(latest.version()).ifPresent(n -> assertThat(n.version()).isGreaterThan(latest.version()));
 
-        assertThat(client.events("node1", "node_joined", null, 10)).extracting(ReplicationStateClient.Event::type)
-                .containsOnly("node_joined").isNotEmpty();
+        assertThat(client.events("node1", "node_joined", null, 10)).extracting(Event::type)
+                .containsOnly(EventType.NODE_JOINED).isNotEmpty();
         assertThat(client.conflicts("node1", "public.app_events", Instant.now().minusSeconds(3600), null))
                 .singleElement().satisfies(c -> {
                     assertThat(c.conflictType()).isEqualTo("update_delete");
                     assertThat(c.resolution()).isEqualTo("skip_change");
                 });
-        ReplicationStateClient.NodeHistory h = client.nodeHistory("node1", Instant.now().minusSeconds(600), null, Duration.ofHours(1));
+        NodeHistory h = client.nodeHistory("node1", Instant.now().minusSeconds(600), null, Duration.ofHours(1));
         assertThat(h.step()).isEqualTo("PT1H");
         assertThat(h.points()).isNotEmpty().allSatisfy(p -> assertThat(p.samples()).isPositive());
         assertThatThrownBy(() -> client.nodeHistory("nosuch", null, null, null))

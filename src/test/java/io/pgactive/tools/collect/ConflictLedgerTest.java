@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.contract.Conflict;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.store.EventDeriver;
 import io.pgactive.tools.store.HistoryQueries;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,7 +80,7 @@ class ConflictLedgerTest {
         }
     }
 
-    private static List<Map<String, Object>> ledger(HistoryStore store, CollectorHarness h) {
+    private static List<Conflict> ledger(HistoryStore store, CollectorHarness h) {
         return new HistoryQueries(h.db).conflicts("node1", null, Instant.now().minus(1, ChronoUnit.DAYS), Instant.now().plusSeconds(60), 100);
     }
 
@@ -96,16 +96,16 @@ class ConflictLedgerTest {
             a.insertConflict("update_delete", "skip_change", "sales", "orders", Instant.now().truncatedTo(ChronoUnit.MILLIS));
             Snapshot s = run.cycleAndStore();
             versionBeforeRestart = s.version();
-            List<Map<String, Object>> rows = ledger(run.store, run.h);
+            List<Conflict> rows = ledger(run.store, run.h);
             assertThat(rows).hasSize(3);
-            assertThat(rows).extracting(r -> r.get("conflict_type"))
+            assertThat(rows).extracting(Conflict::conflictType)
                     .containsExactlyInAnyOrder("update_update", "insert_insert", "update_delete");
-            Map<String, Object> oldest = rows.stream().filter(r -> ((Number) r.get("conflict_id")).longValue() == first).findFirst().orElseThrow();
-            assertThat(oldest.get("at")).isEqualTo(t0);
-            assertThat(oldest.get("object_schema")).isEqualTo("public");
-            assertThat(oldest.get("object_name")).isEqualTo("orders");
-            assertThat(oldest.get("resolution")).isEqualTo("last_update_wins_keep_remote");
-            assertThat(oldest.get("remote_node")).isEqualTo("node2");
+            Conflict oldest = rows.stream().filter(r -> r.conflictId() == first).findFirst().orElseThrow();
+            assertThat(oldest.at()).isEqualTo(t0);
+            assertThat(oldest.objectSchema()).isEqualTo("public");
+            assertThat(oldest.objectName()).isEqualTo("orders");
+            assertThat(oldest.resolution()).isEqualTo("last_update_wins_keep_remote");
+            assertThat(oldest.remoteNode()).isEqualTo("node2");
             lastBeforeRestart = run.store.conflictCursor("node1");
             // the counting side still sees every conflict once
             assertThat(s.nodes().get("node1").metrics().conflictsTotal()).isEqualTo(3);
@@ -120,8 +120,8 @@ class ConflictLedgerTest {
             a.insertConflict("update_update", "last_update_wins_keep_remote", "public", "items", Instant.now().truncatedTo(ChronoUnit.MILLIS));
             run.cycleAndStore();
             run.cycleAndStore();
-            List<Map<String, Object>> rows = ledger(run.store, run.h);
-            assertThat(rows).extracting(r -> ((Number) r.get("conflict_id")).longValue()).doesNotHaveDuplicates().hasSize(5)
+            List<Conflict> rows = ledger(run.store, run.h);
+            assertThat(rows).extracting(Conflict::conflictId).doesNotHaveDuplicates().hasSize(5)
                     .contains(first, whileDown);
             assertThat(new HistoryQueries(run.h.db).conflicts(null, "public.orders", Instant.now().minus(1, ChronoUnit.DAYS),
                     Instant.now().plusSeconds(60), 100)).hasSize(2);

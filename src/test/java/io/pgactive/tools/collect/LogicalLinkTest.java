@@ -3,11 +3,12 @@ package io.pgactive.tools.collect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgactive.tools.contract.Event;
+import io.pgactive.tools.contract.EventType;
 import io.pgactive.tools.snapshot.Link;
 import io.pgactive.tools.snapshot.NodeState;
 import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.Snapshot;
-import io.pgactive.tools.store.Event;
 import io.pgactive.tools.store.EventDeriver;
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
@@ -127,7 +128,7 @@ class LogicalLinkTest {
             });
             EventDeriver deriver = new EventDeriver(5, 15, 3);
             List<Event> events = deriver.derive(deriver.facts(before), before.cluster().status(), degraded.get());
-            assertThat(events).anyMatch(e -> e.type().equals(Event.STATUS) && "node2".equals(e.node())
+            assertThat(events).anyMatch(e -> e.type() == EventType.STATUS && "node2".equals(e.node())
                     && e.details() != null && e.details().contains("apply errors rising"));
         } finally {
             sub.execute("DELETE FROM ta WHERE id = 100000");

@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
+import io.pgactive.tools.contract.Event;
+import io.pgactive.tools.contract.EventType;
 import io.pgactive.tools.snapshot.Link;
 import io.pgactive.tools.snapshot.NodeState;
 import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.Snapshot;
-import io.pgactive.tools.store.Event;
 import io.pgactive.tools.store.EventDeriver;
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
@@ -136,7 +137,7 @@ class StandbyLinkTest {
             });
             EventDeriver deriver = new EventDeriver(5, 15, 3);
             List<Event> events = deriver.derive(deriver.facts(before), before.cluster().status(), lost.get());
-            assertThat(events).anyMatch(e -> e.type().equals(Event.WALSENDER) && "primary".equals(e.node())
+            assertThat(events).anyMatch(e -> e.type() == EventType.WALSENDER && "primary".equals(e.node())
                     && "down".equals(e.to()));
             // the slot-backed standby is unaffected
             assertThat(link(harness.cycle(), "primary", Link.OUTBOUND, "replica")).get()

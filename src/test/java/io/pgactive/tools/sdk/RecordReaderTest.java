@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.pgactive.tools.api.watch.MergePatch;
+import io.pgactive.tools.contract.json.MergePatch;
 import io.pgactive.tools.snapshot.ClusterSummary;
 import io.pgactive.tools.snapshot.Link;
 import io.pgactive.tools.snapshot.NodeMetrics;

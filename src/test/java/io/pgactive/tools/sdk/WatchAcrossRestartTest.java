@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.pgactive.tools.api.watch.MergePatch;
+import io.pgactive.tools.contract.json.MergePatch;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotJson;
 import io.pgactive.tools.testing.PgCluster;

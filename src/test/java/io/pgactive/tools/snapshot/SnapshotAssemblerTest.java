@@ -76,11 +76,11 @@ class SnapshotAssemblerTest {
     void conflictsInactiveSendersAndStalledLinksDegrade() {
         NodeMetrics conflicts = new NodeMetrics(null, 0.0, 0L, true, null, null, null, null, 3, 10L, Map.of("insert_insert", 10L),
                 false, null, null, null);
-        Link inactive = new Link("b", "streaming", Link.OUTBOUND, "disconnected", false, null, 0.0, 0L, null, null, null,
-                null, null, null, null, false, null, null, null);
+        Link inactive = Link.outbound("streaming", "b").state("disconnected").active(false).lagSeconds(0.0).lagBytes(0L)
+                .stalled(false).build();
         Link stalled = inactive.withLag(30.0, true);
-        Link stalledActive = new Link("c", "logical", Link.OUTBOUND, "streaming", true, null, 1.0, 10L, null, null, null,
-                null, null, null, null, true, null, null, null);
+        Link stalledActive = Link.outbound("logical", "c").state("streaming").active(true).lagSeconds(1.0).lagBytes(10L)
+                .stalled(true).build();
         NodeMetrics receiverDown = new NodeMetrics(null, 0.0, 0L, null, null, null, null, null, null, null, null, true, null, false, 0.0);
         Snapshot s = cycle(ok("c", conflicts), ok("i", lag(0.0), inactive), ok("s", lag(0.0), stalledActive),
                 ok("r", receiverDown));

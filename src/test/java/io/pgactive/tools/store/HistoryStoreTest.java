@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.pgactive.tools.contract.Conflict;
 import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.VersionSequence;
@@ -220,8 +221,8 @@ class HistoryStoreTest {
             awaitStored(store, 2);
             HistoryQueries q = new HistoryQueries(db);
             Instant from = s.now.minusSeconds(3600);
-            assertThat(q.conflicts("a", null, from, s.now.plusSeconds(1), 100)).extracting(r -> r.get("conflict_id"))
-                    .containsExactlyInAnyOrder(1, 2, 3);
+            assertThat(q.conflicts("a", null, from, s.now.plusSeconds(1), 100)).extracting(Conflict::conflictId)
+                    .containsExactlyInAnyOrder(1L, 2L, 3L);
             assertThat(q.conflicts(null, "public.t1", from, s.now.plusSeconds(1), 100)).hasSize(2);
             assertThat(q.conflicts(null, "t2", from, s.now.plusSeconds(1), 100)).hasSize(1);
         }

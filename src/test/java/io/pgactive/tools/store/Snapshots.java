@@ -2,6 +2,7 @@ package io.pgactive.tools.store;
 
 import io.pgactive.tools.snapshot.ClusterSummary;
 import io.pgactive.tools.snapshot.ConflictRecord;
+import io.pgactive.tools.snapshot.Link;
 import io.pgactive.tools.snapshot.NodeMetrics;
 import io.pgactive.tools.snapshot.NodeState;
 import io.pgactive.tools.snapshot.NodeStatus;
@@ -39,17 +40,16 @@ public final class Snapshots {
         NodeState state(Instant at) {
             NodeMetrics m = new NodeMetrics(10L, lag, 4096L, walsender, "0/1000", "0/F00", "0/E00", "0/D00", conflictsMinute,
                     conflictsTotal, Map.of("update_update", conflictsTotal), inRecovery, "0/2000", walReceiver, null);
-            List<io.pgactive.tools.snapshot.Link> links = new ArrayList<>();
+            List<Link> links = new ArrayList<>();
             position += 8192 + (at.toEpochMilli() % 4096);
             for (String peer : peers) {
                 String sent = lsn(position);
                 String replay = lsn(position - 4096);
-                links.add(new io.pgactive.tools.snapshot.Link(peer, "pgactive", io.pgactive.tools.snapshot.Link.OUTBOUND,
-                        "streaming", true, null, lag, 4096L, null, 512L, 4096L, sent, sent, replay, replay, false, null, null,
-                        null));
-                links.add(new io.pgactive.tools.snapshot.Link(peer, "pgactive", io.pgactive.tools.snapshot.Link.INBOUND, null,
-                        null, null, null, null, null, null, null, null, null, null, null, null, at.minusMillis(300), 0L,
-                        conflictsTotal));
+                links.add(Link.outbound("pgactive", peer).state("streaming").active(true).lagSeconds(lag).lagBytes(4096L)
+                        .pendingWalDecoding(512L).pendingWalToApply(4096L).positions(sent, sent, replay, replay)
+                        .stalled(false).build());
+                links.add(Link.inbound("pgactive", peer).lastAppliedAt(at.minusMillis(300)).applyErrors(0L)
+                        .conflicts(conflictsTotal).build());
             }
             return new NodeState(name, status, List.of("pgactive"), status == NodeStatus.HEALTHY ? List.of() : List.of("test"),
                     at, failures, null, null, at, "16.4", "2.1.9", m, links, Map.of("long_running_xacts", 0), Map.of());

@@ -21,8 +21,8 @@ class SnapshotInvariantsTest {
     private final SnapshotAssembler assembler = new SnapshotAssembler(HealthPolicy.of(5, 15, 3));
 
     private static Link link(String peer, String direction, Boolean active, Double lagSeconds, Long lagBytes, String slot) {
-        return new Link(peer, "streaming", direction, "streaming", active, null, lagSeconds, lagBytes, null, null, null,
-                null, null, null, null, false, null, null, null, slot);
+        Link.Builder b = Link.OUTBOUND.equals(direction) ? Link.outbound("streaming", peer) : Link.inbound("streaming", peer);
+        return b.state("streaming").active(active).lagSeconds(lagSeconds).lagBytes(lagBytes).stalled(false).slot(slot).build();
     }
 
     private static NodeObservation node(String name, Double lag, Link... links) {

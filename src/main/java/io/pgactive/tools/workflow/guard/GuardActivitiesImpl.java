@@ -1,9 +1,10 @@
 package io.pgactive.tools.workflow.guard;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgactive.tools.contract.Event;
+import io.pgactive.tools.contract.EventType;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.SnapshotJson;
-import io.pgactive.tools.store.Event;
 import io.pgactive.tools.store.HistoryService;
 import io.pgactive.tools.workflow.gate.GateState;
 import io.pgactive.tools.workflow.gate.WriteGate;
@@ -53,7 +54,7 @@ public class GuardActivitiesImpl implements GuardActivities {
             details.put("lag_seconds", d.lagSeconds());
         }
         long version = d.version() > 0 ? d.version() : bus.latest().map(p -> p.version()).orElse(0L);
-        history.store().record(new Event(Instant.ofEpochMilli(d.atMillis()), version, node, Event.GUARD,
+        history.store().record(Event.of(Instant.ofEpochMilli(d.atMillis()), version, node, EventType.GUARD,
                 d.from().name(), d.to().name(), details.toString()));
     }
 

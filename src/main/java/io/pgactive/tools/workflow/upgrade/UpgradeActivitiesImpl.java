@@ -4,12 +4,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgactive.tools.collect.CollectorService;
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.contract.Event;
+import io.pgactive.tools.contract.EventType;
 import io.pgactive.tools.snapshot.NodeState;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.SnapshotJson;
-import io.pgactive.tools.store.Event;
 import io.pgactive.tools.store.HistoryService;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.temporal.activity.Activity;
@@ -370,7 +371,7 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
             details.put("lag_bytes", d.lagBytes());
         }
         long version = bus.latest().map(PublishedSnapshot::version).orElse(0L);
-        history.store().record(new Event(Instant.ofEpochMilli(d.atMillis()), version, sourceNode, Event.UPGRADE,
+        history.store().record(Event.of(Instant.ofEpochMilli(d.atMillis()), version, sourceNode, EventType.UPGRADE,
                 d.from().name(), d.to().name(), details.toString()));
     }
 

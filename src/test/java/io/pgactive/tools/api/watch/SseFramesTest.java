@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgactive.tools.contract.json.MergePatch;
 import io.pgactive.tools.sdk.WatchState;
 import io.pgactive.tools.snapshot.NodeStatus;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.pgactive.tools.api.watch;
+package io.pgactive.tools.contract.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,7 +8,9 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * JSON Merge Patch (RFC 7386) computation. A merge patch cannot set a member to {@code null} (null means "remove"),
+ * JSON Merge Patch (RFC 7386): {@link #diff} on the service's side of {@code /watch}, {@link #apply} on the client's,
+ * one implementation so the two cannot drift apart. Unlike the records of {@code io.pgactive.tools.contract} it works on
+ * Jackson trees and so needs jackson-databind, which every reader of the stream has anyway. A merge patch cannot set a member to {@code null} (null means "remove"),
  * so the stream works on the canonical form of a document: object members whose value is null are left out, which
  * every typed reader treats the same as an explicit null. Objects inside arrays lose their null members too: arrays
  * are replaced whole (as the RFC says), so a link list resent on every change stays as small as it can be.
@@ -64,5 +66,25 @@ public final class MergePatch {
             }
         }
         return patch;
+    }
+
+    /**
+     * MergePatch(target, patch) as RFC 7386 defines it: members of an object patch replace, or with null remove, those
+     * of the target, recursively; any other patch replaces the target. An object target is changed in place.
+     */
+    public static JsonNode apply(JsonNode target, JsonNode patch) {
+        if (!patch.isObject()) {
+            return patch;
+        }
+        ObjectNode out = target != null && target.isObject() ? (ObjectNode) target : JsonNodeFactory.instance.objectNode();
+        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().isNull()) {
+                out.remove(e.getKey());
+            } else {
+                out.set(e.getKey(), apply(out.get(e.getKey()), e.getValue()));
+            }
+        }
+        return out;
     }
 }

@@ -1,0 +1,1 @@
+INSERT OR IGNORE INTO snapshot_json (version, json) VALUES (?, ?)

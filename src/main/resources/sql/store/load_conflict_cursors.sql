@@ -1,0 +1,1 @@
+SELECT node, last_id FROM conflict_cursors

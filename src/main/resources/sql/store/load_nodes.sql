@@ -1,0 +1,1 @@
+SELECT name, node_id, present FROM nodes

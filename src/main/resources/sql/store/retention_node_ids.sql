@@ -1,0 +1,1 @@
+SELECT node_id FROM nodes ORDER BY node_id

@@ -1,0 +1,1 @@
+SELECT min(at) FROM node_samples WHERE node_id = ?

@@ -1,0 +1,1 @@
+UPDATE nodes SET present = 0 WHERE name = ?

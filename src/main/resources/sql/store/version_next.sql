@@ -1,0 +1,1 @@
+SELECT min(version) FROM snapshots WHERE version > ?
