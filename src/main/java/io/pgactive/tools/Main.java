@@ -2,24 +2,18 @@ package io.pgactive.tools;
 
 import io.pgactive.tools.api.HttpProblems;
 import io.pgactive.tools.config.ConfigException;
-import io.pgactive.tools.config.ConfigLoader;
+import io.pgactive.tools.config.ConfigFile;
 import io.pgactive.tools.config.DatabasePath;
-import io.pgactive.tools.config.ToolsConfigProducer;
+import io.pgactive.tools.config.ToolsConfig;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Entry point of the service. The configuration is validated before Quarkus boots, so a bad file ends with one line
- * naming the file, the key and the problem, and exit code 2 — not a stack trace.
+ * Entry point of the service. The configuration (tools.yaml and its custom query files) is read and validated once,
+ * before Quarkus boots, so a bad file ends with one line naming the file, the key and the problem, and exit code 2 —
+ * not a stack trace; the service then runs with what was read here.
  */
 @QuarkusMain
 public final class Main {
@@ -28,7 +22,7 @@ public final class Main {
     public static final int EXIT_CONFIG = 2;
 
     public static void main(String... args) {
-        String problem = checkConfig(configPath());
+        String problem = checkConfig(ConfigFile.path());
         if (problem != null) {
             System.err.println("pgactive-tools: configuration error: " + problem);
             System.exit(EXIT_CONFIG);
@@ -39,17 +33,10 @@ public final class Main {
         Quarkus.run(args);
     }
 
-    static Path configPath() {
-        String file = System.getenv("PGACTIVE_TOOLS_CONFIG");
-        return Path.of(file != null ? file : System.getProperty(ToolsConfigProducer.CONFIG_PROPERTY, ToolsConfigProducer.DEFAULT_PATH));
-    }
-
-    /** The configuration problem, already redacted, or null when the file is usable. */
+    /** The configuration problem, already redacted, or null when the file is usable (and kept for the service). */
     public static String checkConfig(Path path) {
         try {
-            var config = ConfigLoader.loadFromEnvironment(path);
-            requireText(config.collector().queriesDir());
-            io.pgactive.tools.collect.CustomQueries.load(config.collector().queriesDir());
+            ToolsConfig config = ConfigFile.process().read(path);
             Optional<String> database = DatabasePath.problem(config.database().path());
             if (database.isPresent()) {
                 throw new ConfigException(path.toString(), "database.path", database.get());
@@ -57,25 +44,6 @@ public final class Main {
             return null;
         } catch (ConfigException e) {
             return e.getMessage();
-        }
-    }
-
-    /** Every query file must be UTF-8 text: a binary file dropped into the directory is named, not just the directory. */
-    private static void requireText(Path queriesDir) {
-        if (!Files.isDirectory(queriesDir)) {
-            return;
-        }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(queriesDir, "*.sql")) {
-            for (Path f : files) {
-                try {
-                    StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                            .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(Files.readAllBytes(f)));
-                } catch (CharacterCodingException e) {
-                    throw new ConfigException(f.toString(), "", "not UTF-8 text (a binary file?)");
-                }
-            }
-        } catch (IOException e) {
-            throw new ConfigException(queriesDir.toString(), "", "cannot read custom queries: " + e.getMessage());
         }
     }
 }

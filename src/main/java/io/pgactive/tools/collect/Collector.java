@@ -1,5 +1,6 @@
 package io.pgactive.tools.collect;
 
+import io.pgactive.tools.config.CustomQuery;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.snapshot.HealthPolicy;
 import io.pgactive.tools.snapshot.Link;
@@ -97,7 +98,7 @@ public final class Collector {
         this.vertx = vertx;
         this.bus = bus;
         this.versions = versions;
-        this.customQueries = CustomQueries.fitInside(customQueries, this.config.timeout(), LOG);
+        this.customQueries = CustomQueryRunner.fitInside(customQueries, this.config.timeout(), LOG);
         this.cycleListener = cycleListener;
         ToolsConfig.Thresholds t = config.thresholds();
         this.assembler = new SnapshotAssembler(HealthPolicy.of(t.lagSecondsWarn(), t.lagSecondsCrit(), t.conflictsWarnPerMinute()));

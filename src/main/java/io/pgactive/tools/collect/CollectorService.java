@@ -2,6 +2,7 @@ package io.pgactive.tools.collect;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.pgactive.tools.config.CustomQuery;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.VersionSequence;
@@ -45,7 +46,7 @@ public class CollectorService {
     private Discovery discovery;
 
     void onStart(@Observes StartupEvent event) {
-        List<CustomQuery> queries = CustomQueries.load(config.collector().queriesDir());
+        List<CustomQuery> queries = config.collector().queries();
         VersionSequence versions = new VersionSequence(history.versionMark(), VERSION_RESERVE);
         Timer cycle = own(Timer.builder("pgactive.scrape.cycle.duration")
                 .description("Wall time of one scrape cycle, from the first query to the published snapshot")

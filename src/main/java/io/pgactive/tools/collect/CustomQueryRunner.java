@@ -1,16 +1,19 @@
 package io.pgactive.tools.collect;
 
+import io.pgactive.tools.config.CustomQuery;
 import io.pgactive.tools.config.Dsn;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
 
 /**
  * Runs the custom metric queries that apply to a node, one after the other on its connection, each under its own
@@ -24,7 +27,29 @@ final class CustomQueryRunner {
     /** Kept free before the deadline for the answer's way back. */
     static final long MARGIN_MILLIS = 20;
 
+    /** The share of the node deadline a single custom query may use; the rest is for the replication state. */
+    static final double DEADLINE_SHARE = 0.75;
+
     private CustomQueryRunner() {
+    }
+
+    /**
+     * Fits every query's timeout inside the node deadline: a longer one would fail the whole node where only its
+     * metric should fail. Each clamped query is named in one start-up line.
+     */
+    static List<CustomQuery> fitInside(List<CustomQuery> queries, Duration nodeTimeout, Logger log) {
+        Duration limit = Duration.ofMillis(Math.max(1, (long) (nodeTimeout.toMillis() * DEADLINE_SHARE)));
+        List<CustomQuery> fitted = new ArrayList<>();
+        for (CustomQuery q : queries) {
+            if (q.timeout().compareTo(limit) > 0) {
+                log.warnf("%s: timeout: %dms does not fit inside the node deadline (collector.timeout %dms);"
+                                + " clamped to %dms", q.file(), q.timeout().toMillis(), nodeTimeout.toMillis(), limit.toMillis());
+                fitted.add(q.withTimeout(limit));
+            } else {
+                fitted.add(q);
+            }
+        }
+        return List.copyOf(fitted);
     }
 
     static Uni<Void> run(SqlConnection conn, List<CustomQuery> queries, Capabilities caps, Scrape out, String password) {

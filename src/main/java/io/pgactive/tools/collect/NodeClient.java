@@ -1,11 +1,16 @@
 package io.pgactive.tools.collect;
 
+import static io.pgactive.tools.snapshot.HealthPolicy.DEGRADED_AFTER_FAILURES;
+import static io.pgactive.tools.snapshot.HealthPolicy.DOWN_AFTER_FAILURES;
+
+import io.pgactive.tools.config.CustomQuery;
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.pg.LibpqTls;
+import io.pgactive.tools.retry.Backoff;
 import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.file.FileSystemException;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -13,7 +18,6 @@ import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
-import io.vertx.pgclient.SslMode;
 import io.vertx.sqlclient.PoolOptions;
 import java.net.ConnectException;
 import java.nio.file.AccessDeniedException;
@@ -24,7 +28,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 import org.jboss.logging.Logger;
@@ -42,7 +45,7 @@ final class NodeClient {
     private final Vertx vertx;
     private final Duration timeout;
     private final Duration interval;
-    private final Duration backoffMax;
+    private final Backoff backoff;
     private final Duration probeInterval;
     private final List<CustomQuery> customQueries;
     private final ConflictWindow conflictWindow = new ConflictWindow();
@@ -65,7 +68,7 @@ final class NodeClient {
         this.vertx = vertx;
         this.timeout = config.timeout();
         this.interval = config.interval();
-        this.backoffMax = config.backoffMax();
+        this.backoff = new Backoff(config.interval(), config.backoffMax());
         this.probeInterval = config.probeInterval();
         this.customQueries = customQueries;
         // a context of its own, on the next event loop: from a non-Vert.x thread getOrCreateContext() would hand
@@ -329,17 +332,15 @@ final class NodeClient {
         String message = describe(e, errorClass);
         lastError = message;
         lastErrorClass = errorClass;
-        if (!"query".equals(errorClass) || failures >= 3) {
+        if (!"query".equals(errorClass) || failures >= DEGRADED_AFTER_FAILURES) {
             // the connection may be wedged (a frozen server keeps the socket open), or a statement prepared on it
             // may no longer fit the catalog (an extension upgrade): start from a fresh pool
             resetPool();
         }
-        if (failures >= 3) {
-            long base = Math.min(backoffMax.toMillis(), interval.toMillis() * (1L << Math.min(20, failures - 3)));
-            long jittered = (long) (base * (0.5 + ThreadLocalRandom.current().nextDouble() * 0.5));
-            retryAt = now.plusMillis(jittered);
+        if (failures >= DEGRADED_AFTER_FAILURES) {
+            retryAt = now.plus(backoff.jittered(failures - DEGRADED_AFTER_FAILURES));
         }
-        if (failures == 1 || failures == 3 || failures == 10) {
+        if (failures == 1 || failures == DEGRADED_AFTER_FAILURES || failures == DOWN_AFTER_FAILURES) {
             LOG.warnf("node %s: scrape failed (%d in a row, %s): %s", node.name(), failures, errorClass, message);
         }
         return new Outcome(null, errorClass, message);
@@ -431,15 +432,7 @@ final class NodeClient {
         if (dsn.password() != null) {
             o.setPassword(dsn.password());
         }
-        String sslmode = dsn.option("sslmode").orElse("prefer"); // libpq's default
-        o.setSslMode(SslMode.of(sslmode));
-        dsn.option("sslrootcert").ifPresent(path -> o.setPemTrustOptions(new PemTrustOptions().addCertPath(path)));
-        if (sslmode.equals("verify-full")) {
-            o.setHostnameVerificationAlgorithm("HTTPS");
-        } else if (sslmode.equals("require") || sslmode.equals("prefer") || sslmode.equals("allow")) {
-            // libpq semantics: encrypted but the server certificate is not checked in these modes
-            o.setTrustAll(dsn.option("sslrootcert").isEmpty());
-        }
+        LibpqTls.apply(dsn, o);
         return o;
     }
 }

@@ -161,7 +161,7 @@ public final class ConfigLoader {
                     "no nodes configured (list them here or in " + NODES_ENV + "=name=dsn;name=dsn)");
         }
         return new ToolsConfig.Collector(interval, timeout, concurrency, backoffMax, stallAfter, probeInterval,
-                queriesDir, nodes, discovery);
+                queriesDir, nodes, discovery, CustomQueries.load(queriesDir));
     }
 
     private List<ToolsConfig.NodeConfig> nodesFromEnvironment() {
@@ -302,9 +302,9 @@ public final class ConfigLoader {
                         "malformed DSN " + Dsn.redact(adminText) + ": " + Dsn.redact(e.getMessage(), adminText));
             }
             String database = required(entry, key, "database");
-            if (!ToolsConfig.GateConfig.DATABASE_NAME.matcher(database).matches()) {
+            if (!DatabaseName.isValid(database)) {
                 throw new ConfigException(file, key + ".database",
-                        "invalid database name '" + database + "' (letters, digits and '_'; at most 63 characters)");
+                        "invalid database name '" + database + "' (" + DatabaseName.RULE + ")");
             }
             gates.add(new ToolsConfig.GateConfig(name, guarded, admin, database, bool(entry, key, "autostart", true)));
         }
@@ -382,9 +382,9 @@ public final class ConfigLoader {
                             "malformed DSN " + Dsn.redact(adminText) + ": " + Dsn.redact(e.getMessage(), adminText));
                 }
                 String database = required(b, bk, "database");
-                if (!ToolsConfig.GateConfig.DATABASE_NAME.matcher(database).matches()) {
+                if (!DatabaseName.isValid(database)) {
                     throw new ConfigException(file, bk + ".database",
-                            "invalid database name '" + database + "' (letters, digits and '_'; at most 63 characters)");
+                            "invalid database name '" + database + "' (" + DatabaseName.RULE + ")");
                 }
                 pgbouncer = Optional.of(new UpgradeConfig.PgBouncer(admin, database));
             }

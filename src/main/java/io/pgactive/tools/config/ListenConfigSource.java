@@ -11,20 +11,20 @@ import java.util.Map;
 public class ListenConfigSource extends DerivedConfigSource {
 
     public ListenConfigSource() {
-        super("tools.yaml server.listen", read());
+        this(ConfigFile.process(), ConfigFile.path());
     }
 
-    private static Map<String, String> read() {
-        String file = System.getenv("PGACTIVE_TOOLS_CONFIG");
-        if (file == null) {
-            file = System.getProperty(ToolsConfigProducer.CONFIG_PROPERTY, ToolsConfigProducer.DEFAULT_PATH);
-        }
+    ListenConfigSource(ConfigFile file, Path path) {
+        super("tools.yaml server.listen", listen(file, path));
+    }
+
+    private static Map<String, String> listen(ConfigFile file, Path path) {
         Map<String, String> map = new HashMap<>();
         try {
-            ToolsConfig config = ConfigLoader.loadFromEnvironment(Path.of(file));
-            map.put("quarkus.http.port", Integer.toString(config.server().port()));
-            if (!config.server().host().isEmpty()) {
-                map.put("quarkus.http.host", config.server().host());
+            ToolsConfig.Server server = file.get(path).server();
+            map.put("quarkus.http.port", Integer.toString(server.port()));
+            if (!server.host().isEmpty()) {
+                map.put("quarkus.http.host", server.host());
             }
         } catch (RuntimeException e) {
             // reported by the start-up check, which exits with code 2

@@ -18,7 +18,7 @@ public record ToolsConfig(Path source, Collector collector, Thresholds threshold
         this(source, collector, thresholds, server, database, guard, UpgradeConfig.NONE);
     }
 
-    /** What to scrape, how often, and how patiently. */
+    /** What to scrape, how often, and how patiently; {@code queries} are the custom metric files of {@code queriesDir}. */
     public record Collector(
             Duration interval,
             Duration timeout,
@@ -28,10 +28,12 @@ public record ToolsConfig(Path source, Collector collector, Thresholds threshold
             Duration probeInterval,
             Path queriesDir,
             List<NodeConfig> nodes,
-            Optional<Discovery> discovery) {
+            Optional<Discovery> discovery,
+            List<CustomQuery> queries) {
 
         public Collector {
             nodes = List.copyOf(nodes);
+            queries = List.copyOf(queries);
         }
     }
 
@@ -106,14 +108,8 @@ public record ToolsConfig(Path source, Collector collector, Thresholds threshold
 
     /**
      * One guarded database: {@code database} behind the PgBouncer whose admin console is {@code pgbouncer}, paused while
-     * {@code node}'s lag is high.
+     * {@code node}'s lag is high; {@code database} follows {@link DatabaseName}.
      */
     public record GateConfig(String name, String node, Dsn pgbouncer, String database, boolean autostart) {
-
-        /**
-         * PgBouncer database names the gate accepts: they end up unquoted in an admin console command, whose argument
-         * parsing differs between PgBouncer versions for anything but letters, digits and '_'.
-         */
-        public static final java.util.regex.Pattern DATABASE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_]{1,63}");
     }
 }

@@ -1,24 +1,34 @@
 package io.pgactive.tools.config;
 
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** Loads {@code tools.yaml} once; the file is named by {@code PGACTIVE_TOOLS_CONFIG} (default ./config/tools.yaml). */
-@ApplicationScoped
+/**
+ * Makes this process's {@code tools.yaml} a bean: the reading start-up already checked, or, when Quarkus was started
+ * without that check (tests), the file named by {@value ConfigFile#PROPERTY}, read now.
+ */
+@Singleton
 public class ToolsConfigProducer {
 
-    public static final String CONFIG_PROPERTY = "pgactive.tools.config";
-    public static final String DEFAULT_PATH = "config/tools.yaml";
+    private final ConfigFile file;
+    private final Path path;
 
-    @ConfigProperty(name = CONFIG_PROPERTY, defaultValue = DEFAULT_PATH)
-    String path;
+    @Inject
+    ToolsConfigProducer(@ConfigProperty(name = ConfigFile.PROPERTY, defaultValue = ConfigFile.DEFAULT_PATH) String path) {
+        this(ConfigFile.process(), Path.of(path));
+    }
+
+    ToolsConfigProducer(ConfigFile file, Path path) {
+        this.file = file;
+        this.path = path;
+    }
 
     @Produces
     @Singleton
     ToolsConfig toolsConfig() {
-        return ConfigLoader.loadFromEnvironment(Path.of(path));
+        return file.get(path);
     }
 }

@@ -3,8 +3,8 @@ package io.pgactive.tools.snapshot;
 /**
  * Turns a node's fresh values and its failure streak into a status (DESIGN §4).
  *
- * @param degradedAfterFailures consecutive failed cycles after which a node is DEGRADED (3)
- * @param downAfterFailures     consecutive failed cycles after which a node is DOWN (10)
+ * @param degradedAfterFailures consecutive failed cycles after which a node is DEGRADED
+ * @param downAfterFailures     consecutive failed cycles after which a node is DOWN
  */
 public record HealthPolicy(double lagSecondsWarn, double lagSecondsCrit, double conflictsWarnPerMinute,
                            int degradedAfterFailures, int downAfterFailures) {
@@ -12,8 +12,18 @@ public record HealthPolicy(double lagSecondsWarn, double lagSecondsCrit, double 
     /** The state of a subscription whose apply error count rose within the last minute. */
     public static final String APPLY_ERRORS = "apply errors";
 
+    /**
+     * Failed cycles in a row after which a node is DEGRADED: one or two can be a blip (a restart, a dropped
+     * connection); the collector also starts backing off and reconnecting from scratch at this point.
+     */
+    public static final int DEGRADED_AFTER_FAILURES = 3;
+
+    /** Failed cycles in a row after which a node is DOWN. */
+    public static final int DOWN_AFTER_FAILURES = 10;
+
     public static HealthPolicy of(double lagSecondsWarn, double lagSecondsCrit, double conflictsWarnPerMinute) {
-        return new HealthPolicy(lagSecondsWarn, lagSecondsCrit, conflictsWarnPerMinute, 3, 10);
+        return new HealthPolicy(lagSecondsWarn, lagSecondsCrit, conflictsWarnPerMinute, DEGRADED_AFTER_FAILURES,
+                DOWN_AFTER_FAILURES);
     }
 
     /** Status from fresh values alone, with the reasons for anything worse than HEALTHY. */

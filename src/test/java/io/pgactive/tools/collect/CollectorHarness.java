@@ -71,7 +71,7 @@ final class CollectorHarness implements AutoCloseable {
         config = new ConfigLoader(Map.of()).load(dir.resolve("tools.yaml"));
         vertx = Vertx.vertx(vertxOptions);
         db = HistoryDb.open(config.database().path());
-        collector = new Collector(config, CustomQueries.load(config.collector().queriesDir()), vertx, bus,
+        collector = new Collector(config, config.collector().queries(), vertx, bus,
                 new VersionSequence(db.versionMark(0), 1000), cycles::add, tracer);
     }
 

@@ -30,7 +30,8 @@ class RuntimeNodesTest {
 
     private Collector collector() {
         ToolsConfig.Collector c = new ToolsConfig.Collector(Duration.ofSeconds(2), Duration.ofSeconds(1), 4, Duration.ofSeconds(5),
-                Duration.ofSeconds(10), Duration.ofMinutes(5), Path.of("queries"), List.of(node("node1", 5432)), Optional.empty());
+                Duration.ofSeconds(10), Duration.ofMinutes(5), Path.of("queries"), List.of(node("node1", 5432)), Optional.empty(),
+                List.of());
         ToolsConfig config = new ToolsConfig(Path.of("tools.yaml"), c, new ToolsConfig.Thresholds(5, 15, 3),
                 new ToolsConfig.Server("", 8080), new ToolsConfig.Database(Path.of("x.db")));
         VersionSequence versions = new VersionSequence(new VersionSequence.Mark() {

@@ -1,16 +1,16 @@
 package io.pgactive.tools.workflow.gate;
 
+import io.pgactive.tools.config.DatabaseName;
 import io.pgactive.tools.config.Dsn;
+import io.pgactive.tools.pg.LibpqTls;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
-import io.vertx.pgclient.SslMode;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +21,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
@@ -57,13 +56,6 @@ public final class PgBouncerWriteGate implements WriteGate {
 
     private static final Logger LOG = Logger.getLogger(PgBouncerWriteGate.class);
 
-    /*
-     * The console parses its argument as a bare word ([0-9a-z_]+, case-insensitively) and keeps at most 63 bytes of
-     * it; anything else would need quoting rules that differ between PgBouncer versions, so such names are refused
-     * instead of being quoted.
-     */
-    private static final Pattern DATABASE_NAME = Pattern.compile("[A-Za-z0-9_]{1,63}");
-
     /** SHOW POOLS counters of server connections in any state; a paused database is drained when all are zero. */
     private static final List<String> SERVER_COLUMNS =
             List.of("sv_active", "sv_active_cancel", "sv_being_canceled", "sv_idle", "sv_used", "sv_tested", "sv_login");
@@ -91,7 +83,7 @@ public final class PgBouncerWriteGate implements WriteGate {
         this.admin = Objects.requireNonNull(admin, "admin DSN");
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.timeout = Objects.requireNonNull(timeout, "timeout");
-        if (database == null || !DATABASE_NAME.matcher(database).matches()) {
+        if (!DatabaseName.isValid(database)) {
             throw new IllegalArgumentException("write gate " + name + ": database name must be 1 to 63 letters, digits"
                     + " or underscores, got " + (database == null ? "none" : "'" + database + "'"));
         }
@@ -335,15 +327,7 @@ public final class PgBouncerWriteGate implements WriteGate {
         if (admin.password() != null) {
             o.setPassword(admin.password());
         }
-        String sslmode = admin.option("sslmode").orElse("prefer"); // libpq's default
-        o.setSslMode(SslMode.of(sslmode));
-        admin.option("sslrootcert").ifPresent(path -> o.setPemTrustOptions(new PemTrustOptions().addCertPath(path)));
-        if (sslmode.equals("verify-full")) {
-            o.setHostnameVerificationAlgorithm("HTTPS");
-        } else if (sslmode.equals("require") || sslmode.equals("prefer") || sslmode.equals("allow")) {
-            // libpq semantics: encrypted but the server certificate is not checked in these modes
-            o.setTrustAll(admin.option("sslrootcert").isEmpty());
-        }
+        LibpqTls.apply(admin, o);
         return o;
     }
 

@@ -1,12 +1,12 @@
-package io.pgactive.tools.collect;
+package io.pgactive.tools.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pgactive.tools.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,7 +67,7 @@ class CustomQueriesTest {
         Files.writeString(dir.resolve("a@160000.sql"), "-- values: n:gauge\n-- min_server_version: 16\nSELECT 2 AS n");
         Files.writeString(dir.resolve("notes.txt"), "ignored");
         assertThat(CustomQueries.load(dir)).extracting(CustomQuery::name, CustomQuery::minServerVersion)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("a", 0), org.assertj.core.groups.Tuple.tuple("a", 160000));
+                .containsExactly(Tuple.tuple("a", 0), Tuple.tuple("a", 160000));
         Files.writeString(dir.resolve("b.sql"), "-- name: a\n-- values: n:gauge\nSELECT 3 AS n");
         assertThatThrownBy(() -> CustomQueries.load(dir)).hasMessageContaining("duplicates a.sql");
         assertThat(CustomQueries.load(dir.resolve("absent"))).isEmpty();

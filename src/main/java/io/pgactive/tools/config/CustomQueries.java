@@ -1,8 +1,10 @@
-package io.pgactive.tools.collect;
+package io.pgactive.tools.config;
 
-import io.pgactive.tools.config.ConfigException;
-import io.pgactive.tools.config.ConfigLoader;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +31,8 @@ import java.util.stream.Stream;
  * -- max_rows: 500                       (optional; more rows than this is an error on this metric, default 500)
  * </pre>
  * Several files may share a name with different {@code min_server_version}s: each node runs the newest one it
- * supports. A malformed file stops start-up with an error naming the file and the key.
+ * supports. A malformed file stops start-up with an error naming the file and the key. They are read with
+ * {@code tools.yaml}, as part of the configuration (see {@link ToolsConfig.Collector#queries()}).
  */
 public final class CustomQueries {
 
@@ -49,7 +52,7 @@ public final class CustomQueries {
         List<CustomQuery> queries = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
             for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".sql")).sorted().toList()) {
-                queries.add(parse(file, Files.readString(file)));
+                queries.add(parse(file, text(file)));
             }
         } catch (IOException e) {
             throw new ConfigException(dir.toString(), "", "cannot read custom queries: " + e.getMessage());
@@ -169,26 +172,14 @@ public final class CustomQueries {
                 file, maxRows);
     }
 
-    /** The share of the node deadline a single custom query may use; the rest is for the replication state. */
-    static final double DEADLINE_SHARE = 0.75;
-
-    /**
-     * Fits every query's timeout inside the node deadline: a longer one would fail the whole node where only its
-     * metric should fail. Each clamped query is named in one start-up line.
-     */
-    public static List<CustomQuery> fitInside(List<CustomQuery> queries, Duration nodeTimeout, org.jboss.logging.Logger log) {
-        Duration limit = Duration.ofMillis(Math.max(1, (long) (nodeTimeout.toMillis() * DEADLINE_SHARE)));
-        List<CustomQuery> fitted = new ArrayList<>();
-        for (CustomQuery q : queries) {
-            if (q.timeout().compareTo(limit) > 0) {
-                log.warnf("%s: timeout: %dms does not fit inside the node deadline (collector.timeout %dms);"
-                                + " clamped to %dms", q.file(), q.timeout().toMillis(), nodeTimeout.toMillis(), limit.toMillis());
-                fitted.add(q.withTimeout(limit));
-            } else {
-                fitted.add(q);
-            }
+    /** The file's text; one that is not UTF-8 (a binary file dropped into the folder) is named, not just the folder. */
+    private static String text(Path file) throws IOException {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(file.toString(), "", "not UTF-8 text (a binary file?)");
         }
-        return List.copyOf(fitted);
     }
 
     private static List<String> list(String text) {

@@ -1,4 +1,4 @@
-package io.pgactive.tools.collect;
+package io.pgactive.tools.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,11 +37,11 @@ public record CustomQuery(
     }
 
     /** The same query with another statement timeout (fitted inside the node deadline at start-up). */
-    CustomQuery withTimeout(Duration t) {
+    public CustomQuery withTimeout(Duration t) {
         return new CustomQuery(name, help, labels, values, minServerVersion, role, t, sql, file, maxRows);
     }
 
-    boolean appliesTo(int serverVersionNum, boolean inRecovery) {
+    public boolean appliesTo(int serverVersionNum, boolean inRecovery) {
         if (serverVersionNum < minServerVersion) {
             return false;
         }
