@@ -1,5 +1,6 @@
 package io.pgactive.tools.store;
 
+import io.pgactive.tools.retry.Backoff;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
@@ -19,8 +20,7 @@ final class WriterLoop {
     private static final Logger LOG = Logger.getLogger(WriterLoop.class);
     private static final int MAX_BATCH = 256;
     private static final Duration RETENTION_EVERY = Duration.ofMinutes(1);
-    private static final Duration RETRY_FIRST = Duration.ofMillis(250);
-    private static final Duration RETRY_MAX = Duration.ofSeconds(30);
+    private static final Backoff RETRY = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(30));
 
     /** What the queue and the writer's health look like at one moment. */
     record State(boolean healthy, String error, int pending, long thinned, long dropped) {
@@ -125,7 +125,7 @@ final class WriterLoop {
     }
 
     private void run() {
-        Duration retry = RETRY_FIRST;
+        int failures = 0;
         while (true) {
             List<PendingVersion> batch;
             lock.lock();
@@ -156,7 +156,7 @@ final class WriterLoop {
                 }
                 healthy = true;
                 error = null;
-                retry = RETRY_FIRST;
+                failures = 0;
             } catch (SQLException | RuntimeException e) {
                 String message = e.getMessage();
                 if (healthy) {
@@ -165,10 +165,9 @@ final class WriterLoop {
                 healthy = false;
                 error = message;
                 requeue(batch);
-                if (!pause(retry)) {
+                if (!pause(RETRY.delay(failures++))) {
                     return;
                 }
-                retry = retry.multipliedBy(2).compareTo(RETRY_MAX) > 0 ? RETRY_MAX : retry.multipliedBy(2);
             } finally {
                 lock.lock();
                 try {
