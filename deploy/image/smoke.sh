@@ -2,8 +2,8 @@
 # Builds the container image (JVM mode) and runs it the way a cluster runs it: as user 185 with a read-only root
 # filesystem, every capability dropped, no privilege escalation, the configuration mounted read-only and the history
 # on a writable volume, against a real PostgreSQL server on this host (loopback, --network=host). Checks liveness,
-# readiness, the node in /snapshot, the SQLite history on the volume, and a clean stop on SIGTERM with the history
-# intact. Prints the image size and the time from `podman run` to the first snapshot with the node in it.
+# readiness, the node in /snapshot, the SQLite history on the volume, and a clean stop on SIGTERM: a /watch client
+# gets the shutdown event, the history is intact. Prints the image size and the time from `podman run` to the first snapshot with the node in it.
 #
 #   deploy/image/smoke.sh            needs root (podman); installs podman, buildah, skopeo, runc, sqlite3 if missing
 #
@@ -141,6 +141,15 @@ until latest=$(curl -fsS --max-time 2 "$url/snapshot" | jq -r .version) && (( la
   sleep 0.2
 done
 
+# a /watch client, which must get the shutdown event when the container stops
+curl -sSN --max-time 120 -H 'Accept: text/event-stream' "$url/watch" >"$work/watch.out" 2>/dev/null &
+watch_pid=$!
+deadline=$(( $(date +%s) + 30 ))
+until grep -q '^event: snapshot' "$work/watch.out" 2>/dev/null; do
+  (( $(date +%s) < deadline )) || fail "/watch sent no snapshot event"
+  sleep 0.2
+done
+
 # --- SIGTERM ---------------------------------------------------------------------------------------------------------
 stop_started=$(now_ms)
 podman stop -t 60 "$ctr" >/dev/null
@@ -149,9 +158,11 @@ code=$(podman inspect "$ctr" --format '{{.State.ExitCode}}')
 # 143 is the JVM's status after a SIGTERM handled by its shutdown hooks; 137 would be the SIGKILL after the timeout
 [[ $code == 0 || $code == 143 ]] || fail "exit status $code after SIGTERM"
 podman logs "$ctr" 2>&1 | grep -q 'stopped in' || fail "no shutdown line in the log"
+wait "$watch_pid" || true
+grep -q '^event: shutdown' "$work/watch.out" || fail "the /watch client got no shutdown event"
 check=$(sqlite3 "file:$db?mode=ro" 'PRAGMA integrity_check;')
 [[ $check == ok ]] || fail "integrity_check: $check"
 stored=$(sqlite3 "file:$db?mode=ro" 'SELECT max(version) FROM snapshots;')
 (( stored >= latest )) || fail "the history ends at version $stored, the service had published $latest"
-say "stopped on SIGTERM in ${stop_ms} ms (exit $code); history intact: integrity ok, versions up to $stored"
+say "stopped on SIGTERM in ${stop_ms} ms (exit $code), /watch got its shutdown event; history intact: integrity ok, versions up to $stored"
 say "OK: image $((size / 1000000)) MB, first snapshot $(( first_snapshot - started )) ms, stop ${stop_ms} ms"
