@@ -43,7 +43,6 @@ chmod 1777 "$root/tmp"
 printf 'root:x:0:0:root:/root:/sbin/nologin\njboss:x:185:0:jboss:/home/jboss:/sbin/nologin\n' >"$root/etc/passwd"
 printf 'root:x:0:\njboss:x:185:\n' >"$root/etc/group"
 printf 'hosts: files dns\n' >"$root/etc/nsswitch.conf"
-chown 185:0 "$root/home/jboss"
 if [[ -f /etc/ssl/certs/java/cacerts ]]; then cp -L /etc/ssl/certs/java/cacerts "$root/opt/java/lib/security/cacerts"; fi
 
 ctr=$(buildah from --quiet scratch)
