@@ -1,5 +1,6 @@
 package io.pgactive.tools.workflow;
 
+import io.pgactive.tools.retry.Backoff;
 import io.pgactive.tools.workflow.guard.GuardActivitiesImpl;
 import io.pgactive.tools.workflow.guard.ReplicationGuardWorkflow;
 import io.pgactive.tools.workflow.upgrade.InitReplicationGroupWorkflow;
@@ -7,6 +8,8 @@ import io.pgactive.tools.workflow.upgrade.RollingUpgradeWorkflow;
 import io.pgactive.tools.workflow.upgrade.UpgradeActivitiesImpl;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.scheduler.Scheduled;
+import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
@@ -18,8 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -28,7 +29,9 @@ import org.jboss.logging.Logger;
  * Hosts the Temporal worker in the service, connecting in the background: the service starts, scrapes and serves
  * whether or not Temporal is there, and the worker starts polling the first time the server answers. Afterwards the
  * SDK's pollers ride out outages by themselves; a probe every {@link #PROBE_CONNECTED} keeps {@link #state()} true
- * for health and the guard API.
+ * for health and the guard API. The probe is a scheduled job that looks every second whether a probe is due (at once,
+ * then backing off from {@link #RETRY_FIRST} to {@link #RETRY_MAX} while Temporal does not answer); a job never overlaps
+ * itself, so a probe waiting for its deadline delays the next instead of stacking up behind it.
  */
 @ApplicationScoped
 public class TemporalWorker {
@@ -37,6 +40,7 @@ public class TemporalWorker {
     static final Duration PROBE_CONNECTED = Duration.ofSeconds(15);
     static final Duration RETRY_FIRST = Duration.ofSeconds(1);
     static final Duration RETRY_MAX = Duration.ofSeconds(30);
+    private static final Backoff RETRY = new Backoff(RETRY_FIRST, RETRY_MAX);
     static final Duration PROBE_DEADLINE = Duration.ofSeconds(5);
 
     public enum Connection { DISABLED, CONNECTING, CONNECTED, UNREACHABLE }
@@ -66,9 +70,10 @@ public class TemporalWorker {
 
     private final List<Runnable> whileConnected = new CopyOnWriteArrayList<>();
     private volatile State state;
-    private ScheduledExecutorService probe;
-    private WorkerFactory factory;
-    private Duration retry = RETRY_FIRST;
+    private volatile boolean stopped;
+    private volatile Instant nextProbe = Instant.MIN;
+    private volatile int failedProbes;
+    private volatile WorkerFactory factory;
 
     void onStart(@Observes StartupEvent event) {
         if (!enabled) {
@@ -77,17 +82,11 @@ public class TemporalWorker {
             return;
         }
         state = new State(Connection.CONNECTING, target, namespace, taskQueue, null, Instant.now(), false);
-        probe = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "temporal-connect");
-            t.setDaemon(true);
-            return t;
-        });
-        probe.execute(this::probeOnce);
         LOG.infof("Temporal worker: connecting to %s (namespace %s, task queue %s) in the background", target, namespace, taskQueue);
     }
 
     /**
-     * Runs {@code action} on the probe thread after every successful probe (the first right after the worker has
+     * Runs {@code action} in the probe job after every successful probe (the first right after the worker has
      * started, then every {@link #PROBE_CONNECTED}): for work that must happen once Temporal answers and must be retried
      * if it failed, such as starting guards. It must be cheap once its work is done.
      */
@@ -114,8 +113,16 @@ public class TemporalWorker {
         return taskQueue;
     }
 
-    private void probeOnce() {
-        Duration next;
+    @Scheduled(identity = "temporal-connection", every = "1s", concurrentExecution = ConcurrentExecution.SKIP)
+    void probeWhenDue() {
+        if (!enabled || stopped || state == null || Instant.now().isBefore(nextProbe)) {
+            return;
+        }
+        nextProbe = Instant.now().plus(probeOnce());
+    }
+
+    /** Probes the server once; returns how long to wait before the next probe. */
+    private Duration probeOnce() {
         try {
             client.getWorkflowServiceStubs().blockingStub().withDeadlineAfter(PROBE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
                     .getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
@@ -128,8 +135,8 @@ public class TemporalWorker {
                 state = new State(Connection.CONNECTED, target, namespace, taskQueue, null, Instant.now(), true);
             }
             whileConnected.forEach(this::runQuietly);
-            retry = RETRY_FIRST;
-            next = PROBE_CONNECTED;
+            failedProbes = 0;
+            return PROBE_CONNECTED;
         } catch (RuntimeException e) {
             String error = String.valueOf(e.getMessage());
             if (state.connection() != Connection.UNREACHABLE) {
@@ -137,11 +144,7 @@ public class TemporalWorker {
             }
             state = new State(Connection.UNREACHABLE, target, namespace, taskQueue, error,
                     state.connection() == Connection.UNREACHABLE ? state.since() : Instant.now(), factory != null);
-            next = retry;
-            retry = retry.multipliedBy(2).compareTo(RETRY_MAX) > 0 ? RETRY_MAX : retry.multipliedBy(2);
-        }
-        if (!probe.isShutdown()) {
-            probe.schedule(this::probeOnce, next.toMillis(), TimeUnit.MILLISECONDS);
+            return RETRY.delay(failedProbes++);
         }
     }
 
@@ -163,9 +166,7 @@ public class TemporalWorker {
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        if (probe != null) {
-            probe.shutdownNow();
-        }
+        stopped = true;
         if (factory != null) {
             factory.shutdown();
             factory.awaitTermination(10, TimeUnit.SECONDS);
