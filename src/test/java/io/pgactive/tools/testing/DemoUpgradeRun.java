@@ -112,7 +112,7 @@ final class DemoUpgradeRun {
         }
         print("upgrade " + ID + " started: shifts " + shifts + ", then cutover");
         print("");
-        print(String.format(Locale.ROOT, "%-12s  %-26s %-9s %s", "time", "phase", "target", "decision"));
+        print(String.format(Locale.ROOT, "%-12s  %-42s %-7s %s", "time", "phase", "target", "decision"));
 
         int stepPercent = -1;
         long stepFromAck = lastAckNanos();
@@ -300,7 +300,7 @@ final class DemoUpgradeRun {
                 String phase = d.path("from").asText().equals(d.path("to").asText()) ? d.path("to").asText()
                         : d.path("from").asText() + " -> " + d.path("to").asText();
                 String reason = d.path("reason").asText("");
-                print(String.format(Locale.ROOT, "%-12s  %-26s %3d %%     %s%s", at, phase, d.path("target_percent").asInt(),
+                print(String.format(Locale.ROOT, "%-12s  %-42s %3d %%   %s%s", at, phase, d.path("target_percent").asInt(),
                         d.path("action").asText(), reason.isEmpty() ? "" : ": " + shorten(reason)));
             }
         }
