@@ -79,7 +79,7 @@ public final class AckedWriter implements AutoCloseable {
                             acks.add(ack);
                             total.incrementAndGet();
                             // trimmed in batches: removing from the front of the list one by one costs a copy each
-                            if (acks.size() > keep + keep / 4) {
+                            if (acks.size() > keep + (long) keep / 4) {
                                 acks.subList(0, acks.size() - keep).clear();
                             }
                         }
