@@ -8,6 +8,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -32,13 +33,29 @@ public final class AckedWriter implements AutoCloseable {
     private static final long RECONNECT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final List<Ack> acks = new ArrayList<>();
+    private final long paceNanos;
+    private final int keep;
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong total = new AtomicLong();
     private final AtomicReference<String> lastError = new AtomicReference<>();
     private final String insert;
     private final Thread thread;
     private volatile boolean running = true;
 
     public AckedWriter(String jdbcUrl, Properties props, String table) {
+        this(jdbcUrl, props, table, Duration.ZERO, Integer.MAX_VALUE);
+    }
+
+    /**
+     * A writer that starts one insert every {@code pace} at most and remembers only the latest {@code keep}
+     * acknowledgements, so that it can run for hours (a demo) without growing.
+     */
+    public AckedWriter(String jdbcUrl, Properties props, String table, Duration pace, int keep) {
+        if (keep < 1) {
+            throw new IllegalArgumentException("keep must be positive: " + keep);
+        }
+        this.paceNanos = pace.toNanos();
+        this.keep = keep;
         this.insert = "INSERT INTO " + table + " (payload) VALUES (?) RETURNING id, inet_server_port()";
         thread = new Thread(() -> run(jdbcUrl, props), "acked-writer");
         thread.setDaemon(true);
@@ -52,6 +69,7 @@ public final class AckedWriter implements AutoCloseable {
             try (Connection c = DriverManager.getConnection(url, props);
                  PreparedStatement st = c.prepareStatement(insert)) {
                 while (running) {
+                    long started = System.nanoTime();
                     String payload = "w" + (++seq) + "-" + tag;
                     st.setString(1, payload);
                     try (ResultSet rs = st.executeQuery()) {
@@ -59,7 +77,16 @@ public final class AckedWriter implements AutoCloseable {
                         Ack ack = new Ack(rs.getLong(1), payload, rs.getInt(2), System.nanoTime());
                         synchronized (acks) {
                             acks.add(ack);
+                            total.incrementAndGet();
+                            // trimmed in batches: removing from the front of the list one by one costs a copy each
+                            if (acks.size() > keep + (long) keep / 4) {
+                                acks.subList(0, acks.size() - keep).clear();
+                            }
                         }
+                    }
+                    long rest = paceNanos - (System.nanoTime() - started);
+                    if (rest > 0) {
+                        LockSupport.parkNanos(rest);
                     }
                 }
             } catch (SQLException e) {
@@ -71,13 +98,12 @@ public final class AckedWriter implements AutoCloseable {
         }
     }
 
+    /** How many writes were acknowledged since the start, including those no longer kept. */
     public int acked() {
-        synchronized (acks) {
-            return acks.size();
-        }
+        return (int) Math.min(Integer.MAX_VALUE, total.get());
     }
 
-    /** The acknowledged writes so far, in the order they were acknowledged. */
+    /** The acknowledged writes so far (the latest {@code keep}), in the order they were acknowledged. */
     public List<Ack> acks() {
         synchronized (acks) {
             return List.copyOf(acks);

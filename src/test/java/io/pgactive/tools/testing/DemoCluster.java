@@ -22,7 +22,9 @@ import java.util.concurrent.CountDownLatch;
  *
  * <p>With the write guard (the command line's default), also: a real PgBouncer in front of node1, Temporal's test
  * server on loopback, an application writer inserting through that PgBouncer, and a {@code guard:} section with gate
- * {@value #GATE} in the config, so the service's guard can pause the writer's inserts. From the command line, with
+ * {@value #GATE} in the config, so the service's guard can pause the writer's inserts; and a node that can be upgraded,
+ * {@link DemoUpgradeRoute} (PostgreSQL 16 behind HAProxy and PgBouncer, its own writer, an {@code upgrade:} section),
+ * which {@value #UPGRADE_REQUEST} in the control directory upgrades through the service. From the command line, with
  * or without the guard, lag on demand: a file {@value #LAG_REQUEST} holding a number of seconds, dropped into the
  * control directory, pauses WAL replay on node3 (node1's streaming standby) for that long.
  *
@@ -50,6 +52,12 @@ public final class DemoCluster implements AutoCloseable {
     public static final String LAG_REQUEST = "demo-lag.request";
     /** Present while replay on node3 is paused on request; holds {@code until=<epoch seconds>}. */
     public static final String LAG_ACTIVE = "demo-lag.active";
+    /** Control file: asks for an upgrade of the demo's PostgreSQL 16 node; see {@link UpgradeControl}. */
+    public static final String UPGRADE_REQUEST = "demo-upgrade.request";
+    /** Present while an upgrade asked for runs. */
+    public static final String UPGRADE_ACTIVE = "demo-upgrade.active";
+    /** The running or last upgrade's timeline, ending with a line that starts with {@code DONE }. */
+    public static final String UPGRADE_OUT = "demo-upgrade.out";
     public static final String ENV_FILE = "demo.env";
     public static final String PID_FILE = "demo.pid";
     public static final String DEFAULT_GUARD_TOKEN = "demo-token";
@@ -67,6 +75,8 @@ public final class DemoCluster implements AutoCloseable {
     private final java.util.Map<PgNode, java.sql.Connection> loadConnections = new java.util.HashMap<>();
     private final GuardedWorld guarded;
     private final LagControl lagControl;
+    private final DemoUpgradeRoute upgradeRoute;
+    private final UpgradeControl upgradeControl;
 
     private DemoCluster(Path workDir, boolean withLoad, String guardToken, Path controlDir) {
         this.workDir = workDir;
@@ -93,10 +103,16 @@ public final class DemoCluster implements AutoCloseable {
             throw e;
         }
         GuardedWorld world = null;
+        DemoUpgradeRoute route = null;
         try {
             world = guardToken == null ? null : new GuardedWorld(cluster.node("node1"), guardToken);
+            // the upgrade runs in the service's Temporal worker, which only the guarded demo starts
+            route = guardToken == null ? null : DemoUpgradeRoute.start();
             lagControl = controlDir == null ? null : new LagControl(cluster.node("node3"), controlDir);
         } catch (RuntimeException e) {
+            if (route != null) {
+                route.close();
+            }
             if (world != null) {
                 world.close();
             }
@@ -107,6 +123,8 @@ public final class DemoCluster implements AutoCloseable {
             throw e;
         }
         guarded = world;
+        upgradeRoute = route;
+        upgradeControl = route == null || controlDir == null ? null : new UpgradeControl(route, guardToken, controlDir);
     }
 
     /** Starts the demo cluster under {@code workDir}, without the write guard's parts. */
@@ -138,6 +156,9 @@ public final class DemoCluster implements AutoCloseable {
             sb.append("    - name: ").append(n.name()).append('\n');
             sb.append("      dsn: \"").append(n.dsn()).append("\"\n");
         }
+        if (upgradeRoute != null) {
+            sb.append(upgradeRoute.collectorNode());
+        }
         sb.append("thresholds:\n");
         sb.append("  lag_seconds_warn: 5\n");
         sb.append("  lag_seconds_crit: 15\n");
@@ -158,6 +179,9 @@ public final class DemoCluster implements AutoCloseable {
             sb.append("      pgbouncer: \"").append(guarded.bouncer.adminDsn()).append("\"\n");
             sb.append("      database: ").append(PgNode.DATABASE).append('\n');
             sb.append("      autostart: true\n");
+        }
+        if (upgradeRoute != null) {
+            sb.append(upgradeRoute.config(guarded.token));
         }
         return sb.toString();
     }
@@ -316,10 +340,21 @@ public final class DemoCluster implements AutoCloseable {
         f.insertConflict(k[0], k[1], "public", PgCluster.EVENTS_TABLE, Instant.now());
     }
 
+    /** The PostgreSQL 16 node behind HAProxy and PgBouncer that {@code bin/demo-upgrade} upgrades; empty without the guard. */
+    public Optional<DemoUpgradeRoute> upgradeRoute() {
+        return Optional.ofNullable(upgradeRoute);
+    }
+
     @Override
     public void close() {
+        if (upgradeControl != null) {
+            upgradeControl.close();
+        }
         if (lagControl != null) {
             lagControl.close();
+        }
+        if (upgradeRoute != null) {
+            upgradeRoute.close();
         }
         if (guarded != null) {
             guarded.close();
@@ -635,6 +670,86 @@ public final class DemoCluster implements AutoCloseable {
             thread.interrupt();
             try {
                 thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            deleteQuietly(request);
+            deleteQuietly(active);
+        }
+    }
+
+    /**
+     * Upgrades on request: polls the control directory twice a second for {@value #UPGRADE_REQUEST} (lines
+     * {@code url=<service base URL>}, {@code shifts=25,50}, {@code keep=true|false}), renames it to
+     * {@value #UPGRADE_ACTIVE}, runs one {@link DemoUpgradeRun} that prints to {@value #UPGRADE_OUT} and deletes the
+     * active file when the run ends. One upgrade at a time.
+     */
+    private static final class UpgradeControl implements AutoCloseable {
+        private final DemoUpgradeRoute route;
+        private final String token;
+        private final Path request;
+        private final Path active;
+        private final Path output;
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        UpgradeControl(DemoUpgradeRoute route, String token, Path controlDir) {
+            this.route = route;
+            this.token = token;
+            this.request = controlDir.resolve(UPGRADE_REQUEST);
+            this.active = controlDir.resolve(UPGRADE_ACTIVE);
+            this.output = controlDir.resolve(UPGRADE_OUT);
+            deleteQuietly(request);
+            deleteQuietly(active);
+            this.thread = new Thread(this::run, "demo-upgrade-control");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void run() {
+            while (running) {
+                pauseQuietly(500);
+                if (running && Files.exists(request)) {
+                    upgrade();
+                }
+            }
+        }
+
+        private void upgrade() {
+            java.util.Properties asked = new java.util.Properties();
+            try (java.io.Reader r = Files.newBufferedReader(request, StandardCharsets.UTF_8)) {
+                asked.load(r);
+                Files.move(request, active, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                return; // removed between the check and the read: nothing asked any more
+            }
+            try (java.io.PrintWriter out = new java.io.PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8))) {
+                List<Integer> shifts;
+                try {
+                    shifts = java.util.Arrays.stream(asked.getProperty("shifts", "25,50").split(","))
+                            .map(String::trim).map(Integer::valueOf).toList();
+                } catch (NumberFormatException e) {
+                    out.println(DemoUpgradeRun.DONE + "failed: shifts must be percentages such as 25,50");
+                    return;
+                }
+                log("upgrade: " + DemoUpgradeRoute.SOURCE_NODE + " to PostgreSQL " + DemoUpgradeRoute.TARGET_MAJOR
+                        + " asked for; the timeline goes to " + output);
+                new DemoUpgradeRun(route, asked.getProperty("url", "http://127.0.0.1:8080"), token, shifts,
+                        Boolean.parseBoolean(asked.getProperty("keep", "false")), out).run();
+                log("upgrade: run over; see " + output);
+            } catch (IOException | RuntimeException e) {
+                log("upgrade: could not run: " + e.getMessage());
+            } finally {
+                deleteQuietly(active);
+            }
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            thread.interrupt();
+            try {
+                thread.join(5_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -271,27 +271,73 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
             p.replication().startReverse(source, target);
             p.router().attach(target);
             Duration budget = Duration.ofMillis(budgetMillis);
+            // the target catches up while clients still run, so that the hold only waits for the last transactions;
+            // bounded, since the hold after it has the whole budget and the activity's timeout covers both
+            p.replication().awaitApplied(source, target, budget.dividedBy(3));
+            CutoverClock clock = new CutoverClock();
             p.router().hold(budget);
+            clock.mark("hold");
             boolean moved = false;
+            TrafficSplit after = null;
             try {
                 long missing = p.replication().awaitApplied(source, target, budget);
+                clock.mark("await applied");
                 if (missing > 0) {
                     throw new UpgradeException("the target still missed " + missing + " bytes after " + budgetMillis
                             + " ms; traffic left at " + before.targetPercent() + "%", true);
                 }
                 p.replication().syncSequences(source, target, scope);
-                TrafficSplit after = p.router().shift(100);
+                clock.mark("sequences");
+                after = p.router().shift(100);
+                clock.mark("switch");
                 moved = true;
-                p.router().closeStaleSessions();
-                return after;
             } finally {
                 if (!moved) {
                     p.router().shift(before.targetPercent());
                 }
                 TrafficSplit released = p.router().release();
+                clock.mark("release");
                 upgrades.observedSplit(source.node(), released.targetPercent());
             }
+            // PAUSE closed PgBouncer's server connections, so released clients reconnect through HAProxy to the
+            // target; what is left on the source (clients that bypass PgBouncer) is ended without holding anyone
+            p.router().closeStaleSessions();
+            LOG.infof("cutover of %s: clients held %d ms (%s); stale sessions closed %d ms after release", source.node(),
+                    clock.heldMillis(), clock.steps(), clock.sinceLastMillis());
+            return after;
         });
+    }
+
+    /** Where the time of a cutover's hold goes, for the log line an operator compares with the clients' delay. */
+    private static final class CutoverClock {
+        private final long start = System.nanoTime();
+        private final StringBuilder steps = new StringBuilder();
+        private long last = start;
+        private long releasedAt;
+
+        void mark(String step) {
+            long now = System.nanoTime();
+            if (!steps.isEmpty()) {
+                steps.append(", ");
+            }
+            steps.append(step).append(' ').append((now - last) / 1_000_000).append(" ms");
+            last = now;
+            if (step.equals("release")) {
+                releasedAt = now;
+            }
+        }
+
+        long heldMillis() {
+            return ((releasedAt == 0 ? last : releasedAt) - start) / 1_000_000;
+        }
+
+        String steps() {
+            return steps.toString();
+        }
+
+        long sinceLastMillis() {
+            return (System.nanoTime() - last) / 1_000_000;
+        }
     }
 
     @Override

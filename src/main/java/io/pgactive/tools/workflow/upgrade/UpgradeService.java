@@ -55,6 +55,17 @@ public class UpgradeService {
     }
 
     private static final Duration RESULT_WAIT = Duration.ofSeconds(5);
+    /**
+     * How long an answer of {@link #get} may be served again without asking Temporal. A query is a round trip
+     * through the worker's task polling (about 100 ms on a busy machine); the workflow's state moves through decisions
+     * and activity results, which pass through this service and drop the cached answer, so the age only bounds what
+     * another service instance's activities changed meanwhile.
+     */
+    private static final long VIEW_MAX_AGE_NANOS = Duration.ofSeconds(1).toNanos();
+
+    /** One answer of {@link #get} and the state generation of its source when it was asked for. */
+    private record CachedView(UpgradeView view, long generation, long fetchedNanos) {
+    }
 
     private final ToolsConfig config;
     private final TemporalWorker worker;
@@ -62,6 +73,8 @@ public class UpgradeService {
     private final UpgradePolicy policy;
     private final jakarta.enterprise.event.Event<UpgradeDecided> decidedEvents;
     private final Map<String, Observed> observed = new ConcurrentHashMap<>();
+    private final Map<String, CachedView> cachedViews = new ConcurrentHashMap<>();
+    private final Map<String, Long> generations = new ConcurrentHashMap<>();
 
     @Inject
     public UpgradeService(ToolsConfig config, TemporalWorker worker, UpgradePorts.Factory ports,
@@ -123,6 +136,7 @@ public class UpgradeService {
                 .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
                 .build());
         call(() -> WorkflowClient.start(stub::run, new UpgradeInput(id, request, policy, null)));
+        changed(request.source());
         return view(client, id, request.source());
     }
 
@@ -142,11 +156,28 @@ public class UpgradeService {
     /** By workflow id ({@code rolling-upgrade-node1}) or by source node name. */
     public UpgradeView get(String id) {
         String source = source(id);
-        UpgradeView v = view(client(), RollingUpgrade.workflowId(source), source);
+        WorkflowClient client = client();
+        long generation = generations.getOrDefault(source, 0L);
+        CachedView cached = cachedViews.get(source);
+        if (cached != null && cached.generation() == generation && System.nanoTime() - cached.fetchedNanos() < VIEW_MAX_AGE_NANOS) {
+            return cached.view();
+        }
+        long fetched = System.nanoTime();
+        UpgradeView v = view(client, RollingUpgrade.workflowId(source), source);
         if (v == null) {
             throw new NotFoundException("no upgrade '" + id + "'");
         }
+        // an answer asked for before a change arrived stays out: the next call asks again
+        if (generations.getOrDefault(source, 0L) == generation) {
+            cachedViews.put(source, new CachedView(v, generation, fetched));
+        }
         return v;
+    }
+
+    /** The upgrade of {@code source} changed: the next {@link #get} asks Temporal. */
+    private void changed(String source) {
+        generations.merge(source, 1L, Long::sum);
+        cachedViews.remove(source);
     }
 
     public UpgradeView rollback(String id, String reason) {
@@ -162,6 +193,7 @@ public class UpgradeService {
     }
 
     private UpgradeView update(String id, java.util.function.Consumer<RollingUpgrade> action) {
+        changed(source(id));
         UpgradeView v = get(id);
         if (!Boolean.TRUE.equals(v.running())) {
             throw new RejectedException("the upgrade " + v.id() + " is not running (" + v.status() + ")");
@@ -173,6 +205,8 @@ public class UpgradeService {
             });
         } catch (WorkflowUpdateException e) {
             throw new RejectedException(RollingUpgradeWorkflow.rootMessage(e));
+        } finally {
+            changed(source(id));
         }
         return get(id);
     }
@@ -221,6 +255,7 @@ public class UpgradeService {
     // --- what this worker's activities observed (for the metrics) -----------------------------------------------------
 
     void decided(String source, UpgradeDecision d) {
+        changed(source);
         observed.compute(source, (k, o) -> o == null
                 ? new Observed(d, d.targetPercent(), null, d.lagBytes(), System.currentTimeMillis())
                 : new Observed(d.atMillis() >= lastAt(o) ? d : o.lastDecision(), d.targetPercent(), o.lastHealth(), o.lagBytes(),
@@ -229,16 +264,19 @@ public class UpgradeService {
     }
 
     void observed(String source, long lagBytes) {
+        changed(source);
         observed.computeIfPresent(source, (k, o) -> new Observed(o.lastDecision(), o.targetPercent(), o.lastHealth(), lagBytes,
                 lagBytes >= 0 && (o.lagBytes() < 0 || lagBytes < o.lagBytes()) ? System.currentTimeMillis() : o.progressAtMillis()));
     }
 
     void observedSplit(String source, int targetPercent) {
+        changed(source);
         observed.computeIfPresent(source, (k, o) -> new Observed(o.lastDecision(), targetPercent, o.lastHealth(), o.lagBytes(),
                 System.currentTimeMillis()));
     }
 
     void observedHealth(String source, HealthReport h) {
+        changed(source);
         observed.computeIfPresent(source, (k, o) -> new Observed(o.lastDecision(), o.targetPercent(), h, o.lagBytes(),
                 o.progressAtMillis()));
     }

@@ -4,10 +4,12 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
 import io.pgactive.tools.testing.AckedWriter;
+import io.pgactive.tools.workflow.TemporalWorker;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -37,6 +39,11 @@ class UpgradeBench {
     private static final Duration LONG = Duration.ofMinutes(20);
     private static final long ROW_BYTES = 256;
 
+    @Inject
+    UpgradeService service;
+    @Inject
+    TemporalWorker worker;
+
     @Test
     void figures() throws Exception {
         int mb = Integer.getInteger("pgactive.bench.mb", 100);
@@ -65,6 +72,8 @@ class UpgradeBench {
         // the whole upgrade, then a rollback after cutover
         UpgradeClusterResource.prepareTarget(true);
         List<Double> progressMs = Collections.synchronizedList(new ArrayList<>());
+        List<Double> serviceMs = Collections.synchronizedList(new ArrayList<>());
+        List<Double> queryMs = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean sampling = new AtomicBoolean(true);
         try (AckedWriter writer = writer()) {
             long t0 = System.nanoTime();
@@ -74,6 +83,13 @@ class UpgradeBench {
                     long s = System.nanoTime();
                     progress();
                     progressMs.add((System.nanoTime() - s) / 1e6);
+                    // the same answer without HTTP, and Temporal's query alone: where the time goes
+                    s = System.nanoTime();
+                    service.get(ID);
+                    serviceMs.add((System.nanoTime() - s) / 1e6);
+                    s = System.nanoTime();
+                    worker.client().newWorkflowStub(RollingUpgrade.class, ID).progress();
+                    queryMs.add((System.nanoTime() - s) / 1e6);
                     java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
                 }
             }, "progress-sampler");
@@ -105,10 +121,9 @@ class UpgradeBench {
             writer.close();
             System.out.printf(Locale.ROOT, "  client errors: %d, acknowledged writes: %d%n", writer.failed(), writer.acked());
         }
-        List<Double> sorted = new ArrayList<>(progressMs);
-        Collections.sort(sorted);
-        System.out.printf(Locale.ROOT, "progress query (GET /upgrades/{id}): p50 %.1f ms, p99 %.1f ms over %d calls%n",
-                pct(sorted, 0.50), pct(sorted, 0.99), sorted.size());
+        printLatency("progress query (GET /upgrades/{id})", progressMs);
+        printLatency("progress query (UpgradeService.get: describe + query, no HTTP)", serviceMs);
+        printLatency("progress query (Temporal query alone)", queryMs);
         await().atMost(LONG).until(() -> "ROLLED_BACK".equals(progress().getString("phase")) && !UpgradeClusterResource.targetExists());
     }
 
@@ -122,6 +137,13 @@ class UpgradeBench {
                 return rs.getLong(1);
             }
         }
+    }
+
+    private static void printLatency(String what, List<Double> samples) {
+        List<Double> sorted = new ArrayList<>(samples);
+        Collections.sort(sorted);
+        System.out.printf(Locale.ROOT, "%s: p50 %.1f ms, p99 %.1f ms over %d calls%n", what, pct(sorted, 0.50),
+                pct(sorted, 0.99), sorted.size());
     }
 
     private static double pct(List<Double> sorted, double q) {

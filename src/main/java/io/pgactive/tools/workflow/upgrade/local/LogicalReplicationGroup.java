@@ -40,7 +40,8 @@ import java.util.stream.Collectors;
 public final class LogicalReplicationGroup implements ReplicationGroup {
 
     private static final int MIN_ORIGIN_NONE_MAJOR = 16;
-    private static final Duration POLL = Duration.ofMillis(200);
+    /** awaitApplied runs while clients are held at cutover: every poll interval may add to their wait. */
+    private static final Duration APPLIED_POLL = Duration.ofMillis(20);
 
     /** What configure() puts in place; each needs a restart. */
     private static final Map<String, String> REQUIRED_SETTINGS = requiredSettings();
@@ -350,7 +351,7 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
                     return bytes;
                 }
                 try {
-                    Thread.sleep(POLL.toMillis());
+                    Thread.sleep(APPLIED_POLL.toMillis());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new UpgradeException("interrupted while waiting for " + to.node(), true, e);
