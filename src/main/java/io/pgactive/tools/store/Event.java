@@ -23,7 +23,15 @@ public record Event(Instant at, long version, String node, String type, String f
     public static final String GUARD = "guard";
     /** A rolling upgrade's phase change or decision: from/to are the phases, details say why. */
     public static final String UPGRADE = "upgrade";
+    /** A failover's steps: from is the old primary, to the standby promoted (or null), details say what and why. */
+    public static final String FAILOVER_STARTED = "failover_started";
+    public static final String FENCED = "fenced";
+    public static final String PROMOTED = "promoted";
+    public static final String TRAFFIC_REPOINTED = "traffic_repointed";
+    public static final String RESYNCED = "resynced";
+    public static final String FAILOVER_FAILED = "failover_failed";
 
     public static final java.util.Set<String> TYPES = java.util.Set.of(NODE_JOINED, NODE_LEFT, STATUS, CLUSTER_STATUS, LAG,
-            CONFLICTS, WALSENDER, WALRECEIVER, RECOVERY, GUARD, UPGRADE);
+            CONFLICTS, WALSENDER, WALRECEIVER, RECOVERY, GUARD, UPGRADE, FAILOVER_STARTED, FENCED, PROMOTED,
+            TRAFFIC_REPOINTED, RESYNCED, FAILOVER_FAILED);
 }

@@ -58,6 +58,12 @@ public final class FailoverRules {
             planned = false;
         }
 
+        Optional<StandbyView> promoted = view.standbys().stream().filter(s -> s.readable() && !s.inRecovery()).findFirst();
+        if (promoted.isPresent()) {
+            // a second writer: the primary was failed over already and its standbys must follow the new one first
+            return FailoverDecision.refuse(promoted.get().node() + ", a standby of " + primary.node()
+                    + ", is out of recovery already: " + primary.node() + " was failed over; resync before another failover");
+        }
         Map<String, String> unfit = new LinkedHashMap<>();
         List<StandbyView> fit = new ArrayList<>();
         for (StandbyView s : view.standbys()) {
