@@ -3,6 +3,8 @@ package io.pgactive.tools.workflow.failover;
 import io.pgactive.tools.snapshot.NodeStatus;
 import io.temporal.failure.ApplicationFailure;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -28,75 +30,79 @@ final class FailoverDouble {
     volatile boolean primaryFenced;
     volatile String promoted;
 
+    /**
+     * The activities as the worker sees them: a proxy onto this object's methods of the same names, not an
+     * implementation of {@link FailoverActivities} (the Temporal extension refuses two implementations of one activity
+     * interface in an application, and the Quarkus tests build one from these classes).
+     */
     FailoverActivities activities() {
-        return new FailoverActivities() {
-            @Override
-            public ReplicationView observe(String node) {
-                calls.add("observe " + node);
-                return new ReplicationView(11, primary, standbys);
-            }
+        return (FailoverActivities) Proxy.newProxyInstance(FailoverActivities.class.getClassLoader(),
+                new Class<?>[] {FailoverActivities.class}, (proxy, method, args) -> {
+                    try {
+                        return FailoverDouble.class.getDeclaredMethod(method.getName(), method.getParameterTypes())
+                                .invoke(this, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
 
-            @Override
-            public boolean probe(String node) {
-                calls.add("probe " + node);
-                return primaryAnswers;
-            }
+    ReplicationView observe(String node) {
+        calls.add("observe " + node);
+        return new ReplicationView(11, primary, standbys);
+    }
 
-            @Override
-            public String fence(String node) {
-                calls.add("fence " + node);
-                primaryFenced = true;
-                routedTo = null;
-                return node + " out of the router";
-            }
+    boolean probe(String node) {
+        calls.add("probe " + node);
+        return primaryAnswers;
+    }
 
-            @Override
-            public String unfence(String node) {
-                calls.add("unfence " + node);
-                primaryFenced = false;
-                routedTo = node;
-                return node + " back in the router";
-            }
+    String fence(String node) {
+        calls.add("fence " + node);
+        primaryFenced = true;
+        routedTo = null;
+        return node + " out of the router";
+    }
 
-            @Override
-            public String awaitCaughtUp(String node, String standby, long timeoutMillis) {
-                calls.add("catch-up " + standby);
-                if (catchUpFails) {
-                    throw ApplicationFailure.newNonRetryableFailure("replay stuck at 5/300", "CatchUpTimeout");
-                }
-                return "5/3E8";
-            }
+    String unfence(String node) {
+        calls.add("unfence " + node);
+        primaryFenced = false;
+        routedTo = node;
+        return node + " back in the router";
+    }
 
-            @Override
-            public String promote(String standby, long timeoutMillis) {
-                calls.add("promote " + standby);
-                if (promoteFails) {
-                    throw ApplicationFailure.newNonRetryableFailure("pg_promote returned false", "PromoteFailed");
-                }
-                promoted = standby;
-                return standby + " promoted";
-            }
+    String awaitCaughtUp(String node, String standby, long timeoutMillis) {
+        calls.add("catch-up " + standby);
+        if (catchUpFails) {
+            throw ApplicationFailure.newNonRetryableFailure("replay stuck at 5/300", "CatchUpTimeout");
+        }
+        return "5/3E8";
+    }
 
-            @Override
-            public void awaitWritable(String node, long timeoutMillis) {
-                calls.add("writable " + node);
-            }
+    String promote(String standby, long timeoutMillis) {
+        calls.add("promote " + standby);
+        if (promoteFails) {
+            throw ApplicationFailure.newNonRetryableFailure("pg_promote returned false", "PromoteFailed");
+        }
+        promoted = standby;
+        return standby + " promoted";
+    }
 
-            @Override
-            public String repoint(String oldPrimary, String newPrimary) {
-                calls.add("repoint " + newPrimary);
-                if (repointFails) {
-                    throw ApplicationFailure.newNonRetryableFailure("HAProxy refused the command", "RouterFailed");
-                }
-                routedTo = newPrimary;
-                return "router sends new connections to " + newPrimary;
-            }
+    void awaitWritable(String node, long timeoutMillis) {
+        calls.add("writable " + node);
+    }
 
-            @Override
-            public void record(FailoverStep step) {
-                recorded.add(step);
-            }
-        };
+    String repoint(String oldPrimary, String newPrimary) {
+        calls.add("repoint " + newPrimary);
+        if (repointFails) {
+            throw ApplicationFailure.newNonRetryableFailure("HAProxy refused the command", "RouterFailed");
+        }
+        routedTo = newPrimary;
+        return "router sends new connections to " + newPrimary;
+    }
+
+    void record(FailoverStep step) {
+        recorded.add(step);
     }
 
     List<String> recordedTypes() {
