@@ -52,8 +52,9 @@ public class FailoverMetrics {
                 .description("1 while a failover of this primary runs").tag("node", node).register(registry);
         promote.computeIfAbsent(node, k -> Timer.builder("pgactive.failover.promote.duration")
                 .description("From a failover's start to the promoted standby accepting writes").tag("node", node)
-                .minimumExpectedValue(Duration.ofMillis(50)).maximumExpectedValue(Duration.ofMinutes(10))
-                .publishPercentileHistogram().register(registry));
+                .serviceLevelObjectives(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
+                        Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60))
+                .register(registry));
     }
 
     void onStep(@Observes FailoverRecorded e) {

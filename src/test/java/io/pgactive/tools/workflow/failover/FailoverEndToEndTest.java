@@ -23,6 +23,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static io.pgactive.tools.workflow.failover.FailoverClusterResource.APP_PASSWORD;
 import static io.pgactive.tools.workflow.failover.FailoverClusterResource.APP_USER;
@@ -103,6 +105,14 @@ class FailoverEndToEndTest {
             assertThat(events.getList("items.to")).containsExactly("node2");
             assertThat(events.getString("items[0].details.failover")).isEqualTo(id);
         });
+        String metrics = given().header("Accept", "text/plain; version=0.0.4").get("/q/metrics").then().statusCode(200)
+                .extract().asString();
+        // the refusal of the healthy primary counts as failed, the failover after the kill as started and completed
+        assertThat(sample(metrics, "pgactive_failovers_failed_total")).isEqualTo("1.0");
+        assertThat(sample(metrics, "pgactive_failovers_started_total")).isEqualTo("1.0");
+        assertThat(sample(metrics, "pgactive_failovers_completed_total")).isEqualTo("1.0");
+        assertThat(sample(metrics, "pgactive_failover_running")).isEqualTo("0.0");
+        assertThat(sample(metrics, "pgactive_failover_promote_duration_seconds_count")).isEqualTo("1.0");
     }
 
     private boolean standbysStreaming(String... standbys) {
@@ -111,6 +121,12 @@ class FailoverEndToEndTest {
             return v.standbys().stream().filter(sb -> sb.wasStreaming() && sb.readable()).count() == standbys.length
                     && v.standbys().stream().anyMatch(sb -> sb.node().equals("node2") && sb.synchronous());
         }).orElse(false);
+    }
+
+    /** The value of {@code series} for node1 in the Prometheus text, or null. */
+    private static String sample(String text, String series) {
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + "\\{node=\"node1\",?} (\\S+)$").matcher(text);
+        return m.find() ? m.group(1) : null;
     }
 
     private static JsonPath start(Map<String, Object> body) {
