@@ -20,7 +20,14 @@ public enum EventType {
     /** A write guard's decision: from/to are the gate states, details say why. */
     GUARD("guard"),
     /** A rolling upgrade's phase change or decision: from/to are the phases, details say why. */
-    UPGRADE("upgrade");
+    UPGRADE("upgrade"),
+    /** A failover's steps: from is the old primary, to the standby promoted (or null), details say what and why. */
+    FAILOVER_STARTED("failover_started"),
+    FENCED("fenced"),
+    PROMOTED("promoted"),
+    TRAFFIC_REPOINTED("traffic_repointed"),
+    RESYNCED("resynced"),
+    FAILOVER_FAILED("failover_failed");
 
     private final String wire;
 

@@ -5,6 +5,8 @@ import io.pgactive.tools.workflow.guard.GuardActivitiesImpl;
 import io.pgactive.tools.workflow.guard.ReplicationGuardWorkflow;
 import io.pgactive.tools.workflow.upgrade.InitReplicationGroupWorkflow;
 import io.pgactive.tools.workflow.upgrade.RollingUpgradeWorkflow;
+import io.pgactive.tools.workflow.failover.FailoverActivitiesImpl;
+import io.pgactive.tools.workflow.failover.FailoverWorkflow;
 import io.pgactive.tools.workflow.upgrade.UpgradeActivitiesImpl;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -58,6 +60,8 @@ public class TemporalWorker {
     InProcessReplicationActivities replicationActivities;
     @Inject
     UpgradeActivitiesImpl upgradeActivities;
+    @Inject
+    FailoverActivitiesImpl failoverActivities;
 
     @ConfigProperty(name = "pgactive.tools.temporal.enabled", defaultValue = "false")
     boolean enabled;
@@ -152,8 +156,9 @@ public class TemporalWorker {
         factory = WorkerFactory.newInstance(client);
         Worker worker = factory.newWorker(taskQueue);
         worker.registerWorkflowImplementationTypes(ReplicationGuardWorkflow.class, RollingUpgradeWorkflow.class,
-                InitReplicationGroupWorkflow.class);
-        worker.registerActivitiesImplementations(guardActivities, replicationActivities, upgradeActivities);
+                InitReplicationGroupWorkflow.class, FailoverWorkflow.class);
+        worker.registerActivitiesImplementations(guardActivities, replicationActivities, upgradeActivities,
+                failoverActivities);
         factory.start();
     }
 

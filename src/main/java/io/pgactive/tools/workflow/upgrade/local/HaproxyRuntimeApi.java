@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 /**
  * HAProxy's runtime API over its admin Unix socket: one command per connection (HAProxy answers and closes).
  */
-final class HaproxyRuntimeApi {
+public final class HaproxyRuntimeApi {
 
     /** Backend and server names as HAProxy's configuration accepts them; anything else never reaches the socket. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
@@ -39,8 +39,8 @@ final class HaproxyRuntimeApi {
     private static final int OP_RUNNING = 2;
 
     /** One line of {@code show servers state}. */
-    record ServerState(String name, String address, int port, int opState, int adminState, int weight) {
-        boolean maintenance() {
+    public record ServerState(String name, String address, int port, int opState, int adminState, int weight) {
+        public boolean maintenance() {
             return (adminState & MAINT_FLAGS) != 0;
         }
 
@@ -49,11 +49,11 @@ final class HaproxyRuntimeApi {
         }
 
         /** The weight that counts for new connections: none while down, in maintenance or draining. */
-        int effectiveWeight() {
+        public int effectiveWeight() {
             return opState == OP_RUNNING && !maintenance() && !draining() ? weight : 0;
         }
 
-        String describe() {
+        public String describe() {
             String state = maintenance() ? "maint" : draining() ? "drain" : opState == OP_RUNNING ? "ready" : "down";
             return name + " " + address + ":" + port + " weight " + weight + " " + state;
         }
@@ -62,12 +62,12 @@ final class HaproxyRuntimeApi {
     private final Path socket;
     private final Duration timeout;
 
-    HaproxyRuntimeApi(Path socket, Duration timeout) {
+    public HaproxyRuntimeApi(Path socket, Duration timeout) {
         this.socket = socket;
         this.timeout = timeout;
     }
 
-    static String requireName(String what, String name) {
+    public static String requireName(String what, String name) {
         if (name == null || !NAME.matcher(name).matches()) {
             throw new UpgradeException("invalid HAProxy " + what + " name: '" + name + "'", false);
         }
@@ -75,7 +75,7 @@ final class HaproxyRuntimeApi {
     }
 
     /** Runs a command that answers nothing (or a notice) on success. */
-    String command(String command) {
+    public String command(String command) {
         String answer = send(command).strip();
         String lower = answer.toLowerCase(Locale.ROOT);
         for (String refusal : REFUSALS) {
@@ -88,7 +88,7 @@ final class HaproxyRuntimeApi {
     }
 
     /** {@code show servers state <backend>}, by server name. */
-    Map<String, ServerState> servers(String backend) {
+    public Map<String, ServerState> servers(String backend) {
         String answer = send("show servers state " + backend);
         List<String> lines = answer.lines().filter(l -> !l.isBlank()).toList();
         Optional<String> header = lines.stream().filter(l -> l.startsWith("# ")).findFirst();

@@ -12,13 +12,13 @@ import java.time.Duration;
 import java.util.Properties;
 
 /** Administrative JDBC connections for the local ports, with errors that name the node and never a secret. */
-final class PgAdmin {
+public final class PgAdmin {
 
     private PgAdmin() {
     }
 
     /** Connects to {@code database} (the DSN's own when null) of the node behind {@code dsn}. */
-    static Connection connect(String node, Dsn dsn, String database, Duration timeout) {
+    public static Connection connect(String node, Dsn dsn, String database, Duration timeout) {
         String db = database == null ? dsn.database() : database;
         Properties p = new Properties();
         if (dsn.user() != null) {
@@ -46,7 +46,7 @@ final class PgAdmin {
      * A failure of {@code action} on {@code node}; connection problems and serialization failures are worth a retry,
      * refused statements are not.
      */
-    static UpgradeException failure(String node, Dsn dsn, String action, SQLException e) {
+    public static UpgradeException failure(String node, Dsn dsn, String action, SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         boolean retryable = state.startsWith("08") || state.startsWith("57P") || state.equals("40001")
                 || state.equals("40P01") || state.equals("55P03") || state.equals("53300");

@@ -1,0 +1,52 @@
+package io.pgactive.tools.workflow.failover;
+
+import io.temporal.activity.ActivityInterface;
+import io.temporal.activity.ActivityMethod;
+
+/**
+ * What a failover does outside its workflow. Each one is idempotent: fencing a fenced node, promoting a promoted
+ * standby or re-pointing traffic already pointed finds the earlier work done. Failures that retrying cannot fix are
+ * non-retryable {@code ApplicationFailure}s with a message an operator can act on; none carries a password.
+ */
+@ActivityInterface
+public interface FailoverActivities {
+
+    /** The primary and its standbys from the latest snapshot. */
+    @ActivityMethod(name = "FailoverObserve")
+    ReplicationView observe(String primary);
+
+    /** Whether {@code node} answers a direct probe now (a fresh connection and a query, short timeouts). */
+    @ActivityMethod(name = "FailoverProbe")
+    boolean probe(String node);
+
+    /**
+     * The router stops sending {@code primary} connections and ends its sessions; where the node is reachable it is
+     * also made read-only and its client sessions ended. Returns what was done.
+     */
+    @ActivityMethod(name = "FailoverFence")
+    String fence(String primary);
+
+    /** Undoes {@link #fence} on a primary that was not replaced (a planned switchover that failed before promotion). */
+    @ActivityMethod(name = "FailoverUnfence")
+    String unfence(String primary);
+
+    /** Waits (heartbeating) until {@code standby} has replayed all WAL of the fenced {@code primary}; returns the LSN. */
+    @ActivityMethod(name = "FailoverAwaitCaughtUp")
+    String awaitCaughtUp(String primary, String standby, long timeoutMillis);
+
+    /** {@code pg_promote(wait => true)}; nothing to do when it already left recovery. */
+    @ActivityMethod(name = "FailoverPromote")
+    String promote(String standby, long timeoutMillis);
+
+    /** Waits until {@code node} is out of recovery and its sessions are read-write. */
+    @ActivityMethod(name = "FailoverAwaitWritable")
+    void awaitWritable(String node, long timeoutMillis);
+
+    /** The router sends every new connection to {@code newPrimary} and none to {@code oldPrimary}. */
+    @ActivityMethod(name = "FailoverRepoint")
+    String repoint(String oldPrimary, String newPrimary);
+
+    /** Writes the step into the history store and the service's own view of failovers. */
+    @ActivityMethod(name = "FailoverRecord")
+    void record(FailoverStep step);
+}

@@ -1,0 +1,159 @@
+package io.pgactive.tools.workflow.failover;
+
+import io.pgactive.tools.contract.Event;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgactive.tools.config.Dsn;
+import io.pgactive.tools.snapshot.PublishedSnapshot;
+import io.pgactive.tools.snapshot.SnapshotBus;
+import io.pgactive.tools.snapshot.SnapshotJson;
+import io.pgactive.tools.store.HistoryService;
+import io.pgactive.tools.workflow.upgrade.UpgradeException;
+import io.temporal.activity.Activity;
+import io.temporal.failure.ApplicationFailure;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+import java.time.Instant;
+import java.util.function.Supplier;
+
+/**
+ * The failover's activities: thin calls to {@link NodeControl} and {@link FailoverRouter}, with the snapshot for what
+ * the service already watches. Port errors become failures retried only when the port says a retry can help.
+ */
+@ApplicationScoped
+public class FailoverActivitiesImpl implements FailoverActivities {
+
+    private static final Logger LOG = Logger.getLogger(FailoverActivitiesImpl.class);
+    static final long POLL_MILLIS = 100;
+
+    private final FailoverPorts ports;
+    private final SnapshotBus bus;
+    private final HistoryService history;
+    private final jakarta.enterprise.event.Event<FailoverRecorded> recorded;
+
+    @Inject
+    public FailoverActivitiesImpl(FailoverPorts ports, SnapshotBus bus, HistoryService history,
+                                  jakarta.enterprise.event.Event<FailoverRecorded> recorded) {
+        this.ports = ports;
+        this.bus = bus;
+        this.history = history;
+        this.recorded = recorded;
+    }
+
+    @Override
+    public ReplicationView observe(String primary) {
+        return FailoverRules.view(bus.latest().map(PublishedSnapshot::snapshot).orElse(null), primary,
+                System.currentTimeMillis());
+    }
+
+    @Override
+    public boolean probe(String node) {
+        return ports.control().answers(node);
+    }
+
+    @Override
+    public String fence(String primary) {
+        Dsn dsn = dsn(primary);
+        FailoverRouter router = router();
+        String routed = port(() -> router.fence(primary, dsn.host(), dsn.port()));
+        boolean readOnly = port(() -> ports.control().makeReadOnly(primary));
+        return routed + "; " + (readOnly ? primary + " set read-only, its client sessions ended"
+                : primary + " unreachable, not touched");
+    }
+
+    @Override
+    public String unfence(String primary) {
+        Dsn dsn = dsn(primary);
+        port(() -> {
+            ports.control().makeWritable(primary);
+            return null;
+        });
+        return port(() -> router().unfence(primary, dsn.host(), dsn.port()));
+    }
+
+    @Override
+    public String awaitCaughtUp(String primary, String standby, long timeoutMillis) {
+        // the primary is read-only now: its position no longer moves
+        long target = FailoverRules.lsn(port(() -> ports.control().currentLsn(primary)));
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        String replayed = null;
+        while (System.currentTimeMillis() < deadline) {
+            replayed = port(() -> ports.control().replayLsn(standby));
+            if (FailoverRules.lsn(replayed) >= target) {
+                return replayed;
+            }
+            Activity.getExecutionContext().heartbeat(replayed);
+            sleep(POLL_MILLIS);
+        }
+        throw ApplicationFailure.newNonRetryableFailure(standby + " replayed up to " + replayed + " within "
+                + timeoutMillis + " ms, short of " + primary + "'s final position", "CatchUpTimeout");
+    }
+
+    @Override
+    public String promote(String standby, long timeoutMillis) {
+        boolean promotedNow = port(() -> ports.control().promote(standby, timeoutMillis));
+        return promotedNow ? standby + " promoted (pg_promote, wait => true)" : standby + " was already out of recovery";
+    }
+
+    @Override
+    public void awaitWritable(String node, long timeoutMillis) {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (!port(() -> ports.control().writable(node))) {
+            if (System.currentTimeMillis() >= deadline) {
+                throw ApplicationFailure.newNonRetryableFailure(node + " does not accept writes " + timeoutMillis
+                        + " ms after its promotion", "NotWritable");
+            }
+            sleep(POLL_MILLIS);
+        }
+    }
+
+    @Override
+    public String repoint(String oldPrimary, String newPrimary) {
+        Dsn dsn = dsn(newPrimary);
+        return port(() -> router().repoint(newPrimary, dsn.host(), dsn.port()));
+    }
+
+    @Override
+    public void record(FailoverStep step) {
+        ObjectNode details = SnapshotJson.MAPPER.createObjectNode()
+                .put("failover", step.failoverId())
+                .put("message", step.message());
+        if (step.lagBytes() >= 0) {
+            details.put("lag_bytes", step.lagBytes());
+        }
+        long version = bus.latest().map(PublishedSnapshot::version).orElse(0L);
+        history.store().record(Event.of(Instant.ofEpochMilli(step.atMillis()), version, step.primary(), step.eventType(),
+                step.primary(), step.standby(), details.toString()));
+        recorded.fire(new FailoverRecorded(step));
+        LOG.infof("failover %s: %s %s", step.failoverId(), step.type(), step.message());
+    }
+
+    private Dsn dsn(String node) {
+        return ports.dsn(node).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+                "no configured node is named '" + node + "'", "UnknownNode"));
+    }
+
+    private FailoverRouter router() {
+        return ports.router().orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+                "no router to fence and re-point: set pgactive.failover.haproxy-admin-socket", "NoRouter"));
+    }
+
+    private static <T> T port(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (UpgradeException e) {
+            throw e.retryable() ? ApplicationFailure.newFailure(e.getMessage(), "FailoverStepFailed")
+                    : ApplicationFailure.newNonRetryableFailure(e.getMessage(), "FailoverStepFailed");
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApplicationFailure.newFailure("interrupted", "Interrupted");
+        }
+    }
+}

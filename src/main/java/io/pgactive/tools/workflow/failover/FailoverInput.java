@@ -1,0 +1,5 @@
+package io.pgactive.tools.workflow.failover;
+
+/** The workflow's input: its id (derived from the primary), the request and the limits it keeps while it runs. */
+public record FailoverInput(String id, FailoverRequest request, FailoverPolicy policy) {
+}

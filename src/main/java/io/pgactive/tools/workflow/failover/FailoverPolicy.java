@@ -1,0 +1,18 @@
+package io.pgactive.tools.workflow.failover;
+
+/**
+ * The limits a failover works within (from {@code pgactive.failover.*}); part of the workflow's input so a running
+ * failover keeps the limits it started with.
+ *
+ * @param downForMillis          how long the snapshot must have seen the primary failing before it counts as down
+ * @param maxLagBytes            the most WAL an asynchronous candidate may miss (a synchronous one holds every
+ *                               acknowledged commit, so it is exempt)
+ * @param catchUpTimeoutMillis   how long a planned switchover waits for the standby to replay everything
+ * @param promoteTimeoutMillis   bound on {@code pg_promote(wait => true)}
+ * @param writableTimeoutMillis  how long the promoted node may take to accept writes
+ */
+public record FailoverPolicy(long downForMillis, long maxLagBytes, long catchUpTimeoutMillis, long promoteTimeoutMillis,
+                             long writableTimeoutMillis) {
+
+    public static final FailoverPolicy DEFAULT = new FailoverPolicy(5_000, 16L * 1024 * 1024, 30_000, 60_000, 30_000);
+}

@@ -1,0 +1,45 @@
+package io.pgactive.tools.workflow.failover;
+
+import io.pgactive.tools.config.Dsn;
+import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.workflow.failover.local.HaproxyFailoverRouter;
+import io.pgactive.tools.workflow.failover.local.JdbcNodeControl;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** The failover's ports, built from the configured nodes and {@code pgactive.failover.*}. */
+@ApplicationScoped
+public class FailoverPorts {
+
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
+
+    private final Map<String, Dsn> nodes = new LinkedHashMap<>();
+    private final NodeControl control;
+    private final Optional<FailoverRouter> router;
+
+    @Inject
+    public FailoverPorts(ToolsConfig config, FailoverSettings settings) {
+        config.collector().nodes().forEach(n -> nodes.put(n.name(), n.dsn()));
+        this.control = new JdbcNodeControl(nodes, PROBE_TIMEOUT);
+        this.router = settings.haproxyAdminSocket().map(socket -> new HaproxyFailoverRouter(Path.of(socket),
+                settings.haproxyBackend(), Duration.ofSeconds(5)));
+    }
+
+    public NodeControl control() {
+        return control;
+    }
+
+    public Optional<FailoverRouter> router() {
+        return router;
+    }
+
+    public Optional<Dsn> dsn(String node) {
+        return Optional.ofNullable(nodes.get(node));
+    }
+}

@@ -1,0 +1,154 @@
+package io.pgactive.tools.workflow.failover;
+
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.Workflow;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The failover's sequence: decide (snapshot + direct probe + {@link FailoverRules}), fence, catch up (planned only),
+ * promote, wait writable, re-point. Every step is recorded before the next begins. After a failure the old primary
+ * stays fenced unless nothing was promoted in a planned switchover: two writable primaries behind one router is the
+ * outcome this order exists to prevent.
+ */
+public class FailoverWorkflow implements Failover {
+
+    private static final RetryOptions QUICK = RetryOptions.newBuilder().setInitialInterval(Duration.ofMillis(500))
+            .setMaximumInterval(Duration.ofSeconds(5)).setBackoffCoefficient(2).setMaximumAttempts(5).build();
+
+    private final FailoverActivities quick = Workflow.newActivityStub(FailoverActivities.class, ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofSeconds(30)).setRetryOptions(QUICK).build());
+    /** The probe's answer is the fact to decide on: a failing probe is not retried into a success. */
+    private final FailoverActivities once = Workflow.newActivityStub(FailoverActivities.class, ActivityOptions.newBuilder()
+            .setStartToCloseTimeout(Duration.ofSeconds(30))
+            .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build()).build());
+
+    private final List<FailoverStep> steps = new ArrayList<>();
+    private FailoverInput input;
+    private FailoverPhase phase = FailoverPhase.DECIDING;
+    private FailoverDecision decision;
+    private long startedAt;
+    private long promoteMillis = -1;
+    private long writableMillis = -1;
+    private String error;
+
+    @Override
+    public FailoverProgress run(FailoverInput in) {
+        input = in;
+        startedAt = Workflow.currentTimeMillis();
+        FailoverRequest request = in.request();
+        FailoverPolicy policy = in.policy();
+        String primary = request.primary();
+
+        ReplicationView view;
+        boolean answered;
+        try {
+            view = quick.observe(primary);
+            answered = once.probe(primary);
+        } catch (ActivityFailure e) {
+            return fail(null, "could not read the replication state: " + rootMessage(e));
+        }
+        decision = FailoverRules.decide(request, view, answered, policy);
+        if (!decision.proceed()) {
+            phase = FailoverPhase.REFUSED;
+            error = decision.reason();
+            record(FailoverStep.FAILED, null, -1, "refused: " + decision.reason());
+            return progress();
+        }
+        String standby = decision.standby();
+        record(FailoverStep.STARTED, standby, decision.possibleLossBytes(), decision.reason()
+                + (request.reason() == null ? "" : "; requested: " + request.reason()));
+
+        phase = FailoverPhase.FENCING;
+        try {
+            record(FailoverStep.FENCED, standby, -1, quick.fence(primary));
+        } catch (ActivityFailure e) {
+            return fail(standby, "fencing " + primary + " failed: " + rootMessage(e));
+        }
+
+        if (decision.planned()) {
+            phase = FailoverPhase.CATCHING_UP;
+            FailoverActivities waiting = Workflow.newActivityStub(FailoverActivities.class, ActivityOptions.newBuilder()
+                    .setStartToCloseTimeout(Duration.ofMillis(policy.catchUpTimeoutMillis()).plusSeconds(30))
+                    .setHeartbeatTimeout(Duration.ofSeconds(20))
+                    .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(2).build()).build());
+            try {
+                waiting.awaitCaughtUp(primary, standby, policy.catchUpTimeoutMillis());
+            } catch (ActivityFailure e) {
+                String why = standby + " did not catch up with " + primary + ": " + rootMessage(e);
+                try {
+                    quick.unfence(primary);
+                    why += "; " + primary + " unfenced, nothing changed";
+                } catch (ActivityFailure u) {
+                    why += "; unfencing " + primary + " failed too: " + rootMessage(u);
+                }
+                return fail(standby, why);
+            }
+        }
+
+        phase = FailoverPhase.PROMOTING;
+        FailoverActivities promoting = Workflow.newActivityStub(FailoverActivities.class, ActivityOptions.newBuilder()
+                .setStartToCloseTimeout(Duration.ofMillis(policy.promoteTimeoutMillis() + policy.writableTimeoutMillis())
+                        .plusSeconds(30))
+                .setRetryOptions(QUICK).build());
+        try {
+            String how = promoting.promote(standby, policy.promoteTimeoutMillis());
+            promoting.awaitWritable(standby, policy.writableTimeoutMillis());
+            promoteMillis = Workflow.currentTimeMillis() - startedAt;
+            record(FailoverStep.PROMOTED, standby, decision.possibleLossBytes(), how);
+        } catch (ActivityFailure e) {
+            return fail(standby, "promoting " + standby + " failed: " + rootMessage(e) + "; " + primary + " stays fenced");
+        }
+
+        phase = FailoverPhase.REPOINTING;
+        try {
+            record(FailoverStep.TRAFFIC_REPOINTED, standby, -1, quick.repoint(primary, standby));
+            writableMillis = Workflow.currentTimeMillis() - startedAt;
+        } catch (ActivityFailure e) {
+            return fail(standby, "re-pointing traffic to " + standby + " failed: " + rootMessage(e)
+                    + "; " + standby + " is the primary, point clients at it");
+        }
+        phase = FailoverPhase.COMPLETED;
+        return progress();
+    }
+
+    @Override
+    public FailoverProgress progress() {
+        return new FailoverProgress(input == null ? null : input.id(), input == null ? null : input.request(), phase,
+                decision, steps, startedAt, promoteMillis, writableMillis, error);
+    }
+
+    private FailoverProgress fail(String standby, String why) {
+        phase = FailoverPhase.FAILED;
+        error = why;
+        record(FailoverStep.FAILED, standby, -1, why);
+        return progress();
+    }
+
+    /** Adds the step to the progress and stores it; a history store that is away does not stop the failover. */
+    private void record(String type, String standby, long lagBytes, String message) {
+        FailoverStep step = new FailoverStep(Workflow.currentTimeMillis(), input.id(), type, input.request().primary(),
+                standby, lagBytes, message);
+        steps.add(step);
+        try {
+            quick.record(step);
+        } catch (ActivityFailure e) {
+            Workflow.getLogger(FailoverWorkflow.class).warn("failover {}: recording {} failed: {}", input.id(), type,
+                    rootMessage(e));
+        }
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        String m = t instanceof TemporalFailure tf ? tf.getOriginalMessage() : t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m;
+    }
+}

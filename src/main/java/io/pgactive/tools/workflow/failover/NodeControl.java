@@ -1,0 +1,30 @@
+package io.pgactive.tools.workflow.failover;
+
+/**
+ * The failover's direct actions on one PostgreSQL server, by configured node name. Blocking; activity threads only.
+ * Failures are {@link io.pgactive.tools.workflow.upgrade.UpgradeException}s whose message names the node, never a
+ * password.
+ */
+public interface NodeControl {
+
+    /** Whether the node answers a fresh connection and a query within a short timeout. */
+    boolean answers(String node);
+
+    /** Makes a reachable node refuse writes (read-only by default, client sessions ended); false when unreachable. */
+    boolean makeReadOnly(String node);
+
+    /** Undoes {@link #makeReadOnly}. */
+    void makeWritable(String node);
+
+    /** The node's current WAL write position (a primary's {@code pg_current_wal_lsn()}). */
+    String currentLsn(String node);
+
+    /** The standby's replayed position ({@code pg_last_wal_replay_lsn()}). */
+    String replayLsn(String node);
+
+    /** Promotes the standby and waits for it; false when it was not in recovery (promoted before). */
+    boolean promote(String node, long timeoutMillis);
+
+    /** Whether the node is out of recovery and its sessions default to read-write. */
+    boolean writable(String node);
+}

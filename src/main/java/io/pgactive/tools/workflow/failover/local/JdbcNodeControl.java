@@ -1,0 +1,136 @@
+package io.pgactive.tools.workflow.failover.local;
+
+import io.pgactive.tools.config.Dsn;
+import io.pgactive.tools.workflow.failover.NodeControl;
+import io.pgactive.tools.workflow.upgrade.UpgradeException;
+import io.pgactive.tools.workflow.upgrade.local.PgAdmin;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * {@link NodeControl} over JDBC with each node's configured DSN. The role needs {@code EXECUTE} on {@code pg_promote}
+ * for promotion, and for fencing a reachable primary {@code ALTER SYSTEM} on {@code default_transaction_read_only}
+ * (or superuser) and {@code pg_signal_backend}.
+ */
+public final class JdbcNodeControl implements NodeControl {
+
+    static final String READ_ONLY = "ALTER SYSTEM SET default_transaction_read_only = on";
+    static final String READ_WRITE = "ALTER SYSTEM RESET default_transaction_read_only";
+    static final String RELOAD = "SELECT pg_reload_conf()";
+    /** Client sessions other than this one: they keep the setting they started with, so they are ended. */
+    static final String END_CLIENT_SESSIONS = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            + "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()";
+    static final String IN_RECOVERY = "SELECT pg_is_in_recovery()";
+    static final String CURRENT_LSN = "SELECT pg_current_wal_lsn()::text";
+    static final String REPLAY_LSN = "SELECT pg_last_wal_replay_lsn()::text";
+    static final String WRITABLE = "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'";
+
+    private final Map<String, Dsn> nodes;
+    private final Duration probeTimeout;
+
+    public JdbcNodeControl(Map<String, Dsn> nodes, Duration probeTimeout) {
+        this.nodes = Map.copyOf(nodes);
+        this.probeTimeout = probeTimeout;
+    }
+
+    @Override
+    public boolean answers(String node) {
+        try {
+            return on(node, probeTimeout, st -> query(st, "SELECT 1") != null);
+        } catch (UpgradeException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public boolean makeReadOnly(String node) {
+        try {
+            return on(node, probeTimeout, st -> {
+                st.execute(READ_ONLY);
+                st.execute(RELOAD);
+                st.execute(END_CLIENT_SESSIONS);
+                return true;
+            });
+        } catch (UpgradeException e) {
+            if (e.retryable()) {
+                return false; // unreachable: the router's fence is what stands
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void makeWritable(String node) {
+        on(node, probeTimeout, st -> {
+            st.execute(READ_WRITE);
+            st.execute(RELOAD);
+            return null;
+        });
+    }
+
+    @Override
+    public String currentLsn(String node) {
+        return on(node, probeTimeout, st -> query(st, CURRENT_LSN));
+    }
+
+    @Override
+    public String replayLsn(String node) {
+        return on(node, probeTimeout, st -> query(st, REPLAY_LSN));
+    }
+
+    @Override
+    public boolean promote(String node, long timeoutMillis) {
+        Duration timeout = Duration.ofMillis(timeoutMillis);
+        return on(node, timeout.plusSeconds(5), st -> {
+            if (!"t".equals(query(st, IN_RECOVERY))) {
+                return false;
+            }
+            int seconds = (int) Math.max(1, timeout.toSeconds());
+            if (!"t".equals(query(st, "SELECT pg_promote(true, " + seconds + ")"))) {
+                throw new SQLException("pg_promote did not finish within " + seconds + " s", "57014");
+            }
+            return true;
+        });
+    }
+
+    @Override
+    public boolean writable(String node) {
+        try {
+            return on(node, probeTimeout, st -> "t".equals(query(st, WRITABLE)));
+        } catch (UpgradeException e) {
+            if (e.retryable()) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    private interface Work<T> {
+        T run(Statement st) throws SQLException;
+    }
+
+    private <T> T on(String node, Duration timeout, Work<T> work) {
+        Dsn dsn = nodes.get(node);
+        if (dsn == null) {
+            throw new UpgradeException("no configured node is named '" + node + "'", false);
+        }
+        try (Connection c = PgAdmin.connect(node, dsn, null, timeout); Statement st = c.createStatement()) {
+            st.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
+            return work.run(st);
+        } catch (SQLException e) {
+            throw PgAdmin.failure(node, dsn, "failover step", e);
+        }
+    }
+
+    private static String query(Statement st, String sql) throws SQLException {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
+        }
+    }
+
+}

@@ -1,0 +1,181 @@
+package io.pgactive.tools.workflow.failover;
+
+import io.pgactive.tools.snapshot.NodeStatus;
+import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every branch of the failover workflow against Temporal's time-skipping test server, over in-memory activities. */
+class FailoverWorkflowTest {
+
+    static final String QUEUE = "failover-test";
+    static final FailoverPolicy POLICY = new FailoverPolicy(5_000, 1_000, 30_000, 60_000, 30_000);
+
+    TestWorkflowEnvironment env;
+    FailoverDouble db;
+    WorkflowClient client;
+
+    @BeforeEach
+    void start() {
+        env = TestWorkflowEnvironment.newInstance();
+        db = new FailoverDouble();
+        Worker worker = env.newWorker(QUEUE);
+        worker.registerWorkflowImplementationTypes(FailoverWorkflow.class);
+        worker.registerActivitiesImplementations(db.activities());
+        env.start();
+        client = env.getWorkflowClient();
+    }
+
+    @AfterEach
+    void close() {
+        env.close();
+    }
+
+    private FailoverProgress run(FailoverRequest request) {
+        String id = Failover.workflowId(request.primary());
+        Failover stub = client.newWorkflowStub(Failover.class, WorkflowOptions.newBuilder().setWorkflowId(id)
+                .setTaskQueue(QUEUE).setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+                .build());
+        return stub.run(new FailoverInput(id, request, POLICY));
+    }
+
+    @Test
+    void aDeadPrimaryIsFencedThenTheSynchronousStandbyPromotedThenTrafficRepointed() {
+        FailoverProgress p = run(new FailoverRequest("p", false, null, "node lost"));
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.COMPLETED);
+        assertThat(p.decision().standby()).isEqualTo("s");
+        assertThat(db.calls).containsExactly("observe p", "probe p", "fence p", "promote s", "writable s", "repoint s");
+        assertThat(db.recordedTypes()).containsExactly(FailoverStep.STARTED, FailoverStep.FENCED, FailoverStep.PROMOTED,
+                FailoverStep.TRAFFIC_REPOINTED);
+        assertThat(db.recorded.get(0).message()).contains("requested: node lost");
+        assertThat(db.routedTo).isEqualTo("s");
+        assertThat(p.promoteMillis()).isGreaterThanOrEqualTo(0);
+        assertThat(p.writableMillis()).isGreaterThanOrEqualTo(p.promoteMillis());
+    }
+
+    @Test
+    void aHealthyPrimaryIsRefusedWithoutForceAndNothingIsTouched() {
+        db.primary = new PrimaryView("p", NodeStatus.HEALTHY, true, 0, FailoverDouble.BASE);
+        db.primaryAnswers = true;
+
+        FailoverProgress p = run(new FailoverRequest("p", false, null, null));
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.REFUSED);
+        assertThat(p.error()).contains("answers a direct probe");
+        assertThat(db.calls).containsExactly("observe p", "probe p");
+        assertThat(db.recordedTypes()).containsExactly(FailoverStep.FAILED);
+        assertThat(db.routedTo).isEqualTo("p");
+    }
+
+    @Test
+    void tooMuchLagOnTheOnlyStandbyIsRefused() {
+        db.standbys = List.of(new StandbyView("a", NodeStatus.HEALTHY, true, true, "async", true,
+                FailoverDouble.BASE - 50_000, FailoverDouble.BASE - 50_000));
+
+        FailoverProgress p = run(new FailoverRequest("p", false, null, null));
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.REFUSED);
+        assertThat(p.error()).contains("more than the maximum");
+        assertThat(db.promoted).isNull();
+        assertThat(db.primaryFenced).isFalse();
+    }
+
+    @Test
+    void noFitStandbyIsRefused() {
+        db.standbys = List.of(new StandbyView("s", NodeStatus.DOWN, false, true, "sync", true, -1, -1));
+
+        FailoverProgress p = run(new FailoverRequest("p", false, null, null));
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.REFUSED);
+        assertThat(p.error()).contains("no fit standby", "s: the service cannot read it");
+        assertThat(db.calls).doesNotContain("fence p");
+    }
+
+    @Test
+    void aForcedSwitchoverWaitsForTheStandbyToCatchUpBeforePromoting() {
+        db.primary = new PrimaryView("p", NodeStatus.HEALTHY, true, 0, FailoverDouble.BASE);
+        db.primaryAnswers = true;
+
+        FailoverProgress p = run(new FailoverRequest("p", true, null, "maintenance"));
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.COMPLETED);
+        assertThat(p.decision().planned()).isTrue();
+        assertThat(db.calls).containsExactly("observe p", "probe p", "fence p", "catch-up s", "promote s", "writable s",
+                "repoint s");
+    }
+
+    @Test
+    void aSwitchoverWhoseStandbyCannotCatchUpUnfencesThePrimaryAndPromotesNothing() {
+        db.primary = new PrimaryView("p", NodeStatus.HEALTHY, true, 0, FailoverDouble.BASE);
+        db.primaryAnswers = true;
+        db.catchUpFails = true;
+
+        FailoverProgress p = run(new FailoverRequest("p", true, null, null));
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.FAILED);
+        assertThat(p.error()).contains("did not catch up", "replay stuck", "unfenced, nothing changed");
+        assertThat(db.promoted).isNull();
+        assertThat(db.routedTo).isEqualTo("p");
+        assertThat(db.recordedTypes()).containsExactly(FailoverStep.STARTED, FailoverStep.FENCED, FailoverStep.FAILED);
+    }
+
+    @Test
+    void aFailedPromotionLeavesTheOldPrimaryFenced() {
+        db.promoteFails = true;
+
+        FailoverProgress p = run(new FailoverRequest("p", false, null, null));
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.FAILED);
+        assertThat(p.error()).contains("pg_promote returned false", "p stays fenced");
+        assertThat(db.primaryFenced).isTrue();
+        assertThat(db.calls).doesNotContain("unfence p");
+        assertThat(db.recordedTypes()).containsExactly(FailoverStep.STARTED, FailoverStep.FENCED, FailoverStep.FAILED);
+    }
+
+    @Test
+    void aFailedRepointSaysWhichNodeIsNowThePrimary() {
+        db.repointFails = true;
+
+        FailoverProgress p = run(new FailoverRequest("p", false, null, null));
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.FAILED);
+        assertThat(p.error()).contains("s is the primary");
+        assertThat(db.recordedTypes()).containsExactly(FailoverStep.STARTED, FailoverStep.FENCED, FailoverStep.PROMOTED,
+                FailoverStep.FAILED);
+    }
+
+    @Test
+    void theOperatorsChoiceOfStandbyIsPromoted() {
+        FailoverProgress p = run(new FailoverRequest("p", false, "a", null));
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.COMPLETED);
+        assertThat(db.promoted).isEqualTo("a");
+        assertThat(db.recorded.get(0).lagBytes()).isEqualTo(100);
+    }
+
+    @Test
+    void aSecondStartForTheSamePrimaryJoinsTheFirstRun() {
+        String id = Failover.workflowId("p");
+        WorkflowOptions options = WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(QUEUE)
+                .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING).build();
+        FailoverInput input = new FailoverInput(id, new FailoverRequest("p", false, null, null), POLICY);
+        String first = WorkflowClient.start(client.newWorkflowStub(Failover.class, options)::run, input).getRunId();
+        String second = WorkflowClient.start(client.newWorkflowStub(Failover.class, options)::run, input).getRunId();
+
+        assertThat(second).isEqualTo(first);
+        FailoverProgress p = WorkflowStub.fromTyped(client.newWorkflowStub(Failover.class, id)).getResult(FailoverProgress.class);
+        assertThat(p.phase()).isEqualTo(FailoverPhase.COMPLETED);
+        assertThat(db.calls.stream().filter(c -> c.startsWith("promote"))).hasSize(1);
+    }
+}
