@@ -14,6 +14,7 @@ import io.pgactive.tools.store.HistoryService;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.activity.ActivityInfo;
 import io.temporal.failure.ApplicationFailure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -50,6 +51,7 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
     private final HistoryService history;
     private final UpgradeService upgrades;
     private final SqlProbe probe;
+    private final ActivityOnce recorded = new ActivityOnce();
 
     @Inject
     public UpgradeActivitiesImpl(UpgradePorts.Factory ports, ToolsConfig config, SnapshotBus bus, CollectorService collector,
@@ -360,7 +362,13 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
 
     @Override
     public void recordDecision(String upgradeId, String sourceNode, UpgradeDecision d) {
-        upgrades.decided(sourceNode, d);
+        ActivityInfo attempt = Activity.getExecutionContext().getInfo();
+        // a retry of a recording that took effect must neither count an outcome nor write the event again; the event
+        // goes first so that a failure to store it leaves nothing counted for the retry to repeat
+        if (recorded.done(attempt)) {
+            LOG.debugf("upgrade %s: decision %s already recorded", upgradeId, d.action());
+            return;
+        }
         ObjectNode details = SnapshotJson.MAPPER.createObjectNode()
                 .put("upgrade", upgradeId)
                 .put("action", d.action())
@@ -372,6 +380,8 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
         long version = bus.latest().map(PublishedSnapshot::version).orElse(0L);
         history.store().record(new Event(Instant.ofEpochMilli(d.atMillis()), version, sourceNode, Event.UPGRADE,
                 d.from().name(), d.to().name(), details.toString()));
+        upgrades.decided(sourceNode, d);
+        recorded.markDone(attempt);
     }
 
     // --- helpers ---------------------------------------------------------------------------------------------------
