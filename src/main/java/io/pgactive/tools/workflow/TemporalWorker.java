@@ -11,6 +11,8 @@ import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
+import io.temporal.worker.WorkerOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -54,6 +56,8 @@ public class TemporalWorker {
     InProcessReplicationActivities replicationActivities;
     @Inject
     UpgradeActivitiesImpl upgradeActivities;
+    @Inject
+    TemporalTracing tracing;
 
     @ConfigProperty(name = "pgactive.tools.temporal.enabled", defaultValue = "false")
     boolean enabled;
@@ -63,6 +67,13 @@ public class TemporalWorker {
     String namespace;
     @ConfigProperty(name = "quarkus.temporal.worker.task-queue", defaultValue = "pgactive-tools")
     String taskQueue;
+    /**
+     * How long a workflow task may hold its thread before the SDK calls it a deadlock and fails the task (it is then
+     * retried). The SDK's 1 s is short for a small pod whose JVM is still loading and compiling classes on the first
+     * tasks after a start; a real deadlock is still caught, only later.
+     */
+    @ConfigProperty(name = "pgactive.tools.temporal.deadlock-detection-timeout", defaultValue = "10s")
+    Duration deadlockDetectionTimeout;
 
     private final List<Runnable> whileConnected = new CopyOnWriteArrayList<>();
     private volatile State state;
@@ -146,8 +157,10 @@ public class TemporalWorker {
     }
 
     private void startWorker() {
-        factory = WorkerFactory.newInstance(client);
-        Worker worker = factory.newWorker(taskQueue);
+        factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
+                .setWorkerInterceptors(tracing.workerInterceptor()).build());
+        Worker worker = factory.newWorker(taskQueue, WorkerOptions.newBuilder()
+                .setDefaultDeadlockDetectionTimeout(deadlockDetectionTimeout.toMillis()).build());
         worker.registerWorkflowImplementationTypes(ReplicationGuardWorkflow.class, RollingUpgradeWorkflow.class,
                 InitReplicationGroupWorkflow.class);
         worker.registerActivitiesImplementations(guardActivities, replicationActivities, upgradeActivities);
