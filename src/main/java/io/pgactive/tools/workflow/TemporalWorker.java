@@ -9,12 +9,14 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.client.WorkflowClient;
+import io.temporal.common.interceptors.WorkerInterceptor;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,8 +58,9 @@ public class TemporalWorker {
     InProcessReplicationActivities replicationActivities;
     @Inject
     UpgradeActivitiesImpl upgradeActivities;
+    /** The Temporal extension's tracing interceptor (OpenTracing over the service's OpenTelemetry), when tracing is built in. */
     @Inject
-    TemporalTracing tracing;
+    Instance<WorkerInterceptor> workerInterceptors;
 
     @ConfigProperty(name = "pgactive.tools.temporal.enabled", defaultValue = "false")
     boolean enabled;
@@ -158,7 +161,7 @@ public class TemporalWorker {
 
     private void startWorker() {
         factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
-                .setWorkerInterceptors(tracing.workerInterceptor()).build());
+                .setWorkerInterceptors(workerInterceptors.stream().toArray(WorkerInterceptor[]::new)).build());
         Worker worker = factory.newWorker(taskQueue, WorkerOptions.newBuilder()
                 .setDefaultDeadlockDetectionTimeout(deadlockDetectionTimeout.toMillis()).build());
         worker.registerWorkflowImplementationTypes(ReplicationGuardWorkflow.class, RollingUpgradeWorkflow.class,

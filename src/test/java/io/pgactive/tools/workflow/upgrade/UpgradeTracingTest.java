@@ -9,7 +9,10 @@ import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import io.pgactive.tools.workflow.TemporalTracing;
+import io.opentelemetry.opentracingshim.OpenTracingShim;
+import io.temporal.opentracing.OpenTracingClientInterceptor;
+import io.temporal.opentracing.OpenTracingOptions;
+import io.temporal.opentracing.OpenTracingWorkerInterceptor;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowOptions;
@@ -29,7 +32,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The service's Temporal interceptors make one trace of an upgrade: the client's start, the workflow's run, and a span
+ * Temporal's tracing interceptors, as the service installs them, make one trace of an upgrade: the client's start, the workflow's run, and a span
  * for each activity scheduled and run, all under the trace the start began.
  */
 class UpgradeTracingTest {
@@ -50,11 +53,13 @@ class UpgradeTracingTest {
         tracerProvider = SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build();
         OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(tracerProvider)
                 .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance())).build();
+        // as the service wires them: the Temporal extension's interceptors on a tracer shim over OpenTelemetry
+        OpenTracingOptions tracing = OpenTracingOptions.newBuilder().setTracer(OpenTracingShim.createTracerShim(otel)).build();
         env = TestWorkflowEnvironment.newInstance(TestEnvironmentOptions.newBuilder()
                 .setWorkflowClientOptions(WorkflowClientOptions.newBuilder()
-                        .setInterceptors(TemporalTracing.clientInterceptorFor(otel)).build())
+                        .setInterceptors(new OpenTracingClientInterceptor(tracing)).build())
                 .setWorkerFactoryOptions(WorkerFactoryOptions.newBuilder()
-                        .setWorkerInterceptors(TemporalTracing.workerInterceptorFor(otel)).build())
+                        .setWorkerInterceptors(new OpenTracingWorkerInterceptor(tracing)).build())
                 .build());
         ports = new UpgradeDouble();
         Worker worker = env.newWorker(QUEUE, WorkerOptions.newBuilder()
