@@ -14,10 +14,14 @@ import io.quarkus.scheduler.Scheduled;
 import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.client.WorkflowClient;
+import io.temporal.common.interceptors.WorkerInterceptor;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
+import io.temporal.worker.WorkerOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -62,6 +66,9 @@ public class TemporalWorker {
     UpgradeActivitiesImpl upgradeActivities;
     @Inject
     FailoverActivitiesImpl failoverActivities;
+    /** The Temporal extension's tracing interceptor (OpenTracing over the service's OpenTelemetry), when tracing is built in. */
+    @Inject
+    Instance<WorkerInterceptor> workerInterceptors;
 
     @ConfigProperty(name = "pgactive.tools.temporal.enabled", defaultValue = "false")
     boolean enabled;
@@ -71,6 +78,13 @@ public class TemporalWorker {
     String namespace;
     @ConfigProperty(name = "quarkus.temporal.worker.task-queue", defaultValue = "pgactive-tools")
     String taskQueue;
+    /**
+     * How long a workflow task may hold its thread before the SDK calls it a deadlock and fails the task (it is then
+     * retried). The SDK's 1 s is short for a small pod whose JVM is still loading and compiling classes on the first
+     * tasks after a start; a real deadlock is still caught, only later.
+     */
+    @ConfigProperty(name = "pgactive.tools.temporal.deadlock-detection-timeout", defaultValue = "10s")
+    Duration deadlockDetectionTimeout;
 
     private final List<Runnable> whileConnected = new CopyOnWriteArrayList<>();
     private volatile State state;
@@ -153,8 +167,10 @@ public class TemporalWorker {
     }
 
     private void startWorker() {
-        factory = WorkerFactory.newInstance(client);
-        Worker worker = factory.newWorker(taskQueue);
+        factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
+                .setWorkerInterceptors(workerInterceptors.stream().toArray(WorkerInterceptor[]::new)).build());
+        Worker worker = factory.newWorker(taskQueue, WorkerOptions.newBuilder()
+                .setDefaultDeadlockDetectionTimeout(deadlockDetectionTimeout.toMillis()).build());
         worker.registerWorkflowImplementationTypes(ReplicationGuardWorkflow.class, RollingUpgradeWorkflow.class,
                 InitReplicationGroupWorkflow.class, FailoverWorkflow.class);
         worker.registerActivitiesImplementations(guardActivities, replicationActivities, upgradeActivities,

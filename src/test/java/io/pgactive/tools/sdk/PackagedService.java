@@ -21,7 +21,7 @@ import java.util.zip.ZipEntry;
  * test can stop it and start it again the way an operator restarts it: a new JVM on the same port and database.
  * Its output goes to {@code service-N.log} in the work directory, one file per start.
  */
-final class PackagedService implements AutoCloseable {
+public final class PackagedService implements AutoCloseable {
 
     static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
     private static final Path APP_JAR_DIR = Path.of("target/quarkus-app/app");
@@ -29,13 +29,20 @@ final class PackagedService implements AutoCloseable {
 
     private final Path config;
     private final Path work;
+    private final Map<String, String> properties;
     private final int port;
     private Process process;
     private int starts;
 
     PackagedService(Path config, Path work) {
+        this(config, work, Map.of());
+    }
+
+    /** With {@code properties} given to the JVM as system properties (for settings the config file does not hold). */
+    public PackagedService(Path config, Path work, Map<String, String> properties) {
         this.config = config;
         this.work = work;
+        this.properties = Map.copyOf(properties);
         this.port = freePort();
     }
 
@@ -44,7 +51,7 @@ final class PackagedService implements AutoCloseable {
      * application after the tests run, so the jar is only usable when a previous package step built it from the
      * classes compiled now: every compiled class must be in it with the same content.
      */
-    static Optional<String> unusable() {
+    public static Optional<String> unusable() {
         if (!Files.isRegularFile(JAR)) {
             return Optional.of(JAR + " is missing: run ./mvnw package -DskipTests first");
         }
@@ -74,7 +81,7 @@ final class PackagedService implements AutoCloseable {
         return crc.getValue();
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + port;
     }
 
@@ -82,12 +89,14 @@ final class PackagedService implements AutoCloseable {
         return port;
     }
 
-    void start() {
+    public void start() {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running");
         }
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", JAR.toAbsolutePath().toString()));
+                "-Xmx256m"));
+        properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().putAll(Map.of("PGACTIVE_TOOLS_CONFIG", config.toString(), "QUARKUS_HTTP_PORT",
                 Integer.toString(port), "QUARKUS_HTTP_HOST", "127.0.0.1", "QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false"));
@@ -99,12 +108,12 @@ final class PackagedService implements AutoCloseable {
         }
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process != null && process.isAlive();
     }
 
     /** The last lines the service wrote, for a failure message. */
-    String logTail() {
+    public String logTail() {
         Path log = work.resolve("service-" + starts + ".log");
         try (InputStream in = Files.newInputStream(log)) {
             List<String> lines = new String(in.readAllBytes()).lines().toList();
@@ -114,8 +123,18 @@ final class PackagedService implements AutoCloseable {
         }
     }
 
+    /** SIGKILL, as a crashed node or an OOM kill: no shutdown hook runs, nothing is told to Temporal. */
+    public void kill() throws InterruptedException {
+        if (process != null) {
+            process.destroyForcibly();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the service survived SIGKILL for 30 s");
+            }
+        }
+    }
+
     /** A graceful stop (SIGTERM, as from systemd or Kubernetes), forced after 30 s. */
-    void stop() {
+    public void stop() {
         if (process == null) {
             return;
         }

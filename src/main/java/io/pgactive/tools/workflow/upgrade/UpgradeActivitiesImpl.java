@@ -15,6 +15,7 @@ import io.pgactive.tools.store.HistoryService;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
+import io.temporal.activity.ActivityInfo;
 import io.temporal.failure.ApplicationFailure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -51,6 +52,7 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
     private final HistoryService history;
     private final UpgradeService upgrades;
     private final SqlProbe probe;
+    private final ActivityOnce recorded = new ActivityOnce();
 
     @Inject
     public UpgradeActivitiesImpl(UpgradePorts.Factory ports, ToolsConfig config, SnapshotBus bus, CollectorService collector,
@@ -407,7 +409,13 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
 
     @Override
     public void recordDecision(String upgradeId, String sourceNode, UpgradeDecision d) {
-        upgrades.decided(sourceNode, d);
+        ActivityInfo attempt = Activity.getExecutionContext().getInfo();
+        // a retry of a recording that took effect must neither count an outcome nor write the event again; the event
+        // goes first so that a failure to store it leaves nothing counted for the retry to repeat
+        if (recorded.done(attempt)) {
+            LOG.debugf("upgrade %s: decision %s already recorded", upgradeId, d.action());
+            return;
+        }
         ObjectNode details = SnapshotJson.MAPPER.createObjectNode()
                 .put("upgrade", upgradeId)
                 .put("action", d.action())
@@ -419,6 +427,8 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
         long version = bus.latest().map(PublishedSnapshot::version).orElse(0L);
         history.store().record(Event.of(Instant.ofEpochMilli(d.atMillis()), version, sourceNode, EventType.UPGRADE,
                 d.from().name(), d.to().name(), details.toString()));
+        upgrades.decided(sourceNode, d);
+        recorded.markDone(attempt);
     }
 
     // --- helpers ---------------------------------------------------------------------------------------------------

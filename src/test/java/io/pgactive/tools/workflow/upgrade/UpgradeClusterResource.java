@@ -106,7 +106,7 @@ public class UpgradeClusterResource extends ServiceTestResource {
                 + " user=" + admin.user() + " password=" + admin.password() + "\" }\n"
                 + "upgrade:\n"
                 + "  token: " + TOKEN + "\n"
-                + "  sync_hold: 1s\n"
+                + "  sync_hold: " + syncHold() + "\n"
                 + "  soak: " + SOAK + "\n"
                 + "  cutover_budget: 30s\n"
                 + "  health_probe: \"SELECT 1 / count(*) FROM public.health\"\n"
@@ -130,6 +130,11 @@ public class UpgradeClusterResource extends ServiceTestResource {
         return Map.of("pgactive.tools.config", config.toString(),
                 "pgactive.tools.temporal.enabled", "true",
                 "quarkus.temporal.connection.target", temporal.target());
+    }
+
+    /** How long replication must stay caught up before traffic moves: short, so the upgrade does not wait for it. */
+    protected String syncHold() {
+        return "1s";
     }
 
     /**
