@@ -17,7 +17,8 @@ class MainTest {
 
     private Process start(Path config) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName());
+        ProcessBuilder pb =
+                new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName());
         pb.environment().put("PGACTIVE_TOOLS_CONFIG", config.toString());
         pb.redirectErrorStream(true);
         return pb.start();
@@ -36,7 +37,10 @@ class MainTest {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(p.exitValue()).isEqualTo(Main.EXIT_CONFIG);
         assertThat(out.lines().count()).isEqualTo(1);
-        assertThat(out).contains(config.toString()).contains("collector.nodes[0].dsn").contains("malformed DSN")
+        assertThat(out)
+                .contains(config.toString())
+                .contains("collector.nodes[0].dsn")
+                .contains("malformed DSN")
                 .doesNotContain("Hunter2Secret");
     }
 
@@ -58,8 +62,10 @@ class MainTest {
     void anUnusableDatabasePathIsOneConfigurationLineAndExitCode2() throws Exception {
         Path config = dir.resolve("tools.yaml");
         Path blocker = Files.writeString(dir.resolve("not-a-directory"), "x");
-        Files.writeString(config, "collector:\n  nodes: [ { name: a, dsn: 'postgres://h/d' } ]\ndatabase:\n  path: "
-                + blocker.resolve("history.db") + "\n");
+        Files.writeString(
+                config,
+                "collector:\n  nodes: [ { name: a, dsn: 'postgres://h/d' } ]\ndatabase:\n  path: "
+                        + blocker.resolve("history.db") + "\n");
         Process p = start(config);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
@@ -67,7 +73,9 @@ class MainTest {
         assertThat(out.lines().count()).isEqualTo(1);
         assertThat(out).contains(config.toString()).contains("database.path").contains("not-a-directory");
 
-        Files.writeString(config, "collector:\n  nodes: [ { name: a, dsn: 'postgres://h/d' } ]\ndatabase:\n  path: " + dir + "\n");
+        Files.writeString(
+                config,
+                "collector:\n  nodes: [ { name: a, dsn: 'postgres://h/d' } ]\ndatabase:\n  path: " + dir + "\n");
         assertThat(Main.checkConfig(config)).contains("database.path").contains("is a directory");
     }
 
@@ -76,7 +84,9 @@ class MainTest {
         Path config = dir.resolve("tools.yaml");
         Files.writeString(config, "collector:\n  nodes: [ { name: a, dsn: 'postgres://h/d' } ]\n");
         Files.createDirectories(dir.resolve("queries"));
-        Files.write(dir.resolve("queries/blob.sql"), new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2, (byte) 0x80, (byte) 0xc3});
+        Files.write(
+                dir.resolve("queries/blob.sql"),
+                new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1, 2, (byte) 0x80, (byte) 0xc3});
         assertThat(Main.checkConfig(config)).contains("blob.sql");
     }
 }

@@ -17,12 +17,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
-
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 
 /**
  * Failovers and planned switchovers: read them freely, start them with the bearer token of
@@ -41,8 +40,7 @@ public class FailoverResource {
     }
 
     /** The body of {@code POST /failovers}. */
-    public record StartRequest(String primary, Boolean force, String to, String reason) {
-    }
+    public record StartRequest(String primary, Boolean force, String to, String reason) {}
 
     @GET
     @Path("{id}")
@@ -55,9 +53,12 @@ public class FailoverResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Fail over a primary to a standby (idempotent: a running or completed failover of it is returned)",
-            description = "Body {\"primary\": \"node1\", \"force\": false, \"to\": null, \"reason\": \"...\"}. force on a healthy "
-                    + "primary is a planned switchover. Needs Authorization: Bearer <token>.")
+    @Operation(
+            summary =
+                    "Fail over a primary to a standby (idempotent: a running or completed failover of it is returned)",
+            description =
+                    "Body {\"primary\": \"node1\", \"force\": false, \"to\": null, \"reason\": \"...\"}. force on a healthy "
+                            + "primary is a planned switchover. Needs Authorization: Bearer <token>.")
     @APIResponse(responseCode = "400", description = "Bad body")
     @APIResponse(responseCode = "401", description = "No valid bearer token")
     @APIResponse(responseCode = "403", description = "No token configured")
@@ -67,16 +68,19 @@ public class FailoverResource {
         if (body == null) {
             throw new IllegalArgumentException("body: a JSON object with 'primary' is required");
         }
-        return JsonResponses.ok(failovers.start(new FailoverRequest(body.primary(), Boolean.TRUE.equals(body.force()),
-                body.to(), body.reason())));
+        return JsonResponses.ok(failovers.start(
+                new FailoverRequest(body.primary(), Boolean.TRUE.equals(body.force()), body.to(), body.reason())));
     }
 
     private void authorize(String header) {
         String token = failovers.token().orElse(null);
         if (token == null) {
-            throw new ForbiddenException("starting failovers needs pgactive.failover.token (or guard.token) in the configuration");
+            throw new ForbiddenException(
+                    "starting failovers needs pgactive.failover.token (or guard.token) in the configuration");
         }
-        String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : "";
+        String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).strip()
+                : "";
         // constant-time comparison: the token must not leak through response timing
         if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
             throw new NotAuthorizedException("a valid bearer token is required", "Bearer");
@@ -86,6 +90,7 @@ public class FailoverResource {
     @ServerExceptionMapper
     public Response unavailable(UpgradeService.UnavailableException e) {
         return Response.fromResponse(Problem.response(Response.Status.SERVICE_UNAVAILABLE, e.getMessage()))
-                .header(HttpHeaders.RETRY_AFTER, "5").build();
+                .header(HttpHeaders.RETRY_AFTER, "5")
+                .build();
     }
 }

@@ -8,7 +8,10 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.NotAuthorizedException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -39,17 +42,19 @@ public class GuardResource {
 
     @Inject
     GuardService guards;
+
     @Inject
     TemporalWorker worker;
+
     @Inject
     ToolsConfig config;
 
     /** The body of {@code POST /guards/{gate}/override}. */
-    public record OverrideRequest(String action, String reason) {
-    }
+    public record OverrideRequest(String action, String reason) {}
 
     @GET
-    @Operation(summary = "Every configured gate with its guard's state, the policy and the Temporal connection",
+    @Operation(
+            summary = "Every configured gate with its guard's state, the policy and the Temporal connection",
             description = "running is null while Temporal cannot be asked.")
     public Response list() {
         Map<String, Object> body = new LinkedHashMap<>();
@@ -69,39 +74,49 @@ public class GuardResource {
 
     @POST
     @Path("{gate}")
-    @Operation(summary = "Start the gate's guard (idempotent: a running guard is found, not duplicated)",
+    @Operation(
+            summary = "Start the gate's guard (idempotent: a running guard is found, not duplicated)",
             description = "Needs Authorization: Bearer <guard.token>.")
     @APIResponse(responseCode = "401", description = "No valid bearer token")
     @APIResponse(responseCode = "403", description = "No guard.token configured")
     @APIResponse(responseCode = "404", description = "Unknown gate")
     @APIResponse(responseCode = "503", description = "Temporal disabled or unreachable")
-    public Response start(@PathParam("gate") String gate, @jakarta.ws.rs.HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
+    public Response start(@PathParam("gate") String gate, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
         authorize(auth);
         return JsonResponses.ok(guards.start(gate));
     }
 
     @DELETE
     @Path("{gate}")
-    @Operation(summary = "Stop the gate's guard; writes it paused are resumed first", description = "Needs the bearer token.")
+    @Operation(
+            summary = "Stop the gate's guard; writes it paused are resumed first",
+            description = "Needs the bearer token.")
     @APIResponse(responseCode = "401", description = "No valid bearer token")
     @APIResponse(responseCode = "503", description = "Temporal disabled or unreachable")
-    public Response stop(@PathParam("gate") String gate, @QueryParam("reason") String reason,
-                         @jakarta.ws.rs.HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
+    public Response stop(
+            @PathParam("gate") String gate,
+            @QueryParam("reason") String reason,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
         authorize(auth);
-        return JsonResponses.ok(guards.stop(gate, reason == null || reason.isBlank() ? "stopped through the API" : reason));
+        return JsonResponses.ok(
+                guards.stop(gate, reason == null || reason.isBlank() ? "stopped through the API" : reason));
     }
 
     @POST
     @Path("{gate}/override")
-    @Operation(summary = "Operator override: pause, resume or release, with a reason",
-            description = "Body {\"action\": \"pause|resume|release\", \"reason\": \"...\"}. Returns once the gate is in "
-                    + "the wanted state. Needs the bearer token.")
+    @Operation(
+            summary = "Operator override: pause, resume or release, with a reason",
+            description =
+                    "Body {\"action\": \"pause|resume|release\", \"reason\": \"...\"}. Returns once the gate is in "
+                            + "the wanted state. Needs the bearer token.")
     @APIResponse(responseCode = "400", description = "Bad body")
     @APIResponse(responseCode = "409", description = "Refused by the guard (not running, nothing to release, stopping)")
     @APIResponse(responseCode = "503", description = "Temporal disabled or unreachable")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response override(@PathParam("gate") String gate, OverrideRequest request,
-                             @jakarta.ws.rs.HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
+    public Response override(
+            @PathParam("gate") String gate,
+            OverrideRequest request,
+            @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
         authorize(auth);
         if (request == null || request.action() == null) {
             throw new IllegalArgumentException("body: action is required (pause, resume or release)");
@@ -110,15 +125,16 @@ public class GuardResource {
         try {
             action = GuardOverride.Action.valueOf(request.action().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("body: action must be pause, resume or release, not '" + request.action() + "'");
+            throw new IllegalArgumentException(
+                    "body: action must be pause, resume or release, not '" + request.action() + "'");
         }
         if (request.reason() == null || request.reason().isBlank()) {
             throw new IllegalArgumentException("body: reason is required (it goes into the guard's record)");
         }
         String reason = escapeControls(request.reason().strip());
         if (reason.length() > GuardOverride.MAX_REASON) {
-            throw new IllegalArgumentException("body: reason is " + reason.length() + " characters; at most "
-                    + GuardOverride.MAX_REASON);
+            throw new IllegalArgumentException(
+                    "body: reason is " + reason.length() + " characters; at most " + GuardOverride.MAX_REASON);
         }
         return JsonResponses.ok(guards.override(gate, new GuardOverride(action, reason)));
     }
@@ -149,20 +165,22 @@ public class GuardResource {
     private void authorize(String header) {
         String token = config.guard().token().orElse(null);
         if (token == null) {
-            throw new jakarta.ws.rs.ForbiddenException("changing guards needs guard.token in the configuration");
+            throw new ForbiddenException("changing guards needs guard.token in the configuration");
         }
-        String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : "";
+        String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).strip()
+                : "";
         // constant-time comparison: the token must not leak through response timing
         if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
-            throw new jakarta.ws.rs.NotAuthorizedException("a valid bearer token is required", "Bearer");
+            throw new NotAuthorizedException("a valid bearer token is required", "Bearer");
         }
     }
-
 
     @ServerExceptionMapper
     public Response unavailable(GuardService.UnavailableException e) {
         return Response.fromResponse(Problem.response(Response.Status.SERVICE_UNAVAILABLE, e.getMessage()))
-                .header(HttpHeaders.RETRY_AFTER, "5").build();
+                .header(HttpHeaders.RETRY_AFTER, "5")
+                .build();
     }
 
     @ServerExceptionMapper
@@ -171,8 +189,8 @@ public class GuardResource {
     }
 
     /** Temporal's rendering of a failure a workflow raised: {@code message='...', type='...', nonRetryable=...}. */
-    private static final Pattern TEMPORAL_FAILURE = Pattern.compile("message='(.*)', type='[^']*', nonRetryable=(true|false)",
-            Pattern.DOTALL);
+    private static final Pattern TEMPORAL_FAILURE =
+            Pattern.compile("message='(.*)', type='[^']*', nonRetryable=(true|false)", Pattern.DOTALL);
 
     /** The guard's own words for a refusal, without the Temporal failure's rendering around them. */
     static String plainReason(String message) {

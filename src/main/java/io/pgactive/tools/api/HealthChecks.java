@@ -3,7 +3,12 @@ package io.pgactive.tools.api;
 import io.pgactive.tools.collect.CollectorService;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.snapshot.SnapshotBus;
+import io.pgactive.tools.store.HistoryService;
+import io.pgactive.tools.store.HistoryStore;
+import io.pgactive.tools.workflow.TemporalWorker;
+import io.smallrye.health.api.HealthGroup;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,34 +23,42 @@ public class HealthChecks {
 
     @Inject
     SnapshotBus bus;
+
     @Inject
     CollectorService collector;
+
     @Inject
     ToolsConfig config;
 
-    @jakarta.enterprise.inject.Produces
+    @Produces
     @Readiness
     HealthCheck snapshotReady() {
         return () -> bus.latest()
-                .map(s -> HealthCheckResponse.named("snapshot").up()
+                .map(s -> HealthCheckResponse.named("snapshot")
+                        .up()
                         .withData("version", s.version())
                         .withData("collected_at", s.snapshot().collectedAt().toString())
-                        .withData("cluster_status", s.snapshot().cluster().status().name())
+                        .withData(
+                                "cluster_status",
+                                s.snapshot().cluster().status().name())
                         .build())
-                .orElseGet(() -> HealthCheckResponse.named("snapshot").down()
-                        .withData("reason", "first scrape cycle not finished").build());
+                .orElseGet(() -> HealthCheckResponse.named("snapshot")
+                        .down()
+                        .withData("reason", "first scrape cycle not finished")
+                        .build());
     }
 
     @Inject
-    io.pgactive.tools.store.HistoryService history;
+    HistoryService history;
 
     /** Live data keeps flowing while the disk is full or read-only, but the history has a gap: not ready. */
-    @jakarta.enterprise.inject.Produces
+    @Produces
     @Readiness
     HealthCheck historyWritable() {
         return () -> {
-            io.pgactive.tools.store.HistoryStore.Status s = history.store().status();
-            var b = HealthCheckResponse.named("history").status(s.healthy())
+            HistoryStore.Status s = history.store().status();
+            var b = HealthCheckResponse.named("history")
+                    .status(s.healthy())
                     .withData("stored_version", s.storedVersion())
                     .withData("pending", s.pending());
             if (s.error() != null) {
@@ -56,20 +69,20 @@ public class HealthChecks {
     }
 
     @Inject
-    io.pgactive.tools.workflow.TemporalWorker temporal;
+    TemporalWorker temporal;
 
     /**
      * The Temporal worker, in its own group ({@code /q/health/group/temporal}): monitoring stays ready while Temporal is
      * away, and whoever runs workflows can still see it. Up when connected, or when the worker is disabled.
      */
-    @jakarta.enterprise.inject.Produces
-    @io.smallrye.health.api.HealthGroup("temporal")
+    @Produces
+    @HealthGroup("temporal")
     HealthCheck temporalConnected() {
         return () -> {
-            io.pgactive.tools.workflow.TemporalWorker.State s = temporal.state();
+            TemporalWorker.State s = temporal.state();
             var b = HealthCheckResponse.named("temporal")
-                    .status(s.connection() == io.pgactive.tools.workflow.TemporalWorker.Connection.CONNECTED
-                            || s.connection() == io.pgactive.tools.workflow.TemporalWorker.Connection.DISABLED)
+                    .status(s.connection() == TemporalWorker.Connection.CONNECTED
+                            || s.connection() == TemporalWorker.Connection.DISABLED)
                     .withData("connection", s.connection().name())
                     .withData("target", s.target())
                     .withData("task_queue", s.taskQueue())
@@ -81,16 +94,20 @@ public class HealthChecks {
         };
     }
 
-    @jakarta.enterprise.inject.Produces
+    @Produces
     @Liveness
     HealthCheck collectorAlive() {
         return () -> {
-            Instant last = collector.collector() == null ? null : collector.collector().lastCycleEnd();
+            Instant last =
+                    collector.collector() == null ? null : collector.collector().lastCycleEnd();
             // generous: a cycle is bounded by the per-node deadline, so five missed intervals means a stuck loop
             Duration allowed = config.collector().interval().multipliedBy(5).plusSeconds(5);
-            boolean alive = last == null || Duration.between(last, Instant.now()).compareTo(allowed) < 0;
-            return HealthCheckResponse.named("collector").status(alive)
-                    .withData("last_cycle_end", last == null ? "none yet" : last.toString()).build();
+            boolean alive =
+                    last == null || Duration.between(last, Instant.now()).compareTo(allowed) < 0;
+            return HealthCheckResponse.named("collector")
+                    .status(alive)
+                    .withData("last_cycle_end", last == null ? "none yet" : last.toString())
+                    .build();
         };
     }
 }

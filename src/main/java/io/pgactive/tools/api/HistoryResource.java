@@ -49,11 +49,16 @@ public class HistoryResource {
 
     @GET
     @Path("snapshots")
-    @Operation(summary = "Stored versions, newest first", description = "Summaries in [from, to) (default: the last hour); "
-            + "page back with before=<version> from next_before.")
+    @Operation(
+            summary = "Stored versions, newest first",
+            description = "Summaries in [from, to) (default: the last hour); "
+                    + "page back with before=<version> from next_before.")
     @APIResponse(responseCode = "400", description = "Bad parameter")
-    public Response snapshots(@QueryParam("from") String from, @QueryParam("to") String to, @QueryParam("limit") String limit,
-                              @QueryParam("before") String before) {
+    public Response snapshots(
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
+            @QueryParam("limit") String limit,
+            @QueryParam("before") String before) {
         Range r = range(from, "from", to, "to", Duration.ofHours(1));
         int n = limit(limit);
         List<SnapshotSummary> items = queries().snapshots(r.from, r.to, positive(before, "before"), n);
@@ -65,14 +70,21 @@ public class HistoryResource {
     @Path("snapshots/{version}")
     @Operation(summary = "One stored snapshot, byte for byte as it was published")
     @APIResponse(responseCode = "404", description = "Version never stored")
-    @APIResponse(responseCode = "410", description = "Version known, its full snapshot removed by retention or thinning")
+    @APIResponse(
+            responseCode = "410",
+            description = "Version known, its full snapshot removed by retention or thinning")
     public Response snapshot(@PathParam("version") String version) {
         long v = positive(version, "version");
-        return queries().snapshot(v)
+        return queries()
+                .snapshot(v)
                 .map(s -> s.gone()
-                        ? Problem.response(Response.Status.GONE, "version " + v + " is recorded but its full snapshot is no longer kept"
-                                + " (database.retention.snapshots, or thinned while the store was behind)")
-                        : Response.ok(s.json(), MediaType.APPLICATION_JSON_TYPE).header("ETag", "\"" + v + "\"").build())
+                        ? Problem.response(
+                                Response.Status.GONE,
+                                "version " + v + " is recorded but its full snapshot is no longer kept"
+                                        + " (database.retention.snapshots, or thinned while the store was behind)")
+                        : Response.ok(s.json(), MediaType.APPLICATION_JSON_TYPE)
+                                .header("ETag", "\"" + v + "\"")
+                                .build())
                 .orElseGet(() -> Problem.response(Response.Status.NOT_FOUND, "version " + v + " is not stored"));
     }
 
@@ -93,12 +105,17 @@ public class HistoryResource {
 
     @GET
     @Path("nodes/{name}/history")
-    @Operation(summary = "A node's samples over time", description = "[from, to) defaults to the last hour; with step "
-            + "(e.g. 1m) samples are aggregated per bucket: worst status, mean and max lag.")
+    @Operation(
+            summary = "A node's samples over time",
+            description = "[from, to) defaults to the last hour; with step "
+                    + "(e.g. 1m) samples are aggregated per bucket: worst status, mean and max lag.")
     @APIResponse(responseCode = "400", description = "Bad parameter, or too many points: give a larger step")
     @APIResponse(responseCode = "404", description = "Unknown node")
-    public Response nodeHistory(@PathParam("name") String name, @QueryParam("from") String from, @QueryParam("to") String to,
-                                @QueryParam("step") String step) {
+    public Response nodeHistory(
+            @PathParam("name") String name,
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
+            @QueryParam("step") String step) {
         Range r = range(from, "from", to, "to", Duration.ofHours(1));
         Duration s = null;
         if (step != null) {
@@ -111,7 +128,8 @@ public class HistoryResource {
                 throw new IllegalArgumentException("step: must be at least 1s");
             }
             if (Duration.between(r.from, r.to).toMillis() / s.toMillis() > MAX_POINTS) {
-                throw new IllegalArgumentException("step: more than " + MAX_POINTS + " points; use a larger step or a shorter range");
+                throw new IllegalArgumentException(
+                        "step: more than " + MAX_POINTS + " points; use a larger step or a shorter range");
             }
         }
         if (!queries().nodeExists(name)) {
@@ -119,7 +137,8 @@ public class HistoryResource {
         }
         List<HistoryPoint> points = queries().history(name, r.from, r.to, s, MAX_POINTS + 1);
         if (points.size() > MAX_POINTS) {
-            throw new IllegalArgumentException("more than " + MAX_POINTS + " samples in range; give a step (e.g. step=1m) or a shorter range");
+            throw new IllegalArgumentException(
+                    "more than " + MAX_POINTS + " samples in range; give a step (e.g. step=1m) or a shorter range");
         }
         NodeHistory body = new NodeHistory(name, r.from, r.to, s == null ? null : s.toString(), points);
         return JsonResponses.ok(body, s == null ? HistoryPoint.Samples.class : HistoryPoint.Buckets.class);
@@ -127,34 +146,53 @@ public class HistoryResource {
 
     @GET
     @Path("events")
-    @Operation(summary = "Replication events, newest first", description = "since defaults to 24 hours ago; filter by node "
-            + "and type; page back with before_id=<id> from next_before_id.")
+    @Operation(
+            summary = "Replication events, newest first",
+            description = "since defaults to 24 hours ago; filter by node "
+                    + "and type; page back with before_id=<id> from next_before_id.")
     @APIResponse(responseCode = "400", description = "Bad parameter")
     @APIResponse(responseCode = "404", description = "Unknown node")
-    public Response events(@QueryParam("node") String node, @QueryParam("type") String type, @QueryParam("since") String since,
-                           @QueryParam("until") String until, @QueryParam("limit") String limit,
-                           @QueryParam("before_id") String beforeId) {
+    public Response events(
+            @QueryParam("node") String node,
+            @QueryParam("type") String type,
+            @QueryParam("since") String since,
+            @QueryParam("until") String until,
+            @QueryParam("limit") String limit,
+            @QueryParam("before_id") String beforeId) {
         Range r = range(since, "since", until, "until", Duration.ofHours(24));
-        EventType eventType = type == null ? null : EventType.fromWire(type).orElseThrow(() -> new IllegalArgumentException(
-                "type: unknown event type '" + type + "' (one of " + Arrays.stream(EventType.values()).map(EventType::wire)
-                        .sorted().collect(Collectors.joining(", ")) + ")"));
+        EventType eventType = type == null
+                ? null
+                : EventType.fromWire(type)
+                        .orElseThrow(
+                                () -> new IllegalArgumentException("type: unknown event type '" + type + "' (one of "
+                                        + Arrays.stream(EventType.values())
+                                                .map(EventType::wire)
+                                                .sorted()
+                                                .collect(Collectors.joining(", "))
+                                        + ")"));
         int n = limit(limit);
         Long before = positive(beforeId, "before_id");
         if (node != null && !queries().nodeExists(node)) {
             return unknownNode(node);
         }
         List<Event> items = queries().events(node, eventType, r.from, r.to, before, n);
-        return JsonResponses.ok(new EventPage(items, items.size() == n ? items.get(items.size() - 1).id() : null));
+        return JsonResponses.ok(new EventPage(
+                items, items.size() == n ? items.get(items.size() - 1).id() : null));
     }
 
     @GET
     @Path("conflicts")
-    @Operation(summary = "The local conflict ledger, newest first", description = "since defaults to 24 hours ago; table is "
-            + "schema.name or name.")
+    @Operation(
+            summary = "The local conflict ledger, newest first",
+            description = "since defaults to 24 hours ago; table is " + "schema.name or name.")
     @APIResponse(responseCode = "400", description = "Bad parameter")
     @APIResponse(responseCode = "404", description = "Unknown node")
-    public Response conflicts(@QueryParam("node") String node, @QueryParam("table") String table, @QueryParam("since") String since,
-                              @QueryParam("until") String until, @QueryParam("limit") String limit) {
+    public Response conflicts(
+            @QueryParam("node") String node,
+            @QueryParam("table") String table,
+            @QueryParam("since") String since,
+            @QueryParam("until") String until,
+            @QueryParam("limit") String limit) {
         Range r = range(since, "since", until, "until", Duration.ofHours(24));
         int n = limit(limit);
         if (table != null && !table.matches("[^.\\s][^.]{0,126}(\\.[^.\\s][^.]{0,126})?")) {
@@ -170,8 +208,7 @@ public class HistoryResource {
         return history.queries();
     }
 
-    private record Range(Instant from, Instant to) {
-    }
+    private record Range(Instant from, Instant to) {}
 
     /**
      * The default start is {@code dflt} before the end, or before now when the end is later: nothing is recorded in the
@@ -194,7 +231,8 @@ public class HistoryResource {
         try {
             return OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException(name + ": not an RFC 3339 time (e.g. 2026-07-17T10:25:44Z): '" + value + "'");
+            throw new IllegalArgumentException(
+                    name + ": not an RFC 3339 time (e.g. 2026-07-17T10:25:44Z): '" + value + "'");
         }
     }
 
@@ -231,5 +269,4 @@ public class HistoryResource {
     private Response unknownNode(String name) {
         return Problem.response(Response.Status.NOT_FOUND, "unknown node '" + name + "'");
     }
-
 }

@@ -31,6 +31,7 @@ public class HttpProblems {
      * before any route and answers an invalid request target with an empty 400.
      */
     public static final String URI_CHECK_PROPERTY = "vertx.disableURIValidation";
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     void routes(@Observes Router router) {
@@ -39,8 +40,10 @@ public class HttpProblems {
             if (uri.length() > MAX_URI) {
                 send(ctx.response(), 414, "the request target is longer than " + MAX_URI + " characters");
             } else if (!valid(uri)) {
-                send(ctx.response(), 400, "the request target is not a valid URI (a '%' must start an escape of two "
-                        + "hex digits)");
+                send(
+                        ctx.response(),
+                        400,
+                        "the request target is not a valid URI (a '%' must start an escape of two " + "hex digits)");
             } else {
                 ctx.next();
             }
@@ -73,7 +76,10 @@ public class HttpProblems {
             case 404 -> "no such resource";
             case 405 -> "method not allowed here";
             case 413 -> "the request body is too large";
-            default -> status >= 500 ? "internal error; see the service log" : Response.Status.Family.familyOf(status).name();
+            default ->
+                status >= 500
+                        ? "internal error; see the service log"
+                        : Response.Status.Family.familyOf(status).name();
         };
         send(response, status, detail);
     }
@@ -87,7 +93,8 @@ public class HttpProblems {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        response.setStatusCode(status).putHeader("Content-Type", Problem.MEDIA_TYPE)
+        response.setStatusCode(status)
+                .putHeader("Content-Type", Problem.MEDIA_TYPE)
                 .end(Buffer.buffer(body));
     }
 }

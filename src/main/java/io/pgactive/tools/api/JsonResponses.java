@@ -8,8 +8,7 @@ import jakarta.ws.rs.core.Response;
 /** 200 responses in the API's JSON style (snake_case, RFC 3339 times): the snapshot's mapper, for every resource. */
 final class JsonResponses {
 
-    private JsonResponses() {
-    }
+    private JsonResponses() {}
 
     static Response ok(Object body) {
         return ok(body, null);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
@@ -33,7 +34,9 @@ public class ProblemMappers {
     /** Where the body went wrong; never Jackson's message, which names internal classes and echoes the input. */
     private static String unreadable(JsonProcessingException e) {
         JsonLocation at = e.getLocation();
-        String where = at == null || at.getLineNr() < 0 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+        String where = at == null || at.getLineNr() < 0
+                ? ""
+                : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
         return e instanceof MismatchedInputException
                 ? "body: not the JSON object this endpoint takes" + where
                 : "body: not valid JSON" + where;
@@ -51,7 +54,7 @@ public class ProblemMappers {
         // keep what the exception says besides its body, e.g. WWW-Authenticate on a 401
         Response.ResponseBuilder problem = Response.fromResponse(Problem.response(status, e.getMessage()));
         e.getResponse().getHeaders().forEach((name, values) -> {
-            if (!name.equalsIgnoreCase(jakarta.ws.rs.core.HttpHeaders.CONTENT_TYPE)) {
+            if (!name.equalsIgnoreCase(HttpHeaders.CONTENT_TYPE)) {
                 values.forEach(v -> problem.header(name, v));
             }
         });

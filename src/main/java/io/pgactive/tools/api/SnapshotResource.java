@@ -8,6 +8,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -26,7 +27,8 @@ public class SnapshotResource {
     @GET
     @NonBlocking
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Latest replication snapshot",
+    @Operation(
+            summary = "Latest replication snapshot",
             description = "ETag is the version; send If-None-Match to get 304 while nothing changed.")
     @APIResponse(responseCode = "200", description = "The latest snapshot")
     @APIResponse(responseCode = "304", description = "The version in If-None-Match is still the latest")
@@ -34,12 +36,17 @@ public class SnapshotResource {
     public Response snapshot(@HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
         Optional<PublishedSnapshot> latest = bus.latest();
         if (latest.isEmpty()) {
-            return Response.fromResponse(Problem.response(Response.Status.SERVICE_UNAVAILABLE,
-                    "no snapshot yet: the first scrape cycle has not finished")).header("Retry-After", "1").build();
+            return Response.fromResponse(Problem.response(
+                            Response.Status.SERVICE_UNAVAILABLE,
+                            "no snapshot yet: the first scrape cycle has not finished"))
+                    .header("Retry-After", "1")
+                    .build();
         }
         PublishedSnapshot s = latest.get();
         if (ifNoneMatch != null && matches(ifNoneMatch, s.etag())) {
-            return Response.notModified().tag(new jakarta.ws.rs.core.EntityTag(Long.toString(s.version()))).build();
+            return Response.notModified()
+                    .tag(new EntityTag(Long.toString(s.version())))
+                    .build();
         }
         return Response.ok(s.json(), MediaType.APPLICATION_JSON_TYPE)
                 .header(HttpHeaders.ETAG, s.etag())

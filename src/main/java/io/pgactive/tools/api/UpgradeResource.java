@@ -48,13 +48,16 @@ public class UpgradeResource {
 
     /** The body of {@code POST /upgrades} (the upgrade PRD's input), in the API's snake_case. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record StartRequest(String source, Integer targetVersion, List<Integer> shifts, List<String> tables,
-                               String instanceClass, Map<String, String> tags) {
-    }
+    public record StartRequest(
+            String source,
+            Integer targetVersion,
+            List<Integer> shifts,
+            List<String> tables,
+            String instanceClass,
+            Map<String, String> tags) {}
 
     /** The body of rollback, resume and approve. */
-    public record ReasonRequest(String reason) {
-    }
+    public record ReasonRequest(String reason) {}
 
     @GET
     @Operation(summary = "Every upgrade Temporal knows of, one per configured node, with its progress")
@@ -68,7 +71,8 @@ public class UpgradeResource {
 
     @GET
     @Path("{id}")
-    @Operation(summary = "One upgrade by id (rolling-upgrade-<node>) or source node: phase, percent, lag, split, health")
+    @Operation(
+            summary = "One upgrade by id (rolling-upgrade-<node>) or source node: phase, percent, lag, split, health")
     @APIResponse(responseCode = "404", description = "No such upgrade")
     @APIResponse(responseCode = "503", description = "Temporal disabled or unreachable")
     public Response get(@PathParam("id") String id) {
@@ -77,13 +81,17 @@ public class UpgradeResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Start the upgrade of a node (idempotent: the running one is returned, a completed one too)",
-            description = "Body {\"source\": \"node1\", \"target_version\": 18, \"shifts\": [25, 25, 50], \"tables\": [\"public.*\"],"
-                    + " \"instance_class\": null, \"tags\": {}}. Needs Authorization: Bearer <upgrade.token>.")
+    @Operation(
+            summary = "Start the upgrade of a node (idempotent: the running one is returned, a completed one too)",
+            description =
+                    "Body {\"source\": \"node1\", \"target_version\": 18, \"shifts\": [25, 25, 50], \"tables\": [\"public.*\"],"
+                            + " \"instance_class\": null, \"tags\": {}}. Needs Authorization: Bearer <upgrade.token>.")
     @APIResponse(responseCode = "400", description = "Bad body")
     @APIResponse(responseCode = "401", description = "No valid bearer token")
     @APIResponse(responseCode = "403", description = "No token configured")
-    @APIResponse(responseCode = "409", description = "Another upgrade of the node runs, or the node cannot be upgraded here")
+    @APIResponse(
+            responseCode = "409",
+            description = "Another upgrade of the node runs, or the node cannot be upgraded here")
     @APIResponse(responseCode = "503", description = "Temporal disabled or unreachable")
     public Response start(StartRequest body, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
         authorize(auth);
@@ -93,18 +101,20 @@ public class UpgradeResource {
         if (body.targetVersion() == null) {
             throw new IllegalArgumentException("target_version: is required");
         }
-        return JsonResponses.ok(upgrades.start(new UpgradeRequest(body.source(), body.targetVersion(), body.shifts(), body.tables(),
-                body.instanceClass(), body.tags())));
+        return JsonResponses.ok(upgrades.start(new UpgradeRequest(
+                body.source(), body.targetVersion(), body.shifts(), body.tables(), body.instanceClass(), body.tags())));
     }
 
     @POST
     @Path("{id}/rollback")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Roll back: returns once all traffic is back on the source; the target is removed afterwards",
+    @Operation(
+            summary = "Roll back: returns once all traffic is back on the source; the target is removed afterwards",
             description = "Body {\"reason\": \"...\"}. Possible until the source is detached. Needs the bearer token.")
     @APIResponse(responseCode = "404", description = "No such upgrade")
     @APIResponse(responseCode = "409", description = "Refused in this phase (detached, finished) or not running")
-    public Response rollback(@PathParam("id") String id, ReasonRequest body, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
+    public Response rollback(
+            @PathParam("id") String id, ReasonRequest body, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
         authorize(auth);
         return JsonResponses.ok(upgrades.rollback(id, reason(body)));
     }
@@ -115,7 +125,8 @@ public class UpgradeResource {
     @Operation(summary = "Let an upgrade held for the operator (escalated, halted, failed health check) go on")
     @APIResponse(responseCode = "404", description = "No such upgrade")
     @APIResponse(responseCode = "409", description = "Not held, or not running")
-    public Response resume(@PathParam("id") String id, ReasonRequest body, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
+    public Response resume(
+            @PathParam("id") String id, ReasonRequest body, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
         authorize(auth);
         return JsonResponses.ok(upgrades.resume(id, reason(body)));
     }
@@ -126,7 +137,8 @@ public class UpgradeResource {
     @Operation(summary = "Approve decommissioning the source (before or after cutover)")
     @APIResponse(responseCode = "404", description = "No such upgrade")
     @APIResponse(responseCode = "409", description = "Already approved, rolling back, or not running")
-    public Response approve(@PathParam("id") String id, ReasonRequest body, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
+    public Response approve(
+            @PathParam("id") String id, ReasonRequest body, @HeaderParam(HttpHeaders.AUTHORIZATION) String auth) {
         authorize(auth);
         return JsonResponses.ok(upgrades.approve(id, reason(body)));
     }
@@ -143,7 +155,9 @@ public class UpgradeResource {
         if (token == null) {
             throw new ForbiddenException("changing upgrades needs upgrade.token (or guard.token) in the configuration");
         }
-        String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).strip() : "";
+        String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
+                ? header.substring(7).strip()
+                : "";
         // constant-time comparison: the token must not leak through response timing
         if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
             throw new NotAuthorizedException("a valid bearer token is required", "Bearer");
@@ -153,7 +167,8 @@ public class UpgradeResource {
     @ServerExceptionMapper
     public Response unavailable(UpgradeService.UnavailableException e) {
         return Response.fromResponse(Problem.response(Response.Status.SERVICE_UNAVAILABLE, e.getMessage()))
-                .header(HttpHeaders.RETRY_AFTER, "5").build();
+                .header(HttpHeaders.RETRY_AFTER, "5")
+                .build();
     }
 
     @ServerExceptionMapper

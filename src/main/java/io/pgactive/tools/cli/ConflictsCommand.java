@@ -1,6 +1,5 @@
 package io.pgactive.tools.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgactive.tools.contract.Conflict;
 import io.pgactive.tools.sdk.ReplicationStateClient;
 import io.pgactive.tools.snapshot.SnapshotJson;
@@ -12,12 +11,22 @@ import java.util.TreeMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(exitCodeListHeading = PgactiveToolsCli.EXIT_HEADING, exitCodeList = {PgactiveToolsCli.EXIT_0,
-        PgactiveToolsCli.EXIT_1, PgactiveToolsCli.EXIT_2, PgactiveToolsCli.EXIT_3}, footer = PgactiveToolsCli.FOOTER,
-        name = "conflicts", mixinStandardHelpOptions = true,
-        description = {"Recent pgactive conflicts from the service's ledger, newest first.",
+@Command(
+        exitCodeListHeading = PgactiveToolsCli.EXIT_HEADING,
+        exitCodeList = {
+            PgactiveToolsCli.EXIT_0,
+            PgactiveToolsCli.EXIT_1,
+            PgactiveToolsCli.EXIT_2,
+            PgactiveToolsCli.EXIT_3
+        },
+        footer = PgactiveToolsCli.FOOTER,
+        name = "conflicts",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Recent pgactive conflicts from the service's ledger, newest first.",
             "With --warn/--crit, a node with at least that many conflicts since --since is a warning/critical;",
-            "without them the command only reports (OK)."})
+            "without them the command only reports (OK)."
+        })
 final class ConflictsCommand extends PgactiveToolsCli.Check {
 
     static final int LIMIT = 1000;
@@ -28,14 +37,24 @@ final class ConflictsCommand extends PgactiveToolsCli.Check {
     @Option(names = "--table", paramLabel = "TABLE", description = "Only this table: schema.name or name.")
     String table;
 
-    @Option(names = "--since", paramLabel = "WHEN", defaultValue = "1h", converter = Since.class,
+    @Option(
+            names = "--since",
+            paramLabel = "WHEN",
+            defaultValue = "1h",
+            converter = Since.class,
             description = "Age (90s, 15m, 2h, 7d) or RFC 3339 time (default: ${DEFAULT-VALUE}).")
     Instant since;
 
-    @Option(names = "--warn", paramLabel = "COUNT", description = "Warning when a node has at least this many conflicts.")
+    @Option(
+            names = "--warn",
+            paramLabel = "COUNT",
+            description = "Warning when a node has at least this many conflicts.")
     Integer warn;
 
-    @Option(names = "--crit", paramLabel = "COUNT", description = "Critical when a node has at least this many conflicts.")
+    @Option(
+            names = "--crit",
+            paramLabel = "COUNT",
+            description = "Critical when a node has at least this many conflicts.")
     Integer crit;
 
     @Override
@@ -64,8 +83,14 @@ final class ConflictsCommand extends PgactiveToolsCli.Check {
         r.table = new Table("TIME_UTC", "NODE", "TYPE", "RESOLUTION", "TABLE", "FROM").fixed(0, 1);
         for (Conflict c : rows) {
             counts.merge(c.node(), 1, Integer::sum);
-            r.table.row(Nodes.shortTime(c.at()), c.node(), c.conflictType(), c.resolution(),
-                    c.objectName() == null ? null : (c.objectSchema() == null ? "" : c.objectSchema() + ".") + c.objectName(),
+            r.table.row(
+                    Nodes.shortTime(c.at()),
+                    c.node(),
+                    c.conflictType(),
+                    c.resolution(),
+                    c.objectName() == null
+                            ? null
+                            : (c.objectSchema() == null ? "" : c.objectSchema() + ".") + c.objectName(),
                     c.remoteNode());
         }
         List<String> problems = new ArrayList<>();
@@ -78,8 +103,8 @@ final class ConflictsCommand extends PgactiveToolsCli.Check {
                 r.result = r.result.worst(Result.WARNING);
                 problems.add(e.getKey() + " " + n + " conflicts >= warning " + warn);
             }
-            r.perfdata.add("'" + e.getKey().replace("'", "") + "_conflicts'=" + n + ";" + (warn == null ? "" : warn) + ";"
-                    + (crit == null ? "" : crit) + ";0;");
+            r.perfdata.add("'" + e.getKey().replace("'", "") + "_conflicts'=" + n + ";" + (warn == null ? "" : warn)
+                    + ";" + (crit == null ? "" : crit) + ";0;");
         }
         r.json.put("since", Nodes.time(since));
         r.json.put("truncated", rows.size() >= LIMIT);

@@ -12,13 +12,23 @@ import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(exitCodeListHeading = PgactiveToolsCli.EXIT_HEADING, exitCodeList = {PgactiveToolsCli.EXIT_0,
-        PgactiveToolsCli.EXIT_1, PgactiveToolsCli.EXIT_2, PgactiveToolsCli.EXIT_3}, footer = PgactiveToolsCli.FOOTER,
-        name = "lag", mixinStandardHelpOptions = true,
-        description = {"Replication lag per node (the worst over its links).",
+@Command(
+        exitCodeListHeading = PgactiveToolsCli.EXIT_HEADING,
+        exitCodeList = {
+            PgactiveToolsCli.EXIT_0,
+            PgactiveToolsCli.EXIT_1,
+            PgactiveToolsCli.EXIT_2,
+            PgactiveToolsCli.EXIT_3
+        },
+        footer = PgactiveToolsCli.FOOTER,
+        name = "lag",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Replication lag per node (the worst over its links).",
             "Without --warn/--crit the service's verdict is used (its thresholds from tools.yaml: DEGRADED is a",
             "warning, CRITICAL critical); with either, each node's lag_seconds is compared here instead.",
-            "A DOWN or UNKNOWN node is UNKNOWN (node unreachable)."})
+            "A DOWN or UNKNOWN node is UNKNOWN (node unreachable)."
+        })
 final class LagCommand extends PgactiveToolsCli.Check {
 
     @Option(names = "--node", paramLabel = "NAME", description = "Only these nodes (repeatable, or comma separated).")
@@ -35,8 +45,7 @@ final class LagCommand extends PgactiveToolsCli.Check {
         return "lag";
     }
 
-    private record Verdict(NodeState node, Result result, String why) {
-    }
+    private record Verdict(NodeState node, Result result, String why) {}
 
     @Override
     Report check(ReplicationStateClient client) {
@@ -52,7 +61,8 @@ final class LagCommand extends PgactiveToolsCli.Check {
         List<String> problems = new ArrayList<>();
         Double maxLag = null;
         ArrayNode json = r.json.putArray("nodes");
-        r.table = new Table("NODE", "STATUS", "CHECK", "LAG_S", "LAG_BYTES", "CONFL/MIN").numeric(3, 4, 5)
+        r.table = new Table("NODE", "STATUS", "CHECK", "LAG_S", "LAG_BYTES", "CONFL/MIN")
+                .numeric(3, 4, 5)
                 .paint(1, this::paintStatus);
         for (Verdict v : verdicts) {
             NodeMetrics m = v.node.metrics() == null ? NodeMetrics.EMPTY : v.node.metrics();
@@ -63,8 +73,13 @@ final class LagCommand extends PgactiveToolsCli.Check {
             if (m.lagSeconds() != null && v.result != Result.UNKNOWN) {
                 maxLag = maxLag == null ? m.lagSeconds() : Math.max(maxLag, m.lagSeconds());
             }
-            r.table.row(v.node.name(), v.node.status(), v.result.name().toLowerCase(Locale.ROOT),
-                    Nodes.seconds(m.lagSeconds()), m.lagBytes(), m.conflictCount());
+            r.table.row(
+                    v.node.name(),
+                    v.node.status(),
+                    v.result.name().toLowerCase(Locale.ROOT),
+                    Nodes.seconds(m.lagSeconds()),
+                    m.lagBytes(),
+                    m.conflictCount());
             ObjectNode o = json.addObject();
             o.put("name", v.node.name());
             o.put("status", v.node.status().name());
@@ -75,7 +90,8 @@ final class LagCommand extends PgactiveToolsCli.Check {
             o.put("conflict_count", m.conflictCount());
             String label = "'" + v.node.name().replace("'", "") + "_";
             r.perfdata.add(label + "lag'=" + (m.lagSeconds() == null ? "U" : Nodes.seconds(m.lagSeconds())) + "s;"
-                    + (warn == null ? "" : Nodes.number(warn)) + ";" + (crit == null ? "" : Nodes.number(crit)) + ";0;");
+                    + (warn == null ? "" : Nodes.number(warn)) + ";" + (crit == null ? "" : Nodes.number(crit))
+                    + ";0;");
             r.perfdata.add(label + "lag_bytes'=" + (m.lagBytes() == null ? "U" : m.lagBytes()) + "B;;;0;");
         }
         r.json.put("version", s.version());
@@ -99,10 +115,12 @@ final class LagCommand extends PgactiveToolsCli.Check {
         }
         Double lag = n.metrics() == null ? null : n.metrics().lagSeconds();
         if (lag != null && crit != null && lag >= crit) {
-            return new Verdict(n, Result.CRITICAL, "lag " + Nodes.seconds(lag) + "s >= critical " + Nodes.number(crit) + "s");
+            return new Verdict(
+                    n, Result.CRITICAL, "lag " + Nodes.seconds(lag) + "s >= critical " + Nodes.number(crit) + "s");
         }
         if (lag != null && warn != null && lag >= warn) {
-            return new Verdict(n, Result.WARNING, "lag " + Nodes.seconds(lag) + "s >= warning " + Nodes.number(warn) + "s");
+            return new Verdict(
+                    n, Result.WARNING, "lag " + Nodes.seconds(lag) + "s >= warning " + Nodes.number(warn) + "s");
         }
         return new Verdict(n, Result.OK, null);
     }

@@ -4,6 +4,8 @@ import io.pgactive.tools.snapshot.NodeState;
 import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.Snapshot;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,8 +14,7 @@ import java.util.Locale;
 /** Node selection and the formatting the commands share. */
 final class Nodes {
 
-    private Nodes() {
-    }
+    private Nodes() {}
 
     static List<NodeState> select(Snapshot s, List<String> names) {
         if (names.isEmpty()) {
@@ -23,7 +24,8 @@ final class Nodes {
         for (String n : names) {
             NodeState node = s.nodes().get(n);
             if (node == null) {
-                throw new PgactiveToolsCli.NoSuchNode("no such node '" + n + "' (known: " + String.join(", ", s.nodes().keySet()) + ")");
+                throw new PgactiveToolsCli.NoSuchNode("no such node '" + n + "' (known: "
+                        + String.join(", ", s.nodes().keySet()) + ")");
             }
             out.add(node);
         }
@@ -49,8 +51,8 @@ final class Nodes {
         return t == null ? null : t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
-    private static final java.time.format.DateTimeFormatter SHORT =
-            java.time.format.DateTimeFormatter.ofPattern("MM-dd HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
+    private static final DateTimeFormatter SHORT =
+            DateTimeFormatter.ofPattern("MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
     /** For table cells under a {@code TIME_UTC} header: the year is rarely news. */
     static String shortTime(Instant t) {

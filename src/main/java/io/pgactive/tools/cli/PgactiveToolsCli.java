@@ -25,36 +25,59 @@ import picocli.CommandLine.Option;
  * {@code pgactive-tools}: the replication state from a running pgactive-tools service, for people and for CI gates.
  * A plain main: it talks HTTP through the SDK and never boots the application.
  */
-@Command(name = "pgactive-tools", mixinStandardHelpOptions = true, version = "pgactive-tools 0.1.0",
+@Command(
+        name = "pgactive-tools",
+        mixinStandardHelpOptions = true,
+        version = "pgactive-tools 0.1.0",
         description = "Replication state from a pgactive-tools service, with Nagios / check_postgres exit codes.",
-        exitCodeListHeading = PgactiveToolsCli.EXIT_HEADING, exitCodeList = {PgactiveToolsCli.EXIT_0, PgactiveToolsCli.EXIT_1,
-            PgactiveToolsCli.EXIT_2, PgactiveToolsCli.EXIT_3}, footer = PgactiveToolsCli.FOOTER)
+        exitCodeListHeading = PgactiveToolsCli.EXIT_HEADING,
+        exitCodeList = {
+            PgactiveToolsCli.EXIT_0,
+            PgactiveToolsCli.EXIT_1,
+            PgactiveToolsCli.EXIT_2,
+            PgactiveToolsCli.EXIT_3
+        },
+        footer = PgactiveToolsCli.FOOTER)
 public final class PgactiveToolsCli implements Callable<Integer> {
 
     static final String EXIT_HEADING = "%nExit codes:%n";
     static final String EXIT_0 = "0:OK";
     static final String EXIT_1 = "1:WARNING (only with --fail-on-warn; otherwise a warning is reported as OK)";
     static final String EXIT_2 = "2:CRITICAL";
-    static final String EXIT_3 = "3:UNKNOWN: service unreachable, node unreachable (DOWN/UNKNOWN), bad reply, or a usage error";
-    static final String FOOTER = "%nThe first line of output always names the result, and the exit code always agrees with it.";
+    static final String EXIT_3 =
+            "3:UNKNOWN: service unreachable, node unreachable (DOWN/UNKNOWN), bad reply, or a usage error";
+    static final String FOOTER =
+            "%nThe first line of output always names the result, and the exit code always agrees with it.";
 
     static final String SERVER_ENV = "PGACTIVE_TOOLS_SERVER";
     static final String DEFAULT_SERVER = "http://localhost:8080";
     static final int WIDTH = 80;
 
-    enum Format { table, json, nagios }
+    enum Format {
+        table,
+        json,
+        nagios
+    }
 
     /** Options every subcommand takes. */
     static final class Common {
-        @Option(names = {"-s", "--server"}, paramLabel = "URL",
+        @Option(
+                names = {"-s", "--server"},
+                paramLabel = "URL",
                 description = "Service base URL (default: $" + SERVER_ENV + ", else " + DEFAULT_SERVER + ").")
         String server;
 
-        @Option(names = {"-f", "--format"}, paramLabel = "FORMAT", defaultValue = "table",
+        @Option(
+                names = {"-f", "--format"},
+                paramLabel = "FORMAT",
+                defaultValue = "table",
                 description = "Output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
         Format format;
 
-        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "5",
+        @Option(
+                names = "--timeout",
+                paramLabel = "SECONDS",
+                defaultValue = "5",
                 description = "Give up on the service after this long (default: ${DEFAULT-VALUE}).")
         double timeout;
 
@@ -63,8 +86,7 @@ public final class PgactiveToolsCli implements Callable<Integer> {
     }
 
     /** Where a run writes, and what it knows of its surroundings: passed in so tests run the CLI in-process. */
-    record Io(PrintWriter out, PrintWriter err, Map<String, String> env, boolean tty) {
-    }
+    record Io(PrintWriter out, PrintWriter err, Map<String, String> env, boolean tty) {}
 
     private final Io io;
 
@@ -78,22 +100,32 @@ public final class PgactiveToolsCli implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        io.err.println("pgactive-tools: a command is required (lag, status, conflicts, history, watch, guard, upgrade); see --help");
+        io.err.println(
+                "pgactive-tools: a command is required (lag, status, conflicts, history, watch, guard, upgrade); see --help");
         return Result.UNKNOWN.exitCode;
     }
 
     public static void main(String[] args) {
         PrintStream stdout = System.out;
-        int code = run(args, new Io(new PrintWriter(stdout, true), new PrintWriter(System.err, true), System.getenv(),
-                System.console() != null));
+        int code = run(
+                args,
+                new Io(
+                        new PrintWriter(stdout, true),
+                        new PrintWriter(System.err, true),
+                        System.getenv(),
+                        System.console() != null));
         System.exit(code);
     }
 
     /** The subcommands by name, in the order the usage lists them. */
-    private static final List<Map.Entry<String, Class<?>>> COMMANDS = List.of(Map.entry("lag", LagCommand.class),
-            Map.entry("status", StatusCommand.class), Map.entry("conflicts", ConflictsCommand.class),
-            Map.entry("history", HistoryCommand.class), Map.entry("watch", WatchCommand.class),
-            Map.entry("guard", GuardCommand.class), Map.entry("upgrade", UpgradeCommand.class));
+    private static final List<Map.Entry<String, Class<?>>> COMMANDS = List.of(
+            Map.entry("lag", LagCommand.class),
+            Map.entry("status", StatusCommand.class),
+            Map.entry("conflicts", ConflictsCommand.class),
+            Map.entry("history", HistoryCommand.class),
+            Map.entry("watch", WatchCommand.class),
+            Map.entry("guard", GuardCommand.class),
+            Map.entry("upgrade", UpgradeCommand.class));
 
     static int run(String[] args, Io io) {
         CommandLine cmd = new CommandLine(new PgactiveToolsCli(io), new Factory(io));
@@ -163,7 +195,9 @@ public final class PgactiveToolsCli implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 base = null;
             }
-            if (base == null || !("http".equals(base.getScheme()) || "https".equals(base.getScheme())) || base.getHost() == null) {
+            if (base == null
+                    || !("http".equals(base.getScheme()) || "https".equals(base.getScheme()))
+                    || base.getHost() == null) {
                 io.err().println("pgactive-tools " + name() + ": --server " + server + ": not an http URL");
                 return Result.UNKNOWN.exitCode;
             }
@@ -175,7 +209,10 @@ public final class PgactiveToolsCli implements Callable<Integer> {
             try {
                 Duration timeout = Duration.ofMillis(Math.max(1, (long) (common.timeout * 1000)));
                 ReplicationStateClient client = ReplicationStateClient.builder(base)
-                        .connectTimeout(timeout).requestTimeout(timeout).forShortLivedProcess().build();
+                        .connectTimeout(timeout)
+                        .requestTimeout(timeout)
+                        .forShortLivedProcess()
+                        .build();
                 report = check(client);
             } catch (UsageException e) {
                 io.err().println("pgactive-tools " + name() + ": " + e.getMessage());
@@ -186,7 +223,8 @@ public final class PgactiveToolsCli implements Callable<Integer> {
                 report = Report.failure(name(), Result.UNKNOWN, e.getMessage());
             } catch (ProblemException e) {
                 String why = e.status() == 503 ? "service not ready: " : e.status() == 404 ? "" : "service error: ";
-                report = Report.failure(name(), Result.UNKNOWN, why + (e.detail() != null ? e.detail() : e.getMessage()));
+                report = Report.failure(
+                        name(), Result.UNKNOWN, why + (e.detail() != null ? e.detail() : e.getMessage()));
             } catch (ProtocolException e) {
                 report = Report.failure(name(), Result.UNKNOWN, "bad reply from service: " + e.getMessage());
             }
@@ -214,13 +252,18 @@ public final class PgactiveToolsCli implements Callable<Integer> {
                     body.put("message", message);
                     body.setAll(r.json);
                     try {
-                        io.out().println(SnapshotJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(body));
+                        io.out()
+                                .println(SnapshotJson.MAPPER
+                                        .writerWithDefaultPrettyPrinter()
+                                        .writeValueAsString(body));
                     } catch (JsonProcessingException e) {
                         throw new IllegalStateException(e);
                     }
                 }
-                case nagios -> io.out().println("PGACTIVE " + word + ": " + message
-                        + (r.perfdata.isEmpty() ? "" : " | " + String.join(" ", r.perfdata)));
+                case nagios ->
+                    io.out()
+                            .println("PGACTIVE " + word + ": " + message
+                                    + (r.perfdata.isEmpty() ? "" : " | " + String.join(" ", r.perfdata)));
                 case table -> {
                     List<String> lines = wrap(word + ": " + message, WIDTH);
                     io.out().println(paint(shown, word) + lines.get(0).substring(word.length()));
@@ -237,25 +280,32 @@ public final class PgactiveToolsCli implements Callable<Integer> {
         }
 
         boolean colour() {
-            return io.tty() && !common.noColor && common.format == Format.table && !io.env().containsKey("NO_COLOR");
+            return io.tty()
+                    && !common.noColor
+                    && common.format == Format.table
+                    && !io.env().containsKey("NO_COLOR");
         }
 
         String paint(Result r, String text) {
-            return colour(text, switch (r) {
-                case OK -> "32";
-                case WARNING -> "33";
-                case CRITICAL -> "31";
-                case UNKNOWN -> "35";
-            });
+            return colour(
+                    text,
+                    switch (r) {
+                        case OK -> "32";
+                        case WARNING -> "33";
+                        case CRITICAL -> "31";
+                        case UNKNOWN -> "35";
+                    });
         }
 
         String paintStatus(String status) {
-            return colour(status, switch (status) {
-                case "HEALTHY" -> "32";
-                case "DEGRADED" -> "33";
-                case "CRITICAL" -> "31";
-                default -> "35";
-            });
+            return colour(
+                    status,
+                    switch (status) {
+                        case "HEALTHY" -> "32";
+                        case "DEGRADED" -> "33";
+                        case "CRITICAL" -> "31";
+                        default -> "35";
+                    });
         }
 
         private String colour(String text, String code) {

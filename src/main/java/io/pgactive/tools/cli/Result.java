@@ -7,7 +7,10 @@ import io.pgactive.tools.snapshot.NodeStatus;
  * a CRITICAL node outranks an unreachable one, so one DOWN node cannot hide a critical lag elsewhere.
  */
 enum Result {
-    OK(0, 0), WARNING(1, 1), CRITICAL(2, 3), UNKNOWN(3, 2);
+    OK(0, 0),
+    WARNING(1, 1),
+    CRITICAL(2, 3),
+    UNKNOWN(3, 2);
 
     final int exitCode;
     final int rank;

@@ -26,7 +26,8 @@ final class Since implements CommandLine.ITypeConverter<Instant> {
         try {
             return OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
-            throw new CommandLine.TypeConversionException("'" + value + "' is neither an age (90s, 15m, 2h, 7d) nor an RFC 3339 time");
+            throw new CommandLine.TypeConversionException(
+                    "'" + value + "' is neither an age (90s, 15m, 2h, 7d) nor an RFC 3339 time");
         }
     }
 

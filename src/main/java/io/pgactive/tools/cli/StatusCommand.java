@@ -10,11 +10,21 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(exitCodeListHeading = PgactiveToolsCli.EXIT_HEADING, exitCodeList = {PgactiveToolsCli.EXIT_0,
-        PgactiveToolsCli.EXIT_1, PgactiveToolsCli.EXIT_2, PgactiveToolsCli.EXIT_3}, footer = PgactiveToolsCli.FOOTER,
-        name = "status", mixinStandardHelpOptions = true,
-        description = {"Cluster and node status with the service's reasons.",
-            "HEALTHY is OK, DEGRADED a warning, CRITICAL critical, DOWN/UNKNOWN unknown (node unreachable)."})
+@Command(
+        exitCodeListHeading = PgactiveToolsCli.EXIT_HEADING,
+        exitCodeList = {
+            PgactiveToolsCli.EXIT_0,
+            PgactiveToolsCli.EXIT_1,
+            PgactiveToolsCli.EXIT_2,
+            PgactiveToolsCli.EXIT_3
+        },
+        footer = PgactiveToolsCli.FOOTER,
+        name = "status",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Cluster and node status with the service's reasons.",
+            "HEALTHY is OK, DEGRADED a warning, CRITICAL critical, DOWN/UNKNOWN unknown (node unreachable)."
+        })
 final class StatusCommand extends PgactiveToolsCli.Check {
 
     @Option(names = "--node", paramLabel = "NAME", description = "Only these nodes (repeatable, or comma separated).")
@@ -30,7 +40,9 @@ final class StatusCommand extends PgactiveToolsCli.Check {
         Snapshot s = client.getSnapshot();
         Report r = new Report(name());
         List<String> problems = new ArrayList<>();
-        r.table = new Table("NODE", "STATUS", "ROLES", "FAILURES", "LAST_SUCCESS").numeric(3).paint(1, this::paintStatus);
+        r.table = new Table("NODE", "STATUS", "ROLES", "FAILURES", "LAST_SUCCESS")
+                .numeric(3)
+                .paint(1, this::paintStatus);
         ArrayNode json = r.json.putArray("nodes");
         int healthy = 0;
         List<NodeState> selected = Nodes.select(s, split(nodes));
@@ -41,10 +53,17 @@ final class StatusCommand extends PgactiveToolsCli.Check {
             if (verdict == Result.OK) {
                 healthy++;
             } else {
-                problems.add(n.name() + " " + n.status() + (unreachable != null ? " (" + unreachable + ")"
-                        : n.reasons().isEmpty() ? "" : " (" + String.join(", ", n.reasons()) + ")"));
+                problems.add(n.name() + " " + n.status()
+                        + (unreachable != null
+                                ? " (" + unreachable + ")"
+                                : n.reasons().isEmpty() ? "" : " (" + String.join(", ", n.reasons()) + ")"));
             }
-            r.table.row(n.name(), n.status(), String.join(",", n.roles()), n.consecutiveFailures(), Nodes.time(n.lastSuccessAt()));
+            r.table.row(
+                    n.name(),
+                    n.status(),
+                    String.join(",", n.roles()),
+                    n.consecutiveFailures(),
+                    Nodes.time(n.lastSuccessAt()));
             for (String reason : n.reasons()) {
                 r.notes.add("  " + n.name() + ": " + reason);
             }

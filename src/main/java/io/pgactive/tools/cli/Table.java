@@ -70,7 +70,10 @@ final class Table {
         while (Arrays.stream(w).sum() + 2 * (w.length - 1) > maxWidth) {
             int widest = -1;
             for (int i = 0; i < w.length; i++) {
-                if (!numeric[i] && !fixed[i] && w[i] > Math.max(6, headers[i].length()) && (widest < 0 || w[i] > w[widest])) {
+                if (!numeric[i]
+                        && !fixed[i]
+                        && w[i] > Math.max(6, headers[i].length())
+                        && (widest < 0 || w[i] > w[widest])) {
                     widest = i;
                 }
             }

@@ -21,13 +21,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "upgrade", mixinStandardHelpOptions = true,
-        description = {"Rolling major-version upgrades: start one, watch it, roll it back, resume or approve it.",
+@Command(
+        name = "upgrade",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Rolling major-version upgrades: start one, watch it, roll it back, resume or approve it.",
             "OK: running or completed. WARNING: waiting for approval, or rolled back. CRITICAL: held for the operator"
-                + " (escalated lag, apply errors, failed health check) or failed. UNKNOWN: Temporal unreachable.",
-            "Changing an upgrade needs the service's upgrade.token: --token or $" + UpgradeCommand.TOKEN_ENV + "."},
-        subcommands = {UpgradeCommand.Start.class, UpgradeCommand.Status.class, UpgradeCommand.Rollback.class,
-            UpgradeCommand.Resume.class, UpgradeCommand.Approve.class})
+                    + " (escalated lag, apply errors, failed health check) or failed. UNKNOWN: Temporal unreachable.",
+            "Changing an upgrade needs the service's upgrade.token: --token or $" + UpgradeCommand.TOKEN_ENV + "."
+        },
+        subcommands = {
+            UpgradeCommand.Start.class,
+            UpgradeCommand.Status.class,
+            UpgradeCommand.Rollback.class,
+            UpgradeCommand.Resume.class,
+            UpgradeCommand.Approve.class
+        })
 final class UpgradeCommand implements Callable<Integer> {
 
     static final String TOKEN_ENV = "PGACTIVE_TOOLS_UPGRADE_TOKEN";
@@ -37,7 +46,9 @@ final class UpgradeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().getErr().println("pgactive-tools upgrade: a command is required (start, status, rollback, resume, approve)");
+        spec.commandLine()
+                .getErr()
+                .println("pgactive-tools upgrade: a command is required (start, status, rollback, resume, approve)");
         spec.commandLine().usage(spec.commandLine().getErr());
         return Result.UNKNOWN.exitCode;
     }
@@ -49,7 +60,9 @@ final class UpgradeCommand implements Callable<Integer> {
         String token;
 
         String bearer() {
-            String t = token != null ? token : io.env().getOrDefault(TOKEN_ENV, io.env().get(GuardCommand.TOKEN_ENV));
+            String t = token != null
+                    ? token
+                    : io.env().getOrDefault(TOKEN_ENV, io.env().get(GuardCommand.TOKEN_ENV));
             if (t == null || t.isBlank()) {
                 throw new PgactiveToolsCli.UsageException("changing an upgrade needs --token or $" + TOKEN_ENV);
             }
@@ -73,16 +86,26 @@ final class UpgradeCommand implements Callable<Integer> {
                 UpgradeProgress p = v.progress();
                 HealthReport h = p == null ? null : p.lastHealthCheck();
                 String health = h == null ? "-" : h.healthy() ? "passed" : "failed";
-                r.table.row(v.source(), p == null ? v.status() : p.phase().name(), p == null ? "-" : p.percent() + "%",
-                        p == null ? "-" : p.targetPercent() + "%", p == null ? "-" : bytes(p.lagBytes()),
-                        p == null || p.hold() == UpgradeHold.NONE ? "-" : p.hold().name(), health);
+                r.table.row(
+                        v.source(),
+                        p == null ? v.status() : p.phase().name(),
+                        p == null ? "-" : p.percent() + "%",
+                        p == null ? "-" : p.targetPercent() + "%",
+                        p == null ? "-" : bytes(p.lagBytes()),
+                        p == null || p.hold() == UpgradeHold.NONE
+                                ? "-"
+                                : p.hold().name(),
+                        health);
                 if (p != null && p.holdReason() != null) {
                     r.notes.add("  " + v.source() + ": " + p.holdReason());
                 }
                 if (h != null && !h.healthy()) {
                     r.notes.add("  " + v.source() + " health check: " + String.join("; ", h.problems()));
                 }
-                message.append(message.length() == 0 ? "" : "; ").append(v.source()).append(' ').append(verdict.why());
+                message.append(message.length() == 0 ? "" : "; ")
+                        .append(v.source())
+                        .append(' ')
+                        .append(verdict.why());
                 if (p != null) {
                     String label = v.source();
                     r.perfdata.add(label + "_percent=" + p.percent() + "%;;;0;100");
@@ -118,13 +141,14 @@ final class UpgradeCommand implements Callable<Integer> {
     }
 
     /** One upgrade's result and, in words, why. */
-    record Verdict(Result result, String why) {
-    }
+    record Verdict(Result result, String why) {}
 
     static Verdict verdict(UpgradeView v, String temporal, String temporalError) {
         if (temporal != null && !"CONNECTED".equals(temporal)) {
-            return new Verdict(Result.UNKNOWN, "unknown: Temporal " + temporal.toLowerCase(Locale.ROOT)
-                    + (temporalError == null ? "" : " (" + temporalError + ")"));
+            return new Verdict(
+                    Result.UNKNOWN,
+                    "unknown: Temporal " + temporal.toLowerCase(Locale.ROOT)
+                            + (temporalError == null ? "" : " (" + temporalError + ")"));
         }
         UpgradeProgress p = v.progress();
         if (p == null) {
@@ -133,14 +157,19 @@ final class UpgradeCommand implements Callable<Integer> {
         String where = p.phase().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " (" + p.percent() + "%, "
                 + p.targetPercent() + "% on the target)";
         if (p.hold() != UpgradeHold.NONE) {
-            return new Verdict(Result.CRITICAL, "held: " + p.hold().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": "
-                    + p.holdReason());
+            return new Verdict(
+                    Result.CRITICAL,
+                    "held: " + p.hold().name().toLowerCase(Locale.ROOT).replace('_', ' ') + ": " + p.holdReason());
         }
         if (p.phase() == UpgradePhase.FAILED) {
-            return new Verdict(Result.CRITICAL, "failed: " + (p.state() == null ? "" : p.state().error()));
+            return new Verdict(
+                    Result.CRITICAL,
+                    "failed: " + (p.state() == null ? "" : p.state().error()));
         }
         if (p.phase() == UpgradePhase.ROLLED_BACK) {
-            return new Verdict(Result.WARNING, "rolled back: " + (p.state() == null ? "" : p.state().rollbackReason()));
+            return new Verdict(
+                    Result.WARNING,
+                    "rolled back: " + (p.state() == null ? "" : p.state().rollbackReason()));
         }
         if (p.phase() == UpgradePhase.AWAITING_APPROVAL) {
             return new Verdict(Result.WARNING, "cut over; waiting for approval to decommission the source");
@@ -148,33 +177,61 @@ final class UpgradeCommand implements Callable<Integer> {
         return new Verdict(Result.OK, where);
     }
 
-    @Command(name = "start", mixinStandardHelpOptions = true,
+    @Command(
+            name = "start",
+            mixinStandardHelpOptions = true,
             description = "Start the upgrade of a node (running it again attaches to the same upgrade).")
     static final class Start extends UpgradeCheck {
         @Option(names = "--source", required = true, paramLabel = "NODE", description = "The node to upgrade.")
         String source;
-        @Option(names = "--target-version", required = true, paramLabel = "MAJOR", description = "PostgreSQL major version, e.g. 18.")
+
+        @Option(
+                names = "--target-version",
+                required = true,
+                paramLabel = "MAJOR",
+                description = "PostgreSQL major version, e.g. 18.")
         int targetVersion;
-        @Option(names = "--shift", paramLabel = "PERCENTS", split = ",",
+
+        @Option(
+                names = "--shift",
+                paramLabel = "PERCENTS",
+                split = ",",
                 description = "Traffic steps in percent, e.g. 25,25,50 (the cutover moves the rest).")
         List<Integer> shifts;
-        @Option(names = "--tables", paramLabel = "PATTERNS", split = ",", description = "Tables to replicate, e.g. public.*,sales.orders.")
+
+        @Option(
+                names = "--tables",
+                paramLabel = "PATTERNS",
+                split = ",",
+                description = "Tables to replicate, e.g. public.*,sales.orders.")
         List<String> tables;
-        @Option(names = "--instance-class", paramLabel = "CLASS", description = "Size of the new database (default: the source's).")
+
+        @Option(
+                names = "--instance-class",
+                paramLabel = "CLASS",
+                description = "Size of the new database (default: the source's).")
         String instanceClass;
+
         @Option(names = "--tag", paramLabel = "KEY=VALUE", description = "A label for what is created (repeatable).")
         Map<String, String> tags = new LinkedHashMap<>();
 
         @Override
         Report check(ReplicationStateClient client) {
-            UpgradeView v = client.startUpgrade(new UpgradeRequest(source, targetVersion, shifts, tables, instanceClass, tags), bearer());
+            UpgradeView v = client.startUpgrade(
+                    new UpgradeRequest(source, targetVersion, shifts, tables, instanceClass, tags), bearer());
             return report(List.of(v), null, null);
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show upgrades (default: all) with a Nagios verdict.")
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
+            description = "Show upgrades (default: all) with a Nagios verdict.")
     static final class Status extends UpgradeCheck {
-        @Parameters(paramLabel = "ID", arity = "0..1", description = "Upgrade id (rolling-upgrade-NODE) or source node.")
+        @Parameters(
+                paramLabel = "ID",
+                arity = "0..1",
+                description = "Upgrade id (rolling-upgrade-NODE) or source node.")
         String id;
 
         @Override
@@ -195,7 +252,12 @@ final class UpgradeCommand implements Callable<Integer> {
     abstract static class Act extends UpgradeCheck {
         @Parameters(paramLabel = "ID", description = "Upgrade id (rolling-upgrade-NODE) or source node.")
         String id;
-        @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why (recorded in the upgrade's history).")
+
+        @Option(
+                names = "--reason",
+                required = true,
+                paramLabel = "TEXT",
+                description = "Why (recorded in the upgrade's history).")
         String reason;
 
         abstract UpgradeView act(ReplicationStateClient client, String bearer);
@@ -209,7 +271,9 @@ final class UpgradeCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "rollback", mixinStandardHelpOptions = true,
+    @Command(
+            name = "rollback",
+            mixinStandardHelpOptions = true,
             description = "Roll back (also after cutover): returns once all traffic is back on the source.")
     static final class Rollback extends Act {
         @Override
@@ -218,7 +282,10 @@ final class UpgradeCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Let an upgrade held for the operator go on.")
+    @Command(
+            name = "resume",
+            mixinStandardHelpOptions = true,
+            description = "Let an upgrade held for the operator go on.")
     static final class Resume extends Act {
         @Override
         UpgradeView act(ReplicationStateClient client, String bearer) {

@@ -13,12 +13,22 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(exitCodeListHeading = PgactiveToolsCli.EXIT_HEADING, exitCodeList = {PgactiveToolsCli.EXIT_0,
-        PgactiveToolsCli.EXIT_1, PgactiveToolsCli.EXIT_2, PgactiveToolsCli.EXIT_3}, footer = PgactiveToolsCli.FOOTER,
-        name = "watch", mixinStandardHelpOptions = true,
-        description = {"Follows every version live (GET /watch): a table redrawn in place on a terminal, one line",
+@Command(
+        exitCodeListHeading = PgactiveToolsCli.EXIT_HEADING,
+        exitCodeList = {
+            PgactiveToolsCli.EXIT_0,
+            PgactiveToolsCli.EXIT_1,
+            PgactiveToolsCli.EXIT_2,
+            PgactiveToolsCli.EXIT_3
+        },
+        footer = PgactiveToolsCli.FOOTER,
+        name = "watch",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Follows every version live (GET /watch): a table redrawn in place on a terminal, one line",
             "per version when piped (JSON Lines with --format json). Runs until Ctrl-C or --count versions;",
-            "the exit code is the last version's verdict, as for status."})
+            "the exit code is the last version's verdict, as for status."
+        })
 final class WatchCommand extends PgactiveToolsCli.Check {
 
     static final String CLEAR = "\u001b[H\u001b[2J";
@@ -67,7 +77,8 @@ final class WatchCommand extends PgactiveToolsCli.Check {
     private Result show(Snapshot s) {
         Result verdict = Result.OK;
         List<String> problems = new ArrayList<>();
-        Table table = new Table("NODE", "STATUS", "LAG_S", "LAG_BYTES", "CONFL/MIN", "REASONS").numeric(2, 3, 4)
+        Table table = new Table("NODE", "STATUS", "LAG_S", "LAG_BYTES", "CONFL/MIN", "REASONS")
+                .numeric(2, 3, 4)
                 .paint(1, this::paintStatus);
         StringBuilder plain = new StringBuilder();
         for (NodeState n : s.nodes().values()) {
@@ -79,8 +90,17 @@ final class WatchCommand extends PgactiveToolsCli.Check {
                 problems.add(n.name() + " " + n.status() + (why.isEmpty() ? "" : " (" + why + ")"));
             }
             NodeMetrics m = n.metrics() == null ? NodeMetrics.EMPTY : n.metrics();
-            table.row(n.name(), n.status(), Nodes.seconds(m.lagSeconds()), m.lagBytes(), m.conflictCount(), why.isEmpty() ? null : why);
-            plain.append(' ').append(n.name()).append('=').append(n.status())
+            table.row(
+                    n.name(),
+                    n.status(),
+                    Nodes.seconds(m.lagSeconds()),
+                    m.lagBytes(),
+                    m.conflictCount(),
+                    why.isEmpty() ? null : why);
+            plain.append(' ')
+                    .append(n.name())
+                    .append('=')
+                    .append(n.status())
                     .append(m.lagSeconds() == null ? "" : "/" + Nodes.seconds(m.lagSeconds()) + "s");
         }
         Result shown = verdict == Result.WARNING && !failOnWarn ? Result.OK : verdict;
@@ -97,15 +117,18 @@ final class WatchCommand extends PgactiveToolsCli.Check {
             case table -> {
                 if (io.tty()) {
                     io.out().print(CLEAR);
-                    io.out().println(paint(shown, word) + ": version " + s.version() + " at " + Nodes.time(s.collectedAt())
-                            + " (Ctrl-C to stop)");
+                    io.out()
+                            .println(paint(shown, word) + ": version " + s.version() + " at "
+                                    + Nodes.time(s.collectedAt()) + " (Ctrl-C to stop)");
                     table.render(PgactiveToolsCli.WIDTH).forEach(io.out()::println);
                 } else {
                     io.out().println(word + ": version " + s.version() + " " + Nodes.time(s.collectedAt()) + plain);
                 }
             }
-            case nagios -> io.out().println("PGACTIVE " + word + ": version " + s.version()
-                    + (problems.isEmpty() ? "" : " " + String.join("; ", problems)));
+            case nagios ->
+                io.out()
+                        .println("PGACTIVE " + word + ": version " + s.version()
+                                + (problems.isEmpty() ? "" : " " + String.join("; ", problems)));
         }
         io.out().flush();
         return shown;

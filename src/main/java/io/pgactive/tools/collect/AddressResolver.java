@@ -18,8 +18,7 @@ final class AddressResolver {
     private static final Duration TTL = Duration.ofMinutes(1);
     private static final int MAX_HOSTS = 256;
 
-    private record Resolved(Set<String> ips, long at) {
-    }
+    private record Resolved(Set<String> ips, long at) {}
 
     private final Map<String, Resolved> cache = new HashMap<>();
 

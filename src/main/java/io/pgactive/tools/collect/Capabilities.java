@@ -26,9 +26,20 @@ record Capabilities(
         String pgactiveSysid) {
 
     Capabilities withPgactiveIdentity(String version, String nodeName, String sysid) {
-        return new Capabilities(serverVersionNum, serverVersion, inRecovery, pgactive, pgactiveLagInfo,
-                pgactiveNodeSlots, pgactiveLastApplied, pgactiveStats, pgactiveConflictHistory, subscriptions, version,
-                nodeName, sysid);
+        return new Capabilities(
+                serverVersionNum,
+                serverVersion,
+                inRecovery,
+                pgactive,
+                pgactiveLagInfo,
+                pgactiveNodeSlots,
+                pgactiveLastApplied,
+                pgactiveStats,
+                pgactiveConflictHistory,
+                subscriptions,
+                version,
+                nodeName,
+                sysid);
     }
 
     /** Whether this node knows which pgactive member it is (it may not yet have joined, or lack the privileges). */

@@ -1,11 +1,18 @@
 package io.pgactive.tools.collect;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
+import io.opentelemetry.context.Context;
 import io.pgactive.tools.config.CustomQuery;
 import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.snapshot.ConflictRecord;
 import io.pgactive.tools.snapshot.HealthPolicy;
 import io.pgactive.tools.snapshot.Link;
 import io.pgactive.tools.snapshot.NodeMetrics;
 import io.pgactive.tools.snapshot.NodeObservation;
+import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotAssembler;
@@ -20,13 +27,17 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,8 +52,7 @@ public final class Collector {
     /** At most this many vanished links without a slot are remembered per node, the oldest forgotten first. */
     static final int MAX_REMEMBERED_LINKS = 32;
 
-    private record SeenLink(Link link, long position) {
-    }
+    private record SeenLink(Link link, long position) {}
 
     /**
      * What one cycle measured, for metrics and benchmarks.
@@ -50,9 +60,14 @@ public final class Collector {
      * @param nodeNanos wall time of each node's scrape attempt (nodes in back-off were not attempted and are absent)
      * @param lateNanos the longest the service itself was late in a node's scrape (event loop blocked, late timer)
      */
-    public record CycleStats(long version, long cycleNanos, long publishNanos, int nodes, int failed,
-                             Map<String, Long> nodeNanos, long lateNanos) {
-    }
+    public record CycleStats(
+            long version,
+            long cycleNanos,
+            long publishNanos,
+            int nodes,
+            int failed,
+            Map<String, Long> nodeNanos,
+            long lateNanos) {}
 
     private final ToolsConfig.Collector config;
     private final Vertx vertx;
@@ -62,7 +77,7 @@ public final class Collector {
     private final LagClock lagClock;
     private final List<CustomQuery> customQueries;
     private final Consumer<CycleStats> cycleListener;
-    private final io.opentelemetry.api.trace.Tracer tracer;
+    private final Tracer tracer;
     private final Map<String, NodeClient> clients = new LinkedHashMap<>();
     private List<ToolsConfig.NodeConfig> baseNodes = List.of();
     private final Map<String, ToolsConfig.NodeConfig> runtimeNodes = new LinkedHashMap<>();
@@ -75,24 +90,44 @@ public final class Collector {
     private final Map<String, Map<String, SeenLink>> seenLinks = new HashMap<>();
     /** The upstream each standby last streamed from, to name its inbound link while its receiver is down. */
     private final Map<String, String> lastUpstream = new HashMap<>();
-    private final Set<String> warnedSelfLinks = new java.util.HashSet<>();
+
+    private final Set<String> warnedSelfLinks = new HashSet<>();
     /** The last position of inbound links whose worker is down (it no longer reports one), by node and identity. */
     private final Map<String, String> inboundPositions = new HashMap<>();
+
     private final AddressResolver resolver = new AddressResolver();
     private Set<String> previouslyConfigured = Set.of();
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile Instant lastCycleEnd;
-    private volatile java.util.function.ToLongFunction<String> ledgerCursors = name -> 0;
+    private volatile ToLongFunction<String> ledgerCursors = name -> 0;
     private long timerId = -1;
 
-    public Collector(ToolsConfig config, List<CustomQuery> customQueries, Vertx vertx, SnapshotBus bus,
-                     VersionSequence versions, Consumer<CycleStats> cycleListener) {
-        this(config, customQueries, vertx, bus, versions, cycleListener, io.opentelemetry.api.trace.TracerProvider.noop().get("pgactive-tools"));
+    public Collector(
+            ToolsConfig config,
+            List<CustomQuery> customQueries,
+            Vertx vertx,
+            SnapshotBus bus,
+            VersionSequence versions,
+            Consumer<CycleStats> cycleListener) {
+        this(
+                config,
+                customQueries,
+                vertx,
+                bus,
+                versions,
+                cycleListener,
+                TracerProvider.noop().get("pgactive-tools"));
     }
 
     /** @param tracer spans per cycle and per node; a no-op tracer costs nothing when tracing is off */
-    public Collector(ToolsConfig config, List<CustomQuery> customQueries, Vertx vertx, SnapshotBus bus,
-                     VersionSequence versions, Consumer<CycleStats> cycleListener, io.opentelemetry.api.trace.Tracer tracer) {
+    public Collector(
+            ToolsConfig config,
+            List<CustomQuery> customQueries,
+            Vertx vertx,
+            SnapshotBus bus,
+            VersionSequence versions,
+            Consumer<CycleStats> cycleListener,
+            Tracer tracer) {
         this.tracer = tracer;
         this.config = config.collector();
         this.vertx = vertx;
@@ -101,7 +136,8 @@ public final class Collector {
         this.customQueries = CustomQueryRunner.fitInside(customQueries, this.config.timeout(), LOG);
         this.cycleListener = cycleListener;
         ToolsConfig.Thresholds t = config.thresholds();
-        this.assembler = new SnapshotAssembler(HealthPolicy.of(t.lagSecondsWarn(), t.lagSecondsCrit(), t.conflictsWarnPerMinute()));
+        this.assembler = new SnapshotAssembler(
+                HealthPolicy.of(t.lagSecondsWarn(), t.lagSecondsCrit(), t.conflictsWarnPerMinute()));
         this.lagClock = new LagClock(this.config.stallAfter());
         setNodes(this.config.nodes());
     }
@@ -132,17 +168,21 @@ public final class Collector {
         baseNodes.forEach(n -> wanted.put(n.name(), n));
         runtimeNodes.values().forEach(n -> wanted.putIfAbsent(n.name(), n));
         clients.entrySet().removeIf(e -> {
-            boolean gone = !wanted.containsKey(e.getKey()) || !wanted.get(e.getKey()).dsn().equals(e.getValue().config().dsn());
+            boolean gone = !wanted.containsKey(e.getKey())
+                    || !wanted.get(e.getKey())
+                            .dsn()
+                            .equals(e.getValue().config().dsn());
             if (gone) {
                 e.getValue().close();
             }
             return gone;
         });
-        wanted.values().forEach(n -> clients.computeIfAbsent(n.name(), k -> {
-            NodeClient c = new NodeClient(n, config, customQueries, vertx);
-            c.ledgerStart(() -> ledgerCursors.applyAsLong(k));
-            return c;
-        }));
+        wanted.values()
+                .forEach(n -> clients.computeIfAbsent(n.name(), k -> {
+                    NodeClient c = new NodeClient(n, config, customQueries, vertx);
+                    c.ledgerStart(() -> ledgerCursors.applyAsLong(k));
+                    return c;
+                }));
     }
 
     public synchronized List<ToolsConfig.NodeConfig> nodes() {
@@ -150,7 +190,7 @@ public final class Collector {
     }
 
     /** Where each node's conflict ledger resumes (the newest conflict id stored for it); asked once per node. */
-    public void conflictLedger(java.util.function.ToLongFunction<String> cursors) {
+    public void conflictLedger(ToLongFunction<String> cursors) {
         this.ledgerCursors = cursors;
     }
 
@@ -193,27 +233,35 @@ public final class Collector {
         Map<String, String> addresses = new HashMap<>();
         nodes.forEach(n -> addresses.put(n.config().dsn().address(), n.name()));
         Instant now = Instant.now();
-        io.opentelemetry.api.trace.Span cycleSpan = tracer.spanBuilder("scrape cycle").setNoParent()
-                .setAttribute("pgactive.nodes", nodes.size()).startSpan();
-        io.opentelemetry.context.Context cycleContext = io.opentelemetry.context.Context.root().with(cycleSpan);
-        return Multi.createFrom().iterable(nodes)
-                .onItem().transformToUni(n -> {
+        Span cycleSpan = tracer.spanBuilder("scrape cycle")
+                .setNoParent()
+                .setAttribute("pgactive.nodes", nodes.size())
+                .startSpan();
+        Context cycleContext = Context.root().with(cycleSpan);
+        return Multi.createFrom()
+                .iterable(nodes)
+                .onItem()
+                .transformToUni(n -> {
                     long began = System.nanoTime();
-                    io.opentelemetry.api.trace.Span nodeSpan = tracer.spanBuilder("scrape node").setParent(cycleContext)
-                            .setAttribute("pgactive.node", n.name()).startSpan();
+                    Span nodeSpan = tracer.spanBuilder("scrape node")
+                            .setParent(cycleContext)
+                            .setAttribute("pgactive.node", n.name())
+                            .startSpan();
                     return n.scrape(now, addresses).map(o -> {
                         endNodeSpan(nodeSpan, o);
                         return Map.entry(n.name(), o.attempted() ? o.withNanos(System.nanoTime() - began) : o);
                     });
                 })
                 .merge(config.concurrency())
-                .collect().asMap(Map.Entry::getKey, Map.Entry::getValue)
+                .collect()
+                .asMap(Map.Entry::getKey, Map.Entry::getValue)
                 // the publish delay is measured from here: it includes the hop off the event loop
                 .map(outcomes -> Map.entry(System.nanoTime(), outcomes))
                 .emitOn(Infrastructure.getDefaultWorkerPool())
                 .map(done -> publish(nodes, done.getValue(), start, done.getKey()))
                 .invoke(p -> cycleSpan.setAttribute("pgactive.version", p.version()))
-                .onTermination().invoke(cycleSpan::end);
+                .onTermination()
+                .invoke(cycleSpan::end);
     }
 
     /** One log line per status change of a node, never one per cycle. */
@@ -226,7 +274,7 @@ public final class Collector {
                 if (why.length() > 300) {
                     why = why.substring(0, 297) + "..."; // log lines stay small; the snapshot has the full reasons
                 }
-                if (n.status().gauge() >= io.pgactive.tools.snapshot.NodeStatus.DEGRADED.gauge()) {
+                if (n.status().gauge() >= NodeStatus.DEGRADED.gauge()) {
                     LOG.warnf("node %s: %s -> %s at version %d%s", n.name(), from, n.status(), after.version(), why);
                 } else {
                     LOG.infof("node %s: %s -> %s at version %d%s", n.name(), from, n.status(), after.version(), why);
@@ -235,7 +283,7 @@ public final class Collector {
         }
     }
 
-    private static void endNodeSpan(io.opentelemetry.api.trace.Span span, NodeClient.Outcome o) {
+    private static void endNodeSpan(Span span, NodeClient.Outcome o) {
         if (o.success()) {
             span.setAttribute("pgactive.outcome", "ok");
             span.setAttribute("pgactive.dialects", String.join(",", o.scrape().roles));
@@ -243,18 +291,18 @@ public final class Collector {
         } else {
             span.setAttribute("pgactive.outcome", o.attempted() ? "error" : "backoff");
             span.setAttribute("pgactive.error_class", String.valueOf(o.errorClass()));
-            span.setStatus(io.opentelemetry.api.trace.StatusCode.ERROR, o.error());
+            span.setStatus(StatusCode.ERROR, o.error());
         }
         span.end();
     }
 
-    private PublishedSnapshot publish(List<NodeClient> nodes, Map<String, NodeClient.Outcome> outcomes, long start,
-                                      long queriesDone) {
+    private PublishedSnapshot publish(
+            List<NodeClient> nodes, Map<String, NodeClient.Outcome> outcomes, long start, long queriesDone) {
         Instant collectedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         List<NodeObservation> observations = new ArrayList<>();
-        List<io.pgactive.tools.snapshot.ConflictRecord> conflicts = new ArrayList<>();
-        Set<String> names = new java.util.HashSet<>();
-        Set<String> fresh = new java.util.HashSet<>();
+        List<ConflictRecord> conflicts = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        Set<String> fresh = new HashSet<>();
         int failed = 0;
         for (NodeClient n : nodes) {
             names.add(n.name());
@@ -283,7 +331,8 @@ public final class Collector {
         previouslyConfigured = names;
         Snapshot snapshot = assembler.assemble(versions.next(), collectedAt, observations);
         logTransitions(bus.latest().map(PublishedSnapshot::snapshot).orElse(null), snapshot);
-        PublishedSnapshot published = new PublishedSnapshot(snapshot, SnapshotJson.encode(snapshot), Instant.now(), conflicts);
+        PublishedSnapshot published =
+                new PublishedSnapshot(snapshot, SnapshotJson.encode(snapshot), Instant.now(), conflicts);
         bus.publish(published);
         long end = System.nanoTime();
         lastCycleEnd = Instant.now();
@@ -298,8 +347,14 @@ public final class Collector {
             for (NodeClient.Outcome o : outcomes.values()) {
                 late = Math.max(late, o.lateNanos());
             }
-            cycleListener.accept(new CycleStats(snapshot.version(), end - start, end - queriesDone, nodes.size(), failed,
-                    Map.copyOf(nodeNanos), late));
+            cycleListener.accept(new CycleStats(
+                    snapshot.version(),
+                    end - start,
+                    end - queriesDone,
+                    nodes.size(),
+                    failed,
+                    Map.copyOf(nodeNanos),
+                    late));
         }
         return published;
     }
@@ -336,7 +391,7 @@ public final class Collector {
      * down (its sender gone, its slot left) keeps its name; entries of nodes no longer configured are dropped.
      */
     private Map<String, String> learnSlotOwners(List<NodeClient> nodes, Map<String, NodeClient.Outcome> outcomes) {
-        Set<String> names = new java.util.HashSet<>();
+        Set<String> names = new HashSet<>();
         for (NodeClient n : nodes) {
             names.add(n.name());
             NodeClient.Outcome o = outcomes.get(n.name());
@@ -353,7 +408,8 @@ public final class Collector {
         return slotOwners;
     }
 
-    private NodeObservation observe(Scrape s, Map<String, String> slotOwners, Set<String> fresh, Set<String> configured) {
+    private NodeObservation observe(
+            Scrape s, Map<String, String> slotOwners, Set<String> fresh, Set<String> configured) {
         List<Link> links = new ArrayList<>();
         Map<String, Long> positions = new HashMap<>();
         for (LinkReading lr : s.links) {
@@ -376,8 +432,9 @@ public final class Collector {
                 // whatever a catalog returns, replication from a node to itself does not exist: publishing it would
                 // compare positions of two different WAL streams and invent lag
                 if (warnedSelfLinks.add(s.node + "|" + link.identity())) {
-                    LOG.warnf("node %s: ignoring a %s %s link to itself (slot %s)", s.node, link.kind(), link.direction(),
-                            link.slot());
+                    LOG.warnf(
+                            "node %s: ignoring a %s %s link to itself (slot %s)",
+                            s.node, link.kind(), link.direction(), link.slot());
                 }
                 continue;
             }
@@ -391,7 +448,8 @@ public final class Collector {
                     position = inboundPositions.get(key);
                 }
             }
-            if (lr.upstream() != null && position != null
+            if (lr.upstream() != null
+                    && position != null
                     && (standbyInbound || lr.upstream().equals(s.node) || fresh.contains(lr.upstream()))) {
                 long pos = Lsn.parse(position);
                 String upstream = lr.upstream();
@@ -423,11 +481,23 @@ public final class Collector {
             links.add(link);
         }
         links.addAll(vanished(s, links, positions, configured));
-        links.sort(java.util.Comparator.comparing(Link::kind).thenComparing(Link::direction)
-                .thenComparing(l -> String.valueOf(l.peer())).thenComparing(l -> String.valueOf(l.slot())));
-        return new NodeObservation(s.node, true, null, null, s.readAt.truncatedTo(ChronoUnit.MILLIS),
-                List.copyOf(new java.util.LinkedHashSet<>(s.roles)), s.caps.serverVersion(), s.caps.pgactiveVersion(),
-                summarise(s, links), links, s.custom, s.customErrors);
+        links.sort(Comparator.comparing(Link::kind)
+                .thenComparing(Link::direction)
+                .thenComparing(l -> String.valueOf(l.peer()))
+                .thenComparing(l -> String.valueOf(l.slot())));
+        return new NodeObservation(
+                s.node,
+                true,
+                null,
+                null,
+                s.readAt.truncatedTo(ChronoUnit.MILLIS),
+                List.copyOf(new LinkedHashSet<>(s.roles)),
+                s.caps.serverVersion(),
+                s.caps.pgactiveVersion(),
+                summarise(s, links),
+                links,
+                s.custom,
+                s.customErrors);
     }
 
     /**
@@ -438,7 +508,7 @@ public final class Collector {
      */
     private List<Link> vanished(Scrape s, List<Link> present, Map<String, Long> positions, Set<String> configured) {
         Map<String, SeenLink> seen = seenLinks.computeIfAbsent(s.node, k -> new LinkedHashMap<>());
-        Set<String> ids = new java.util.HashSet<>();
+        Set<String> ids = new HashSet<>();
         for (Link l : present) {
             ids.add(l.identity());
             Long pos = positions.get(l.identity());
@@ -462,7 +532,9 @@ public final class Collector {
             }
             Double lag = lagClock.lagSeconds(s.node, s.readAt, v.position());
             boolean stalled = lagClock.stalled(s.node + "|" + l.identity(), s.node, s.readAt, v.position());
-            gone.add(l.disconnected().withLagBytes(lagClock.bytesBehind(s.node, v.position())).withLag(lag, stalled));
+            gone.add(l.disconnected()
+                    .withLagBytes(lagClock.bytesBehind(s.node, v.position()))
+                    .withLag(lag, stalled));
         }
         while (seen.size() > MAX_REMEMBERED_LINKS + ids.size()) {
             String oldest = seen.keySet().iterator().next();
@@ -492,11 +564,22 @@ public final class Collector {
                 }
             }
         }
-        return new NodeMetrics(lagXid, lagSeconds, lagBytes, senderActive,
-                worstOut == null ? null : worstOut.sentLsn(), worstOut == null ? null : worstOut.writeLsn(),
-                worstOut == null ? null : worstOut.flushLsn(), worstOut == null ? null : worstOut.replayLsn(),
+        return new NodeMetrics(
+                lagXid,
+                lagSeconds,
+                lagBytes,
+                senderActive,
+                worstOut == null ? null : worstOut.sentLsn(),
+                worstOut == null ? null : worstOut.writeLsn(),
+                worstOut == null ? null : worstOut.flushLsn(),
+                worstOut == null ? null : worstOut.replayLsn(),
                 s.conflictsTotal == null && s.conflictsByType.isEmpty() ? null : s.conflictsLastMinute,
-                s.conflictsTotal, s.conflictsByType, s.inRecovery, s.walLsn, s.walReceiverActive, s.replayDelaySeconds);
+                s.conflictsTotal,
+                s.conflictsByType,
+                s.inRecovery,
+                s.walLsn,
+                s.walReceiverActive,
+                s.replayDelaySeconds);
     }
 
     private static <T extends Comparable<T>> T max(T a, T b) {

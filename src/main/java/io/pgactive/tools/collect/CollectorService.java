@@ -1,7 +1,11 @@
 package io.pgactive.tools.collect;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Tracer;
 import io.pgactive.tools.config.CustomQuery;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.snapshot.SnapshotBus;
@@ -14,8 +18,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -29,20 +37,25 @@ public class CollectorService {
 
     @Inject
     ToolsConfig config;
+
     @Inject
     Vertx vertx;
+
     @Inject
     SnapshotBus bus;
+
     @Inject
     MeterRegistry registry;
+
     @Inject
-    io.opentelemetry.api.trace.Tracer tracer;
+    Tracer tracer;
+
     @Inject
     HistoryService history;
 
     private Collector collector;
-    private final Map<String, Timer> nodeTimers = new java.util.concurrent.ConcurrentHashMap<>();
-    private final List<io.micrometer.core.instrument.Meter> ownedMeters = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Map<String, Timer> nodeTimers = new ConcurrentHashMap<>();
+    private final List<Meter> ownedMeters = new CopyOnWriteArrayList<>();
     private Discovery discovery;
 
     void onStart(@Observes StartupEvent event) {
@@ -50,29 +63,47 @@ public class CollectorService {
         VersionSequence versions = new VersionSequence(history.versionMark(), VERSION_RESERVE);
         Timer cycle = own(Timer.builder("pgactive.scrape.cycle.duration")
                 .description("Wall time of one scrape cycle, from the first query to the published snapshot")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry));
         Timer publish = own(Timer.builder("pgactive.snapshot.publish.delay")
                 .description("Time from the last node's answer to the snapshot being readable")
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(1))
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofNanos(10_000))
+                .maximumExpectedValue(Duration.ofSeconds(1))
                 .register(registry));
-        io.micrometer.core.instrument.Counter late = own(io.micrometer.core.instrument.Counter.builder("pgactive.collector.late")
+        Counter late = own(Counter.builder("pgactive.collector.late")
                 .description("Time the service itself was late running node scrapes (event loop blocked, late timer);"
                         + " never counted as node failures")
-                .baseUnit("seconds").register(registry));
-        own(io.micrometer.core.instrument.Gauge.builder("pgactive.snapshot.version", versions, VersionSequence::current)
-                .description("Version of the latest published snapshot").register(registry));
-        collector = new Collector(config, queries, vertx, bus, versions, stats -> {
-            cycle.record(stats.cycleNanos(), TimeUnit.NANOSECONDS);
-            publish.record(stats.publishNanos(), TimeUnit.NANOSECONDS);
-            recordNodeScrapes(stats.nodeNanos());
-            if (stats.lateNanos() > 0) {
-                late.increment(stats.lateNanos() / 1e9);
-            }
-        }, tracer);
-        LOG.infof("scraping %d node(s) every %dms (deadline %dms per node), %d custom quer%s, version continues after %d",
-                config.collector().nodes().size(), config.collector().interval().toMillis(),
-                config.collector().timeout().toMillis(), queries.size(), queries.size() == 1 ? "y" : "ies", versions.current());
+                .baseUnit("seconds")
+                .register(registry));
+        own(Gauge.builder("pgactive.snapshot.version", versions, VersionSequence::current)
+                .description("Version of the latest published snapshot")
+                .register(registry));
+        collector = new Collector(
+                config,
+                queries,
+                vertx,
+                bus,
+                versions,
+                stats -> {
+                    cycle.record(stats.cycleNanos(), TimeUnit.NANOSECONDS);
+                    publish.record(stats.publishNanos(), TimeUnit.NANOSECONDS);
+                    recordNodeScrapes(stats.nodeNanos());
+                    if (stats.lateNanos() > 0) {
+                        late.increment(stats.lateNanos() / 1e9);
+                    }
+                },
+                tracer);
+        LOG.infof(
+                "scraping %d node(s) every %dms (deadline %dms per node), %d custom quer%s, version continues after %d",
+                config.collector().nodes().size(),
+                config.collector().interval().toMillis(),
+                config.collector().timeout().toMillis(),
+                queries.size(),
+                queries.size() == 1 ? "y" : "ies",
+                versions.current());
         collector.conflictLedger(history::conflictCursor);
         collector.start();
         config.collector().discovery().ifPresent(d -> {
@@ -85,19 +116,26 @@ public class CollectorService {
      * Meters bound to this instance's objects are removed when it stops: a registry that outlives the application
      * (tests restart it in one JVM) would otherwise keep serving the old objects' values under the same names.
      */
-    private <M extends io.micrometer.core.instrument.Meter> M own(M meter) {
+    private <M extends Meter> M own(M meter) {
         ownedMeters.add(meter);
         return meter;
     }
 
     /** Per-node scrape timers; a node that is no longer scraped (discovery removed it) loses its series. */
     private void recordNodeScrapes(Map<String, Long> nodeNanos) {
-        nodeNanos.forEach((node, nanos) -> nodeTimers.computeIfAbsent(node, n -> Timer.builder("pgactive.scrape.duration")
-                .description("Wall time of one node's scrape within a cycle, until its answer or its deadline")
-                .tag("node", n)
-                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
-                .register(registry)).record(nanos, TimeUnit.NANOSECONDS));
-        java.util.Set<String> scraped = new java.util.HashSet<>();
+        nodeNanos.forEach((node, nanos) -> nodeTimers
+                .computeIfAbsent(
+                        node,
+                        n -> Timer.builder("pgactive.scrape.duration")
+                                .description(
+                                        "Wall time of one node's scrape within a cycle, until its answer or its deadline")
+                                .tag("node", n)
+                                .publishPercentileHistogram()
+                                .minimumExpectedValue(Duration.ofMillis(1))
+                                .maximumExpectedValue(Duration.ofSeconds(30))
+                                .register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS));
+        Set<String> scraped = new HashSet<>();
         collector.nodes().forEach(n -> scraped.add(n.name()));
         nodeTimers.entrySet().removeIf(e -> {
             if (!scraped.contains(e.getKey())) {

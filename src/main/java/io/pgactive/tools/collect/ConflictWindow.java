@@ -13,8 +13,7 @@ final class ConflictWindow {
     static final Duration WINDOW = Duration.ofMinutes(1);
     private static final int MAX_ENTRIES = 4096;
 
-    private record Entry(Instant at, long count) {
-    }
+    private record Entry(Instant at, long count) {}
 
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
 

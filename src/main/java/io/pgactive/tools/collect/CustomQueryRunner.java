@@ -30,8 +30,7 @@ final class CustomQueryRunner {
     /** The share of the node deadline a single custom query may use; the rest is for the replication state. */
     static final double DEADLINE_SHARE = 0.75;
 
-    private CustomQueryRunner() {
-    }
+    private CustomQueryRunner() {}
 
     /**
      * Fits every query's timeout inside the node deadline: a longer one would fail the whole node where only its
@@ -42,8 +41,10 @@ final class CustomQueryRunner {
         List<CustomQuery> fitted = new ArrayList<>();
         for (CustomQuery q : queries) {
             if (q.timeout().compareTo(limit) > 0) {
-                log.warnf("%s: timeout: %dms does not fit inside the node deadline (collector.timeout %dms);"
-                                + " clamped to %dms", q.file(), q.timeout().toMillis(), nodeTimeout.toMillis(), limit.toMillis());
+                log.warnf(
+                        "%s: timeout: %dms does not fit inside the node deadline (collector.timeout %dms);"
+                                + " clamped to %dms",
+                        q.file(), q.timeout().toMillis(), nodeTimeout.toMillis(), limit.toMillis());
                 fitted.add(q.withTimeout(limit));
             } else {
                 fitted.add(q);
@@ -52,7 +53,8 @@ final class CustomQueryRunner {
         return List.copyOf(fitted);
     }
 
-    static Uni<Void> run(SqlConnection conn, List<CustomQuery> queries, Capabilities caps, Scrape out, String password) {
+    static Uni<Void> run(
+            SqlConnection conn, List<CustomQuery> queries, Capabilities caps, Scrape out, String password) {
         Map<String, CustomQuery> chosen = new LinkedHashMap<>();
         for (CustomQuery q : queries) {
             if (q.appliesTo(caps.serverVersionNum(), caps.inRecovery())) {
@@ -60,9 +62,13 @@ final class CustomQueryRunner {
             }
         }
         out.pendingCustom.addAll(chosen.keySet());
-        return Multi.createFrom().iterable(chosen.values())
-                .onItem().transformToUniAndConcatenate(q -> runOne(conn, q, out, password))
-                .collect().last().replaceWithVoid();
+        return Multi.createFrom()
+                .iterable(chosen.values())
+                .onItem()
+                .transformToUniAndConcatenate(q -> runOne(conn, q, out, password))
+                .collect()
+                .last()
+                .replaceWithVoid();
     }
 
     private static Uni<Void> runOne(SqlConnection conn, CustomQuery q, Scrape out, String password) {
@@ -78,9 +84,10 @@ final class CustomQueryRunner {
         // One simple-query message: its statements form one implicit transaction, so the transaction-local
         // statement_timeout applies to the custom query alone and needs no reset, in a single round trip. The row
         // cap is applied by the server: one row more than allowed is enough to know the cap was exceeded.
-        String sql = "SELECT set_config('statement_timeout', '" + statementTimeout + "', true); "
-                + "SELECT * FROM (" + q.sql() + "\n) AS custom_query LIMIT " + (q.maxRows() + 1);
-        return conn.query(sql).execute()
+        String sql = "SELECT set_config('statement_timeout', '" + statementTimeout + "', true); " + "SELECT * FROM ("
+                + q.sql() + "\n) AS custom_query LIMIT " + (q.maxRows() + 1);
+        return conn.query(sql)
+                .execute()
                 .invoke(rows -> {
                     RowSet<Row> result = rows.next();
                     if (result.size() > q.maxRows()) {
@@ -90,7 +97,8 @@ final class CustomQueryRunner {
                     }
                 })
                 .replaceWithVoid()
-                .onFailure().recoverWithUni(e -> {
+                .onFailure()
+                .recoverWithUni(e -> {
                     record(out, q, null, String.valueOf(e.getMessage()), password);
                     return Uni.createFrom().voidItem();
                 });
@@ -149,6 +157,7 @@ final class CustomQueryRunner {
         if (v instanceof Boolean b) {
             return b ? 1 : 0;
         }
-        throw new IllegalArgumentException("column " + column + " is not numeric (" + v.getClass().getSimpleName() + ")");
+        throw new IllegalArgumentException(
+                "column " + column + " is not numeric (" + v.getClass().getSimpleName() + ")");
     }
 }

@@ -7,10 +7,12 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,13 +38,24 @@ final class Discovery {
         this.settings = settings;
         this.collector = collector;
         this.vertx = vertx;
-        this.seed = config.collector().nodes().stream().filter(n -> n.name().equals(settings.seed())).findFirst().orElseThrow();
+        this.seed = config.collector().nodes().stream()
+                .filter(n -> n.name().equals(settings.seed()))
+                .findFirst()
+                .orElseThrow();
     }
 
     void start() {
-        timerId = vertx.setPeriodic(0, settings.interval().toMillis(), id -> discover().subscribe().with(
-                nodes -> apply(nodes),
-                e -> LOG.warnf("discovery on %s failed: %s", seed.name(), Dsn.redact(e.getMessage(), seed.dsn().password()))));
+        timerId = vertx.setPeriodic(
+                0,
+                settings.interval().toMillis(),
+                id -> discover()
+                        .subscribe()
+                        .with(
+                                nodes -> apply(nodes),
+                                e -> LOG.warnf(
+                                        "discovery on %s failed: %s",
+                                        seed.name(),
+                                        Dsn.redact(e.getMessage(), seed.dsn().password()))));
     }
 
     void stop() {
@@ -54,36 +67,48 @@ final class Discovery {
     Uni<List<ToolsConfig.NodeConfig>> discover() {
         SqlClient client = PgBuilder.client()
                 .connectingTo(NodeClient.connectOptions(seed.dsn(), deadline()))
-                .using(vertx).build();
-        return client.query(Sql.PGACTIVE_NODES).execute()
+                .using(vertx)
+                .build();
+        return client.query(Sql.PGACTIVE_NODES)
+                .execute()
                 .map(rows -> {
                     List<ToolsConfig.NodeConfig> found = new ArrayList<>();
                     for (Row r : rows) {
-                        toNode(r.getString("node_name"), r.getString("node_dsn")).ifPresent(found::add);
+                        toNode(r.getString("node_name"), r.getString("node_dsn"))
+                                .ifPresent(found::add);
                     }
                     return found;
                 })
                 // not on the scrape path: a slower seed only delays discovery, so allow more than a scrape deadline
-                .ifNoItem().after(deadline()).fail()
+                .ifNoItem()
+                .after(deadline())
+                .fail()
                 .eventually(() -> client.close());
     }
 
-    private java.time.Duration deadline() {
-        java.time.Duration tenSeconds = java.time.Duration.ofSeconds(10);
+    private Duration deadline() {
+        Duration tenSeconds = Duration.ofSeconds(10);
         return settings.interval().compareTo(tenSeconds) < 0 ? settings.interval() : tenSeconds;
     }
 
-    java.util.Optional<ToolsConfig.NodeConfig> toNode(String name, String nodeDsn) {
+    Optional<ToolsConfig.NodeConfig> toNode(String name, String nodeDsn) {
         try {
             Dsn member = Dsn.parse(nodeDsn);
             Dsn seedDsn = seed.dsn();
-            return java.util.Optional.of(new ToolsConfig.NodeConfig(name,
-                    new Dsn(member.host(), member.port(), member.database(), seedDsn.user(), seedDsn.password(), seedDsn.options()),
+            return Optional.of(new ToolsConfig.NodeConfig(
+                    name,
+                    new Dsn(
+                            member.host(),
+                            member.port(),
+                            member.database(),
+                            seedDsn.user(),
+                            seedDsn.password(),
+                            seedDsn.options()),
                     "discovery"));
         } catch (IllegalArgumentException e) {
             // user_mapping=… pgactive_foreign_server=… DSNs carry no host: such members must be configured by hand
             LOG.debugf("discovery: member %s has no usable host in its DSN", name);
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Lag in time from WAL positions, which a stateless exporter cannot compute: for every node it remembers when each
@@ -22,11 +23,9 @@ final class LagClock {
 
     private static final int MAX_SAMPLES = 4096;
 
-    private record Sample(Instant at, long lsn) {
-    }
+    private record Sample(Instant at, long lsn) {}
 
-    private record Progress(long position, Instant since) {
-    }
+    private record Progress(long position, Instant since) {}
 
     private final Duration stallAfter;
     private final Map<String, ArrayDeque<Sample>> history = new HashMap<>();
@@ -75,7 +74,9 @@ final class LagClock {
     /** Whether a link whose downstream sits at {@code position} has made no progress while behind for {@code stallAfter}. */
     boolean stalled(String linkKey, String upstream, Instant now, long position) {
         ArrayDeque<Sample> samples = history.get(upstream);
-        boolean behind = samples != null && !samples.isEmpty() && position >= 0
+        boolean behind = samples != null
+                && !samples.isEmpty()
+                && position >= 0
                 && Long.compareUnsigned(samples.peekLast().lsn(), position) > 0;
         if (!behind) {
             progress.remove(linkKey);
@@ -105,7 +106,7 @@ final class LagClock {
     }
 
     /** Drops every remembered position of nodes and links that are no longer configured. */
-    void retainOnly(java.util.Set<String> nodes) {
+    void retainOnly(Set<String> nodes) {
         history.keySet().retainAll(nodes);
         latest.keySet().retainAll(nodes);
         progress.keySet().removeIf(k -> !nodes.contains(k.substring(0, k.indexOf('|'))));

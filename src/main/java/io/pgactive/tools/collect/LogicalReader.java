@@ -1,6 +1,7 @@
 package io.pgactive.tools.collect;
 
 import io.pgactive.tools.config.Dsn;
+import io.pgactive.tools.snapshot.HealthPolicy;
 import io.pgactive.tools.snapshot.Link;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -18,13 +19,19 @@ import java.util.Map;
  */
 final class LogicalReader {
 
-    private static final List<String> CONFLICT_COLUMNS = List.of("confl_insert_exists", "confl_update_origin_differs",
-            "confl_update_exists", "confl_update_missing", "confl_delete_origin_differs", "confl_delete_missing",
+    private static final List<String> CONFLICT_COLUMNS = List.of(
+            "confl_insert_exists",
+            "confl_update_origin_differs",
+            "confl_update_exists",
+            "confl_update_missing",
+            "confl_delete_origin_differs",
+            "confl_delete_missing",
             "confl_multiple_unique_conflicts");
 
     /** How long a link stays marked after its apply error count last rose. */
     static final Duration APPLY_ERRORS_WINDOW = Duration.ofMinutes(1);
-    static final String APPLY_FAILING = io.pgactive.tools.snapshot.HealthPolicy.APPLY_ERRORS;
+
+    static final String APPLY_FAILING = HealthPolicy.APPLY_ERRORS;
 
     private final ConflictWindow window;
     private final Map<String, Long> previousConflicts = new HashMap<>();
@@ -36,44 +43,66 @@ final class LogicalReader {
     }
 
     Uni<Void> read(SqlConnection conn, Capabilities caps, Scrape out, Map<String, String> addresses) {
-        Uni<Void> outbound = conn.preparedQuery(Sql.LOGICAL_OUTBOUND).execute().invoke(rows -> {
-            for (Row r : rows) {
-                Boolean active = r.getBoolean("active");
-                Link link = Link.outbound("logical", r.getString("peer"))
-                        .state(Boolean.TRUE.equals(active) ? r.getString("state") : "disconnected").active(active)
-                        .syncState(r.getString("sync_state")).lagBytes(r.getLong("lag_bytes")).lagXid(r.getLong("xmin_age"))
-                        .positions(r.getString("sent_lsn"), r.getString("write_lsn"), r.getString("flush_lsn"),
-                                r.getString("replay_lsn"))
-                        .slot(r.getString("slot_name")).build();
-                out.links.add(new LinkReading(link, out.node, r.getString("position"), r.getString("slot_name")));
-            }
-            if (rows.size() > 0) {
-                out.roles.add("publisher");
-            }
-        }).replaceWithVoid();
+        Uni<Void> outbound = conn.preparedQuery(Sql.LOGICAL_OUTBOUND)
+                .execute()
+                .invoke(rows -> {
+                    for (Row r : rows) {
+                        Boolean active = r.getBoolean("active");
+                        Link link = Link.outbound("logical", r.getString("peer"))
+                                .state(Boolean.TRUE.equals(active) ? r.getString("state") : "disconnected")
+                                .active(active)
+                                .syncState(r.getString("sync_state"))
+                                .lagBytes(r.getLong("lag_bytes"))
+                                .lagXid(r.getLong("xmin_age"))
+                                .positions(
+                                        r.getString("sent_lsn"),
+                                        r.getString("write_lsn"),
+                                        r.getString("flush_lsn"),
+                                        r.getString("replay_lsn"))
+                                .slot(r.getString("slot_name"))
+                                .build();
+                        out.links.add(
+                                new LinkReading(link, out.node, r.getString("position"), r.getString("slot_name")));
+                    }
+                    if (rows.size() > 0) {
+                        out.roles.add("publisher");
+                    }
+                })
+                .replaceWithVoid();
         if (!caps.subscriptionsActive()) {
             return outbound;
         }
         // subscription -> publisher address (host:port as written); the connection string is dropped here
-        Uni<Map<String, String>> publishers = conn.preparedQuery(Sql.LOGICAL_PUBLISHERS).execute()
+        Uni<Map<String, String>> publishers = conn.preparedQuery(Sql.LOGICAL_PUBLISHERS)
+                .execute()
                 .map(rows -> {
                     Map<String, String> bySubscription = new HashMap<>();
                     for (Row r : rows) {
                         try {
-                            bySubscription.put(r.getString("subname"), Dsn.parse(r.getString("subconninfo")).address());
+                            bySubscription.put(
+                                    r.getString("subname"),
+                                    Dsn.parse(r.getString("subconninfo")).address());
                         } catch (IllegalArgumentException ignored) {
                             // a conninfo we cannot parse (service file, several hosts): keep the subscription name
                         }
                     }
                     return bySubscription;
                 })
-                .onFailure().recoverWithItem(Map.of());
-        Uni<Void> inbound = Uni.combine().all().unis(conn.preparedQuery(Sql.logicalInbound(caps.serverVersionNum())).execute(), publishers)
-                .asTuple().invoke(t -> {
+                .onFailure()
+                .recoverWithItem(Map.of());
+        Uni<Void> inbound = Uni.combine()
+                .all()
+                .unis(
+                        conn.preparedQuery(Sql.logicalInbound(caps.serverVersionNum()))
+                                .execute(),
+                        publishers)
+                .asTuple()
+                .invoke(t -> {
                     for (Row r : t.getItem1()) {
                         inbound(r, t.getItem2(), addresses, out);
                     }
-                }).replaceWithVoid();
+                })
+                .replaceWithVoid();
         return Uni.combine().all().unis(outbound, inbound).discardItems();
     }
 
@@ -104,15 +133,25 @@ final class LogicalReader {
         }
         Instant rose = applyErrorsRoseAt.get(sub);
         // a worker that fails on every change restarts in between: "alive" flaps, the rising count does not
-        boolean failing = enabled && rose != null && Duration.between(rose, out.readAt).compareTo(APPLY_ERRORS_WINDOW) < 0;
+        boolean failing =
+                enabled && rose != null && Duration.between(rose, out.readAt).compareTo(APPLY_ERRORS_WINDOW) < 0;
         String state = !enabled ? "disabled" : failing ? APPLY_FAILING : alive ? "streaming" : "worker down";
         String address = publishers.get(sub);
         String publisher = address == null ? null : addresses.get(address);
-        Link link = Link.inbound("logical", publisher != null ? publisher : sub).state(state).active(enabled && alive)
-                .positions(null, null, null, r.getString("latest_end_lsn")).applyErrors(applyErrors).conflicts(total)
-                .slot(r.getString("slot_name")).build();
+        Link link = Link.inbound("logical", publisher != null ? publisher : sub)
+                .state(state)
+                .active(enabled && alive)
+                .positions(null, null, null, r.getString("latest_end_lsn"))
+                .applyErrors(applyErrors)
+                .conflicts(total)
+                .slot(r.getString("slot_name"))
+                .build();
         // the position is what the subscriber has applied and confirmed to its publisher (latest_end_lsn)
-        out.links.add(new LinkReading(link, publisher, r.getString("latest_end_lsn"), r.getString("slot_name"),
+        out.links.add(new LinkReading(
+                link,
+                publisher,
+                r.getString("latest_end_lsn"),
+                r.getString("slot_name"),
                 publisher == null ? address : null));
     }
 }

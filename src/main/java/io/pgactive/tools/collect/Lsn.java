@@ -3,8 +3,7 @@ package io.pgactive.tools.collect;
 /** PostgreSQL WAL positions ({@code X/Y} hex) as unsigned 64-bit numbers: exact arithmetic, never floats. */
 final class Lsn {
 
-    private Lsn() {
-    }
+    private Lsn() {}
 
     /** The position, or -1 when the text is null or not an LSN. */
     static long parse(String text) {

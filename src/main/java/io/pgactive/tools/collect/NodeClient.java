@@ -10,7 +10,11 @@ import io.pgactive.tools.pg.LibpqTls;
 import io.pgactive.tools.retry.Backoff;
 import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.Cancellable;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Context;
 import io.vertx.core.file.FileSystemException;
+import io.vertx.core.impl.VertxInternal;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -20,6 +24,8 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.PoolOptions;
 import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.security.GeneralSecurityException;
@@ -29,6 +35,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLException;
 import org.jboss.logging.Logger;
 
@@ -53,7 +60,8 @@ final class NodeClient {
     private final LogicalReader logical = new LogicalReader(conflictWindow);
 
     /** The event-loop context every scrape of this node runs on: its queries, its deadline timer, its state. */
-    private final io.vertx.core.Context context;
+    private final Context context;
+
     private long lastLateLog;
     private Pool pool;
     private Capabilities caps;
@@ -63,7 +71,8 @@ final class NodeClient {
     private String lastError;
     private String lastErrorClass;
 
-    NodeClient(ToolsConfig.NodeConfig node, ToolsConfig.Collector config, List<CustomQuery> customQueries, Vertx vertx) {
+    NodeClient(
+            ToolsConfig.NodeConfig node, ToolsConfig.Collector config, List<CustomQuery> customQueries, Vertx vertx) {
         this.node = node;
         this.vertx = vertx;
         this.timeout = config.timeout();
@@ -73,7 +82,7 @@ final class NodeClient {
         this.customQueries = customQueries;
         // a context of its own, on the next event loop: from a non-Vert.x thread getOrCreateContext() would hand
         // every node the same sticky context, and one event loop would carry all nodes
-        this.context = ((io.vertx.core.impl.VertxInternal) vertx.getDelegate()).createEventLoopContext();
+        this.context = ((VertxInternal) vertx.getDelegate()).createEventLoopContext();
     }
 
     String name() {
@@ -81,7 +90,7 @@ final class NodeClient {
     }
 
     /** Where this node's conflict ledger resumes: the newest conflict id already stored for it. */
-    void ledgerStart(java.util.function.LongSupplier start) {
+    void ledgerStart(LongSupplier start) {
         pgactive.ledgerStart(start);
     }
 
@@ -129,18 +138,26 @@ final class NodeClient {
         if (retryAt != null && now.isBefore(retryAt)) {
             long wait = Math.max(1, Duration.between(now, retryAt).toSeconds());
             // not contacted: report the last real error, so error classes in alerts stay meaningful
-            return Uni.createFrom().item(new Outcome(null, lastErrorClass,
-                    lastError + " (back-off: next attempt in " + wait + "s)", false, 0, 0));
+            return Uni.createFrom()
+                    .item(new Outcome(
+                            null,
+                            lastErrorClass,
+                            lastError + " (back-off: next attempt in " + wait + "s)",
+                            false,
+                            0,
+                            0));
         }
         long requested = System.nanoTime();
         Attempt attempt = new Attempt(requested);
-        return Uni.createFrom().<Scrape>emitter(em -> context.runOnContext(v -> attempt.run(addresses, em)))
+        return Uni.createFrom()
+                .<Scrape>emitter(em -> context.runOnContext(v -> attempt.run(addresses, em)))
                 .map(s -> {
                     failures = 0;
                     retryAt = null;
                     return new Outcome(s, null, null);
                 })
-                .onFailure().recoverWithItem(e -> failed(e, now))
+                .onFailure()
+                .recoverWithItem(e -> failed(e, now))
                 .map(o -> o.withLateNanos(attempt.lateNanos));
     }
 
@@ -163,9 +180,10 @@ final class NodeClient {
         private long lastBeat;
         /** The longest the event loop went without running this scrape's heartbeat since the deadline was armed. */
         private long worstStall;
+
         private boolean done;
-        private io.smallrye.mutiny.subscription.Cancellable work;
-        private io.smallrye.mutiny.subscription.UniEmitter<? super Scrape> emitter;
+        private Cancellable work;
+        private UniEmitter<? super Scrape> emitter;
         /** Written on the event loop, read after the emitter completed (which orders it before the read). */
         volatile long lateNanos;
 
@@ -173,7 +191,7 @@ final class NodeClient {
             this.requested = requested;
         }
 
-        void run(Map<String, String> addresses, io.smallrye.mutiny.subscription.UniEmitter<? super Scrape> em) {
+        void run(Map<String, String> addresses, UniEmitter<? super Scrape> em) {
             emitter = em;
             started = System.nanoTime();
             late("its first query waited for the event loop", started - requested);
@@ -181,8 +199,11 @@ final class NodeClient {
             lastBeat = started;
             heartbeatId = vertx.getDelegate().setPeriodic(HEARTBEAT_MILLIS, id -> beat());
             arm(timeout.toNanos());
-            work = Uni.createFrom().deferred(() -> pool().withConnection(conn -> probeIfDue(conn).chain(c -> read(conn, c, addresses, out))))
-                    .subscribe().with(this::complete, this::fail);
+            work = Uni.createFrom()
+                    .deferred(() ->
+                            pool().withConnection(conn -> probeIfDue(conn).chain(c -> read(conn, c, addresses, out))))
+                    .subscribe()
+                    .with(this::complete, this::fail);
         }
 
         private void beat() {
@@ -194,7 +215,8 @@ final class NodeClient {
         private void arm(long nanos) {
             long armedAt = System.nanoTime();
             worstStall = 0;
-            timerId = vertx.getDelegate().setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)), id -> deadline(armedAt, nanos));
+            timerId = vertx.getDelegate()
+                    .setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)), id -> deadline(armedAt, nanos));
         }
 
         private void deadline(long armedAt, long nanos) {
@@ -243,8 +265,10 @@ final class NodeClient {
             long now = System.nanoTime();
             if (lastLateLog == 0 || now - lastLateLog > TimeUnit.MINUTES.toNanos(1)) {
                 lastLateLog = now;
-                LOG.warnf("node %s: the service itself was %dms late (%s: event loop blocked or overloaded);"
-                        + " not counted against the node", node.name(), TimeUnit.NANOSECONDS.toMillis(nanos), why);
+                LOG.warnf(
+                        "node %s: the service itself was %dms late (%s: event loop blocked or overloaded);"
+                                + " not counted against the node",
+                        node.name(), TimeUnit.NANOSECONDS.toMillis(nanos), why);
             }
         }
 
@@ -268,30 +292,51 @@ final class NodeClient {
     }
 
     private Uni<Capabilities> probeIfDue(SqlConnection conn) {
-        if (caps != null && probedAt != null && Duration.between(probedAt, Instant.now()).compareTo(probeInterval) < 0) {
+        if (caps != null
+                && probedAt != null
+                && Duration.between(probedAt, Instant.now()).compareTo(probeInterval) < 0) {
             return Uni.createFrom().item(caps);
         }
-        return conn.query(Sql.PROBE).execute().map(rows -> {
-            Row r = rows.iterator().next();
-            return new Capabilities(r.getInteger("server_version_num"), r.getString("server_version"),
-                    r.getBoolean("in_recovery"), r.getBoolean("has_pgactive"), r.getBoolean("has_lag_info"),
-                    r.getBoolean("has_node_slots"), r.getBoolean("has_last_applied"), r.getBoolean("has_stats"),
-                    r.getBoolean("has_conflict_history"), r.getInteger("subscriptions"), null, null, null);
-        }).chain(c -> !c.pgactiveActive() ? Uni.createFrom().item(c)
-                : conn.query(Sql.PGACTIVE_IDENTITY).execute()
-                        .map(rows -> {
-                            if (!rows.iterator().hasNext()) {
-                                return c; // not (yet) a member: no local node id
-                            }
-                            Row r = rows.iterator().next();
-                            return c.withPgactiveIdentity(r.getString("version"), r.getString("node_name"),
-                                    r.getString("sysid"));
-                        })
-                        // a member without privileges on the identity functions still reports its links
-                        .onFailure().recoverWithItem(c))
+        return conn.query(Sql.PROBE)
+                .execute()
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new Capabilities(
+                            r.getInteger("server_version_num"),
+                            r.getString("server_version"),
+                            r.getBoolean("in_recovery"),
+                            r.getBoolean("has_pgactive"),
+                            r.getBoolean("has_lag_info"),
+                            r.getBoolean("has_node_slots"),
+                            r.getBoolean("has_last_applied"),
+                            r.getBoolean("has_stats"),
+                            r.getBoolean("has_conflict_history"),
+                            r.getInteger("subscriptions"),
+                            null,
+                            null,
+                            null);
+                })
+                .chain(c -> !c.pgactiveActive()
+                        ? Uni.createFrom().item(c)
+                        : conn.query(Sql.PGACTIVE_IDENTITY)
+                                .execute()
+                                .map(rows -> {
+                                    if (!rows.iterator().hasNext()) {
+                                        return c; // not (yet) a member: no local node id
+                                    }
+                                    Row r = rows.iterator().next();
+                                    return c.withPgactiveIdentity(
+                                            r.getString("version"), r.getString("node_name"), r.getString("sysid"));
+                                })
+                                // a member without privileges on the identity functions still reports its links
+                                .onFailure()
+                                .recoverWithItem(c))
                 .invoke(c -> {
                     if (caps == null || caps.inRecovery() != c.inRecovery() || caps.pgactive() != c.pgactive()) {
-                        LOG.infof("node %s: PostgreSQL %s, %s%s", node.name(), c.serverVersion(),
+                        LOG.infof(
+                                "node %s: PostgreSQL %s, %s%s",
+                                node.name(),
+                                c.serverVersion(),
                                 c.inRecovery() ? "in recovery" : "not in recovery",
                                 c.pgactiveActive() ? ", pgactive " + c.pgactiveVersion() : "");
                     }
@@ -304,25 +349,37 @@ final class NodeClient {
 
     private Uni<Scrape> read(SqlConnection conn, Capabilities c, Map<String, String> addresses, Scrape out) {
         out.caps = c;
-        return conn.preparedQuery(Sql.NODE).execute().invoke(rows -> {
-            Row r = rows.iterator().next();
-            out.readAt = r.getOffsetDateTime("read_at").toInstant();
-            out.inRecovery = r.getBoolean("in_recovery");
-            out.walLsn = r.getString("wal_lsn");
-            out.roles.addAll(c.baseRoles());
-        }).chain(() -> {
-            if (out.inRecovery != c.inRecovery()) {
-                probedAt = null; // promoted or demoted since the last probe: re-probe next cycle
-            }
-            Uni<Void> streaming = StreamingReader.read(conn, c, out, addresses);
-            Uni<Void> logicalRead = logical.read(conn, c, out, addresses);
-            Uni<Void> pgactiveRead = c.pgactiveActive() ? pgactive.read(conn, c, out) : Uni.createFrom().voidItem();
-            return Uni.combine().all().unis(streaming, logicalRead, pgactiveRead).discardItems();
-        }).invoke(() -> {
-            out.conflictsLastMinute = conflictWindow.lastMinute(out.readAt);
-            out.coreDone = true; // from here on, the node's replication state is complete
-        }).chain(() -> customQueries.isEmpty() ? Uni.createFrom().voidItem()
-                : CustomQueryRunner.run(conn, customQueries, c, out, node.dsn().password()))
+        return conn.preparedQuery(Sql.NODE)
+                .execute()
+                .invoke(rows -> {
+                    Row r = rows.iterator().next();
+                    out.readAt = r.getOffsetDateTime("read_at").toInstant();
+                    out.inRecovery = r.getBoolean("in_recovery");
+                    out.walLsn = r.getString("wal_lsn");
+                    out.roles.addAll(c.baseRoles());
+                })
+                .chain(() -> {
+                    if (out.inRecovery != c.inRecovery()) {
+                        probedAt = null; // promoted or demoted since the last probe: re-probe next cycle
+                    }
+                    Uni<Void> streaming = StreamingReader.read(conn, c, out, addresses);
+                    Uni<Void> logicalRead = logical.read(conn, c, out, addresses);
+                    Uni<Void> pgactiveRead = c.pgactiveActive()
+                            ? pgactive.read(conn, c, out)
+                            : Uni.createFrom().voidItem();
+                    return Uni.combine()
+                            .all()
+                            .unis(streaming, logicalRead, pgactiveRead)
+                            .discardItems();
+                })
+                .invoke(() -> {
+                    out.conflictsLastMinute = conflictWindow.lastMinute(out.readAt);
+                    out.coreDone = true; // from here on, the node's replication state is complete
+                })
+                .chain(() -> customQueries.isEmpty()
+                        ? Uni.createFrom().voidItem()
+                        : CustomQueryRunner.run(
+                                conn, customQueries, c, out, node.dsn().password()))
                 .map(v -> out);
     }
 
@@ -355,13 +412,19 @@ final class NodeClient {
             if (state != null && state.startsWith("28")) {
                 return "auth";
             }
-            if (state != null && (state.startsWith("08") || state.equals("57P03") || state.equals("57P01") || state.equals("3D000"))) {
+            if (state != null
+                    && (state.startsWith("08")
+                            || state.equals("57P03")
+                            || state.equals("57P01")
+                            || state.equals("3D000"))) {
                 return "connect";
             }
             return "query";
         }
-        if (e instanceof ConnectException || e instanceof java.net.UnknownHostException
-                || e instanceof java.nio.channels.ClosedChannelException || e.getClass().getName().contains("Connect")) {
+        if (e instanceof ConnectException
+                || e instanceof UnknownHostException
+                || e instanceof ClosedChannelException
+                || e.getClass().getName().contains("Connect")) {
             return "connect";
         }
         String msg = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
@@ -371,8 +434,11 @@ final class NodeClient {
         // TLS settings that cannot be used (a missing or unreadable root certificate, a refused handshake) fail before
         // any query was sent: the connection is what must be fixed
         for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof SSLException || c instanceof GeneralSecurityException || c instanceof FileSystemException
-                    || c instanceof NoSuchFileException || c instanceof AccessDeniedException) {
+            if (c instanceof SSLException
+                    || c instanceof GeneralSecurityException
+                    || c instanceof FileSystemException
+                    || c instanceof NoSuchFileException
+                    || c instanceof AccessDeniedException) {
                 return "connect";
             }
         }
@@ -395,7 +461,7 @@ final class NodeClient {
         probedAt = null;
         pgactive.reset();
         if (old != null) {
-            old.close().subscribe().with(v -> { }, err -> LOG.debugf("node %s: closing pool: %s", node.name(), err));
+            old.close().subscribe().with(v -> {}, err -> LOG.debugf("node %s: closing pool: %s", node.name(), err));
         }
     }
 
@@ -406,8 +472,12 @@ final class NodeClient {
     private Pool pool() {
         if (pool == null) {
             pool = PgBuilder.pool()
-                    .with(new PoolOptions().setMaxSize(1).setMaxWaitQueueSize(2).setName("pgactive-tools-" + node.name())
-                            .setIdleTimeout(5).setIdleTimeoutUnit(java.util.concurrent.TimeUnit.MINUTES))
+                    .with(new PoolOptions()
+                            .setMaxSize(1)
+                            .setMaxWaitQueueSize(2)
+                            .setName("pgactive-tools-" + node.name())
+                            .setIdleTimeout(5)
+                            .setIdleTimeoutUnit(TimeUnit.MINUTES))
                     .connectingTo(connectOptions(node.dsn(), timeout))
                     .using(vertx)
                     .build();

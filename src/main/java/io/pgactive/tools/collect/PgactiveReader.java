@@ -1,5 +1,6 @@
 package io.pgactive.tools.collect;
 
+import io.pgactive.tools.snapshot.ConflictRecord;
 import io.pgactive.tools.snapshot.Link;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
@@ -7,9 +8,15 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.LongSupplier;
+import org.jboss.logging.Logger;
 
 /**
  * The pgactive dialect for one node: outbound links from {@code pgactive_get_replication_lag_info()} (or the legacy
@@ -21,13 +28,14 @@ final class PgactiveReader {
     /** pgactive reports "no apply worker" as the PostgreSQL epoch. */
     private static final Instant PG_EPOCH = Instant.parse("2000-01-01T00:00:00Z");
 
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(PgactiveReader.class);
+    private static final Logger LOG = Logger.getLogger(PgactiveReader.class);
 
-    private final java.util.Set<String> warned = new java.util.HashSet<>();
+    private final Set<String> warned = new HashSet<>();
     private long conflictCursor = -1;
     /** The newest conflict id handed to the ledger; behind conflictCursor while history before the baseline is copied. */
     private long ledgerCursor = -1;
-    private java.util.function.LongSupplier ledgerStart = () -> 0;
+
+    private LongSupplier ledgerStart = () -> 0;
     private final Map<String, Long> conflictTotals = new HashMap<>();
     private final ConflictWindow window;
 
@@ -35,7 +43,7 @@ final class PgactiveReader {
         this.window = window;
     }
 
-    void ledgerStart(java.util.function.LongSupplier start) {
+    void ledgerStart(LongSupplier start) {
         this.ledgerStart = start;
     }
 
@@ -48,21 +56,38 @@ final class PgactiveReader {
 
     Uni<Void> read(SqlConnection conn, Capabilities caps, Scrape out) {
         Uni<Void> outbound = caps.pgactiveLagInfo()
-                ? conn.preparedQuery(Sql.PGACTIVE_LAG_INFO).execute().invoke(rows -> outbound(rows, caps, out, false)).replaceWithVoid()
+                ? conn.preparedQuery(Sql.PGACTIVE_LAG_INFO)
+                        .execute()
+                        .invoke(rows -> outbound(rows, caps, out, false))
+                        .replaceWithVoid()
                 : caps.pgactiveNodeSlots()
-                        ? conn.preparedQuery(Sql.PGACTIVE_NODE_SLOTS_LEGACY).execute().invoke(rows -> outbound(rows, caps, out, true)).replaceWithVoid()
+                        ? conn.preparedQuery(Sql.PGACTIVE_NODE_SLOTS_LEGACY)
+                                .execute()
+                                .invoke(rows -> outbound(rows, caps, out, true))
+                                .replaceWithVoid()
                         : Uni.createFrom().voidItem();
         // the apply-side details are secondary: without them (privileges, an older release) the node still reports
         Uni<Map<String, Row>> stats = caps.pgactiveStats()
-                ? optional(conn.preparedQuery(Sql.PGACTIVE_STATS).execute().map(PgactiveReader::byNodeName), "pgactive_get_stats()", out)
+                ? optional(
+                        conn.preparedQuery(Sql.PGACTIVE_STATS).execute().map(PgactiveReader::byNodeName),
+                        "pgactive_get_stats()",
+                        out)
                 : Uni.createFrom().item(Map.of());
         Uni<Map<String, Row>> applied = caps.pgactiveLastApplied()
-                ? optional(conn.preparedQuery(Sql.PGACTIVE_INBOUND).execute().map(PgactiveReader::byNodeName),
-                        "pgactive_get_last_applied_xact_info()", out)
+                ? optional(
+                        conn.preparedQuery(Sql.PGACTIVE_INBOUND).execute().map(PgactiveReader::byNodeName),
+                        "pgactive_get_last_applied_xact_info()",
+                        out)
                 : Uni.createFrom().item(Map.of());
-        Uni<Void> inbound = Uni.combine().all().unis(applied, stats).asTuple()
-                .invoke(t -> inbound(t.getItem1(), t.getItem2(), out)).replaceWithVoid();
-        Uni<Void> conflicts = caps.pgactiveConflictHistory() ? conflicts(conn, out) : Uni.createFrom().voidItem();
+        Uni<Void> inbound = Uni.combine()
+                .all()
+                .unis(applied, stats)
+                .asTuple()
+                .invoke(t -> inbound(t.getItem1(), t.getItem2(), out))
+                .replaceWithVoid();
+        Uni<Void> conflicts = caps.pgactiveConflictHistory()
+                ? conflicts(conn, out)
+                : Uni.createFrom().voidItem();
         return Uni.combine().all().unis(outbound, inbound, conflicts).discardItems();
     }
 
@@ -76,7 +101,7 @@ final class PgactiveReader {
     }
 
     private void outbound(Iterable<Row> rows, Capabilities caps, Scrape out, boolean legacy) {
-        List<Row> all = new java.util.ArrayList<>();
+        List<Row> all = new ArrayList<>();
         rows.forEach(all::add);
         // The 2.1.4+ function lists the slots of every ready member, each row naming the member that consumes the
         // slot, never the member that holds it. A row naming this node is a peer's slot feeding this node: never
@@ -86,7 +111,8 @@ final class PgactiveReader {
         boolean anyLocal = !legacy && all.stream().anyMatch(r -> Boolean.TRUE.equals(r.getBoolean("local_slot")));
         if (!legacy && !anyLocal && !caps.pgactiveIdentityKnown() && !all.isEmpty()) {
             if (warned.add("identity")) {
-                LOG.warnf("node %s: pgactive lag rows ignored until the node's own pgactive identity is known", out.node);
+                LOG.warnf(
+                        "node %s: pgactive lag rows ignored until the node's own pgactive identity is known", out.node);
             }
             return;
         }
@@ -104,12 +130,17 @@ final class PgactiveReader {
             if (!legacy && lagBytes == null) {
                 lagBytes = pendingDecoding; // disconnected: nothing is applied beyond what was confirmed
             }
-            Link link = Link.outbound("pgactive", peer).state(Boolean.TRUE.equals(active) ? "streaming" : "stopped")
-                    .active(active).lagSeconds(legacy ? r.getDouble("lag_time_seconds") : null).lagBytes(lagBytes)
+            Link link = Link.outbound("pgactive", peer)
+                    .state(Boolean.TRUE.equals(active) ? "streaming" : "stopped")
+                    .active(active)
+                    .lagSeconds(legacy ? r.getDouble("lag_time_seconds") : null)
+                    .lagBytes(lagBytes)
                     .lagXid(legacy ? r.getLong("lag_xid") : r.getLong("xmin_age"))
-                    .pendingWalDecoding(pendingDecoding).pendingWalToApply(pendingApply)
+                    .pendingWalDecoding(pendingDecoding)
+                    .pendingWalToApply(pendingApply)
                     .positions(r.getString("sent_lsn"), r.getString("write_lsn"), r.getString("flush_lsn"), replay)
-                    .slot(r.getString("slot_name")).build();
+                    .slot(r.getString("slot_name"))
+                    .build();
             out.links.add(new LinkReading(link, out.node, position, null));
         }
     }
@@ -117,11 +148,12 @@ final class PgactiveReader {
     private static boolean namesThisNode(Row r, Capabilities caps) {
         String name = r.getString("node_name");
         String sysid = r.getString("node_sysid");
-        return name != null && name.equals(caps.pgactiveNodeName()) || sysid != null && sysid.equals(caps.pgactiveSysid());
+        return name != null && name.equals(caps.pgactiveNodeName())
+                || sysid != null && sysid.equals(caps.pgactiveSysid());
     }
 
     private static void inbound(Map<String, Row> applied, Map<String, Row> stats, Scrape out) {
-        java.util.Set<String> peers = new java.util.TreeSet<>(applied.keySet());
+        Set<String> peers = new TreeSet<>(applied.keySet());
         peers.addAll(stats.keySet());
         for (String peer : peers) {
             Row a = applied.get(peer);
@@ -132,7 +164,10 @@ final class PgactiveReader {
             }
             Long conflicts = s == null ? null : s.getLong("conflicts");
             Long rollbacks = s == null ? null : s.getLong("nr_rollback");
-            Link link = Link.inbound("pgactive", peer).lastAppliedAt(appliedAt).applyErrors(rollbacks).conflicts(conflicts)
+            Link link = Link.inbound("pgactive", peer)
+                    .lastAppliedAt(appliedAt)
+                    .applyErrors(rollbacks)
+                    .conflicts(conflicts)
                     .build();
             out.links.add(new LinkReading(link, null, null));
         }
@@ -154,59 +189,73 @@ final class PgactiveReader {
             return Uni.createFrom().voidItem();
         }
         long upTo = conflictCursor;
-        return conn.preparedQuery(Sql.PGACTIVE_CONFLICTS_SINCE).execute(Tuple.of(ledgerCursor)).invoke(rows -> {
-            long max = ledgerCursor;
-            for (Row r : rows) {
-                long id = r.getLong("conflict_id");
-                if (id <= upTo) {
-                    out.conflictRows.add(record(out.node, r));
-                }
-                max = Math.max(max, id);
-            }
-            ledgerCursor = rows.size() < LEDGER_BATCH ? upTo : Math.min(max, upTo);
-        }).replaceWithVoid();
+        return conn.preparedQuery(Sql.PGACTIVE_CONFLICTS_SINCE)
+                .execute(Tuple.of(ledgerCursor))
+                .invoke(rows -> {
+                    long max = ledgerCursor;
+                    for (Row r : rows) {
+                        long id = r.getLong("conflict_id");
+                        if (id <= upTo) {
+                            out.conflictRows.add(record(out.node, r));
+                        }
+                        max = Math.max(max, id);
+                    }
+                    ledgerCursor = rows.size() < LEDGER_BATCH ? upTo : Math.min(max, upTo);
+                })
+                .replaceWithVoid();
     }
 
     private static final int LEDGER_BATCH = 5000;
 
-    static io.pgactive.tools.snapshot.ConflictRecord record(String node, Row r) {
-        return new io.pgactive.tools.snapshot.ConflictRecord(node, r.getLong("conflict_id"),
-                instant(r.getOffsetDateTime("local_conflict_time")), r.getString("conflict_type"),
-                r.getString("conflict_resolution"), r.getString("object_schema"), r.getString("object_name"),
+    static ConflictRecord record(String node, Row r) {
+        return new ConflictRecord(
+                node,
+                r.getLong("conflict_id"),
+                instant(r.getOffsetDateTime("local_conflict_time")),
+                r.getString("conflict_type"),
+                r.getString("conflict_resolution"),
+                r.getString("object_schema"),
+                r.getString("object_name"),
                 r.getString("remote_node"));
     }
 
     private Uni<Void> counted(SqlConnection conn, Scrape out) {
         if (conflictCursor < 0) {
-            return conn.query(Sql.PGACTIVE_CONFLICTS_BASELINE).execute().invoke(rows -> {
-                long maxId = 0;
-                int lastMinute = 0;
-                for (Row r : rows) {
-                    conflictTotals.put(r.getString("conflict_type"), r.getLong("total"));
-                    lastMinute += r.getLong("last_minute").intValue();
-                    Long id = r.getLong("max_id");
-                    maxId = Math.max(maxId, id == null ? 0 : id);
-                }
-                conflictCursor = maxId;
-                window.add(out.readAt, lastMinute);
-                publish(out);
-            }).replaceWithVoid();
+            return conn.query(Sql.PGACTIVE_CONFLICTS_BASELINE)
+                    .execute()
+                    .invoke(rows -> {
+                        long maxId = 0;
+                        int lastMinute = 0;
+                        for (Row r : rows) {
+                            conflictTotals.put(r.getString("conflict_type"), r.getLong("total"));
+                            lastMinute += r.getLong("last_minute").intValue();
+                            Long id = r.getLong("max_id");
+                            maxId = Math.max(maxId, id == null ? 0 : id);
+                        }
+                        conflictCursor = maxId;
+                        window.add(out.readAt, lastMinute);
+                        publish(out);
+                    })
+                    .replaceWithVoid();
         }
         long before = conflictCursor;
-        return conn.preparedQuery(Sql.PGACTIVE_CONFLICTS_SINCE).execute(Tuple.of(conflictCursor)).invoke(rows -> {
-            boolean ledgerCaughtUp = ledgerCursor >= before;
-            for (Row r : rows) {
-                if (ledgerCaughtUp) {
-                    out.conflictRows.add(record(out.node, r));
-                    ledgerCursor = Math.max(ledgerCursor, r.getLong("conflict_id"));
-                }
-                conflictTotals.merge(r.getString("conflict_type"), 1L, Long::sum);
-                Instant at = instant(r.getOffsetDateTime("local_conflict_time"));
-                window.add(at == null || at.isAfter(out.readAt) ? out.readAt : at, 1);
-                conflictCursor = Math.max(conflictCursor, r.getLong("conflict_id"));
-            }
-            publish(out);
-        }).replaceWithVoid();
+        return conn.preparedQuery(Sql.PGACTIVE_CONFLICTS_SINCE)
+                .execute(Tuple.of(conflictCursor))
+                .invoke(rows -> {
+                    boolean ledgerCaughtUp = ledgerCursor >= before;
+                    for (Row r : rows) {
+                        if (ledgerCaughtUp) {
+                            out.conflictRows.add(record(out.node, r));
+                            ledgerCursor = Math.max(ledgerCursor, r.getLong("conflict_id"));
+                        }
+                        conflictTotals.merge(r.getString("conflict_type"), 1L, Long::sum);
+                        Instant at = instant(r.getOffsetDateTime("local_conflict_time"));
+                        window.add(at == null || at.isAfter(out.readAt) ? out.readAt : at, 1);
+                        conflictCursor = Math.max(conflictCursor, r.getLong("conflict_id"));
+                    }
+                    publish(out);
+                })
+                .replaceWithVoid();
     }
 
     private void publish(Scrape out) {

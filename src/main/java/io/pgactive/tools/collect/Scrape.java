@@ -1,5 +1,6 @@
 package io.pgactive.tools.collect;
 
+import io.pgactive.tools.snapshot.ConflictRecord;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,7 +28,7 @@ final class Scrape {
     final Map<String, String> customErrors = new LinkedHashMap<>();
     final List<String> roles = new ArrayList<>();
     /** Conflict-history rows for the ledger, not yet handed to the store. */
-    final List<io.pgactive.tools.snapshot.ConflictRecord> conflictRows = new ArrayList<>();
+    final List<ConflictRecord> conflictRows = new ArrayList<>();
 
     /** When the node's deadline passes ({@link System#nanoTime()}); custom queries fit their timeouts inside it. */
     long deadlineNanos = Long.MAX_VALUE;

@@ -23,8 +23,7 @@ final class Sql {
     private static final String LOGICAL_INBOUND_16 = load("logical/inbound@160000");
     private static final String LOGICAL_INBOUND_18 = load("logical/inbound@180000");
 
-    private Sql() {
-    }
+    private Sql() {}
 
     /** pg_stat_subscription(_stats) gained columns in 16 and 18. */
     static String logicalInbound(int serverVersionNum) {

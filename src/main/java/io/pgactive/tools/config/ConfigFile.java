@@ -15,6 +15,7 @@ public final class ConfigFile {
 
     /** The property naming the file; {@link #ENV} sets it from the environment. */
     public static final String PROPERTY = "pgactive.tools.config";
+
     public static final String ENV = "PGACTIVE_TOOLS_CONFIG";
     public static final String DEFAULT_PATH = "config/tools.yaml";
 

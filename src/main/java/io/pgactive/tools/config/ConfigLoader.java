@@ -15,9 +15,11 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -65,9 +67,16 @@ public final class ConfigLoader {
             root = new ObjectMapper(new YAMLFactory()).readTree(text);
         } catch (JsonProcessingException e) {
             // SnakeYAML's message spans several lines (the context, a caret under the column): keep its first
-            String what = String.valueOf(e.getOriginalMessage()).strip().lines().findFirst().orElse("").strip();
-            String where = e.getLocation() == null || e.getLocation().getLineNr() < 1 ? ""
-                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            String what = String.valueOf(e.getOriginalMessage())
+                    .strip()
+                    .lines()
+                    .findFirst()
+                    .orElse("")
+                    .strip();
+            String where = e.getLocation() == null || e.getLocation().getLineNr() < 1
+                    ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr();
             throw new ConfigException(file, "", "not valid YAML" + where + (what.isEmpty() ? "" : ": " + what));
         }
         if (root == null || root.isMissingNode() || root.isNull()) {
@@ -87,27 +96,44 @@ public final class ConfigLoader {
     }
 
     private ToolsConfig.Collector collector(JsonNode node, Path baseDir) {
-        allowOnly(node, "collector", "interval", "timeout", "concurrency", "backoff_max", "stall_after",
-                "probe_interval", "queries_dir", "nodes", "discovery");
-        Duration interval = duration(node, "collector", "interval", DEFAULT_INTERVAL, Duration.ofMillis(100), Duration.ofHours(1));
-        Duration timeout = duration(node, "collector", "timeout", interval.multipliedBy(3).dividedBy(4));
+        allowOnly(
+                node,
+                "collector",
+                "interval",
+                "timeout",
+                "concurrency",
+                "backoff_max",
+                "stall_after",
+                "probe_interval",
+                "queries_dir",
+                "nodes",
+                "discovery");
+        Duration interval =
+                duration(node, "collector", "interval", DEFAULT_INTERVAL, Duration.ofMillis(100), Duration.ofHours(1));
+        Duration timeout =
+                duration(node, "collector", "timeout", interval.multipliedBy(3).dividedBy(4));
         if (timeout.compareTo(interval) >= 0 || timeout.isZero()) {
-            throw new ConfigException(file, "collector.timeout",
-                    "must be shorter than collector.interval (" + interval.toMillis() + "ms) so a hung node cannot delay the next snapshot");
+            throw new ConfigException(
+                    file,
+                    "collector.timeout",
+                    "must be shorter than collector.interval (" + interval.toMillis()
+                            + "ms) so a hung node cannot delay the next snapshot");
         }
         int concurrency = integer(node, "collector", "concurrency", 16, 1, 1024);
-        Duration backoffMax = duration(node, "collector", "backoff_max", Duration.ofSeconds(30), Duration.ofMillis(100),
-                Duration.ofHours(1));
-        Duration stallAfter = duration(node, "collector", "stall_after", interval.multipliedBy(5), Duration.ofMillis(100),
-                Duration.ofDays(1));
-        Duration probeInterval = duration(node, "collector", "probe_interval", Duration.ofSeconds(60), Duration.ofSeconds(1),
-                Duration.ofDays(1));
+        Duration backoffMax = duration(
+                node, "collector", "backoff_max", Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofHours(1));
+        Duration stallAfter = duration(
+                node, "collector", "stall_after", interval.multipliedBy(5), Duration.ofMillis(100), Duration.ofDays(1));
+        Duration probeInterval = duration(
+                node, "collector", "probe_interval", Duration.ofSeconds(60), Duration.ofSeconds(1), Duration.ofDays(1));
         String queries = text(node, "collector", "queries_dir", "queries");
         Path queriesDir = baseDir == null ? Path.of(queries) : baseDir.resolve(queries);
         // the default directory may be absent (no custom queries); one named on purpose must be there
         if (text(node, "collector", "queries_dir", null) != null && !Files.isDirectory(queriesDir)) {
-            throw new ConfigException(file, "collector.queries_dir", Files.exists(queriesDir)
-                    ? "not a directory: " + queriesDir : "no such directory: " + queriesDir);
+            throw new ConfigException(
+                    file,
+                    "collector.queries_dir",
+                    Files.exists(queriesDir) ? "not a directory: " + queriesDir : "no such directory: " + queriesDir);
         }
 
         List<ToolsConfig.NodeConfig> nodes = new ArrayList<>();
@@ -139,8 +165,8 @@ public final class ConfigLoader {
             ToolsConfig.NodeConfig n = nodes.get(i);
             String first = seen.putIfAbsent(n.name(), keys.get(i));
             if (first != null) {
-                throw new ConfigException(file, keys.get(i) + ".name", "duplicate node name '" + n.name() + "' (also "
-                        + first + ")");
+                throw new ConfigException(
+                        file, keys.get(i) + ".name", "duplicate node name '" + n.name() + "' (also " + first + ")");
             }
         }
 
@@ -152,16 +178,33 @@ public final class ConfigLoader {
             if (!seen.containsKey(seed)) {
                 throw new ConfigException(file, "collector.discovery.seed", "names no configured node: '" + seed + "'");
             }
-            discovery = Optional.of(new ToolsConfig.Discovery(seed,
-                    duration(d, "collector.discovery", "interval", Duration.ofSeconds(60), Duration.ofSeconds(1),
+            discovery = Optional.of(new ToolsConfig.Discovery(
+                    seed,
+                    duration(
+                            d,
+                            "collector.discovery",
+                            "interval",
+                            Duration.ofSeconds(60),
+                            Duration.ofSeconds(1),
                             Duration.ofDays(1))));
         }
         if (nodes.isEmpty()) {
-            throw new ConfigException(file, "collector.nodes",
+            throw new ConfigException(
+                    file,
+                    "collector.nodes",
                     "no nodes configured (list them here or in " + NODES_ENV + "=name=dsn;name=dsn)");
         }
-        return new ToolsConfig.Collector(interval, timeout, concurrency, backoffMax, stallAfter, probeInterval,
-                queriesDir, nodes, discovery, CustomQueries.load(queriesDir));
+        return new ToolsConfig.Collector(
+                interval,
+                timeout,
+                concurrency,
+                backoffMax,
+                stallAfter,
+                probeInterval,
+                queriesDir,
+                nodes,
+                discovery,
+                CustomQueries.load(queriesDir));
     }
 
     private List<ToolsConfig.NodeConfig> nodesFromEnvironment() {
@@ -180,20 +223,25 @@ public final class ConfigLoader {
             if (eq <= 0) {
                 throw new ConfigException("environment", key, "expected name=dsn");
             }
-            nodes.add(node(key, entry.substring(0, eq).strip(), entry.substring(eq + 1).strip(), "environment"));
+            nodes.add(node(
+                    key, entry.substring(0, eq).strip(), entry.substring(eq + 1).strip(), "environment"));
         }
         return nodes;
     }
 
     private ToolsConfig.NodeConfig node(String key, String name, String dsnText, String origin) {
         if (!NODE_NAME.matcher(name).matches()) {
-            throw new ConfigException(file, key + ".name",
+            throw new ConfigException(
+                    file,
+                    key + ".name",
                     "invalid node name '" + name + "' (letters, digits, '_', '.', '-'; at most 63 characters)");
         }
         try {
             return new ToolsConfig.NodeConfig(name, Dsn.parse(dsnText), origin);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(file, key + ".dsn",
+            throw new ConfigException(
+                    file,
+                    key + ".dsn",
                     "malformed DSN " + Dsn.redact(dsnText) + ": " + Dsn.redact(e.getMessage(), dsnText));
         }
     }
@@ -203,7 +251,9 @@ public final class ConfigLoader {
         double warn = number(node, "thresholds", "lag_seconds_warn", 5);
         double crit = number(node, "thresholds", "lag_seconds_crit", 15);
         if (crit < warn) {
-            throw new ConfigException(file, "thresholds.lag_seconds_crit",
+            throw new ConfigException(
+                    file,
+                    "thresholds.lag_seconds_crit",
                     "must be greater than or equal to thresholds.lag_seconds_warn (" + warn + ")");
         }
         double conflicts = rate(node, "thresholds", "conflicts_warn", 3);
@@ -215,7 +265,10 @@ public final class ConfigLoader {
         String listen = text(node, "server", "listen", ":8080");
         Matcher m = LISTEN.matcher(listen);
         if (!m.matches()) {
-            throw new ConfigException(file, "server.listen", "expected [host]:port such as ':8080' or '127.0.0.1:8080', got '" + listen + "'");
+            throw new ConfigException(
+                    file,
+                    "server.listen",
+                    "expected [host]:port such as ':8080' or '127.0.0.1:8080', got '" + listen + "'");
         }
         int port = Integer.parseInt(m.group(2));
         if (port > 65535) {
@@ -235,17 +288,25 @@ public final class ConfigLoader {
         Duration downsampled = duration(r, where, "downsampled", d.downsampled());
         Duration snapshots = duration(r, where, "snapshots", d.snapshots());
         if (samples.compareTo(Duration.ofHours(1)) < 0) {
-            throw new ConfigException(file, where + ".samples", "must be at least 1h (history queries need the last hour)");
+            throw new ConfigException(
+                    file, where + ".samples", "must be at least 1h (history queries need the last hour)");
         }
         if (downsampled.compareTo(samples) < 0) {
-            throw new ConfigException(file, where + ".downsampled", "must be at least database.retention.samples (" + samples + ")");
+            throw new ConfigException(
+                    file, where + ".downsampled", "must be at least database.retention.samples (" + samples + ")");
         }
         if (snapshots.compareTo(samples) > 0) {
-            throw new ConfigException(file, where + ".snapshots", "must not exceed database.retention.samples (" + samples + ")");
+            throw new ConfigException(
+                    file, where + ".snapshots", "must not exceed database.retention.samples (" + samples + ")");
         }
-        ToolsConfig.Retention retention = new ToolsConfig.Retention(samples, downsampled, snapshots,
-                duration(r, where, "events", d.events()), duration(r, where, "conflicts", d.conflicts()));
-        return new ToolsConfig.Database(Path.of(text(node, "database", "path", "./data/replication_state.db")), retention);
+        ToolsConfig.Retention retention = new ToolsConfig.Retention(
+                samples,
+                downsampled,
+                snapshots,
+                duration(r, where, "events", d.events()),
+                duration(r, where, "conflicts", d.conflicts()));
+        return new ToolsConfig.Database(
+                Path.of(text(node, "database", "path", "./data/replication_state.db")), retention);
     }
 
     private ToolsConfig.Guard guard(JsonNode node, List<ToolsConfig.NodeConfig> nodes) {
@@ -255,7 +316,9 @@ public final class ConfigLoader {
         double pauseAbove = number(node, where, "pause_above", d.pauseAboveSeconds());
         double resumeBelow = number(node, where, "resume_below", d.resumeBelowSeconds());
         if (resumeBelow >= pauseAbove) {
-            throw new ConfigException(file, "guard.resume_below",
+            throw new ConfigException(
+                    file,
+                    "guard.resume_below",
                     "must be lower than guard.pause_above (" + pauseAbove + ") so the guard cannot flap");
         }
         Duration hold = duration(node, where, "hold", d.hold());
@@ -283,7 +346,9 @@ public final class ConfigLoader {
             allowOnly(entry, key, "name", "node", "pgbouncer", "database", "autostart");
             String name = required(entry, key, "name");
             if (!NODE_NAME.matcher(name).matches()) {
-                throw new ConfigException(file, key + ".name",
+                throw new ConfigException(
+                        file,
+                        key + ".name",
                         "invalid gate name '" + name + "' (letters, digits, '_', '.', '-'; at most 63 characters)");
             }
             if (!names.add(name)) {
@@ -298,12 +363,16 @@ public final class ConfigLoader {
             try {
                 admin = Dsn.parse(adminText);
             } catch (IllegalArgumentException e) {
-                throw new ConfigException(file, key + ".pgbouncer",
+                throw new ConfigException(
+                        file,
+                        key + ".pgbouncer",
                         "malformed DSN " + Dsn.redact(adminText) + ": " + Dsn.redact(e.getMessage(), adminText));
             }
             String database = required(entry, key, "database");
             if (!DatabaseName.isValid(database)) {
-                throw new ConfigException(file, key + ".database",
+                throw new ConfigException(
+                        file,
+                        key + ".database",
                         "invalid database name '" + database + "' (" + DatabaseName.RULE + ")");
             }
             gates.add(new ToolsConfig.GateConfig(name, guarded, admin, database, bool(entry, key, "autostart", true)));
@@ -318,18 +387,38 @@ public final class ConfigLoader {
         if (node.isMissingNode() || node.isNull()) {
             return UpgradeConfig.NONE;
         }
-        allowOnly(node, where, "token", "lag_threshold", "escalate_after", "sync_hold", "sync_timeout", "soak", "cutover_budget",
-                "decommission_delay", "health_probe", "routes", "provisioner");
+        allowOnly(
+                node,
+                where,
+                "token",
+                "lag_threshold",
+                "escalate_after",
+                "sync_hold",
+                "sync_timeout",
+                "soak",
+                "cutover_budget",
+                "decommission_delay",
+                "health_probe",
+                "routes",
+                "provisioner");
         UpgradeConfig.Limits d = UpgradeConfig.Limits.DEFAULT;
         String delayText = text(node, where, "decommission_delay", null);
-        Duration delay = delayText == null || delayText.strip().equals("0") ? Duration.ZERO
+        Duration delay = delayText == null || delayText.strip().equals("0")
+                ? Duration.ZERO
                 : duration(node, where, "decommission_delay", Duration.ZERO);
-        UpgradeConfig.Limits limits = new UpgradeConfig.Limits(bytes(node, where, "lag_threshold", d.lagThresholdBytes()),
-                duration(node, where, "escalate_after", d.escalateAfter()), duration(node, where, "sync_hold", d.syncHold()),
-                duration(node, where, "sync_timeout", d.syncTimeout()), duration(node, where, "soak", d.soak()),
-                duration(node, where, "cutover_budget", d.cutoverBudget()), delay);
+        UpgradeConfig.Limits limits = new UpgradeConfig.Limits(
+                bytes(node, where, "lag_threshold", d.lagThresholdBytes()),
+                duration(node, where, "escalate_after", d.escalateAfter()),
+                duration(node, where, "sync_hold", d.syncHold()),
+                duration(node, where, "sync_timeout", d.syncTimeout()),
+                duration(node, where, "soak", d.soak()),
+                duration(node, where, "cutover_budget", d.cutoverBudget()),
+                delay);
         if (limits.escalateAfter().compareTo(limits.syncHold()) <= 0) {
-            throw new ConfigException(file, "upgrade.escalate_after", "must be longer than upgrade.sync_hold (" + limits.syncHold() + ")");
+            throw new ConfigException(
+                    file,
+                    "upgrade.escalate_after",
+                    "must be longer than upgrade.sync_hold (" + limits.syncHold() + ")");
         }
         String token = text(node, where, "token", "");
         String probe = text(node, where, "health_probe", "");
@@ -346,7 +435,8 @@ public final class ConfigLoader {
             String key = "upgrade.routes[" + i + "]";
             JsonNode entry = list.get(i);
             if (!entry.isObject()) {
-                throw new ConfigException(file, key, "expected a mapping with name, node, haproxy and optionally pgbouncer");
+                throw new ConfigException(
+                        file, key, "expected a mapping with name, node, haproxy and optionally pgbouncer");
             }
             allowOnly(entry, key, "name", "node", "haproxy", "pgbouncer");
             String name = required(entry, key, "name");
@@ -366,8 +456,11 @@ public final class ConfigLoader {
                 throw new ConfigException(file, hk, "is required: {admin, backend, source_server, target_server}");
             }
             allowOnly(h, hk, "admin", "backend", "source_server", "target_server");
-            UpgradeConfig.Haproxy haproxy = new UpgradeConfig.Haproxy(required(h, hk, "admin"), haproxyName(h, hk, "backend"),
-                    haproxyName(h, hk, "source_server"), haproxyName(h, hk, "target_server"));
+            UpgradeConfig.Haproxy haproxy = new UpgradeConfig.Haproxy(
+                    required(h, hk, "admin"),
+                    haproxyName(h, hk, "backend"),
+                    haproxyName(h, hk, "source_server"),
+                    haproxyName(h, hk, "target_server"));
             Optional<UpgradeConfig.PgBouncer> pgbouncer = Optional.empty();
             JsonNode b = entry.path("pgbouncer");
             if (!b.isMissingNode() && !b.isNull()) {
@@ -378,12 +471,16 @@ public final class ConfigLoader {
                 try {
                     admin = Dsn.parse(adminText);
                 } catch (IllegalArgumentException e) {
-                    throw new ConfigException(file, bk + ".admin",
+                    throw new ConfigException(
+                            file,
+                            bk + ".admin",
                             "malformed DSN " + Dsn.redact(adminText) + ": " + Dsn.redact(e.getMessage(), adminText));
                 }
                 String database = required(b, bk, "database");
                 if (!DatabaseName.isValid(database)) {
-                    throw new ConfigException(file, bk + ".database",
+                    throw new ConfigException(
+                            file,
+                            bk + ".database",
                             "invalid database name '" + database + "' (" + DatabaseName.RULE + ")");
                 }
                 pgbouncer = Optional.of(new UpgradeConfig.PgBouncer(admin, database));
@@ -400,28 +497,40 @@ public final class ConfigLoader {
             if (!kind.equals("local")) {
                 throw new ConfigException(file, pk + ".kind", "unknown provisioner '" + kind + "' (known: local)");
             }
-            Path workDir = baseDir.resolve(text(p, pk, "work_dir", "./data/upgrades")).normalize();
-            Map<Integer, Path> binaries = new java.util.TreeMap<>();
+            Path workDir =
+                    baseDir.resolve(text(p, pk, "work_dir", "./data/upgrades")).normalize();
+            Map<Integer, Path> binaries = new TreeMap<>();
             JsonNode bins = p.path("binaries");
             if (!bins.isMissingNode() && !bins.isNull() && !bins.isObject()) {
-                throw new ConfigException(file, pk + ".binaries", "expected a mapping of major version to a bin directory");
+                throw new ConfigException(
+                        file, pk + ".binaries", "expected a mapping of major version to a bin directory");
             }
             for (Iterator<String> it = bins.fieldNames(); it.hasNext(); ) {
                 String version = it.next();
                 if (!version.matches("\\d{2}")) {
-                    throw new ConfigException(file, pk + ".binaries." + version, "expected a PostgreSQL major version such as 17"
-                            + " mapped to its installation directory (the one holding bin/)");
+                    throw new ConfigException(
+                            file,
+                            pk + ".binaries." + version,
+                            "expected a PostgreSQL major version such as 17"
+                                    + " mapped to its installation directory (the one holding bin/)");
                 }
-                binaries.put(Integer.parseInt(version), baseDir.resolve(required(bins, pk + ".binaries", version)).normalize());
+                binaries.put(
+                        Integer.parseInt(version),
+                        baseDir.resolve(required(bins, pk + ".binaries", version))
+                                .normalize());
             }
             String runAs = text(p, pk, "run_as", "");
             if (!runAs.isEmpty() && !runAs.matches("[a-z_][a-z0-9_-]{0,31}")) {
                 throw new ConfigException(file, pk + ".run_as", "invalid user name '" + runAs + "'");
             }
-            provisioner = Optional.of(new UpgradeConfig.Provisioner(kind, workDir, binaries,
-                    runAs.isEmpty() ? Optional.empty() : Optional.of(runAs)));
+            provisioner = Optional.of(new UpgradeConfig.Provisioner(
+                    kind, workDir, binaries, runAs.isEmpty() ? Optional.empty() : Optional.of(runAs)));
         }
-        return new UpgradeConfig(token.isEmpty() ? Optional.empty() : Optional.of(token), limits, routes, provisioner,
+        return new UpgradeConfig(
+                token.isEmpty() ? Optional.empty() : Optional.of(token),
+                limits,
+                routes,
+                provisioner,
                 probe.isBlank() ? Optional.empty() : Optional.of(probe));
     }
 
@@ -429,7 +538,10 @@ public final class ConfigLoader {
     private String haproxyName(JsonNode node, String where, String key) {
         String value = required(node, where, key);
         if (!value.matches("[A-Za-z0-9_.:-]{1,64}")) {
-            throw new ConfigException(file, join(where, key), "invalid HAProxy name '" + value + "' (letters, digits, '_', '.', ':', '-')");
+            throw new ConfigException(
+                    file,
+                    join(where, key),
+                    "invalid HAProxy name '" + value + "' (letters, digits, '_', '.', ':', '-')");
         }
         return value;
     }
@@ -442,7 +554,8 @@ public final class ConfigLoader {
         }
         Matcher m = BYTES.matcher(value.strip());
         if (!m.matches()) {
-            throw new ConfigException(file, join(where, key), "expected a size such as 16MB or 1048576, got '" + value + "'");
+            throw new ConfigException(
+                    file, join(where, key), "expected a size such as 16MB or 1048576, got '" + value + "'");
         }
         long unit = switch (m.group(2) == null ? "B" : m.group(2)) {
             case "kB", "KB", "KiB" -> 1024L;
@@ -470,7 +583,8 @@ public final class ConfigLoader {
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!allowed.contains(key)) {
-                throw new ConfigException(file, join(where, key), "unknown key (allowed: " + String.join(", ", keys) + ")");
+                throw new ConfigException(
+                        file, join(where, key), "unknown key (allowed: " + String.join(", ", keys) + ")");
             }
         }
     }
@@ -506,7 +620,10 @@ public final class ConfigLoader {
             String replacement = env.get(m.group(1));
             if (replacement == null || (replacement.isEmpty() && m.group(2) != null)) {
                 if (m.group(2) == null) {
-                    throw new ConfigException(file, key, "environment variable " + m.group(1) + " is not set (use ${" + m.group(1) + ":-default})");
+                    throw new ConfigException(
+                            file,
+                            key,
+                            "environment variable " + m.group(1) + " is not set (use ${" + m.group(1) + ":-default})");
                 }
                 replacement = m.group(3);
             }
@@ -521,7 +638,7 @@ public final class ConfigLoader {
         if (value == null) {
             return dflt;
         }
-        return switch (value.toLowerCase(java.util.Locale.ROOT)) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on" -> true;
             case "false", "no", "off" -> false;
             default -> throw new ConfigException(file, join(where, key), "expected true or false, got '" + value + "'");
@@ -545,10 +662,12 @@ public final class ConfigLoader {
         try {
             d = parseDuration(value);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(file, join(where, key), "invalid duration '" + value + "' (use e.g. 500ms, 2s, 1m30s)");
+            throw new ConfigException(
+                    file, join(where, key), "invalid duration '" + value + "' (use e.g. 500ms, 2s, 1m30s)");
         }
         if (d.compareTo(min) < 0) {
-            throw new ConfigException(file, join(where, key), "must be at least " + show(min) + ", got '" + value + "'");
+            throw new ConfigException(
+                    file, join(where, key), "must be at least " + show(min) + ", got '" + value + "'");
         }
         if (d.compareTo(max) > 0) {
             throw new ConfigException(file, join(where, key), "must be at most " + show(max) + ", got '" + value + "'");
@@ -562,7 +681,9 @@ public final class ConfigLoader {
             return d.toMillis() + "ms";
         }
         long s = d.toSeconds();
-        return s % 86_400 == 0 ? s / 86_400 + "d" : s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
+        return s % 86_400 == 0
+                ? s / 86_400 + "d"
+                : s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s + "s";
     }
 
     /** Go-style durations: {@code 500ms}, {@code 2s}, {@code 1m30s}, {@code 1h}, plus {@code 7d}; a bare number means seconds. */
@@ -623,7 +744,10 @@ public final class ConfigLoader {
             }
             return i;
         } catch (NumberFormatException e) {
-            throw new ConfigException(file, join(where, key), "expected an integer between " + min + " and " + max + ", got '" + value + "'");
+            throw new ConfigException(
+                    file,
+                    join(where, key),
+                    "expected an integer between " + min + " and " + max + ", got '" + value + "'");
         }
     }
 

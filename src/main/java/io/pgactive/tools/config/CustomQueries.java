@@ -38,11 +38,10 @@ public final class CustomQueries {
 
     private static final Pattern HEADER = Pattern.compile("--\\s*([a-z_]+)\\s*:\\s*(.*)");
     private static final Pattern IDENT = Pattern.compile("[a-z_][a-z0-9_]*");
-    private static final Set<String> KEYS = Set.of("name", "help", "labels", "values", "min_server_version", "role", "timeout",
-            "max_rows");
+    private static final Set<String> KEYS =
+            Set.of("name", "help", "labels", "values", "min_server_version", "role", "timeout", "max_rows");
 
-    private CustomQueries() {
-    }
+    private CustomQueries() {}
 
     /** All queries of the folder, sorted by name then version; an absent folder means no custom metrics. */
     public static List<CustomQuery> load(Path dir) {
@@ -51,7 +50,9 @@ public final class CustomQueries {
         }
         List<CustomQuery> queries = new ArrayList<>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".sql")).sorted().toList()) {
+            for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".sql"))
+                    .sorted()
+                    .toList()) {
                 queries.add(parse(file, text(file)));
             }
         } catch (IOException e) {
@@ -61,7 +62,9 @@ public final class CustomQueries {
         for (CustomQuery q : queries) {
             CustomQuery other = seen.put(q.name() + "@" + q.minServerVersion() + "@" + q.role(), q);
             if (other != null) {
-                throw new ConfigException(q.file().toString(), "name",
+                throw new ConfigException(
+                        q.file().toString(),
+                        "name",
                         "duplicates " + other.file().getFileName() + " (same name, min_server_version and role)");
             }
         }
@@ -79,7 +82,11 @@ public final class CustomQueries {
             if (inHeader && m.matches()) {
                 String key = m.group(1);
                 if (!KEYS.contains(key)) {
-                    throw new ConfigException(where, key, "unknown header key (allowed: " + String.join(", ", KEYS.stream().sorted().toList()) + ")");
+                    throw new ConfigException(
+                            where,
+                            key,
+                            "unknown header key (allowed: "
+                                    + String.join(", ", KEYS.stream().sorted().toList()) + ")");
                 }
                 header.put(key, m.group(2).strip());
                 continue;
@@ -101,9 +108,11 @@ public final class CustomQueries {
             throw new ConfigException(where, "", "exactly one SQL statement per file");
         }
         String fileName = file.getFileName().toString();
-        String name = header.getOrDefault("name", fileName.substring(0, fileName.length() - 4).replaceAll("@.*$", ""));
+        String name = header.getOrDefault(
+                "name", fileName.substring(0, fileName.length() - 4).replaceAll("@.*$", ""));
         if (!IDENT.matcher(name).matches()) {
-            throw new ConfigException(where, "name", "'" + name + "' is not a valid metric name (lower case, digits, '_')");
+            throw new ConfigException(
+                    where, "name", "'" + name + "' is not a valid metric name (lower case, digits, '_')");
         }
         List<String> labels = list(header.get("labels"));
         for (String l : labels) {
@@ -125,7 +134,8 @@ public final class CustomQueries {
             try {
                 type = CustomQuery.Type.valueOf(parts[1].strip().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new ConfigException(where, "values", "type of '" + parts[0] + "' must be gauge or counter, got '" + parts[1] + "'");
+                throw new ConfigException(
+                        where, "values", "type of '" + parts[0] + "' must be gauge or counter, got '" + parts[1] + "'");
             }
             if (labels.contains(parts[0])) {
                 throw new ConfigException(where, "values", "'" + parts[0] + "' is also a label");
@@ -141,14 +151,16 @@ public final class CustomQueries {
                     minVersion *= 10000;
                 }
             } catch (NumberFormatException e) {
-                throw new ConfigException(where, "min_server_version", "expected a major version such as 16 or 160000, got '" + mv + "'");
+                throw new ConfigException(
+                        where, "min_server_version", "expected a major version such as 16 or 160000, got '" + mv + "'");
             }
         }
         CustomQuery.Role role;
         try {
             role = CustomQuery.Role.valueOf(header.getOrDefault("role", "any").toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(where, "role", "expected any, primary or standby, got '" + header.get("role") + "'");
+            throw new ConfigException(
+                    where, "role", "expected any, primary or standby, got '" + header.get("role") + "'");
         }
         Duration timeout;
         try {
@@ -165,18 +177,32 @@ public final class CustomQueries {
                 maxRows = -1;
             }
             if (maxRows < 1 || maxRows > 100_000) {
-                throw new ConfigException(where, "max_rows", "expected a number of rows from 1 to 100000, got '" + mr + "'");
+                throw new ConfigException(
+                        where, "max_rows", "expected a number of rows from 1 to 100000, got '" + mr + "'");
             }
         }
-        return new CustomQuery(name, header.getOrDefault("help", name), labels, values, minVersion, role, timeout, body,
-                file, maxRows);
+        return new CustomQuery(
+                name,
+                header.getOrDefault("help", name),
+                labels,
+                values,
+                minVersion,
+                role,
+                timeout,
+                body,
+                file,
+                maxRows);
     }
 
     /** The file's text; one that is not UTF-8 (a binary file dropped into the folder) is named, not just the folder. */
     private static String text(Path file) throws IOException {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(Files.readAllBytes(file)))
+                    .toString();
         } catch (CharacterCodingException e) {
             throw new ConfigException(file.toString(), "", "not UTF-8 text (a binary file?)");
         }
@@ -186,6 +212,9 @@ public final class CustomQueries {
         if (text == null || text.isBlank()) {
             return List.of();
         }
-        return Stream.of(text.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        return Stream.of(text.split(","))
+                .map(String::strip)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 }

@@ -23,13 +23,19 @@ public record CustomQuery(
     /** Rows a custom query may return unless its file says otherwise: every row becomes series and snapshot data. */
     public static final int DEFAULT_MAX_ROWS = 500;
 
-    public enum Type { GAUGE, COUNTER }
+    public enum Type {
+        GAUGE,
+        COUNTER
+    }
 
     /** Which nodes run the query: all of them, only those not in recovery, or only standbys. */
-    public enum Role { ANY, PRIMARY, STANDBY }
-
-    public record Value(String column, Type type, String unit) {
+    public enum Role {
+        ANY,
+        PRIMARY,
+        STANDBY
     }
+
+    public record Value(String column, Type type, String unit) {}
 
     public CustomQuery {
         labels = List.copyOf(labels);

@@ -14,8 +14,7 @@ public final class DatabaseName {
 
     private static final Pattern ACCEPTED = Pattern.compile("[A-Za-z0-9_]{1,63}");
 
-    private DatabaseName() {
-    }
+    private DatabaseName() {}
 
     public static boolean isValid(String name) {
         return name != null && ACCEPTED.matcher(name).matches();

@@ -11,8 +11,7 @@ import java.util.Optional;
  */
 public final class DatabasePath {
 
-    private DatabasePath() {
-    }
+    private DatabasePath() {}
 
     /** What makes the path unusable, or empty. Creates the missing parent directories, as the service would. */
     public static Optional<String> problem(Path path) {
@@ -20,7 +19,8 @@ public final class DatabasePath {
             return Optional.of(path + " is a directory; name the database file inside it");
         }
         if (Files.exists(path)) {
-            return Files.isReadable(path) && Files.isWritable(path) ? Optional.empty()
+            return Files.isReadable(path) && Files.isWritable(path)
+                    ? Optional.empty()
                     : Optional.of(path + " cannot be read and written by this user");
         }
         Path parent = path.toAbsolutePath().getParent();
@@ -29,7 +29,8 @@ public final class DatabasePath {
         } catch (IOException e) {
             return Optional.of("cannot create the directory " + parent + " (" + why(e) + ")");
         }
-        return Files.isWritable(parent) ? Optional.empty()
+        return Files.isWritable(parent)
+                ? Optional.empty()
                 : Optional.of("the directory " + parent + " is not writable by this user");
     }
 

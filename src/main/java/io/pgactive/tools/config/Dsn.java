@@ -18,9 +18,11 @@ import java.util.regex.Pattern;
 public record Dsn(String host, int port, String database, String user, String password, Map<String, String> options) {
 
     public static final int DEFAULT_PORT = 5432;
-    private static final Pattern KEYWORD_PAIR = Pattern.compile("\\s*([A-Za-z_]+)\\s*=\\s*('(?:[^'\\\\]|\\\\.)*'|\\S*)");
+    private static final Pattern KEYWORD_PAIR =
+            Pattern.compile("\\s*([A-Za-z_]+)\\s*=\\s*('(?:[^'\\\\]|\\\\.)*'|\\S*)");
     private static final Pattern URL_PASSWORD = Pattern.compile("(://[^:/@\\s]*:)[^@\\s]*@");
-    private static final Pattern KEYWORD_PASSWORD = Pattern.compile("(?i)(password\\s*=\\s*)('(?:[^'\\\\]|\\\\.)*'|\\S+)");
+    private static final Pattern KEYWORD_PASSWORD =
+            Pattern.compile("(?i)(password\\s*=\\s*)('(?:[^'\\\\]|\\\\.)*'|\\S+)");
 
     public Dsn {
         options = Map.copyOf(options);
@@ -130,8 +132,13 @@ public record Dsn(String host, int port, String database, String user, String pa
         }
         String port = values.remove("port");
         String dbname = values.remove("dbname");
-        return new Dsn(host, port == null ? DEFAULT_PORT : parsePort(port), dbname == null ? "postgres" : dbname,
-                values.remove("user"), values.remove("password"), values);
+        return new Dsn(
+                host,
+                port == null ? DEFAULT_PORT : parsePort(port),
+                dbname == null ? "postgres" : dbname,
+                values.remove("user"),
+                values.remove("password"),
+                values);
     }
 
     private static int parsePort(String text) {
@@ -169,7 +176,11 @@ public record Dsn(String host, int port, String database, String user, String pa
             }
             sb.append('@');
         }
-        sb.append(host.contains(":") ? "[" + host + "]" : host).append(':').append(port).append('/').append(database);
+        sb.append(host.contains(":") ? "[" + host + "]" : host)
+                .append(':')
+                .append(port)
+                .append('/')
+                .append(database);
         String sep = "?";
         for (Map.Entry<String, String> e : options.entrySet()) {
             sb.append(sep).append(e.getKey()).append('=').append(e.getValue());

@@ -6,15 +6,21 @@ import java.util.List;
 import java.util.Optional;
 
 /** The validated content of {@code tools.yaml}. Immutable; built only by {@link ConfigLoader}. */
-public record ToolsConfig(Path source, Collector collector, Thresholds thresholds, Server server, Database database,
-                          Guard guard, UpgradeConfig upgrade) {
+public record ToolsConfig(
+        Path source,
+        Collector collector,
+        Thresholds thresholds,
+        Server server,
+        Database database,
+        Guard guard,
+        UpgradeConfig upgrade) {
 
     public ToolsConfig(Path source, Collector collector, Thresholds thresholds, Server server, Database database) {
         this(source, collector, thresholds, server, database, Guard.NONE);
     }
 
-    public ToolsConfig(Path source, Collector collector, Thresholds thresholds, Server server, Database database,
-                       Guard guard) {
+    public ToolsConfig(
+            Path source, Collector collector, Thresholds thresholds, Server server, Database database, Guard guard) {
         this(source, collector, thresholds, server, database, guard, UpgradeConfig.NONE);
     }
 
@@ -38,20 +44,16 @@ public record ToolsConfig(Path source, Collector collector, Thresholds threshold
     }
 
     /** One node to scrape. {@code origin} says where it came from (file, environment, discovery) for operators. */
-    public record NodeConfig(String name, Dsn dsn, String origin) {
-    }
+    public record NodeConfig(String name, Dsn dsn, String origin) {}
 
     /** Optional discovery of pgactive group members from {@code pgactive.pgactive_nodes} on a seed node. */
-    public record Discovery(String seed, Duration interval) {
-    }
+    public record Discovery(String seed, Duration interval) {}
 
     /** Health thresholds (DESIGN §4). {@code conflictsWarnPerMinute} is a rate: conflicts seen in the last minute. */
-    public record Thresholds(double lagSecondsWarn, double lagSecondsCrit, double conflictsWarnPerMinute) {
-    }
+    public record Thresholds(double lagSecondsWarn, double lagSecondsCrit, double conflictsWarnPerMinute) {}
 
     /** Where the HTTP server listens; an empty host means all interfaces. */
-    public record Server(String host, int port) {
-    }
+    public record Server(String host, int port) {}
 
     public record Database(Path path, Retention retention) {
 
@@ -71,10 +73,11 @@ public record ToolsConfig(Path source, Collector collector, Thresholds threshold
      * node and minute); {@code downsampled}: those minute rows; {@code snapshots}: the full JSON of every version (the
      * version's summary row lives as long as the samples).
      */
-    public record Retention(Duration samples, Duration downsampled, Duration snapshots, Duration events, Duration conflicts) {
+    public record Retention(
+            Duration samples, Duration downsampled, Duration snapshots, Duration events, Duration conflicts) {
 
-        public static final Retention DEFAULT = new Retention(Duration.ofDays(7), Duration.ofDays(30), Duration.ofHours(3),
-                Duration.ofDays(90), Duration.ofDays(90));
+        public static final Retention DEFAULT = new Retention(
+                Duration.ofDays(7), Duration.ofDays(30), Duration.ofHours(3), Duration.ofDays(90), Duration.ofDays(90));
     }
 
     /**
@@ -103,13 +106,13 @@ public record ToolsConfig(Path source, Collector collector, Thresholds threshold
      */
     public record GuardPolicy(double pauseAboveSeconds, double resumeBelowSeconds, Duration hold, Duration maxPause) {
 
-        public static final GuardPolicy DEFAULT = new GuardPolicy(30, 5, Duration.ofSeconds(10), Duration.ofSeconds(100));
+        public static final GuardPolicy DEFAULT =
+                new GuardPolicy(30, 5, Duration.ofSeconds(10), Duration.ofSeconds(100));
     }
 
     /**
      * One guarded database: {@code database} behind the PgBouncer whose admin console is {@code pgbouncer}, paused while
      * {@code node}'s lag is high; {@code database} follows {@link DatabaseName}.
      */
-    public record GateConfig(String name, String node, Dsn pgbouncer, String database, boolean autostart) {
-    }
+    public record GateConfig(String name, String node, Dsn pgbouncer, String database, boolean autostart) {}
 }

@@ -17,7 +17,8 @@ public class ToolsConfigProducer {
     private final Path path;
 
     @Inject
-    ToolsConfigProducer(@ConfigProperty(name = ConfigFile.PROPERTY, defaultValue = ConfigFile.DEFAULT_PATH) String path) {
+    ToolsConfigProducer(
+            @ConfigProperty(name = ConfigFile.PROPERTY, defaultValue = ConfigFile.DEFAULT_PATH) String path) {
         this(ConfigFile.process(), Path.of(path));
     }
 

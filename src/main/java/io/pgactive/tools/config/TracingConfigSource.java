@@ -20,8 +20,10 @@ public class TracingConfigSource extends DerivedConfigSource {
 
     private static Map<String, String> derive(Map<String, String> env) {
         Map<String, String> map = new HashMap<>();
-        String endpoint = env.getOrDefault("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", env.get("OTEL_EXPORTER_OTLP_ENDPOINT"));
-        boolean disabled = endpoint == null || endpoint.isBlank() || "true".equalsIgnoreCase(env.get("OTEL_SDK_DISABLED"));
+        String endpoint =
+                env.getOrDefault("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", env.get("OTEL_EXPORTER_OTLP_ENDPOINT"));
+        boolean disabled =
+                endpoint == null || endpoint.isBlank() || "true".equalsIgnoreCase(env.get("OTEL_SDK_DISABLED"));
         map.put("quarkus.otel.sdk.disabled", Boolean.toString(disabled));
         if (!disabled) {
             map.put("quarkus.otel.exporter.otlp.traces.endpoint", endpoint);

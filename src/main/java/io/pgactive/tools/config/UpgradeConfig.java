@@ -15,11 +15,15 @@ import java.util.Optional;
  * @param provisioner how targets are created; empty when the section is absent (upgrades are refused)
  * @param healthProbe an extra SQL query each health check runs on both nodes (it must succeed); empty: none
  */
-public record UpgradeConfig(Optional<String> token, Limits limits, List<Route> routes, Optional<Provisioner> provisioner,
-                            Optional<String> healthProbe) {
+public record UpgradeConfig(
+        Optional<String> token,
+        Limits limits,
+        List<Route> routes,
+        Optional<Provisioner> provisioner,
+        Optional<String> healthProbe) {
 
-    public static final UpgradeConfig NONE = new UpgradeConfig(Optional.empty(), Limits.DEFAULT, List.of(), Optional.empty(),
-            Optional.empty());
+    public static final UpgradeConfig NONE =
+            new UpgradeConfig(Optional.empty(), Limits.DEFAULT, List.of(), Optional.empty(), Optional.empty());
 
     public UpgradeConfig {
         routes = List.copyOf(routes);
@@ -33,27 +37,36 @@ public record UpgradeConfig(Optional<String> token, Limits limits, List<Route> r
      * When replication counts as in sync and how patient the upgrade is; see the workflow's policy for each figure.
      * A zero {@code decommissionDelay} waits for an operator's approval.
      */
-    public record Limits(long lagThresholdBytes, Duration escalateAfter, Duration syncHold, Duration syncTimeout,
-                         Duration soak, Duration cutoverBudget, Duration decommissionDelay) {
+    public record Limits(
+            long lagThresholdBytes,
+            Duration escalateAfter,
+            Duration syncHold,
+            Duration syncTimeout,
+            Duration soak,
+            Duration cutoverBudget,
+            Duration decommissionDelay) {
 
-        public static final Limits DEFAULT = new Limits(16L * 1024 * 1024, Duration.ofMinutes(15), Duration.ofSeconds(10),
-                Duration.ofHours(24), Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ZERO);
+        public static final Limits DEFAULT = new Limits(
+                16L * 1024 * 1024,
+                Duration.ofMinutes(15),
+                Duration.ofSeconds(10),
+                Duration.ofHours(24),
+                Duration.ofMinutes(1),
+                Duration.ofSeconds(30),
+                Duration.ZERO);
     }
 
     /**
      * How clients reach {@code node}: an HAProxy backend whose weights split new connections between the source and
      * the target server, and optionally the PgBouncer that holds clients during cutover.
      */
-    public record Route(String name, String node, Haproxy haproxy, Optional<PgBouncer> pgbouncer) {
-    }
+    public record Route(String name, String node, Haproxy haproxy, Optional<PgBouncer> pgbouncer) {}
 
     /** HAProxy's runtime API ({@code admin}: a Unix socket path or host:port) and the names in its configuration. */
-    public record Haproxy(String admin, String backend, String sourceServer, String targetServer) {
-    }
+    public record Haproxy(String admin, String backend, String sourceServer, String targetServer) {}
 
     /** PgBouncer's admin console and the pooled database the application uses. */
-    public record PgBouncer(Dsn admin, String database) {
-    }
+    public record PgBouncer(Dsn admin, String database) {}
 
     /**
      * {@code kind: local} starts PostgreSQL servers on this machine under {@code workDir}, from the installation

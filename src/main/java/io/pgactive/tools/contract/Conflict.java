@@ -9,6 +9,13 @@ import java.time.Instant;
  * @param remoteNode the node the conflicting change came from, or its sysid when the name is unknown
  * @param version    the first snapshot version that saw the conflict
  */
-public record Conflict(String node, long conflictId, Instant at, String conflictType, String resolution,
-                       String objectSchema, String objectName, String remoteNode, long version) {
-}
+public record Conflict(
+        String node,
+        long conflictId,
+        Instant at,
+        String conflictType,
+        String resolution,
+        String objectSchema,
+        String objectName,
+        String remoteNode,
+        long version) {}

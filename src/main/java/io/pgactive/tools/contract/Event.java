@@ -13,11 +13,19 @@ import java.time.Instant;
  * @param to      the value after the change
  * @param details a small JSON object with the figures behind the change, as JSON text, or {@code null}
  */
-public record Event(Long id, Instant at, long version, String node, EventType type, String from, String to,
-                    @JsonRawValue String details) {
+public record Event(
+        Long id,
+        Instant at,
+        long version,
+        String node,
+        EventType type,
+        String from,
+        String to,
+        @JsonRawValue String details) {
 
     /** An event not stored yet. */
-    public static Event of(Instant at, long version, String node, EventType type, String from, String to, String details) {
+    public static Event of(
+            Instant at, long version, String node, EventType type, String from, String to, String details) {
         return new Event(null, at, version, node, type, from, to, details);
     }
 }

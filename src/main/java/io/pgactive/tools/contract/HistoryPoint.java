@@ -14,16 +14,23 @@ import java.time.Instant;
  *                      a step are written in the {@link Samples} view, which leaves it out
  * @param samples       how many samples the point stands for
  */
-public record HistoryPoint(Instant at, NodeStatus status, Double lagSeconds,
-                           @JsonView(Buckets.class) Double lagSecondsMax, Long lagBytes, Long lagXid,
-                           Integer conflictCount, Long conflictsTotal, Boolean walsenderActive, Boolean walReceiverActive,
-                           Boolean inRecovery, Integer samples) {
+public record HistoryPoint(
+        Instant at,
+        NodeStatus status,
+        Double lagSeconds,
+        @JsonView(Buckets.class) Double lagSecondsMax,
+        Long lagBytes,
+        Long lagXid,
+        Integer conflictCount,
+        Long conflictsTotal,
+        Boolean walsenderActive,
+        Boolean walReceiverActive,
+        Boolean inRecovery,
+        Integer samples) {
 
     /** The JSON view of points without a step. */
-    public interface Samples {
-    }
+    public interface Samples {}
 
     /** The JSON view of points aggregated per step. */
-    public interface Buckets {
-    }
+    public interface Buckets {}
 }

@@ -8,5 +8,4 @@ import java.util.List;
  *
  * @param step an ISO-8601 duration such as {@code PT1M}, {@code null} for stored samples as they are
  */
-public record NodeHistory(String node, Instant from, Instant to, String step, List<HistoryPoint> points) {
-}
+public record NodeHistory(String node, Instant from, Instant to, String step, List<HistoryPoint> points) {}

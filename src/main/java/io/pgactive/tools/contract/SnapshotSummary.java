@@ -8,6 +8,11 @@ import java.time.Instant;
  *
  * @param fullSnapshot whether its full snapshot is still kept ({@code GET /snapshots/{version}} answers 410 once not)
  */
-public record SnapshotSummary(long version, Instant collectedAt, NodeStatus clusterStatus, int nodesTotal, int nodesHealthy,
-                              Double maxLagSeconds, boolean fullSnapshot) {
-}
+public record SnapshotSummary(
+        long version,
+        Instant collectedAt,
+        NodeStatus clusterStatus,
+        int nodesTotal,
+        int nodesHealthy,
+        Double maxLagSeconds,
+        boolean fullSnapshot) {}

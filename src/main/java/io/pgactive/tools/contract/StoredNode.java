@@ -9,7 +9,14 @@ import java.time.Instant;
  * @param present whether the newest stored snapshot has it
  * @param roles   its roles as stored, comma-separated ({@link NodeDetail} has them as a list)
  */
-public record StoredNode(String name, NodeStatus status, boolean present, String roles, String serverVersion,
-                         String pgactiveVersion, String errorClass, Instant firstSeenAt, Instant lastSeenAt,
-                         long lastVersion) {
-}
+public record StoredNode(
+        String name,
+        NodeStatus status,
+        boolean present,
+        String roles,
+        String serverVersion,
+        String pgactiveVersion,
+        String errorClass,
+        Instant firstSeenAt,
+        Instant lastSeenAt,
+        long lastVersion) {}

@@ -11,7 +11,6 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,6 +27,7 @@ public class FailoverMetrics {
 
     @Inject
     MeterRegistry registry;
+
     @Inject
     ToolsConfig config;
 
@@ -43,18 +43,31 @@ public class FailoverMetrics {
 
     private void declare(String node) {
         for (String outcome : new String[] {"started", "completed", "failed"}) {
-            outcomes.computeIfAbsent(node + "/" + outcome, k -> Counter.builder("pgactive.failovers." + outcome)
-                    .description("Failovers " + outcome + " through this service's worker, by old primary")
-                    .tag("node", node).register(registry));
+            outcomes.computeIfAbsent(
+                    node + "/" + outcome,
+                    k -> Counter.builder("pgactive.failovers." + outcome)
+                            .description("Failovers " + outcome + " through this service's worker, by old primary")
+                            .tag("node", node)
+                            .register(registry));
         }
         AtomicLong since = startedAt.computeIfAbsent(node, k -> new AtomicLong());
         Gauge.builder("pgactive.failover.running", since, s -> s.get() > 0 ? 1 : 0)
-                .description("1 while a failover of this primary runs").tag("node", node).register(registry);
-        promote.computeIfAbsent(node, k -> Timer.builder("pgactive.failover.promote.duration")
-                .description("From a failover's start to the promoted standby accepting writes").tag("node", node)
-                .serviceLevelObjectives(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
-                        Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(60))
-                .register(registry));
+                .description("1 while a failover of this primary runs")
+                .tag("node", node)
+                .register(registry);
+        promote.computeIfAbsent(
+                node,
+                k -> Timer.builder("pgactive.failover.promote.duration")
+                        .description("From a failover's start to the promoted standby accepting writes")
+                        .tag("node", node)
+                        .serviceLevelObjectives(
+                                Duration.ofSeconds(1),
+                                Duration.ofSeconds(2),
+                                Duration.ofSeconds(5),
+                                Duration.ofSeconds(10),
+                                Duration.ofSeconds(30),
+                                Duration.ofSeconds(60))
+                        .register(registry));
     }
 
     void onStep(@Observes FailoverRecorded e) {

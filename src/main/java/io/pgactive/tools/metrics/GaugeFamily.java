@@ -63,7 +63,9 @@ final class GaugeFamily {
         Series s = series.get(tags);
         if (s == null) {
             s = new Series();
-            Gauge.Builder<Series> b = Gauge.builder(name, s, held -> exposed.applyAsDouble(held.value)).description(help).tags(tags);
+            Gauge.Builder<Series> b = Gauge.builder(name, s, held -> exposed.applyAsDouble(held.value))
+                    .description(help)
+                    .tags(tags);
             if (unit != null) {
                 b.baseUnit(unit);
             }
@@ -80,7 +82,7 @@ final class GaugeFamily {
 
     /** Removes the series that were not set since {@link #beginRound()}. */
     void endRound() {
-        for (Iterator<Series> it = series.values().iterator(); it.hasNext();) {
+        for (Iterator<Series> it = series.values().iterator(); it.hasNext(); ) {
             Series s = it.next();
             if (s.round != round) {
                 registry.remove(s.gauge);

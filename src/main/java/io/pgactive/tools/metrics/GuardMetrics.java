@@ -27,8 +27,10 @@ public class GuardMetrics {
 
     @Inject
     MeterRegistry registry;
+
     @Inject
     ToolsConfig config;
+
     @Inject
     GuardService guards;
 
@@ -36,16 +38,29 @@ public class GuardMetrics {
 
     void onStart(@Observes StartupEvent event) {
         for (ToolsConfig.GateConfig g : config.guard().gates()) {
-            meters.add(gauge("pgactive.guard.writes.paused", "1 while the write guard holds the gate's writes (PAUSING or PAUSED)",
-                    g, d -> d.to() != GateState.OPEN ? 1 : 0));
-            meters.add(gauge("pgactive.guard.escalated", "1 while the write guard is escalated (writes were held longer than max_pause)",
-                    g, d -> d.mode() == GuardMode.ESCALATED ? 1 : 0));
+            meters.add(gauge(
+                    "pgactive.guard.writes.paused",
+                    "1 while the write guard holds the gate's writes (PAUSING or PAUSED)",
+                    g,
+                    d -> d.to() != GateState.OPEN ? 1 : 0));
+            meters.add(gauge(
+                    "pgactive.guard.escalated",
+                    "1 while the write guard is escalated (writes were held longer than max_pause)",
+                    g,
+                    d -> d.mode() == GuardMode.ESCALATED ? 1 : 0));
         }
     }
 
-    private Meter gauge(String name, String description, ToolsConfig.GateConfig g, ToDoubleFunction<GuardDecision> value) {
-        return Gauge.builder(name, guards, s -> s.lastDecision(g.name()).map(value::applyAsDouble).orElse(Double.NaN))
-                .description(description).tag("gate", g.name()).tag("node", g.node()).register(registry);
+    private Meter gauge(
+            String name, String description, ToolsConfig.GateConfig g, ToDoubleFunction<GuardDecision> value) {
+        return Gauge.builder(
+                        name,
+                        guards,
+                        s -> s.lastDecision(g.name()).map(value::applyAsDouble).orElse(Double.NaN))
+                .description(description)
+                .tag("gate", g.name())
+                .tag("node", g.node())
+                .register(registry);
     }
 
     // removed on shutdown: a registry that outlives the application must not keep reading this one

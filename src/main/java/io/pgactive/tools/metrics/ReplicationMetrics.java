@@ -42,8 +42,10 @@ public class ReplicationMetrics {
 
     @Inject
     MeterRegistry registry;
+
     @Inject
     SnapshotBus bus;
+
     @Inject
     ToolsConfig config;
 
@@ -62,6 +64,7 @@ public class ReplicationMetrics {
     private List<GaugeFamily> families = List.of();
     /** Cumulative conflicts per (node, type), as last reported by the node; exposed as a counter. */
     private final Map<Tags, AtomicLong> conflictTotals = new HashMap<>();
+
     private final Map<Tags, Counter> scrapeErrors = new HashMap<>();
     private volatile Snapshot latest;
 
@@ -69,8 +72,11 @@ public class ReplicationMetrics {
     void onStop(@Observes ShutdownEvent event) {
         for (Meter m : List.copyOf(registry.getMeters())) {
             String name = m.getId().getName();
-            if (name.startsWith("pgactive.replication.") || name.startsWith("pgactive.node.") || name.startsWith("pgactive.threshold.")
-                    || name.equals("pgactive.snapshot.age.seconds") || name.equals("pgactive.cluster.status")
+            if (name.startsWith("pgactive.replication.")
+                    || name.startsWith("pgactive.node.")
+                    || name.startsWith("pgactive.threshold.")
+                    || name.equals("pgactive.snapshot.age.seconds")
+                    || name.equals("pgactive.cluster.status")
                     || name.equals("pgactive.collector.errors")) {
                 registry.remove(m);
             }
@@ -95,29 +101,68 @@ public class ReplicationMetrics {
     }
 
     private void register() {
-        linkLagSeconds = gauge("pgactive.replication.lag.seconds", "Replication lag of a link in time (0 when caught up, growing while stalled)", "seconds");
-        linkLagBytes = gauge("pgactive.replication.lag.bytes", "WAL bytes not yet replayed downstream on a link", "bytes");
-        linkLagXid = gauge("pgactive.replication.lag.xid", "Transactions a link holds back: age of its slot's catalog_xmin (pgactive, native logical; sent minus applied on pgactive 2.1.1-2.1.3)", null);
-        linkUp = gauge("pgactive.replication.link.up", "1 when the link's WAL sender, receiver or apply worker runs", null);
-        linkStalled = gauge("pgactive.replication.link.stalled", "1 when the upstream moved and the downstream did not for stall_after", null);
-        syncStandby = gauge("pgactive.replication.sync.standby", "1 when the standby is synchronous (sync or quorum)", null);
-        nodeStatus = gauge("pgactive.node.status", "Node status: 0 UNKNOWN, 1 HEALTHY, 2 DEGRADED, 3 CRITICAL, 4 DOWN", null);
+        linkLagSeconds = gauge(
+                "pgactive.replication.lag.seconds",
+                "Replication lag of a link in time (0 when caught up, growing while stalled)",
+                "seconds");
+        linkLagBytes =
+                gauge("pgactive.replication.lag.bytes", "WAL bytes not yet replayed downstream on a link", "bytes");
+        linkLagXid = gauge(
+                "pgactive.replication.lag.xid",
+                "Transactions a link holds back: age of its slot's catalog_xmin (pgactive, native logical; sent minus applied on pgactive 2.1.1-2.1.3)",
+                null);
+        linkUp = gauge(
+                "pgactive.replication.link.up", "1 when the link's WAL sender, receiver or apply worker runs", null);
+        linkStalled = gauge(
+                "pgactive.replication.link.stalled",
+                "1 when the upstream moved and the downstream did not for stall_after",
+                null);
+        syncStandby =
+                gauge("pgactive.replication.sync.standby", "1 when the standby is synchronous (sync or quorum)", null);
+        nodeStatus = gauge(
+                "pgactive.node.status", "Node status: 0 UNKNOWN, 1 HEALTHY, 2 DEGRADED, 3 CRITICAL, 4 DOWN", null);
         nodeUp = gauge("pgactive.node.up", "1 when the node's latest scrape succeeded", null);
         nodeLagSeconds = gauge("pgactive.node.lag.seconds", "Worst lag over the node's links", "seconds");
         nodeLagBytes = gauge("pgactive.node.lag.bytes", "Worst byte lag over the node's links", "bytes");
-        conflictsLastMinute = gauge("pgactive.node.conflicts.last.minute", "Conflicts seen on the node in the last minute", null);
-        lastSuccessAge = GaugeFamily.ageOf(registry, "pgactive.node.last.success.age.seconds", "Time since the node was last scraped successfully");
-        families = List.of(linkLagSeconds, linkLagBytes, linkLagXid, linkUp, linkStalled, syncStandby, nodeStatus, nodeUp,
-                nodeLagSeconds, nodeLagBytes, conflictsLastMinute, lastSuccessAge);
+        conflictsLastMinute =
+                gauge("pgactive.node.conflicts.last.minute", "Conflicts seen on the node in the last minute", null);
+        lastSuccessAge = GaugeFamily.ageOf(
+                registry,
+                "pgactive.node.last.success.age.seconds",
+                "Time since the node was last scraped successfully");
+        families = List.of(
+                linkLagSeconds,
+                linkLagBytes,
+                linkLagXid,
+                linkUp,
+                linkStalled,
+                syncStandby,
+                nodeStatus,
+                nodeUp,
+                nodeLagSeconds,
+                nodeLagBytes,
+                conflictsLastMinute,
+                lastSuccessAge);
         Gauge.builder("pgactive.snapshot.age.seconds", this, m -> m.snapshotAgeSeconds())
-                .description("Age of the latest published snapshot").baseUnit("seconds").register(registry);
-        Gauge.builder("pgactive.cluster.status", this, m -> m.latest == null ? 0 : m.latest.cluster().status().gauge())
-                .description("Cluster status: the worst node status").register(registry);
+                .description("Age of the latest published snapshot")
+                .baseUnit("seconds")
+                .register(registry);
+        Gauge.builder(
+                        "pgactive.cluster.status",
+                        this,
+                        m -> m.latest == null ? 0 : m.latest.cluster().status().gauge())
+                .description("Cluster status: the worst node status")
+                .register(registry);
         // the configured thresholds, so alert rules compare against the same numbers as the node status
         var t = config.thresholds();
-        thresholdGauge("pgactive.threshold.lag.seconds", "warning", t.lagSecondsWarn(), "Lag threshold from tools.yaml");
-        thresholdGauge("pgactive.threshold.lag.seconds", "critical", t.lagSecondsCrit(), "Lag threshold from tools.yaml");
-        thresholdGauge("pgactive.threshold.conflicts.per.minute", "warning", t.conflictsWarnPerMinute(),
+        thresholdGauge(
+                "pgactive.threshold.lag.seconds", "warning", t.lagSecondsWarn(), "Lag threshold from tools.yaml");
+        thresholdGauge(
+                "pgactive.threshold.lag.seconds", "critical", t.lagSecondsCrit(), "Lag threshold from tools.yaml");
+        thresholdGauge(
+                "pgactive.threshold.conflicts.per.minute",
+                "warning",
+                t.conflictsWarnPerMinute(),
                 "Conflict rate threshold from tools.yaml");
     }
 
@@ -149,8 +194,15 @@ public class ReplicationMetrics {
                 lastSuccessAge.set(node, n.lastSuccessAt().toEpochMilli());
             }
             for (Link l : uniqueLinks(n)) {
-                Tags link = node.and("peer", String.valueOf(l.peer()), "kind", l.kind(), "direction", l.direction(),
-                        "slot", l.slot() == null ? "" : l.slot());
+                Tags link = node.and(
+                        "peer",
+                        String.valueOf(l.peer()),
+                        "kind",
+                        l.kind(),
+                        "direction",
+                        l.direction(),
+                        "slot",
+                        l.slot() == null ? "" : l.slot());
                 linkLagSeconds.set(link, l.lagSeconds());
                 linkLagBytes.set(link, l.lagBytes());
                 linkLagXid.set(link, l.lagXid());
@@ -161,32 +213,49 @@ public class ReplicationMetrics {
                     linkStalled.set(link, l.stalled());
                 }
                 if (l.syncState() != null) {
-                    syncStandby.set(link, l.syncState().equals("sync") || l.syncState().equals("quorum"));
+                    syncStandby.set(
+                            link, l.syncState().equals("sync") || l.syncState().equals("quorum"));
                 }
             }
             n.metrics().conflictsByType().forEach((type, total) -> {
                 Tags tags = node.and("type", type);
                 seenConflicts.add(tags);
-                conflictTotals.computeIfAbsent(tags, t -> {
-                    AtomicLong holder = new AtomicLong();
-                    FunctionCounter.builder("pgactive.node.conflicts", holder, AtomicLong::doubleValue)
-                            .description("Conflicts recorded on the node by type (cumulative as reported by the node)")
-                            .tags(t).register(registry);
-                    return holder;
-                }).set(total);
+                conflictTotals
+                        .computeIfAbsent(tags, t -> {
+                            AtomicLong holder = new AtomicLong();
+                            FunctionCounter.builder("pgactive.node.conflicts", holder, AtomicLong::doubleValue)
+                                    .description(
+                                            "Conflicts recorded on the node by type (cumulative as reported by the node)")
+                                    .tags(t)
+                                    .register(registry);
+                            return holder;
+                        })
+                        .set(total);
             });
             if (n.consecutiveFailures() > 0 && n.errorClass() != null) {
-                scrapeErrors.computeIfAbsent(node.and("error_class", n.errorClass()), t -> Counter
-                        .builder("pgactive.collector.errors").description("Failed scrape cycles per node and error class")
-                        .tags(t).register(registry)).increment();
+                scrapeErrors
+                        .computeIfAbsent(
+                                node.and("error_class", n.errorClass()),
+                                t -> Counter.builder("pgactive.collector.errors")
+                                        .description("Failed scrape cycles per node and error class")
+                                        .tags(t)
+                                        .register(registry))
+                        .increment();
             }
         }
         families.forEach(GaugeFamily::endRound);
         removeAbsent(conflictTotals.keySet(), seenConflicts, "pgactive.node.conflicts");
         Set<String> nodes = s.nodes().keySet();
-        removeAbsent(scrapeErrors.keySet(), scrapeErrors.keySet().stream()
-                .filter(t -> nodes.contains(t.stream().filter(tag -> tag.getKey().equals("node")).findFirst().orElseThrow().getValue()))
-                .collect(Collectors.toSet()), "pgactive.collector.errors");
+        removeAbsent(
+                scrapeErrors.keySet(),
+                scrapeErrors.keySet().stream()
+                        .filter(t -> nodes.contains(t.stream()
+                                .filter(tag -> tag.getKey().equals("node"))
+                                .findFirst()
+                                .orElseThrow()
+                                .getValue()))
+                        .collect(Collectors.toSet()),
+                "pgactive.collector.errors");
     }
 
     /** Links are unique by identity in a snapshot; should two ever collide, one series keeps the first. */
@@ -212,7 +281,8 @@ public class ReplicationMetrics {
 
     double snapshotAgeSeconds() {
         Snapshot s = latest;
-        return s == null ? Double.NaN : Duration.between(s.collectedAt(), Instant.now()).toMillis() / 1000.0;
+        return s == null
+                ? Double.NaN
+                : Duration.between(s.collectedAt(), Instant.now()).toMillis() / 1000.0;
     }
-
 }

@@ -36,13 +36,15 @@ import java.util.function.ToDoubleFunction;
 public class UpgradeMetrics {
 
     static final Set<String> HOLDING = Set.of("escalate", "halt", "hold");
-    static final Map<String, String> OUTCOMES = Map.of("started", "started", "completed", "completed", "failed", "failed",
-            "rolled_back", "rolled_back");
+    static final Map<String, String> OUTCOMES =
+            Map.of("started", "started", "completed", "completed", "failed", "failed", "rolled_back", "rolled_back");
 
     @Inject
     MeterRegistry registry;
+
     @Inject
     ToolsConfig config;
+
     @Inject
     UpgradeService upgrades;
 
@@ -53,24 +55,50 @@ public class UpgradeMetrics {
     void onStart(@Observes StartupEvent event) {
         for (UpgradeConfig.Route r : config.upgrade().routes()) {
             String node = r.node();
-            meters.add(gauge("pgactive.upgrade.phase", "Phase of the node's upgrade: the ordinal of VALIDATING(0) .. COMPLETED(11),"
-                    + " ROLLING_BACK(12), ROLLED_BACK(13), FAILED(14)", node, o -> o.lastDecision().to().ordinal()));
-            meters.add(gauge("pgactive.upgrade.running", "1 while the node's upgrade runs (not completed, rolled back or failed)",
-                    node, o -> o.lastDecision().to().terminal() ? 0 : 1));
-            meters.add(gauge("pgactive.upgrade.held", "1 while the node's upgrade waits for the operator (escalated, halted,"
-                    + " failed health check)", node, o -> HOLDING.contains(o.lastDecision().action()) ? 1 : 0));
-            meters.add(gauge("pgactive.upgrade.target.traffic.ratio", "Share of new connections routed to the upgrade's target, 0..1",
-                    node, o -> o.targetPercent() / 100.0));
-            meters.add(gauge("pgactive.upgrade.health.check.ok", "1 when the last health check of the node's upgrade passed, 0 when it failed",
-                    node, o -> o.lastHealth() == null ? Double.NaN : o.lastHealth().healthy() ? 1 : 0));
-            meters.add(gauge("pgactive.upgrade.replication.lag.bytes", "Replication lag of the node's upgrade, source to target",
-                    node, o -> o.lagBytes() < 0 ? Double.NaN : o.lagBytes()));
-            meters.add(gauge("pgactive.upgrade.last.progress.timestamp.seconds", "When the node's upgrade last moved: a decision,"
-                    + " a traffic change or shrinking lag (Unix seconds)", node, o -> o.progressAtMillis() / 1000.0));
+            meters.add(gauge(
+                    "pgactive.upgrade.phase",
+                    "Phase of the node's upgrade: the ordinal of VALIDATING(0) .. COMPLETED(11),"
+                            + " ROLLING_BACK(12), ROLLED_BACK(13), FAILED(14)",
+                    node,
+                    o -> o.lastDecision().to().ordinal()));
+            meters.add(gauge(
+                    "pgactive.upgrade.running",
+                    "1 while the node's upgrade runs (not completed, rolled back or failed)",
+                    node,
+                    o -> o.lastDecision().to().terminal() ? 0 : 1));
+            meters.add(gauge(
+                    "pgactive.upgrade.held",
+                    "1 while the node's upgrade waits for the operator (escalated, halted," + " failed health check)",
+                    node,
+                    o -> HOLDING.contains(o.lastDecision().action()) ? 1 : 0));
+            meters.add(gauge(
+                    "pgactive.upgrade.target.traffic.ratio",
+                    "Share of new connections routed to the upgrade's target, 0..1",
+                    node,
+                    o -> o.targetPercent() / 100.0));
+            meters.add(gauge(
+                    "pgactive.upgrade.health.check.ok",
+                    "1 when the last health check of the node's upgrade passed, 0 when it failed",
+                    node,
+                    o -> o.lastHealth() == null ? Double.NaN : o.lastHealth().healthy() ? 1 : 0));
+            meters.add(gauge(
+                    "pgactive.upgrade.replication.lag.bytes",
+                    "Replication lag of the node's upgrade, source to target",
+                    node,
+                    o -> o.lagBytes() < 0 ? Double.NaN : o.lagBytes()));
+            meters.add(gauge(
+                    "pgactive.upgrade.last.progress.timestamp.seconds",
+                    "When the node's upgrade last moved: a decision,"
+                            + " a traffic change or shrinking lag (Unix seconds)",
+                    node,
+                    o -> o.progressAtMillis() / 1000.0));
             for (String outcome : List.of("started", "completed", "failed", "rolled_back")) {
-                outcomes.put(node + "/" + outcome, own(Counter.builder("pgactive.upgrades." + outcome)
-                        .description("Upgrades " + outcome.replace('_', ' ') + " through this service's worker")
-                        .tag("source", node).register(registry)));
+                outcomes.put(
+                        node + "/" + outcome,
+                        own(Counter.builder("pgactive.upgrades." + outcome)
+                                .description("Upgrades " + outcome.replace('_', ' ') + " through this service's worker")
+                                .tag("source", node)
+                                .register(registry)));
             }
             // declared before the first upgrade, so dashboards and alert rules find the series from the start
             for (UpgradePhase phase : UpgradePhase.values()) {
@@ -102,17 +130,25 @@ public class UpgradeMetrics {
     }
 
     private Timer phaseTimer(String source, UpgradePhase phase) {
-        return phaseTimers.computeIfAbsent(source + "/" + phase, k -> own(Timer.builder("pgactive.upgrade.phase.duration")
-                .description("Time an upgrade spent in each phase").tag("source", source).tag("phase", phase.name())
-                .minimumExpectedValue(Duration.ofMillis(10)).maximumExpectedValue(Duration.ofDays(2))
-                .register(registry)));
+        return phaseTimers.computeIfAbsent(
+                source + "/" + phase,
+                k -> own(Timer.builder("pgactive.upgrade.phase.duration")
+                        .description("Time an upgrade spent in each phase")
+                        .tag("source", source)
+                        .tag("phase", phase.name())
+                        .minimumExpectedValue(Duration.ofMillis(10))
+                        .maximumExpectedValue(Duration.ofDays(2))
+                        .register(registry)));
     }
 
     private Meter gauge(String name, String description, String node, ToDoubleFunction<UpgradeService.Observed> value) {
         return Gauge.builder(name, upgrades, s -> {
-            UpgradeService.Observed o = s.observed().get(node);
-            return o == null || o.lastDecision() == null ? Double.NaN : value.applyAsDouble(o);
-        }).description(description).tag("source", node).register(registry);
+                    UpgradeService.Observed o = s.observed().get(node);
+                    return o == null || o.lastDecision() == null ? Double.NaN : value.applyAsDouble(o);
+                })
+                .description(description)
+                .tag("source", node)
+                .register(registry);
     }
 
     private <M extends Meter> M own(M meter) {

@@ -14,14 +14,14 @@ public final class LibpqTls {
     /** libpq's default: TLS when the server offers it, plain otherwise. */
     public static final String DEFAULT_MODE = "prefer";
 
-    private LibpqTls() {
-    }
+    private LibpqTls() {}
 
     /** Sets {@code options}' TLS settings from {@code dsn}; returns {@code options}. */
     public static PgConnectOptions apply(Dsn dsn, PgConnectOptions options) {
         String mode = dsn.option("sslmode").orElse(DEFAULT_MODE);
         options.setSslMode(SslMode.of(mode));
-        dsn.option("sslrootcert").ifPresent(path -> options.setPemTrustOptions(new PemTrustOptions().addCertPath(path)));
+        dsn.option("sslrootcert")
+                .ifPresent(path -> options.setPemTrustOptions(new PemTrustOptions().addCertPath(path)));
         if (mode.equals("verify-full")) {
             options.setHostnameVerificationAlgorithm("HTTPS");
         } else if (mode.equals("require") || mode.equals("prefer") || mode.equals("allow")) {

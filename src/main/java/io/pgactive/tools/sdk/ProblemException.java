@@ -11,7 +11,10 @@ public final class ProblemException extends SdkException {
     private final String detail;
 
     ProblemException(String request, int status, String title, String detail) {
-        super(request + " answered " + status + (title == null ? "" : " " + title) + (detail == null ? "" : ": " + detail), null);
+        super(
+                request + " answered " + status + (title == null ? "" : " " + title)
+                        + (detail == null ? "" : ": " + detail),
+                null);
         this.status = status;
         this.title = title;
         this.detail = detail;

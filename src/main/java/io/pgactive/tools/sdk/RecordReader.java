@@ -3,6 +3,7 @@ package io.pgactive.tools.sdk;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -18,6 +19,7 @@ import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -37,8 +39,7 @@ final class RecordReader {
     private static final JsonFactory JSON = new JsonFactory();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private record Shape(RecordComponent[] components, String[] names, Constructor<?> constructor) {
-    }
+    private record Shape(RecordComponent[] components, String[] names, Constructor<?> constructor) {}
 
     private static final ClassValue<Shape> SHAPES = new ClassValue<>() {
         @Override
@@ -58,8 +59,7 @@ final class RecordReader {
         }
     };
 
-    private RecordReader() {
-    }
+    private RecordReader() {}
 
     static Snapshot snapshot(byte[] body) throws IOException {
         return (Snapshot) value(tree(body), Snapshot.class, "snapshot");
@@ -125,26 +125,35 @@ final class RecordReader {
             return n.isValueNode() ? n.asText() : fail(path, "a string", n);
         }
         if (raw == long.class || raw == Long.class) {
-            return n.isNumber() ? n.longValue() : n.isTextual() ? parse(path, n, Long::valueOf) : fail(path, "a number", n);
+            return n.isNumber()
+                    ? n.longValue()
+                    : n.isTextual() ? parse(path, n, Long::valueOf) : fail(path, "a number", n);
         }
         if (raw == int.class || raw == Integer.class) {
-            return n.isNumber() ? n.intValue() : n.isTextual() ? parse(path, n, Integer::valueOf) : fail(path, "a number", n);
+            return n.isNumber()
+                    ? n.intValue()
+                    : n.isTextual() ? parse(path, n, Integer::valueOf) : fail(path, "a number", n);
         }
         if (raw == double.class || raw == Double.class) {
-            return n.isNumber() ? n.doubleValue() : n.isTextual() ? parse(path, n, Double::valueOf) : fail(path, "a number", n);
+            return n.isNumber()
+                    ? n.doubleValue()
+                    : n.isTextual() ? parse(path, n, Double::valueOf) : fail(path, "a number", n);
         }
         if (raw == boolean.class || raw == Boolean.class) {
             if (n.isBoolean()) {
                 return n.booleanValue();
             }
             return n.isTextual() && (n.asText().equals("true") || n.asText().equals("false"))
-                    ? Boolean.valueOf(n.asText()) : fail(path, "true or false", n);
+                    ? Boolean.valueOf(n.asText())
+                    : fail(path, "true or false", n);
         }
         if (raw == Instant.class) {
             return n.isTextual() ? parse(path, n, RecordReader::instant) : fail(path, "an RFC 3339 time", n);
         }
         if (raw.isEnum()) {
-            return n.isTextual() ? parse(path, n, s -> enumConstant(raw, s)) : fail(path, "one of the names of " + raw.getSimpleName(), n);
+            return n.isTextual()
+                    ? parse(path, n, s -> enumConstant(raw, s))
+                    : fail(path, "one of the names of " + raw.getSimpleName(), n);
         }
         if (raw.isRecord()) {
             return n.isObject() ? record(n, raw, path) : fail(path, "an object", n);
@@ -152,7 +161,9 @@ final class RecordReader {
         if (raw == Object.class) {
             return untyped(n);
         }
-        Type[] args = type instanceof ParameterizedType pt ? pt.getActualTypeArguments() : new Type[]{Object.class, Object.class};
+        Type[] args = type instanceof ParameterizedType pt
+                ? pt.getActualTypeArguments()
+                : new Type[] {Object.class, Object.class};
         if (raw == List.class || raw == Collection.class) {
             if (!n.isArray()) {
                 return fail(path, "an array", n);
@@ -232,7 +243,7 @@ final class RecordReader {
     private static Instant instant(String s) {
         try {
             return Instant.parse(s);
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             return OffsetDateTime.parse(s).toInstant();
         }
     }
@@ -256,11 +267,14 @@ final class RecordReader {
 
     private static Object fail(String path, String expected, JsonNode n) throws IOException {
         String text = n.toString();
-        throw new Unreadable(path + ": expected " + expected + ", got " + (text.length() > 80 ? text.substring(0, 80) + "..." : text), null);
+        throw new Unreadable(
+                path + ": expected " + expected + ", got "
+                        + (text.length() > 80 ? text.substring(0, 80) + "..." : text),
+                null);
     }
 
     /** JSON of another shape: reported like the mapper's own mismatches, as an unreadable answer. */
-    static final class Unreadable extends com.fasterxml.jackson.core.JsonProcessingException {
+    static final class Unreadable extends JsonProcessingException {
         Unreadable(String message, Throwable cause) {
             super(message, cause);
         }

@@ -17,9 +17,12 @@ import io.pgactive.tools.workflow.upgrade.UpgradeRequest;
 import io.pgactive.tools.workflow.upgrade.UpgradeView;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -36,6 +39,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Typed client of the pgactive-tools HTTP API. Depends on the JDK HTTP client, Jackson and the snapshot records only,
@@ -83,7 +88,7 @@ public final class ReplicationStateClient {
 
         /**
          * For a process that makes a few requests and exits (a command line, a script): requests go through
-         * {@link java.net.HttpURLConnection} on the calling thread instead of a {@link HttpClient}. On JDK 17 a
+         * {@link HttpURLConnection} on the calling thread instead of a {@link HttpClient}. On JDK 17 a
          * {@code HttpClient} sets up TLS when it is built, even for {@code http://}, and its selector thread, waiting in
          * native code, holds up {@code System.exit} by about 300 ms; together they more than double the run time of a
          * one-request process. The trade-offs: an interrupt is noticed only before and after a request, and
@@ -96,8 +101,12 @@ public final class ReplicationStateClient {
         }
 
         public ReplicationStateClient build() {
-            HttpClient client = http != null || shortLived ? http
-                    : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
+            HttpClient client = http != null || shortLived
+                    ? http
+                    : HttpClient.newBuilder()
+                            .version(HttpClient.Version.HTTP_1_1)
+                            .connectTimeout(connectTimeout)
+                            .build();
             return new ReplicationStateClient(this, client);
         }
     }
@@ -109,7 +118,7 @@ public final class ReplicationStateClient {
     private final URI base;
     private final Duration connectTimeout;
     private final Duration requestTimeout;
-    /** Null when requests go through {@link java.net.HttpURLConnection} ({@link Builder#forShortLivedProcess()}). */
+    /** Null when requests go through {@link HttpURLConnection} ({@link Builder#forShortLivedProcess()}). */
     private final HttpClient http;
 
     private ReplicationStateClient(Builder b, HttpClient http) {
@@ -146,14 +155,18 @@ public final class ReplicationStateClient {
     /** The conflict ledger, newest first; {@code table} is {@code schema.name} or {@code name}. Arguments may be null. */
     public List<Conflict> conflicts(String node, String table, Instant since, Integer limit) {
         Map<String, String> q = query("node", node, "table", table, "since", since, "limit", limit);
-        return list(items(read(path("conflicts", q), null, RecordReader::tree)), SnapshotJson.MAPPER.readerForListOf(Conflict.class));
+        return list(
+                items(read(path("conflicts", q), null, RecordReader::tree)),
+                SnapshotJson.MAPPER.readerForListOf(Conflict.class));
     }
 
     /** A node's history in [from, to) (default the last hour), aggregated per {@code step} when it is not null. */
     public NodeHistory nodeHistory(String node, Instant from, Instant to, Duration step) {
         Map<String, String> q = query("from", from, "to", to, "step", step == null ? null : step.toSeconds() + "s");
-        return read(path("nodes/" + URLEncoder.encode(node, StandardCharsets.UTF_8).replace("+", "%20") + "/history", q),
-                null, body -> SnapshotJson.MAPPER.readValue(body, NodeHistory.class));
+        return read(
+                path("nodes/" + URLEncoder.encode(node, StandardCharsets.UTF_8).replace("+", "%20") + "/history", q),
+                null,
+                body -> SnapshotJson.MAPPER.readValue(body, NodeHistory.class));
     }
 
     /**
@@ -169,17 +182,23 @@ public final class ReplicationStateClient {
      *         s -> Activity.getExecutionContext().heartbeat(s.cluster()));
      * }</pre>
      *
-     * @throws java.util.concurrent.TimeoutException when the condition has not held for {@code holdFor} by {@code timeout}
+     * @throws TimeoutException when the condition has not held for {@code holdFor} by {@code timeout}
      */
-    public Snapshot awaitCondition(java.util.function.Predicate<Snapshot> condition, Duration holdFor, Duration timeout,
-                                   Duration poll, java.util.function.Consumer<Snapshot> heartbeat)
-            throws java.util.concurrent.TimeoutException {
+    public Snapshot awaitCondition(
+            Predicate<Snapshot> condition,
+            Duration holdFor,
+            Duration timeout,
+            Duration poll,
+            Consumer<Snapshot> heartbeat)
+            throws TimeoutException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Snapshot latest = null;
         long heldSince = -1;
         while (true) {
             try {
-                Snapshot next = latest == null ? getSnapshot() : getSnapshotIfNewer(latest.version()).orElse(latest);
+                Snapshot next = latest == null
+                        ? getSnapshot()
+                        : getSnapshotIfNewer(latest.version()).orElse(latest);
                 if (next != latest) {
                     latest = next;
                     heartbeat.accept(latest);
@@ -201,7 +220,7 @@ public final class ReplicationStateClient {
                 heldSince = -1;
             }
             if (System.nanoTime() >= deadline) {
-                throw new java.util.concurrent.TimeoutException("condition did not hold for " + holdFor + " within " + timeout
+                throw new TimeoutException("condition did not hold for " + holdFor + " within " + timeout
                         + (latest == null ? " (no snapshot read)" : " (last version " + latest.version() + ")"));
             }
             try {
@@ -214,15 +233,20 @@ public final class ReplicationStateClient {
     }
 
     /** The write guards, and whether the service can reach Temporal (see {@code GET /guards}). */
-    public record Guards(String temporalConnection, String temporalTarget, String temporalError, List<GuardView> guards) {
-    }
+    public record Guards(
+            String temporalConnection, String temporalTarget, String temporalError, List<GuardView> guards) {}
 
     public Guards guards() {
         JsonNode body = read("guards", null, RecordReader::tree);
         JsonNode t = body.path("temporal");
         try {
-            List<GuardView> views = SnapshotJson.MAPPER.readerForListOf(GuardView.class).readValue(body.path("guards"));
-            return new Guards(t.path("connection").asText(null), t.path("target").asText(null), t.path("error").asText(null), views);
+            List<GuardView> views =
+                    SnapshotJson.MAPPER.readerForListOf(GuardView.class).readValue(body.path("guards"));
+            return new Guards(
+                    t.path("connection").asText(null),
+                    t.path("target").asText(null),
+                    t.path("error").asText(null),
+                    views);
         } catch (IOException e) {
             throw new ProtocolException("GET /guards: unexpected shape: " + e.getMessage(), e);
         }
@@ -234,12 +258,14 @@ public final class ReplicationStateClient {
 
     /** Starts the gate's guard (idempotent). {@code token} is the service's {@code guard.token}. */
     public GuardView startGuard(String gate, String token) {
-        return exchange(new Request("POST", "guards/" + segment(gate), null, token, null), ReplicationStateClient::guardView);
+        return exchange(
+                new Request("POST", "guards/" + segment(gate), null, token, null), ReplicationStateClient::guardView);
     }
 
     /** Stops the gate's guard, which resumes the writes it paused. */
     public GuardView stopGuard(String gate, String reason, String token) {
-        return exchange(new Request("DELETE", path("guards/" + segment(gate), query("reason", reason)), null, token, null),
+        return exchange(
+                new Request("DELETE", path("guards/" + segment(gate), query("reason", reason)), null, token, null),
                 ReplicationStateClient::guardView);
     }
 
@@ -247,24 +273,31 @@ public final class ReplicationStateClient {
     public GuardView overrideGuard(String gate, String action, String reason, String token) {
         byte[] body;
         try {
-            body = SnapshotJson.MAPPER.writeValueAsBytes(Map.of("action", action, "reason", reason == null ? "" : reason));
+            body = SnapshotJson.MAPPER.writeValueAsBytes(
+                    Map.of("action", action, "reason", reason == null ? "" : reason));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("cannot encode the override", e);
         }
-        return exchange(new Request("POST", "guards/" + segment(gate) + "/override", null, token, body),
+        return exchange(
+                new Request("POST", "guards/" + segment(gate) + "/override", null, token, body),
                 ReplicationStateClient::guardView);
     }
 
     /** The rolling upgrades Temporal knows of, and whether the service can reach Temporal (see {@code GET /upgrades}). */
-    public record Upgrades(String temporalConnection, String temporalTarget, String temporalError, List<UpgradeView> upgrades) {
-    }
+    public record Upgrades(
+            String temporalConnection, String temporalTarget, String temporalError, List<UpgradeView> upgrades) {}
 
     public Upgrades upgrades() {
         JsonNode body = read("upgrades", null, RecordReader::tree);
         JsonNode t = body.path("temporal");
         try {
-            List<UpgradeView> views = SnapshotJson.MAPPER.readerForListOf(UpgradeView.class).readValue(body.path("upgrades"));
-            return new Upgrades(t.path("connection").asText(null), t.path("target").asText(null), t.path("error").asText(null), views);
+            List<UpgradeView> views =
+                    SnapshotJson.MAPPER.readerForListOf(UpgradeView.class).readValue(body.path("upgrades"));
+            return new Upgrades(
+                    t.path("connection").asText(null),
+                    t.path("target").asText(null),
+                    t.path("error").asText(null),
+                    views);
         } catch (IOException e) {
             throw new ProtocolException("GET /upgrades: unexpected shape: " + e.getMessage(), e);
         }
@@ -280,7 +313,8 @@ public final class ReplicationStateClient {
      * {@code upgrade.token} (or {@code guard.token}).
      */
     public UpgradeView startUpgrade(UpgradeRequest request, String token) {
-        return exchange(new Request("POST", "upgrades", null, token, json(request)), ReplicationStateClient::upgradeView);
+        return exchange(
+                new Request("POST", "upgrades", null, token, json(request)), ReplicationStateClient::upgradeView);
     }
 
     /** Rolls back; returns once all traffic is back on the source. */
@@ -299,8 +333,14 @@ public final class ReplicationStateClient {
     }
 
     private UpgradeView upgradeAction(String id, String action, String reason, String token) {
-        return exchange(new Request("POST", "upgrades/" + segment(id) + "/" + action, null, token,
-                json(Map.of("reason", reason == null ? "" : reason))), ReplicationStateClient::upgradeView);
+        return exchange(
+                new Request(
+                        "POST",
+                        "upgrades/" + segment(id) + "/" + action,
+                        null,
+                        token,
+                        json(Map.of("reason", reason == null ? "" : reason))),
+                ReplicationStateClient::upgradeView);
     }
 
     private static byte[] json(Object body) {
@@ -352,7 +392,10 @@ public final class ReplicationStateClient {
         StringBuilder s = new StringBuilder(path);
         char sep = '?';
         for (Map.Entry<String, String> e : query.entrySet()) {
-            s.append(sep).append(e.getKey()).append('=').append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+            s.append(sep)
+                    .append(e.getKey())
+                    .append('=')
+                    .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
             sep = '&';
         }
         return s.toString();
@@ -361,7 +404,8 @@ public final class ReplicationStateClient {
     private static ArrayNode items(JsonNode body) {
         JsonNode items = body.get("items");
         if (items == null || !items.isArray()) {
-            throw new ProtocolException("expected an object with an items array, got: " + abbreviate(body.toString()), null);
+            throw new ProtocolException(
+                    "expected an object with an items array, got: " + abbreviate(body.toString()), null);
         }
         return (ArrayNode) items;
     }
@@ -386,8 +430,11 @@ public final class ReplicationStateClient {
                 o.put("details", details.toString());
             }
         }
-        return list(withText, SnapshotJson.MAPPER.readerForListOf(Event.class)
-                .with(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL));
+        return list(
+                withText,
+                SnapshotJson.MAPPER
+                        .readerForListOf(Event.class)
+                        .with(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL));
     }
 
     /** One request: a method, a path below the base URI, and what goes with it (each may be null). */
@@ -411,10 +458,14 @@ public final class ReplicationStateClient {
         try {
             response = http != null ? sendWithHttpClient(uri, request) : sendWithUrlConnection(uri, request);
         } catch (HttpTimeoutException e) {
-            throw new ServiceUnreachableException("service unreachable: no answer from " + base + " within "
-                    + (e instanceof java.net.http.HttpConnectTimeoutException ? "the connect timeout" : requestTimeout.toMillis() + " ms"),
-                    true, e);
-        } catch (ConnectException | java.net.UnknownHostException e) {
+            throw new ServiceUnreachableException(
+                    "service unreachable: no answer from " + base + " within "
+                            + (e instanceof HttpConnectTimeoutException
+                                    ? "the connect timeout"
+                                    : requestTimeout.toMillis() + " ms"),
+                    true,
+                    e);
+        } catch (ConnectException | UnknownHostException e) {
             throw new ServiceUnreachableException("service unreachable: cannot connect to " + base, false, e);
         } catch (IOException e) {
             throw new ServiceUnreachableException("service unreachable: " + base + ": " + e, false, e);
@@ -432,17 +483,24 @@ public final class ReplicationStateClient {
         try {
             return decoder.decode(response.body());
         } catch (JsonProcessingException e) {
-            throw new ProtocolException(what + ": unreadable answer (" + e.getOriginalMessage() + "): "
-                    + abbreviate(new String(response.body(), StandardCharsets.UTF_8)), e);
+            throw new ProtocolException(
+                    what + ": unreadable answer (" + e.getOriginalMessage() + "): "
+                            + abbreviate(new String(response.body(), StandardCharsets.UTF_8)),
+                    e);
         } catch (IOException e) {
             throw new ProtocolException(what + ": " + e.getMessage(), e);
         }
     }
 
     private Answer sendWithHttpClient(URI uri, Request r) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(requestTimeout)
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(requestTimeout)
                 .header("Accept", "application/json")
-                .method(r.method(), r.json() == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(r.json()));
+                .method(
+                        r.method(),
+                        r.json() == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(r.json()));
         if (r.ifNoneMatch() != null) {
             request.header("If-None-Match", r.ifNoneMatch());
         }
@@ -452,8 +510,10 @@ public final class ReplicationStateClient {
         if (r.json() != null) {
             request.header("Content-Type", "application/json");
         }
-        // the request timeout of HttpClient ends with the response headers; a body that trickles in would not be bounded
-        CompletableFuture<HttpResponse<byte[]>> call = http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        // the request timeout of HttpClient ends with the response headers; a body that trickles in would not be
+        // bounded
+        CompletableFuture<HttpResponse<byte[]>> call =
+                http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         try {
             HttpResponse<byte[]> response = call.get(requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
             return new Answer(response.statusCode(), response.body());
@@ -495,7 +555,11 @@ public final class ReplicationStateClient {
         try {
             JsonNode p = RecordReader.tree(body);
             if (p != null && p.isObject() && (p.has("detail") || p.has("title"))) {
-                return new ProblemException(what, status, p.path("title").asText(null), p.path("detail").asText(null));
+                return new ProblemException(
+                        what,
+                        status,
+                        p.path("title").asText(null),
+                        p.path("detail").asText(null));
             }
         } catch (IOException e) {
             // not a problem document: its text is the detail

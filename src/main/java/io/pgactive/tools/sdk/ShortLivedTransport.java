@@ -28,23 +28,25 @@ import java.util.concurrent.TimeoutException;
 final class ShortLivedTransport {
 
     /** What came back: the status and the whole body. */
-    record Answer(int statusCode, byte[] body) {
-    }
+    record Answer(int statusCode, byte[] body) {}
 
-    private ShortLivedTransport() {
-    }
+    private ShortLivedTransport() {}
 
-    static Answer exchange(URI uri, String method, Map<String, String> headers, byte[] body, Duration connectTimeout,
-            Duration timeout) throws IOException, InterruptedException {
+    static Answer exchange(
+            URI uri, String method, Map<String, String> headers, byte[] body, Duration connectTimeout, Duration timeout)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         CompletableFuture<Answer> answer = new CompletableFuture<>();
-        Thread exchange = new Thread(() -> {
-            try {
-                answer.complete(exchangeOnThisThread(uri, method, headers, body, connectTimeout, timeout, deadline));
-            } catch (Throwable t) {
-                answer.completeExceptionally(t);
-            }
-        }, "pgactive-tools-http");
+        Thread exchange = new Thread(
+                () -> {
+                    try {
+                        answer.complete(
+                                exchangeOnThisThread(uri, method, headers, body, connectTimeout, timeout, deadline));
+                    } catch (Throwable t) {
+                        answer.completeExceptionally(t);
+                    }
+                },
+                "pgactive-tools-http");
         exchange.setDaemon(true);
         exchange.start();
         try {
@@ -66,8 +68,15 @@ final class ShortLivedTransport {
         }
     }
 
-    private static Answer exchangeOnThisThread(URI uri, String method, Map<String, String> headers, byte[] body,
-            Duration connectTimeout, Duration timeout, long deadline) throws IOException, InterruptedException {
+    private static Answer exchangeOnThisThread(
+            URI uri,
+            String method,
+            Map<String, String> headers,
+            byte[] body,
+            Duration connectTimeout,
+            Duration timeout,
+            long deadline)
+            throws IOException, InterruptedException {
         HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
         c.setInstanceFollowRedirects(false); // as HttpClient's default: a redirect is an answer, not followed
         c.setConnectTimeout(millis(connectTimeout));

@@ -30,8 +30,7 @@ import java.util.function.Consumer;
 public final class WatchClient implements AutoCloseable {
 
     /** One complete version as the server published it. {@code reset} says the stream restarted from a snapshot. */
-    public record Update(long version, ObjectNode state, boolean reset) {
-    }
+    public record Update(long version, ObjectNode state, boolean reset) {}
 
     public static final class Builder {
         private final URI base;
@@ -78,8 +77,12 @@ public final class WatchClient implements AutoCloseable {
         }
 
         public WatchClient build() {
-            HttpClient client = http != null ? http
-                    : HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout).build();
+            HttpClient client = http != null
+                    ? http
+                    : HttpClient.newBuilder()
+                            .version(HttpClient.Version.HTTP_1_1)
+                            .connectTimeout(connectTimeout)
+                            .build();
             return new WatchClient(this, client);
         }
     }
@@ -139,11 +142,14 @@ public final class WatchClient implements AutoCloseable {
             query.append("nodes=").append(URLEncoder.encode(String.join(",", config.nodes), StandardCharsets.UTF_8));
         }
         if (config.minStatus != null) {
-            query.append(query.isEmpty() ? "" : "&").append("min_status=")
+            query.append(query.isEmpty() ? "" : "&")
+                    .append("min_status=")
                     .append(URLEncoder.encode(config.minStatus, StandardCharsets.UTF_8));
         }
         URI uri = config.base.resolve("/watch" + (query.isEmpty() ? "" : "?" + query));
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).header("Accept", "text/event-stream").GET();
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .header("Accept", "text/event-stream")
+                .GET();
         if (resumeFrom >= 0) {
             request.header("Last-Event-ID", Long.toString(resumeFrom));
         }
@@ -189,7 +195,7 @@ public final class WatchClient implements AutoCloseable {
                     case "id" -> id = value;
                     case "data" -> data.append(data.isEmpty() ? "" : "\n").append(value);
                     case "retry" -> retryMillis = Long.parseLong(value);
-                    default -> { }
+                    default -> {}
                 }
             }
         }

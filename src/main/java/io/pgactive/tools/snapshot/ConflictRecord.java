@@ -8,6 +8,12 @@ import java.time.Instant;
  *
  * @param remoteNode the name of the node the conflicting change came from, or its sysid when the name is unknown
  */
-public record ConflictRecord(String node, long conflictId, Instant at, String type, String resolution,
-                             String objectSchema, String objectName, String remoteNode) {
-}
+public record ConflictRecord(
+        String node,
+        long conflictId,
+        Instant at,
+        String type,
+        String resolution,
+        String objectSchema,
+        String objectName,
+        String remoteNode) {}

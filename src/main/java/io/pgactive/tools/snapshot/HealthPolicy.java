@@ -1,13 +1,21 @@
 package io.pgactive.tools.snapshot;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
 /**
  * Turns a node's fresh values and its failure streak into a status (DESIGN §4).
  *
  * @param degradedAfterFailures consecutive failed cycles after which a node is DEGRADED
  * @param downAfterFailures     consecutive failed cycles after which a node is DOWN
  */
-public record HealthPolicy(double lagSecondsWarn, double lagSecondsCrit, double conflictsWarnPerMinute,
-                           int degradedAfterFailures, int downAfterFailures) {
+public record HealthPolicy(
+        double lagSecondsWarn,
+        double lagSecondsCrit,
+        double conflictsWarnPerMinute,
+        int degradedAfterFailures,
+        int downAfterFailures) {
 
     /** The state of a subscription whose apply error count rose within the last minute. */
     public static final String APPLY_ERRORS = "apply errors";
@@ -22,25 +30,28 @@ public record HealthPolicy(double lagSecondsWarn, double lagSecondsCrit, double 
     public static final int DOWN_AFTER_FAILURES = 10;
 
     public static HealthPolicy of(double lagSecondsWarn, double lagSecondsCrit, double conflictsWarnPerMinute) {
-        return new HealthPolicy(lagSecondsWarn, lagSecondsCrit, conflictsWarnPerMinute, DEGRADED_AFTER_FAILURES,
-                DOWN_AFTER_FAILURES);
+        return new HealthPolicy(
+                lagSecondsWarn, lagSecondsCrit, conflictsWarnPerMinute, DEGRADED_AFTER_FAILURES, DOWN_AFTER_FAILURES);
     }
 
     /** Status from fresh values alone, with the reasons for anything worse than HEALTHY. */
-    public Verdict judge(NodeMetrics m, java.util.List<Link> links) {
+    public Verdict judge(NodeMetrics m, List<Link> links) {
         NodeStatus status = NodeStatus.HEALTHY;
-        java.util.List<String> reasons = new java.util.ArrayList<>();
+        List<String> reasons = new ArrayList<>();
         if (m.lagSeconds() != null && m.lagSeconds() >= lagSecondsCrit) {
             status = NodeStatus.CRITICAL;
-            reasons.add(String.format(java.util.Locale.ROOT, "lag %.1fs >= critical %.1fs", m.lagSeconds(), lagSecondsCrit));
+            reasons.add(String.format(Locale.ROOT, "lag %.1fs >= critical %.1fs", m.lagSeconds(), lagSecondsCrit));
         } else if (m.lagSeconds() != null && m.lagSeconds() >= lagSecondsWarn) {
             status = NodeStatus.DEGRADED;
-            reasons.add(String.format(java.util.Locale.ROOT, "lag %.1fs >= warning %.1fs", m.lagSeconds(), lagSecondsWarn));
+            reasons.add(String.format(Locale.ROOT, "lag %.1fs >= warning %.1fs", m.lagSeconds(), lagSecondsWarn));
         }
         if (m.conflictCount() != null && conflictsWarnPerMinute > 0 && m.conflictCount() >= conflictsWarnPerMinute) {
             status = status.worst(NodeStatus.DEGRADED);
-            reasons.add(String.format(java.util.Locale.ROOT, "%d conflicts in the last minute >= warning %s/min",
-                    m.conflictCount(), trim(conflictsWarnPerMinute)));
+            reasons.add(String.format(
+                    Locale.ROOT,
+                    "%d conflicts in the last minute >= warning %s/min",
+                    m.conflictCount(),
+                    trim(conflictsWarnPerMinute)));
         }
         if (Boolean.FALSE.equals(m.walReceiverActive())) {
             status = status.worst(NodeStatus.DEGRADED);
@@ -69,6 +80,5 @@ public record HealthPolicy(double lagSecondsWarn, double lagSecondsCrit, double 
         return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
 
-    public record Verdict(NodeStatus status, java.util.List<String> reasons) {
-    }
+    public record Verdict(NodeStatus status, List<String> reasons) {}
 }

@@ -106,7 +106,12 @@ public record Link(
 
     /** The same link, its sender or worker gone: inactive, its positions the last ones seen. */
     public Link disconnected() {
-        return toBuilder().state("disconnected").active(false).syncState(null).pendingWalToApply(null).build();
+        return toBuilder()
+                .state("disconnected")
+                .active(false)
+                .syncState(null)
+                .pendingWalToApply(null)
+                .build();
     }
 
     /** Values not set stay {@code null}: unknown, as the server did not provide them. */
@@ -218,9 +223,27 @@ public record Link(
         }
 
         public Link build() {
-            return new Link(peer, kind, direction, state, active, syncState, lagSeconds, lagBytes, lagXid,
-                    pendingWalDecoding, pendingWalToApply, sentLsn, writeLsn, flushLsn, replayLsn, stalled,
-                    lastAppliedAt, applyErrors, conflicts, slot);
+            return new Link(
+                    peer,
+                    kind,
+                    direction,
+                    state,
+                    active,
+                    syncState,
+                    lagSeconds,
+                    lagBytes,
+                    lagXid,
+                    pendingWalDecoding,
+                    pendingWalToApply,
+                    sentLsn,
+                    writeLsn,
+                    flushLsn,
+                    replayLsn,
+                    stalled,
+                    lastAppliedAt,
+                    applyErrors,
+                    conflicts,
+                    slot);
         }
     }
 }

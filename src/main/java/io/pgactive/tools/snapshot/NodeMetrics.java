@@ -24,8 +24,8 @@ public record NodeMetrics(
         Boolean walReceiverActive,
         Double replayDelaySeconds) {
 
-    public static final NodeMetrics EMPTY = new NodeMetrics(null, null, null, null, null, null, null, null, null, null,
-            Map.of(), null, null, null, null);
+    public static final NodeMetrics EMPTY = new NodeMetrics(
+            null, null, null, null, null, null, null, null, null, null, Map.of(), null, null, null, null);
 
     public NodeMetrics {
         conflictsByType = conflictsByType == null ? Map.of() : Map.copyOf(conflictsByType);

@@ -28,7 +28,7 @@ public record NodeObservation(
         Map<String, String> customErrors) {
 
     public static NodeObservation failure(String name, String errorClass, String error) {
-        return new NodeObservation(name, false, error, errorClass, null, List.of(), null, null, null, List.of(),
-                Map.of(), Map.of());
+        return new NodeObservation(
+                name, false, error, errorClass, null, List.of(), null, null, null, List.of(), Map.of(), Map.of());
     }
 }

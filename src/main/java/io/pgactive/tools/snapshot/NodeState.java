@@ -1,6 +1,8 @@
 package io.pgactive.tools.snapshot;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -32,7 +34,7 @@ public record NodeState(
         roles = List.copyOf(roles);
         reasons = List.copyOf(reasons);
         links = List.copyOf(links);
-        custom = custom == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(custom));
+        custom = custom == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(custom));
         customErrors = customErrors == null ? Map.of() : Map.copyOf(customErrors);
     }
 }

@@ -1,7 +1,9 @@
 package io.pgactive.tools.snapshot;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The replication state of every node at the end of one scrape cycle. {@code version} increases by exactly one per
@@ -11,6 +13,6 @@ import java.util.Map;
 public record Snapshot(long version, Instant collectedAt, ClusterSummary cluster, Map<String, NodeState> nodes) {
 
     public Snapshot {
-        nodes = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(nodes));
+        nodes = Collections.unmodifiableMap(new TreeMap<>(nodes));
     }
 }

@@ -35,8 +35,21 @@ public final class SnapshotAssembler {
         if (obs.success()) {
             NodeMetrics metrics = obs.metrics() == null ? NodeMetrics.EMPTY : obs.metrics();
             HealthPolicy.Verdict verdict = policy.judge(metrics, obs.links());
-            return new NodeState(obs.name(), verdict.status(), obs.roles(), verdict.reasons(), obs.readAt(), 0, null,
-                    null, obs.readAt(), obs.serverVersion(), obs.pgactiveVersion(), metrics, obs.links(), obs.custom(),
+            return new NodeState(
+                    obs.name(),
+                    verdict.status(),
+                    obs.roles(),
+                    verdict.reasons(),
+                    obs.readAt(),
+                    0,
+                    null,
+                    null,
+                    obs.readAt(),
+                    obs.serverVersion(),
+                    obs.pgactiveVersion(),
+                    metrics,
+                    obs.links(),
+                    obs.custom(),
                     obs.customErrors());
         }
         int failures = prev == null ? 1 : prev.consecutiveFailures() + 1;
@@ -52,15 +65,44 @@ public final class SnapshotAssembler {
         List<String> reasons = new ArrayList<>();
         reasons.add(failures + (failures == 1 ? " failed scrape: " : " consecutive failed scrapes: ") + obs.error());
         if (prev != null && failures < policy.degradedAfterFailures()) {
-            reasons.addAll(prev.reasons().stream().filter(r -> !r.contains("failed scrape")).toList());
+            reasons.addAll(prev.reasons().stream()
+                    .filter(r -> !r.contains("failed scrape"))
+                    .toList());
         }
         if (prev == null) {
-            return new NodeState(obs.name(), status, List.of(), reasons, null, failures, obs.error(), obs.errorClass(),
-                    null, null, null, NodeMetrics.EMPTY, List.of(), Map.of(), Map.of());
+            return new NodeState(
+                    obs.name(),
+                    status,
+                    List.of(),
+                    reasons,
+                    null,
+                    failures,
+                    obs.error(),
+                    obs.errorClass(),
+                    null,
+                    null,
+                    null,
+                    NodeMetrics.EMPTY,
+                    List.of(),
+                    Map.of(),
+                    Map.of());
         }
-        return new NodeState(obs.name(), status, prev.roles(), reasons, prev.lastSuccessAt(), failures, obs.error(),
-                obs.errorClass(), prev.readAt(), prev.serverVersion(), prev.pgactiveVersion(), prev.metrics(),
-                prev.links(), prev.custom(), prev.customErrors());
+        return new NodeState(
+                obs.name(),
+                status,
+                prev.roles(),
+                reasons,
+                prev.lastSuccessAt(),
+                failures,
+                obs.error(),
+                obs.errorClass(),
+                prev.readAt(),
+                prev.serverVersion(),
+                prev.pgactiveVersion(),
+                prev.metrics(),
+                prev.links(),
+                prev.custom(),
+                prev.customErrors());
     }
 
     static ClusterSummary summarise(Iterable<NodeState> nodes) {

@@ -2,12 +2,14 @@ package io.pgactive.tools.snapshot;
 
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
-import jakarta.enterprise.context.ApplicationScoped;
+import io.smallrye.mutiny.subscription.BackPressureFailure;
 import io.smallrye.mutiny.subscription.Cancellable;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.function.Consumer;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
 
 /**
  * In-memory broadcast of published snapshots. The latest one is readable at any time without waiting; subscribers get
@@ -16,7 +18,7 @@ import java.util.concurrent.atomic.AtomicReference;
 @ApplicationScoped
 public class SnapshotBus {
 
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(SnapshotBus.class);
+    private static final Logger LOG = Logger.getLogger(SnapshotBus.class);
 
     /** How many versions a subscriber may fall behind before the oldest pending ones are dropped. */
     public static final int SUBSCRIBER_BUFFER = 64;
@@ -40,7 +42,7 @@ public class SnapshotBus {
 
     /**
      * Every snapshot published after subscription. A consumer that falls more than {@value #SUBSCRIBER_BUFFER}
-     * versions behind receives a {@link io.smallrye.mutiny.subscription.BackPressureFailure} instead of unbounded
+     * versions behind receives a {@link BackPressureFailure} instead of unbounded
      * buffering: it knows it missed versions and resynchronises from {@link #latest()}.
      */
     public Multi<PublishedSnapshot> stream() {
@@ -76,7 +78,8 @@ public class SnapshotBus {
         }
 
         void subscribe() {
-            Multi<PublishedSnapshot> snapshots = executor == null ? stream() : stream().emitOn(executor);
+            Multi<PublishedSnapshot> snapshots =
+                    executor == null ? stream() : stream().emitOn(executor);
             current = snapshots.subscribe().with(consumer, failure -> {
                 if (cancelled) {
                     return;

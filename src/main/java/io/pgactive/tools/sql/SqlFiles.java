@@ -12,8 +12,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class SqlFiles {
 
-    private SqlFiles() {
-    }
+    private SqlFiles() {}
 
     /** The statement in {@code sql/<name>.sql}, e.g. {@code load("store/insert_snapshot")}. */
     public static String load(String name) {

@@ -38,9 +38,11 @@ final class BatchWriter {
     private final Connection c;
     /** Node ids and present nodes as committed; only the writer thread touches them. */
     private final Map<String, Long> nodeIds = new HashMap<>();
+
     private final Set<String> present = new HashSet<>();
     /** Read by the collector's conflict ledger while the writer advances them. */
     private final Map<String, Long> conflictCursors = new ConcurrentHashMap<>();
+
     private volatile long storedVersion;
     private volatile long storedAt;
     private volatile long batches;
@@ -101,9 +103,11 @@ final class BatchWriter {
     }
 
     void write(List<PendingVersion> batch) throws SQLException {
-        Span span = tracer.spanBuilder("store write").setNoParent()
+        Span span = tracer.spanBuilder("store write")
+                .setNoParent()
                 .setAttribute("pgactive.versions", batch.size())
-                .setAttribute("pgactive.version", batch.get(batch.size() - 1).version).startSpan();
+                .setAttribute("pgactive.version", batch.get(batch.size() - 1).version)
+                .startSpan();
         try {
             writeInTransaction(batch);
         } catch (SQLException | RuntimeException e) {
@@ -120,10 +124,10 @@ final class BatchWriter {
         Map<String, Long> cursors = new HashMap<>();
         long samples = 0;
         try (PreparedStatement snap = c.prepareStatement(StoreSql.INSERT_SNAPSHOT);
-             PreparedStatement full = c.prepareStatement(StoreSql.INSERT_SNAPSHOT_JSON);
-             PreparedStatement sample = c.prepareStatement(StoreSql.INSERT_SAMPLE);
-             PreparedStatement event = c.prepareStatement(StoreSql.INSERT_EVENT);
-             PreparedStatement conflict = c.prepareStatement(StoreSql.INSERT_CONFLICT)) {
+                PreparedStatement full = c.prepareStatement(StoreSql.INSERT_SNAPSHOT_JSON);
+                PreparedStatement sample = c.prepareStatement(StoreSql.INSERT_SAMPLE);
+                PreparedStatement event = c.prepareStatement(StoreSql.INSERT_EVENT);
+                PreparedStatement conflict = c.prepareStatement(StoreSql.INSERT_CONFLICT)) {
             PendingVersion newest = null;
             for (PendingVersion p : batch) {
                 snap.setLong(1, p.version);
@@ -246,7 +250,7 @@ final class BatchWriter {
 
     private void updateNodes(PendingVersion newest) throws SQLException {
         try (PreparedStatement up = c.prepareStatement(StoreSql.UPDATE_NODE);
-             PreparedStatement gone = c.prepareStatement(StoreSql.UPDATE_NODE_GONE)) {
+                PreparedStatement gone = c.prepareStatement(StoreSql.UPDATE_NODE_GONE)) {
             Set<String> now = newest.snapshot().nodes().keySet();
             for (NodeState n : newest.snapshot().nodes().values()) {
                 up.setLong(1, newest.at.toEpochMilli());

@@ -1,11 +1,13 @@
 package io.pgactive.tools.store;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.pgactive.tools.contract.Event;
 import io.pgactive.tools.contract.EventType;
 import io.pgactive.tools.snapshot.NodeMetrics;
 import io.pgactive.tools.snapshot.NodeState;
 import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.Snapshot;
+import io.pgactive.tools.snapshot.SnapshotJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -20,9 +22,13 @@ import java.util.TreeSet;
 public final class EventDeriver {
 
     /** What events are derived from, per node. Levels are {@code ok}, {@code warn}, {@code crit}. */
-    public record Facts(NodeStatus status, String lagLevel, String conflictLevel, Boolean walsender, Boolean walReceiver,
-                        Boolean inRecovery) {
-    }
+    public record Facts(
+            NodeStatus status,
+            String lagLevel,
+            String conflictLevel,
+            Boolean walsender,
+            Boolean walReceiver,
+            Boolean inRecovery) {}
 
     private final double lagWarn;
     private final double lagCrit;
@@ -36,8 +42,13 @@ public final class EventDeriver {
 
     public Facts facts(NodeState n) {
         NodeMetrics m = n.metrics() == null ? NodeMetrics.EMPTY : n.metrics();
-        return new Facts(n.status(), lagLevel(m.lagSeconds()), conflictLevel(m.conflictCount()), m.walsenderActive(),
-                m.walReceiverActive(), m.inRecovery());
+        return new Facts(
+                n.status(),
+                lagLevel(m.lagSeconds()),
+                conflictLevel(m.conflictCount()),
+                m.walsenderActive(),
+                m.walReceiverActive(),
+                m.inRecovery());
     }
 
     public Map<String, Facts> facts(Snapshot s) {
@@ -75,27 +86,45 @@ public final class EventDeriver {
             Facts b = facts(state);
             NodeMetrics m = state.metrics() == null ? NodeMetrics.EMPTY : state.metrics();
             if (a == null) {
-                events.add(event(next, name, EventType.NODE_JOINED, null, b.status().name(), json("roles", state.roles())));
+                events.add(event(
+                        next, name, EventType.NODE_JOINED, null, b.status().name(), json("roles", state.roles())));
                 continue;
             }
             if (a.status() != b.status()) {
-                events.add(event(next, name, EventType.STATUS, a.status().name(), b.status().name(),
-                        state.reasons().isEmpty() && state.error() == null ? null
+                events.add(event(
+                        next,
+                        name,
+                        EventType.STATUS,
+                        a.status().name(),
+                        b.status().name(),
+                        state.reasons().isEmpty() && state.error() == null
+                                ? null
                                 : json("reasons", state.reasons(), "error", state.error())));
             }
             if (changed(a.lagLevel(), b.lagLevel())) {
-                events.add(event(next, name, EventType.LAG_THRESHOLD, a.lagLevel(), b.lagLevel(),
+                events.add(event(
+                        next,
+                        name,
+                        EventType.LAG_THRESHOLD,
+                        a.lagLevel(),
+                        b.lagLevel(),
                         json("lag_seconds", m.lagSeconds(), "warn", lagWarn, "crit", lagCrit)));
             }
             if (changed(a.conflictLevel(), b.conflictLevel())) {
-                events.add(event(next, name, EventType.CONFLICT_THRESHOLD, a.conflictLevel(), b.conflictLevel(),
+                events.add(event(
+                        next,
+                        name,
+                        EventType.CONFLICT_THRESHOLD,
+                        a.conflictLevel(),
+                        b.conflictLevel(),
                         json("conflicts_last_minute", m.conflictCount(), "warn", conflictsWarn)));
             }
             if (changed(a.walsender(), b.walsender())) {
                 events.add(event(next, name, EventType.WALSENDER, upDown(a.walsender()), upDown(b.walsender()), null));
             }
             if (changed(a.walReceiver(), b.walReceiver())) {
-                events.add(event(next, name, EventType.WALRECEIVER, upDown(a.walReceiver()), upDown(b.walReceiver()), null));
+                events.add(event(
+                        next, name, EventType.WALRECEIVER, upDown(a.walReceiver()), upDown(b.walReceiver()), null));
             }
             if (changed(a.inRecovery(), b.inRecovery())) {
                 // true -> false is a promotion; false -> true a node rejoining as a standby (a rewind or re-clone)
@@ -103,8 +132,17 @@ public final class EventDeriver {
             }
         }
         if (clusterBefore != null && clusterBefore != next.cluster().status()) {
-            events.add(event(next, null, EventType.CLUSTER_STATUS, clusterBefore.name(), next.cluster().status().name(),
-                    json("nodes_total", next.cluster().nodesTotal(), "nodes_healthy", next.cluster().nodesHealthy())));
+            events.add(event(
+                    next,
+                    null,
+                    EventType.CLUSTER_STATUS,
+                    clusterBefore.name(),
+                    next.cluster().status().name(),
+                    json(
+                            "nodes_total",
+                            next.cluster().nodesTotal(),
+                            "nodes_healthy",
+                            next.cluster().nodesHealthy())));
         }
         return events;
     }
@@ -151,8 +189,8 @@ public final class EventDeriver {
             return "[" + String.join(",", parts) + "]";
         }
         try {
-            return io.pgactive.tools.snapshot.SnapshotJson.MAPPER.writeValueAsString(v.toString());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return SnapshotJson.MAPPER.writeValueAsString(v.toString());
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -53,7 +53,8 @@ public final class HistoryDb implements AutoCloseable {
             db.migrate();
             return db;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot create the folder of the history database " + path + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot create the folder of the history database " + path + ": " + e.getMessage(), e);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot open the history database " + path + ": " + e.getMessage(), e);
         }
@@ -129,10 +130,15 @@ public final class HistoryDb implements AutoCloseable {
                     + " applied_at INTEGER NOT NULL)");
         }
         int current;
-        try (Statement s = writer.createStatement(); ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM schema_version")) {
+        try (Statement s = writer.createStatement();
+                ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM schema_version")) {
             current = rs.getInt(1);
         }
-        List<String> names = SqlFiles.resource(MIGRATIONS).lines().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        List<String> names = SqlFiles.resource(MIGRATIONS)
+                .lines()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .toList();
         if (current > names.size()) {
             throw new SQLException("database schema version " + current + " is newer than this release knows ("
                     + names.size() + "); refusing to write to it");
@@ -163,7 +169,9 @@ public final class HistoryDb implements AutoCloseable {
     /** Splits a migration on semicolons that end a line; comments are stripped first. */
     static List<String> statements(String sql) {
         StringBuilder clean = new StringBuilder();
-        sql.lines().map(l -> l.replaceAll("--.*$", "")).forEach(l -> clean.append(l).append('\n'));
+        sql.lines()
+                .map(l -> l.replaceAll("--.*$", ""))
+                .forEach(l -> clean.append(l).append('\n'));
         List<String> out = new ArrayList<>();
         for (String part : clean.toString().split(";\\s*\n")) {
             if (!part.isBlank()) {
@@ -183,7 +191,7 @@ public final class HistoryDb implements AutoCloseable {
             public long read() {
                 // not the writer connection: the store's thread may be using it already
                 try (Statement s = markConnection().createStatement();
-                     ResultSet rs = s.executeQuery(StoreSql.VERSION_MARK_READ)) {
+                        ResultSet rs = s.executeQuery(StoreSql.VERSION_MARK_READ)) {
                     return Math.max(rs.getLong(1), legacyFloor);
                 } catch (SQLException e) {
                     throw new StoreException("cannot read the snapshot version mark: " + e.getMessage(), e);

@@ -31,8 +31,7 @@ import java.util.zip.Inflater;
 public final class HistoryQueries {
 
     /** Outcome of looking a version up: gone means the summary is kept but the full snapshot has been thinned. */
-    public record StoredSnapshot(long version, byte[] json, boolean gone) {
-    }
+    public record StoredSnapshot(long version, byte[] json, boolean gone) {}
 
     /** Reads one row into a record. */
     @FunctionalInterface
@@ -47,8 +46,14 @@ public final class HistoryQueries {
     }
 
     public List<SnapshotSummary> snapshots(Instant from, Instant to, Long before, int limit) {
-        return db.read(c -> list(c, StoreSql.SNAPSHOTS, HistoryQueries::summary, from.toEpochMilli(), to.toEpochMilli(),
-                before == null ? Long.MAX_VALUE : before, limit));
+        return db.read(c -> list(
+                c,
+                StoreSql.SNAPSHOTS,
+                HistoryQueries::summary,
+                from.toEpochMilli(),
+                to.toEpochMilli(),
+                before == null ? Long.MAX_VALUE : before,
+                limit));
     }
 
     public Optional<StoredSnapshot> snapshot(long version) {
@@ -93,23 +98,49 @@ public final class HistoryQueries {
     }
 
     public List<StoredNode> nodes() {
-        return db.read(c -> list(c, StoreSql.NODES, rs -> new StoredNode(rs.getString(1), NodeStatus.valueOf(rs.getString(2)),
-                rs.getInt(3) != 0, rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), instant(rs, 8),
-                instant(rs, 9), rs.getLong(10))));
+        return db.read(c -> list(
+                c,
+                StoreSql.NODES,
+                rs -> new StoredNode(
+                        rs.getString(1),
+                        NodeStatus.valueOf(rs.getString(2)),
+                        rs.getInt(3) != 0,
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getString(7),
+                        instant(rs, 8),
+                        instant(rs, 9),
+                        rs.getLong(10))));
     }
 
     public Optional<NodeDetail> node(String name) {
         return db.read(c -> {
             List<NodeSample> last = list(c, StoreSql.NODE_LAST_SAMPLE, HistoryQueries::sample, name);
-            return list(c, StoreSql.NODE, rs -> new NodeDetail(rs.getString(1), NodeStatus.valueOf(rs.getString(2)),
-                    rs.getInt(3) != 0, roles(rs.getString(4)), rs.getString(5), rs.getString(6), rs.getString(7),
-                    instant(rs, 8), instant(rs, 9), rs.getLong(10), last.isEmpty() ? null : last.get(0)), name)
-                    .stream().findFirst();
+            return list(
+                            c,
+                            StoreSql.NODE,
+                            rs -> new NodeDetail(
+                                    rs.getString(1),
+                                    NodeStatus.valueOf(rs.getString(2)),
+                                    rs.getInt(3) != 0,
+                                    roles(rs.getString(4)),
+                                    rs.getString(5),
+                                    rs.getString(6),
+                                    rs.getString(7),
+                                    instant(rs, 8),
+                                    instant(rs, 9),
+                                    rs.getLong(10),
+                                    last.isEmpty() ? null : last.get(0)),
+                            name)
+                    .stream()
+                    .findFirst();
         });
     }
 
     public boolean nodeExists(String name) {
-        return db.read(c -> !list(c, StoreSql.NODE_EXISTS, rs -> Boolean.TRUE, name).isEmpty());
+        return db.read(
+                c -> !list(c, StoreSql.NODE_EXISTS, rs -> Boolean.TRUE, name).isEmpty());
     }
 
     /**
@@ -119,7 +150,8 @@ public final class HistoryQueries {
     public List<HistoryPoint> history(String name, Instant from, Instant to, Duration step, int limit) {
         return db.read(c -> {
             List<HistoryPoint> out = new ArrayList<>();
-            try (PreparedStatement p = c.prepareStatement(step == null ? StoreSql.NODE_HISTORY : StoreSql.NODE_HISTORY_BUCKETS)) {
+            try (PreparedStatement p =
+                    c.prepareStatement(step == null ? StoreSql.NODE_HISTORY : StoreSql.NODE_HISTORY_BUCKETS)) {
                 p.setString(1, name);
                 p.setLong(2, from.toEpochMilli());
                 p.setLong(3, to.toEpochMilli());
@@ -139,10 +171,24 @@ public final class HistoryQueries {
 
     /** {@code type} and {@code node} are optional filters. */
     public List<Event> events(String node, EventType type, Instant since, Instant until, Long beforeId, int limit) {
-        return db.read(c -> list(c, StoreSql.EVENTS, rs -> new Event(rs.getLong(1), instant(rs, 2), rs.getLong(3),
-                rs.getString(4), eventType(rs.getString(5)), rs.getString(6), rs.getString(7),
-                rs.getString(8)), since.toEpochMilli(), until.toEpochMilli(), beforeId == null ? Long.MAX_VALUE : beforeId,
-                node, type == null ? null : type.wire(), limit));
+        return db.read(c -> list(
+                c,
+                StoreSql.EVENTS,
+                rs -> new Event(
+                        rs.getLong(1),
+                        instant(rs, 2),
+                        rs.getLong(3),
+                        rs.getString(4),
+                        eventType(rs.getString(5)),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getString(8)),
+                since.toEpochMilli(),
+                until.toEpochMilli(),
+                beforeId == null ? Long.MAX_VALUE : beforeId,
+                node,
+                type == null ? null : type.wire(),
+                limit));
     }
 
     /** {@code table} matches {@code schema.name} or just {@code name}; it and {@code node} are optional filters. */
@@ -150,36 +196,93 @@ public final class HistoryQueries {
         int dot = table == null ? -1 : table.indexOf('.');
         String schema = dot > 0 ? table.substring(0, dot) : null;
         String name = dot > 0 ? table.substring(dot + 1) : table;
-        return db.read(c -> list(c, StoreSql.CONFLICTS, rs -> new Conflict(rs.getString(1), rs.getLong(2), instant(rs, 3),
-                rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), rs.getLong(9)),
-                since.toEpochMilli(), until.toEpochMilli(), node, schema, name, limit));
+        return db.read(c -> list(
+                c,
+                StoreSql.CONFLICTS,
+                rs -> new Conflict(
+                        rs.getString(1),
+                        rs.getLong(2),
+                        instant(rs, 3),
+                        rs.getString(4),
+                        rs.getString(5),
+                        rs.getString(6),
+                        rs.getString(7),
+                        rs.getString(8),
+                        rs.getLong(9)),
+                since.toEpochMilli(),
+                until.toEpochMilli(),
+                node,
+                schema,
+                name,
+                limit));
     }
 
     private static SnapshotSummary summary(ResultSet rs) throws SQLException {
-        return new SnapshotSummary(rs.getLong(1), instant(rs, 2), NodeStatus.valueOf(rs.getString(3)), rs.getInt(4),
-                rs.getInt(5), real(rs, 6), rs.getInt(7) != 0);
+        return new SnapshotSummary(
+                rs.getLong(1),
+                instant(rs, 2),
+                NodeStatus.valueOf(rs.getString(3)),
+                rs.getInt(4),
+                rs.getInt(5),
+                real(rs, 6),
+                rs.getInt(7) != 0);
     }
 
     private static NodeSample sample(ResultSet rs) throws SQLException {
-        return new NodeSample(instant(rs, 1), rs.getLong(2), status(rs, 3), rs.getInt(4), real(rs, 5), integer(rs, 6),
-                integer(rs, 7), smallInteger(rs, 8), integer(rs, 9), bool(rs, 10), bool(rs, 11), bool(rs, 12), real(rs, 13));
+        return new NodeSample(
+                instant(rs, 1),
+                rs.getLong(2),
+                status(rs, 3),
+                rs.getInt(4),
+                real(rs, 5),
+                integer(rs, 6),
+                integer(rs, 7),
+                smallInteger(rs, 8),
+                integer(rs, 9),
+                bool(rs, 10),
+                bool(rs, 11),
+                bool(rs, 12),
+                real(rs, 13));
     }
 
     /** A row of {@code node_history.sql}: a sample or a folded minute. */
     private static HistoryPoint point(ResultSet rs) throws SQLException {
-        return new HistoryPoint(instant(rs, 1), status(rs, 2), real(rs, 3), null, integer(rs, 4), integer(rs, 5),
-                smallInteger(rs, 6), integer(rs, 7), bool(rs, 8), bool(rs, 9), bool(rs, 10), smallInteger(rs, 11));
+        return new HistoryPoint(
+                instant(rs, 1),
+                status(rs, 2),
+                real(rs, 3),
+                null,
+                integer(rs, 4),
+                integer(rs, 5),
+                smallInteger(rs, 6),
+                integer(rs, 7),
+                bool(rs, 8),
+                bool(rs, 9),
+                bool(rs, 10),
+                smallInteger(rs, 11));
     }
 
     /** A row of {@code node_history_buckets.sql}. */
     private static HistoryPoint bucket(ResultSet rs) throws SQLException {
-        return new HistoryPoint(instant(rs, 1), status(rs, 2), real(rs, 3), real(rs, 4), integer(rs, 5), integer(rs, 6),
-                smallInteger(rs, 7), integer(rs, 8), bool(rs, 9), bool(rs, 10), bool(rs, 11), smallInteger(rs, 12));
+        return new HistoryPoint(
+                instant(rs, 1),
+                status(rs, 2),
+                real(rs, 3),
+                real(rs, 4),
+                integer(rs, 5),
+                integer(rs, 6),
+                smallInteger(rs, 7),
+                integer(rs, 8),
+                bool(rs, 9),
+                bool(rs, 10),
+                bool(rs, 11),
+                smallInteger(rs, 12));
     }
 
     private static EventType eventType(String stored) {
-        return EventType.fromWire(stored).orElseThrow(() -> new StoreException("event type '" + stored
-                + "' in the history database is unknown to this release", null));
+        return EventType.fromWire(stored)
+                .orElseThrow(() -> new StoreException(
+                        "event type '" + stored + "' in the history database is unknown to this release", null));
     }
 
     private static List<String> roles(String stored) {

@@ -1,6 +1,10 @@
 package io.pgactive.tools.store;
 
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Tracer;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.VersionSequence;
@@ -13,6 +17,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,18 +36,21 @@ public class HistoryService {
 
     @Inject
     ToolsConfig config;
+
     @Inject
     SnapshotBus bus;
+
     @Inject
     MeterRegistry registry;
+
     @Inject
-    io.opentelemetry.api.trace.Tracer tracer;
+    Tracer tracer;
 
     private HistoryDb db;
     private HistoryStore store;
     private HistoryQueries queries;
     private Cancellable subscription;
-    private final java.util.List<io.micrometer.core.instrument.Meter> meters = new java.util.ArrayList<>();
+    private final List<Meter> meters = new ArrayList<>();
 
     private synchronized void open() {
         if (db != null) {
@@ -50,22 +59,34 @@ public class HistoryService {
         Path path = config.database().path();
         db = HistoryDb.open(path);
         ToolsConfig.Thresholds t = config.thresholds();
-        store = new HistoryStore(db, new EventDeriver(t.lagSecondsWarn(), t.lagSecondsCrit(), t.conflictsWarnPerMinute()),
-                config.database().retention(), MAX_PENDING_BYTES, MAX_PENDING_VERSIONS);
+        store = new HistoryStore(
+                db,
+                new EventDeriver(t.lagSecondsWarn(), t.lagSecondsCrit(), t.conflictsWarnPerMinute()),
+                config.database().retention(),
+                MAX_PENDING_BYTES,
+                MAX_PENDING_VERSIONS);
         queries = new HistoryQueries(db);
         store.traceWith(tracer);
         store.start();
         // the store's hand-off never blocks, so it can run on the publishing thread
         subscription = bus.follow("history store", null, store::offer);
         // removed again on shutdown: a registry that outlives the application must not keep serving this store
-        meters.add(io.micrometer.core.instrument.Gauge.builder("pgactive.store.healthy", store, s -> s.status().healthy() ? 1 : 0)
-                .description("1 while the history database accepts writes").register(registry));
-        meters.add(io.micrometer.core.instrument.Gauge.builder("pgactive.store.pending", store, s -> s.status().pending())
-                .description("Versions waiting for the history writer").register(registry));
-        meters.add(io.micrometer.core.instrument.Gauge.builder("pgactive.store.stored.version", store, s -> s.status().storedVersion())
-                .description("Newest version in the history database").register(registry));
-        meters.add(io.micrometer.core.instrument.FunctionCounter.builder("pgactive.store.thinned", store, s -> s.status().thinned())
-                .description("Versions whose samples and JSON were dropped because the writer fell behind").register(registry));
+        meters.add(
+                Gauge.builder("pgactive.store.healthy", store, s -> s.status().healthy() ? 1 : 0)
+                        .description("1 while the history database accepts writes")
+                        .register(registry));
+        meters.add(
+                Gauge.builder("pgactive.store.pending", store, s -> s.status().pending())
+                        .description("Versions waiting for the history writer")
+                        .register(registry));
+        meters.add(Gauge.builder(
+                        "pgactive.store.stored.version", store, s -> s.status().storedVersion())
+                .description("Newest version in the history database")
+                .register(registry));
+        meters.add(FunctionCounter.builder(
+                        "pgactive.store.thinned", store, s -> s.status().thinned())
+                .description("Versions whose samples and JSON were dropped because the writer fell behind")
+                .register(registry));
         LOG.infof("history database %s open", path);
     }
 
@@ -83,8 +104,10 @@ public class HistoryService {
             String text = Files.readString(file, StandardCharsets.US_ASCII).strip();
             return text.isEmpty() ? 0 : Long.parseLong(text);
         } catch (IOException | NumberFormatException e) {
-            throw new IllegalStateException("unreadable snapshot version mark " + file
-                    + " (refusing to start: versions could be reused); fix or remove it knowingly", e);
+            throw new IllegalStateException(
+                    "unreadable snapshot version mark " + file
+                            + " (refusing to start: versions could be reused); fix or remove it knowingly",
+                    e);
         }
     }
 

@@ -25,9 +25,15 @@ public final class HistoryStore implements AutoCloseable {
     static final int MAX_RECORDED = 1_000;
 
     /** What health checks, metrics and benchmarks read. */
-    public record Status(boolean healthy, String error, long storedVersion, int pending, long thinned, long dropped,
-                         long batches, long samplesWritten) {
-    }
+    public record Status(
+            boolean healthy,
+            String error,
+            long storedVersion,
+            int pending,
+            long thinned,
+            long dropped,
+            long batches,
+            long samplesWritten) {}
 
     private final EventDeriver deriver;
     private final BatchWriter writer;
@@ -40,12 +46,16 @@ public final class HistoryStore implements AutoCloseable {
     /** Events from outside the snapshots (guard decisions), written with the next version; bounded. */
     private final List<Event> recorded = new ArrayList<>();
 
-    public HistoryStore(HistoryDb db, EventDeriver deriver, ToolsConfig.Retention retention, long maxPendingBytes,
-                        int maxPendingVersions) {
+    public HistoryStore(
+            HistoryDb db,
+            EventDeriver deriver,
+            ToolsConfig.Retention retention,
+            long maxPendingBytes,
+            int maxPendingVersions) {
         this.deriver = deriver;
         this.writer = new BatchWriter(db.writer());
-        this.loop = new WriterLoop(writer, new Retention(retention, db.writer()),
-                new PendingQueue(maxPendingBytes, maxPendingVersions));
+        this.loop = new WriterLoop(
+                writer, new Retention(retention, db.writer()), new PendingQueue(maxPendingBytes, maxPendingVersions));
         resumeEvents(db);
     }
 
@@ -64,9 +74,15 @@ public final class HistoryStore implements AutoCloseable {
                     Double lag = rs.wasNull() ? null : lagValue;
                     int conflictValue = rs.getInt(4);
                     Integer conflicts = rs.wasNull() ? null : conflictValue;
-                    lastFacts.put(rs.getString(1), new EventDeriver.Facts(NodeStatus.values()[rs.getInt(2)],
-                            deriver.lagLevel(lag), deriver.conflictLevel(conflicts),
-                            bool(rs, 5), bool(rs, 6), bool(rs, 7)));
+                    lastFacts.put(
+                            rs.getString(1),
+                            new EventDeriver.Facts(
+                                    NodeStatus.values()[rs.getInt(2)],
+                                    deriver.lagLevel(lag),
+                                    deriver.conflictLevel(conflicts),
+                                    bool(rs, 5),
+                                    bool(rs, 6),
+                                    bool(rs, 7)));
                 }
             }
         } catch (SQLException e) {
@@ -118,8 +134,15 @@ public final class HistoryStore implements AutoCloseable {
 
     public Status status() {
         WriterLoop.State s = loop.state();
-        return new Status(s.healthy(), s.error(), writer.storedVersion(), s.pending(), s.thinned(), s.dropped(),
-                writer.batches(), writer.samplesWritten());
+        return new Status(
+                s.healthy(),
+                s.error(),
+                writer.storedVersion(),
+                s.pending(),
+                s.thinned(),
+                s.dropped(),
+                writer.batches(),
+                writer.samplesWritten());
     }
 
     /** Runs retention to completion now (tests, benchmarks, operators). */

@@ -8,8 +8,7 @@ import java.sql.Types;
 /** Binding nullable values and ending transactions the way the history database needs. */
 final class Jdbc {
 
-    private Jdbc() {
-    }
+    private Jdbc() {}
 
     /** NaN and infinities have no SQL value; they are stored as unknown. */
     static void setDouble(PreparedStatement s, int i, Double v) throws SQLException {

@@ -24,8 +24,14 @@ final class PendingVersion {
     private Snapshot snapshot;
     private byte[] json;
 
-    PendingVersion(long version, Instant at, ClusterSummary cluster, Snapshot snapshot, byte[] json, List<Event> events,
-                   List<ConflictRecord> conflicts) {
+    PendingVersion(
+            long version,
+            Instant at,
+            ClusterSummary cluster,
+            Snapshot snapshot,
+            byte[] json,
+            List<Event> events,
+            List<ConflictRecord> conflicts) {
         this.version = version;
         this.at = at;
         this.cluster = cluster;

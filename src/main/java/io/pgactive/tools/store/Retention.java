@@ -18,6 +18,7 @@ final class Retention {
 
     /** Rows touched per step: a few milliseconds of work, keeping the write lock short. */
     static final int CHUNK = 5_000;
+
     private static final long MINUTE = 60_000;
     /** Samples folded per step: one hour of one node. */
     private static final long FOLD_SPAN = 3_600_000;
@@ -125,7 +126,8 @@ final class Retention {
 
     private List<Long> nodeIds() throws SQLException {
         List<Long> ids = new ArrayList<>();
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(StoreSql.RETENTION_NODE_IDS)) {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(StoreSql.RETENTION_NODE_IDS)) {
             while (rs.next()) {
                 ids.add(rs.getLong(1));
             }

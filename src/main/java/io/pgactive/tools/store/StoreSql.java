@@ -52,6 +52,5 @@ final class StoreSql {
     static final String VERSION_MARK_READ = load("store/version_mark_read");
     static final String VERSION_MARK_RESERVE = load("store/version_mark_reserve");
 
-    private StoreSql() {
-    }
+    private StoreSql() {}
 }

@@ -23,8 +23,7 @@ final class WriterLoop {
     private static final Backoff RETRY = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(30));
 
     /** What the queue and the writer's health look like at one moment. */
-    record State(boolean healthy, String error, int pending, long thinned, long dropped) {
-    }
+    record State(boolean healthy, String error, int pending, long thinned, long dropped) {}
 
     private final BatchWriter writer;
     private final Retention retention;
@@ -160,7 +159,9 @@ final class WriterLoop {
             } catch (SQLException | RuntimeException e) {
                 String message = e.getMessage();
                 if (healthy) {
-                    LOG.errorf("history database write failed, live data keeps flowing and writes are retried: %s", message);
+                    LOG.errorf(
+                            "history database write failed, live data keeps flowing and writes are retried: %s",
+                            message);
                 }
                 healthy = false;
                 error = message;

@@ -24,15 +24,18 @@ public class InProcessReplicationActivities implements ReplicationActivities {
 
     @Override
     public LagSummary fetchReplicationSnapshot() {
-        return bus.latest().map(p -> LagSummary.of(p.snapshot()))
-                .orElseThrow(() -> ApplicationFailure.newFailure("no snapshot yet: the first scrape cycle has not finished",
-                        "NoSnapshotYet"));
+        return bus.latest()
+                .map(p -> LagSummary.of(p.snapshot()))
+                .orElseThrow(() -> ApplicationFailure.newFailure(
+                        "no snapshot yet: the first scrape cycle has not finished", "NoSnapshotYet"));
     }
 
     @Override
     public LagSummary awaitCaughtUp(LagCondition condition) {
         ActivityExecutionContext ctx = Activity.getExecutionContext();
-        long holdingSince = ctx.getHeartbeatDetails(AwaitProgress.class).map(AwaitProgress::holdingSinceMillis).orElse(0L);
+        long holdingSince = ctx.getHeartbeatDetails(AwaitProgress.class)
+                .map(AwaitProgress::holdingSinceMillis)
+                .orElse(0L);
         // every version in order: skipping one could skip the moment the condition broke. Bounded; a reader that
         // falls this far behind cannot vouch for the time in between and starts the hold time over.
         BlockingQueue<PublishedSnapshot> pending = new ArrayBlockingQueue<>(SnapshotBus.SUBSCRIBER_BUFFER);

@@ -9,11 +9,10 @@ import java.util.List;
  * The part of a snapshot workflows decide on, small enough for activity results and heartbeats: version, cluster
  * status, and each node's status and worst lag. Built the same way from the in-process bus and from the SDK client.
  */
-public record LagSummary(long version, long collectedAtMillis, String clusterStatus, Double maxLagSeconds,
-                         List<NodeLag> nodes) {
+public record LagSummary(
+        long version, long collectedAtMillis, String clusterStatus, Double maxLagSeconds, List<NodeLag> nodes) {
 
-    public record NodeLag(String node, String status, Double lagSeconds) {
-    }
+    public record NodeLag(String node, String status, Double lagSeconds) {}
 
     public LagSummary {
         nodes = List.copyOf(nodes);
@@ -24,8 +23,12 @@ public record LagSummary(long version, long collectedAtMillis, String clusterSta
         for (NodeState n : s.nodes().values()) {
             nodes.add(new NodeLag(n.name(), n.status().name(), n.metrics().lagSeconds()));
         }
-        return new LagSummary(s.version(), s.collectedAt().toEpochMilli(), s.cluster().status().name(),
-                s.cluster().maxLagSeconds(), nodes);
+        return new LagSummary(
+                s.version(),
+                s.collectedAt().toEpochMilli(),
+                s.cluster().status().name(),
+                s.cluster().maxLagSeconds(),
+                nodes);
     }
 
     /**
@@ -33,7 +36,9 @@ public record LagSummary(long version, long collectedAtMillis, String clusterSta
      * below {@code maxLagSeconds}: a node without a figure cannot be called caught up.
      */
     public boolean caughtUp(List<String> names, double maxLagSeconds) {
-        List<NodeLag> chosen = names.isEmpty() ? nodes : nodes.stream().filter(n -> names.contains(n.node())).toList();
+        List<NodeLag> chosen = names.isEmpty()
+                ? nodes
+                : nodes.stream().filter(n -> names.contains(n.node())).toList();
         if (chosen.isEmpty() || chosen.size() < names.size()) {
             return false;
         }

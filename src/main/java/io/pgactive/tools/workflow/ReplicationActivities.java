@@ -20,6 +20,5 @@ public interface ReplicationActivities {
     LagSummary awaitCaughtUp(LagCondition condition);
 
     /** Heartbeat details of {@link #awaitCaughtUp}: since when the condition holds (0: it does not) and the last summary. */
-    record AwaitProgress(long holdingSinceMillis, LagSummary last) {
-    }
+    record AwaitProgress(long holdingSinceMillis, LagSummary last) {}
 }

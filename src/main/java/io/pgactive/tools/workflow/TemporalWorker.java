@@ -1,12 +1,12 @@
 package io.pgactive.tools.workflow;
 
 import io.pgactive.tools.retry.Backoff;
+import io.pgactive.tools.workflow.failover.FailoverActivitiesImpl;
+import io.pgactive.tools.workflow.failover.FailoverWorkflow;
 import io.pgactive.tools.workflow.guard.GuardActivitiesImpl;
 import io.pgactive.tools.workflow.guard.ReplicationGuardWorkflow;
 import io.pgactive.tools.workflow.upgrade.InitReplicationGroupWorkflow;
 import io.pgactive.tools.workflow.upgrade.RollingUpgradeWorkflow;
-import io.pgactive.tools.workflow.failover.FailoverActivitiesImpl;
-import io.pgactive.tools.workflow.failover.FailoverWorkflow;
 import io.pgactive.tools.workflow.upgrade.UpgradeActivitiesImpl;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -49,21 +49,35 @@ public class TemporalWorker {
     private static final Backoff RETRY = new Backoff(RETRY_FIRST, RETRY_MAX);
     static final Duration PROBE_DEADLINE = Duration.ofSeconds(5);
 
-    public enum Connection { DISABLED, CONNECTING, CONNECTED, UNREACHABLE }
+    public enum Connection {
+        DISABLED,
+        CONNECTING,
+        CONNECTED,
+        UNREACHABLE
+    }
 
     /** What health checks and the guard API read. */
-    public record State(Connection connection, String target, String namespace, String taskQueue, String error,
-                        Instant since, boolean workerStarted) {
-    }
+    public record State(
+            Connection connection,
+            String target,
+            String namespace,
+            String taskQueue,
+            String error,
+            Instant since,
+            boolean workerStarted) {}
 
     @Inject
     WorkflowClient client;
+
     @Inject
     GuardActivitiesImpl guardActivities;
+
     @Inject
     InProcessReplicationActivities replicationActivities;
+
     @Inject
     UpgradeActivitiesImpl upgradeActivities;
+
     @Inject
     FailoverActivitiesImpl failoverActivities;
     /** The Temporal extension's tracing interceptor (OpenTracing over the service's OpenTelemetry), when tracing is built in. */
@@ -72,10 +86,13 @@ public class TemporalWorker {
 
     @ConfigProperty(name = "pgactive.tools.temporal.enabled", defaultValue = "false")
     boolean enabled;
+
     @ConfigProperty(name = "quarkus.temporal.connection.target", defaultValue = "127.0.0.1:7233")
     String target;
+
     @ConfigProperty(name = "quarkus.temporal.namespace", defaultValue = "default")
     String namespace;
+
     @ConfigProperty(name = "quarkus.temporal.worker.task-queue", defaultValue = "pgactive-tools")
     String taskQueue;
     /**
@@ -100,7 +117,9 @@ public class TemporalWorker {
             return;
         }
         state = new State(Connection.CONNECTING, target, namespace, taskQueue, null, Instant.now(), false);
-        LOG.infof("Temporal worker: connecting to %s (namespace %s, task queue %s) in the background", target, namespace, taskQueue);
+        LOG.infof(
+                "Temporal worker: connecting to %s (namespace %s, task queue %s) in the background",
+                target, namespace, taskQueue);
     }
 
     /**
@@ -115,8 +134,16 @@ public class TemporalWorker {
     /** Never null: before start-up has run, the worker is connecting (or disabled). */
     public State state() {
         State s = state;
-        return s != null ? s : new State(enabled ? Connection.CONNECTING : Connection.DISABLED, target, namespace, taskQueue,
-                null, Instant.now(), false);
+        return s != null
+                ? s
+                : new State(
+                        enabled ? Connection.CONNECTING : Connection.DISABLED,
+                        target,
+                        namespace,
+                        taskQueue,
+                        null,
+                        Instant.now(),
+                        false);
     }
 
     public boolean enabled() {
@@ -142,14 +169,18 @@ public class TemporalWorker {
     /** Probes the server once; returns how long to wait before the next probe. */
     private Duration probeOnce() {
         try {
-            client.getWorkflowServiceStubs().blockingStub().withDeadlineAfter(PROBE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+            client.getWorkflowServiceStubs()
+                    .blockingStub()
+                    .withDeadlineAfter(PROBE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
                     .getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
             boolean first = factory == null;
             if (first) {
                 startWorker();
             }
             if (state.connection() != Connection.CONNECTED) {
-                LOG.infof("Temporal server %s reachable%s", target, first ? "; worker polling task queue " + taskQueue : " again");
+                LOG.infof(
+                        "Temporal server %s reachable%s",
+                        target, first ? "; worker polling task queue " + taskQueue : " again");
                 state = new State(Connection.CONNECTED, target, namespace, taskQueue, null, Instant.now(), true);
             }
             whileConnected.forEach(this::runQuietly);
@@ -158,23 +189,40 @@ public class TemporalWorker {
         } catch (RuntimeException e) {
             String error = String.valueOf(e.getMessage());
             if (state.connection() != Connection.UNREACHABLE) {
-                LOG.warnf("Temporal server %s unreachable (monitoring continues; retrying in the background): %s", target, error);
+                LOG.warnf(
+                        "Temporal server %s unreachable (monitoring continues; retrying in the background): %s",
+                        target, error);
             }
-            state = new State(Connection.UNREACHABLE, target, namespace, taskQueue, error,
-                    state.connection() == Connection.UNREACHABLE ? state.since() : Instant.now(), factory != null);
+            state = new State(
+                    Connection.UNREACHABLE,
+                    target,
+                    namespace,
+                    taskQueue,
+                    error,
+                    state.connection() == Connection.UNREACHABLE ? state.since() : Instant.now(),
+                    factory != null);
             return RETRY.delay(failedProbes++);
         }
     }
 
     private void startWorker() {
-        factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
-                .setWorkerInterceptors(workerInterceptors.stream().toArray(WorkerInterceptor[]::new)).build());
-        Worker worker = factory.newWorker(taskQueue, WorkerOptions.newBuilder()
-                .setDefaultDeadlockDetectionTimeout(deadlockDetectionTimeout.toMillis()).build());
-        worker.registerWorkflowImplementationTypes(ReplicationGuardWorkflow.class, RollingUpgradeWorkflow.class,
-                InitReplicationGroupWorkflow.class, FailoverWorkflow.class);
-        worker.registerActivitiesImplementations(guardActivities, replicationActivities, upgradeActivities,
-                failoverActivities);
+        factory = WorkerFactory.newInstance(
+                client,
+                WorkerFactoryOptions.newBuilder()
+                        .setWorkerInterceptors(workerInterceptors.stream().toArray(WorkerInterceptor[]::new))
+                        .build());
+        Worker worker = factory.newWorker(
+                taskQueue,
+                WorkerOptions.newBuilder()
+                        .setDefaultDeadlockDetectionTimeout(deadlockDetectionTimeout.toMillis())
+                        .build());
+        worker.registerWorkflowImplementationTypes(
+                ReplicationGuardWorkflow.class,
+                RollingUpgradeWorkflow.class,
+                InitReplicationGroupWorkflow.class,
+                FailoverWorkflow.class);
+        worker.registerActivitiesImplementations(
+                guardActivities, replicationActivities, upgradeActivities, failoverActivities);
         factory.start();
     }
 

@@ -1,7 +1,6 @@
 package io.pgactive.tools.api;
 
 import io.pgactive.tools.testing.PgCluster;
-import io.pgactive.tools.testing.PgNode;
 import io.pgactive.tools.testing.ServiceConfig;
 import io.pgactive.tools.testing.ServiceTestResource;
 import java.nio.file.Path;

@@ -39,18 +39,21 @@ class HttpProblemsTest {
     }
 
     /** An answer read off a plain socket: clients refuse to send an invalid request target. */
-    private record RawAnswer(int status, String head, String body) {
-    }
+    private record RawAnswer(int status, String head, String body) {}
 
     private RawAnswer raw(String target) throws Exception {
         try (Socket socket = new Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout(30_000);
-            socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream()
+                    .write(("GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int split = answer.indexOf("\r\n\r\n");
             String head = answer.substring(0, split);
-            return new RawAnswer(Integer.parseInt(head.substring(9, 12)), head.toLowerCase(Locale.ROOT), answer.substring(split + 4));
+            return new RawAnswer(
+                    Integer.parseInt(head.substring(9, 12)),
+                    head.toLowerCase(Locale.ROOT),
+                    answer.substring(split + 4));
         }
     }
 
@@ -74,16 +77,23 @@ class HttpProblemsTest {
 
     @Test
     void aBodyOfTheWrongShapeIsAProblemThatNamesNoInternals() {
-        for (String body : List.of("[1,2]", "\"text\"", "{\"action\":{\"nested\":1},\"reason\":\"r\"}", "{\"action\":\"pause\"")) {
+        for (String body :
+                List.of("[1,2]", "\"text\"", "{\"action\":{\"nested\":1},\"reason\":\"r\"}", "{\"action\":\"pause\"")) {
             Response r = given().contentType("application/json").body(body).post("/guards/app/override");
             problem(r, 400);
-            assertThat(r.jsonPath().getString("detail")).as(body).startsWith("body: ").doesNotContain("java", "Override");
+            assertThat(r.jsonPath().getString("detail"))
+                    .as(body)
+                    .startsWith("body: ")
+                    .doesNotContain("java", "Override");
         }
     }
 
     @Test
     void theWatchStreamRefusesWhatItCannotServe() {
-        given().get("/watch?nodes=,,,").then().statusCode(400).contentType(Problem.MEDIA_TYPE)
+        given().get("/watch?nodes=,,,")
+                .then()
+                .statusCode(400)
+                .contentType(Problem.MEDIA_TYPE)
                 .body("detail", containsString("nodes"));
         given().accept("application/json").get("/watch").then().statusCode(406).contentType(Problem.MEDIA_TYPE);
         given().post("/watch").then().statusCode(405).header("Allow", "GET").contentType(Problem.MEDIA_TYPE);
@@ -92,14 +102,24 @@ class HttpProblemsTest {
 
     @Test
     void eventsUntilAFutureTimeStillCoverTheLastDay() {
-        await().atMost(Duration.ofSeconds(60)).until(() -> given().get("/events").jsonPath().getList("items").size() >= 2);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> given().get("/events").jsonPath().getList("items").size() >= 2);
         int recent = given().get("/events").jsonPath().getList("items").size();
-        given().queryParam("until", Instant.now().plus(Duration.ofDays(3)).toString()).get("/events").then().statusCode(200)
+        given().queryParam("until", Instant.now().plus(Duration.ofDays(3)).toString())
+                .get("/events")
+                .then()
+                .statusCode(200)
                 .body("items.size()", equalTo(recent));
-        given().queryParam("until", Instant.now().plus(Duration.ofDays(3)).toString()).get("/conflicts").then().statusCode(200);
+        given().queryParam("until", Instant.now().plus(Duration.ofDays(3)).toString())
+                .get("/conflicts")
+                .then()
+                .statusCode(200);
         // an explicit window in the future is still empty, not an error
         given().queryParam("since", Instant.now().plus(Duration.ofDays(2)).toString())
-                .queryParam("until", Instant.now().plus(Duration.ofDays(3)).toString()).get("/events").then().statusCode(200)
+                .queryParam("until", Instant.now().plus(Duration.ofDays(3)).toString())
+                .get("/events")
+                .then()
+                .statusCode(200)
                 .body("items.size()", equalTo(0));
         given().get("/events").then().body("items.size()", not(equalTo(0)));
     }

@@ -22,13 +22,15 @@ class SnapshotResourceTest {
 
     @BeforeEach
     void firstSnapshot() {
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> given().get("/snapshot").then()
-                .statusCode(200).body("cluster.status", equalTo("HEALTHY")));
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() ->
+                        given().get("/snapshot").then().statusCode(200).body("cluster.status", equalTo("HEALTHY")));
     }
 
     @Test
     void snapshotMatchesTheDesignShape() {
-        given().get("/snapshot").then()
+        given().get("/snapshot")
+                .then()
                 .statusCode(200)
                 .contentType("application/json")
                 .header("ETag", notNullValue())
@@ -60,13 +62,15 @@ class SnapshotResourceTest {
             assertThat(next.header("ETag")).isEqualTo("\"" + next.jsonPath().getLong("version") + "\"");
         });
         String latest = given().get("/snapshot").header("ETag");
-        Response notModified = given().header("If-None-Match", "\"1\", " + latest).get("/snapshot");
+        Response notModified =
+                given().header("If-None-Match", "\"1\", " + latest).get("/snapshot");
         if (notModified.statusCode() == 304) {
             assertThat(notModified.header("ETag")).isEqualTo(latest);
             assertThat(notModified.body().asString()).isEmpty();
         } else {
             // a new version was published in between: it must then be newer than the tag we sent
-            assertThat(notModified.jsonPath().getLong("version")).isGreaterThan(Long.parseLong(latest.replace("\"", "")));
+            assertThat(notModified.jsonPath().getLong("version"))
+                    .isGreaterThan(Long.parseLong(latest.replace("\"", "")));
         }
     }
 
@@ -83,17 +87,25 @@ class SnapshotResourceTest {
 
     @Test
     void healthReportsReadinessFromTheSnapshotAndLivenessFromTheLoop() {
-        given().get("/q/health/ready").then().statusCode(200)
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'snapshot' }.data.cluster_status", equalTo("HEALTHY"));
-        given().get("/q/health/live").then().statusCode(200)
+        given().get("/q/health/live")
+                .then()
+                .statusCode(200)
                 .body("checks.find { it.name == 'collector' }.status", equalTo("UP"));
     }
 
     @Test
     void openApiDescribesTheSnapshotEndpoint() {
-        given().accept("application/json").get("/q/openapi").then().statusCode(200)
-                .body(containsString("/snapshot")).body(containsString("If-None-Match"));
+        given().accept("application/json")
+                .get("/q/openapi")
+                .then()
+                .statusCode(200)
+                .body(containsString("/snapshot"))
+                .body(containsString("If-None-Match"));
     }
 
     @Test
@@ -104,7 +116,10 @@ class SnapshotResourceTest {
 
     @Test
     void scrapeMetricsAreExported() {
-        given().header("Accept", "text/plain; version=0.0.4").get("/q/metrics").then().statusCode(200)
+        given().header("Accept", "text/plain; version=0.0.4")
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
                 .body(containsString("pgactive_scrape_cycle_duration_seconds_bucket"))
                 .body(containsString("pgactive_snapshot_publish_delay_seconds_count"))
                 .body(containsString("pgactive_snapshot_version"));

@@ -39,8 +39,12 @@ public class UpgradeClusterResource extends ServiceTestResource {
                 + "    kind: local\n"
                 + "    work_dir: " + dir.resolve("upgrades") + "\n";
         Path config = ServiceConfig.write(dir, List.of(node1), "interval: 500ms\nbackoff_max: 1s\n", upgrade);
-        return Map.of("pgactive.tools.config", config.toString(),
-                "pgactive.tools.temporal.enabled", "true",
-                "quarkus.temporal.connection.target", temporal.target());
+        return Map.of(
+                "pgactive.tools.config",
+                config.toString(),
+                "pgactive.tools.temporal.enabled",
+                "true",
+                "quarkus.temporal.connection.target",
+                temporal.target());
     }
 }

@@ -24,30 +24,35 @@ public final class MemoryBenchmark {
             SELECT 'item_' || g AS item, (random() * 1000000)::bigint AS reading FROM generate_series(1, %d) g
             """;
 
-    private MemoryBenchmark() {
-    }
+    private MemoryBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         int rows = Integer.parseInt(ScrapeBenchmark.arg(args, "--rows", "3000"));
         Duration interval = Duration.ofMillis(Long.parseLong(ScrapeBenchmark.arg(args, "--interval-ms", "1000")));
         Duration run = Duration.ofSeconds(Long.parseLong(ScrapeBenchmark.arg(args, "--run-s", "180")));
         Duration every = Duration.ofSeconds(Long.parseLong(ScrapeBenchmark.arg(args, "--sample-s", "30")));
-        Path jar = Path.of(ScrapeBenchmark.arg(args, "--jar", "target/quarkus-app/quarkus-run.jar")).toAbsolutePath();
+        Path jar = Path.of(ScrapeBenchmark.arg(args, "--jar", "target/quarkus-app/quarkus-run.jar"))
+                .toAbsolutePath();
         Path work = Files.createTempDirectory("memory-bench");
 
         try (PgCluster cluster = PgCluster.standalone(1, work.resolve("cluster"))) {
             Path queries = Files.createDirectories(work.resolve("queries"));
             Files.writeString(queries.resolve("wide.sql"), QUERY.formatted(rows));
-            Path config = ServiceConfig.write(work, cluster.nodes(),
-                    "interval: " + interval.toMillis() + "ms\nqueries_dir: " + queries + "\n");
+            Path config = ServiceConfig.write(
+                    work, cluster.nodes(), "interval: " + interval.toMillis() + "ms\nqueries_dir: " + queries + "\n");
             int port = ScrapeBenchmark.freePort();
             Process service = ScrapeBenchmark.startService(jar, config, port, work, Map.of());
             try {
                 String base = "http://127.0.0.1:" + port;
                 ScrapeBenchmark.awaitReady(base, service);
-                System.out.printf(Locale.ROOT, "rows=%d interval_ms=%d snapshot_kb=%.1f%n", rows, interval.toMillis(),
+                System.out.printf(
+                        Locale.ROOT,
+                        "rows=%d interval_ms=%d snapshot_kb=%.1f%n",
+                        rows,
+                        interval.toMillis(),
                         ScrapeBenchmark.get(base + "/snapshot").length() / 1024.0);
-                System.out.println("elapsed_s version window_versions window_mb heap_after_gc_mb rss_mb kb_per_retained_version");
+                System.out.println(
+                        "elapsed_s version window_versions window_mb heap_after_gc_mb rss_mb kb_per_retained_version");
                 long start = System.nanoTime();
                 double firstHeap = -1;
                 double firstVersions = 0;
@@ -71,11 +76,19 @@ public final class MemoryBenchmark {
                         firstHeap = heap;
                         firstVersions = versions;
                     } else if (versions > firstVersions) {
-                        perVersion = String.format(Locale.ROOT, "%.1f", (heap - firstHeap) / (versions - firstVersions) / 1024);
+                        perVersion = String.format(
+                                Locale.ROOT, "%.1f", (heap - firstHeap) / (versions - firstVersions) / 1024);
                     }
-                    System.out.printf(Locale.ROOT, "%d %d %.0f %.1f %.1f %.1f %s%n", next, version,
-                            versions, bytes / 1024 / 1024, heap / 1024 / 1024,
-                            ScrapeBenchmark.rssKb(service.pid()) / 1024.0, perVersion);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "%d %d %.0f %.1f %.1f %.1f %s%n",
+                            next,
+                            version,
+                            versions,
+                            bytes / 1024 / 1024,
+                            heap / 1024 / 1024,
+                            ScrapeBenchmark.rssKb(service.pid()) / 1024.0,
+                            perVersion);
                 }
             } finally {
                 service.destroy();

@@ -2,6 +2,7 @@ package io.pgactive.tools.bench;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.management.ThreadMXBean;
 import io.micrometer.prometheus.PrometheusConfig;
 import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.pgactive.tools.config.ConfigLoader;
@@ -32,7 +33,8 @@ public final class MetricsBenchmark {
         int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         int updates = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
         Path conf = Files.createTempFile("metrics-bench", ".yaml");
-        Files.writeString(conf, "collector:\n  nodes:\n    - name: node0\n      dsn: postgresql://bench@127.0.0.1:1/postgres\n");
+        Files.writeString(
+                conf, "collector:\n  nodes:\n    - name: node0\n      dsn: postgresql://bench@127.0.0.1:1/postgres\n");
         ToolsConfig config = new ConfigLoader(Map.of()).load(conf);
         Files.delete(conf);
 
@@ -43,7 +45,7 @@ public final class MetricsBenchmark {
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         ReplicationMetrics metrics = ReplicationMetrics.standalone(registry, config);
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
         long version = 1;
         List<Double> nsPerUpdate = new ArrayList<>();
@@ -73,15 +75,18 @@ public final class MetricsBenchmark {
                 throw new IllegalStateException("empty exposition");
             }
         }
-        System.out.printf("metrics update, %d nodes x 3 links: %.1f us CPU and %.1f KB allocated per snapshot (median of %d rounds of %d)%n",
+        System.out.printf(
+                "metrics update, %d nodes x 3 links: %.1f us CPU and %.1f KB allocated per snapshot (median of %d rounds of %d)%n",
                 nodes, median(nsPerUpdate) / 1000.0, median(bytesPerUpdate) / 1024.0, nsPerUpdate.size(), updates);
-        System.out.printf("/q/metrics exposition: %.1f us CPU per scrape, %d series%n", median(usPerScrape),
-                registry.getMeters().size());
+        System.out.printf(
+                "/q/metrics exposition: %.1f us CPU per scrape, %d series%n",
+                median(usPerScrape), registry.getMeters().size());
     }
 
     private static PublishedSnapshot withVersion(PublishedSnapshot p, long version) {
         Snapshot s = p.snapshot();
-        return new PublishedSnapshot(new Snapshot(version, s.collectedAt(), s.cluster(), s.nodes()), p.json(), p.publishedAt());
+        return new PublishedSnapshot(
+                new Snapshot(version, s.collectedAt(), s.cluster(), s.nodes()), p.json(), p.publishedAt());
     }
 
     private static double median(List<Double> values) {

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -34,18 +36,20 @@ public final class ScrapeBenchmark {
         Duration interval = Duration.ofMillis(Long.parseLong(arg(args, "--interval-ms", "2000")));
         Duration warmup = Duration.ofSeconds(Long.parseLong(arg(args, "--warmup-s", "30")));
         Duration measure = Duration.ofSeconds(Long.parseLong(arg(args, "--measure-s", "60")));
-        Path jar = Path.of(arg(args, "--jar", "target/quarkus-app/quarkus-run.jar")).toAbsolutePath();
+        Path jar = Path.of(arg(args, "--jar", "target/quarkus-app/quarkus-run.jar"))
+                .toAbsolutePath();
         Path queries = Path.of(arg(args, "--queries", "config/queries")).toAbsolutePath();
         Path work = Files.createTempDirectory("scrape-bench");
 
         long t0 = System.nanoTime();
         try (PgCluster cluster = PgCluster.standalone(nodes, work.resolve("cluster"))) {
-            System.out.printf(Locale.ROOT, "started %d PostgreSQL nodes in %.1fs%n", nodes, (System.nanoTime() - t0) / 1e9);
+            System.out.printf(
+                    Locale.ROOT, "started %d PostgreSQL nodes in %.1fs%n", nodes, (System.nanoTime() - t0) / 1e9);
             seedPgactive(cluster.nodes());
-            Path config = ServiceConfig.write(work, cluster.nodes(),
-                    "interval: " + interval.toMillis() + "ms\nqueries_dir: " + queries + "\n");
+            Path config = ServiceConfig.write(
+                    work, cluster.nodes(), "interval: " + interval.toMillis() + "ms\nqueries_dir: " + queries + "\n");
             int port = freePort();
-            Process service = startService(jar, config, port, work, java.util.Map.of());
+            Process service = startService(jar, config, port, work, Map.of());
             try {
                 String base = "http://127.0.0.1:" + port;
                 awaitReady(base, service);
@@ -53,34 +57,48 @@ public final class ScrapeBenchmark {
                 String metrics0 = get(base + "/q/metrics");
                 long v0 = version(base);
                 long cpu0 = cpuMillis(service.pid());
-                java.util.Map<String, Long> threads0 = threadCpuMillis(service.pid());
+                Map<String, Long> threads0 = threadCpuMillis(service.pid());
                 Thread.sleep(measure.toMillis());
                 long cpu1 = cpuMillis(service.pid());
-                java.util.Map<String, Long> threads1 = threadCpuMillis(service.pid());
+                Map<String, Long> threads1 = threadCpuMillis(service.pid());
                 long v1 = version(base);
                 String metrics = get(base + "/q/metrics");
                 String health = get(base + "/snapshot");
                 run("jcmd", Long.toString(service.pid()), "GC.run");
                 double heapAfterGc = sum(get(base + "/q/metrics"), "jvm_memory_used_bytes\\{area=\"heap\"[^}]*}");
                 long cycles = v1 - v0;
-                long healthy = Pattern.compile("\"status\":\"HEALTHY\"").matcher(health).results().count();
-                System.out.printf(Locale.ROOT, "nodes=%d interval=%dms cycles=%d healthy_nodes=%d%n", nodes,
-                        interval.toMillis(), cycles, healthy - 1);
+                long healthy = Pattern.compile("\"status\":\"HEALTHY\"")
+                        .matcher(health)
+                        .results()
+                        .count();
+                System.out.printf(
+                        Locale.ROOT,
+                        "nodes=%d interval=%dms cycles=%d healthy_nodes=%d%n",
+                        nodes,
+                        interval.toMillis(),
+                        cycles,
+                        healthy - 1);
                 System.out.printf(Locale.ROOT, "cpu_ms_per_cycle=%.2f%n", (cpu1 - cpu0) / (double) cycles);
-                System.out.printf(Locale.ROOT, "cycle_wall_ms p50=%.1f p99=%.1f%n",
+                System.out.printf(
+                        Locale.ROOT,
+                        "cycle_wall_ms p50=%.1f p99=%.1f%n",
                         quantile(metrics0, metrics, "pgactive_scrape_cycle_duration_seconds", 0.5) * 1000,
                         quantile(metrics0, metrics, "pgactive_scrape_cycle_duration_seconds", 0.99) * 1000);
-                System.out.printf(Locale.ROOT, "publish_delay_ms p50=%.3f p99=%.3f%n",
+                System.out.printf(
+                        Locale.ROOT,
+                        "publish_delay_ms p50=%.3f p99=%.3f%n",
                         quantile(metrics0, metrics, "pgactive_snapshot_publish_delay_seconds", 0.5) * 1000,
                         quantile(metrics0, metrics, "pgactive_snapshot_publish_delay_seconds", 0.99) * 1000);
                 System.out.printf(Locale.ROOT, "heap_after_gc_mb=%.1f%n", heapAfterGc / 1024 / 1024);
                 System.out.printf(Locale.ROOT, "service_rss_mb=%.1f%n", rssKb(service.pid()) / 1024.0);
                 StringBuilder top = new StringBuilder("cpu_ms_per_cycle_by_thread");
                 threads1.entrySet().stream()
-                        .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - threads0.getOrDefault(e.getKey(), 0L)))
+                        .map(e -> Map.entry(e.getKey(), e.getValue() - threads0.getOrDefault(e.getKey(), 0L)))
                         .filter(e -> e.getValue() > 0)
-                        .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(8)
-                        .forEach(e -> top.append(String.format(Locale.ROOT, " %s=%.2f", e.getKey(), e.getValue() / (double) cycles)));
+                        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                        .limit(8)
+                        .forEach(e -> top.append(
+                                String.format(Locale.ROOT, " %s=%.2f", e.getKey(), e.getValue() / (double) cycles)));
                 System.out.println(top);
             } finally {
                 service.destroy();
@@ -92,7 +110,10 @@ public final class ScrapeBenchmark {
     static void seedPgactive(List<PgNode> nodes) {
         List<PgactiveFixture> fixtures = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
-            fixtures.add(nodes.get(i).installPgactiveFixture(Long.toString(7100000000000000000L + i), nodes.get(i).name()));
+            fixtures.add(nodes.get(i)
+                    .installPgactiveFixture(
+                            Long.toString(7100000000000000000L + i),
+                            nodes.get(i).name()));
         }
         for (int i = 0; i < fixtures.size(); i++) {
             PgactiveFixture self = fixtures.get(i);
@@ -108,7 +129,7 @@ public final class ScrapeBenchmark {
      * The packaged service as a child process on a loopback port, with plain-text logs to {@code work/service.log};
      * {@code SERVICE_JAVA_OPTS} adds JVM options (a profiler, GC flags).
      */
-    static Process startService(Path jar, Path config, int port, Path work, java.util.Map<String, String> extraEnv)
+    static Process startService(Path jar, Path config, int port, Path work, Map<String, String> extraEnv)
             throws IOException {
         List<String> command = new ArrayList<>(List.of(javaBin()));
         String jvmArgs = System.getenv().getOrDefault("SERVICE_JAVA_OPTS", "").strip();
@@ -133,7 +154,9 @@ public final class ScrapeBenchmark {
                 throw new IllegalStateException("the service exited with " + service.exitValue());
             }
             try {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(),
+                HttpResponse<String> r = HTTP.send(
+                        HttpRequest.newBuilder(URI.create(base + "/q/health/ready"))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
@@ -156,8 +179,12 @@ public final class ScrapeBenchmark {
 
     static String get(String url) throws Exception {
         String accept = url.endsWith("/q/metrics") ? "text/plain; version=0.0.4" : "application/json";
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Accept", accept).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .header("Accept", accept)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     /**
@@ -165,8 +192,8 @@ public final class ScrapeBenchmark {
      * linearly inside the bucket (as PromQL's histogram_quantile does).
      */
     private static double quantile(String before, String after, String name, double q) {
-        java.util.TreeMap<Double, Double> b0 = buckets(before, name);
-        java.util.TreeMap<Double, Double> b1 = buckets(after, name);
+        TreeMap<Double, Double> b0 = buckets(before, name);
+        TreeMap<Double, Double> b1 = buckets(after, name);
         double total = b1.lastEntry().getValue() - b0.getOrDefault(b1.lastKey(), 0.0);
         if (total <= 0) {
             return Double.NaN;
@@ -189,9 +216,10 @@ public final class ScrapeBenchmark {
         return Double.NaN;
     }
 
-    private static java.util.TreeMap<Double, Double> buckets(String metrics, String name) {
-        java.util.TreeMap<Double, Double> b = new java.util.TreeMap<>();
-        Matcher m = Pattern.compile("(?m)^" + name + "_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*} (\\S+)").matcher(metrics);
+    private static TreeMap<Double, Double> buckets(String metrics, String name) {
+        TreeMap<Double, Double> b = new TreeMap<>();
+        Matcher m = Pattern.compile("(?m)^" + name + "_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*} (\\S+)")
+                .matcher(metrics);
         while (m.find()) {
             double le = m.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(m.group(1));
             b.merge(le, Double.parseDouble(m.group(2)), Double::sum);
@@ -217,13 +245,14 @@ public final class ScrapeBenchmark {
     }
 
     /** CPU per thread name (numbers folded, so pools add up), from /proc/PID/task. */
-    private static java.util.Map<String, Long> threadCpuMillis(long pid) throws IOException {
-        java.util.Map<String, Long> byName = new java.util.TreeMap<>();
+    private static Map<String, Long> threadCpuMillis(long pid) throws IOException {
+        Map<String, Long> byName = new TreeMap<>();
         try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
             for (Path task : tasks.toList()) {
                 try {
                     String stat = Files.readString(task.resolve("stat"));
-                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replaceAll("\\d+", "N");
+                    String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                            .replaceAll("\\d+", "N");
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     byName.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10, Long::sum);
                 } catch (IOException threadEnded) {

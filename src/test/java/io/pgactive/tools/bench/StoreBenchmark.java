@@ -8,6 +8,7 @@ import io.pgactive.tools.store.HistoryDb;
 import io.pgactive.tools.store.HistoryQueries;
 import io.pgactive.tools.store.HistoryStore;
 import io.pgactive.tools.store.Snapshots;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.ResultSet;
@@ -31,8 +32,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class StoreBenchmark {
 
-    private StoreBenchmark() {
-    }
+    private StoreBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         int nodes = 1000;
@@ -92,17 +92,39 @@ public final class StoreBenchmark {
             HistoryStore.Status st = store.status();
             store.close();
             double rate = samples / elapsed;
-            System.out.printf(Locale.ROOT, "throughput: %d nodes/snapshot, %.0f node samples/s sustained over %.0f s"
+            System.out.printf(
+                    Locale.ROOT,
+                    "throughput: %d nodes/snapshot, %.0f node samples/s sustained over %.0f s"
                             + " (%.1f snapshots/s; needed for %d nodes at 2 s: %d samples/s, headroom x%.1f);"
                             + " thinned %d, batches %d; snapshot build+encode %.1f ms each (not in the store)%n",
-                    nodes, rate, elapsed, rate / nodes, nodes, nodes / 2, rate / (nodes / 2.0), st.thinned(), st.batches(),
+                    nodes,
+                    rate,
+                    elapsed,
+                    rate / nodes,
+                    nodes,
+                    nodes / 2,
+                    rate / (nodes / 2.0),
+                    st.thinned(),
+                    st.batches(),
                     buildNanos / 1e6 / Math.max(built, 1));
         }
     }
 
     private static void day(Path file, double days) throws Exception {
-        Snapshots s = new Snapshots(Instant.parse("2026-07-17T00:00:00Z"), 1, "n01", "n02", "n03", "n04", "n05", "n06", "n07",
-                "n08", "n09", "n10").mesh();
+        Snapshots s = new Snapshots(
+                        Instant.parse("2026-07-17T00:00:00Z"),
+                        1,
+                        "n01",
+                        "n02",
+                        "n03",
+                        "n04",
+                        "n05",
+                        "n06",
+                        "n07",
+                        "n08",
+                        "n09",
+                        "n10")
+                .mesh();
         long versions = (long) (days * 43_200);
         long jsonBytes = 0;
         long t0 = System.nanoTime();
@@ -129,11 +151,22 @@ public final class StoreBenchmark {
             store.close();
             double wall = (System.nanoTime() - t0) / 1e9;
             long size = Files.size(file) + sizeOr0(file.resolveSibling(file.getFileName() + "-wal"));
-            System.out.printf(Locale.ROOT, "simulated %.1f day(s) at 10 nodes / 2 s (full mesh, %.1f KB JSON per snapshot) in %.0f s:"
-                            + " database %.1f MB%n", days, jsonBytes / 1024.0 / versions, wall, size / 1e6);
+            System.out.printf(
+                    Locale.ROOT,
+                    "simulated %.1f day(s) at 10 nodes / 2 s (full mesh, %.1f KB JSON per snapshot) in %.0f s:"
+                            + " database %.1f MB%n",
+                    days,
+                    jsonBytes / 1024.0 / versions,
+                    wall,
+                    size / 1e6);
             Map<String, long[]> tables = tableSizes(db);
-            tables.forEach((name, v) -> System.out.printf(Locale.ROOT, "  %-14s %9d rows %8.1f MB %6.0f B/row%n", name, v[1],
-                    v[0] / 1e6, v[1] == 0 ? 0.0 : (double) v[0] / v[1]));
+            tables.forEach((name, v) -> System.out.printf(
+                    Locale.ROOT,
+                    "  %-14s %9d rows %8.1f MB %6.0f B/row%n",
+                    name,
+                    v[1],
+                    v[0] / 1e6,
+                    v[1] == 0 ? 0.0 : (double) v[0] / v[1]));
             steadyState(tables, days);
             historyLatency(db, s.now);
         }
@@ -143,18 +176,30 @@ public final class StoreBenchmark {
     private static void steadyState(Map<String, long[]> t, double days) {
         ToolsConfig.Retention r = ToolsConfig.Retention.DEFAULT;
         double perDay = 43_200;
-        double samples = bytesPerRow(t, "node_samples") * 10 * perDay * r.samples().toDays();
-        double minutes = 48 * 10 * 1440 * (r.downsampled().toDays() - r.samples().toDays());
+        double samples =
+                bytesPerRow(t, "node_samples") * 10 * perDay * r.samples().toDays();
+        double minutes =
+                48 * 10 * 1440 * (r.downsampled().toDays() - r.samples().toDays());
         double snapshotRows = bytesPerRow(t, "snapshots") * perDay * r.samples().toDays();
         double json = t.get("snapshot_json")[0]; // already the retained window when days cover it
         // a handful of event rows sit in a mostly empty page: below a few thousand rows, assume 120 B each
         double eventRow = t.get("events")[1] < 5000 ? 120 : bytesPerRow(t, "events");
         double events = eventRow * t.get("events")[1] / days * r.events().toDays();
         double total = samples + minutes + snapshotRows + json + events;
-        System.out.printf(Locale.ROOT, "steady state with default retention (samples %dd, minutes %dd, JSON %dh, events %dd):"
+        System.out.printf(
+                Locale.ROOT,
+                "steady state with default retention (samples %dd, minutes %dd, JSON %dh, events %dd):"
                         + " ~%.0f MB (samples %.0f, minutes %.0f, snapshot rows %.0f, JSON %.0f, events %.1f); budget 200 MB%n",
-                r.samples().toDays(), r.downsampled().toDays(), r.snapshots().toHours(), r.events().toDays(), total / 1e6,
-                samples / 1e6, minutes / 1e6, snapshotRows / 1e6, json / 1e6, events / 1e6);
+                r.samples().toDays(),
+                r.downsampled().toDays(),
+                r.snapshots().toHours(),
+                r.events().toDays(),
+                total / 1e6,
+                samples / 1e6,
+                minutes / 1e6,
+                snapshotRows / 1e6,
+                json / 1e6,
+                events / 1e6);
     }
 
     private static double bytesPerRow(Map<String, long[]> t, String name) {
@@ -181,7 +226,6 @@ public final class StoreBenchmark {
                         out.get(table)[1] = rs.getLong(1);
                     }
                 }
-
             }
             return out;
         });
@@ -192,18 +236,22 @@ public final class StoreBenchmark {
         List<Long> nanos = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             long t = System.nanoTime();
-            int points = q.history("n05", now.minus(Duration.ofHours(1)), now.plusSeconds(1), null, 10_001).size();
+            int points = q.history("n05", now.minus(Duration.ofHours(1)), now.plusSeconds(1), null, 10_001)
+                    .size();
             nanos.add(System.nanoTime() - t);
             if (points < 1700) {
                 throw new IllegalStateException("expected an hour of samples, got " + points);
             }
         }
         Collections.sort(nanos);
-        System.out.printf(Locale.ROOT, "GET /nodes/{name}/history, last hour (1,800 points), store query: p50 %.1f ms, p99 %.1f ms%n",
-                nanos.get(100) / 1e6, nanos.get(198) / 1e6);
+        System.out.printf(
+                Locale.ROOT,
+                "GET /nodes/{name}/history, last hour (1,800 points), store query: p50 %.1f ms, p99 %.1f ms%n",
+                nanos.get(100) / 1e6,
+                nanos.get(198) / 1e6);
     }
 
-    private static long sizeOr0(Path p) throws java.io.IOException {
+    private static long sizeOr0(Path p) throws IOException {
         return Files.exists(p) ? Files.size(p) : 0;
     }
 }

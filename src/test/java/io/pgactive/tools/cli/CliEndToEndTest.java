@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -56,30 +57,38 @@ class CliEndToEndTest {
         Snapshot s = client.getSnapshot();
         assertThat(s.nodes()).containsOnlyKeys("node1", "node2", "node3");
         assertThat(s.nodes().get("node3").metrics().inRecovery()).isTrue();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(client.getSnapshotIfNewer(s.version())).hasValueSatisfying(n -> assertThat(n.version()).isGreaterThan(s.version())));
+        await().atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(client.getSnapshotIfNewer(s.version()))
+                        .hasValueSatisfying(n -> assertThat(n.version()).isGreaterThan(s.version())));
         // far ahead: never the latest, so a full body; the latest itself is a 304 unless a new one was published
         assertThat(client.getSnapshotIfNewer(Long.MAX_VALUE)).isPresent();
         Snapshot latest = client.getSnapshot();
-        client.getSnapshotIfNewer(latest.version()).ifPresent(n -> assertThat(n.version()).isGreaterThan(latest.version()));
+        client.getSnapshotIfNewer(latest.version())
+                .ifPresent(n -> assertThat(n.version()).isGreaterThan(latest.version()));
 
-        assertThat(client.events("node1", "node_joined", null, 10)).extracting(Event::type)
-                .containsOnly(EventType.NODE_JOINED).isNotEmpty();
+        assertThat(client.events("node1", "node_joined", null, 10))
+                .extracting(Event::type)
+                .containsOnly(EventType.NODE_JOINED)
+                .isNotEmpty();
         assertThat(client.conflicts("node1", "public.app_events", Instant.now().minusSeconds(3600), null))
-                .singleElement().satisfies(c -> {
+                .singleElement()
+                .satisfies(c -> {
                     assertThat(c.conflictType()).isEqualTo("update_delete");
                     assertThat(c.resolution()).isEqualTo("skip_change");
                 });
         NodeHistory h = client.nodeHistory("node1", Instant.now().minusSeconds(600), null, Duration.ofHours(1));
         assertThat(h.step()).isEqualTo("PT1H");
-        assertThat(h.points()).isNotEmpty().allSatisfy(p -> assertThat(p.samples()).isPositive());
+        assertThat(h.points())
+                .isNotEmpty()
+                .allSatisfy(p -> assertThat(p.samples()).isPositive());
         assertThatThrownBy(() -> client.nodeHistory("nosuch", null, null, null))
                 .isInstanceOfSatisfying(ProblemException.class, e -> {
                     assertThat(e.status()).isEqualTo(404);
                     assertThat(e.detail()).contains("nosuch");
                 });
         assertThatThrownBy(() -> client.events(null, "no_such_type", null, null))
-                .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.status()).isEqualTo(400));
+                .isInstanceOfSatisfying(
+                        ProblemException.class, e -> assertThat(e.status()).isEqualTo(400));
     }
 
     @Test
@@ -88,7 +97,8 @@ class CliEndToEndTest {
         CliRun table = CliRun.inProcess("lag", "--server", server);
         assertThat(table.exit()).isZero();
         assertThat(table.firstLine()).startsWith("LAG OK: 3 nodes, max lag ");
-        assertThat(table.out().lines()).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(80))
+        assertThat(table.out().lines())
+                .allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(80))
                 .anySatisfy(l -> assertThat(l).matches("node1 +HEALTHY +ok .*"));
         assertThat(table.out()).doesNotContain("\u001b[");
 
@@ -104,14 +114,20 @@ class CliEndToEndTest {
 
         CliRun nagios = CliRun.inProcess("lag", "-s", server, "--format", "nagios", "--node", "node1,node2");
         assertThat(nagios.exit()).isZero();
-        assertThat(nagios.out().strip()).matches("PGACTIVE LAG OK: 2 nodes, .* \\| 'node1_lag'=[0-9.]+s;;;0; "
-                + "'node1_lag_bytes'=\\d+B;;;0; 'node2_lag'=.*");
+        assertThat(nagios.out().strip())
+                .matches("PGACTIVE LAG OK: 2 nodes, .* \\| 'node1_lag'=[0-9.]+s;;;0; "
+                        + "'node1_lag_bytes'=\\d+B;;;0; 'node2_lag'=.*");
 
         CliRun status = CliRun.inProcess("status", "--server", server);
         assertThat(status.exit()).isZero();
         assertThat(status.firstLine()).isEqualTo("STATUS OK: cluster HEALTHY, 3/3 nodes healthy");
-        assertThat(SnapshotJson.MAPPER.readTree(CliRun.inProcess("status", "-s", server, "-f", "json").out())
-                .get("cluster").get("nodes_total").asInt()).isEqualTo(3);
+        assertThat(SnapshotJson.MAPPER
+                        .readTree(CliRun.inProcess("status", "-s", server, "-f", "json")
+                                .out())
+                        .get("cluster")
+                        .get("nodes_total")
+                        .asInt())
+                .isEqualTo(3);
 
         CliRun unknownNode = CliRun.inProcess("lag", "--server", server, "--node", "node9");
         assertThat(unknownNode.exit()).isEqualTo(3);
@@ -124,13 +140,17 @@ class CliEndToEndTest {
         CliRun list = CliRun.inProcess("conflicts", "--server", server, "--since", "1h");
         assertThat(list.exit()).isZero();
         assertThat(list.firstLine()).startsWith("CONFLICTS OK: 1 conflict since ");
-        assertThat(list.out().lines()).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(80))
-                .anySatisfy(l -> assertThat(l).matches("\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  node1  update_delete  skip_change  public.*"));
-        JsonNode listed = SnapshotJson.MAPPER.readTree(CliRun.inProcess("conflicts", "-s", server, "-f", "json").out());
+        assertThat(list.out().lines())
+                .allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(80))
+                .anySatisfy(l -> assertThat(l)
+                        .matches("\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d  node1  update_delete  skip_change  public.*"));
+        JsonNode listed = SnapshotJson.MAPPER.readTree(
+                CliRun.inProcess("conflicts", "-s", server, "-f", "json").out());
         assertThat(listed.get("conflicts").get(0).get("object_name").asText()).isEqualTo("app_events");
         assertThat(listed.get("counts").get("node1").asInt()).isEqualTo(1);
 
-        CliRun crit = CliRun.inProcess("conflicts", "--server", server, "--node", "node1", "--warn", "1", "--crit", "1");
+        CliRun crit =
+                CliRun.inProcess("conflicts", "--server", server, "--node", "node1", "--warn", "1", "--crit", "1");
         assertThat(crit.exit()).isEqualTo(2);
         assertThat(crit.firstLine()).isEqualTo("CONFLICTS CRITICAL: node1 1 conflicts >= critical 1");
 
@@ -179,9 +199,12 @@ class CliEndToEndTest {
     void watchFollowsVersionsInPlaceOnATerminalAndAsLinesWhenPiped() throws Exception {
         CliRun piped = CliRun.inProcess("watch", "--server", server, "--count", "3");
         assertThat(piped.exit()).isZero();
-        assertThat(piped.out().lines()).hasSize(3).allSatisfy(l -> assertThat(l)
-                .matches("WATCH OK: version \\d+ \\S+ node1=HEALTHY/[0-9.]+s node2=HEALTHY.* node3=HEALTHY.*"));
-        List<Long> versions = piped.out().lines().map(l -> Long.parseLong(l.split(" ")[3])).toList();
+        assertThat(piped.out().lines())
+                .hasSize(3)
+                .allSatisfy(l -> assertThat(l)
+                        .matches("WATCH OK: version \\d+ \\S+ node1=HEALTHY/[0-9.]+s node2=HEALTHY.* node3=HEALTHY.*"));
+        List<Long> versions =
+                piped.out().lines().map(l -> Long.parseLong(l.split(" ")[3])).toList();
         assertThat(versions).isSorted().doesNotHaveDuplicates();
 
         CliRun json = CliRun.inProcess("watch", "--server", server, "--count", "2", "--node", "node2", "-f", "json");
@@ -189,15 +212,20 @@ class CliEndToEndTest {
         for (String line : json.out().lines().toList()) {
             JsonNode doc = SnapshotJson.MAPPER.readTree(line);
             assertThat(doc.get("result").asText()).isEqualTo("OK");
-            assertThat(doc.get("snapshot").get("nodes").fieldNames()).toIterable().containsExactly("node2");
-            assertThat(doc.get("snapshot").get("version").asLong()).isEqualTo(doc.get("version").asLong());
+            assertThat(doc.get("snapshot").get("nodes").fieldNames())
+                    .toIterable()
+                    .containsExactly("node2");
+            assertThat(doc.get("snapshot").get("version").asLong())
+                    .isEqualTo(doc.get("version").asLong());
         }
 
         CliRun tty = CliRun.terminal("watch", "--server", server, "--count", "2");
         assertThat(tty.exit()).as(tty.out()).isZero();
         String screen = tty.out().replace("\r", "");
-        assertThat(screen.split(java.util.regex.Pattern.quote(WatchCommand.CLEAR), -1)).hasSize(3);
-        assertThat(screen).contains("\u001b[32mWATCH OK\u001b[0m: version ").contains("(Ctrl-C to stop)")
+        assertThat(screen.split(Pattern.quote(WatchCommand.CLEAR), -1)).hasSize(3);
+        assertThat(screen)
+                .contains("\u001b[32mWATCH OK\u001b[0m: version ")
+                .contains("(Ctrl-C to stop)")
                 .contains("\u001b[32mHEALTHY\u001b[0m");
 
         int closed;
@@ -216,10 +244,13 @@ class CliEndToEndTest {
         PgNode node2 = DemoServiceResource.cluster.node("node2");
         node2.disableSubscription(PgCluster.SUB_NODE2_FROM_NODE1);
         try {
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-                PgCluster.insertEvent(node1, "while node2 does not apply");
-                assertThat(client.getSnapshot().nodes().get("node1").status()).isEqualTo(NodeStatus.DEGRADED);
-            });
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .untilAsserted(() -> {
+                        PgCluster.insertEvent(node1, "while node2 does not apply");
+                        assertThat(client.getSnapshot().nodes().get("node1").status())
+                                .isEqualTo(NodeStatus.DEGRADED);
+                    });
             CliRun quiet = CliRun.inProcess("lag", "--server", server, "--node", "node1");
             assertThat(quiet.exit()).isZero();
             assertThat(quiet.summary()).startsWith("LAG OK: node1 ").endsWith("(warning only; --fail-on-warn exits 1)");
@@ -228,15 +259,19 @@ class CliEndToEndTest {
             assertThat(warn.exit()).as(warn.out()).isEqualTo(1);
             assertThat(warn.firstLine()).startsWith("LAG WARNING: node1 ");
 
-            await().atMost(Duration.ofSeconds(30)).until(() -> client.getSnapshot().nodes().get("node1").metrics().lagSeconds() >= 2.0);
-            CliRun crit = CliRun.process(Map.of(), "lag", "--server", server, "--warn", "0.5", "--crit", "1.5", "-f", "json");
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() ->
+                            client.getSnapshot().nodes().get("node1").metrics().lagSeconds() >= 2.0);
+            CliRun crit =
+                    CliRun.process(Map.of(), "lag", "--server", server, "--warn", "0.5", "--crit", "1.5", "-f", "json");
             assertThat(crit.exit()).as(crit.out()).isEqualTo(2);
             JsonNode doc = SnapshotJson.MAPPER.readTree(crit.out());
             assertThat(doc.get("result").asText()).isEqualTo("CRITICAL");
             assertThat(doc.get("nodes").get(0).get("result").asText()).isEqualTo("CRITICAL");
             assertThat(doc.get("nodes").get(0).get("reason").asText()).contains(">= critical 1.5s");
 
-            CliRun loosened = CliRun.inProcess("lag", "--server", server, "--node", "node1", "--crit", "100000", "--fail-on-warn");
+            CliRun loosened = CliRun.inProcess(
+                    "lag", "--server", server, "--node", "node1", "--crit", "100000", "--fail-on-warn");
             assertThat(loosened.exit()).as(loosened.out()).isZero();
         } finally {
             node2.enableSubscription(PgCluster.SUB_NODE2_FROM_NODE1);
@@ -248,13 +283,17 @@ class CliEndToEndTest {
     void aDownNodeIsUnknownNodeUnreachable() {
         PgNode node3 = DemoServiceResource.cluster.node("node3");
         node3.stop();
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
-                assertThat(client.getSnapshot().nodes().get("node3").status()).isEqualTo(NodeStatus.DOWN));
+        await().atMost(Duration.ofSeconds(60))
+                .untilAsserted(() -> assertThat(
+                                client.getSnapshot().nodes().get("node3").status())
+                        .isEqualTo(NodeStatus.DOWN));
         CliRun status = CliRun.inProcess("status", "--server", server);
         assertThat(status.exit()).isEqualTo(3);
         assertThat(status.summary()).startsWith("STATUS UNKNOWN: ").contains("node3 DOWN (node unreachable");
         CliRun lag = CliRun.inProcess("lag", "--server", server, "--node", "node3", "-f", "nagios");
         assertThat(lag.exit()).isEqualTo(3);
-        assertThat(lag.out()).startsWith("PGACTIVE LAG UNKNOWN: node3 node unreachable").contains("'node3_lag'=");
+        assertThat(lag.out())
+                .startsWith("PGACTIVE LAG UNKNOWN: node3 node unreachable")
+                .contains("'node3_lag'=");
     }
 }

@@ -31,7 +31,8 @@ public record CliRun(int exit, String out, String err) {
     public static CliRun inProcess(Map<String, String> env, boolean tty, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = PgactiveToolsCli.run(args, new PgactiveToolsCli.Io(new PrintWriter(out), new PrintWriter(err), env, tty));
+        int code = PgactiveToolsCli.run(
+                args, new PgactiveToolsCli.Io(new PrintWriter(out), new PrintWriter(err), env, tty));
         return new CliRun(code, out.toString(), err.toString());
     }
 
@@ -40,8 +41,11 @@ public record CliRun(int exit, String out, String err) {
     }
 
     static List<String> javaCommand(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), PgactiveToolsCli.class.getName()));
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                PgactiveToolsCli.class.getName()));
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -55,7 +59,10 @@ public record CliRun(int exit, String out, String err) {
     static CliRun terminal(String... args) throws IOException, InterruptedException {
         StringBuilder line = new StringBuilder();
         for (String a : javaCommand(args)) {
-            line.append(line.isEmpty() ? "" : " ").append('\'').append(a.replace("'", "'\\''")).append('\'');
+            line.append(line.isEmpty() ? "" : " ")
+                    .append('\'')
+                    .append(a.replace("'", "'\\''"))
+                    .append('\'');
         }
         return process(Map.of(), List.of("script", "-q", "-e", "-c", line.toString(), "/dev/null"));
     }
@@ -72,6 +79,7 @@ public record CliRun(int exit, String out, String err) {
             p.destroyForcibly();
             throw new AssertionError("the CLI did not exit");
         }
-        return new CliRun(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+        return new CliRun(
+                p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
     }
 }

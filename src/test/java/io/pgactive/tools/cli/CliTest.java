@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -43,7 +44,8 @@ class CliTest {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", status == 200 ? "application/json" : "application/problem+json");
+            exchange.getResponseHeaders()
+                    .add("Content-Type", status == 200 ? "application/json" : "application/problem+json");
             exchange.sendResponseHeaders(status, bytes.length);
             exchange.getResponseBody().write(bytes);
             exchange.close();
@@ -53,27 +55,61 @@ class CliTest {
     }
 
     private static NodeState node(String name, NodeStatus status, Double lag, List<String> reasons, String error) {
-        NodeMetrics m = new NodeMetrics(null, lag, lag == null ? null : 100L, null, null, null, null, null, 0, 0L, Map.of(),
-                false, null, null, null);
-        return new NodeState(name, status, List.of("primary"), reasons, Instant.parse("2026-11-23T10:00:00Z"),
-                error == null ? 0 : 12, error, error == null ? null : "connection", null, null, null, m, List.of(), null, null);
+        NodeMetrics m = new NodeMetrics(
+                null,
+                lag,
+                lag == null ? null : 100L,
+                null,
+                null,
+                null,
+                null,
+                null,
+                0,
+                0L,
+                Map.of(),
+                false,
+                null,
+                null,
+                null);
+        return new NodeState(
+                name,
+                status,
+                List.of("primary"),
+                reasons,
+                Instant.parse("2026-11-23T10:00:00Z"),
+                error == null ? 0 : 12,
+                error,
+                error == null ? null : "connection",
+                null,
+                null,
+                null,
+                m,
+                List.of(),
+                null,
+                null);
     }
 
     private String snapshot(NodeState... nodes) throws IOException {
-        Map<String, NodeState> map = new java.util.TreeMap<>();
+        Map<String, NodeState> map = new TreeMap<>();
         NodeStatus worst = NodeStatus.HEALTHY;
         for (NodeState n : nodes) {
             map.put(n.name(), n);
             worst = worst.worst(n.status());
         }
-        Snapshot s = new Snapshot(7, Instant.parse("2026-11-23T10:00:01Z"), new ClusterSummary(worst, nodes.length, 1, 2.0), map);
+        Snapshot s = new Snapshot(
+                7, Instant.parse("2026-11-23T10:00:01Z"), new ClusterSummary(worst, nodes.length, 1, 2.0), map);
         return serving(200, new String(SnapshotJson.encode(s), StandardCharsets.UTF_8));
     }
 
     @Test
     void criticalOutranksAnUnreachableNodeAndColourIsOnlyOnATerminal() throws IOException {
-        String url = snapshot(node("a-node-with-a-rather-long-name-that-does-not-fit", NodeStatus.CRITICAL, 20.0,
-                        List.of("lag 20.0s >= critical 15.0s"), null),
+        String url = snapshot(
+                node(
+                        "a-node-with-a-rather-long-name-that-does-not-fit",
+                        NodeStatus.CRITICAL,
+                        20.0,
+                        List.of("lag 20.0s >= critical 15.0s"),
+                        null),
                 node("b", NodeStatus.DOWN, null, List.of(), "connection refused"));
         CliRun plain = CliRun.inProcess("status", "--server", url);
         assertThat(plain.exit()).isEqualTo(2);
@@ -85,18 +121,24 @@ class CliTest {
         CliRun tty = CliRun.inProcess(Map.of(), true, "status", "--server", url);
         assertThat(tty.firstLine()).startsWith("\u001b[31mSTATUS CRITICAL\u001b[0m: ");
         assertThat(tty.out()).contains("\u001b[35mDOWN\u001b[0m");
-        assertThat(CliRun.inProcess(Map.of(), true, "status", "--server", url, "--no-color").out()).doesNotContain("\u001b[");
-        assertThat(CliRun.inProcess(Map.of("NO_COLOR", "1"), true, "status", "--server", url).out()).doesNotContain("\u001b[");
+        assertThat(CliRun.inProcess(Map.of(), true, "status", "--server", url, "--no-color")
+                        .out())
+                .doesNotContain("\u001b[");
+        assertThat(CliRun.inProcess(Map.of("NO_COLOR", "1"), true, "status", "--server", url)
+                        .out())
+                .doesNotContain("\u001b[");
     }
 
     @Test
     void nagiosStatusHasPerfdataAndTheWordOfItsExitCode() throws IOException {
-        String url = snapshot(node("a", NodeStatus.DEGRADED, 6.0, List.of("lag 6.0s >= warning 5.0s"), null),
+        String url = snapshot(
+                node("a", NodeStatus.DEGRADED, 6.0, List.of("lag 6.0s >= warning 5.0s"), null),
                 node("b", NodeStatus.HEALTHY, 0.0, List.of(), null));
         CliRun quiet = CliRun.inProcess("status", "--server", url, "--format", "nagios");
         assertThat(quiet.exit()).isZero();
-        assertThat(quiet.out().strip()).isEqualTo("PGACTIVE STATUS OK: a DEGRADED (lag 6.0s >= warning 5.0s) (warning only; "
-                + "--fail-on-warn exits 1) | 'nodes'=2;;;0; 'nodes_healthy'=1;;;0;2");
+        assertThat(quiet.out().strip())
+                .isEqualTo("PGACTIVE STATUS OK: a DEGRADED (lag 6.0s >= warning 5.0s) (warning only; "
+                        + "--fail-on-warn exits 1) | 'nodes'=2;;;0; 'nodes_healthy'=1;;;0;2");
         CliRun loud = CliRun.inProcess("status", "--server", url, "--format", "NAGIOS", "--fail-on-warn");
         assertThat(loud.exit()).isEqualTo(1);
         assertThat(loud.out()).startsWith("PGACTIVE STATUS WARNING: a DEGRADED");
@@ -134,7 +176,8 @@ class CliTest {
         CliRun inverted = CliRun.inProcess("lag", "--server", "http://127.0.0.1:1", "--warn", "10", "--crit", "5");
         assertThat(inverted.exit()).isEqualTo(3);
         assertThat(inverted.err()).contains("--warn 10.0 is above --crit 5.0");
-        CliRun invertedCount = CliRun.inProcess("conflicts", "--server", "http://127.0.0.1:1", "--warn", "10", "--crit", "5");
+        CliRun invertedCount =
+                CliRun.inProcess("conflicts", "--server", "http://127.0.0.1:1", "--warn", "10", "--crit", "5");
         assertThat(invertedCount.exit()).isEqualTo(3);
         CliRun badServer = CliRun.inProcess("lag", "--server", "localhost:8080");
         assertThat(badServer.exit()).isEqualTo(3);
@@ -150,7 +193,10 @@ class CliTest {
         assertThat(noCount.err()).contains("--count must be at least 1");
         CliRun help = CliRun.inProcess("lag", "--help");
         assertThat(help.exit()).isZero();
-        assertThat(help.out()).contains("--fail-on-warn").contains("Exit codes:").contains("3   UNKNOWN");
+        assertThat(help.out())
+                .contains("--fail-on-warn")
+                .contains("Exit codes:")
+                .contains("3   UNKNOWN");
     }
 
     @Test
@@ -171,12 +217,14 @@ class CliTest {
             feeder.start();
             String url = "http://127.0.0.1:" + trickler.getLocalPort();
             // a byte every 100 ms of a 100 kB body: hours, unless the timeout bounds the whole call
-            CliRun run = assertTimeoutPreemptively(Duration.ofSeconds(60),
-                    () -> CliRun.inProcess("status", "--server", url, "--timeout", "1"));
+            CliRun run = assertTimeoutPreemptively(
+                    Duration.ofSeconds(60), () -> CliRun.inProcess("status", "--server", url, "--timeout", "1"));
             assertThat(run.exit()).isEqualTo(3);
             // one message (wrapped at 80 columns like every other), no stack trace
             assertThat(run.firstLine()).startsWith("STATUS UNKNOWN: service unreachable: no answer");
-            assertThat(run.out().replace("\n  ", " ")).contains("within 1000 ms").hasLineCount(1);
+            assertThat(run.out().replace("\n  ", " "))
+                    .contains("within 1000 ms")
+                    .hasLineCount(1);
             assertThat(run.err()).isEmpty();
         }
     }
@@ -185,7 +233,8 @@ class CliTest {
     private static void trickle(ServerSocket server) {
         while (!server.isClosed()) {
             try (Socket s = server.accept()) {
-                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+                BufferedReader in =
+                        new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
                 for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
                     // the request's head; its content does not matter
                 }
@@ -196,7 +245,8 @@ class CliTest {
                 for (int i = 0; i < 100_000 && !server.isClosed(); i++) {
                     out.write(' ');
                     out.flush();
-                    LockSupport.parkNanos(Duration.ofMillis(100).toNanos()); // the pace of the trickle, not a wait for the test
+                    LockSupport.parkNanos(
+                            Duration.ofMillis(100).toNanos()); // the pace of the trickle, not a wait for the test
                 }
             } catch (IOException closed) {
                 // the client gave up, or the test is over

@@ -23,9 +23,13 @@ public class DemoServiceResource extends ServiceTestResource {
     @Override
     protected Map<String, String> start(Path dir) {
         cluster = closeOnStop(PgCluster.demo(dir.resolve("cluster")));
-        cluster.node("node1").installPgactiveFixture("7200000000000000001", "node1")
+        cluster.node("node1")
+                .installPgactiveFixture("7200000000000000001", "node1")
                 .insertConflict("update_delete", "skip_change", "public", "app_events", Instant.now());
-        Path config = ServiceConfig.write(dir, cluster.nodes(), "interval: 500ms\nbackoff_max: 1s\n",
+        Path config = ServiceConfig.write(
+                dir,
+                cluster.nodes(),
+                "interval: 500ms\nbackoff_max: 1s\n",
                 "thresholds: { lag_seconds_warn: 1, lag_seconds_crit: 3600 }\n");
         return Map.of("pgactive.tools.config", config.toString());
     }

@@ -23,12 +23,12 @@ class InstalledCliTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
+    private record Run(int exit, String out, String err) {}
 
     private static Run run(Path script) throws IOException, InterruptedException {
         // nothing listens on port 1: the answer is a quick UNKNOWN, and what matters is what the JVM adds to it
-        Process p = new ProcessBuilder(script.toString(), "lag", "--server", "http://127.0.0.1:1", "--timeout", "2").start();
+        Process p = new ProcessBuilder(script.toString(), "lag", "--server", "http://127.0.0.1:1", "--timeout", "2")
+                .start();
         byte[] out = p.getInputStream().readAllBytes();
         byte[] err = p.getErrorStream().readAllBytes();
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -45,10 +45,18 @@ class InstalledCliTest {
 
         Path copy = dir.resolve("installed");
         Files.createDirectories(copy.resolve("target"));
-        Process cp = new ProcessBuilder("cp", "-a", "bin", copy.toString()).inheritIO().start();
+        Process cp = new ProcessBuilder("cp", "-a", "bin", copy.toString())
+                .inheritIO()
+                .start();
         assertThat(cp.waitFor()).isZero();
-        cp = new ProcessBuilder("cp", "-a", APP.toString(), "target/pgactive-tools-cli.jsa", copy.resolve("target").toString())
-                .inheritIO().start();
+        cp = new ProcessBuilder(
+                        "cp",
+                        "-a",
+                        APP.toString(),
+                        "target/pgactive-tools-cli.jsa",
+                        copy.resolve("target").toString())
+                .inheritIO()
+                .start();
         assertThat(cp.waitFor()).isZero();
         Path key = Path.of("target/pgactive-tools-cli.jsa.key");
         if (Files.exists(key)) {

@@ -2,6 +2,8 @@ package io.pgactive.tools.collect;
 
 import static org.awaitility.Awaitility.await;
 
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
 import io.pgactive.tools.config.ConfigLoader;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.snapshot.NodeState;
@@ -44,24 +46,37 @@ final class CollectorHarness implements AutoCloseable {
     }
 
     CollectorHarness(Path dir, String collectorYaml, List<PgNode> nodes, Map<String, String> dsnOverrides) {
-        this(dir, collectorYaml, nodes, dsnOverrides, io.opentelemetry.api.trace.TracerProvider.noop().get("test"));
+        this(dir, collectorYaml, nodes, dsnOverrides, TracerProvider.noop().get("test"));
     }
 
-    CollectorHarness(Path dir, String collectorYaml, List<PgNode> nodes, Map<String, String> dsnOverrides,
-                     io.opentelemetry.api.trace.Tracer tracer) {
+    CollectorHarness(
+            Path dir, String collectorYaml, List<PgNode> nodes, Map<String, String> dsnOverrides, Tracer tracer) {
         this(dir, collectorYaml, nodes, dsnOverrides, tracer, new VertxOptions());
     }
 
     /** @param vertxOptions for tests that need to know which event loop runs what (e.g. one loop, blocked on purpose) */
-    CollectorHarness(Path dir, String collectorYaml, List<PgNode> nodes, Map<String, String> dsnOverrides,
-                     io.opentelemetry.api.trace.Tracer tracer, VertxOptions vertxOptions) {
-        StringBuilder yaml = new StringBuilder("collector:\n").append(collectorYaml.indent(2)).append("  nodes:\n");
+    CollectorHarness(
+            Path dir,
+            String collectorYaml,
+            List<PgNode> nodes,
+            Map<String, String> dsnOverrides,
+            Tracer tracer,
+            VertxOptions vertxOptions) {
+        StringBuilder yaml = new StringBuilder("collector:\n")
+                .append(collectorYaml.indent(2))
+                .append("  nodes:\n");
         for (PgNode n : nodes) {
-            yaml.append("    - name: ").append(n.name()).append('\n')
-                .append("      dsn: \"").append(dsnOverrides.getOrDefault(n.name(), n.dsn())).append("\"\n");
+            yaml.append("    - name: ")
+                    .append(n.name())
+                    .append('\n')
+                    .append("      dsn: \"")
+                    .append(dsnOverrides.getOrDefault(n.name(), n.dsn()))
+                    .append("\"\n");
         }
         yaml.append("thresholds: { lag_seconds_warn: 5, lag_seconds_crit: 15, conflicts_warn: 3/min }\n")
-            .append("database: { path: ").append(dir.resolve("data/replication_state.db")).append(" }\n");
+                .append("database: { path: ")
+                .append(dir.resolve("data/replication_state.db"))
+                .append(" }\n");
         try {
             Files.createDirectories(dir);
             Files.writeString(dir.resolve("tools.yaml"), yaml);
@@ -71,8 +86,14 @@ final class CollectorHarness implements AutoCloseable {
         config = new ConfigLoader(Map.of()).load(dir.resolve("tools.yaml"));
         vertx = Vertx.vertx(vertxOptions);
         db = HistoryDb.open(config.database().path());
-        collector = new Collector(config, config.collector().queries(), vertx, bus,
-                new VersionSequence(db.versionMark(0), 1000), cycles::add, tracer);
+        collector = new Collector(
+                config,
+                config.collector().queries(),
+                vertx,
+                bus,
+                new VersionSequence(db.versionMark(0), 1000),
+                cycles::add,
+                tracer);
     }
 
     /**
@@ -80,14 +101,19 @@ final class CollectorHarness implements AutoCloseable {
      * version; {@link #stop} fails on the first violation.
      */
     CollectorHarness checkingInvariants() {
-        invariants = SnapshotInvariants.following(bus, config.collector().nodes().stream().map(ToolsConfig.NodeConfig::name).toList())
+        invariants = SnapshotInvariants.following(
+                        bus,
+                        config.collector().nodes().stream()
+                                .map(ToolsConfig.NodeConfig::name)
+                                .toList())
                 .withMetrics(MetricsAgreement.check(config));
         return this;
     }
 
     /** Waits until every node is HEALTHY: the first cycles of a cold JVM load the whole client stack. */
     CollectorHarness awaitAllHealthy() {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
                 .until(() -> cycle().nodes().values().stream().allMatch(n -> n.status() == NodeStatus.HEALTHY));
         return this;
     }
@@ -116,7 +142,10 @@ final class CollectorHarness implements AutoCloseable {
     }
 
     Snapshot cycle() {
-        PublishedSnapshot p = collector.runCycle().await().atMost(config.collector().interval().plusSeconds(15));
+        PublishedSnapshot p = collector
+                .runCycle()
+                .await()
+                .atMost(config.collector().interval().plusSeconds(15));
         return p.snapshot();
     }
 

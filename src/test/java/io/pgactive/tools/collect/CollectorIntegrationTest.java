@@ -69,7 +69,8 @@ class CollectorIntegrationTest {
         assertThat(standby.roles()).contains("standby");
         assertThat(standby.metrics().inRecovery()).isTrue();
         assertThat(standby.metrics().walReceiverActive()).isTrue();
-        assertThat(link(standby, "streaming", Link.INBOUND, "node1")).get()
+        assertThat(link(standby, "streaming", Link.INBOUND, "node1"))
+                .get()
                 .satisfies(l -> assertThat(l.active()).isTrue());
         assertThat(primary.serverVersion()).startsWith("18");
     }
@@ -77,7 +78,9 @@ class CollectorIntegrationTest {
     @Test
     void bidirectionalLogicalLinksAreNamedAfterTheNodes() {
         NodeState node1 = harness.node("node1");
-        assertThat(link(node1, "logical", Link.OUTBOUND, "node2")).get().satisfies(l -> assertThat(l.active()).isTrue());
+        assertThat(link(node1, "logical", Link.OUTBOUND, "node2"))
+                .get()
+                .satisfies(l -> assertThat(l.active()).isTrue());
         assertThat(link(node1, "logical", Link.INBOUND, "node2")).get().satisfies(l -> {
             assertThat(l.active()).isTrue();
             assertThat(l.state()).isEqualTo("streaming");
@@ -112,19 +115,21 @@ class CollectorIntegrationTest {
         try {
             AtomicReference<Double> firstLag = new AtomicReference<>();
             AtomicReference<Long> firstBytes = new AtomicReference<>();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(harness.interval()).untilAsserted(() -> {
-                PgCluster.insertEvent(node1, "while node2 does not apply");
-                NodeState n = harness.node("node1");
-                Link l = link(n, "logical", Link.OUTBOUND, "node2").orElseThrow();
-                assertThat(l.active()).isFalse();
-                assertThat(l.lagBytes()).isPositive();
-                firstBytes.compareAndSet(null, l.lagBytes());
-                firstLag.compareAndSet(null, l.lagSeconds());
-                assertThat(l.stalled()).isTrue();
-                assertThat(l.lagSeconds()).isGreaterThanOrEqualTo(2.0);
-                assertThat(n.status()).isEqualTo(NodeStatus.DEGRADED);
-                assertThat(n.reasons()).anyMatch(r -> r.contains("logical outbound link node2"));
-            });
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(harness.interval())
+                    .untilAsserted(() -> {
+                        PgCluster.insertEvent(node1, "while node2 does not apply");
+                        NodeState n = harness.node("node1");
+                        Link l = link(n, "logical", Link.OUTBOUND, "node2").orElseThrow();
+                        assertThat(l.active()).isFalse();
+                        assertThat(l.lagBytes()).isPositive();
+                        firstBytes.compareAndSet(null, l.lagBytes());
+                        firstLag.compareAndSet(null, l.lagSeconds());
+                        assertThat(l.stalled()).isTrue();
+                        assertThat(l.lagSeconds()).isGreaterThanOrEqualTo(2.0);
+                        assertThat(n.status()).isEqualTo(NodeStatus.DEGRADED);
+                        assertThat(n.reasons()).anyMatch(r -> r.contains("logical outbound link node2"));
+                    });
             NodeState later = harness.node("node1");
             Link l = link(later, "logical", Link.OUTBOUND, "node2").orElseThrow();
             assertThat(l.lagBytes()).isGreaterThan(firstBytes.get());
@@ -134,7 +139,8 @@ class CollectorIntegrationTest {
             node2.enableSubscription(PgCluster.SUB_NODE2_FROM_NODE1);
         }
         await().atMost(Duration.ofSeconds(30)).pollInterval(harness.interval()).untilAsserted(() -> {
-            Link l = link(harness.node("node1"), "logical", Link.OUTBOUND, "node2").orElseThrow();
+            Link l = link(harness.node("node1"), "logical", Link.OUTBOUND, "node2")
+                    .orElseThrow();
             assertThat(l.active()).isTrue();
             assertThat(l.lagBytes()).isZero();
             assertThat(l.lagSeconds()).isZero();
@@ -155,7 +161,8 @@ class CollectorIntegrationTest {
                 assertThat(frozen.error()).isEqualTo("no answer within 800ms");
                 assertThat(frozen.consecutiveFailures()).isEqualTo(i);
                 // the others are fresh in the very same snapshot
-                assertThat(s.nodes().get("node1").readAt()).isAfter(before.nodes().get("node1").readAt());
+                assertThat(s.nodes().get("node1").readAt())
+                        .isAfter(before.nodes().get("node1").readAt());
                 assertThat(s.nodes().get("node2").error()).isNull();
                 // the cycle ended at the deadline, not when the frozen node answered (it never does)
                 assertThat(harness.cycles.get(harness.cycles.size() - 1).cycleNanos())
@@ -166,18 +173,22 @@ class CollectorIntegrationTest {
             // the link stays "active", so only the position history can tell that it is stalled
             PgNode primary = cluster.node("node1");
             AtomicReference<Double> firstLag = new AtomicReference<>();
-            await().atMost(Duration.ofSeconds(30)).pollInterval(harness.interval()).untilAsserted(() -> {
-                PgCluster.insertEvent(primary, "while node3 is frozen");
-                Link l = link(harness.node("node1"), "streaming", Link.OUTBOUND, "node3").orElseThrow();
-                assertThat(l.lagBytes()).isPositive();
-                firstLag.compareAndSet(null, l.lagSeconds());
-                assertThat(l.stalled()).isTrue();
-                assertThat(l.lagSeconds()).isGreaterThan(firstLag.get());
-            });
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(harness.interval())
+                    .untilAsserted(() -> {
+                        PgCluster.insertEvent(primary, "while node3 is frozen");
+                        Link l = link(harness.node("node1"), "streaming", Link.OUTBOUND, "node3")
+                                .orElseThrow();
+                        assertThat(l.lagBytes()).isPositive();
+                        firstLag.compareAndSet(null, l.lagSeconds());
+                        assertThat(l.stalled()).isTrue();
+                        assertThat(l.lagSeconds()).isGreaterThan(firstLag.get());
+                    });
         } finally {
             standby.thaw();
         }
-        await().atMost(Duration.ofSeconds(20)).pollInterval(harness.interval())
+        await().atMost(Duration.ofSeconds(20))
+                .pollInterval(harness.interval())
                 .untilAsserted(() -> assertThat(harness.node("node3").status()).isEqualTo(NodeStatus.HEALTHY));
     }
 }

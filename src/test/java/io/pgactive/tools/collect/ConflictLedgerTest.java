@@ -81,7 +81,13 @@ class ConflictLedgerTest {
     }
 
     private static List<Conflict> ledger(HistoryStore store, CollectorHarness h) {
-        return new HistoryQueries(h.db).conflicts("node1", null, Instant.now().minus(1, ChronoUnit.DAYS), Instant.now().plusSeconds(60), 100);
+        return new HistoryQueries(h.db)
+                .conflicts(
+                        "node1",
+                        null,
+                        Instant.now().minus(1, ChronoUnit.DAYS),
+                        Instant.now().plusSeconds(60),
+                        100);
     }
 
     @Test
@@ -93,14 +99,23 @@ class ConflictLedgerTest {
         long versionBeforeRestart;
         try (Run run = new Run()) {
             run.cycleAndStore();
-            a.insertConflict("update_delete", "skip_change", "sales", "orders", Instant.now().truncatedTo(ChronoUnit.MILLIS));
+            a.insertConflict(
+                    "update_delete",
+                    "skip_change",
+                    "sales",
+                    "orders",
+                    Instant.now().truncatedTo(ChronoUnit.MILLIS));
             Snapshot s = run.cycleAndStore();
             versionBeforeRestart = s.version();
             List<Conflict> rows = ledger(run.store, run.h);
             assertThat(rows).hasSize(3);
-            assertThat(rows).extracting(Conflict::conflictType)
+            assertThat(rows)
+                    .extracting(Conflict::conflictType)
                     .containsExactlyInAnyOrder("update_update", "insert_insert", "update_delete");
-            Conflict oldest = rows.stream().filter(r -> r.conflictId() == first).findFirst().orElseThrow();
+            Conflict oldest = rows.stream()
+                    .filter(r -> r.conflictId() == first)
+                    .findFirst()
+                    .orElseThrow();
             assertThat(oldest.at()).isEqualTo(t0);
             assertThat(oldest.objectSchema()).isEqualTo("public");
             assertThat(oldest.objectName()).isEqualTo("orders");
@@ -111,20 +126,39 @@ class ConflictLedgerTest {
             assertThat(s.nodes().get("node1").metrics().conflictsTotal()).isEqualTo(3);
         }
         // while the service is down: one more conflict, and an operator purges the old rows at the source
-        long whileDown = a.insertConflict("delete_delete", "skip_change", "public", "orders", Instant.now().truncatedTo(ChronoUnit.MILLIS));
+        long whileDown = a.insertConflict(
+                "delete_delete",
+                "skip_change",
+                "public",
+                "orders",
+                Instant.now().truncatedTo(ChronoUnit.MILLIS));
         assertThat(whileDown).isGreaterThan(lastBeforeRestart);
         a.node().update("DELETE FROM pgactive.pgactive_conflict_history WHERE conflict_id <= ?", lastBeforeRestart);
         try (Run run = new Run()) {
             Snapshot s = run.cycleAndStore();
             assertThat(s.version()).isGreaterThan(versionBeforeRestart);
-            a.insertConflict("update_update", "last_update_wins_keep_remote", "public", "items", Instant.now().truncatedTo(ChronoUnit.MILLIS));
+            a.insertConflict(
+                    "update_update",
+                    "last_update_wins_keep_remote",
+                    "public",
+                    "items",
+                    Instant.now().truncatedTo(ChronoUnit.MILLIS));
             run.cycleAndStore();
             run.cycleAndStore();
             List<Conflict> rows = ledger(run.store, run.h);
-            assertThat(rows).extracting(Conflict::conflictId).doesNotHaveDuplicates().hasSize(5)
+            assertThat(rows)
+                    .extracting(Conflict::conflictId)
+                    .doesNotHaveDuplicates()
+                    .hasSize(5)
                     .contains(first, whileDown);
-            assertThat(new HistoryQueries(run.h.db).conflicts(null, "public.orders", Instant.now().minus(1, ChronoUnit.DAYS),
-                    Instant.now().plusSeconds(60), 100)).hasSize(2);
+            assertThat(new HistoryQueries(run.h.db)
+                            .conflicts(
+                                    null,
+                                    "public.orders",
+                                    Instant.now().minus(1, ChronoUnit.DAYS),
+                                    Instant.now().plusSeconds(60),
+                                    100))
+                    .hasSize(2);
         }
     }
 }

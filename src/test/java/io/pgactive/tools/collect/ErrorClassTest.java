@@ -24,9 +24,15 @@ class ErrorClassTest {
         Vertx vertx = Vertx.vertx();
         // a listener that never answers: a failure that is not about the certificate would be a timeout instead
         try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            PgConnectOptions options = new PgConnectOptions().setHost("127.0.0.1").setPort(silent.getLocalPort())
-                    .setDatabase("postgres").setUser("monitor").setPassword("secret").setConnectTimeout(5_000)
-                    .setSslMode(SslMode.VERIFY_CA).setTrustOptions(new PemTrustOptions().addCertPath(missing.toString()));
+            PgConnectOptions options = new PgConnectOptions()
+                    .setHost("127.0.0.1")
+                    .setPort(silent.getLocalPort())
+                    .setDatabase("postgres")
+                    .setUser("monitor")
+                    .setPassword("secret")
+                    .setConnectTimeout(5_000)
+                    .setSslMode(SslMode.VERIFY_CA)
+                    .setTrustOptions(new PemTrustOptions().addCertPath(missing.toString()));
             CompletableFuture<Throwable> failure = new CompletableFuture<>();
             PgConnection.connect(vertx, options).onComplete(ar -> failure.complete(ar.cause()));
             Throwable e = failure.get(30, TimeUnit.SECONDS);

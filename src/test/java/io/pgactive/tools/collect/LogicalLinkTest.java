@@ -65,7 +65,8 @@ class LogicalLinkTest {
     private static Link link(Snapshot s, String node, String direction, String slot) {
         return s.nodes().get(node).links().stream()
                 .filter(l -> l.kind().equals("logical") && l.direction().equals(direction) && slot.equals(l.slot()))
-                .findFirst().orElseThrow(() -> new AssertionError("no logical " + direction + " link " + slot + " on " + node));
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no logical " + direction + " link " + slot + " on " + node));
     }
 
     @Test
@@ -74,11 +75,15 @@ class LogicalLinkTest {
         for (String slot : List.of("sub_a", "sub_b")) {
             assertThat(link(s, "node1", Link.OUTBOUND, slot).peer()).isEqualTo("node2");
             Link in = link(s, "node2", Link.INBOUND, slot);
-            assertThat(in.peer()).as("resolved from the subscription's conninfo").isEqualTo("node1");
+            assertThat(in.peer())
+                    .as("resolved from the subscription's conninfo")
+                    .isEqualTo("node1");
             assertThat(in.lagBytes()).isNotNull();
             assertThat(in.lagSeconds()).isNotNull();
             assertThat(in.stalled()).isNotNull();
-            assertThat(link(s, "node1", Link.OUTBOUND, slot).lagXid()).as("age of the slot's catalog_xmin").isNotNull();
+            assertThat(link(s, "node1", Link.OUTBOUND, slot).lagXid())
+                    .as("age of the slot's catalog_xmin")
+                    .isNotNull();
         }
     }
 
@@ -86,22 +91,27 @@ class LogicalLinkTest {
     void aDisabledSubscriptionStallsOnBothEndsWhileTheOtherFlows() {
         sub.disableSubscription("sub_b");
         try {
-            await().atMost(Duration.ofSeconds(30)).pollInterval(harness.interval()).untilAsserted(() -> {
-                pub.execute("INSERT INTO tb SELECT coalesce(max(id), 0) + 1, 'while sub_b is disabled' FROM tb");
-                pub.execute("INSERT INTO ta SELECT coalesce(max(id), 0) + 1, 'flows' FROM ta");
-                Snapshot s = harness.cycle();
-                Link out = link(s, "node1", Link.OUTBOUND, "sub_b");
-                assertThat(out.active()).isFalse();
-                assertThat(out.lagBytes()).isPositive();
-                assertThat(out.stalled()).isTrue();
-                Link in = link(s, "node2", Link.INBOUND, "sub_b");
-                assertThat(in.state()).isEqualTo("disabled");
-                assertThat(in.lagBytes()).isPositive();
-                assertThat(in.lagSeconds()).isGreaterThanOrEqualTo(2.0);
-                assertThat(in.stalled()).isTrue();
-                assertThat(link(s, "node1", Link.OUTBOUND, "sub_a").stalled()).isFalse();
-                assertThat(link(s, "node2", Link.INBOUND, "sub_a").stalled()).isFalse();
-            });
+            await().atMost(Duration.ofSeconds(30))
+                    .pollInterval(harness.interval())
+                    .untilAsserted(() -> {
+                        pub.execute(
+                                "INSERT INTO tb SELECT coalesce(max(id), 0) + 1, 'while sub_b is disabled' FROM tb");
+                        pub.execute("INSERT INTO ta SELECT coalesce(max(id), 0) + 1, 'flows' FROM ta");
+                        Snapshot s = harness.cycle();
+                        Link out = link(s, "node1", Link.OUTBOUND, "sub_b");
+                        assertThat(out.active()).isFalse();
+                        assertThat(out.lagBytes()).isPositive();
+                        assertThat(out.stalled()).isTrue();
+                        Link in = link(s, "node2", Link.INBOUND, "sub_b");
+                        assertThat(in.state()).isEqualTo("disabled");
+                        assertThat(in.lagBytes()).isPositive();
+                        assertThat(in.lagSeconds()).isGreaterThanOrEqualTo(2.0);
+                        assertThat(in.stalled()).isTrue();
+                        assertThat(link(s, "node1", Link.OUTBOUND, "sub_a").stalled())
+                                .isFalse();
+                        assertThat(link(s, "node2", Link.INBOUND, "sub_a").stalled())
+                                .isFalse();
+                    });
         } finally {
             sub.enableSubscription("sub_b");
         }
@@ -119,21 +129,30 @@ class LogicalLinkTest {
         pub.execute("INSERT INTO ta VALUES (100000, 'conflicts on apply')");
         try {
             AtomicReference<Snapshot> degraded = new AtomicReference<>();
-            await().atMost(Duration.ofSeconds(90)).pollInterval(harness.interval()).untilAsserted(() -> {
-                Snapshot s = harness.cycle();
-                NodeState n = s.nodes().get("node2");
-                assertThat(n.status()).isEqualTo(NodeStatus.DEGRADED);
-                assertThat(n.reasons()).anyMatch(r -> r.contains("logical inbound link node1 (slot sub_a) apply errors rising"));
-                degraded.set(s);
-            });
+            await().atMost(Duration.ofSeconds(90))
+                    .pollInterval(harness.interval())
+                    .untilAsserted(() -> {
+                        Snapshot s = harness.cycle();
+                        NodeState n = s.nodes().get("node2");
+                        assertThat(n.status()).isEqualTo(NodeStatus.DEGRADED);
+                        assertThat(n.reasons())
+                                .anyMatch(
+                                        r -> r.contains("logical inbound link node1 (slot sub_a) apply errors rising"));
+                        degraded.set(s);
+                    });
             EventDeriver deriver = new EventDeriver(5, 15, 3);
-            List<Event> events = deriver.derive(deriver.facts(before), before.cluster().status(), degraded.get());
-            assertThat(events).anyMatch(e -> e.type() == EventType.STATUS && "node2".equals(e.node())
-                    && e.details() != null && e.details().contains("apply errors rising"));
+            List<Event> events =
+                    deriver.derive(deriver.facts(before), before.cluster().status(), degraded.get());
+            assertThat(events)
+                    .anyMatch(e -> e.type() == EventType.STATUS
+                            && "node2".equals(e.node())
+                            && e.details() != null
+                            && e.details().contains("apply errors rising"));
         } finally {
             sub.execute("DELETE FROM ta WHERE id = 100000");
         }
-        await().atMost(Duration.ofSeconds(120)).pollInterval(harness.interval()).untilAsserted(
-                () -> assertThat(harness.node("node2").status()).isEqualTo(NodeStatus.HEALTHY));
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(harness.interval())
+                .untilAsserted(() -> assertThat(harness.node("node2").status()).isEqualTo(NodeStatus.HEALTHY));
     }
 }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Handler;
@@ -45,21 +46,29 @@ class NodeFailureTest {
     @Test
     void downNodeIsDegradedAfterThreeCyclesDownAfterTenAndHealthyOnFirstSuccess() throws Exception {
         PgNode node1 = cluster.node("node1");
-        try (CollectorHarness h = new CollectorHarness(dir.resolve("down"), "interval: 1s\nbackoff_max: 1s\n", cluster.nodes())) {
+        try (CollectorHarness h =
+                new CollectorHarness(dir.resolve("down"), "interval: 1s\nbackoff_max: 1s\n", cluster.nodes())) {
             h.awaitAllHealthy();
             Snapshot healthy = h.cycle();
             node1.stop();
             for (int cycle = 1; cycle <= 11; cycle++) {
                 Snapshot s = h.cycle();
                 NodeState down = s.nodes().get("node1");
-                NodeStatus expected = cycle >= 10 ? NodeStatus.DOWN : cycle >= 3 ? NodeStatus.DEGRADED : NodeStatus.HEALTHY;
-                assertThat(down.status()).as("cycle %d: %s", cycle, down.error()).isEqualTo(expected);
+                NodeStatus expected =
+                        cycle >= 10 ? NodeStatus.DOWN : cycle >= 3 ? NodeStatus.DEGRADED : NodeStatus.HEALTHY;
+                assertThat(down.status())
+                        .as("cycle %d: %s", cycle, down.error())
+                        .isEqualTo(expected);
                 assertThat(down.consecutiveFailures()).isEqualTo(cycle);
                 assertThat(down.errorClass()).isEqualTo("connect");
-                assertThat(down.readAt()).as("last good values keep their read time").isEqualTo(healthy.nodes().get("node1").readAt());
-                assertThat(down.lastSuccessAt()).isEqualTo(healthy.nodes().get("node1").lastSuccessAt());
+                assertThat(down.readAt())
+                        .as("last good values keep their read time")
+                        .isEqualTo(healthy.nodes().get("node1").readAt());
+                assertThat(down.lastSuccessAt())
+                        .isEqualTo(healthy.nodes().get("node1").lastSuccessAt());
                 assertThat(s.nodes().get("node2").status()).isEqualTo(NodeStatus.HEALTHY);
-                assertThat(s.nodes().get("node2").readAt()).isAfter(healthy.nodes().get("node2").readAt());
+                assertThat(s.nodes().get("node2").readAt())
+                        .isAfter(healthy.nodes().get("node2").readAt());
             }
             node1.start();
             // back-off may skip a cycle or two; the first successful scrape brings it straight back
@@ -83,21 +92,19 @@ class NodeFailureTest {
         Handler capture = new Handler() {
             @Override
             public void publish(LogRecord r) {
-                logs.add(r.getMessage() + " " + java.util.Arrays.toString(r.getParameters()) + " " + r.getThrown());
+                logs.add(r.getMessage() + " " + Arrays.toString(r.getParameters()) + " " + r.getThrown());
             }
 
             @Override
-            public void flush() {
-            }
+            public void flush() {}
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
         Logger root = Logger.getLogger("io.pgactive");
         root.addHandler(capture);
-        try (CollectorHarness h = new CollectorHarness(dir.resolve("auth"), "interval: 1s\n", List.of(node2),
-                Map.of("node2", badDsn))) {
+        try (CollectorHarness h =
+                new CollectorHarness(dir.resolve("auth"), "interval: 1s\n", List.of(node2), Map.of("node2", badDsn))) {
             for (int i = 0; i < 3; i++) {
                 Snapshot s = h.cycle();
                 NodeState n = s.nodes().get("node2");
@@ -126,7 +133,9 @@ class NodeFailureTest {
             long next = second.cycle().version();
             assertThat(next).isGreaterThan(last);
             assertThat(second.cycle().version()).isEqualTo(next + 1);
-            assertThat(second.bus.latest()).get().satisfies(p -> assertThat(p.version()).isEqualTo(next + 1));
+            assertThat(second.bus.latest())
+                    .get()
+                    .satisfies(p -> assertThat(p.version()).isEqualTo(next + 1));
         }
     }
 
@@ -142,8 +151,10 @@ class NodeFailureTest {
                 SELECT name, setting::int AS value FROM pg_settings WHERE name IN ('max_connections', 'port') ORDER BY name
                 """);
         Files.writeString(queries.resolve("broken.sql"), "-- values: n:gauge\nSELECT n FROM no_such_table");
-        Files.writeString(queries.resolve("slow.sql"), "-- values: n:gauge\n-- timeout: 100ms\nSELECT 1 AS n FROM pg_sleep(1)");
-        Files.writeString(queries.resolve("future.sql"), "-- values: n:gauge\n-- min_server_version: 99\nSELECT 1 AS n");
+        Files.writeString(
+                queries.resolve("slow.sql"), "-- values: n:gauge\n-- timeout: 100ms\nSELECT 1 AS n FROM pg_sleep(1)");
+        Files.writeString(
+                queries.resolve("future.sql"), "-- values: n:gauge\n-- min_server_version: 99\nSELECT 1 AS n");
         Files.writeString(queries.resolve("standby_only.sql"), "-- values: n:gauge\n-- role: standby\nSELECT 1 AS n");
         Files.writeString(queries.resolve("textual.sql"), "-- values: n:gauge\nSELECT 'x' AS n");
         PgNode node = cluster.node("node2");
@@ -152,7 +163,11 @@ class NodeFailureTest {
             NodeState n = h.node("node2");
             assertThat(n.status()).isEqualTo(NodeStatus.HEALTHY);
             assertThat(n.custom()).containsEntry("answer", 42L);
-            assertThat(n.custom().get("settings")).asList().hasSize(2).first().asString()
+            assertThat(n.custom().get("settings"))
+                    .asList()
+                    .hasSize(2)
+                    .first()
+                    .asString()
                     .contains("name=max_connections");
             assertThat(n.custom()).containsKey("broken").doesNotContainKeys("future", "standby_only");
             assertThat(n.custom().get("broken")).isNull();

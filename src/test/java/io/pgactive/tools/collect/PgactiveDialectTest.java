@@ -3,6 +3,7 @@ package io.pgactive.tools.collect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.snapshot.Link;
 import io.pgactive.tools.snapshot.NodeState;
 import io.pgactive.tools.snapshot.NodeStatus;
@@ -46,24 +47,28 @@ class PgactiveDialectTest {
     }
 
     private static CollectorHarness harness(String name) {
-        CollectorHarness h = new CollectorHarness(dir.resolve(name), "interval: 1s\n",
-                List.of(cluster.node("node1"), cluster.node("node2")));
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .untilAsserted(() -> assertThat(h.cycle().nodes().values()).allSatisfy(
-                        n -> assertThat(n.error()).as(n.name()).isNull()));
+        CollectorHarness h = new CollectorHarness(
+                dir.resolve(name), "interval: 1s\n", List.of(cluster.node("node1"), cluster.node("node2")));
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(h.cycle().nodes().values())
+                        .allSatisfy(n -> assertThat(n.error()).as(n.name()).isNull()));
         return h;
     }
 
     @Test
     void lagInfoGivesOutboundLinksAndAppliedInfoGivesInbound() {
         a.setLag(PgactiveFixture.LagRow.of("node2", SYSID_B, 512, 4096));
-        a.setApplied(SYSID_B, b.dboid(), 1234, Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:01Z"));
+        a.setApplied(
+                SYSID_B, b.dboid(), 1234, Instant.parse("2026-01-01T00:00:00Z"), Instant.parse("2026-01-01T00:00:01Z"));
         try (CollectorHarness h = harness("lag")) {
             NodeState n = h.node("node1");
             assertThat(n.roles()).contains("pgactive");
             assertThat(n.pgactiveVersion()).startsWith("2.1.9");
-            Link out = n.links().stream().filter(l -> l.kind().equals("pgactive") && l.direction().equals(Link.OUTBOUND))
-                    .findFirst().orElseThrow();
+            Link out = n.links().stream()
+                    .filter(l -> l.kind().equals("pgactive") && l.direction().equals(Link.OUTBOUND))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(out.peer()).isEqualTo("node2");
             assertThat(out.active()).isTrue();
             assertThat(out.pendingWalDecoding()).isEqualTo(512);
@@ -71,22 +76,27 @@ class PgactiveDialectTest {
             assertThat(out.lagBytes()).isEqualTo(4096);
             assertThat(n.metrics().walsenderActive()).isTrue();
             assertThat(n.metrics().lagBytes()).isEqualTo(4096);
-            Link in = n.links().stream().filter(l -> l.kind().equals("pgactive") && l.direction().equals(Link.INBOUND))
-                    .findFirst().orElseThrow();
+            Link in = n.links().stream()
+                    .filter(l -> l.kind().equals("pgactive") && l.direction().equals(Link.INBOUND))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(in.peer()).isEqualTo("node2");
             assertThat(in.lastAppliedAt()).isEqualTo(Instant.parse("2026-01-01T00:00:01Z"));
 
             // a disconnected peer: pending_wal_to_apply is NULL and the link is inactive
             a.setLag(PgactiveFixture.LagRow.disconnected("node2", SYSID_B, 8192));
             NodeState d = h.node("node1");
-            Link gone = d.links().stream().filter(l -> l.kind().equals("pgactive") && l.direction().equals(Link.OUTBOUND))
-                    .findFirst().orElseThrow();
+            Link gone = d.links().stream()
+                    .filter(l -> l.kind().equals("pgactive") && l.direction().equals(Link.OUTBOUND))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(gone.active()).isFalse();
             // nothing is applied beyond what was confirmed: the bytes not yet decoded are the link's backlog
             assertThat(gone.lagBytes()).isEqualTo(8192);
             assertThat(d.metrics().walsenderActive()).isFalse();
             assertThat(d.status()).isEqualTo(NodeStatus.DEGRADED);
-            assertThat(d.reasons()).anyMatch(r -> r.startsWith("pgactive outbound link node2 ") && r.endsWith(" inactive"));
+            assertThat(d.reasons())
+                    .anyMatch(r -> r.startsWith("pgactive outbound link node2 ") && r.endsWith(" inactive"));
         } finally {
             a.clearLag();
         }
@@ -101,24 +111,32 @@ class PgactiveDialectTest {
     void aNodeNeverHasAPgactiveLinkToItself() {
         a.setLag(PgactiveFixture.LagRow.of("node2", SYSID_B, 0, 0), PgactiveFixture.LagRow.of("node1", SYSID_A, 0, 0));
         String local = "pgactive._fixture_local";
-        cluster.node("node1").execute("CREATE TABLE pgactive._fixture_local_saved AS TABLE " + local + "; DELETE FROM " + local);
-        try (CollectorHarness h = new CollectorHarness(dir.resolve("self"), "interval: 1s\n", List.of(cluster.node("node1")))
+        cluster.node("node1")
+                .execute("CREATE TABLE pgactive._fixture_local_saved AS TABLE " + local + "; DELETE FROM " + local);
+        try (CollectorHarness h = new CollectorHarness(
+                        dir.resolve("self"), "interval: 1s\n", List.of(cluster.node("node1")))
                 .checkingInvariants()) {
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .untilAsserted(() -> assertThat(h.cycle().nodes().get("node1").error()).isNull());
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .untilAsserted(() ->
+                            assertThat(h.cycle().nodes().get("node1").error()).isNull());
             for (int i = 0; i < 3; i++) {
                 assertThat(h.node("node1").links()).extracting(Link::peer).doesNotContain("node1");
             }
             cluster.node("node1").execute("INSERT INTO " + local + " TABLE pgactive._fixture_local_saved");
             await().atMost(Duration.ofSeconds(30)).pollInterval(h.interval()).untilAsserted(() -> {
                 NodeState n = h.node("node1");
-                assertThat(n.links()).filteredOn(l -> l.kind().equals("pgactive") && l.direction().equals(Link.OUTBOUND))
-                        .extracting(Link::peer).containsExactly("node2");
+                assertThat(n.links())
+                        .filteredOn(l ->
+                                l.kind().equals("pgactive") && l.direction().equals(Link.OUTBOUND))
+                        .extracting(Link::peer)
+                        .containsExactly("node2");
             });
             h.assertInvariants();
         } finally {
-            cluster.node("node1").execute("DELETE FROM " + local + "; INSERT INTO " + local
-                    + " TABLE pgactive._fixture_local_saved; DROP TABLE pgactive._fixture_local_saved");
+            cluster.node("node1")
+                    .execute("DELETE FROM " + local + "; INSERT INTO " + local
+                            + " TABLE pgactive._fixture_local_saved; DROP TABLE pgactive._fixture_local_saved");
             a.clearLag();
         }
     }
@@ -153,14 +171,30 @@ class PgactiveDialectTest {
     @Test
     void legacyNodeSlotsViewGivesXidAndTimeLag() {
         Instant now = Instant.now();
-        b.setNodeSlots(List.of(new PgactiveFixture.NodeSlotRow("node1", b.slotNameFor(SYSID_A, a.dboid()), "0/1000000",
-                "0/1000000", true, 4321, "0/2000000", "0/2000000", "0/2000000", "0/1800000", 110L, now, now,
-                100L, now.minusSeconds(7), now.minusSeconds(7))));
+        b.setNodeSlots(List.of(new PgactiveFixture.NodeSlotRow(
+                "node1",
+                b.slotNameFor(SYSID_A, a.dboid()),
+                "0/1000000",
+                "0/1000000",
+                true,
+                4321,
+                "0/2000000",
+                "0/2000000",
+                "0/2000000",
+                "0/1800000",
+                110L,
+                now,
+                now,
+                100L,
+                now.minusSeconds(7),
+                now.minusSeconds(7))));
         try (CollectorHarness h = harness("legacy")) {
             NodeState n = h.node("node2");
             assertThat(n.pgactiveVersion()).isNotNull();
-            Link out = n.links().stream().filter(l -> l.kind().equals("pgactive") && l.direction().equals(Link.OUTBOUND))
-                    .findFirst().orElseThrow();
+            Link out = n.links().stream()
+                    .filter(l -> l.kind().equals("pgactive") && l.direction().equals(Link.OUTBOUND))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(out.peer()).isEqualTo("node1");
             assertThat(out.lagXid()).isEqualTo(10);
             assertThat(out.replayLsn()).isEqualTo("0/1800000");
@@ -177,24 +211,29 @@ class PgactiveDialectTest {
         extra.execute("ALTER ROLE monitor PASSWORD '" + cluster.node("node1").password() + "'");
         try {
             a.addNode("7000000000000000003", "node3", 5, extra.conninfo(), 'r');
-            CollectorHarness h = new CollectorHarness(dir.resolve("discovery"), "interval: 1s\n", List.of(cluster.node("node1")));
+            CollectorHarness h =
+                    new CollectorHarness(dir.resolve("discovery"), "interval: 1s\n", List.of(cluster.node("node1")));
             try {
-                var settings = new io.pgactive.tools.config.ToolsConfig.Discovery("node1", Duration.ofSeconds(2));
+                var settings = new ToolsConfig.Discovery("node1", Duration.ofSeconds(2));
                 Discovery discovery = new Discovery(h.config, settings, h.collector, h.vertx);
                 var found = discovery.discover().await().atMost(Duration.ofSeconds(10));
-                assertThat(found).extracting(io.pgactive.tools.config.ToolsConfig.NodeConfig::name).contains("node1", "node2", "node3");
+                assertThat(found).extracting(ToolsConfig.NodeConfig::name).contains("node1", "node2", "node3");
                 assertThat(found).allSatisfy(nc -> assertThat(nc.origin()).isEqualTo("discovery"));
                 discovery.start();
-                await().atMost(Duration.ofSeconds(20)).untilAsserted(
-                        () -> assertThat(h.cycle().nodes()).containsKeys("node1", "node2", "node3"));
+                await().atMost(Duration.ofSeconds(20))
+                        .untilAsserted(() -> assertThat(h.cycle().nodes()).containsKeys("node1", "node2", "node3"));
                 // node3 shares the seed's monitor password; node2 does not, and is reported as such
-                await().atMost(Duration.ofSeconds(30)).until(() -> h.cycle().nodes().get("node3").status() == NodeStatus.HEALTHY);
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() -> h.cycle().nodes().get("node3").status() == NodeStatus.HEALTHY);
                 assertThat(h.cycle().nodes().get("node2").errorClass()).isEqualTo("auth");
                 a.setNodeStatus("node3", 'k');
-                await().atMost(Duration.ofSeconds(20)).untilAsserted(
-                        () -> assertThat(h.cycle().nodes()).containsKeys("node1", "node2").doesNotContainKey("node3"));
+                await().atMost(Duration.ofSeconds(20))
+                        .untilAsserted(() -> assertThat(h.cycle().nodes())
+                                .containsKeys("node1", "node2")
+                                .doesNotContainKey("node3"));
                 discovery.stop();
-                assertThat(discovery.toNode("x", "user_mapping=postgres pgactive_foreign_server=srv")).isEmpty();
+                assertThat(discovery.toNode("x", "user_mapping=postgres pgactive_foreign_server=srv"))
+                        .isEmpty();
             } finally {
                 h.close();
             }

@@ -1,8 +1,8 @@
 package io.pgactive.tools.collect;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
+import io.opentelemetry.api.trace.TracerProvider;
 import io.pgactive.tools.snapshot.NodeState;
 import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.Snapshot;
@@ -56,10 +56,17 @@ class ServiceStallTest {
     @Test
     void aBlockedEventLoopIsTheServicesLatenessNotANodeFailure() throws Exception {
         PgNode node = cluster.node("node1");
-        VertxOptions oneLoop = new VertxOptions().setEventLoopPoolSize(1).setMaxEventLoopExecuteTime(10)
+        VertxOptions oneLoop = new VertxOptions()
+                .setEventLoopPoolSize(1)
+                .setMaxEventLoopExecuteTime(10)
                 .setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS);
-        try (CollectorHarness h = new CollectorHarness(dir.resolve("blocked"), "interval: 1s\ntimeout: 500ms\nbackoff_max: 1s\n",
-                List.of(node), Map.of(), io.opentelemetry.api.trace.TracerProvider.noop().get("test"), oneLoop)
+        try (CollectorHarness h = new CollectorHarness(
+                        dir.resolve("blocked"),
+                        "interval: 1s\ntimeout: 500ms\nbackoff_max: 1s\n",
+                        List.of(node),
+                        Map.of(),
+                        TracerProvider.noop().get("test"),
+                        oneLoop)
                 .checkingInvariants()) {
             h.awaitAllHealthy();
             for (int i = 0; i < 3; i++) {
@@ -70,7 +77,8 @@ class ServiceStallTest {
                 assertThat(n.consecutiveFailures()).isZero();
                 assertThat(n.status()).isEqualTo(NodeStatus.HEALTHY);
                 // at least the part of the block that outlasted the node's deadline is the service's, not the node's
-                assertThat(h.cycles.get(h.cycles.size() - 1).lateNanos()).as("the service's own lateness is reported")
+                assertThat(h.cycles.get(h.cycles.size() - 1).lateNanos())
+                        .as("the service's own lateness is reported")
                         .isGreaterThan(Duration.ofMillis(500).toNanos());
             }
             // a node that really does not answer still fails at its deadline
@@ -93,8 +101,10 @@ class ServiceStallTest {
         Path queries = svc.resolve("queries");
         Files.createDirectories(queries);
         Files.writeString(queries.resolve("answer.sql"), "-- values: n:gauge\nSELECT 42 AS n");
-        // runs last (by name): a slow query leaves the ones after it no time, which is right but not what is tested here
-        Files.writeString(queries.resolve("zz_slow.sql"), "-- values: n:gauge\n-- timeout: 30s\nSELECT 1 AS n FROM pg_sleep(3)");
+        // runs last (by name): a slow query leaves the ones after it no time, which is right but not what is tested
+        // here
+        Files.writeString(
+                queries.resolve("zz_slow.sql"), "-- values: n:gauge\n-- timeout: 30s\nSELECT 1 AS n FROM pg_sleep(3)");
         Files.writeString(queries.resolve("capped.sql"), """
                 -- labels: g
                 -- values: n:gauge
@@ -111,7 +121,8 @@ class ServiceStallTest {
                 -- values: n:gauge
                 SELECT g::text AS g, g AS n FROM generate_series(1, 500) g ORDER BY g
                 """);
-        try (CollectorHarness h = new CollectorHarness(svc, "interval: 1s\ntimeout: 800ms\n", List.of(cluster.node("node1")))) {
+        try (CollectorHarness h =
+                new CollectorHarness(svc, "interval: 1s\ntimeout: 800ms\n", List.of(cluster.node("node1")))) {
             h.awaitAllHealthy();
             for (int i = 0; i < 3; i++) {
                 NodeState n = h.node("node1");

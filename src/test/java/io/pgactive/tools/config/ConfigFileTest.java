@@ -45,7 +45,8 @@ class ConfigFileTest {
         file.read(config);
         write(":9124");
         assertThat(file.read(config).server().port()).isEqualTo(9124);
-        Path other = Files.writeString(dir.resolve("other.yaml"), Files.readString(config).replace(":9124", ":9125"));
+        Path other = Files.writeString(
+                dir.resolve("other.yaml"), Files.readString(config).replace(":9124", ":9125"));
         assertThat(file.get(other).server().port()).isEqualTo(9125);
         assertThat(reads).hasValue(3);
     }
@@ -71,7 +72,9 @@ class ConfigFileTest {
     }
 
     private Path write(String listen) throws Exception {
-        return Files.writeString(dir.resolve("tools.yaml"), "collector:\n  nodes: [ { name: a, dsn: 'postgres://h/d' } ]\n"
-                + "server:\n  listen: \"" + listen + "\"\n");
+        return Files.writeString(
+                dir.resolve("tools.yaml"),
+                "collector:\n  nodes: [ { name: a, dsn: 'postgres://h/d' } ]\n" + "server:\n  listen: \"" + listen
+                        + "\"\n");
     }
 }

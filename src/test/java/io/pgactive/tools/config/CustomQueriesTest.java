@@ -30,8 +30,10 @@ class CustomQueriesTest {
         assertThat(q.name()).isEqualTo("slots");
         assertThat(q.help()).isEqualTo("WAL kept by slots");
         assertThat(q.labels()).containsExactly("slot_name");
-        assertThat(q.values()).containsExactly(new CustomQuery.Value("retained", CustomQuery.Type.GAUGE, "bytes"),
-                new CustomQuery.Value("restarts", CustomQuery.Type.COUNTER, null));
+        assertThat(q.values())
+                .containsExactly(
+                        new CustomQuery.Value("retained", CustomQuery.Type.GAUGE, "bytes"),
+                        new CustomQuery.Value("restarts", CustomQuery.Type.COUNTER, null));
         assertThat(q.minServerVersion()).isEqualTo(160000);
         assertThat(q.role()).isEqualTo(CustomQuery.Role.PRIMARY);
         assertThat(q.timeout()).isEqualTo(Duration.ofMillis(250));
@@ -44,13 +46,16 @@ class CustomQueriesTest {
     @Test
     void malformedFilesNameFileAndKey() {
         Path f = Path.of("bad.sql");
-        assertThatThrownBy(() -> CustomQueries.parse(f, "-- help: x\nSELECT 1")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> CustomQueries.parse(f, "-- help: x\nSELECT 1"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("bad.sql: values: is required");
         assertThatThrownBy(() -> CustomQueries.parse(f, "-- values: a:histogram\nSELECT 1 a"))
-                .hasMessageContaining("values").hasMessageContaining("gauge or counter");
+                .hasMessageContaining("values")
+                .hasMessageContaining("gauge or counter");
         assertThatThrownBy(() -> CustomQueries.parse(f, "-- values: a:gauge\n-- colour: red\nSELECT 1 a"))
                 .hasMessageContaining("colour: unknown header key");
-        assertThatThrownBy(() -> CustomQueries.parse(f, "-- values: a:gauge\n")).hasMessageContaining("no SQL statement");
+        assertThatThrownBy(() -> CustomQueries.parse(f, "-- values: a:gauge\n"))
+                .hasMessageContaining("no SQL statement");
         assertThatThrownBy(() -> CustomQueries.parse(f, "-- values: a:gauge\nSELECT 1 a; DROP TABLE t"))
                 .hasMessageContaining("exactly one SQL statement");
         assertThatThrownBy(() -> CustomQueries.parse(f, "-- values: a:gauge\n-- role: leader\nSELECT 1 a"))
@@ -66,7 +71,8 @@ class CustomQueriesTest {
         Files.writeString(dir.resolve("a.sql"), "-- values: n:gauge\nSELECT 1 AS n");
         Files.writeString(dir.resolve("a@160000.sql"), "-- values: n:gauge\n-- min_server_version: 16\nSELECT 2 AS n");
         Files.writeString(dir.resolve("notes.txt"), "ignored");
-        assertThat(CustomQueries.load(dir)).extracting(CustomQuery::name, CustomQuery::minServerVersion)
+        assertThat(CustomQueries.load(dir))
+                .extracting(CustomQuery::name, CustomQuery::minServerVersion)
                 .containsExactly(Tuple.tuple("a", 0), Tuple.tuple("a", 160000));
         Files.writeString(dir.resolve("b.sql"), "-- name: a\n-- values: n:gauge\nSELECT 3 AS n");
         assertThatThrownBy(() -> CustomQueries.load(dir)).hasMessageContaining("duplicates a.sql");
@@ -75,7 +81,8 @@ class CustomQueriesTest {
 
     @Test
     void shippedExamplesAreValid() {
-        assertThat(CustomQueries.load(Path.of("config/queries"))).extracting(CustomQuery::name)
+        assertThat(CustomQueries.load(Path.of("config/queries")))
+                .extracting(CustomQuery::name)
                 .contains("long_running_xacts", "slot_retained_wal", "slots_at_risk");
     }
 }

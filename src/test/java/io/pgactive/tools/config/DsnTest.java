@@ -9,7 +9,8 @@ class DsnTest {
 
     @Test
     void parsesUrlWithEncodedPasswordAndOptions() {
-        Dsn dsn = Dsn.parse("postgresql://mon:p%40ss%3Aw0rd@db.example.com:6432/app?sslmode=verify-full&sslrootcert=/ca.pem");
+        Dsn dsn = Dsn.parse(
+                "postgresql://mon:p%40ss%3Aw0rd@db.example.com:6432/app?sslmode=verify-full&sslrootcert=/ca.pem");
         assertThat(dsn.host()).isEqualTo("db.example.com");
         assertThat(dsn.port()).isEqualTo(6432);
         assertThat(dsn.database()).isEqualTo("app");
@@ -55,8 +56,10 @@ class DsnTest {
     @Test
     void malformedDsnsAreRejectedWithoutEchoingThePassword() {
         assertThatThrownBy(() -> Dsn.parse("postgres://mon:Sup3rSecret@h:notaport/d"))
-                .hasMessageNotContaining("Sup3rSecret").hasMessageContaining("port");
-        assertThatThrownBy(() -> Dsn.parse("postgres://mon:Sup3rSecret@:5432/d")).hasMessageContaining("no host");
+                .hasMessageNotContaining("Sup3rSecret")
+                .hasMessageContaining("port");
+        assertThatThrownBy(() -> Dsn.parse("postgres://mon:Sup3rSecret@:5432/d"))
+                .hasMessageContaining("no host");
         assertThatThrownBy(() -> Dsn.parse("garbage")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Dsn.parse("postgres://h:70000/d")).hasMessageContaining("out of range");
         assertThatThrownBy(() -> Dsn.parse("postgres://a,b/d")).hasMessageContaining("multiple hosts");
@@ -67,7 +70,11 @@ class DsnTest {
     void redactsPasswordsInFreeText() {
         String text = "could not connect to postgres://mon:Sup3rSecret@h/d (password=Other1 host=h) Sup3rSecret";
         String redacted = Dsn.redact(text, "Sup3rSecret");
-        assertThat(redacted).doesNotContain("Sup3rSecret").doesNotContain("Other1").contains("mon:***@h").contains("password=***");
+        assertThat(redacted)
+                .doesNotContain("Sup3rSecret")
+                .doesNotContain("Other1")
+                .contains("mon:***@h")
+                .contains("password=***");
         assertThat(Dsn.redact(null)).isNull();
     }
 }

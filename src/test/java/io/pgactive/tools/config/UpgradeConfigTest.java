@@ -72,11 +72,19 @@ class UpgradeConfigTest {
                     run_as: postgres
                 """).upgrade();
         assertThat(u.token()).contains("t0ken");
-        assertThat(u.limits()).isEqualTo(new UpgradeConfig.Limits(8L * 1024 * 1024, Duration.ofMinutes(20), Duration.ofSeconds(5),
-                Duration.ofHours(24), Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofHours(24)));
+        assertThat(u.limits())
+                .isEqualTo(new UpgradeConfig.Limits(
+                        8L * 1024 * 1024,
+                        Duration.ofMinutes(20),
+                        Duration.ofSeconds(5),
+                        Duration.ofHours(24),
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(20),
+                        Duration.ofHours(24)));
         assertThat(u.healthProbe()).contains("SELECT 1");
         UpgradeConfig.Route r = u.route("node1").orElseThrow();
-        assertThat(r.haproxy()).isEqualTo(new UpgradeConfig.Haproxy("/run/haproxy/admin.sock", "pg", "source", "target"));
+        assertThat(r.haproxy())
+                .isEqualTo(new UpgradeConfig.Haproxy("/run/haproxy/admin.sock", "pg", "source", "target"));
         assertThat(r.pgbouncer().orElseThrow().database()).isEqualTo("app");
         assertThat(r.pgbouncer().orElseThrow().admin().toString()).doesNotContain("pw");
         UpgradeConfig.Provisioner p = u.provisioner().orElseThrow();
@@ -89,17 +97,27 @@ class UpgradeConfigTest {
     void problemsNameTheKey() throws IOException {
         assertThat(failure("upgrade: { lag_treshold: 1MB }\n")).startsWith("upgrade.lag_treshold: unknown key");
         assertThat(failure("upgrade: { lag_threshold: lots }\n")).startsWith("upgrade.lag_threshold: expected a size");
-        assertThat(failure("upgrade: { escalate_after: 5s, sync_hold: 10s }\n")).startsWith("upgrade.escalate_after: must be longer");
-        assertThat(failure("upgrade: { provisioner: { kind: rds } }\n")).startsWith("upgrade.provisioner.kind: unknown provisioner 'rds'");
+        assertThat(failure("upgrade: { escalate_after: 5s, sync_hold: 10s }\n"))
+                .startsWith("upgrade.escalate_after: must be longer");
+        assertThat(failure("upgrade: { provisioner: { kind: rds } }\n"))
+                .startsWith("upgrade.provisioner.kind: unknown provisioner 'rds'");
         assertThat(failure("upgrade: { provisioner: { binaries: { latest: /x } } }\n"))
                 .startsWith("upgrade.provisioner.binaries.latest: expected a PostgreSQL major version");
-        assertThat(failure("upgrade:\n  routes:\n    - { name: app, node: node9, haproxy: { admin: /s, backend: pg, source_server: a, target_server: b } }\n"))
+        assertThat(
+                        failure(
+                                "upgrade:\n  routes:\n    - { name: app, node: node9, haproxy: { admin: /s, backend: pg, source_server: a, target_server: b } }\n"))
                 .isEqualTo("upgrade.routes[0].node: names no configured node: 'node9'");
-        assertThat(failure("upgrade:\n  routes:\n    - { name: app, node: node1, haproxy: { admin: /s, backend: 'pg; disable', source_server: a, target_server: b } }\n"))
+        assertThat(
+                        failure(
+                                "upgrade:\n  routes:\n    - { name: app, node: node1, haproxy: { admin: /s, backend: 'pg; disable', source_server: a, target_server: b } }\n"))
                 .startsWith("upgrade.routes[0].haproxy.backend: invalid HAProxy name");
-        assertThat(failure("upgrade:\n  routes:\n    - { name: app, node: node1 }\n")).startsWith("upgrade.routes[0].haproxy: is required");
-        String dsn = failure("upgrade:\n  routes:\n    - { name: app, node: node1, haproxy: { admin: /s, backend: pg, source_server: a,"
-                + " target_server: b }, pgbouncer: { admin: 'postgres://u:hunter2@h:notaport/db', database: app } }\n");
-        assertThat(dsn).startsWith("upgrade.routes[0].pgbouncer.admin: malformed DSN").doesNotContain("hunter2");
+        assertThat(failure("upgrade:\n  routes:\n    - { name: app, node: node1 }\n"))
+                .startsWith("upgrade.routes[0].haproxy: is required");
+        String dsn = failure(
+                "upgrade:\n  routes:\n    - { name: app, node: node1, haproxy: { admin: /s, backend: pg, source_server: a,"
+                        + " target_server: b }, pgbouncer: { admin: 'postgres://u:hunter2@h:notaport/db', database: app } }\n");
+        assertThat(dsn)
+                .startsWith("upgrade.routes[0].pgbouncer.admin: malformed DSN")
+                .doesNotContain("hunter2");
     }
 }

@@ -44,12 +44,16 @@ class GaugeFamilyTest {
         up.set(a, true);
         up.set(b, (Number) null); // a value the snapshot does not have is no series, not a stale one
         up.endRound();
-        assertThat(registry.find("up").gauges()).extracting(g -> g.getId().getTag("node")).containsExactly("a");
+        assertThat(registry.find("up").gauges())
+                .extracting(g -> g.getId().getTag("node"))
+                .containsExactly("a");
 
         up.beginRound();
         up.set(b, true);
         up.endRound();
-        assertThat(registry.find("up").gauges()).extracting(g -> g.getId().getTag("node")).containsExactly("b");
+        assertThat(registry.find("up").gauges())
+                .extracting(g -> g.getId().getTag("node"))
+                .containsExactly("b");
         assertThat(registry.get("up").tags(b).gauge().value()).isEqualTo(1.0);
 
         up.clear();

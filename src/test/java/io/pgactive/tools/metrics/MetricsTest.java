@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.charset.StandardCharsets;
@@ -25,8 +26,12 @@ import org.junit.jupiter.api.Test;
 class MetricsTest {
 
     private static String raw() {
-        return given().header("Accept", "text/plain; version=0.0.4").get("/q/metrics").then().statusCode(200)
-                .extract().asString();
+        return given().header("Accept", "text/plain; version=0.0.4")
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
     }
 
     /** The text format allows a trailing comma in label sets; drop it so series read as written. */
@@ -35,20 +40,25 @@ class MetricsTest {
     }
 
     private static String sample(String text, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(text);
+        Matcher m =
+                Pattern.compile("(?m)^" + Pattern.quote(series) + " (\\S+)$").matcher(text);
         return m.find() ? m.group(1) : null;
     }
 
     @BeforeEach
     void clusterSeen() {
-        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> assertThat(scrape())
-                .contains("pgactive_replication_lag_bytes{direction=\"outbound\",kind=\"streaming\",node=\"node1\",peer=\"node3\",slot=\"node3_slot\"}"));
+        await().atMost(Duration.ofSeconds(120))
+                .untilAsserted(
+                        () -> assertThat(scrape())
+                                .contains(
+                                        "pgactive_replication_lag_bytes{direction=\"outbound\",kind=\"streaming\",node=\"node1\",peer=\"node3\",slot=\"node3_slot\"}"));
     }
 
     @Test
     void seriesHaveTheRightNamesTypesAndLabels() {
         String text = scrape();
-        assertThat(text).contains("# TYPE pgactive_replication_lag_seconds gauge")
+        assertThat(text)
+                .contains("# TYPE pgactive_replication_lag_seconds gauge")
                 .contains("# TYPE pgactive_replication_lag_bytes gauge")
                 .contains("# TYPE pgactive_node_conflicts_total counter")
                 .contains("# TYPE pgactive_node_status gauge")
@@ -57,12 +67,20 @@ class MetricsTest {
                 .contains("pgactive_scrape_duration_seconds_count{node=\"node3\"}");
         assertThat(sample(text, "pgactive_node_status{node=\"node1\"}")).isIn("1.0", "2.0");
         assertThat(sample(text, "pgactive_node_up{node=\"node3\"}")).isEqualTo("1.0");
-        assertThat(sample(text, "pgactive_replication_link_up{direction=\"inbound\",kind=\"streaming\",node=\"node3\",peer=\"node1\",slot=\"node3_slot\"}"))
+        assertThat(
+                        sample(
+                                text,
+                                "pgactive_replication_link_up{direction=\"inbound\",kind=\"streaming\",node=\"node3\",peer=\"node1\",slot=\"node3_slot\"}"))
                 .isEqualTo("1.0");
-        assertThat(sample(text, "pgactive_replication_sync_standby{direction=\"outbound\",kind=\"streaming\",node=\"node1\",peer=\"node3\",slot=\"node3_slot\"}"))
+        assertThat(
+                        sample(
+                                text,
+                                "pgactive_replication_sync_standby{direction=\"outbound\",kind=\"streaming\",node=\"node1\",peer=\"node3\",slot=\"node3_slot\"}"))
                 .isEqualTo("0.0");
-        assertThat(sample(text, "pgactive_node_conflicts_total{node=\"node1\",type=\"update_delete\"}")).isEqualTo("1.0");
-        assertThat(Double.parseDouble(sample(text, "pgactive_snapshot_age_seconds"))).isBetween(0.0, 30.0);
+        assertThat(sample(text, "pgactive_node_conflicts_total{node=\"node1\",type=\"update_delete\"}"))
+                .isEqualTo("1.0");
+        assertThat(Double.parseDouble(sample(text, "pgactive_snapshot_age_seconds")))
+                .isBetween(0.0, 30.0);
         assertThat(text).doesNotContain("password").doesNotContain("postgres://");
     }
 
@@ -74,15 +92,20 @@ class MetricsTest {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 String text = scrape();
                 assertThat(sample(text, "pgactive_node_up{node=\"node3\"}")).isEqualTo("0.0");
-                assertThat(sample(text, "pgactive_collector_errors_total{error_class=\"connect\",node=\"node3\"}")).isNotNull();
-                assertThat(sample(text, "pgactive_replication_link_up{direction=\"outbound\",kind=\"streaming\",node=\"node1\",peer=\"node3\",slot=\"node3_slot\"}"))
+                assertThat(sample(text, "pgactive_collector_errors_total{error_class=\"connect\",node=\"node3\"}"))
+                        .isNotNull();
+                assertThat(
+                                sample(
+                                        text,
+                                        "pgactive_replication_link_up{direction=\"outbound\",kind=\"streaming\",node=\"node1\",peer=\"node3\",slot=\"node3_slot\"}"))
                         .isEqualTo("0.0");
             });
         } finally {
             standby.start();
         }
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(
-                () -> assertThat(sample(scrape(), "pgactive_node_up{node=\"node3\"}")).isEqualTo("1.0"));
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(sample(scrape(), "pgactive_node_up{node=\"node3\"}"))
+                        .isEqualTo("1.0"));
     }
 
     @Test
@@ -99,7 +122,10 @@ class MetricsTest {
         }
         assertThat(ours).contains("pgactive_node_status", "pgactive_guard_writes_paused", "pgactive_guard_escalated");
         Files.writeString(file, ours);
-        Process p = new ProcessBuilder(promtool, "check", "metrics").redirectInput(file.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(promtool, "check", "metrics")
+                .redirectInput(file.toFile())
+                .redirectErrorStream(true)
+                .start();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(out).as(out).isBlank();
@@ -109,7 +135,7 @@ class MetricsTest {
     @Test
     void everyDashboardQueryUsesAnExportedMetric() throws Exception {
         String dashboard = Files.readString(Path.of("deploy/grafana/pgactive-tools.json"));
-        var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(dashboard);
+        var tree = new ObjectMapper().readTree(dashboard);
         assertThat(tree.get("schemaVersion").asInt()).isGreaterThanOrEqualTo(36);
         assertThat(tree.get("templating").toString()).contains("\"type\":\"datasource\"");
         Set<String> used = new TreeSet<>();
@@ -132,6 +158,8 @@ class MetricsTest {
             }
         }
         assertThat(missing).as("dashboard metrics the service does not export").isEmpty();
-        assertThat(tree.get("panels").size()).isGreaterThanOrEqualTo(List.of("overview", "lag", "conflicts", "status", "scrape").size());
+        assertThat(tree.get("panels").size())
+                .isGreaterThanOrEqualTo(List.of("overview", "lag", "conflicts", "status", "scrape")
+                        .size());
     }
 }

@@ -6,8 +6,7 @@ import java.nio.file.Path;
 /** Locates promtool (Debian's prometheus package; .ci/run installs it). */
 final class Promtool {
 
-    private Promtool() {
-    }
+    private Promtool() {}
 
     static String path() {
         String env = System.getenv("PROMTOOL");

@@ -44,8 +44,8 @@ class UpgradeMetricsTest {
         ToolsConfig config = new ConfigLoader(Map.of()).load(file);
         UpgradeMetrics metrics = new UpgradeMetrics();
         // the CDI event goes straight to the metrics, as the container delivers it
-        Event<UpgradeDecided> events = (Event<UpgradeDecided>) Proxy.newProxyInstance(Event.class.getClassLoader(),
-                new Class<?>[] {Event.class}, (proxy, method, args) -> {
+        Event<UpgradeDecided> events = (Event<UpgradeDecided>) Proxy.newProxyInstance(
+                Event.class.getClassLoader(), new Class<?>[] {Event.class}, (proxy, method, args) -> {
                     if (method.getName().equals("fire")) {
                         metrics.onDecision((UpgradeDecided) args[0]);
                     }
@@ -78,22 +78,26 @@ class UpgradeMetricsTest {
         r.health(false);
         r.decide(UpgradePhase.SHIFTING_TRAFFIC, UpgradePhase.SHIFTING_TRAFFIC, "hold", 0, 0);
         String scrape = registry.scrape();
-        assertThat(scrape).contains("pgactive_upgrade_phase{source=\"node1\",} 6.0",
-                "pgactive_upgrade_running{source=\"node1\",} 1.0",
-                "pgactive_upgrade_held{source=\"node1\",} 1.0",
-                "pgactive_upgrade_target_traffic_ratio{source=\"node1\",} 0.0",
-                "pgactive_upgrade_health_check_ok{source=\"node1\",} 0.0",
-                "pgactive_upgrades_started_total{source=\"node1\",} 1.0",
-                "pgactive_upgrade_phase_duration_seconds_count{phase=\"VALIDATING\",source=\"node1\",} 1.0",
-                "pgactive_upgrade_phase_duration_seconds_sum{phase=\"VALIDATING\",source=\"node1\",} 1.5",
-                "pgactive_upgrade_last_progress_timestamp_seconds{source=\"node1\",}");
+        assertThat(scrape)
+                .contains(
+                        "pgactive_upgrade_phase{source=\"node1\",} 6.0",
+                        "pgactive_upgrade_running{source=\"node1\",} 1.0",
+                        "pgactive_upgrade_held{source=\"node1\",} 1.0",
+                        "pgactive_upgrade_target_traffic_ratio{source=\"node1\",} 0.0",
+                        "pgactive_upgrade_health_check_ok{source=\"node1\",} 0.0",
+                        "pgactive_upgrades_started_total{source=\"node1\",} 1.0",
+                        "pgactive_upgrade_phase_duration_seconds_count{phase=\"VALIDATING\",source=\"node1\",} 1.0",
+                        "pgactive_upgrade_phase_duration_seconds_sum{phase=\"VALIDATING\",source=\"node1\",} 1.5",
+                        "pgactive_upgrade_last_progress_timestamp_seconds{source=\"node1\",}");
 
         r.decide(UpgradePhase.ROLLING_BACK, UpgradePhase.ROLLED_BACK, "rolled_back", 0, 2_000);
         scrape = registry.scrape();
-        assertThat(scrape).contains("pgactive_upgrade_running{source=\"node1\",} 0.0",
-                "pgactive_upgrade_held{source=\"node1\",} 0.0",
-                "pgactive_upgrades_rolled_back_total{source=\"node1\",} 1.0",
-                "pgactive_upgrades_completed_total{source=\"node1\",} 0.0");
+        assertThat(scrape)
+                .contains(
+                        "pgactive_upgrade_running{source=\"node1\",} 0.0",
+                        "pgactive_upgrade_held{source=\"node1\",} 0.0",
+                        "pgactive_upgrades_rolled_back_total{source=\"node1\",} 1.0",
+                        "pgactive_upgrades_completed_total{source=\"node1\",} 0.0");
         metrics.onStop(null);
         assertThat(registry.scrape()).doesNotContain("pgactive_upgrade_phase{");
     }
@@ -102,13 +106,20 @@ class UpgradeMetricsTest {
     private record Recorder(UpgradeService upgrades) {
 
         void decide(UpgradePhase from, UpgradePhase to, String action, int onTarget, long fromMillis) {
-            invoke("decided", new Class<?>[] {String.class, UpgradeDecision.class},
-                    "node1", new UpgradeDecision(System.currentTimeMillis(), from, to, action, "test", onTarget, 10, fromMillis));
+            invoke(
+                    "decided",
+                    new Class<?>[] {String.class, UpgradeDecision.class},
+                    "node1",
+                    new UpgradeDecision(
+                            System.currentTimeMillis(), from, to, action, "test", onTarget, 10, fromMillis));
         }
 
         void health(boolean ok) {
-            invoke("observedHealth", new Class<?>[] {String.class, HealthReport.class},
-                    "node1", new HealthReport(1, ok, ok ? List.of() : List.of("target down"), 10, 0, 1));
+            invoke(
+                    "observedHealth",
+                    new Class<?>[] {String.class, HealthReport.class},
+                    "node1",
+                    new HealthReport(1, ok, ok ? List.of() : List.of("target down"), 10, 0, 1));
         }
 
         private void invoke(String name, Class<?>[] types, Object... args) {

@@ -22,14 +22,17 @@ class BackoffTest {
 
     @Test
     void aFirstDelayAboveMaxIsCapped() {
-        assertThat(new Backoff(Duration.ofSeconds(2), Duration.ofMillis(100)).delay(0)).isEqualTo(Duration.ofMillis(100));
+        assertThat(new Backoff(Duration.ofSeconds(2), Duration.ofMillis(100)).delay(0))
+                .isEqualTo(Duration.ofMillis(100));
     }
 
     @Test
     void jitterSpreadsOverTheUpperHalf() {
         assertThat(backoff.jittered(2, 0)).isEqualTo(Duration.ofSeconds(2));
         assertThat(backoff.jittered(2, 0.5)).isEqualTo(Duration.ofSeconds(3));
-        assertThat(backoff.jittered(2, 0.999_999)).isLessThan(Duration.ofSeconds(4)).isGreaterThan(Duration.ofMillis(3_990));
+        assertThat(backoff.jittered(2, 0.999_999))
+                .isLessThan(Duration.ofSeconds(4))
+                .isGreaterThan(Duration.ofMillis(3_990));
         for (int i = 0; i < 100; i++) {
             assertThat(backoff.jittered(10)).isBetween(Duration.ofSeconds(15), Duration.ofSeconds(30));
         }
@@ -37,7 +40,9 @@ class BackoffTest {
 
     @Test
     void durationsMustBePositive() {
-        assertThatThrownBy(() -> new Backoff(Duration.ZERO, Duration.ofSeconds(1))).hasMessageContaining("positive");
-        assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(-1))).hasMessageContaining("positive");
+        assertThatThrownBy(() -> new Backoff(Duration.ZERO, Duration.ofSeconds(1)))
+                .hasMessageContaining("positive");
+        assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(-1)))
+                .hasMessageContaining("positive");
     }
 }

@@ -51,12 +51,18 @@ class GracefulShutdownTest {
         }
 
         List<String> events() {
-            return lines.stream().filter(l -> l.startsWith("event: ")).map(l -> l.substring(7)).toList();
+            return lines.stream()
+                    .filter(l -> l.startsWith("event: "))
+                    .map(l -> l.substring(7))
+                    .toList();
         }
 
         long lastId() {
-            return lines.stream().filter(l -> l.startsWith("id: ")).mapToLong(l -> Long.parseLong(l.substring(4)))
-                    .max().orElse(-1);
+            return lines.stream()
+                    .filter(l -> l.startsWith("id: "))
+                    .mapToLong(l -> Long.parseLong(l.substring(4)))
+                    .max()
+                    .orElse(-1);
         }
     }
 
@@ -67,11 +73,13 @@ class GracefulShutdownTest {
 
         HttpClient http = HttpClient.newHttpClient();
         try (PgCluster cluster = PgCluster.standalone(1, work.resolve("cluster"));
-             PackagedService service = new PackagedService(ServiceConfig.write(work, cluster.nodes(),
-                     "interval: 500ms\nbackoff_max: 1s\n"), work)) {
+                PackagedService service = new PackagedService(
+                        ServiceConfig.write(work, cluster.nodes(), "interval: 500ms\nbackoff_max: 1s\n"), work)) {
             service.start();
-            ReplicationStateClient sdk = ReplicationStateClient.builder(URI.create(service.baseUrl())).build();
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+            ReplicationStateClient sdk = ReplicationStateClient.builder(URI.create(service.baseUrl()))
+                    .build();
+            await().atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(200))
                     .failFast("the service exited", () -> !service.isAlive())
                     .ignoreExceptionsInstanceOf(SdkException.class)
                     .until(() -> sdk.getSnapshot().nodes().size() == 1);
@@ -80,8 +88,11 @@ class GracefulShutdownTest {
             for (int i = 0; i < STREAMS; i++) {
                 Watcher s = new Watcher();
                 streams.add(s);
-                http.sendAsync(HttpRequest.newBuilder(URI.create(service.baseUrl() + "/watch"))
-                                .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofLines())
+                http.sendAsync(
+                                HttpRequest.newBuilder(URI.create(service.baseUrl() + "/watch"))
+                                        .header("Accept", "text/event-stream")
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofLines())
                         .thenAccept(r -> {
                             try (Stream<String> body = r.body()) {
                                 body.forEach(s.lines::add);
@@ -96,7 +107,9 @@ class GracefulShutdownTest {
                         });
             }
             await().atMost(Duration.ofSeconds(60))
-                    .until(() -> streams.stream().allMatch(s -> s.events().stream().filter("delta"::equals).count() >= 2));
+                    .until(() -> streams.stream()
+                            .allMatch(s ->
+                                    s.events().stream().filter("delta"::equals).count() >= 2));
 
             service.stop();
 
@@ -106,29 +119,42 @@ class GracefulShutdownTest {
                 assertThat(s.failure).as("the stream ended cleanly").isNull();
                 List<String> events = s.events();
                 assertThat(events).as("the last event").last().isEqualTo("shutdown");
-                String data = s.lines.stream().filter(l -> l.startsWith("data: ")).reduce((a, b) -> b).orElseThrow();
+                String data = s.lines.stream()
+                        .filter(l -> l.startsWith("data: "))
+                        .reduce((a, b) -> b)
+                        .orElseThrow();
                 Matcher m = SHUTDOWN_VERSION.matcher(data);
                 assertThat(m.find()).as("shutdown names the last version sent").isTrue();
                 assertThat(Long.parseLong(m.group(1))).isEqualTo(s.lastId());
                 lastSent = Math.max(lastSent, s.lastId());
             }
-            assertThat(storedVersions(work.resolve("data/replication_state.db"))).as("versions in the history")
+            assertThat(storedVersions(work.resolve("data/replication_state.db")))
+                    .as("versions in the history")
                     .isGreaterThanOrEqualTo(lastSent);
 
             // the next run continues after the versions the last one had reserved: a client resuming from the last
             // version it was sent is told those were never published, not that they left the history
             service.start();
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+            await().atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(200))
                     .failFast("the service exited", () -> !service.isAlive())
                     .ignoreExceptionsInstanceOf(SdkException.class)
-                    .until(() -> sdk.getSnapshot().version() > 0 && sdk.getSnapshot().nodes().size() == 1);
+                    .until(() -> sdk.getSnapshot().version() > 0
+                            && sdk.getSnapshot().nodes().size() == 1);
             Watcher resumed = new Watcher();
-            http.sendAsync(HttpRequest.newBuilder(URI.create(service.baseUrl() + "/watch")).header("Accept", "text/event-stream")
-                            .header("Last-Event-ID", Long.toString(lastSent)).build(), HttpResponse.BodyHandlers.ofLines())
+            http.sendAsync(
+                            HttpRequest.newBuilder(URI.create(service.baseUrl() + "/watch"))
+                                    .header("Accept", "text/event-stream")
+                                    .header("Last-Event-ID", Long.toString(lastSent))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofLines())
                     .thenAccept(r -> r.body().forEach(resumed.lines::add));
             await().atMost(Duration.ofSeconds(60)).until(() -> resumed.events().contains("snapshot"));
             assertThat(resumed.events()).startsWith("reset");
-            String detail = resumed.lines.stream().filter(l -> l.startsWith("data: ")).findFirst().orElseThrow();
+            String detail = resumed.lines.stream()
+                    .filter(l -> l.startsWith("data: "))
+                    .findFirst()
+                    .orElseThrow();
             Matcher gap = NEVER_PUBLISHED.matcher(detail);
             assertThat(gap.find()).as("the reset says why: %s", detail).isTrue();
             assertThat(Long.parseLong(gap.group(1))).isGreaterThan(lastSent);
@@ -139,8 +165,8 @@ class GracefulShutdownTest {
     /** The newest version whose snapshot the history database holds. */
     private static long storedVersions(Path database) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + database);
-             Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT max(version) FROM snapshot_json")) {
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT max(version) FROM snapshot_json")) {
             rs.next();
             return rs.getLong(1);
         }

@@ -55,13 +55,17 @@ public final class PackagedService implements AutoCloseable {
         if (!Files.isRegularFile(JAR)) {
             return Optional.of(JAR + " is missing: run ./mvnw package -DskipTests first");
         }
-        try (Stream<Path> appJars = Files.list(APP_JAR_DIR); Stream<Path> classes = Files.walk(CLASSES)) {
-            Path appJar = appJars.filter(p -> p.toString().endsWith(".jar")).findFirst().orElse(null);
+        try (Stream<Path> appJars = Files.list(APP_JAR_DIR);
+                Stream<Path> classes = Files.walk(CLASSES)) {
+            Path appJar = appJars.filter(p -> p.toString().endsWith(".jar"))
+                    .findFirst()
+                    .orElse(null);
             if (appJar == null) {
                 return Optional.of("no application jar in " + APP_JAR_DIR);
             }
             try (JarFile jar = new JarFile(appJar.toFile())) {
-                for (Path c : classes.filter(p -> p.toString().endsWith(".class")).toList()) {
+                for (Path c :
+                        classes.filter(p -> p.toString().endsWith(".class")).toList()) {
                     String name = CLASSES.relativize(c).toString().replace('\\', '/');
                     ZipEntry e = jar.getEntry(name);
                     if (e == null || e.getCrc() != crc(c)) {
@@ -93,14 +97,23 @@ public final class PackagedService implements AutoCloseable {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("already running");
         }
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m"));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m"));
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
         ProcessBuilder pb = new ProcessBuilder(command);
-        pb.environment().putAll(Map.of("PGACTIVE_TOOLS_CONFIG", config.toString(), "QUARKUS_HTTP_PORT",
-                Integer.toString(port), "QUARKUS_HTTP_HOST", "127.0.0.1", "QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false"));
-        pb.redirectErrorStream(true).redirectOutput(work.resolve("service-" + ++starts + ".log").toFile());
+        pb.environment()
+                .putAll(Map.of(
+                        "PGACTIVE_TOOLS_CONFIG",
+                        config.toString(),
+                        "QUARKUS_HTTP_PORT",
+                        Integer.toString(port),
+                        "QUARKUS_HTTP_HOST",
+                        "127.0.0.1",
+                        "QUARKUS_LOG_CONSOLE_JSON_ENABLED",
+                        "false"));
+        pb.redirectErrorStream(true)
+                .redirectOutput(work.resolve("service-" + ++starts + ".log").toFile());
         try {
             process = pb.start();
         } catch (IOException e) {

@@ -4,7 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.pgactive.tools.snapshot.ClusterSummary;
+import io.pgactive.tools.snapshot.NodeMetrics;
+import io.pgactive.tools.snapshot.NodeState;
+import io.pgactive.tools.snapshot.NodeStatus;
+import io.pgactive.tools.snapshot.Snapshot;
+import io.pgactive.tools.snapshot.SnapshotJson;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -13,7 +20,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,10 +50,12 @@ class ReplicationStateClientTest {
         return shortLived ? b.forShortLivedProcess() : b;
     }
 
-    private ReplicationStateClient serving(boolean shortLived, int status, String contentType, String body) throws IOException {
+    private ReplicationStateClient serving(boolean shortLived, int status, String contentType, String body)
+            throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
-            requests.add(exchange.getRequestURI() + " " + exchange.getRequestHeaders().getFirst("If-None-Match"));
+            requests.add(exchange.getRequestURI() + " "
+                    + exchange.getRequestHeaders().getFirst("If-None-Match"));
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", contentType);
             exchange.sendResponseHeaders(status, status == 304 ? -1 : bytes.length);
@@ -53,13 +66,17 @@ class ReplicationStateClientTest {
         });
         server.start();
         return builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), shortLived)
-                .requestTimeout(Duration.ofSeconds(5)).build();
+                .requestTimeout(Duration.ofSeconds(5))
+                .build();
     }
 
     @ParameterizedTest(name = "short-lived process: {0}")
     @ValueSource(booleans = {false, true})
     void problemDetailsBecomeAProblemException(boolean shortLived) throws IOException {
-        ReplicationStateClient c = serving(shortLived, 400, "application/problem+json",
+        ReplicationStateClient c = serving(
+                shortLived,
+                400,
+                "application/problem+json",
                 "{\"type\":\"about:blank\",\"title\":\"Bad Request\",\"status\":400,\"detail\":\"since: not an RFC 3339 time\"}");
         assertThatThrownBy(() -> c.conflicts("node1", "public.t", Instant.parse("2026-01-01T00:00:00Z"), 5))
                 .isInstanceOfSatisfying(ProblemException.class, e -> {
@@ -67,7 +84,8 @@ class ReplicationStateClientTest {
                     assertThat(e.title()).isEqualTo("Bad Request");
                     assertThat(e.detail()).isEqualTo("since: not an RFC 3339 time");
                 });
-        assertThat(requests).containsExactly("/conflicts?node=node1&table=public.t&since=2026-01-01T00%3A00%3A00Z&limit=5 null");
+        assertThat(requests)
+                .containsExactly("/conflicts?node=node1&table=public.t&since=2026-01-01T00%3A00%3A00Z&limit=5 null");
     }
 
     @ParameterizedTest(name = "short-lived process: {0}")
@@ -92,7 +110,8 @@ class ReplicationStateClientTest {
     @ValueSource(booleans = {false, true})
     void jsonOfAnotherShapeIsAProtocolError(boolean shortLived) throws IOException {
         ReplicationStateClient c = serving(shortLived, 200, "application/json", "{\"items\": 3}");
-        assertThatThrownBy(() -> c.events(null, null, null, null)).isInstanceOf(ProtocolException.class)
+        assertThatThrownBy(() -> c.events(null, null, null, null))
+                .isInstanceOf(ProtocolException.class)
                 .hasMessageContaining("items array");
     }
 
@@ -113,9 +132,12 @@ class ReplicationStateClientTest {
             exchange.close();
         });
         server.start();
-        ReplicationStateClient c = builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), shortLived).build();
-        assertThatThrownBy(c::getSnapshot).isInstanceOfSatisfying(ProblemException.class,
-                e -> assertThat(e.status()).isEqualTo(302));
+        ReplicationStateClient c = builder(
+                        URI.create("http://127.0.0.1:" + server.getAddress().getPort()), shortLived)
+                .build();
+        assertThatThrownBy(c::getSnapshot)
+                .isInstanceOfSatisfying(
+                        ProblemException.class, e -> assertThat(e.status()).isEqualTo(302));
         assertThat(requests).containsExactly("/snapshot");
     }
 
@@ -130,9 +152,10 @@ class ReplicationStateClientTest {
     @ParameterizedTest(name = "short-lived process: {0}")
     @ValueSource(booleans = {false, true})
     void aServiceThatAcceptsButNeverAnswersTimesOut(boolean shortLived) throws IOException {
-        try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             ReplicationStateClient c = builder(URI.create("http://127.0.0.1:" + silent.getLocalPort()), shortLived)
-                    .requestTimeout(Duration.ofMillis(300)).build();
+                    .requestTimeout(Duration.ofMillis(300))
+                    .build();
             long start = System.nanoTime();
             assertThatThrownBy(c::getSnapshot).isInstanceOfSatisfying(ServiceUnreachableException.class, e -> {
                 assertThat(e.timedOut()).isTrue();
@@ -149,15 +172,18 @@ class ReplicationStateClientTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        ReplicationStateClient c = builder(URI.create("http://127.0.0.1:" + port), shortLived).build();
-        assertThatThrownBy(c::getSnapshot).isInstanceOfSatisfying(ServiceUnreachableException.class,
-                e -> assertThat(e.timedOut()).isFalse());
+        ReplicationStateClient c =
+                builder(URI.create("http://127.0.0.1:" + port), shortLived).build();
+        assertThatThrownBy(c::getSnapshot)
+                .isInstanceOfSatisfying(
+                        ServiceUnreachableException.class,
+                        e -> assertThat(e.timedOut()).isFalse());
     }
 
     @ParameterizedTest(name = "short-lived process: {0}")
     @ValueSource(booleans = {false, true})
     void aConnectionClosedWithoutAnswerIsUnreachable(boolean shortLived) throws Exception {
-        try (ServerSocket rude = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket rude = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Thread t = new Thread(() -> {
                 // the JDK client retries an idempotent GET once on a dropped connection: drop every one
                 while (!rude.isClosed()) {
@@ -169,9 +195,12 @@ class ReplicationStateClientTest {
                 }
             });
             t.start();
-            ReplicationStateClient c = builder(URI.create("http://127.0.0.1:" + rude.getLocalPort()), shortLived).build();
-            assertThatThrownBy(c::getSnapshot).isInstanceOfSatisfying(ServiceUnreachableException.class,
-                    e -> assertThat(e.timedOut()).isFalse());
+            ReplicationStateClient c = builder(URI.create("http://127.0.0.1:" + rude.getLocalPort()), shortLived)
+                    .build();
+            assertThatThrownBy(c::getSnapshot)
+                    .isInstanceOfSatisfying(
+                            ServiceUnreachableException.class,
+                            e -> assertThat(e.timedOut()).isFalse());
             rude.close();
             t.join();
         }
@@ -180,11 +209,12 @@ class ReplicationStateClientTest {
     @ParameterizedTest(name = "short-lived process: {0}")
     @ValueSource(booleans = {false, true})
     void anInterruptedCallerGetsACancellationAndKeepsItsFlag(boolean shortLived) throws IOException {
-        try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
-            ReplicationStateClient c = builder(URI.create("http://127.0.0.1:" + silent.getLocalPort()), shortLived).build();
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            ReplicationStateClient c = builder(URI.create("http://127.0.0.1:" + silent.getLocalPort()), shortLived)
+                    .build();
             Thread.currentThread().interrupt();
             try {
-                assertThatThrownBy(c::getSnapshot).isInstanceOf(java.util.concurrent.CancellationException.class);
+                assertThatThrownBy(c::getSnapshot).isInstanceOf(CancellationException.class);
                 assertThat(Thread.currentThread().isInterrupted()).isTrue();
             } finally {
                 Thread.interrupted();
@@ -194,7 +224,7 @@ class ReplicationStateClientTest {
 
     /** Version n has node1's lag 10 - n seconds, floored at 0; a 503 first, as from a service just started. */
     private ReplicationStateClient catchingUp(boolean shortLived) throws IOException {
-        java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger requests = new AtomicInteger();
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/snapshot", exchange -> {
             int n = requests.getAndIncrement();
@@ -204,47 +234,87 @@ class ReplicationStateClientTest {
                 status = 503;
                 body = "{\"status\":503,\"detail\":\"no snapshot yet\"}".getBytes(StandardCharsets.UTF_8);
             } else {
-                io.pgactive.tools.snapshot.NodeMetrics m = new io.pgactive.tools.snapshot.NodeMetrics(null,
-                        Math.max(0.0, 10.0 - n), 0L, null, null, null, null, null, 0, 0L, java.util.Map.of(), false, null, null, null);
-                io.pgactive.tools.snapshot.NodeState node = new io.pgactive.tools.snapshot.NodeState("node1",
-                        io.pgactive.tools.snapshot.NodeStatus.HEALTHY, List.of(), List.of(), null, 0, null, null, null, null,
-                        null, m, List.of(), null, null);
-                body = io.pgactive.tools.snapshot.SnapshotJson.encode(new io.pgactive.tools.snapshot.Snapshot(n, Instant.now(),
-                        new io.pgactive.tools.snapshot.ClusterSummary(io.pgactive.tools.snapshot.NodeStatus.HEALTHY, 1, 1, null),
-                        java.util.Map.of("node1", node)));
+                NodeMetrics m = new NodeMetrics(
+                        null,
+                        Math.max(0.0, 10.0 - n),
+                        0L,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        0,
+                        0L,
+                        Map.of(),
+                        false,
+                        null,
+                        null,
+                        null);
+                NodeState node = new NodeState(
+                        "node1",
+                        NodeStatus.HEALTHY,
+                        List.of(),
+                        List.of(),
+                        null,
+                        0,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        m,
+                        List.of(),
+                        null,
+                        null);
+                body = SnapshotJson.encode(new Snapshot(
+                        n, Instant.now(), new ClusterSummary(NodeStatus.HEALTHY, 1, 1, null), Map.of("node1", node)));
             }
             exchange.sendResponseHeaders(status, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
         });
         server.start();
-        return builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), shortLived).build();
+        return builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), shortLived)
+                .build();
     }
 
-    private static boolean caughtUp(io.pgactive.tools.snapshot.Snapshot s) {
+    private static boolean caughtUp(Snapshot s) {
         return s.nodes().values().stream().allMatch(n -> n.metrics().lagSeconds() < 1);
     }
 
     @ParameterizedTest(name = "short-lived process: {0}")
     @ValueSource(booleans = {false, true})
-    void awaitConditionReturnsOnceTheConditionHeldLongEnoughAndHeartbeatsEveryVersion(boolean shortLived) throws Exception {
+    void awaitConditionReturnsOnceTheConditionHeldLongEnoughAndHeartbeatsEveryVersion(boolean shortLived)
+            throws Exception {
         ReplicationStateClient c = catchingUp(shortLived);
         List<Long> beats = new CopyOnWriteArrayList<>();
-        io.pgactive.tools.snapshot.Snapshot s = c.awaitCondition(ReplicationStateClientTest::caughtUp, Duration.ofMillis(100),
-                Duration.ofSeconds(20), Duration.ofMillis(5), v -> beats.add(v.version()));
+        Snapshot s = c.awaitCondition(
+                ReplicationStateClientTest::caughtUp,
+                Duration.ofMillis(100),
+                Duration.ofSeconds(20),
+                Duration.ofMillis(5),
+                v -> beats.add(v.version()));
         assertThat(caughtUp(s)).isTrue();
         assertThat(s.version()).isGreaterThanOrEqualTo(10);
-        assertThat(beats).startsWith(1L, 2L, 3L).isSorted().doesNotHaveDuplicates().contains(s.version());
+        assertThat(beats)
+                .startsWith(1L, 2L, 3L)
+                .isSorted()
+                .doesNotHaveDuplicates()
+                .contains(s.version());
     }
 
     @ParameterizedTest(name = "short-lived process: {0}")
     @ValueSource(booleans = {false, true})
     void awaitConditionTimesOutAndAHeartbeatFailureEndsIt(boolean shortLived) throws Exception {
         ReplicationStateClient c = catchingUp(shortLived);
-        assertThatThrownBy(() -> c.awaitCondition(s -> false, Duration.ZERO, Duration.ofMillis(200), Duration.ofMillis(5), s -> { }))
-                .isInstanceOf(java.util.concurrent.TimeoutException.class).hasMessageContaining("last version");
-        assertThatThrownBy(() -> c.awaitCondition(s -> false, Duration.ZERO, Duration.ofSeconds(20), Duration.ofMillis(5), s -> {
-            throw new IllegalStateException("activity cancelled");
-        })).hasMessage("activity cancelled");
+        assertThatThrownBy(() -> c.awaitCondition(
+                        s -> false, Duration.ZERO, Duration.ofMillis(200), Duration.ofMillis(5), s -> {}))
+                .isInstanceOf(TimeoutException.class)
+                .hasMessageContaining("last version");
+        assertThatThrownBy(() ->
+                        c.awaitCondition(s -> false, Duration.ZERO, Duration.ofSeconds(20), Duration.ofMillis(5), s -> {
+                            throw new IllegalStateException("activity cancelled");
+                        }))
+                .hasMessage("activity cancelled");
     }
 }

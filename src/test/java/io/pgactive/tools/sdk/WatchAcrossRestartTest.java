@@ -52,23 +52,29 @@ class WatchAcrossRestartTest {
         ScheduledExecutorService recorder = Executors.newSingleThreadScheduledExecutor();
         HttpClient http = HttpClient.newHttpClient();
         try (PgCluster cluster = PgCluster.standalone(2, work.resolve("cluster"));
-             PackagedService service = new PackagedService(ServiceConfig.write(work, cluster.nodes(),
-                     "interval: " + INTERVAL.toMillis() + "ms\nbackoff_max: 1s\n"), work)) {
+                PackagedService service = new PackagedService(
+                        ServiceConfig.write(
+                                work, cluster.nodes(), "interval: " + INTERVAL.toMillis() + "ms\nbackoff_max: 1s\n"),
+                        work)) {
             service.start();
-            ReplicationStateClient sdk = ReplicationStateClient.builder(URI.create(service.baseUrl())).build();
+            ReplicationStateClient sdk = ReplicationStateClient.builder(URI.create(service.baseUrl()))
+                    .build();
             awaitServing(service, sdk);
             // several reads per version, so most versions are seen by both readers
-            recorder.scheduleAtFixedRate(() -> record(http, service.baseUrl()), 0, INTERVAL.toMillis() / 6, TimeUnit.MILLISECONDS);
+            recorder.scheduleAtFixedRate(
+                    () -> record(http, service.baseUrl()), 0, INTERVAL.toMillis() / 6, TimeUnit.MILLISECONDS);
 
             List<WatchClient.Update> updates = new CopyOnWriteArrayList<>();
             try (WatchClient watch = sdk.watch().build()) {
-                Thread consumer = new Thread(() -> {
-                    try {
-                        watch.run(updates::add);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }, "watch-consumer");
+                Thread consumer = new Thread(
+                        () -> {
+                            try {
+                                watch.run(updates::add);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        },
+                        "watch-consumer");
                 consumer.setDaemon(true);
                 consumer.start();
 
@@ -79,7 +85,8 @@ class WatchAcrossRestartTest {
                 long lastBefore = updates.get(before - 1).version();
                 service.start();
                 awaitServing(service, sdk);
-                await().atMost(Duration.ofSeconds(90)).failFast("the service exited", () -> !service.isAlive())
+                await().atMost(Duration.ofSeconds(90))
+                        .failFast("the service exited", () -> !service.isAlive())
                         .until(() -> comparable(updates, before) >= 5);
                 watch.close();
                 consumer.join(Duration.ofSeconds(10).toMillis());
@@ -87,11 +94,15 @@ class WatchAcrossRestartTest {
                 List<WatchClient.Update> all = List.copyOf(updates);
                 assertThat(watch.connections()).as("reconnected by itself").isGreaterThanOrEqualTo(2);
                 assertThat(all.get(0).reset()).isFalse();
-                assertThat(all).extracting(WatchClient.Update::version).isSorted().doesNotHaveDuplicates();
+                assertThat(all)
+                        .extracting(WatchClient.Update::version)
+                        .isSorted()
+                        .doesNotHaveDuplicates();
                 // within one run of the service, every version, none skipped
                 for (int i = 1; i < all.size(); i++) {
                     if (i != before) {
-                        assertThat(all.get(i).version()).as("after %d", all.get(i - 1).version())
+                        assertThat(all.get(i).version())
+                                .as("after %d", all.get(i - 1).version())
                                 .isEqualTo(all.get(i - 1).version() + 1);
                     }
                 }
@@ -100,7 +111,8 @@ class WatchAcrossRestartTest {
                 WatchClient.Update first = all.get(before);
                 assertThat(first.version()).isGreaterThan(lastBefore);
                 assertThat(first.reset() || first.version() == lastBefore + 1)
-                        .as("first version %d after %d, reset %s", first.version(), lastBefore, first.reset()).isTrue();
+                        .as("first version %d after %d, reset %s", first.version(), lastBefore, first.reset())
+                        .isTrue();
 
                 for (WatchClient.Update u : all) {
                     assertThat(u.state().path("version").asLong()).isEqualTo(u.version());
@@ -121,15 +133,20 @@ class WatchAcrossRestartTest {
     /** How many updates from index {@code from} on have a recorded {@code GET /snapshot} of their version. */
     private long comparable(List<WatchClient.Update> updates, int from) {
         return updates.subList(Math.min(from, updates.size()), updates.size()).stream()
-                .filter(u -> served.containsKey(u.version())).count();
+                .filter(u -> served.containsKey(u.version()))
+                .count();
     }
 
     private void record(HttpClient http, String base) {
         try {
-            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + "/snapshot"))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> r = http.send(
+                    HttpRequest.newBuilder(URI.create(base + "/snapshot"))
+                            .timeout(Duration.ofSeconds(2))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
             if (r.statusCode() == 200) {
-                served.putIfAbsent(SnapshotJson.MAPPER.readTree(r.body()).get("version").asLong(), r.body());
+                served.putIfAbsent(
+                        SnapshotJson.MAPPER.readTree(r.body()).get("version").asLong(), r.body());
             }
         } catch (IOException e) {
             // down while restarting
@@ -140,7 +157,8 @@ class WatchAcrossRestartTest {
 
     private static void awaitServing(PackagedService service, ReplicationStateClient sdk) {
         try {
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+            await().atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofMillis(200))
                     .failFast("the service exited", () -> !service.isAlive())
                     .ignoreExceptionsInstanceOf(SdkException.class)
                     .until(() -> sdk.getSnapshot().nodes().size() == 2);

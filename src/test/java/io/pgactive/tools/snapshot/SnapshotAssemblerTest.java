@@ -13,12 +13,24 @@ class SnapshotAssemblerTest {
     private long version;
 
     private static NodeMetrics lag(Double seconds) {
-        return new NodeMetrics(null, seconds, 100L, true, null, null, null, null, 0, 0L, Map.of(), false, "0/1", null, null);
+        return new NodeMetrics(
+                null, seconds, 100L, true, null, null, null, null, 0, 0L, Map.of(), false, "0/1", null, null);
     }
 
     private static NodeObservation ok(String name, NodeMetrics metrics, Link... links) {
-        return new NodeObservation(name, true, null, null, Instant.parse("2026-01-01T00:00:00Z"), List.of("primary"),
-                "18.1", null, metrics, List.of(links), Map.of("x", 1), Map.of());
+        return new NodeObservation(
+                name,
+                true,
+                null,
+                null,
+                Instant.parse("2026-01-01T00:00:00Z"),
+                List.of("primary"),
+                "18.1",
+                null,
+                metrics,
+                List.of(links),
+                Map.of("x", 1),
+                Map.of());
     }
 
     private Snapshot cycle(NodeObservation... observations) {
@@ -27,7 +39,8 @@ class SnapshotAssemblerTest {
 
     @Test
     void failureStreakDegradesAtThreeAndDownsAtTenThenRecoversOnFirstSuccess() {
-        assertThat(cycle(ok("a", lag(1.0)), ok("b", lag(0.0))).nodes().get("a").status()).isEqualTo(NodeStatus.HEALTHY);
+        assertThat(cycle(ok("a", lag(1.0)), ok("b", lag(0.0))).nodes().get("a").status())
+                .isEqualTo(NodeStatus.HEALTHY);
         for (int i = 1; i <= 12; i++) {
             Snapshot s = cycle(NodeObservation.failure("a", "connect", "refused"), ok("b", lag(0.0)));
             NodeState a = s.nodes().get("a");
@@ -52,9 +65,14 @@ class SnapshotAssemblerTest {
 
     @Test
     void nodeThatNeverAnsweredIsUnknownThenDegradedThenDown() {
-        assertThat(cycle(NodeObservation.failure("a", "timeout", "slow")).nodes().get("a").status()).isEqualTo(NodeStatus.UNKNOWN);
+        assertThat(cycle(NodeObservation.failure("a", "timeout", "slow"))
+                        .nodes()
+                        .get("a")
+                        .status())
+                .isEqualTo(NodeStatus.UNKNOWN);
         cycle(NodeObservation.failure("a", "timeout", "slow"));
-        NodeState third = cycle(NodeObservation.failure("a", "timeout", "slow")).nodes().get("a");
+        NodeState third =
+                cycle(NodeObservation.failure("a", "timeout", "slow")).nodes().get("a");
         assertThat(third.status()).isEqualTo(NodeStatus.DEGRADED);
         assertThat(third.lastSuccessAt()).isNull();
         assertThat(third.metrics()).isEqualTo(NodeMetrics.EMPTY);
@@ -62,7 +80,8 @@ class SnapshotAssemblerTest {
 
     @Test
     void thresholdsMapToStatusesWithReasons() {
-        Snapshot s = cycle(ok("warn", lag(5.0)), ok("crit", lag(15.0)), ok("fine", lag(4.99)), ok("unknown", lag(null)));
+        Snapshot s =
+                cycle(ok("warn", lag(5.0)), ok("crit", lag(15.0)), ok("fine", lag(4.99)), ok("unknown", lag(null)));
         assertThat(s.nodes().get("warn").status()).isEqualTo(NodeStatus.DEGRADED);
         assertThat(s.nodes().get("warn").reasons()).singleElement().asString().contains("lag 5.0s >= warning 5.0s");
         assertThat(s.nodes().get("crit").status()).isEqualTo(NodeStatus.CRITICAL);
@@ -74,18 +93,47 @@ class SnapshotAssemblerTest {
 
     @Test
     void conflictsInactiveSendersAndStalledLinksDegrade() {
-        NodeMetrics conflicts = new NodeMetrics(null, 0.0, 0L, true, null, null, null, null, 3, 10L, Map.of("insert_insert", 10L),
-                false, null, null, null);
-        Link inactive = Link.outbound("streaming", "b").state("disconnected").active(false).lagSeconds(0.0).lagBytes(0L)
-                .stalled(false).build();
+        NodeMetrics conflicts = new NodeMetrics(
+                null,
+                0.0,
+                0L,
+                true,
+                null,
+                null,
+                null,
+                null,
+                3,
+                10L,
+                Map.of("insert_insert", 10L),
+                false,
+                null,
+                null,
+                null);
+        Link inactive = Link.outbound("streaming", "b")
+                .state("disconnected")
+                .active(false)
+                .lagSeconds(0.0)
+                .lagBytes(0L)
+                .stalled(false)
+                .build();
         Link stalled = inactive.withLag(30.0, true);
-        Link stalledActive = Link.outbound("logical", "c").state("streaming").active(true).lagSeconds(1.0).lagBytes(10L)
-                .stalled(true).build();
-        NodeMetrics receiverDown = new NodeMetrics(null, 0.0, 0L, null, null, null, null, null, null, null, null, true, null, false, 0.0);
-        Snapshot s = cycle(ok("c", conflicts), ok("i", lag(0.0), inactive), ok("s", lag(0.0), stalledActive),
+        Link stalledActive = Link.outbound("logical", "c")
+                .state("streaming")
+                .active(true)
+                .lagSeconds(1.0)
+                .lagBytes(10L)
+                .stalled(true)
+                .build();
+        NodeMetrics receiverDown =
+                new NodeMetrics(null, 0.0, 0L, null, null, null, null, null, null, null, null, true, null, false, 0.0);
+        Snapshot s = cycle(
+                ok("c", conflicts),
+                ok("i", lag(0.0), inactive),
+                ok("s", lag(0.0), stalledActive),
                 ok("r", receiverDown));
         assertThat(s.nodes().get("c").status()).isEqualTo(NodeStatus.DEGRADED);
-        assertThat(s.nodes().get("c").reasons()).anyMatch(r -> r.contains("3 conflicts in the last minute >= warning 3/min"));
+        assertThat(s.nodes().get("c").reasons())
+                .anyMatch(r -> r.contains("3 conflicts in the last minute >= warning 3/min"));
         assertThat(s.nodes().get("i").reasons()).containsExactly("streaming outbound link b inactive");
         assertThat(s.nodes().get("s").reasons()).containsExactly("logical outbound link c stalled");
         assertThat(s.nodes().get("r").reasons()).containsExactly("WAL receiver not streaming");

@@ -31,10 +31,19 @@ class CrashTest {
         for (int round = 0; round < 2; round++) {
             String java = ProcessHandle.current().info().command().orElse("java");
             // 50 nodes every 20 ms: 2,500 samples/s, far above a real deployment's rate
-            Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), CrashWriter.class.getName(),
-                    file.toString(), "50", "20").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            Process child = new ProcessBuilder(
+                            java,
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            CrashWriter.class.getName(),
+                            file.toString(),
+                            "50",
+                            "20")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
             long killAfter = lastVersion + 400;
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 boolean killed = false;
                 while ((line = out.readLine()) != null) {
@@ -47,9 +56,13 @@ class CrashTest {
                     lastVersion = v;
                     lastAt = Long.parseLong(p[2]);
                     if (!killed && v >= killAfter) {
-                        // SIGKILL: no shutdown hook, no final flush; not destroyForcibly(), which also closes our end of
+                        // SIGKILL: no shutdown hook, no final flush; not destroyForcibly(), which also closes our end
+                        // of
                         // the pipe and would hide what the child printed last
-                        assertThat(new ProcessBuilder("kill", "-9", Long.toString(child.pid())).start().waitFor()).isZero();
+                        assertThat(new ProcessBuilder("kill", "-9", Long.toString(child.pid()))
+                                        .start()
+                                        .waitFor())
+                                .isZero();
                         killed = true;
                     }
                 }
@@ -65,8 +78,10 @@ class CrashTest {
             }
         }
         // both runs are in the file, each version once, every stored snapshot with one sample per node
-        assertThat(count(file, "SELECT count(DISTINCT version) FROM snapshots")).isEqualTo(count(file, "SELECT count(*) FROM snapshots"))
+        assertThat(count(file, "SELECT count(DISTINCT version) FROM snapshots"))
+                .isEqualTo(count(file, "SELECT count(*) FROM snapshots"))
                 .isGreaterThan(600);
-        assertThat(count(file, "SELECT count(*) FROM node_samples")).isEqualTo(50 * count(file, "SELECT count(*) FROM snapshots"));
+        assertThat(count(file, "SELECT count(*) FROM node_samples"))
+                .isEqualTo(50 * count(file, "SELECT count(*) FROM snapshots"));
     }
 }

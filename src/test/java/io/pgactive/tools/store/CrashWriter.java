@@ -14,8 +14,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class CrashWriter {
 
-    private CrashWriter() {
-    }
+    private CrashWriter() {}
 
     public static void main(String[] args) {
         Path file = Path.of(args[0]);
@@ -27,7 +26,8 @@ public final class CrashWriter {
         for (int i = 0; i < nodes; i++) {
             names[i] = "node" + i;
         }
-        HistoryStore store = new HistoryStore(db, new EventDeriver(5, 15, 3), ToolsConfig.Retention.DEFAULT, 32L << 20, 50_000);
+        HistoryStore store =
+                new HistoryStore(db, new EventDeriver(5, 15, 3), ToolsConfig.Retention.DEFAULT, 32L << 20, 50_000);
         store.start();
         Snapshots s = new Snapshots(Instant.now(), 1, names);
         long next = System.nanoTime();
@@ -37,7 +37,8 @@ public final class CrashWriter {
             s.node("node" + (i % nodes)).lag = (double) (i % 20); // threshold crossings: events too
             PublishedSnapshot p = s.next();
             store.offer(p);
-            System.out.println("P " + p.version() + " " + p.snapshot().collectedAt().toEpochMilli());
+            System.out.println(
+                    "P " + p.version() + " " + p.snapshot().collectedAt().toEpochMilli());
             System.out.flush();
             next += periodNanos;
             LockSupport.parkNanos(next - System.nanoTime());

@@ -7,6 +7,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.contract.Conflict;
 import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
@@ -80,11 +85,13 @@ class HistoryStoreTest {
         Path file = dir.resolve("h.db");
         HistoryDb.open(file).close();
         HistoryDb.open(file).close();
-        assertThat(query(file, "SELECT version, name FROM schema_version")).containsExactly(List.of(1, "001_history.sql"));
+        assertThat(query(file, "SELECT version, name FROM schema_version"))
+                .containsExactly(List.of(1, "001_history.sql"));
         assertThat(query(file, "PRAGMA journal_mode").get(0).get(0)).isEqualTo("wal");
         assertThat(count(file, "PRAGMA page_size")).isEqualTo(16_384);
         assertThat(count(file, "PRAGMA auto_vacuum")).isEqualTo(2);
-        try (HistoryDb db = HistoryDb.open(file); Statement st = db.writer().createStatement()) {
+        try (HistoryDb db = HistoryDb.open(file);
+                Statement st = db.writer().createStatement()) {
             st.execute("INSERT INTO schema_version VALUES (99, 'future.sql', 0)");
         }
         assertThatThrownBy(() -> HistoryDb.open(file)).hasMessageContaining("newer than this release");
@@ -97,7 +104,8 @@ class HistoryStoreTest {
         Path file = dir.resolve("h.db");
         Snapshots s = new Snapshots(Instant.parse("2026-07-17T10:00:00Z"), 41, "a", "b", "c");
         List<PublishedSnapshot> published = new ArrayList<>();
-        try (HistoryDb db = HistoryDb.open(file); HistoryStore store = StoreTestSupport.open(db)) {
+        try (HistoryDb db = HistoryDb.open(file);
+                HistoryStore store = StoreTestSupport.open(db)) {
             for (int i = 0; i < 20; i++) {
                 s.node("b").lag = (double) i;
                 PublishedSnapshot p = s.next();
@@ -115,30 +123,38 @@ class HistoryStoreTest {
             assertThat(store.status().samplesWritten()).isEqualTo(60);
         }
         assertThat(count(file, "SELECT count(*) FROM node_samples")).isEqualTo(60);
-        assertThat(query(file, "SELECT lag_seconds FROM node_samples s JOIN nodes n USING (node_id) WHERE n.name = 'b'"
-                + " ORDER BY at").stream().map(r -> ((Number) r.get(0)).doubleValue()).toList())
-                .containsExactly(0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0,
-                        18.0, 19.0);
+        assertThat(query(
+                                file,
+                                "SELECT lag_seconds FROM node_samples s JOIN nodes n USING (node_id) WHERE n.name = 'b'"
+                                        + " ORDER BY at")
+                        .stream()
+                        .map(r -> ((Number) r.get(0)).doubleValue())
+                        .toList())
+                .containsExactly(
+                        0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0,
+                        17.0, 18.0, 19.0);
     }
 
     @Test
     void eachCommittedBatchIsASpanWhenTracingIsOn() {
-        var exporter = io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter.create();
-        var provider = io.opentelemetry.sdk.trace.SdkTracerProvider.builder()
-                .addSpanProcessor(io.opentelemetry.sdk.trace.export.SimpleSpanProcessor.create(exporter)).build();
+        var exporter = InMemorySpanExporter.create();
+        var provider = SdkTracerProvider.builder()
+                .addSpanProcessor(SimpleSpanProcessor.create(exporter))
+                .build();
         Snapshots s = new Snapshots(Instant.parse("2026-07-17T10:00:00Z"), 7, "a");
         try (HistoryDb db = HistoryDb.open(dir.resolve("traced.db"));
-             HistoryStore store = new HistoryStore(db, StoreTestSupport.DERIVER,
-                     io.pgactive.tools.config.ToolsConfig.Retention.DEFAULT, 32L << 20, 50_000)) {
+                HistoryStore store = new HistoryStore(
+                        db, StoreTestSupport.DERIVER, ToolsConfig.Retention.DEFAULT, 32L << 20, 50_000)) {
             store.traceWith(provider.get("test"));
             store.start();
             PublishedSnapshot p = s.next();
             store.offer(p);
             awaitStored(store, p.version());
-            await().atMost(Duration.ofSeconds(10)).until(() -> !exporter.getFinishedSpanItems().isEmpty());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> !exporter.getFinishedSpanItems().isEmpty());
             var span = exporter.getFinishedSpanItems().get(0);
             assertThat(span.getName()).isEqualTo("store write");
-            assertThat(span.getAttributes().get(io.opentelemetry.api.common.AttributeKey.longKey("pgactive.version")))
+            assertThat(span.getAttributes().get(AttributeKey.longKey("pgactive.version")))
                     .isEqualTo(p.version());
         } finally {
             provider.close();
@@ -153,8 +169,8 @@ class HistoryStoreTest {
             PublishedSnapshot probe = s.next();
             long budget = probe.json().length * 10L;
             // not started: nothing drains, as if the disk stalled
-            HistoryStore store = new HistoryStore(db, StoreTestSupport.DERIVER, io.pgactive.tools.config.ToolsConfig.Retention.DEFAULT,
-                    budget, 100);
+            HistoryStore store =
+                    new HistoryStore(db, StoreTestSupport.DERIVER, ToolsConfig.Retention.DEFAULT, budget, 100);
             store.offer(probe);
             for (int i = 0; i < 299; i++) {
                 s.node("a").status = i % 2 == 0 ? NodeStatus.DEGRADED : NodeStatus.HEALTHY;
@@ -169,12 +185,14 @@ class HistoryStoreTest {
             store.close();
         }
         // every status flip of a (299) and its cluster flip is kept, even from versions whose summary was dropped
-        assertThat(count(file, "SELECT count(*) FROM events WHERE node = 'a' AND type = 'status'")).isEqualTo(299);
-        assertThat(count(file, "SELECT count(*) FROM events WHERE type = 'cluster_status'")).isEqualTo(299);
+        assertThat(count(file, "SELECT count(*) FROM events WHERE node = 'a' AND type = 'status'"))
+                .isEqualTo(299);
+        assertThat(count(file, "SELECT count(*) FROM events WHERE type = 'cluster_status'"))
+                .isEqualTo(299);
         assertThat(count(file, "SELECT count(*) FROM snapshots")).isEqualTo(100);
         assertThat(count(file, "SELECT count(*) FROM snapshot_json")).isLessThanOrEqualTo(11);
-        assertThat(count(file, "SELECT count(*) FROM node_samples")).isEqualTo(2 * count(file,
-                "SELECT count(*) FROM snapshot_json"));
+        assertThat(count(file, "SELECT count(*) FROM node_samples"))
+                .isEqualTo(2 * count(file, "SELECT count(*) FROM snapshot_json"));
     }
 
     @Test
@@ -196,24 +214,28 @@ class HistoryStoreTest {
             try (Statement st = db.writer().createStatement()) {
                 st.execute("PRAGMA max_page_count = 1073741823");
             }
-            await().atMost(Duration.ofSeconds(40)).until(() -> store.status().healthy() && store.status().storedVersion() == 50);
+            await().atMost(Duration.ofSeconds(40))
+                    .until(() -> store.status().healthy() && store.status().storedVersion() == 50);
             store.close();
         }
         assertThat(count(file, "SELECT count(*) FROM snapshots")).isEqualTo(50);
-        assertThat(count(file, "SELECT count(*) FROM events WHERE type = 'node_joined'")).isEqualTo(2);
+        assertThat(count(file, "SELECT count(*) FROM events WHERE type = 'node_joined'"))
+                .isEqualTo(2);
     }
 
     @Test
     void conflictLedgerKeepsEachRowOnceAcrossRestartsAndRemembersItsCursor() {
         Path file = dir.resolve("h.db");
         Snapshots s = new Snapshots(Instant.parse("2026-07-17T10:00:00Z"), 1, "a", "b");
-        try (HistoryDb db = HistoryDb.open(file); HistoryStore store = StoreTestSupport.open(db)) {
+        try (HistoryDb db = HistoryDb.open(file);
+                HistoryStore store = StoreTestSupport.open(db)) {
             assertThat(store.conflictCursor("a")).isZero();
             store.offer(s.next(s.conflict("a", 1, "t1"), s.conflict("a", 2, "t2"), s.conflict("b", 1, "t1")));
             awaitStored(store, 1);
             assertThat(store.conflictCursor("a")).isEqualTo(2);
         }
-        try (HistoryDb db = HistoryDb.open(file); HistoryStore store = StoreTestSupport.open(db)) {
+        try (HistoryDb db = HistoryDb.open(file);
+                HistoryStore store = StoreTestSupport.open(db)) {
             assertThat(store.conflictCursor("a")).isEqualTo(2);
             assertThat(store.conflictCursor("b")).isEqualTo(1);
             // after a restart the collector re-reads from the cursor; an overlap must not duplicate
@@ -221,9 +243,11 @@ class HistoryStoreTest {
             awaitStored(store, 2);
             HistoryQueries q = new HistoryQueries(db);
             Instant from = s.now.minusSeconds(3600);
-            assertThat(q.conflicts("a", null, from, s.now.plusSeconds(1), 100)).extracting(Conflict::conflictId)
+            assertThat(q.conflicts("a", null, from, s.now.plusSeconds(1), 100))
+                    .extracting(Conflict::conflictId)
                     .containsExactlyInAnyOrder(1L, 2L, 3L);
-            assertThat(q.conflicts(null, "public.t1", from, s.now.plusSeconds(1), 100)).hasSize(2);
+            assertThat(q.conflicts(null, "public.t1", from, s.now.plusSeconds(1), 100))
+                    .hasSize(2);
             assertThat(q.conflicts(null, "t2", from, s.now.plusSeconds(1), 100)).hasSize(1);
         }
         assertThat(count(file, "SELECT count(*) FROM conflicts")).isEqualTo(4);

@@ -88,9 +88,15 @@ class PendingQueueTest {
     private static PendingVersion version(long v, int jsonBytes) {
         Instant at = T0.plusSeconds(v);
         Event event = Event.of(at, v, "node1", EventType.STATUS, "HEALTHY", "LAGGING", null);
-        ConflictRecord conflict = new ConflictRecord("node1", v, at, "update_update", "last_update_wins_keep_remote",
-                "public", "t", "node2");
-        return new PendingVersion(v, at, new ClusterSummary(NodeStatus.HEALTHY, 1, 1, 0.0), null, new byte[jsonBytes],
-                List.of(event), List.of(conflict));
+        ConflictRecord conflict = new ConflictRecord(
+                "node1", v, at, "update_update", "last_update_wins_keep_remote", "public", "t", "node2");
+        return new PendingVersion(
+                v,
+                at,
+                new ClusterSummary(NodeStatus.HEALTHY, 1, 1, 0.0),
+                null,
+                new byte[jsonBytes],
+                List.of(event),
+                List.of(conflict));
     }
 }

@@ -6,6 +6,7 @@ import static io.pgactive.tools.store.StoreTestSupport.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.snapshot.ConflictRecord;
 import io.pgactive.tools.snapshot.NodeStatus;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,18 +25,23 @@ class RetentionTest {
     void removesExactlyWhatIsOlderThanEachWindow() {
         Path file = dir.resolve("h.db");
         // windows in minutes so that a few thousand snapshots span all of them
-        ToolsConfig.Retention r = new ToolsConfig.Retention(Duration.ofMinutes(60), Duration.ofMinutes(120),
-                Duration.ofMinutes(30), Duration.ofMinutes(90), Duration.ofMinutes(100));
+        ToolsConfig.Retention r = new ToolsConfig.Retention(
+                Duration.ofMinutes(60),
+                Duration.ofMinutes(120),
+                Duration.ofMinutes(30),
+                Duration.ofMinutes(90),
+                Duration.ofMinutes(100));
         Instant start = Instant.parse("2026-07-17T10:00:00Z");
         Snapshots s = new Snapshots(start.minusSeconds(10), 1, "a", "b");
         s.stepMillis = 10_000;
-        try (HistoryDb db = HistoryDb.open(file); HistoryStore store = StoreTestSupport.open(db, r)) {
+        try (HistoryDb db = HistoryDb.open(file);
+                HistoryStore store = StoreTestSupport.open(db, r)) {
             // 3 hours at one snapshot per 10 s: 1080 versions, the first at 10:00:00 (rounded to the minute)
             for (int i = 0; i < 1080; i++) {
                 s.node("a").lag = (i % 6 == 3) ? 9.0 : 1.0; // one slow sample per minute
                 s.node("a").status = (i % 6 == 3) ? NodeStatus.DEGRADED : NodeStatus.HEALTHY;
-                store.offer(s.next(i % 60 == 0 ? new io.pgactive.tools.snapshot.ConflictRecord[] {s.conflict("a", i + 1, "t")}
-                        : new io.pgactive.tools.snapshot.ConflictRecord[0]));
+                store.offer(s.next(
+                        i % 60 == 0 ? new ConflictRecord[] {s.conflict("a", i + 1, "t")} : new ConflictRecord[0]));
             }
             awaitStored(store, 1080);
             store.retainNow();
@@ -49,7 +55,8 @@ class RetentionTest {
         // folded minutes: from 120 minutes back up to the sample cut, one row per node and minute, worst kept
         long minuteCut = newest - 120 * minute;
         long expectedMinutes = (sampleCut - (Math.floorDiv(minuteCut, minute) + 1) * minute) / minute;
-        assertThat(count(file, "SELECT count(*) FROM node_minutes WHERE node_id = 1")).isEqualTo(expectedMinutes);
+        assertThat(count(file, "SELECT count(*) FROM node_minutes WHERE node_id = 1"))
+                .isEqualTo(expectedMinutes);
         assertThat(count(file, "SELECT min(at) FROM node_minutes")).isGreaterThanOrEqualTo(minuteCut);
         assertThat(query(file, "SELECT DISTINCT samples, status, lag_seconds_max FROM node_minutes WHERE node_id = 1"))
                 .containsExactly(List.of(6, NodeStatus.DEGRADED.ordinal(), 9.0));
@@ -57,17 +64,21 @@ class RetentionTest {
                 .containsExactly(List.of(round(14.0 / 6)));
         // snapshot JSON: only the last 30 minutes; summary rows as long as samples
         assertThat(count(file, "SELECT min(collected_at) FROM snapshots JOIN snapshot_json USING (version)"))
-                .isGreaterThanOrEqualTo(newest - 30 * minute).isLessThan(newest - 30 * minute + 10_000);
+                .isGreaterThanOrEqualTo(newest - 30 * minute)
+                .isLessThan(newest - 30 * minute + 10_000);
         assertThat(count(file, "SELECT min(collected_at) FROM snapshots"))
-                .isGreaterThanOrEqualTo(newest - 60 * minute).isLessThan(newest - 60 * minute + 10_000);
+                .isGreaterThanOrEqualTo(newest - 60 * minute)
+                .isLessThan(newest - 60 * minute + 10_000);
         // events and conflicts: by their own windows
-        assertThat(count(file, "SELECT min(at) FROM events")).isGreaterThanOrEqualTo(newest - 90 * minute)
+        assertThat(count(file, "SELECT min(at) FROM events"))
+                .isGreaterThanOrEqualTo(newest - 90 * minute)
                 .isLessThan(newest - 90 * minute + minute);
         assertThat(count(file, "SELECT count(*) FROM events WHERE at >= ?", newest - 90 * minute))
                 .isEqualTo(count(file, "SELECT count(*) FROM events"));
         assertThat(count(file, "SELECT count(*) FROM conflicts")).isEqualTo(10); // one per 10 minutes, 100 minutes
         // the ledger cursor outlives the rows retention removed
-        assertThat(count(file, "SELECT last_id FROM conflict_cursors WHERE node = 'a'")).isEqualTo(1021);
+        assertThat(count(file, "SELECT last_id FROM conflict_cursors WHERE node = 'a'"))
+                .isEqualTo(1021);
     }
 
     private static double round(double d) {

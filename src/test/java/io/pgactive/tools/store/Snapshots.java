@@ -31,6 +31,7 @@ public final class Snapshots {
         public int failures;
         /** Peers this node has a pgactive link with, both directions (a full mesh has every other node). */
         public List<String> peers = List.of();
+
         long position;
 
         Node(String name) {
@@ -38,26 +39,65 @@ public final class Snapshots {
         }
 
         NodeState state(Instant at) {
-            NodeMetrics m = new NodeMetrics(10L, lag, 4096L, walsender, "0/1000", "0/F00", "0/E00", "0/D00", conflictsMinute,
-                    conflictsTotal, Map.of("update_update", conflictsTotal), inRecovery, "0/2000", walReceiver, null);
+            NodeMetrics m = new NodeMetrics(
+                    10L,
+                    lag,
+                    4096L,
+                    walsender,
+                    "0/1000",
+                    "0/F00",
+                    "0/E00",
+                    "0/D00",
+                    conflictsMinute,
+                    conflictsTotal,
+                    Map.of("update_update", conflictsTotal),
+                    inRecovery,
+                    "0/2000",
+                    walReceiver,
+                    null);
             List<Link> links = new ArrayList<>();
             position += 8192 + (at.toEpochMilli() % 4096);
             for (String peer : peers) {
                 String sent = lsn(position);
                 String replay = lsn(position - 4096);
-                links.add(Link.outbound("pgactive", peer).state("streaming").active(true).lagSeconds(lag).lagBytes(4096L)
-                        .pendingWalDecoding(512L).pendingWalToApply(4096L).positions(sent, sent, replay, replay)
-                        .stalled(false).build());
-                links.add(Link.inbound("pgactive", peer).lastAppliedAt(at.minusMillis(300)).applyErrors(0L)
-                        .conflicts(conflictsTotal).build());
+                links.add(Link.outbound("pgactive", peer)
+                        .state("streaming")
+                        .active(true)
+                        .lagSeconds(lag)
+                        .lagBytes(4096L)
+                        .pendingWalDecoding(512L)
+                        .pendingWalToApply(4096L)
+                        .positions(sent, sent, replay, replay)
+                        .stalled(false)
+                        .build());
+                links.add(Link.inbound("pgactive", peer)
+                        .lastAppliedAt(at.minusMillis(300))
+                        .applyErrors(0L)
+                        .conflicts(conflictsTotal)
+                        .build());
             }
-            return new NodeState(name, status, List.of("pgactive"), status == NodeStatus.HEALTHY ? List.of() : List.of("test"),
-                    at, failures, null, null, at, "16.4", "2.1.9", m, links, Map.of("long_running_xacts", 0), Map.of());
+            return new NodeState(
+                    name,
+                    status,
+                    List.of("pgactive"),
+                    status == NodeStatus.HEALTHY ? List.of() : List.of("test"),
+                    at,
+                    failures,
+                    null,
+                    null,
+                    at,
+                    "16.4",
+                    "2.1.9",
+                    m,
+                    links,
+                    Map.of("long_running_xacts", 0),
+                    Map.of());
         }
     }
 
     private static String lsn(long p) {
-        return Long.toHexString(p >>> 32).toUpperCase() + "/" + Long.toHexString(p & 0xFFFFFFFFL).toUpperCase();
+        return Long.toHexString(p >>> 32).toUpperCase() + "/"
+                + Long.toHexString(p & 0xFFFFFFFFL).toUpperCase();
     }
 
     /** Gives every node a link with every other node, as in a pgactive group. */
@@ -107,6 +147,7 @@ public final class Snapshots {
     }
 
     public ConflictRecord conflict(String node, long id, String table) {
-        return new ConflictRecord(node, id, now, "update_update", "last_update_wins_keep_remote", "public", table, "peer");
+        return new ConflictRecord(
+                node, id, now, "update_update", "last_update_wins_keep_remote", "public", table, "peer");
     }
 }

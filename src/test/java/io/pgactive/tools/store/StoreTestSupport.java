@@ -18,8 +18,7 @@ final class StoreTestSupport {
 
     static final EventDeriver DERIVER = new EventDeriver(5, 15, 3);
 
-    private StoreTestSupport() {
-    }
+    private StoreTestSupport() {}
 
     static HistoryStore open(HistoryDb db) {
         return open(db, ToolsConfig.Retention.DEFAULT);
@@ -42,7 +41,7 @@ final class StoreTestSupport {
 
     static List<List<Object>> query(Path db, String sql, Object... args) {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
-             PreparedStatement p = c.prepareStatement(sql)) {
+                PreparedStatement p = c.prepareStatement(sql)) {
             for (int i = 0; i < args.length; i++) {
                 p.setObject(i + 1, args[i]);
             }

@@ -27,8 +27,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class AckedWriter implements AutoCloseable {
 
     /** One write the database acknowledged. */
-    public record Ack(long id, String payload, int serverPort, long ackNanos) {
-    }
+    public record Ack(long id, String payload, int serverPort, long ackNanos) {}
 
     private static final long RECONNECT_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
@@ -67,7 +66,7 @@ public final class AckedWriter implements AutoCloseable {
         String tag = Long.toHexString(System.nanoTime());
         while (running) {
             try (Connection c = DriverManager.getConnection(url, props);
-                 PreparedStatement st = c.prepareStatement(insert)) {
+                    PreparedStatement st = c.prepareStatement(insert)) {
                 while (running) {
                     long started = System.nanoTime();
                     String payload = "w" + (++seq) + "-" + tag;
@@ -144,7 +143,9 @@ public final class AckedWriter implements AutoCloseable {
             all.append(a.id()).append(':').append(a.payload());
         });
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(all.toString().getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("MD5")
+                            .digest(all.toString().getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -60,8 +60,8 @@ final class ChildProcess implements AutoCloseable {
     /** A new private directory, owned by {@code runAs} when given, removed by the harness's watchdog after a kill. */
     static Path privateDir(String prefix, String runAs) {
         try {
-            Path dir = Files.createTempDirectory(prefix,
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Path dir = Files.createTempDirectory(
+                    prefix, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             NodeRegistry.cleanupOnExit(dir);
             chown(dir, runAs);
             return dir;
@@ -78,7 +78,8 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /** Starts {@code command} in {@code dir}, its output appended to {@code dir/logName}. */
-    static ChildProcess start(String name, Path dir, String logName, List<String> command, String runAs) throws IOException {
+    static ChildProcess start(String name, Path dir, String logName, List<String> command, String runAs)
+            throws IOException {
         List<String> cmd = new ArrayList<>();
         if (Files.isExecutable(SETPRIV)) {
             cmd.add(SETPRIV.toString());
@@ -87,7 +88,8 @@ final class ChildProcess implements AutoCloseable {
             }
             cmd.add("--pdeathsig=TERM");
         } else if (runAs != null) {
-            throw new IllegalStateException(name + " must run as " + runAs + " and " + SETPRIV + " is missing (util-linux)");
+            throw new IllegalStateException(
+                    name + " must run as " + runAs + " and " + SETPRIV + " is missing (util-linux)");
         }
         cmd.addAll(command);
         Path log = dir.resolve(logName);
@@ -97,7 +99,8 @@ final class ChildProcess implements AutoCloseable {
                 .redirectOutput(Redirect.appendTo(log.toFile()))
                 .redirectErrorStream(true);
         try {
-            return new ChildProcess(name, dir, log, LAUNCHER.submit(builder::start).get());
+            return new ChildProcess(
+                    name, dir, log, LAUNCHER.submit(builder::start).get());
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IOException io) {
                 throw io;
@@ -124,7 +127,8 @@ final class ChildProcess implements AutoCloseable {
             }
             PgNode.pause(50);
         }
-        throw new IllegalStateException(name + " did not " + what + " within " + wait.toSeconds() + "s:\n" + tailLog(30));
+        throw new IllegalStateException(
+                name + " did not " + what + " within " + wait.toSeconds() + "s:\n" + tailLog(30));
     }
 
     /** Whether something accepts TCP connections at {@code host:port}. */

@@ -23,15 +23,17 @@ final class ControlFile {
 
     /** Offset of xlp_sysid in XLogLongPageHeaderData (after the 24-byte short header). */
     private static final int WAL_SYSID_OFFSET = 24;
+
     private static final AtomicLong LAST = new AtomicLong();
 
-    private ControlFile() {
-    }
+    private ControlFile() {}
 
     /** An identifier built the way initdb builds one (seconds in the high half), unique in this JVM. */
     static long newSystemIdentifier() {
         long now = System.currentTimeMillis();
-        long candidate = ((now / 1000) << 32) | ((now % 1000) << 22) | (ProcessHandle.current().pid() & 0xFFF) << 10;
+        long candidate = ((now / 1000) << 32)
+                | ((now % 1000) << 22)
+                | (ProcessHandle.current().pid() & 0xFFF) << 10;
         return LAST.updateAndGet(prev -> Math.max(prev + 1, candidate));
     }
 

@@ -15,14 +15,21 @@ import java.util.Set;
 /** Copies data directories: a clean template, or a running primary inside pg_backup_start/stop. */
 final class DataDirCopier {
 
-    private static final Set<String> NEVER = Set.of("postmaster.pid", "postmaster.opts", "epg-lock", "pg_internal.init");
+    private static final Set<String> NEVER =
+            Set.of("postmaster.pid", "postmaster.opts", "epg-lock", "pg_internal.init");
 
     /** Directories whose contents a base backup leaves out (they are rebuilt or meaningless on the copy). */
-    private static final Set<String> SKIP_CONTENTS = Set.of("pg_wal", "pg_replslot", "pg_dynshmem", "pg_notify",
-            "pg_serial", "pg_snapshots", "pg_stat_tmp", "pg_subtrans");
+    private static final Set<String> SKIP_CONTENTS = Set.of(
+            "pg_wal",
+            "pg_replslot",
+            "pg_dynshmem",
+            "pg_notify",
+            "pg_serial",
+            "pg_snapshots",
+            "pg_stat_tmp",
+            "pg_subtrans");
 
-    private DataDirCopier() {
-    }
+    private DataDirCopier() {}
 
     static void copyAll(Path src, Path dst) throws IOException {
         copy(src, dst, false);
@@ -46,7 +53,9 @@ final class DataDirCopier {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
                 Files.createDirectories(dst.resolve(src.relativize(dir).toString()));
-                if (backup && !dir.equals(src) && dir.getParent().equals(src)
+                if (backup
+                        && !dir.equals(src)
+                        && dir.getParent().equals(src)
                         && SKIP_CONTENTS.contains(dir.getFileName().toString())) {
                     return FileVisitResult.SKIP_SUBTREE;
                 }

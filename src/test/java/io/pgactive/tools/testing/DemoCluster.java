@@ -2,17 +2,30 @@ package io.pgactive.tools.testing;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 
@@ -58,11 +71,13 @@ public final class DemoCluster implements AutoCloseable {
     public static final String UPGRADE_ACTIVE = "demo-upgrade.active";
     /** The running or last upgrade's timeline, ending with a line that starts with {@code DONE }. */
     public static final String UPGRADE_OUT = "demo-upgrade.out";
+
     public static final String ENV_FILE = "demo.env";
     public static final String PID_FILE = "demo.pid";
     public static final String DEFAULT_GUARD_TOKEN = "demo-token";
     /** Longest lag request taken: beyond guard.max_pause the guard gives up holding writes anyway. */
     public static final int MAX_LAG_SECONDS = 600;
+
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
 
     private final Path workDir;
@@ -72,7 +87,7 @@ public final class DemoCluster implements AutoCloseable {
     private final PgactiveLiveFeed feed;
     private final Thread load;
     private volatile boolean running = true;
-    private final java.util.Map<PgNode, java.sql.Connection> loadConnections = new java.util.HashMap<>();
+    private final Map<PgNode, Connection> loadConnections = new HashMap<>();
     private final GuardedWorld guarded;
     private final LagControl lagControl;
     private final DemoUpgradeRoute upgradeRoute;
@@ -88,9 +103,11 @@ public final class DemoCluster implements AutoCloseable {
             f2 = n2.installPgactiveFixture(SYSID_NODE2, "node2");
             f1.addPeer(f2);
             f2.addPeer(f1);
-            feed = new PgactiveLiveFeed(List.of(f1, f2), List.of(
-                    new PgactiveLiveFeed.Channel(f1, f2, PgCluster.SUB_NODE2_FROM_NODE1),
-                    new PgactiveLiveFeed.Channel(f2, f1, PgCluster.SUB_NODE1_FROM_NODE2)));
+            feed = new PgactiveLiveFeed(
+                    List.of(f1, f2),
+                    List.of(
+                            new PgactiveLiveFeed.Channel(f1, f2, PgCluster.SUB_NODE2_FROM_NODE1),
+                            new PgactiveLiveFeed.Channel(f2, f1, PgCluster.SUB_NODE1_FROM_NODE2)));
             feed.refreshOnce();
             feed.start(Duration.ofSeconds(1));
             load = new Thread(this::runLoad, "demo-load");
@@ -140,10 +157,21 @@ public final class DemoCluster implements AutoCloseable {
         return new DemoCluster(workDir, withLoad, guardToken, controlDir);
     }
 
-    public PgCluster cluster() { return cluster; }
-    public PgactiveFixture fixture1() { return f1; }
-    public PgactiveFixture fixture2() { return f2; }
-    public PgactiveLiveFeed feed() { return feed; }
+    public PgCluster cluster() {
+        return cluster;
+    }
+
+    public PgactiveFixture fixture1() {
+        return f1;
+    }
+
+    public PgactiveFixture fixture2() {
+        return f2;
+    }
+
+    public PgactiveLiveFeed feed() {
+        return feed;
+    }
 
     /** The service's configuration for the three demo nodes. */
     public String config() {
@@ -167,7 +195,8 @@ public final class DemoCluster implements AutoCloseable {
             // pause above the warn threshold so the snapshot turns yellow first; hold long enough that one slow
             // scrape does not decide, short enough that a person watching sees the gate move within seconds
             sb.append("guard:\n");
-            sb.append("  token: \"").append(guarded.token.replace("\\", "\\\\").replace("\"", "\\\""))
+            sb.append("  token: \"")
+                    .append(guarded.token.replace("\\", "\\\\").replace("\"", "\\\""))
                     .append("\"\n");
             sb.append("  pause_above: 5\n");
             sb.append("  resume_below: 1\n");
@@ -191,8 +220,8 @@ public final class DemoCluster implements AutoCloseable {
         if (guarded == null) {
             return "";
         }
-        return "PGACTIVE_TOOLS_TEMPORAL_ENABLED=true\n"
-                + "QUARKUS_TEMPORAL_CONNECTION_TARGET=" + guarded.temporal.target() + "\n";
+        return "PGACTIVE_TOOLS_TEMPORAL_ENABLED=true\n" + "QUARKUS_TEMPORAL_CONNECTION_TARGET="
+                + guarded.temporal.target() + "\n";
     }
 
     /** Writes {@link #config()} to {@code file} through a temporary file and an atomic rename. */
@@ -205,9 +234,11 @@ public final class DemoCluster implements AutoCloseable {
         Path abs = file.toAbsolutePath();
         Files.createDirectories(abs.getParent());
         // owner-only: the config holds the nodes' and PgBouncer's passwords and the guard token
-        Path tmp = Files.createTempFile(abs.getParent(), abs.getFileName().toString(), ".tmp",
-                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Path tmp = Files.createTempFile(
+                abs.getParent(),
+                abs.getFileName().toString(),
+                ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(tmp, content, StandardCharsets.UTF_8);
         Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
@@ -251,8 +282,10 @@ public final class DemoCluster implements AutoCloseable {
                     stalled.node().execute("SELECT pgactive.pgactive_apply_pause()");
                     // only node2 falling behind node1 counts in node1's lag, the figure the guard watches
                     log("load: random stall: " + stalled.nodeName() + " stops applying "
-                            + (stalled == f1 ? "node2's changes for " + seconds + " s"
-                                    : "node1's changes for " + seconds + " s; node1's lag grows, the guard may pause writes"));
+                            + (stalled == f1
+                                    ? "node2's changes for " + seconds + " s"
+                                    : "node1's changes for " + seconds
+                                            + " s; node1's lag grows, the guard may pause writes"));
                 } else if (stalled != null && now >= stallUntil) {
                     resume(stalled);
                     log("load: random stall over: " + stalled.nodeName() + " applies again");
@@ -277,10 +310,10 @@ public final class DemoCluster implements AutoCloseable {
                 }
             }
         }
-        for (java.sql.Connection c : loadConnections.values()) {
+        for (Connection c : loadConnections.values()) {
             try {
                 c.close();
-            } catch (java.sql.SQLException ignored) {
+            } catch (SQLException ignored) {
                 // shutting down
             }
         }
@@ -296,22 +329,22 @@ public final class DemoCluster implements AutoCloseable {
     /** Reuses one connection per node: opening one per insert would cost more CPU than the inserts. */
     private void insertEvent(PgNode node, String payload) {
         try {
-            java.sql.Connection c = loadConnections.get(node);
+            Connection c = loadConnections.get(node);
             if (c == null || c.isClosed()) {
                 c = node.connect(Duration.ofSeconds(2), Duration.ofSeconds(5));
                 loadConnections.put(node, c);
             }
-            try (java.sql.PreparedStatement ps = c.prepareStatement(
-                    "INSERT INTO " + PgCluster.EVENTS_TABLE + " (payload) VALUES (?)")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO " + PgCluster.EVENTS_TABLE + " (payload) VALUES (?)")) {
                 ps.setString(1, payload);
                 ps.executeUpdate();
             }
-        } catch (java.sql.SQLException e) {
-            java.sql.Connection broken = loadConnections.remove(node);
+        } catch (SQLException e) {
+            Connection broken = loadConnections.remove(node);
             if (broken != null) {
                 try {
                     broken.close();
-                } catch (java.sql.SQLException ignored) {
+                } catch (SQLException ignored) {
                     // already broken
                 }
             }
@@ -329,11 +362,11 @@ public final class DemoCluster implements AutoCloseable {
 
     private void insertRandomConflict(Random rnd) {
         String[][] kinds = {
-                {"insert_insert", "last_update_wins_keep_remote"},
-                {"insert_insert", "last_update_wins_keep_local"},
-                {"update_update", "last_update_wins_keep_remote"},
-                {"update_delete", "skip_change"},
-                {"delete_delete", "skip_change"},
+            {"insert_insert", "last_update_wins_keep_remote"},
+            {"insert_insert", "last_update_wins_keep_local"},
+            {"update_update", "last_update_wins_keep_remote"},
+            {"update_delete", "skip_change"},
+            {"delete_delete", "skip_change"},
         };
         String[] k = kinds[rnd.nextInt(kinds.length)];
         PgactiveFixture f = rnd.nextBoolean() ? f1 : f2;
@@ -448,16 +481,16 @@ public final class DemoCluster implements AutoCloseable {
             reporter.start();
         }
 
-        private java.sql.Connection connect() throws java.sql.SQLException {
-            java.util.Properties p = bouncer.jdbcProperties();
+        private Connection connect() throws SQLException {
+            Properties p = bouncer.jdbcProperties();
             // longer than PgBouncer's query_wait_timeout (120 s): a held insert ends by PgBouncer's verdict, not ours
             p.setProperty("socketTimeout", "150");
             p.setProperty("ApplicationName", "demo-writer");
-            return java.sql.DriverManager.getConnection(bouncer.jdbcUrl(PgNode.DATABASE), p);
+            return DriverManager.getConnection(bouncer.jdbcUrl(PgNode.DATABASE), p);
         }
 
         private void run() {
-            java.sql.Connection c = null;
+            Connection c = null;
             while (running) {
                 long started = System.nanoTime();
                 try {
@@ -465,7 +498,7 @@ public final class DemoCluster implements AutoCloseable {
                         c = connect();
                     }
                     insertStartedNanos = started;
-                    try (java.sql.Statement st = c.createStatement()) {
+                    try (Statement st = c.createStatement()) {
                         st.executeUpdate("INSERT INTO " + WRITES_TABLE + " DEFAULT VALUES");
                     }
                     insertStartedNanos = 0;
@@ -475,7 +508,7 @@ public final class DemoCluster implements AutoCloseable {
                     if (ms >= HELD_AFTER_MS) {
                         log(String.format("writer: held insert went through after %.1f s", ms / 1000.0));
                     }
-                } catch (java.sql.SQLException e) {
+                } catch (SQLException e) {
                     insertStartedNanos = 0;
                     closeQuietly(c);
                     c = null;
@@ -484,8 +517,9 @@ public final class DemoCluster implements AutoCloseable {
                     }
                     failed++;
                     // a PgBouncer that is down fails every retry the same way; the status line keeps counting
-                    if (!java.util.Objects.equals(lastError, e.getMessage())) {
-                        log(String.format("writer: insert failed after %.1f s: %s",
+                    if (!Objects.equals(lastError, e.getMessage())) {
+                        log(String.format(
+                                "writer: insert failed after %.1f s: %s",
                                 (System.nanoTime() - started) / 1e9, e.getMessage()));
                     }
                     lastError = e.getMessage();
@@ -506,7 +540,8 @@ public final class DemoCluster implements AutoCloseable {
                 long since = insertStartedNanos;
                 long waitingMs = since == 0 ? 0 : (System.nanoTime() - since) / 1_000_000;
                 if (waitingMs >= HELD_AFTER_MS) {
-                    log(String.format("writer: insert waiting %.1f s (writes held at pgbouncer), %d rows written",
+                    log(String.format(
+                            "writer: insert waiting %.1f s (writes held at pgbouncer), %d rows written",
                             waitingMs / 1000.0, written));
                 } else {
                     log("writer: " + written + " rows written, last insert " + lastInsertMillis + " ms"
@@ -530,11 +565,11 @@ public final class DemoCluster implements AutoCloseable {
             }
         }
 
-        private static void closeQuietly(java.sql.Connection c) {
+        private static void closeQuietly(Connection c) {
             if (c != null) {
                 try {
                     c.close();
-                } catch (java.sql.SQLException ignored) {
+                } catch (SQLException ignored) {
                     // the connection is gone either way
                 }
             }
@@ -602,7 +637,8 @@ public final class DemoCluster implements AutoCloseable {
                 seconds = -1;
             }
             if (seconds < 1 || seconds > MAX_LAG_SECONDS) {
-                log("lag: ignored " + LAG_REQUEST + " with '" + text + "' (expected 1.." + MAX_LAG_SECONDS + " seconds)");
+                log("lag: ignored " + LAG_REQUEST + " with '" + text + "' (expected 1.." + MAX_LAG_SECONDS
+                        + " seconds)");
                 deleteQuietly(request);
                 return;
             }
@@ -612,7 +648,8 @@ public final class DemoCluster implements AutoCloseable {
                 writeAtomically(active, "until=" + until / 1000 + "\nseconds=" + seconds + "\n");
                 deleteQuietly(request);
                 standby.execute("SELECT pg_wal_replay_pause()");
-                log("lag: WAL replay on " + standby.name() + " paused for " + seconds + " s; node1's lag grows from now");
+                log("lag: WAL replay on " + standby.name() + " paused for " + seconds
+                        + " s; node1's lag grows from now");
                 while (running && System.currentTimeMillis() < until) {
                     pauseQuietly(Math.min(1_000, until - System.currentTimeMillis()));
                 }
@@ -716,26 +753,34 @@ public final class DemoCluster implements AutoCloseable {
         }
 
         private void upgrade() {
-            java.util.Properties asked = new java.util.Properties();
-            try (java.io.Reader r = Files.newBufferedReader(request, StandardCharsets.UTF_8)) {
+            Properties asked = new Properties();
+            try (Reader r = Files.newBufferedReader(request, StandardCharsets.UTF_8)) {
                 asked.load(r);
                 Files.move(request, active, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
                 return; // removed between the check and the read: nothing asked any more
             }
-            try (java.io.PrintWriter out = new java.io.PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8))) {
+            try (PrintWriter out = new PrintWriter(Files.newBufferedWriter(output, StandardCharsets.UTF_8))) {
                 List<Integer> shifts;
                 try {
-                    shifts = java.util.Arrays.stream(asked.getProperty("shifts", "25,50").split(","))
-                            .map(String::trim).map(Integer::valueOf).toList();
+                    shifts = Arrays.stream(asked.getProperty("shifts", "25,50").split(","))
+                            .map(String::trim)
+                            .map(Integer::valueOf)
+                            .toList();
                 } catch (NumberFormatException e) {
                     out.println(DemoUpgradeRun.DONE + "failed: shifts must be percentages such as 25,50");
                     return;
                 }
                 log("upgrade: " + DemoUpgradeRoute.SOURCE_NODE + " to PostgreSQL " + DemoUpgradeRoute.TARGET_MAJOR
                         + " asked for; the timeline goes to " + output);
-                new DemoUpgradeRun(route, asked.getProperty("url", "http://127.0.0.1:8080"), token, shifts,
-                        Boolean.parseBoolean(asked.getProperty("keep", "false")), out).run();
+                new DemoUpgradeRun(
+                                route,
+                                asked.getProperty("url", "http://127.0.0.1:8080"),
+                                token,
+                                shifts,
+                                Boolean.parseBoolean(asked.getProperty("keep", "false")),
+                                out)
+                        .run();
                 log("upgrade: run over; see " + output);
             } catch (IOException | RuntimeException e) {
                 log("upgrade: could not run: " + e.getMessage());
@@ -815,17 +860,19 @@ public final class DemoCluster implements AutoCloseable {
 
         CountDownLatch done = new CountDownLatch(1);
         DemoCluster[] demo = new DemoCluster[1];
-        Thread hook = new Thread(() -> {
-            synchronized (demo) {
-                if (demo[0] != null) {
-                    demo[0].close();
-                }
-            }
-            deleteQuietly(pidFile);
-            deleteQuietly(envFile);
-            PgNode.deleteTree(dir);
-            done.countDown();
-        }, "demo-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    synchronized (demo) {
+                        if (demo[0] != null) {
+                            demo[0].close();
+                        }
+                    }
+                    deleteQuietly(pidFile);
+                    deleteQuietly(envFile);
+                    PgNode.deleteTree(dir);
+                    done.countDown();
+                },
+                "demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
 
         synchronized (demo) {
@@ -857,29 +904,33 @@ public final class DemoCluster implements AutoCloseable {
             }
         }
         List<Thread> watchers = new ArrayList<>();
-        parent.ifPresent(p -> watchers.add(new Thread(() -> {
-            while (p.isAlive()) {
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-            System.err.println("parent process " + p.pid() + " exited, shutting the demo down");
-            System.exit(0);
-        }, "demo-parent-watch")));
-        if (stdinEof) {
-            watchers.add(new Thread(() -> {
-                try {
-                    while (System.in.read() >= 0) {
-                        // ignore input; only EOF matters
+        parent.ifPresent(p -> watchers.add(new Thread(
+                () -> {
+                    while (p.isAlive()) {
+                        try {
+                            Thread.sleep(1000);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
                     }
-                } catch (IOException ignored) {
-                    // treat like EOF
-                }
-                System.err.println("stdin closed, shutting the demo down");
-                System.exit(0);
-            }, "demo-stdin-watch"));
+                    System.err.println("parent process " + p.pid() + " exited, shutting the demo down");
+                    System.exit(0);
+                },
+                "demo-parent-watch")));
+        if (stdinEof) {
+            watchers.add(new Thread(
+                    () -> {
+                        try {
+                            while (System.in.read() >= 0) {
+                                // ignore input; only EOF matters
+                            }
+                        } catch (IOException ignored) {
+                            // treat like EOF
+                        }
+                        System.err.println("stdin closed, shutting the demo down");
+                        System.exit(0);
+                    },
+                    "demo-stdin-watch"));
         }
         for (Thread t : watchers) {
             t.setDaemon(true);

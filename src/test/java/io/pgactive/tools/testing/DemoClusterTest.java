@@ -1,11 +1,19 @@
 package io.pgactive.tools.testing;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.pgactive.tools.collect.Collector;
 import io.pgactive.tools.config.ConfigLoader;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.VersionSequence;
 import io.vertx.mutiny.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -13,19 +21,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 class DemoClusterTest {
 
     @TempDir
     static Path dir;
+
     static DemoCluster demo;
     static PgNode n1;
     static PgNode n2;
@@ -53,7 +53,8 @@ class DemoClusterTest {
         for (PgNode n : demo.cluster().nodes()) {
             assertTrue(yaml.contains("    - name: " + n.name() + "\n      dsn: \"" + n.dsn() + "\"\n"), yaml);
         }
-        assertTrue(yaml.endsWith("thresholds:\n  lag_seconds_warn: 5\n  lag_seconds_crit: 15\n  conflicts_warn: 3/min\n"));
+        assertTrue(
+                yaml.endsWith("thresholds:\n  lag_seconds_warn: 5\n  lag_seconds_crit: 15\n  conflicts_warn: 3/min\n"));
         assertEquals(3, demo.cluster().nodes().size());
     }
 
@@ -70,20 +71,23 @@ class DemoClusterTest {
         Vertx vertx = Vertx.vertx();
         SnapshotBus bus = new SnapshotBus();
         long[] mark = {0};
-        VersionSequence versions = new VersionSequence(new VersionSequence.Mark() {
-            @Override
-            public long read() {
-                return mark[0];
-            }
+        VersionSequence versions = new VersionSequence(
+                new VersionSequence.Mark() {
+                    @Override
+                    public long read() {
+                        return mark[0];
+                    }
 
-            @Override
-            public void reserve(long upTo) {
-                mark[0] = upTo;
-            }
-        }, 1000);
+                    @Override
+                    public void reserve(long upTo) {
+                        mark[0] = upTo;
+                    }
+                },
+                1000);
         Collector collector = new Collector(config, List.of(), vertx, bus, versions, null);
-        try (SnapshotInvariants invariants = SnapshotInvariants.following(bus,
-                demo.cluster().nodes().stream().map(PgNode::name).toList()).withMetrics(MetricsAgreement.check(config))) {
+        try (SnapshotInvariants invariants = SnapshotInvariants.following(
+                        bus, demo.cluster().nodes().stream().map(PgNode::name).toList())
+                .withMetrics(MetricsAgreement.check(config))) {
             collector.start();
             await().atMost(Duration.ofSeconds(90)).until(() -> invariants.checked() >= 12);
             collector.stop();
@@ -102,14 +106,23 @@ class DemoClusterTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             demo.feed().refreshOnce();
             return n1.queryLong("SELECT count(*) FROM pgactive.pgactive_get_replication_lag_info() WHERE active") == 2
-                    && n1.queryOptionalLong("SELECT last_applied_xact_id::bigint FROM pgactive.pgactive_get_last_applied_xact_info("
-                    + "'" + DemoCluster.SYSID_NODE2 + "', 0, " + demo.fixture2().dboid() + ")").orElse(0) > 0;
+                    && n1.queryOptionalLong(
+                                            "SELECT last_applied_xact_id::bigint FROM pgactive.pgactive_get_last_applied_xact_info("
+                                                    + "'" + DemoCluster.SYSID_NODE2 + "', 0, "
+                                                    + demo.fixture2().dboid() + ")")
+                                    .orElse(0)
+                            > 0;
         });
         assertEquals(3, n1.queryLong("SELECT count(*) FROM pgactive.pgactive_get_workers_info()"));
-        assertEquals(1, n1.queryLong("SELECT count(*) FROM pgactive.pgactive_get_workers_info()"
-                + " WHERE worker_type = 'apply' AND sysid = '" + DemoCluster.SYSID_NODE2 + "' AND pid IS NOT NULL"));
-        assertEquals(DemoCluster.SYSID_NODE1, n2.queryString(
-                "SELECT node_sysid FROM pgactive.pgactive_get_replication_lag_info() WHERE node_name = 'node1'"));
+        assertEquals(
+                1,
+                n1.queryLong("SELECT count(*) FROM pgactive.pgactive_get_workers_info()"
+                        + " WHERE worker_type = 'apply' AND sysid = '" + DemoCluster.SYSID_NODE2
+                        + "' AND pid IS NOT NULL"));
+        assertEquals(
+                DemoCluster.SYSID_NODE1,
+                n2.queryString(
+                        "SELECT node_sysid FROM pgactive.pgactive_get_replication_lag_info() WHERE node_name = 'node1'"));
 
         // stall node2's apply of node1's changes: the slot on node1 goes inactive and its backlog grows
         n2.disableSubscription(PgCluster.SUB_NODE2_FROM_NODE1);
@@ -120,16 +133,21 @@ class DemoClusterTest {
             String q = "SELECT %s FROM pgactive.pgactive_get_replication_lag_info() WHERE node_name = 'node2'";
             assertFalse(Boolean.parseBoolean(n1.queryString(String.format(q, "active::text"))));
             assertTrue(n1.queryLong(String.format(q, "pending_wal_decoding")) > 10_000);
-            assertTrue(n1.queryOptionalLong(String.format(q, "pending_wal_to_apply")).isEmpty());
+            assertTrue(n1.queryOptionalLong(String.format(q, "pending_wal_to_apply"))
+                    .isEmpty());
         } finally {
             n2.enableSubscription(PgCluster.SUB_NODE2_FROM_NODE1);
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             demo.feed().refreshOnce();
             return n1.queryLong("SELECT count(*) FROM pgactive.pgactive_get_replication_lag_info()"
-                    + " WHERE node_name = 'node2' AND active AND pending_wal_to_apply = 0") == 1;
+                            + " WHERE node_name = 'node2' AND active AND pending_wal_to_apply = 0")
+                    == 1;
         });
-        assertEquals(300, n2.queryLong("SELECT nr_insert FROM pgactive.pgactive_stats") - n2.queryLong(
-                "SELECT count(*) FROM app_events WHERE node = 'node1' AND payload NOT LIKE 'stalled-%'"));
+        assertEquals(
+                300,
+                n2.queryLong("SELECT nr_insert FROM pgactive.pgactive_stats")
+                        - n2.queryLong(
+                                "SELECT count(*) FROM app_events WHERE node = 'node1' AND payload NOT LIKE 'stalled-%'"));
     }
 }

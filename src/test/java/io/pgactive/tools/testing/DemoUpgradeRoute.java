@@ -51,8 +51,15 @@ public final class DemoUpgradeRoute implements AutoCloseable {
             GRANT SELECT ON public.health TO app_rw;
             """;
     /** Small servers: the demo shares the machine with its other nodes. */
-    private static final Map<String, String> SMALL = Map.of("shared_buffers", "'16MB'", "max_connections", "40",
-            "fsync", "off", "wal_receiver_status_interval", "'1s'");
+    private static final Map<String, String> SMALL = Map.of(
+            "shared_buffers",
+            "'16MB'",
+            "max_connections",
+            "40",
+            "fsync",
+            "off",
+            "wal_receiver_status_interval",
+            "'1s'");
 
     private final String appPassword = PgNode.randomPassword();
     private final Path sourceState;
@@ -70,9 +77,11 @@ public final class DemoUpgradeRoute implements AutoCloseable {
         sourceState = PgBinaries.stateDir("demo-source");
         targetState = PgBinaries.stateDir("demo-targets");
         sources = new LocalPostgresProvisioner(LocalPostgresSettings.of(sourceState, binaries)
-                .withRunAs(PgBinaries.runAs().orElse(null)).withServerSettings(SMALL));
+                .withRunAs(PgBinaries.runAs().orElse(null))
+                .withServerSettings(SMALL));
         targets = new LocalPostgresProvisioner(LocalPostgresSettings.of(targetState, binaries)
-                .withRunAs(PgBinaries.runAs().orElse(null)).withServerSettings(SMALL));
+                .withRunAs(PgBinaries.runAs().orElse(null))
+                .withServerSettings(SMALL));
     }
 
     /** Starts the source, HAProxy, PgBouncer and the writer; everything started is stopped again on failure. */
@@ -83,30 +92,41 @@ public final class DemoUpgradeRoute implements AutoCloseable {
             return route;
         } catch (RuntimeException | SQLException e) {
             route.close();
-            throw e instanceof RuntimeException r ? r
+            throw e instanceof RuntimeException r
+                    ? r
                     : new IllegalStateException("cannot prepare " + SOURCE_NODE + ": " + e.getMessage(), e);
         }
     }
 
     private void startParts() throws SQLException {
-        source = sources.provision(new ProvisionRequest(SOURCE_NODE,
-                new DatabaseRef("seed", "127.0.0.1", 1, DATABASE, SOURCE_MAJOR), SOURCE_MAJOR, null, null));
-        sql(sources.dsn(SOURCE_NODE).orElseThrow(), "CREATE ROLE " + APP_USER + " LOGIN PASSWORD '" + appPassword + "';"
-                + SCHEMA + "INSERT INTO public.health VALUES (1);"
-                + "INSERT INTO public.orders (payload) SELECT 'seed' || g FROM generate_series(1, 1000) g");
+        source = sources.provision(new ProvisionRequest(
+                SOURCE_NODE,
+                new DatabaseRef("seed", "127.0.0.1", 1, DATABASE, SOURCE_MAJOR),
+                SOURCE_MAJOR,
+                null,
+                null));
+        sql(
+                sources.dsn(SOURCE_NODE).orElseThrow(),
+                "CREATE ROLE " + APP_USER + " LOGIN PASSWORD '" + appPassword + "';"
+                        + SCHEMA + "INSERT INTO public.health VALUES (1);"
+                        + "INSERT INTO public.orders (payload) SELECT 'seed' || g FROM generate_series(1, 1000) g");
         haproxy = HaproxyProcess.start("127.0.0.1", source.port());
         // clients held at cutover wait up to a minute, longer than the upgrade's cutover budget
-        bouncer = PgBouncerForwarder.start("127.0.0.1", haproxy.port(), DATABASE, APP_USER, appPassword,
-                Map.of("query_wait_timeout", "60"));
-        writer = new AckedWriter(bouncer.jdbcUrl(), bouncer.jdbcProperties(), TABLE,
-                Duration.ofMillis(1000 / WRITES_PER_SECOND), ACKS_KEPT);
+        bouncer = PgBouncerForwarder.start(
+                "127.0.0.1", haproxy.port(), DATABASE, APP_USER, appPassword, Map.of("query_wait_timeout", "60"));
+        writer = new AckedWriter(
+                bouncer.jdbcUrl(),
+                bouncer.jdbcProperties(),
+                TABLE,
+                Duration.ofMillis(1000 / WRITES_PER_SECOND),
+                ACKS_KEPT);
     }
 
     /** The collector's entry for the source (its admin login: the upgrade administers the source with it). */
     public String collectorNode() {
         Dsn admin = sourceAdmin();
-        return "    - name: " + SOURCE_NODE + "\n      dsn: \"host=" + admin.host() + " port=" + admin.port() + " dbname="
-                + DATABASE + " user=" + admin.user() + " password=" + admin.password() + "\"\n";
+        return "    - name: " + SOURCE_NODE + "\n      dsn: \"host=" + admin.host() + " port=" + admin.port()
+                + " dbname=" + DATABASE + " user=" + admin.user() + " password=" + admin.password() + "\"\n";
     }
 
     /** The {@code upgrade:} section: short waits, so that an upgrade of the demo takes a minute or two. */
@@ -140,15 +160,18 @@ public final class DemoUpgradeRoute implements AutoCloseable {
     public DatabaseRef prepareTarget() throws SQLException {
         DatabaseRef target = targets.provision(new ProvisionRequest(TARGET_NODE, source, TARGET_MAJOR, null, null));
         Dsn admin = targets.dsn(TARGET_NODE).orElseThrow();
-        try (Connection c = connect(admin); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT to_regclass('" + TABLE + "') IS NOT NULL")) {
+        try (Connection c = connect(admin);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT to_regclass('" + TABLE + "') IS NOT NULL")) {
             rs.next();
             if (rs.getBoolean(1)) {
                 return target;
             }
         }
-        sql(admin, "CREATE ROLE " + APP_USER + " LOGIN PASSWORD '" + appPassword + "';" + SCHEMA
-                + "INSERT INTO public.health VALUES (1);");
+        sql(
+                admin,
+                "CREATE ROLE " + APP_USER + " LOGIN PASSWORD '" + appPassword + "';" + SCHEMA
+                        + "INSERT INTO public.health VALUES (1);");
         return target;
     }
 
@@ -165,21 +188,34 @@ public final class DemoUpgradeRoute implements AutoCloseable {
         return Files.isDirectory(targetState.resolve(TARGET_NODE));
     }
 
-    public DatabaseRef source() { return source; }
-    public AckedWriter writer() { return writer; }
-    public HaproxyProcess haproxy() { return haproxy; }
-    public PgBouncerForwarder bouncer() { return bouncer; }
+    public DatabaseRef source() {
+        return source;
+    }
+
+    public AckedWriter writer() {
+        return writer;
+    }
+
+    public HaproxyProcess haproxy() {
+        return haproxy;
+    }
+
+    public PgBouncerForwarder bouncer() {
+        return bouncer;
+    }
 
     static Connection connect(Dsn dsn) throws SQLException {
         Properties p = new Properties();
         p.setProperty("user", dsn.user());
         p.setProperty("password", dsn.password());
         p.setProperty("connectTimeout", "10");
-        return DriverManager.getConnection("jdbc:postgresql://" + dsn.host() + ":" + dsn.port() + "/" + dsn.database(), p);
+        return DriverManager.getConnection(
+                "jdbc:postgresql://" + dsn.host() + ":" + dsn.port() + "/" + dsn.database(), p);
     }
 
     private static void sql(Dsn dsn, String sql) throws SQLException {
-        try (Connection c = connect(dsn); Statement st = c.createStatement()) {
+        try (Connection c = connect(dsn);
+                Statement st = c.createStatement()) {
             st.execute(sql);
         }
     }

@@ -44,8 +44,9 @@ final class DemoUpgradeRun {
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration UPGRADE_LIMIT = Duration.ofMinutes(15);
     private static final long AROUND_CUTOVER_NANOS = 2_000_000_000L;
-    private static final String ROWS = "SELECT count(*), md5(coalesce(string_agg(id || ':' || payload, ',' ORDER BY id), ''))"
-            + " FROM " + DemoUpgradeRoute.TABLE + " WHERE id <= ?";
+    private static final String ROWS =
+            "SELECT count(*), md5(coalesce(string_agg(id || ':' || payload, ',' ORDER BY id), ''))" + " FROM "
+                    + DemoUpgradeRoute.TABLE + " WHERE id <= ?";
     private static final String ACKED_PRESENT = "SELECT count(*) FROM " + DemoUpgradeRoute.TABLE
             + " o JOIN unnest(?::bigint[], ?::text[]) AS a(id, payload) ON o.id = a.id AND o.payload = a.payload";
 
@@ -55,11 +56,13 @@ final class DemoUpgradeRun {
     private final List<Integer> shifts;
     private final boolean keep;
     private final PrintWriter out;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ObjectMapper json = new ObjectMapper();
     private final Set<String> decisionsShown = new HashSet<>();
 
-    DemoUpgradeRun(DemoUpgradeRoute route, String baseUrl, String token, List<Integer> shifts, boolean keep, PrintWriter out) {
+    DemoUpgradeRun(
+            DemoUpgradeRoute route, String baseUrl, String token, List<Integer> shifts, boolean keep, PrintWriter out) {
         this.route = route;
         this.baseUrl = baseUrl;
         this.token = token;
@@ -84,7 +87,9 @@ final class DemoUpgradeRun {
     /** An upgrade left half way would leave the demo unusable for the next run: send it back to the source. */
     private void rollbackAfterFailure() {
         try {
-            HttpResponse<String> r = send("POST", "/upgrades/" + ID + "/rollback",
+            HttpResponse<String> r = send(
+                    "POST",
+                    "/upgrades/" + ID + "/rollback",
                     json.writeValueAsString(Map.of("reason", "demo: the run failed")));
             if (r.statusCode() == 200) {
                 print("rolled back: traffic is on PostgreSQL " + DemoUpgradeRoute.SOURCE_MAJOR + " again");
@@ -98,17 +103,29 @@ final class DemoUpgradeRun {
 
     private void upgrade() throws Exception {
         int sourcePort = route.source().port();
-        print(String.format(Locale.ROOT, "%s on PostgreSQL %d behind HAProxy and PgBouncer; the writer has %d acknowledged writes",
-                DemoUpgradeRoute.SOURCE_NODE, DemoUpgradeRoute.SOURCE_MAJOR, route.writer().acked()));
+        print(String.format(
+                Locale.ROOT,
+                "%s on PostgreSQL %d behind HAProxy and PgBouncer; the writer has %d acknowledged writes",
+                DemoUpgradeRoute.SOURCE_NODE,
+                DemoUpgradeRoute.SOURCE_MAJOR,
+                route.writer().acked()));
         print("preparing the target " + DemoUpgradeRoute.TARGET_NODE + " (PostgreSQL " + DemoUpgradeRoute.TARGET_MAJOR
                 + ") with the application's schema");
         int targetPort = route.prepareTarget().port();
         long startNanos = System.nanoTime();
-        String body = json.writeValueAsString(Map.of("source", DemoUpgradeRoute.SOURCE_NODE,
-                "target_version", DemoUpgradeRoute.TARGET_MAJOR, "shifts", shifts, "tables", List.of(DemoUpgradeRoute.TABLE)));
+        String body = json.writeValueAsString(Map.of(
+                "source",
+                DemoUpgradeRoute.SOURCE_NODE,
+                "target_version",
+                DemoUpgradeRoute.TARGET_MAJOR,
+                "shifts",
+                shifts,
+                "tables",
+                List.of(DemoUpgradeRoute.TABLE)));
         HttpResponse<String> started = send("POST", "/upgrades", body);
         if (started.statusCode() != 200) {
-            throw new IllegalStateException("POST /upgrades answered " + started.statusCode() + ": " + problem(started));
+            throw new IllegalStateException(
+                    "POST /upgrades answered " + started.statusCode() + ": " + problem(started));
         }
         print("upgrade " + ID + " started: shifts " + shifts + ", then cutover");
         print("");
@@ -141,15 +158,19 @@ final class DemoUpgradeRun {
             }
             if ("ROLLED_BACK".equals(phase) || "FAILED".equals(phase)) {
                 throw new IllegalStateException("the upgrade ended " + phase + ": "
-                        + progress.path("state").path("error").asText(progress.path("hold_reason").asText("")));
+                        + progress.path("state")
+                                .path("error")
+                                .asText(progress.path("hold_reason").asText("")));
             }
             if (!"NONE".equals(progress.path("hold").asText("NONE"))) {
-                throw new IllegalStateException("the upgrade is held (" + progress.path("hold").asText() + "): "
-                        + progress.path("hold_reason").asText() + "; see pgactive-tools upgrade status "
-                        + DemoUpgradeRoute.SOURCE_NODE);
+                throw new IllegalStateException(
+                        "the upgrade is held (" + progress.path("hold").asText() + "): "
+                                + progress.path("hold_reason").asText() + "; see pgactive-tools upgrade status "
+                                + DemoUpgradeRoute.SOURCE_NODE);
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("no cutover within " + UPGRADE_LIMIT.toMinutes() + " minutes (phase " + phase + ")");
+                throw new IllegalStateException(
+                        "no cutover within " + UPGRADE_LIMIT.toMinutes() + " minutes (phase " + phase + ")");
             }
             LockSupport.parkNanos(POLL.toNanos());
         }
@@ -162,32 +183,48 @@ final class DemoUpgradeRun {
         stepWrites.put(stepPercent, writesSince(stepFromAck, sourcePort, targetPort));
         List<AckedWriter.Ack> acks = route.writer().acks();
         long from = (cutoverSeen == 0 ? cutoverDone : cutoverSeen) - AROUND_CUTOVER_NANOS;
-        List<AckedWriter.Ack> window = acks.stream().filter(a -> a.ackNanos() >= from && a.ackNanos() <= after).toList();
-        List<AckedWriter.Ack> run = acks.stream().filter(a -> a.ackNanos() >= startNanos).toList();
+        List<AckedWriter.Ack> window = acks.stream()
+                .filter(a -> a.ackNanos() >= from && a.ackNanos() <= after)
+                .toList();
+        List<AckedWriter.Ack> run =
+                acks.stream().filter(a -> a.ackNanos() >= startNanos).toList();
 
         print("");
         print("traffic at each step (the router's split, and where the writer's acknowledged writes went):");
-        stepWrites.forEach((p, w) -> print(String.format(Locale.ROOT, "  %3d %% on PostgreSQL %d: %s", p,
-                DemoUpgradeRoute.TARGET_MAJOR, w)));
-        print(String.format(Locale.ROOT, "cut over to PostgreSQL %d %.1f s after the start",
-                DemoUpgradeRoute.TARGET_MAJOR, upgradeSeconds));
-        print(String.format(Locale.ROOT, "longest gap between acknowledged writes at cutover: %.0f ms (%d writes around it;"
-                + " whole upgrade: %.0f ms); client errors: %d", AckedWriter.longestGapMillis(window), window.size(),
-                AckedWriter.longestGapMillis(run), route.writer().failed()));
+        stepWrites.forEach((p, w) -> print(
+                String.format(Locale.ROOT, "  %3d %% on PostgreSQL %d: %s", p, DemoUpgradeRoute.TARGET_MAJOR, w)));
+        print(String.format(
+                Locale.ROOT,
+                "cut over to PostgreSQL %d %.1f s after the start",
+                DemoUpgradeRoute.TARGET_MAJOR,
+                upgradeSeconds));
+        print(String.format(
+                Locale.ROOT,
+                "longest gap between acknowledged writes at cutover: %.0f ms (%d writes around it;"
+                        + " whole upgrade: %.0f ms); client errors: %d",
+                AckedWriter.longestGapMillis(window),
+                window.size(),
+                AckedWriter.longestGapMillis(run),
+                route.writer().failed()));
         rowsOnEachSide(run);
 
         if (keep) {
             print("");
-            print("kept: " + DemoUpgradeRoute.SOURCE_NODE + "'s traffic runs on PostgreSQL " + DemoUpgradeRoute.TARGET_MAJOR
-                    + " and every change flows back to " + DemoUpgradeRoute.SOURCE_NODE + "; next: pgactive-tools upgrade approve "
-                    + DemoUpgradeRoute.SOURCE_NODE + " --reason ... (decommissions the old node) or pgactive-tools upgrade rollback "
+            print("kept: " + DemoUpgradeRoute.SOURCE_NODE + "'s traffic runs on PostgreSQL "
+                    + DemoUpgradeRoute.TARGET_MAJOR
+                    + " and every change flows back to " + DemoUpgradeRoute.SOURCE_NODE
+                    + "; next: pgactive-tools upgrade approve "
+                    + DemoUpgradeRoute.SOURCE_NODE
+                    + " --reason ... (decommissions the old node) or pgactive-tools upgrade rollback "
                     + DemoUpgradeRoute.SOURCE_NODE + " --reason ...");
             return;
         }
         print("");
         print("rolling back after cutover (bin/demo-upgrade --keep leaves the upgrade waiting for approval instead)");
         long rollbackStart = System.nanoTime();
-        HttpResponse<String> rolled = send("POST", "/upgrades/" + ID + "/rollback",
+        HttpResponse<String> rolled = send(
+                "POST",
+                "/upgrades/" + ID + "/rollback",
                 json.writeValueAsString(Map.of("reason", "demo: rollback after cutover")));
         if (rolled.statusCode() != 200) {
             throw new IllegalStateException("rollback answered " + rolled.statusCode() + ": " + problem(rolled));
@@ -204,14 +241,25 @@ final class DemoUpgradeRun {
                         + progress.path("phase").asText() + ")");
             }
         } while (!"ROLLED_BACK".equals(progress.path("phase").asText()) || route.targetExists());
-        print(String.format(Locale.ROOT, "rollback: %.0f ms from the request to 100 %% on PostgreSQL %d; target removed",
-                rollbackMs, DemoUpgradeRoute.SOURCE_MAJOR));
-        List<AckedWriter.Ack> sinceStart = route.writer().acks().stream().filter(a -> a.ackNanos() >= startNanos).toList();
+        print(String.format(
+                Locale.ROOT,
+                "rollback: %.0f ms from the request to 100 %% on PostgreSQL %d; target removed",
+                rollbackMs,
+                DemoUpgradeRoute.SOURCE_MAJOR));
+        List<AckedWriter.Ack> sinceStart = route.writer().acks().stream()
+                .filter(a -> a.ackNanos() >= startNanos)
+                .toList();
         try (Connection source = DemoUpgradeRoute.connect(route.sourceAdmin())) {
             long missing = sinceStart.size() - present(source, sinceStart);
-            print(String.format(Locale.ROOT, "%s on PostgreSQL %d again: %d acknowledged writes since the start, %d missing;"
-                    + " client errors: %d", DemoUpgradeRoute.SOURCE_NODE, DemoUpgradeRoute.SOURCE_MAJOR,
-                    sinceStart.size(), missing, route.writer().failed()));
+            print(String.format(
+                    Locale.ROOT,
+                    "%s on PostgreSQL %d again: %d acknowledged writes since the start, %d missing;"
+                            + " client errors: %d",
+                    DemoUpgradeRoute.SOURCE_NODE,
+                    DemoUpgradeRoute.SOURCE_MAJOR,
+                    sinceStart.size(),
+                    missing,
+                    route.writer().failed()));
         }
     }
 
@@ -222,10 +270,11 @@ final class DemoUpgradeRun {
     private void rowsOnEachSide(List<AckedWriter.Ack> run) throws SQLException {
         Dsn targetAdmin = route.targetAdmin().orElseThrow(() -> new IllegalStateException("the target is gone"));
         try (Connection target = DemoUpgradeRoute.connect(targetAdmin);
-             Connection source = DemoUpgradeRoute.connect(route.sourceAdmin())) {
+                Connection source = DemoUpgradeRoute.connect(route.sourceAdmin())) {
             long upTo;
-            try (PreparedStatement st = target.prepareStatement("SELECT coalesce(max(id), 0) FROM " + DemoUpgradeRoute.TABLE);
-                 ResultSet rs = st.executeQuery()) {
+            try (PreparedStatement st =
+                            target.prepareStatement("SELECT coalesce(max(id), 0) FROM " + DemoUpgradeRoute.TABLE);
+                    ResultSet rs = st.executeQuery()) {
                 rs.next();
                 upTo = rs.getLong(1);
             }
@@ -236,14 +285,28 @@ final class DemoUpgradeRun {
                 LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
                 onSource = rows(source, upTo);
             }
-            List<AckedWriter.Ack> acked = run.stream().filter(a -> a.id() <= upTo).toList();
-            print(String.format(Locale.ROOT, "rows up to id %d: PostgreSQL %d %s rows md5 %s; PostgreSQL %d %s rows md5 %s (%s)",
-                    upTo, DemoUpgradeRoute.SOURCE_MAJOR, onSource[0], onSource[1], DemoUpgradeRoute.TARGET_MAJOR,
-                    onTarget[0], onTarget[1], onSource[0].equals(onTarget[0]) && onSource[1].equals(onTarget[1])
-                            ? "identical" : "DIFFERENT"));
-            print(String.format(Locale.ROOT, "acknowledged writes during the upgrade: %d, missing on PostgreSQL %d: %d,"
-                    + " missing on PostgreSQL %d: %d", acked.size(), DemoUpgradeRoute.TARGET_MAJOR,
-                    acked.size() - present(target, acked), DemoUpgradeRoute.SOURCE_MAJOR, acked.size() - present(source, acked)));
+            List<AckedWriter.Ack> acked =
+                    run.stream().filter(a -> a.id() <= upTo).toList();
+            print(String.format(
+                    Locale.ROOT,
+                    "rows up to id %d: PostgreSQL %d %s rows md5 %s; PostgreSQL %d %s rows md5 %s (%s)",
+                    upTo,
+                    DemoUpgradeRoute.SOURCE_MAJOR,
+                    onSource[0],
+                    onSource[1],
+                    DemoUpgradeRoute.TARGET_MAJOR,
+                    onTarget[0],
+                    onTarget[1],
+                    onSource[0].equals(onTarget[0]) && onSource[1].equals(onTarget[1]) ? "identical" : "DIFFERENT"));
+            print(String.format(
+                    Locale.ROOT,
+                    "acknowledged writes during the upgrade: %d, missing on PostgreSQL %d: %d,"
+                            + " missing on PostgreSQL %d: %d",
+                    acked.size(),
+                    DemoUpgradeRoute.TARGET_MAJOR,
+                    acked.size() - present(target, acked),
+                    DemoUpgradeRoute.SOURCE_MAJOR,
+                    acked.size() - present(source, acked)));
         }
     }
 
@@ -258,8 +321,10 @@ final class DemoUpgradeRun {
     }
 
     private static long present(Connection c, List<AckedWriter.Ack> acks) throws SQLException {
-        Array ids = c.createArrayOf("bigint", acks.stream().map(AckedWriter.Ack::id).toArray());
-        Array payloads = c.createArrayOf("text", acks.stream().map(AckedWriter.Ack::payload).toArray());
+        Array ids =
+                c.createArrayOf("bigint", acks.stream().map(AckedWriter.Ack::id).toArray());
+        Array payloads = c.createArrayOf(
+                "text", acks.stream().map(AckedWriter.Ack::payload).toArray());
         try (PreparedStatement st = c.prepareStatement(ACKED_PRESENT)) {
             st.setArray(1, ids);
             st.setArray(2, payloads);
@@ -293,15 +358,24 @@ final class DemoUpgradeRun {
 
     private void showDecisions(JsonNode progress) {
         for (JsonNode d : progress.path("state").path("recent")) {
-            String key = d.path("at_millis").asLong() + "/" + d.path("action").asText() + "/" + d.path("to").asText();
+            String key = d.path("at_millis").asLong() + "/" + d.path("action").asText() + "/"
+                    + d.path("to").asText();
             if (decisionsShown.add(key)) {
-                String at = LocalTime.ofInstant(Instant.ofEpochMilli(d.path("at_millis").asLong()), ZoneId.systemDefault())
+                String at = LocalTime.ofInstant(
+                                Instant.ofEpochMilli(d.path("at_millis").asLong()), ZoneId.systemDefault())
                         .format(CLOCK);
-                String phase = d.path("from").asText().equals(d.path("to").asText()) ? d.path("to").asText()
+                String phase = d.path("from").asText().equals(d.path("to").asText())
+                        ? d.path("to").asText()
                         : d.path("from").asText() + " -> " + d.path("to").asText();
                 String reason = d.path("reason").asText("");
-                print(String.format(Locale.ROOT, "%-12s  %-42s %3d %%   %s%s", at, phase, d.path("target_percent").asInt(),
-                        d.path("action").asText(), reason.isEmpty() ? "" : ": " + shorten(reason)));
+                print(String.format(
+                        Locale.ROOT,
+                        "%-12s  %-42s %3d %%   %s%s",
+                        at,
+                        phase,
+                        d.path("target_percent").asInt(),
+                        d.path("action").asText(),
+                        reason.isEmpty() ? "" : ": " + shorten(reason)));
             }
         }
     }
@@ -327,11 +401,14 @@ final class DemoUpgradeRun {
         }
     }
 
-    private HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(60))
+    private HttpResponse<String> send(String method, String path, String body)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(60))
                 .header("Accept", "application/json");
         if (body != null) {
-            b.header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
+            b.header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + token)
                     .method(method, HttpRequest.BodyPublishers.ofString(body));
         } else {
             b.method(method, HttpRequest.BodyPublishers.noBody());

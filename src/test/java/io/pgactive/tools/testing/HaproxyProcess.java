@@ -49,12 +49,24 @@ public final class HaproxyProcess implements AutoCloseable {
             Path dir = ChildProcess.privateDir("pgactive-haproxy-", null);
             int port = PortAllocator.next();
             try {
-                Files.writeString(dir.resolve("haproxy.cfg"), config(dir, port, sourceHost, sourcePort),
-                        StandardCharsets.UTF_8);
-                HaproxyProcess haproxy = new HaproxyProcess(ChildProcess.start("haproxy", dir, "haproxy.log",
-                        List.of(HAPROXY.toString(), "-db", "-f", dir.resolve("haproxy.cfg").toString()), null), port);
+                Files.writeString(
+                        dir.resolve("haproxy.cfg"), config(dir, port, sourceHost, sourcePort), StandardCharsets.UTF_8);
+                HaproxyProcess haproxy = new HaproxyProcess(
+                        ChildProcess.start(
+                                "haproxy",
+                                dir,
+                                "haproxy.log",
+                                List.of(
+                                        HAPROXY.toString(),
+                                        "-db",
+                                        "-f",
+                                        dir.resolve("haproxy.cfg").toString()),
+                                null),
+                        port);
                 try {
-                    haproxy.child.awaitReady(STARTUP_WAIT, "listen on port " + port,
+                    haproxy.child.awaitReady(
+                            STARTUP_WAIT,
+                            "listen on port " + port,
                             () -> Files.exists(haproxy.adminSocket()) && ChildProcess.accepts(HOST, port));
                     return haproxy;
                 } catch (IllegalStateException e) {
@@ -70,11 +82,21 @@ public final class HaproxyProcess implements AutoCloseable {
     }
 
     /** Where clients connect. */
-    public int port() { return port; }
-    public String host() { return HOST; }
+    public int port() {
+        return port;
+    }
+
+    public String host() {
+        return HOST;
+    }
     /** The runtime API's Unix socket ({@code level admin}). */
-    public Path adminSocket() { return child.dir().resolve("admin.sock"); }
-    public boolean isRunning() { return child.isAlive(); }
+    public Path adminSocket() {
+        return child.dir().resolve("admin.sock");
+    }
+
+    public boolean isRunning() {
+        return child.isAlive();
+    }
 
     public String tailLog() {
         return child.tailLog(20);
@@ -87,7 +109,8 @@ public final class HaproxyProcess implements AutoCloseable {
     }
 
     private static String config(Path dir, int port, String sourceHost, int sourcePort) {
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "global",
                 "    stats socket " + dir.resolve("admin.sock") + " mode 600 level admin",
                 "    maxconn 1000",

@@ -30,7 +30,7 @@ public final class InsertLoop implements AutoCloseable {
 
     private void run(String url, Properties props, String table) {
         try (Connection c = DriverManager.getConnection(url, props);
-             PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (n) VALUES (?)")) {
+                PreparedStatement insert = c.prepareStatement("INSERT INTO " + table + " (n) VALUES (?)")) {
             while (running) {
                 long n = issued.incrementAndGet();
                 insert.setLong(1, n);

@@ -1,13 +1,5 @@
 package io.pgactive.tools.testing;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.time.Duration;
-
 import static io.pgactive.tools.testing.PgCluster.SUB_NODE1_FROM_NODE2;
 import static io.pgactive.tools.testing.PgCluster.SUB_NODE2_FROM_NODE1;
 import static org.awaitility.Awaitility.await;
@@ -15,10 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 class LogicalReplicationTest {
 
     @TempDir
     static Path dir;
+
     static PgCluster cluster;
     static PgNode n1;
     static PgNode n2;
@@ -43,7 +43,8 @@ class LogicalReplicationTest {
     void demoClusterShape() {
         assertTrue(n3.isStandby());
         assertTrue(n3.inRecovery());
-        assertEquals("streaming", n1.queryString("SELECT state FROM pg_stat_replication WHERE application_name = 'node3'"));
+        assertEquals(
+                "streaming", n1.queryString("SELECT state FROM pg_stat_replication WHERE application_name = 'node3'"));
         assertEquals(2, n1.queryLong("SELECT count(*) FROM pg_replication_slots"));
     }
 
@@ -51,16 +52,17 @@ class LogicalReplicationTest {
     void bidirectionalReplicationWithoutLoops() {
         PgCluster.insertEvent(n1, "from-1");
         PgCluster.insertEvent(n2, "from-2");
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                n1.queryLong("SELECT count(*) FROM app_events WHERE payload IN ('from-1', 'from-2')") == 2
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> n1.queryLong("SELECT count(*) FROM app_events WHERE payload IN ('from-1', 'from-2')") == 2
                         && n2.queryLong("SELECT count(*) FROM app_events WHERE payload IN ('from-1', 'from-2')") == 2);
-        await().atMost(Duration.ofSeconds(30)).until(() ->
-                n3.queryLong("SELECT count(*) FROM app_events WHERE payload IN ('from-1', 'from-2')") == 2);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() ->
+                        n3.queryLong("SELECT count(*) FROM app_events WHERE payload IN ('from-1', 'from-2')") == 2);
         assertEquals(1, n1.queryLong("SELECT count(*) FROM app_events WHERE payload = 'from-2' AND node = 'node2'"));
         assertEquals(1, n2.queryLong("SELECT count(*) FROM app_events WHERE payload = 'from-1' AND node = 'node1'"));
         // origin = none: a row applied from the peer is not sent back, so the slots drain and counts stay equal
-        await().atMost(Duration.ofSeconds(30)).until(() -> n1.slotLagBytes(SUB_NODE2_FROM_NODE1) == 0
-                && n2.slotLagBytes(SUB_NODE1_FROM_NODE2) == 0);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> n1.slotLagBytes(SUB_NODE2_FROM_NODE1) == 0 && n2.slotLagBytes(SUB_NODE1_FROM_NODE2) == 0);
         assertEquals(n1.queryLong("SELECT count(*) FROM app_events"), n2.queryLong("SELECT count(*) FROM app_events"));
         assertEquals(1, n1.queryLong("SELECT count(*) FROM app_events WHERE payload = 'from-1'"));
     }

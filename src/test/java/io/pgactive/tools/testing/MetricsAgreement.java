@@ -22,8 +22,7 @@ public final class MetricsAgreement {
 
     private static final String LINK_UP = "pgactive.replication.link.up";
 
-    private MetricsAgreement() {
-    }
+    private MetricsAgreement() {}
 
     /** A check for {@link SnapshotInvariants#withMetrics}: updates fresh metrics with each version and compares. */
     public static Function<PublishedSnapshot, List<String>> check(ToolsConfig config) {
@@ -37,26 +36,50 @@ public final class MetricsAgreement {
 
     static List<String> differences(MeterRegistry r, Snapshot s) {
         List<String> out = new ArrayList<>();
-        same(out, "cluster status", value(r, "pgactive.cluster.status", Tags.empty()), (double) s.cluster().status().gauge());
+        same(out, "cluster status", value(r, "pgactive.cluster.status", Tags.empty()), (double)
+                s.cluster().status().gauge());
         int links = 0;
         for (NodeState n : s.nodes().values()) {
             Tags node = Tags.of("node", n.name());
-            same(out, n.name() + " status", value(r, "pgactive.node.status", node), (double) n.status().gauge());
+            same(out, n.name() + " status", value(r, "pgactive.node.status", node), (double)
+                    n.status().gauge());
             same(out, n.name() + " up", value(r, "pgactive.node.up", node), n.consecutiveFailures() == 0 ? 1.0 : 0.0);
-            same(out, n.name() + " lag seconds", value(r, "pgactive.node.lag.seconds", node), number(n.metrics().lagSeconds()));
-            same(out, n.name() + " lag bytes", value(r, "pgactive.node.lag.bytes", node), number(n.metrics().lagBytes()));
+            same(
+                    out,
+                    n.name() + " lag seconds",
+                    value(r, "pgactive.node.lag.seconds", node),
+                    number(n.metrics().lagSeconds()));
+            same(
+                    out,
+                    n.name() + " lag bytes",
+                    value(r, "pgactive.node.lag.bytes", node),
+                    number(n.metrics().lagBytes()));
             for (Link l : n.links()) {
-                Tags link = node.and("peer", String.valueOf(l.peer()), "kind", l.kind(), "direction", l.direction(),
-                        "slot", l.slot() == null ? "" : l.slot());
+                Tags link = node.and(
+                        "peer",
+                        String.valueOf(l.peer()),
+                        "kind",
+                        l.kind(),
+                        "direction",
+                        l.direction(),
+                        "slot",
+                        l.slot() == null ? "" : l.slot());
                 String what = n.name() + " " + l.identity();
                 if (l.active() != null) {
                     links++;
                 }
                 same(out, what + " up", value(r, LINK_UP, link), l.active() == null ? null : l.active() ? 1.0 : 0.0);
-                same(out, what + " lag seconds", value(r, "pgactive.replication.lag.seconds", link), number(l.lagSeconds()));
+                same(
+                        out,
+                        what + " lag seconds",
+                        value(r, "pgactive.replication.lag.seconds", link),
+                        number(l.lagSeconds()));
                 same(out, what + " lag bytes", value(r, "pgactive.replication.lag.bytes", link), number(l.lagBytes()));
                 same(out, what + " lag xid", value(r, "pgactive.replication.lag.xid", link), number(l.lagXid()));
-                same(out, what + " stalled", value(r, "pgactive.replication.link.stalled", link),
+                same(
+                        out,
+                        what + " stalled",
+                        value(r, "pgactive.replication.link.stalled", link),
                         l.stalled() == null ? null : l.stalled() ? 1.0 : 0.0);
             }
         }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,7 +28,8 @@ final class NodeRegistry {
     private static Path runtimeDir;
     private static boolean hooked;
 
-    private static final String WATCHDOG = String.join("\n",
+    private static final String WATCHDOG = String.join(
+            "\n",
             "trap '' INT TERM HUP",
             "jvm=$1; reg=$2",
             "while kill -0 \"$jvm\" 2>/dev/null; do sleep 1; done",
@@ -52,14 +54,14 @@ final class NodeRegistry {
             "rm -rf \"$reg\"",
             "");
 
-    private NodeRegistry() {
-    }
+    private NodeRegistry() {}
 
     /** A per-JVM scratch directory (template, registry files), removed when the JVM exits. */
     static synchronized Path runtimeDir() {
         if (runtimeDir == null) {
             try {
-                runtimeDir = Files.createTempDirectory("pgactive-harness-" + ProcessHandle.current().pid() + "-");
+                runtimeDir = Files.createTempDirectory(
+                        "pgactive-harness-" + ProcessHandle.current().pid() + "-");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -71,12 +73,20 @@ final class NodeRegistry {
     static synchronized void register(PgNode node) {
         runtimeDir();
         RUNNING.add(node);
-        writeList("nodes", RUNNING.stream().map(n -> n.lastPid() + " " + n.dataDir().toAbsolutePath()).toList());
+        writeList(
+                "nodes",
+                RUNNING.stream()
+                        .map(n -> n.lastPid() + " " + n.dataDir().toAbsolutePath())
+                        .toList());
     }
 
     static synchronized void unregister(PgNode node) {
         if (RUNNING.remove(node)) {
-            writeList("nodes", RUNNING.stream().map(n -> n.lastPid() + " " + n.dataDir().toAbsolutePath()).toList());
+            writeList(
+                    "nodes",
+                    RUNNING.stream()
+                            .map(n -> n.lastPid() + " " + n.dataDir().toAbsolutePath())
+                            .toList());
         }
     }
 
@@ -101,7 +111,8 @@ final class NodeRegistry {
         try {
             Path tmp = runtimeDir.resolve(file + ".tmp");
             Files.write(tmp, lines, StandardCharsets.UTF_8);
-            Files.move(tmp, runtimeDir.resolve(file), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp, runtimeDir.resolve(file), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -121,9 +132,14 @@ final class NodeRegistry {
             if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
                 cmd.add("/usr/bin/setsid");
             }
-            cmd.addAll(List.of("sh", script.toString(), Long.toString(ProcessHandle.current().pid()), runtimeDir.toString()));
+            cmd.addAll(List.of(
+                    "sh",
+                    script.toString(),
+                    Long.toString(ProcessHandle.current().pid()),
+                    runtimeDir.toString()));
             new ProcessBuilder(cmd)
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectInput(
+                            ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .start();
@@ -155,7 +171,7 @@ final class NodeRegistry {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         for (long pid : pids) {
             long left = Math.max(1, deadline - System.nanoTime());
-            if (!PgNode.awaitExit(pid, java.time.Duration.ofNanos(left))) {
+            if (!PgNode.awaitExit(pid, Duration.ofNanos(left))) {
                 PgNode.killTree(pid);
             }
         }

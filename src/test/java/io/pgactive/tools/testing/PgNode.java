@@ -1,7 +1,6 @@
 package io.pgactive.tools.testing;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -21,6 +21,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
@@ -95,7 +96,8 @@ public final class PgNode implements AutoCloseable {
         Path dir = workDir.getParent().resolve(standbyName);
         Path copy = dir.resolve("data");
         deleteTree(dir);
-        try (Connection c = connect(); Statement st = c.createStatement()) {
+        try (Connection c = connect();
+                Statement st = c.createStatement()) {
             st.execute("SELECT pg_create_physical_replication_slot('" + slot + "', true)");
             Files.createDirectories(dir);
             // the backup must begin and end on the same session
@@ -113,9 +115,11 @@ public final class PgNode implements AutoCloseable {
             Files.writeString(copy.resolve("standby.signal"), "");
             String conninfo = "host=127.0.0.1 port=" + port + " user=postgres password=" + PgTemplate.adminPassword()
                     + " application_name=" + standbyName;
-            Files.writeString(copy.resolve("postgresql.auto.conf"),
+            Files.writeString(
+                    copy.resolve("postgresql.auto.conf"),
                     "\nprimary_conninfo = '" + conninfo + "'\nprimary_slot_name = '" + slot + "'\n",
-                    StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND);
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.APPEND);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot take base backup of " + name, e);
         } catch (IOException e) {
@@ -134,16 +138,41 @@ public final class PgNode implements AutoCloseable {
 
     // ------------------------------------------------------------------ accessors
 
-    public String name() { return name; }
-    public int port() { return port; }
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return port;
+    }
     /** The monitor role's password on this node. */
-    public String password() { return password; }
-    public String user() { return MONITOR_USER; }
-    public Path workDir() { return workDir; }
-    public Path dataDir() { return dataDir; }
-    public boolean isStandby() { return standby; }
-    public boolean isFrozen() { return frozen; }
-    public boolean isRunning() { return pg != null; }
+    public String password() {
+        return password;
+    }
+
+    public String user() {
+        return MONITOR_USER;
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public boolean isStandby() {
+        return standby;
+    }
+
+    public boolean isFrozen() {
+        return frozen;
+    }
+
+    public boolean isRunning() {
+        return pg != null;
+    }
 
     /** {@code postgres://monitor:<password>@127.0.0.1:<port>/postgres}. */
     public String dsn() {
@@ -152,7 +181,8 @@ public final class PgNode implements AutoCloseable {
 
     /** libpq keyword form of {@link #dsn()}. */
     public String conninfo() {
-        return "host=127.0.0.1 port=" + port + " dbname=" + DATABASE + " user=" + MONITOR_USER + " password=" + password;
+        return "host=127.0.0.1 port=" + port + " dbname=" + DATABASE + " user=" + MONITOR_USER + " password="
+                + password;
     }
 
     /** JDBC URL without credentials. */
@@ -162,7 +192,8 @@ public final class PgNode implements AutoCloseable {
 
     /** Harness-only conninfo (superuser {@code postgres}) that other nodes use to replicate from this one. */
     String adminConninfo() {
-        return "host=127.0.0.1 port=" + port + " dbname=" + DATABASE + " user=postgres password=" + PgTemplate.adminPassword();
+        return "host=127.0.0.1 port=" + port + " dbname=" + DATABASE + " user=postgres password="
+                + PgTemplate.adminPassword();
     }
 
     /** A superuser connection (role {@code postgres}). */
@@ -195,7 +226,8 @@ public final class PgNode implements AutoCloseable {
 
     /** Runs one or more statements as superuser. */
     public void execute(String sql) {
-        try (Connection c = connect(); Statement st = c.createStatement()) {
+        try (Connection c = connect();
+                Statement st = c.createStatement()) {
             st.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException(name + ": " + e.getMessage(), e);
@@ -204,7 +236,8 @@ public final class PgNode implements AutoCloseable {
 
     /** Runs a parameterised statement as superuser and returns the update count. */
     public int update(String sql, Object... params) {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = connect();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, params);
             return ps.executeUpdate();
         } catch (SQLException e) {
@@ -223,7 +256,8 @@ public final class PgNode implements AutoCloseable {
 
     /** First column of the first row as a long, empty when there is no row or the value is NULL. */
     public OptionalLong queryOptionalLong(String sql, Object... params) {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = connect();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, params);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
@@ -239,7 +273,8 @@ public final class PgNode implements AutoCloseable {
 
     /** First column of the first row as text, or null. */
     public String queryString(String sql, Object... params) {
-        try (Connection c = connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = connect();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, params);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
@@ -328,13 +363,16 @@ public final class PgNode implements AutoCloseable {
 
     /** Bytes between the current WAL position and the slot's confirmed (logical) or restart (physical) LSN. */
     public long slotLagBytes(String slotName) {
-        return queryLong("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), coalesce(confirmed_flush_lsn, restart_lsn))::bigint"
-                + " FROM pg_replication_slots WHERE slot_name = ?", slotName);
+        return queryLong(
+                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), coalesce(confirmed_flush_lsn, restart_lsn))::bigint"
+                        + " FROM pg_replication_slots WHERE slot_name = ?",
+                slotName);
     }
 
     /** Whether a walsender is attached to the slot. */
     public boolean slotActive(String slotName) {
-        return Boolean.parseBoolean(queryString("SELECT active::text FROM pg_replication_slots WHERE slot_name = ?", slotName));
+        return Boolean.parseBoolean(
+                queryString("SELECT active::text FROM pg_replication_slots WHERE slot_name = ?", slotName));
     }
 
     // ------------------------------------------------------------------ pgactive catalog fixture
@@ -379,15 +417,17 @@ public final class PgNode implements AutoCloseable {
                         .setServerConfig("synchronous_commit", "on")
                         .setServerConfig("max_connections", "30")
                         .setConnectConfig("password", PgTemplate.adminPassword())
-                        .setOutputRedirector(Redirect.appendTo(workDir.resolve("postgres.log").toFile()))
-                        .setErrorRedirector(Redirect.appendTo(workDir.resolve("postgres.log").toFile()))
+                        .setOutputRedirector(Redirect.appendTo(
+                                workDir.resolve("postgres.log").toFile()))
+                        .setErrorRedirector(Redirect.appendTo(
+                                workDir.resolve("postgres.log").toFile()))
                         .start();
                 lastPid = readPostmasterPid(dataDir).orElse(0);
                 NodeRegistry.register(this);
                 return;
             } catch (IOException | RuntimeException e) {
-                last = new IllegalStateException("cannot start " + name + " on port " + port + ": " + e.getMessage()
-                        + "\n" + tailLog(), e);
+                last = new IllegalStateException(
+                        "cannot start " + name + " on port " + port + ": " + e.getMessage() + "\n" + tailLog(), e);
                 pg = null;
                 postmasterPid().ifPresent(PgNode::killTree);
                 pause(500);
@@ -664,7 +704,7 @@ public final class PgNode implements AutoCloseable {
             return;
         }
         try (var walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
                 try {
                     Files.deleteIfExists(p);
                 } catch (IOException ignored) {

@@ -1,24 +1,26 @@
 package io.pgactive.tools.testing;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.time.Duration;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 class PgNodeLifecycleTest {
 
     @TempDir
     static Path dir;
+
     static PgCluster cluster;
 
     @BeforeAll
@@ -49,7 +51,8 @@ class PgNodeLifecycleTest {
         try (Connection c = n.connectAsMonitor(n.password(), Duration.ofSeconds(5))) {
             assertTrue(c.isValid(2));
         }
-        SQLException e = assertThrows(SQLException.class, () -> n.connectAsMonitor("wrong-" + n.password(), Duration.ofSeconds(5)));
+        SQLException e = assertThrows(
+                SQLException.class, () -> n.connectAsMonitor("wrong-" + n.password(), Duration.ofSeconds(5)));
         assertEquals("28P01", e.getSQLState());
     }
 
@@ -59,7 +62,9 @@ class PgNodeLifecycleTest {
         int port = n.port();
         n.execute("CREATE TABLE IF NOT EXISTS kept (v int); INSERT INTO kept VALUES (42)");
         n.stop();
-        assertThrows(SQLException.class, () -> n.connect(Duration.ofSeconds(2), Duration.ofSeconds(2)).close());
+        assertThrows(
+                SQLException.class,
+                () -> n.connect(Duration.ofSeconds(2), Duration.ofSeconds(2)).close());
         n.start();
         assertEquals(port, n.port());
         assertEquals(42, n.queryLong("SELECT v FROM kept"));
@@ -73,14 +78,18 @@ class PgNodeLifecycleTest {
             try {
                 assertTrue(n.isFrozen());
                 long t0 = System.nanoTime();
-                assertThrows(SQLException.class, () -> n.connect(Duration.ofSeconds(2), Duration.ofSeconds(2)).close());
+                assertThrows(
+                        SQLException.class,
+                        () -> n.connect(Duration.ofSeconds(2), Duration.ofSeconds(2))
+                                .close());
                 assertTrue(System.nanoTime() - t0 >= 1_500_000_000L, "the attempt must time out, not be refused");
                 // the kernel still completes the handshake: a plain TCP connect succeeds
-                try (java.net.Socket s = new java.net.Socket()) {
-                    s.connect(new java.net.InetSocketAddress("127.0.0.1", n.port()), 2000);
+                try (Socket s = new Socket()) {
+                    s.connect(new InetSocketAddress("127.0.0.1", n.port()), 2000);
                     assertTrue(s.isConnected());
                 }
-                assertThrows(SQLException.class, () -> existing.createStatement().execute("SELECT 1"));
+                assertThrows(
+                        SQLException.class, () -> existing.createStatement().execute("SELECT 1"));
             } finally {
                 n.thaw();
             }
@@ -94,8 +103,11 @@ class PgNodeLifecycleTest {
         n.execute("CREATE TABLE IF NOT EXISTS crash (v int); INSERT INTO crash VALUES (7)");
         long pid = n.postmasterPid().orElseThrow();
         n.kill();
-        assertTrue(ProcessHandle.of(pid).isEmpty() || !ProcessHandle.of(pid).get().isAlive());
-        assertThrows(SQLException.class, () -> n.connect(Duration.ofSeconds(2), Duration.ofSeconds(2)).close());
+        assertTrue(
+                ProcessHandle.of(pid).isEmpty() || !ProcessHandle.of(pid).get().isAlive());
+        assertThrows(
+                SQLException.class,
+                () -> n.connect(Duration.ofSeconds(2), Duration.ofSeconds(2)).close());
         n.start();
         assertEquals(7, n.queryLong("SELECT v FROM crash"));
     }

@@ -1,7 +1,6 @@
 package io.pgactive.tools.testing;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.ProcessBuilder.Redirect;
@@ -10,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
@@ -19,7 +19,8 @@ import java.sql.Statement;
 final class PgTemplate {
 
     /** Server settings every node shares. Small memory, logical WAL, room for a few slots and walsenders. */
-    static final String SETTINGS = String.join("\n",
+    static final String SETTINGS = String.join(
+            "\n",
             "",
             "# harness settings",
             "listen_addresses = '127.0.0.1'",
@@ -45,7 +46,8 @@ final class PgTemplate {
             "log_line_prefix = '%m [%p] '",
             "");
 
-    private static final String HBA = String.join("\n",
+    private static final String HBA = String.join(
+            "\n",
             "# harness: every TCP login is checked with scram-sha-256",
             "local   all          all                    trust",
             "host    all          all    127.0.0.1/32    scram-sha-256",
@@ -55,8 +57,7 @@ final class PgTemplate {
     private static Path template;
     private static String adminPassword;
 
-    private PgTemplate() {
-    }
+    private PgTemplate() {}
 
     static synchronized String adminPassword() {
         if (adminPassword == null) {
@@ -93,21 +94,24 @@ final class PgTemplate {
                     .setOutputRedirector(Redirect.appendTo(log.toFile()))
                     .setErrorRedirector(Redirect.appendTo(log.toFile()))
                     .start();
-            try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            try (Connection c = pg.getPostgresDatabase().getConnection();
+                    Statement st = c.createStatement()) {
                 st.execute("ALTER ROLE postgres PASSWORD '" + adminPassword() + "'");
                 // the pgactive catalog needs superuser in practice, so the monitoring role is one
-                st.execute("CREATE ROLE " + PgNode.MONITOR_USER + " SUPERUSER LOGIN PASSWORD '" + PgNode.randomPassword() + "'");
+                st.execute("CREATE ROLE " + PgNode.MONITOR_USER + " SUPERUSER LOGIN PASSWORD '"
+                        + PgNode.randomPassword() + "'");
                 st.execute("CHECKPOINT");
             } finally {
                 pg.close();
             }
             Files.deleteIfExists(data.resolve("epg-lock"));
             Files.writeString(data.resolve("pg_hba.conf"), HBA, StandardCharsets.UTF_8);
-            Files.writeString(data.resolve("postgresql.conf"), SETTINGS, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+            Files.writeString(
+                    data.resolve("postgresql.conf"), SETTINGS, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
             return data;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot build the PostgreSQL template", e);
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException("cannot build the PostgreSQL template", e);
         }
     }

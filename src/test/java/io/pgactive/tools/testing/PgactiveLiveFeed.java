@@ -30,8 +30,7 @@ import java.util.concurrent.TimeUnit;
 public final class PgactiveLiveFeed implements AutoCloseable {
 
     /** A real logical slot {@code slotName} on {@code upstream}, consumed by {@code downstream}. */
-    public record Channel(PgactiveFixture upstream, PgactiveFixture downstream, String slotName) {
-    }
+    public record Channel(PgactiveFixture upstream, PgactiveFixture downstream, String slotName) {}
 
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
@@ -56,13 +55,17 @@ public final class PgactiveLiveFeed implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            scheduler.scheduleWithFixedDelay(() -> {
-                try {
-                    refreshOnce();
-                } catch (RuntimeException ignored) {
-                    // a node may be stopped or frozen on purpose; try again next tick
-                }
-            }, 0, period.toMillis(), TimeUnit.MILLISECONDS);
+            scheduler.scheduleWithFixedDelay(
+                    () -> {
+                        try {
+                            refreshOnce();
+                        } catch (RuntimeException ignored) {
+                            // a node may be stopped or frozen on purpose; try again next tick
+                        }
+                    },
+                    0,
+                    period.toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
         return this;
     }
@@ -126,11 +129,21 @@ public final class PgactiveLiveFeed implements AutoCloseable {
                     if (Boolean.TRUE.equals(prev) && !active) {
                         disconnects.merge(ch, 1L, Long::sum);
                     }
-                    return new PgactiveFixture.LagRow(down.nodeName(), down.sysid(),
+                    return new PgactiveFixture.LagRow(
+                            down.nodeName(),
+                            down.sysid(),
                             active ? "pgactive:" + down.sysid() + ":send" : null,
-                            up.slotNameFor(down.sysid(), down.dboid()), active, active ? pid : null,
-                            decoding, toApply, rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
-                            rs.getString(9), rs.getString(10));
+                            up.slotNameFor(down.sysid(), down.dboid()),
+                            active,
+                            active ? pid : null,
+                            decoding,
+                            toApply,
+                            rs.getString(5),
+                            rs.getString(6),
+                            rs.getString(7),
+                            rs.getString(8),
+                            rs.getString(9),
+                            rs.getString(10));
                 }
             }
         });
@@ -143,20 +156,26 @@ public final class PgactiveLiveFeed implements AutoCloseable {
             if (!hasEventsTable(c)) {
                 return null;
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT origin_xid, created_at, pg_xact_commit_timestamp(xmin)"
-                    + " FROM " + PgCluster.EVENTS_TABLE + " WHERE node = ? ORDER BY id DESC LIMIT 1")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT origin_xid, created_at, pg_xact_commit_timestamp(xmin)" + " FROM "
+                            + PgCluster.EVENTS_TABLE + " WHERE node = ? ORDER BY id DESC LIMIT 1")) {
                 ps.setString(1, up.node().name());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (rs.next()) {
                         Timestamp committed = rs.getTimestamp(2);
                         Timestamp applied = rs.getTimestamp(3);
-                        upsertApplied(c, up, rs.getLong(1), committed.toInstant(),
+                        upsertApplied(
+                                c,
+                                up,
+                                rs.getLong(1),
+                                committed.toInstant(),
                                 applied == null ? committed.toInstant() : applied.toInstant());
                     }
                 }
             }
             long inserted;
-            try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM " + PgCluster.EVENTS_TABLE + " WHERE node = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT count(*) FROM " + PgCluster.EVENTS_TABLE + " WHERE node = ?")) {
                 ps.setString(1, up.node().name());
                 try (ResultSet rs = ps.executeQuery()) {
                     rs.next();
@@ -178,11 +197,12 @@ public final class PgactiveLiveFeed implements AutoCloseable {
                 }
             }
             String origin = down.originNameFor(up.sysid(), up.dboid());
-            try (PreparedStatement del = c.prepareStatement("DELETE FROM pgactive._fixture_stats WHERE riremoteid = ?");
-                 PreparedStatement ins = c.prepareStatement("INSERT INTO pgactive._fixture_stats VALUES"
-                         + " (coalesce((SELECT roident FROM pg_replication_origin WHERE roname = ?), 1)::oid,"
-                         + " coalesce((SELECT roident FROM pg_replication_origin WHERE roname = ?), 1)::oid,"
-                         + " ?, ?, 0, ?, ?, 0, ?, 0, ?, ?)")) {
+            try (PreparedStatement del =
+                            c.prepareStatement("DELETE FROM pgactive._fixture_stats WHERE riremoteid = ?");
+                    PreparedStatement ins = c.prepareStatement("INSERT INTO pgactive._fixture_stats VALUES"
+                            + " (coalesce((SELECT roident FROM pg_replication_origin WHERE roname = ?), 1)::oid,"
+                            + " coalesce((SELECT roident FROM pg_replication_origin WHERE roname = ?), 1)::oid,"
+                            + " ?, ?, 0, ?, ?, 0, ?, 0, ?, ?)")) {
                 del.setString(1, origin);
                 del.executeUpdate();
                 String realOrigin = realOriginName(c, ch.slotName());
@@ -216,19 +236,37 @@ public final class PgactiveLiveFeed implements AutoCloseable {
                         + " (?, ?::oid, ?::oid, ?, ?, false, NULL, NULL)")) {
                     for (Channel ch : channels) {
                         if (ch.downstream() == m) {
-                            Integer pid = pidOf(c, "SELECT pid FROM pg_stat_subscription WHERE subname = ? AND relid IS NULL"
-                                    + " AND pid IS NOT NULL LIMIT 1", ch.slotName());
-                            PgNode.bind(ps, ch.upstream().sysid(), "0", Long.toString(ch.upstream().dboid()), "apply", pid);
+                            Integer pid = pidOf(
+                                    c,
+                                    "SELECT pid FROM pg_stat_subscription WHERE subname = ? AND relid IS NULL"
+                                            + " AND pid IS NOT NULL LIMIT 1",
+                                    ch.slotName());
+                            PgNode.bind(
+                                    ps,
+                                    ch.upstream().sysid(),
+                                    "0",
+                                    Long.toString(ch.upstream().dboid()),
+                                    "apply",
+                                    pid);
                             ps.addBatch();
                         } else if (ch.upstream() == m) {
-                            Integer pid = pidOf(c, "SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?",
+                            Integer pid = pidOf(
+                                    c,
+                                    "SELECT active_pid FROM pg_replication_slots WHERE slot_name = ?",
                                     ch.slotName());
-                            PgNode.bind(ps, ch.downstream().sysid(), "0", Long.toString(ch.downstream().dboid()),
-                                    "walsender", pid);
+                            PgNode.bind(
+                                    ps,
+                                    ch.downstream().sysid(),
+                                    "0",
+                                    Long.toString(ch.downstream().dboid()),
+                                    "walsender",
+                                    pid);
                             ps.addBatch();
                         }
                     }
-                    Integer launcher = pidOf(c, "SELECT pid FROM pg_stat_activity WHERE backend_type = ?",
+                    Integer launcher = pidOf(
+                            c,
+                            "SELECT pid FROM pg_stat_activity WHERE backend_type = ?",
                             "logical replication launcher");
                     PgNode.bind(ps, null, null, null, "per-db", launcher);
                     ps.addBatch();
@@ -263,10 +301,11 @@ public final class PgactiveLiveFeed implements AutoCloseable {
 
     private static void upsertApplied(Connection c, PgactiveFixture up, long xid, Instant committs, Instant at)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO pgactive._fixture_applied VALUES (?, 0, ?::oid, ?::oid, ?, ?)"
-                + " ON CONFLICT (sysid, timeline, dboid) DO UPDATE SET last_applied_xact_id = EXCLUDED.last_applied_xact_id,"
-                + " last_applied_xact_committs = EXCLUDED.last_applied_xact_committs,"
-                + " last_applied_xact_at = EXCLUDED.last_applied_xact_at")) {
+        try (PreparedStatement ps =
+                c.prepareStatement("INSERT INTO pgactive._fixture_applied VALUES (?, 0, ?::oid, ?::oid, ?, ?)"
+                        + " ON CONFLICT (sysid, timeline, dboid) DO UPDATE SET last_applied_xact_id = EXCLUDED.last_applied_xact_id,"
+                        + " last_applied_xact_committs = EXCLUDED.last_applied_xact_committs,"
+                        + " last_applied_xact_at = EXCLUDED.last_applied_xact_at")) {
             PgNode.bind(ps, up.sysid(), Long.toString(up.dboid()), Long.toString(xid), committs, at);
             ps.executeUpdate();
         }

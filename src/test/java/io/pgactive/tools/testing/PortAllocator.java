@@ -12,8 +12,7 @@ final class PortAllocator {
 
     private static final Set<Integer> HANDED_OUT = new HashSet<>();
 
-    private PortAllocator() {
-    }
+    private PortAllocator() {}
 
     static synchronized int next() {
         for (int i = 0; i < 100; i++) {

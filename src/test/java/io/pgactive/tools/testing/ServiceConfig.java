@@ -9,8 +9,7 @@ import java.util.List;
 /** Writes the tools.yaml a service under test reads: the given nodes, collector settings, and a database in dir. */
 public final class ServiceConfig {
 
-    private ServiceConfig() {
-    }
+    private ServiceConfig() {}
 
     /**
      * @param collectorSettings YAML lines for the {@code collector} section besides {@code nodes}, e.g.
@@ -23,11 +22,20 @@ public final class ServiceConfig {
 
     /** @param otherSections further top-level YAML, e.g. a {@code thresholds:} section */
     public static Path write(Path dir, List<PgNode> nodes, String collectorSettings, String otherSections) {
-        StringBuilder yaml = new StringBuilder("collector:\n").append(collectorSettings.indent(2)).append("  nodes:\n");
+        StringBuilder yaml = new StringBuilder("collector:\n")
+                .append(collectorSettings.indent(2))
+                .append("  nodes:\n");
         for (PgNode n : nodes) {
-            yaml.append("    - { name: ").append(n.name()).append(", dsn: \"").append(n.dsn()).append("\" }\n");
+            yaml.append("    - { name: ")
+                    .append(n.name())
+                    .append(", dsn: \"")
+                    .append(n.dsn())
+                    .append("\" }\n");
         }
-        yaml.append(otherSections).append("database:\n  path: ").append(dir.resolve("data/replication_state.db")).append('\n');
+        yaml.append(otherSections)
+                .append("database:\n  path: ")
+                .append(dir.resolve("data/replication_state.db"))
+                .append('\n');
         Path config = dir.resolve("tools.yaml");
         try {
             Files.createDirectories(dir);

@@ -6,10 +6,12 @@ import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.smallrye.mutiny.subscription.Cancellable;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -88,15 +90,21 @@ public final class SnapshotInvariants implements AutoCloseable {
                 if (!ids.add(l.identity())) {
                     violation(s, where + ": two links with identity " + l.identity());
                 }
-                if (Boolean.TRUE.equals(l.active()) && l.lagSeconds() != null && l.lagSeconds() > 0
-                        && l.lagBytes() != null && l.lagBytes() == 0) {
+                if (Boolean.TRUE.equals(l.active())
+                        && l.lagSeconds() != null
+                        && l.lagSeconds() > 0
+                        && l.lagBytes() != null
+                        && l.lagBytes() == 0) {
                     violation(s, where + ": active with lag_seconds " + l.lagSeconds() + " but lag_bytes 0");
                 }
                 if (l.lagSeconds() != null && (worstLink == null || l.lagSeconds() > worstLink)) {
                     worstLink = l.lagSeconds();
                 }
-                if (l.kind().equals("streaming") && l.direction().equals(Link.INBOUND) && l.peer() != null
-                        && configured.contains(l.peer()) && Boolean.TRUE.equals(l.active())
+                if (l.kind().equals("streaming")
+                        && l.direction().equals(Link.INBOUND)
+                        && l.peer() != null
+                        && configured.contains(l.peer())
+                        && Boolean.TRUE.equals(l.active())
                         && n.consecutiveFailures() == 0) {
                     standbyPairs.add(l.peer() + "|" + n.name());
                 }
@@ -109,16 +117,20 @@ public final class SnapshotInvariants implements AutoCloseable {
                 worstNode = nodeLag;
             }
         }
-        if (!java.util.Objects.equals(worstNode, s.cluster().maxLagSeconds())) {
+        if (!Objects.equals(worstNode, s.cluster().maxLagSeconds())) {
             violation(s, "max_lag_seconds " + s.cluster().maxLagSeconds() + " but the worst node lag is " + worstNode);
         }
         for (String pair : standbyPairs) {
             String upstream = pair.substring(0, pair.indexOf('|'));
             String standby = pair.substring(pair.indexOf('|') + 1);
             NodeState up = s.nodes().get(upstream);
-            if (up != null && up.consecutiveFailures() == 0 && s.nodes().containsKey(standby) && up.links().stream()
-                    .noneMatch(l -> l.kind().equals("streaming") && l.direction().equals(Link.OUTBOUND)
-                            && standby.equals(l.peer()))) {
+            if (up != null
+                    && up.consecutiveFailures() == 0
+                    && s.nodes().containsKey(standby)
+                    && up.links().stream()
+                            .noneMatch(l -> l.kind().equals("streaming")
+                                    && l.direction().equals(Link.OUTBOUND)
+                                    && standby.equals(l.peer()))) {
                 violation(s, upstream + ": standby " + standby + " silently absent from its links");
             }
         }
@@ -166,7 +178,7 @@ public final class SnapshotInvariants implements AutoCloseable {
     /** The violations of one snapshot alone (the checks that need no earlier version). */
     public static List<String> of(Snapshot s, Collection<String> configuredNodes) {
         SnapshotInvariants one = new SnapshotInvariants(configuredNodes);
-        one.check(new PublishedSnapshot(s, new byte[0], java.time.Instant.now()));
+        one.check(new PublishedSnapshot(s, new byte[0], Instant.now()));
         return one.violations();
     }
 }

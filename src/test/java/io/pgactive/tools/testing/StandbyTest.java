@@ -1,23 +1,23 @@
 package io.pgactive.tools.testing;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.time.Duration;
-
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 class StandbyTest {
 
     @TempDir
     static Path dir;
+
     static PgCluster cluster;
     static PgNode primary;
     static PgNode standby;
@@ -42,15 +42,19 @@ class StandbyTest {
         assertTrue(standby.inRecovery());
         assertEquals(primary.systemIdentifier(), standby.systemIdentifier());
         assertEquals("streaming", standby.queryString("SELECT status FROM pg_stat_wal_receiver"));
-        assertEquals("streaming", primary.queryString("SELECT state FROM pg_stat_replication WHERE application_name = 'replica'"));
+        assertEquals(
+                "streaming",
+                primary.queryString("SELECT state FROM pg_stat_replication WHERE application_name = 'replica'"));
         assertTrue(primary.slotActive(PgNode.slotNameFor("replica")));
         assertEquals(1, standby.queryLong("SELECT count(*) FROM t"));
 
         primary.execute("INSERT INTO t VALUES (2, 'after backup')");
         await().atMost(Duration.ofSeconds(20)).until(() -> standby.queryLong("SELECT count(*) FROM t") == 2);
-        await().atMost(Duration.ofSeconds(20)).until(() -> primary.queryLong(
-                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint FROM pg_stat_replication"
-                        + " WHERE application_name = 'replica'") == 0);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> primary.queryLong(
+                                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::bigint FROM pg_stat_replication"
+                                        + " WHERE application_name = 'replica'")
+                        == 0);
         // the monitor logs in on the standby with the primary's password: roles are replicated
         assertEquals(primary.password(), standby.password());
         assertThrows(IllegalStateException.class, () -> standby.execute("INSERT INTO t VALUES (3, 'read only')"));

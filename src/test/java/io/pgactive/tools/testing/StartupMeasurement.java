@@ -13,8 +13,7 @@ import java.nio.file.Path;
  */
 public final class StartupMeasurement {
 
-    private StartupMeasurement() {
-    }
+    private StartupMeasurement() {}
 
     public static void main(String[] args) throws Exception {
         long t0 = System.nanoTime();
@@ -32,9 +31,14 @@ public final class StartupMeasurement {
                 for (PgNode node : c.nodes()) {
                     rss += node.rssKb();
                     pss += node.pssKb();
-                    procs += 1 + ProcessHandle.of(node.postmasterPid().orElseThrow()).map(h -> h.descendants().count()).orElse(0L).intValue();
+                    procs += 1
+                            + ProcessHandle.of(node.postmasterPid().orElseThrow())
+                                    .map(h -> h.descendants().count())
+                                    .orElse(0L)
+                                    .intValue();
                 }
-                System.out.printf("%d nodes: started in %d ms (%.0f ms/node), %d processes, RSS %d MB, PSS %d MB (%.1f MB/node)%n",
+                System.out.printf(
+                        "%d nodes: started in %d ms (%.0f ms/node), %d processes, RSS %d MB, PSS %d MB (%.1f MB/node)%n",
                         n, ms, (double) ms / n, procs, rss / 1024, pss / 1024, pss / 1024.0 / n);
                 long stop = System.nanoTime();
                 c.close();

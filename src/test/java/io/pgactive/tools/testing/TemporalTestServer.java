@@ -70,13 +70,16 @@ public final class TemporalTestServer implements AutoCloseable {
     /** Completes workflow tasks as if the worker had not asked for sticky execution. */
     private static final class WithoutStickyExecution implements ServerInterceptor {
         @Override
-        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        public <Q, R> ServerCall.Listener<Q> interceptCall(
+                ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
             return new SimpleForwardingServerCallListener<>(next.startCall(call, headers)) {
                 @Override
                 @SuppressWarnings("unchecked")
                 public void onMessage(Q message) {
-                    if (message instanceof RespondWorkflowTaskCompletedRequest completed && completed.hasStickyAttributes()) {
-                        super.onMessage((Q) completed.toBuilder().clearStickyAttributes().build());
+                    if (message instanceof RespondWorkflowTaskCompletedRequest completed
+                            && completed.hasStickyAttributes()) {
+                        super.onMessage((Q)
+                                completed.toBuilder().clearStickyAttributes().build());
                     } else {
                         super.onMessage(message);
                     }

@@ -38,7 +38,8 @@ public class GuardClusterResource extends ServiceTestResource {
         cluster = closeOnStop(PgCluster.standalone(1, dir.resolve("cluster")));
         primary = cluster.node("node1");
         standby = cluster.add(primary.createStandby("node1s"));
-        primary.execute("CREATE TABLE " + TABLE + " (id bigserial PRIMARY KEY, n bigint NOT NULL, at timestamptz DEFAULT now())");
+        primary.execute("CREATE TABLE " + TABLE
+                + " (id bigserial PRIMARY KEY, n bigint NOT NULL, at timestamptz DEFAULT now())");
         primary.execute("GRANT SELECT, INSERT ON " + TABLE + " TO " + PgNode.MONITOR_USER);
         primary.execute("GRANT USAGE ON SEQUENCE " + TABLE + "_id_seq TO " + PgNode.MONITOR_USER);
         bouncer = closeOnStop(PgBouncerProcess.start(primary));
@@ -55,8 +56,12 @@ public class GuardClusterResource extends ServiceTestResource {
                 + "      pgbouncer: \"" + bouncer.adminDsn() + "\"\n"
                 + "      database: " + PgNode.DATABASE + "\n";
         Path config = ServiceConfig.write(dir, List.of(primary, standby), "interval: 500ms\nbackoff_max: 1s\n", guard);
-        return Map.of("pgactive.tools.config", config.toString(),
-                "pgactive.tools.temporal.enabled", "true",
-                "quarkus.temporal.connection.target", temporal.target());
+        return Map.of(
+                "pgactive.tools.config",
+                config.toString(),
+                "pgactive.tools.temporal.enabled",
+                "true",
+                "quarkus.temporal.connection.target",
+                temporal.target());
     }
 }

@@ -29,31 +29,39 @@ class GuardOverrideProblemsTest {
     }
 
     private static Response override(String action, String reason) {
-        return given().header("Authorization", "Bearer " + GuardClusterResource.TOKEN).contentType("application/json")
-                .body(Map.of("action", action, "reason", reason)).post(PATH + "/override");
+        return given().header("Authorization", "Bearer " + GuardClusterResource.TOKEN)
+                .contentType("application/json")
+                .body(Map.of("action", action, "reason", reason))
+                .post(PATH + "/override");
     }
 
     @Test
     void refusalsAreProblemsInPlainWordsAndReasonsCannotForgeLines() {
-        await().atMost(Duration.ofSeconds(90)).until(() -> Boolean.TRUE.equals(guard().get("running"))
-                && "OPEN".equals(guard().getString("status.state.gate")));
+        await().atMost(Duration.ofSeconds(90))
+                .until(() -> Boolean.TRUE.equals(guard().get("running"))
+                        && "OPEN".equals(guard().getString("status.state.gate")));
 
         Response nothing = override("release", "tidy up");
         assertThat(nothing.statusCode()).isEqualTo(409);
         assertThat(nothing.contentType()).startsWith("application/problem+json");
-        assertThat(nothing.jsonPath().getString("detail")).startsWith("nothing to release")
+        assertThat(nothing.jsonPath().getString("detail"))
+                .startsWith("nothing to release")
                 .doesNotContain("type=", "nonRetryable", "java.", "Exception");
 
         Response tooLong = override("pause", "r".repeat(201));
         assertThat(tooLong.statusCode()).isEqualTo(400);
         assertThat(tooLong.contentType()).startsWith("application/problem+json");
-        assertThat(tooLong.jsonPath().getString("detail")).contains("reason").contains("200").doesNotContain("java.");
+        assertThat(tooLong.jsonPath().getString("detail"))
+                .contains("reason")
+                .contains("200")
+                .doesNotContain("java.");
 
         Response paused = override("pause", "maintenance\n2026-01-01 00:00:00 INFO forged line\u001b[2K");
         assertThat(paused.statusCode()).as(paused.asString()).isEqualTo(200);
         List<String> reasons = guard().getList("status.state.recent.reason", String.class);
-        assertThat(reasons).anySatisfy(r -> assertThat(r)
-                .contains("maintenance\\n2026-01-01 00:00:00 INFO forged line\\u001b[2K"));
+        assertThat(reasons)
+                .anySatisfy(
+                        r -> assertThat(r).contains("maintenance\\n2026-01-01 00:00:00 INFO forged line\\u001b[2K"));
         assertThat(reasons).allSatisfy(r -> assertThat(r).doesNotContain("\n").doesNotContain("\u001b"));
 
         Response released = override("release", "done");

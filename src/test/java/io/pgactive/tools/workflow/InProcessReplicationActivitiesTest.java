@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,9 +38,14 @@ class InProcessReplicationActivitiesTest {
         impl.bus = bus;
         env.registerActivitiesImplementations(impl);
         env.setActivityHeartbeatListener(ReplicationActivities.AwaitProgress.class, heartbeats::add);
-        activities = env.newActivityStub(ReplicationActivities.class, ActivityOptions.newBuilder()
-                .setStartToCloseTimeout(Duration.ofMinutes(1)).setHeartbeatTimeout(Duration.ofSeconds(15))
-                .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build()).build());
+        activities = env.newActivityStub(
+                ReplicationActivities.class,
+                ActivityOptions.newBuilder()
+                        .setStartToCloseTimeout(Duration.ofMinutes(1))
+                        .setHeartbeatTimeout(Duration.ofSeconds(15))
+                        .setRetryOptions(
+                                RetryOptions.newBuilder().setMaximumAttempts(1).build())
+                        .build());
         snapshots = new Snapshots(Instant.parse("2026-01-01T00:00:00Z"), 1, "node1", "node2");
     }
 
@@ -56,18 +62,23 @@ class InProcessReplicationActivitiesTest {
 
     /** The activity has read {@code version}: it heartbeats after each snapshot it reads, the first time at once. */
     private void awaitHeartbeatFor(long version) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> heartbeats.stream().anyMatch(h -> h.last() != null && h.last().version() == version));
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> heartbeats.stream()
+                        .anyMatch(h -> h.last() != null && h.last().version() == version));
     }
 
     @Test
     void fetchFailsRetryablyBeforeTheFirstSnapshotThenSummarisesTheLatest() {
-        assertThatThrownBy(() -> activities.fetchReplicationSnapshot()).isInstanceOf(ActivityFailure.class)
-                .rootCause().hasMessageContaining("no snapshot yet");
+        assertThatThrownBy(() -> activities.fetchReplicationSnapshot())
+                .isInstanceOf(ActivityFailure.class)
+                .rootCause()
+                .hasMessageContaining("no snapshot yet");
         publish(0.5, 7.5);
         LagSummary s = activities.fetchReplicationSnapshot();
         assertThat(s.version()).isEqualTo(1);
-        assertThat(s.nodes()).extracting(LagSummary.NodeLag::node, LagSummary.NodeLag::lagSeconds)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("node1", 0.5), org.assertj.core.groups.Tuple.tuple("node2", 7.5));
+        assertThat(s.nodes())
+                .extracting(LagSummary.NodeLag::node, LagSummary.NodeLag::lagSeconds)
+                .containsExactly(Tuple.tuple("node1", 0.5), Tuple.tuple("node2", 7.5));
         assertThat(s.caughtUp(List.of("node1"), 1)).isTrue();
         assertThat(s.caughtUp(List.of(), 1)).isFalse();
         assertThat(s.caughtUp(List.of("node1", "gone"), 1)).isFalse();
@@ -76,14 +87,14 @@ class InProcessReplicationActivitiesTest {
     @Test
     void waitsUntilTheConditionHoldsForTheHoldTimeAndHeartbeatsItsProgress() throws Exception {
         publish(9, 0.1);
-        CompletableFuture<LagSummary> done = CompletableFuture.supplyAsync(
-                () -> activities.awaitCaughtUp(new LagCondition(List.of(), 1.0, 4_000)));
+        CompletableFuture<LagSummary> done =
+                CompletableFuture.supplyAsync(() -> activities.awaitCaughtUp(new LagCondition(List.of(), 1.0, 4_000)));
         awaitHeartbeatFor(1);
-        publish(0.5, 0.2);                        // t = 2 s: holding from here
-        publish(3, 0.2);                          // t = 4 s: broken, starts over
-        publish(0.4, 0.1);                        // t = 6 s: holding again
-        publish(0.3, 0.1);                        // t = 8 s: 2 s held
-        publish(0.2, 0.1);                        // t = 10 s: 4 s held
+        publish(0.5, 0.2); // t = 2 s: holding from here
+        publish(3, 0.2); // t = 4 s: broken, starts over
+        publish(0.4, 0.1); // t = 6 s: holding again
+        publish(0.3, 0.1); // t = 8 s: 2 s held
+        publish(0.2, 0.1); // t = 10 s: 4 s held
         // without the start-over at t = 4 s it would already have returned at t = 6 s (version 4)
         assertThat(done.get(10, TimeUnit.SECONDS).version()).isEqualTo(6);
         // the first heartbeat goes out at once (later ones are throttled by the SDK): not yet holding at version 1
@@ -92,14 +103,14 @@ class InProcessReplicationActivitiesTest {
 
     @Test
     void aRetryResumesFromTheHeartbeatInsteadOfStartingTheHoldTimeOver() throws Exception {
-        publish(0.2, 0.2);                        // t = 0
+        publish(0.2, 0.2); // t = 0
         long since = snapshots.now.toEpochMilli();
-        publish(0.3, 0.3);                        // t = 2 s
+        publish(0.3, 0.3); // t = 2 s
         env.setHeartbeatDetails(new ReplicationActivities.AwaitProgress(since, null));
         CompletableFuture<LagSummary> resumed = CompletableFuture.supplyAsync(
                 () -> activities.awaitCaughtUp(new LagCondition(List.of("node1", "node2"), 1.0, 4_000)));
         awaitHeartbeatFor(2);
-        publish(0.1, 0.1);                        // t = 4 s: held 4 s counting the previous attempt
+        publish(0.1, 0.1); // t = 4 s: held 4 s counting the previous attempt
         assertThat(resumed.get(10, TimeUnit.SECONDS).version()).isEqualTo(3);
     }
 }

@@ -45,9 +45,13 @@ public class LateTemporalResource extends ServiceTestResource {
                 + "    - { name: " + GATE + ", node: node1, pgbouncer: \"" + bouncer.adminDsn() + "\", database: "
                 + PgNode.DATABASE + " }\n";
         Path config = ServiceConfig.write(dir, List.of(node), "interval: 500ms\nbackoff_max: 1s\n", guard);
-        return Map.of("pgactive.tools.config", config.toString(),
-                "pgactive.tools.temporal.enabled", "true",
-                "quarkus.temporal.connection.target", "127.0.0.1:" + temporalPort);
+        return Map.of(
+                "pgactive.tools.config",
+                config.toString(),
+                "pgactive.tools.temporal.enabled",
+                "true",
+                "quarkus.temporal.connection.target",
+                "127.0.0.1:" + temporalPort);
     }
 
     static synchronized void startTemporal() {

@@ -52,11 +52,16 @@ class TemporalMetricsTest {
             PgCluster cluster = closeOnStop(PgCluster.standalone(1, dir.resolve("cluster")));
             TemporalTestServer temporal = closeOnStop(TemporalTestServer.start(0));
             Path config = ServiceConfig.write(dir, List.of(cluster.node("node1")), "interval: 1s\nbackoff_max: 1s\n");
-            return Map.of("pgactive.tools.config", config.toString(),
-                    "pgactive.tools.temporal.enabled", "true",
-                    "quarkus.temporal.connection.target", temporal.target(),
+            return Map.of(
+                    "pgactive.tools.config",
+                    config.toString(),
+                    "pgactive.tools.temporal.enabled",
+                    "true",
+                    "quarkus.temporal.connection.target",
+                    temporal.target(),
                     // the SDK's scope reports to the registry on this period
-                    "quarkus.temporal.metrics.report.duration", "1s");
+                    "quarkus.temporal.metrics.report.duration",
+                    "1s");
         }
     }
 
@@ -65,29 +70,49 @@ class TemporalMetricsTest {
 
     @Test
     void aWorkflowRunThroughTheHostedWorkerShowsInTheTemporalSeries() throws Exception {
-        await().atMost(Duration.ofSeconds(60)).until(() -> worker.state().connection() == TemporalWorker.Connection.CONNECTED);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> worker.state().connection() == TemporalWorker.Connection.CONNECTED);
         String id = "metrics-probe-" + System.nanoTime();
-        RollingUpgrade upgrade = worker.client().newWorkflowStub(RollingUpgrade.class,
-                WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(worker.taskQueue()).build());
-        WorkflowClient.start(upgrade::run, new UpgradeInput(id, new UpgradeRequest("nowhere", 18, List.of(50), List.of("public.*"),
-                null, Map.of()), UpgradePolicy.DEFAULT, null));
+        RollingUpgrade upgrade = worker.client()
+                .newWorkflowStub(
+                        RollingUpgrade.class,
+                        WorkflowOptions.newBuilder()
+                                .setWorkflowId(id)
+                                .setTaskQueue(worker.taskQueue())
+                                .build());
+        WorkflowClient.start(
+                upgrade::run,
+                new UpgradeInput(
+                        id,
+                        new UpgradeRequest("nowhere", 18, List.of(50), List.of("public.*"), null, Map.of()),
+                        UpgradePolicy.DEFAULT,
+                        null));
         UpgradeProgress end = WorkflowStub.fromTyped(upgrade).getResult(60, TimeUnit.SECONDS, UpgradeProgress.class);
         assertThat(end.phase()).isEqualTo(UpgradePhase.FAILED);
 
-        Set<String> wanted = Set.of("temporal_workflow_completed_total", "temporal_workflow_endtoend_latency_seconds_count",
-                "temporal_workflow_task_execution_latency_seconds_count", "temporal_activity_execution_failed_total",
-                "temporal_activity_execution_latency_seconds_count", "temporal_worker_start_total",
-                "temporal_num_pollers", "temporal_request_total");
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            Set<String> exported = new TreeSet<>();
-            Matcher m = Pattern.compile("(?m)^(temporal_\\w+)\\{([^}]*)}").matcher(given().get("/q/metrics").asString());
-            while (m.find()) {
-                if (!m.group(1).startsWith("temporal_workflow") && !m.group(1).startsWith("temporal_activity")
-                        || m.group(2).contains("workflow_type=\"RollingUpgrade\"")) {
-                    exported.add(m.group(1));
-                }
-            }
-            assertThat(exported).as("Temporal series for the run").containsAll(wanted);
-        });
+        Set<String> wanted = Set.of(
+                "temporal_workflow_completed_total",
+                "temporal_workflow_endtoend_latency_seconds_count",
+                "temporal_workflow_task_execution_latency_seconds_count",
+                "temporal_activity_execution_failed_total",
+                "temporal_activity_execution_latency_seconds_count",
+                "temporal_worker_start_total",
+                "temporal_num_pollers",
+                "temporal_request_total");
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> {
+                    Set<String> exported = new TreeSet<>();
+                    Matcher m = Pattern.compile("(?m)^(temporal_\\w+)\\{([^}]*)}")
+                            .matcher(given().get("/q/metrics").asString());
+                    while (m.find()) {
+                        if (!m.group(1).startsWith("temporal_workflow")
+                                        && !m.group(1).startsWith("temporal_activity")
+                                || m.group(2).contains("workflow_type=\"RollingUpgrade\"")) {
+                            exported.add(m.group(1));
+                        }
+                    }
+                    assertThat(exported).as("Temporal series for the run").containsAll(wanted);
+                });
     }
 }

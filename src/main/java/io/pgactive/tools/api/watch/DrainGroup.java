@@ -15,8 +15,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class DrainGroup {
 
-    private record Handoff(WatchVersion version, boolean gap) {
-    }
+    private record Handoff(WatchVersion version, boolean gap) {}
 
     private final Context context;
     private final int maxHandoffs;

@@ -21,8 +21,7 @@ final class HistoryReplay {
     /** Versions read and encoded per step. */
     static final int PAGE = 64;
 
-    private HistoryReplay() {
-    }
+    private HistoryReplay() {}
 
     /**
      * Where a replay stands.

@@ -71,7 +71,8 @@ record NodeFilter(Set<String> names, NodeStatus minStatus) {
     }
 
     private boolean selects(String name, NodeStatus status) {
-        return status != null && (names == null || names.contains(name))
+        return status != null
+                && (names == null || names.contains(name))
                 && (minStatus == null || severity(status) >= severity(minStatus));
     }
 
@@ -99,7 +100,8 @@ record NodeFilter(Set<String> names, NodeStatus minStatus) {
      * @param after   each node's status at this version
      * @param changed the whole state, at this version, of every node whose status changed or that appeared
      */
-    ObjectNode patch(ObjectNode patch, Map<String, NodeStatus> before, Map<String, NodeStatus> after, ObjectNode changed) {
+    ObjectNode patch(
+            ObjectNode patch, Map<String, NodeStatus> before, Map<String, NodeStatus> after, ObjectNode changed) {
         if (names == null && minStatus == null || !patch.has("nodes") && minStatus == null) {
             return patch;
         }
@@ -112,8 +114,10 @@ record NodeFilter(Set<String> names, NodeStatus minStatus) {
             changed.fieldNames().forEachRemaining(touched::add);
         }
         for (String name : touched) {
-            boolean was = selects(name, minStatus == null ? before.containsKey(name) ? NodeStatus.UNKNOWN : null : before.get(name));
-            boolean is = selects(name, minStatus == null ? after.containsKey(name) ? NodeStatus.UNKNOWN : null : after.get(name));
+            boolean was = selects(
+                    name, minStatus == null ? before.containsKey(name) ? NodeStatus.UNKNOWN : null : before.get(name));
+            boolean is = selects(
+                    name, minStatus == null ? after.containsKey(name) ? NodeStatus.UNKNOWN : null : after.get(name));
             if (was && is) {
                 if (given.has(name)) {
                     nodes.set(name, given.get(name));

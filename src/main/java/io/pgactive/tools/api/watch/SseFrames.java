@@ -26,8 +26,7 @@ public final class SseFrames {
     public static final int MAX_DATA = 1024;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private SseFrames() {
-    }
+    private SseFrames() {}
 
     /** The SSE bytes of one version: {@code kind} is {@code delta} or {@code snapshot}. */
     public static byte[] version(String kind, long version, ObjectNode patch) {

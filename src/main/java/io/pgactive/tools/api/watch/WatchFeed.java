@@ -1,6 +1,7 @@
 package io.pgactive.tools.api.watch;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pgactive.tools.contract.json.MergePatch;
@@ -13,7 +14,10 @@ import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.subscription.Cancellable;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -22,11 +26,14 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,15 +51,20 @@ public class WatchFeed {
 
     @Inject
     SnapshotBus bus;
+
     @Inject
     WatchConfig config;
+
     @Inject
     MeterRegistry registry;
+
     @Inject
     HistoryService history;
+
     @Inject
-    io.vertx.core.Vertx vertx;
-    private io.vertx.core.WorkerExecutor historyReader;
+    Vertx vertx;
+
+    private WorkerExecutor historyReader;
 
     private final Object lock = new Object();
     private final Object acceptLock = new Object();
@@ -60,6 +72,7 @@ public class WatchFeed {
     private volatile WatchVersion latest;
     /** What the window held in bytes at the last version, for the gauge. */
     private volatile long windowBytes;
+
     private final Set<WatchSubscriber> subscribers = ConcurrentHashMap.newKeySet();
     private final AtomicInteger reserved = new AtomicInteger();
     private volatile Cancellable subscription;
@@ -68,9 +81,11 @@ public class WatchFeed {
 
     void start(@Observes StartupEvent event) {
         gauges.add(Gauge.builder("pgactive.watch.subscribers", subscribers, Set::size)
-                .description("Open GET /watch streams").register(registry));
+                .description("Open GET /watch streams")
+                .register(registry));
         gauges.add(Gauge.builder("pgactive.watch.window.versions", this, WatchFeed::windowSize)
-                .description("Versions the GET /watch replay window holds").register(registry));
+                .description("Versions the GET /watch replay window holds")
+                .register(registry));
         gauges.add(Gauge.builder("pgactive.watch.window.bytes", this, WatchFeed::windowBytes)
                 .description("Encoded bytes the GET /watch replay window holds (pgactive.watch.window-bytes caps it)")
                 .register(registry));
@@ -102,7 +117,10 @@ public class WatchFeed {
             }
             boolean gap = before == null || published.version() != before.version + 1;
             // diff and encoding happen before the subscriber lock, which a connecting stream's event loop may wait on
-            WatchVersion v = new WatchVersion(published.version(), gap ? null : MergePatch.diff(before.state(), state), state,
+            WatchVersion v = new WatchVersion(
+                    published.version(),
+                    gap ? null : MergePatch.diff(before.state(), state),
+                    state,
                     gap ? null : before);
             if (!gap) {
                 // other selections are encoded by the first event loop that needs them, in parallel with the others
@@ -150,8 +168,7 @@ public class WatchFeed {
     }
 
     /** The latest version's number and snapshot frames for one filter, read consistently. */
-    record Current(long version, byte[] frames) {
-    }
+    record Current(long version, byte[] frames) {}
 
     Current current(NodeFilter filter) {
         synchronized (lock) {
@@ -160,10 +177,10 @@ public class WatchFeed {
     }
 
     // keyed by event-loop thread: each request has its own duplicated context, but they share a handful of loops
-    private final java.util.Map<Thread, DrainGroup> groups = new ConcurrentHashMap<>();
+    private final Map<Thread, DrainGroup> groups = new ConcurrentHashMap<>();
 
     /** The drain group of the calling event loop. */
-    DrainGroup group(io.vertx.core.Context context) {
+    DrainGroup group(Context context) {
         return groups.computeIfAbsent(Thread.currentThread(), t -> new DrainGroup(context, config.subscriberBuffer()));
     }
 
@@ -194,7 +211,10 @@ public class WatchFeed {
             if (since == null) {
                 preface.add(now.snapshot(s.filter));
             } else if (since > now.version) {
-                preface.add(reset("ahead", "version " + since + " is newer than the current version " + now.version, now.version));
+                preface.add(reset(
+                        "ahead",
+                        "version " + since + " is newer than the current version " + now.version,
+                        now.version));
                 preface.add(now.snapshot(s.filter));
             } else if (since < now.version) {
                 // the oldest version a client may hold and still be brought up to date from memory alone
@@ -226,15 +246,19 @@ public class WatchFeed {
      * it to {@code done} on {@code context}. One reader thread: a resume from far back waits its turn rather than
      * taking threads from anything else. A read that fails is a missing version: the stream falls back to a reset.
      */
-    void readHistory(HistoryReplay.Cursor at, NodeFilter filter, io.vertx.core.Context context,
-                     java.util.function.Consumer<HistoryReplay.Page> done) {
-        historyReader.executeBlocking(() -> explained(HistoryReplay.read(this::stored, at, filter)), false).onComplete(result -> {
-            if (result.failed()) {
-                LOG.warnf("watch: cannot replay version %d from the history: %s", at.next(), result.cause().toString());
-            }
-            HistoryReplay.Page page = result.succeeded() ? result.result() : HistoryReplay.Page.missing(at, at.next());
-            context.runOnContext(x -> done.accept(page));
-        });
+    void readHistory(HistoryReplay.Cursor at, NodeFilter filter, Context context, Consumer<HistoryReplay.Page> done) {
+        historyReader
+                .executeBlocking(() -> explained(HistoryReplay.read(this::stored, at, filter)), false)
+                .onComplete(result -> {
+                    if (result.failed()) {
+                        LOG.warnf(
+                                "watch: cannot replay version %d from the history: %s",
+                                at.next(), result.cause().toString());
+                    }
+                    HistoryReplay.Page page =
+                            result.succeeded() ? result.result() : HistoryReplay.Page.missing(at, at.next());
+                    context.runOnContext(x -> done.accept(page));
+                });
     }
 
     /** A page that stops at a missing version, saying why it is missing when it was never published. */
@@ -244,13 +268,14 @@ public class WatchFeed {
         }
         long missing = page.missing();
         return history.queries().publishedAfterGap(missing).stream()
-                .mapToObj(next -> page.because("versions " + missing + " to " + (next - 1) + " were never published (the "
-                        + "service restarted: versions are reserved in blocks)"))
-                .findFirst().orElse(page);
+                .mapToObj(next -> page.because("versions " + missing + " to " + (next - 1)
+                        + " were never published (the " + "service restarted: versions are reserved in blocks)"))
+                .findFirst()
+                .orElse(page);
     }
 
     /** A version's published JSON, when the history still holds it whole (not expired, not thinned). */
-    private java.util.Optional<byte[]> stored(long version) {
+    private Optional<byte[]> stored(long version) {
         return history.queries().snapshot(version).filter(s -> !s.gone()).map(HistoryQueries.StoredSnapshot::json);
     }
 
@@ -260,23 +285,27 @@ public class WatchFeed {
     }
 
     void countReset(String reason) {
-        io.micrometer.core.instrument.Counter.builder("pgactive.watch.resets")
-                .description("reset events sent to GET /watch streams, by reason").tag("reason", reason)
-                .register(registry).increment();
+        Counter.builder("pgactive.watch.resets")
+                .description("reset events sent to GET /watch streams, by reason")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
     }
 
     static byte[] resetFrame(String reason, String detail, long version) {
-        return SseFrames.event("reset", "{\"reason\":\"" + reason + "\",\"detail\":\"" + detail
-                + "\",\"version\":" + version + "}");
+        return SseFrames.event(
+                "reset", "{\"reason\":\"" + reason + "\",\"detail\":\"" + detail + "\",\"version\":" + version + "}");
     }
 
     void disconnected(WatchSubscriber s, String reason) {
         if (subscribers.remove(s)) {
             release();
             if (reason != null) {
-                io.micrometer.core.instrument.Counter.builder("pgactive.watch.disconnects")
-                        .description("GET /watch streams ended by the server, by reason").tag("reason", reason)
-                        .register(registry).increment();
+                Counter.builder("pgactive.watch.disconnects")
+                        .description("GET /watch streams ended by the server, by reason")
+                        .tag("reason", reason)
+                        .register(registry)
+                        .increment();
             }
         }
     }
@@ -337,7 +366,8 @@ public class WatchFeed {
         Future.join(ends).onComplete(r -> written.countDown());
         try {
             if (!written.await(SHUTDOWN_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warnf("watch: %d stream(s) did not take their shutdown event within %s", ends.size(), SHUTDOWN_GRACE);
+                LOG.warnf(
+                        "watch: %d stream(s) did not take their shutdown event within %s", ends.size(), SHUTDOWN_GRACE);
             } else {
                 LOG.infof("watch: %d stream(s) ended with a shutdown event", ends.size());
             }
@@ -364,5 +394,4 @@ public class WatchFeed {
             return window.size();
         }
     }
-
 }

@@ -28,8 +28,10 @@ public class WatchRoute {
 
     @Inject
     WatchFeed feed;
+
     @Inject
     WatchConfig config;
+
     @Inject
     Vertx vertx;
 
@@ -45,21 +47,32 @@ public class WatchRoute {
         HttpServerRequest request = ctx.request();
         HttpServerResponse response = ctx.response();
         if (!acceptsEventStream(request.headers().getAll("Accept"))) {
-            problem(response, 406, "Not Acceptable", "/watch is an event stream: send Accept: text/event-stream (or none)", null);
+            problem(
+                    response,
+                    406,
+                    "Not Acceptable",
+                    "/watch is an event stream: send Accept: text/event-stream (or none)",
+                    null);
             return;
         }
         Long since;
         NodeFilter filter;
         try {
             since = since(request);
-            filter = nodes(request.params().getAll("nodes")).withMinStatus(minStatus(request.params().getAll("min_status")));
+            filter = nodes(request.params().getAll("nodes"))
+                    .withMinStatus(minStatus(request.params().getAll("min_status")));
         } catch (IllegalArgumentException e) {
             problem(response, 400, "Bad Request", e.getMessage(), null);
             return;
         }
         WatchVersion latest = feed.latest();
         if (latest == null) {
-            problem(response, 503, "Service Unavailable", "no snapshot yet: the first scrape cycle has not finished", "1");
+            problem(
+                    response,
+                    503,
+                    "Service Unavailable",
+                    "no snapshot yet: the first scrape cycle has not finished",
+                    "1");
             return;
         }
         if (filter.names() != null) {
@@ -76,12 +89,21 @@ public class WatchRoute {
             }
         }
         if (feed.closing()) {
-            problem(response, 503, "Service Unavailable", "the service is shutting down; reconnect to its successor", "2");
+            problem(
+                    response,
+                    503,
+                    "Service Unavailable",
+                    "the service is shutting down; reconnect to its successor",
+                    "2");
             return;
         }
         if (!feed.reserve()) {
-            problem(response, 503, "Service Unavailable", "too many open watch streams (" + config.maxSubscribers()
-                    + "); try again later", "5");
+            problem(
+                    response,
+                    503,
+                    "Service Unavailable",
+                    "too many open watch streams (" + config.maxSubscribers() + "); try again later",
+                    "5");
             return;
         }
         response.setChunked(true)
@@ -105,11 +127,13 @@ public class WatchRoute {
         try {
             long v = Long.parseLong(value.strip());
             if (v < 0) {
-                throw new IllegalArgumentException(name + " must be a version (a non-negative integer), got '" + value + "'");
+                throw new IllegalArgumentException(
+                        name + " must be a version (a non-negative integer), got '" + value + "'");
             }
             return v;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " must be a version (a non-negative integer), got '" + value + "'");
+            throw new IllegalArgumentException(
+                    name + " must be a version (a non-negative integer), got '" + value + "'");
         }
     }
 
@@ -122,8 +146,9 @@ public class WatchRoute {
         }
         NodeStatus status = NodeFilter.parseStatus(values.get(0));
         if (status == null) {
-            throw new IllegalArgumentException("min_status must be one of HEALTHY, DEGRADED, CRITICAL, DOWN, UNKNOWN, got '"
-                    + values.get(0) + "'");
+            throw new IllegalArgumentException(
+                    "min_status must be one of HEALTHY, DEGRADED, CRITICAL, DOWN, UNKNOWN, got '" + values.get(0)
+                            + "'");
         }
         return status;
     }
@@ -166,7 +191,8 @@ public class WatchRoute {
         return false;
     }
 
-    private static void problem(HttpServerResponse response, int status, String title, String detail, String retryAfter) {
+    private static void problem(
+            HttpServerResponse response, int status, String title, String detail, String retryAfter) {
         String body;
         try {
             body = JSON.writeValueAsString(new Problem("about:blank", title, status, detail, null));

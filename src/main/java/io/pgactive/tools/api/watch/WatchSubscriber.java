@@ -85,7 +85,9 @@ final class WatchSubscriber {
             } else if (live() >= maxPending) {
                 pending.clear();
                 overflowAgain = resync;
-                startResync("slow_consumer", "the client fell more than " + maxPending + " versions behind; here is the full state");
+                startResync(
+                        "slow_consumer",
+                        "the client fell more than " + maxPending + " versions behind; here is the full state");
             } else {
                 pending.add(v);
                 lastQueued = v.version;
@@ -258,8 +260,9 @@ final class WatchSubscriber {
         feed.disconnected(this, reason);
         cancelTimer();
         if (!response.closed() && !response.ended()) {
-            response.end(Buffer.buffer(SseFrames.event("close", "{\"reason\":\"" + reason + "\",\"detail\":\"" + detail
-                    + "\",\"version\":" + lastWritten + "}")));
+            response.end(Buffer.buffer(SseFrames.event(
+                    "close",
+                    "{\"reason\":\"" + reason + "\",\"detail\":\"" + detail + "\",\"version\":" + lastWritten + "}")));
             response.close(); // it does not read: do not wait for it to take the last bytes
         }
     }
@@ -282,8 +285,8 @@ final class WatchSubscriber {
                 written.tryComplete();
                 return;
             }
-            response.end(Buffer.buffer(SseFrames.event("shutdown",
-                    "{\"reason\":\"server shutting down\",\"version\":" + lastWritten + "}")))
+            response.end(Buffer.buffer(SseFrames.event(
+                            "shutdown", "{\"reason\":\"server shutting down\",\"version\":" + lastWritten + "}")))
                     .onComplete(r -> written.tryComplete());
         });
         return written.future();

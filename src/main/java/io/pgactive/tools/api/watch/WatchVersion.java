@@ -25,14 +25,17 @@ final class WatchVersion {
     final long version;
     /** Whether there is a merge patch from the previous version (false when it was not seen: no replay across). */
     final boolean hasPatch;
+
     private ObjectNode state;
     private final Map<String, NodeStatus> statusesBefore;
     private final Map<String, NodeStatus> statuses;
     /** The merge patch and the changed nodes as trees while this is the latest version, then null. */
     private ObjectNode patch;
+
     private ObjectNode changed;
     /** Their encodings once superseded. */
     private byte[] patchJson;
+
     private byte[] changedJson;
     private final ConcurrentHashMap<NodeFilter, byte[]> deltas = new ConcurrentHashMap<>();
     private final AtomicLong deltaBytes = new AtomicLong();
@@ -85,7 +88,9 @@ final class WatchVersion {
             c = changedJson;
         }
         try {
-            return new ObjectNode[] {(ObjectNode) SnapshotJson.MAPPER.readTree(p), (ObjectNode) SnapshotJson.MAPPER.readTree(c)};
+            return new ObjectNode[] {
+                (ObjectNode) SnapshotJson.MAPPER.readTree(p), (ObjectNode) SnapshotJson.MAPPER.readTree(c)
+            };
         } catch (IOException e) {
             throw new UncheckedIOException("version " + version + ": its own encoding does not parse", e);
         }
@@ -94,7 +99,9 @@ final class WatchVersion {
     /** Heap this version keeps for replay, in bytes of encoded JSON (the trees of the latest version not counted). */
     long retainedBytes() {
         synchronized (this) {
-            return deltaBytes.get() + (patchJson == null ? 0 : patchJson.length) + (changedJson == null ? 0 : changedJson.length);
+            return deltaBytes.get()
+                    + (patchJson == null ? 0 : patchJson.length)
+                    + (changedJson == null ? 0 : changedJson.length);
         }
     }
 

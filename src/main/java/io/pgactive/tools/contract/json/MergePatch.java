@@ -17,8 +17,7 @@ import java.util.Map;
  */
 public final class MergePatch {
 
-    private MergePatch() {
-    }
+    private MergePatch() {}
 
     /** The document without null object members, at any depth; null array elements stay (they keep positions). */
     public static ObjectNode canonical(ObjectNode doc) {
@@ -76,7 +75,8 @@ public final class MergePatch {
         if (!patch.isObject()) {
             return patch;
         }
-        ObjectNode out = target != null && target.isObject() ? (ObjectNode) target : JsonNodeFactory.instance.objectNode();
+        ObjectNode out =
+                target != null && target.isObject() ? (ObjectNode) target : JsonNodeFactory.instance.objectNode();
         for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getValue().isNull()) {

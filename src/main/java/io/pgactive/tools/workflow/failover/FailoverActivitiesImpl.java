@@ -1,8 +1,8 @@
 package io.pgactive.tools.workflow.failover;
 
-import io.pgactive.tools.contract.Event;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgactive.tools.config.Dsn;
+import io.pgactive.tools.contract.Event;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.SnapshotJson;
@@ -12,10 +12,9 @@ import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
-
 import java.time.Instant;
 import java.util.function.Supplier;
+import org.jboss.logging.Logger;
 
 /**
  * The failover's activities: thin calls to {@link NodeControl} and {@link FailoverRouter}, with the snapshot for what
@@ -33,8 +32,11 @@ public class FailoverActivitiesImpl implements FailoverActivities {
     private final jakarta.enterprise.event.Event<FailoverRecorded> recorded;
 
     @Inject
-    public FailoverActivitiesImpl(FailoverPorts ports, SnapshotBus bus, HistoryService history,
-                                  jakarta.enterprise.event.Event<FailoverRecorded> recorded) {
+    public FailoverActivitiesImpl(
+            FailoverPorts ports,
+            SnapshotBus bus,
+            HistoryService history,
+            jakarta.enterprise.event.Event<FailoverRecorded> recorded) {
         this.ports = ports;
         this.bus = bus;
         this.history = history;
@@ -43,8 +45,8 @@ public class FailoverActivitiesImpl implements FailoverActivities {
 
     @Override
     public ReplicationView observe(String primary) {
-        return FailoverRules.view(bus.latest().map(PublishedSnapshot::snapshot).orElse(null), primary,
-                System.currentTimeMillis());
+        return FailoverRules.view(
+                bus.latest().map(PublishedSnapshot::snapshot).orElse(null), primary, System.currentTimeMillis());
     }
 
     @Override
@@ -58,8 +60,10 @@ public class FailoverActivitiesImpl implements FailoverActivities {
         FailoverRouter router = router();
         String routed = port(() -> router.fence(primary, dsn.host(), dsn.port()));
         boolean readOnly = port(() -> ports.control().makeReadOnly(primary));
-        return routed + "; " + (readOnly ? primary + " set read-only, its client sessions ended"
-                : primary + " unreachable, not touched");
+        return routed + "; "
+                + (readOnly
+                        ? primary + " set read-only, its client sessions ended"
+                        : primary + " unreachable, not touched");
     }
 
     @Override
@@ -86,14 +90,18 @@ public class FailoverActivitiesImpl implements FailoverActivities {
             Activity.getExecutionContext().heartbeat(replayed);
             sleep(POLL_MILLIS);
         }
-        throw ApplicationFailure.newNonRetryableFailure(standby + " replayed up to " + replayed + " within "
-                + timeoutMillis + " ms, short of " + primary + "'s final position", "CatchUpTimeout");
+        throw ApplicationFailure.newNonRetryableFailure(
+                standby + " replayed up to " + replayed + " within " + timeoutMillis + " ms, short of " + primary
+                        + "'s final position",
+                "CatchUpTimeout");
     }
 
     @Override
     public String promote(String standby, long timeoutMillis) {
         boolean promotedNow = port(() -> ports.control().promote(standby, timeoutMillis));
-        return promotedNow ? standby + " promoted (pg_promote, wait => true)" : standby + " was already out of recovery";
+        return promotedNow
+                ? standby + " promoted (pg_promote, wait => true)"
+                : standby + " was already out of recovery";
     }
 
     @Override
@@ -101,8 +109,8 @@ public class FailoverActivitiesImpl implements FailoverActivities {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         while (!port(() -> ports.control().writable(node))) {
             if (System.currentTimeMillis() >= deadline) {
-                throw ApplicationFailure.newNonRetryableFailure(node + " does not accept writes " + timeoutMillis
-                        + " ms after its promotion", "NotWritable");
+                throw ApplicationFailure.newNonRetryableFailure(
+                        node + " does not accept writes " + timeoutMillis + " ms after its promotion", "NotWritable");
             }
             sleep(POLL_MILLIS);
         }
@@ -116,34 +124,45 @@ public class FailoverActivitiesImpl implements FailoverActivities {
 
     @Override
     public void record(FailoverStep step) {
-        ObjectNode details = SnapshotJson.MAPPER.createObjectNode()
+        ObjectNode details = SnapshotJson.MAPPER
+                .createObjectNode()
                 .put("failover", step.failoverId())
                 .put("message", step.message());
         if (step.lagBytes() >= 0) {
             details.put("lag_bytes", step.lagBytes());
         }
         long version = bus.latest().map(PublishedSnapshot::version).orElse(0L);
-        history.store().record(Event.of(Instant.ofEpochMilli(step.atMillis()), version, step.primary(), step.eventType(),
-                step.primary(), step.standby(), details.toString()));
+        history.store()
+                .record(Event.of(
+                        Instant.ofEpochMilli(step.atMillis()),
+                        version,
+                        step.primary(),
+                        step.eventType(),
+                        step.primary(),
+                        step.standby(),
+                        details.toString()));
         recorded.fire(new FailoverRecorded(step));
         LOG.infof("failover %s: %s %s", step.failoverId(), step.type(), step.message());
     }
 
     private Dsn dsn(String node) {
-        return ports.dsn(node).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
-                "no configured node is named '" + node + "'", "UnknownNode"));
+        return ports.dsn(node)
+                .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+                        "no configured node is named '" + node + "'", "UnknownNode"));
     }
 
     private FailoverRouter router() {
-        return ports.router().orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
-                "no router to fence and re-point: set pgactive.failover.haproxy-admin-socket", "NoRouter"));
+        return ports.router()
+                .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+                        "no router to fence and re-point: set pgactive.failover.haproxy-admin-socket", "NoRouter"));
     }
 
     private static <T> T port(Supplier<T> call) {
         try {
             return call.get();
         } catch (UpgradeException e) {
-            throw e.retryable() ? ApplicationFailure.newFailure(e.getMessage(), "FailoverStepFailed")
+            throw e.retryable()
+                    ? ApplicationFailure.newFailure(e.getMessage(), "FailoverStepFailed")
                     : ApplicationFailure.newNonRetryableFailure(e.getMessage(), "FailoverStepFailed");
         }
     }

@@ -10,7 +10,8 @@ package io.pgactive.tools.workflow.failover;
  * @param possibleLossBytes WAL the old primary had that the standby had not received (0 for a synchronous standby
  *                          or a planned switchover, -1 when unknown)
  */
-public record FailoverDecision(boolean proceed, boolean planned, String standby, String reason, long possibleLossBytes) {
+public record FailoverDecision(
+        boolean proceed, boolean planned, String standby, String reason, long possibleLossBytes) {
 
     static FailoverDecision refuse(String reason) {
         return new FailoverDecision(false, false, null, reason, -1);

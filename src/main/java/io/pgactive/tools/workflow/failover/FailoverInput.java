@@ -1,5 +1,4 @@
 package io.pgactive.tools.workflow.failover;
 
 /** The workflow's input: its id (derived from the primary), the request and the limits it keeps while it runs. */
-public record FailoverInput(String id, FailoverRequest request, FailoverPolicy policy) {
-}
+public record FailoverInput(String id, FailoverRequest request, FailoverPolicy policy) {}

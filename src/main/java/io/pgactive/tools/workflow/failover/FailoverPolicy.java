@@ -11,8 +11,12 @@ package io.pgactive.tools.workflow.failover;
  * @param promoteTimeoutMillis   bound on {@code pg_promote(wait => true)}
  * @param writableTimeoutMillis  how long the promoted node may take to accept writes
  */
-public record FailoverPolicy(long downForMillis, long maxLagBytes, long catchUpTimeoutMillis, long promoteTimeoutMillis,
-                             long writableTimeoutMillis) {
+public record FailoverPolicy(
+        long downForMillis,
+        long maxLagBytes,
+        long catchUpTimeoutMillis,
+        long promoteTimeoutMillis,
+        long writableTimeoutMillis) {
 
     public static final FailoverPolicy DEFAULT = new FailoverPolicy(5_000, 16L * 1024 * 1024, 30_000, 60_000, 30_000);
 }

@@ -6,7 +6,6 @@ import io.pgactive.tools.workflow.failover.local.HaproxyFailoverRouter;
 import io.pgactive.tools.workflow.failover.local.JdbcNodeControl;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -27,8 +26,9 @@ public class FailoverPorts {
     public FailoverPorts(ToolsConfig config, FailoverSettings settings) {
         config.collector().nodes().forEach(n -> nodes.put(n.name(), n.dsn()));
         this.control = new JdbcNodeControl(nodes, PROBE_TIMEOUT);
-        this.router = settings.haproxyAdminSocket().map(socket -> new HaproxyFailoverRouter(Path.of(socket),
-                settings.haproxyBackend(), Duration.ofSeconds(5)));
+        this.router = settings.haproxyAdminSocket()
+                .map(socket ->
+                        new HaproxyFailoverRouter(Path.of(socket), settings.haproxyBackend(), Duration.ofSeconds(5)));
     }
 
     public NodeControl control() {

@@ -9,9 +9,16 @@ import java.util.List;
  * @param promoteMillis   from the start to the standby leaving recovery, -1 before
  * @param writableMillis  from the start to writes accepted through the router, -1 before
  */
-public record FailoverProgress(String id, FailoverRequest request, FailoverPhase phase, FailoverDecision decision,
-                               List<FailoverStep> steps, long startedAtMillis, long promoteMillis, long writableMillis,
-                               String error) {
+public record FailoverProgress(
+        String id,
+        FailoverRequest request,
+        FailoverPhase phase,
+        FailoverDecision decision,
+        List<FailoverStep> steps,
+        long startedAtMillis,
+        long promoteMillis,
+        long writableMillis,
+        String error) {
 
     public FailoverProgress {
         steps = List.copyOf(steps);

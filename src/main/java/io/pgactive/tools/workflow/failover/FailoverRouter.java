@@ -1,8 +1,10 @@
 package io.pgactive.tools.workflow.failover;
 
+import io.pgactive.tools.workflow.upgrade.UpgradeException;
+
 /**
  * Where clients' connections go during a failover. Every method is idempotent, blocks (activity threads only) and
- * returns what it reads back from the router. Failures are {@link io.pgactive.tools.workflow.upgrade.UpgradeException}s
+ * returns what it reads back from the router. Failures are {@link UpgradeException}s
  * without secrets.
  */
 public interface FailoverRouter {

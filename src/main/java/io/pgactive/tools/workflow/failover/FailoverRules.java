@@ -5,7 +5,6 @@ import io.pgactive.tools.snapshot.NodeMetrics;
 import io.pgactive.tools.snapshot.NodeState;
 import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.Snapshot;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -22,21 +21,21 @@ public final class FailoverRules {
     private static final String STREAMING = "streaming";
 
     /** Best candidate first: synchronous before asynchronous, then most WAL received, then most replayed. */
-    static final Comparator<StandbyView> PREFERENCE = Comparator.comparing(StandbyView::synchronous).reversed()
+    static final Comparator<StandbyView> PREFERENCE = Comparator.comparing(StandbyView::synchronous)
+            .reversed()
             .thenComparing(Comparator.comparingLong(StandbyView::receivedLsn).reversed())
             .thenComparing(Comparator.comparingLong(StandbyView::replayLsn).reversed())
             .thenComparing(StandbyView::node);
 
-    private FailoverRules() {
-    }
+    private FailoverRules() {}
 
     /**
      * Decides a failover of {@code request.primary()}.
      *
      * @param probeAnswered whether the primary answered the workflow's own direct probe just now
      */
-    public static FailoverDecision decide(FailoverRequest request, ReplicationView view, boolean probeAnswered,
-                                          FailoverPolicy policy) {
+    public static FailoverDecision decide(
+            FailoverRequest request, ReplicationView view, boolean probeAnswered, FailoverPolicy policy) {
         PrimaryView primary = view.primary();
         if (!primary.configured()) {
             return FailoverDecision.refuse("no configured node is named '" + request.primary() + "'");
@@ -49,8 +48,9 @@ public final class FailoverRules {
             }
             planned = true;
         } else if (!request.force() && !primary.failing()) {
-            return FailoverDecision.refuse("primary " + primary.node() + " did not answer the probe but the snapshot reads "
-                    + "it as " + primary.status() + ": not confirmed down; retry, or force");
+            return FailoverDecision.refuse(
+                    "primary " + primary.node() + " did not answer the probe but the snapshot reads " + "it as "
+                            + primary.status() + ": not confirmed down; retry, or force");
         } else if (!request.force() && primary.failingForMillis() < policy.downForMillis()) {
             return FailoverDecision.refuse("primary " + primary.node() + " has failed for " + primary.failingForMillis()
                     + " ms, less than the " + policy.downForMillis() + " ms that confirm it down");
@@ -58,11 +58,14 @@ public final class FailoverRules {
             planned = false;
         }
 
-        Optional<StandbyView> promoted = view.standbys().stream().filter(s -> s.readable() && !s.inRecovery()).findFirst();
+        Optional<StandbyView> promoted = view.standbys().stream()
+                .filter(s -> s.readable() && !s.inRecovery())
+                .findFirst();
         if (promoted.isPresent()) {
             // a second writer: the primary was failed over already and its standbys must follow the new one first
-            return FailoverDecision.refuse(promoted.get().node() + ", a standby of " + primary.node()
-                    + ", is out of recovery already: " + primary.node() + " was failed over; resync before another failover");
+            return FailoverDecision.refuse(
+                    promoted.get().node() + ", a standby of " + primary.node() + ", is out of recovery already: "
+                            + primary.node() + " was failed over; resync before another failover");
         }
         Map<String, String> unfit = new LinkedHashMap<>();
         List<StandbyView> fit = new ArrayList<>();
@@ -76,13 +79,16 @@ public final class FailoverRules {
         }
         StandbyView chosen;
         if (request.toStandby() != null) {
-            Optional<StandbyView> named = view.standbys().stream().filter(s -> s.node().equals(request.toStandby())).findFirst();
+            Optional<StandbyView> named = view.standbys().stream()
+                    .filter(s -> s.node().equals(request.toStandby()))
+                    .findFirst();
             if (named.isEmpty()) {
                 return FailoverDecision.refuse(request.toStandby() + " is not a standby of " + primary.node()
                         + " in snapshot " + view.version());
             }
             if (unfit.containsKey(request.toStandby())) {
-                return FailoverDecision.refuse(request.toStandby() + " cannot be promoted: " + unfit.get(request.toStandby()));
+                return FailoverDecision.refuse(
+                        request.toStandby() + " cannot be promoted: " + unfit.get(request.toStandby()));
             }
             chosen = named.get();
         } else if (fit.isEmpty()) {
@@ -93,11 +99,17 @@ public final class FailoverRules {
         }
 
         if (planned) {
-            return new FailoverDecision(true, true, chosen.node(), "planned switchover from " + primary.node() + " to "
-                    + chosen.node() + " (" + mode(chosen) + "): writes are held until it has replayed everything", 0);
+            return new FailoverDecision(
+                    true,
+                    true,
+                    chosen.node(),
+                    "planned switchover from " + primary.node() + " to " + chosen.node() + " (" + mode(chosen)
+                            + "): writes are held until it has replayed everything",
+                    0);
         }
         long loss = primary.lastLsn() >= 0 && chosen.receivedLsn() >= 0
-                ? Math.max(0, primary.lastLsn() - chosen.receivedLsn()) : -1;
+                ? Math.max(0, primary.lastLsn() - chosen.receivedLsn())
+                : -1;
         if (!chosen.synchronous() && !request.force()) {
             if (loss < 0) {
                 return FailoverDecision.refuse(chosen.node() + " is asynchronous and its lag behind " + primary.node()
@@ -105,11 +117,13 @@ public final class FailoverRules {
             }
             if (loss > policy.maxLagBytes()) {
                 return FailoverDecision.refuse(chosen.node() + " is asynchronous and may miss " + loss
-                        + " bytes of WAL, more than the maximum of " + policy.maxLagBytes() + "; force accepts the loss");
+                        + " bytes of WAL, more than the maximum of " + policy.maxLagBytes()
+                        + "; force accepts the loss");
             }
         }
         String why = "primary " + primary.node() + " down for " + primary.failingForMillis() + " ms; promoting "
-                + chosen.node() + " (" + mode(chosen) + ", " + (loss < 0 ? "lag unknown" : loss + " bytes behind") + ")";
+                + chosen.node() + " (" + mode(chosen) + ", " + (loss < 0 ? "lag unknown" : loss + " bytes behind")
+                + ")";
         return new FailoverDecision(true, false, chosen.node(), why, chosen.synchronous() ? 0 : loss);
     }
 
@@ -147,12 +161,13 @@ public final class FailoverRules {
         }
         NodeState p = snapshot.nodes().get(primaryNode);
         if (p == null) {
-            return new ReplicationView(snapshot.version(), new PrimaryView(primaryNode, NodeStatus.UNKNOWN, false, 0, -1),
-                    List.of());
+            return new ReplicationView(
+                    snapshot.version(), new PrimaryView(primaryNode, NodeStatus.UNKNOWN, false, 0, -1), List.of());
         }
         long failingFor = 0;
         if (p.consecutiveFailures() > 0 || p.status() == NodeStatus.DOWN) {
-            failingFor = p.lastSuccessAt() == null ? Long.MAX_VALUE / 2
+            failingFor = p.lastSuccessAt() == null
+                    ? Long.MAX_VALUE / 2
                     : Math.max(1, nowMillis - p.lastSuccessAt().toEpochMilli());
         }
         Map<String, Link> senders = new LinkedHashMap<>();
@@ -169,8 +184,11 @@ public final class FailoverRules {
             if (n.name().equals(primaryNode)) {
                 continue;
             }
-            Optional<Link> receiver = n.links().stream().filter(l -> STREAMING.equals(l.kind())
-                    && Link.INBOUND.equals(l.direction()) && primaryNode.equals(l.peer())).findFirst();
+            Optional<Link> receiver = n.links().stream()
+                    .filter(l -> STREAMING.equals(l.kind())
+                            && Link.INBOUND.equals(l.direction())
+                            && primaryNode.equals(l.peer()))
+                    .findFirst();
             Link sender = senders.get(n.name());
             if (receiver.isEmpty() && sender == null) {
                 continue;
@@ -181,10 +199,17 @@ public final class FailoverRules {
                 received = lsn(m.walLsn());
             }
             long replayed = receiver.map(l -> lsn(l.replayLsn())).orElse(lsn(m.replayLsn()));
-            boolean readable = n.consecutiveFailures() == 0 && n.status() != NodeStatus.DOWN && n.lastSuccessAt() != null;
-            standbys.add(new StandbyView(n.name(), n.status(), readable, Boolean.TRUE.equals(m.inRecovery()),
+            boolean readable =
+                    n.consecutiveFailures() == 0 && n.status() != NodeStatus.DOWN && n.lastSuccessAt() != null;
+            standbys.add(new StandbyView(
+                    n.name(),
+                    n.status(),
+                    readable,
+                    Boolean.TRUE.equals(m.inRecovery()),
                     sender == null ? null : sender.syncState(),
-                    sender != null && STREAMING.equals(sender.state()), received, replayed));
+                    sender != null && STREAMING.equals(sender.state()),
+                    received,
+                    replayed));
         }
         return new ReplicationView(snapshot.version(), primary, standbys);
     }

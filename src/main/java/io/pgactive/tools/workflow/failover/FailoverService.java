@@ -15,7 +15,6 @@ import io.temporal.client.WorkflowOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.NotFoundException;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -53,7 +52,9 @@ public class FailoverService {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
-        for (String node : request.toStandby() == null ? List.of(request.primary()) : List.of(request.primary(), request.toStandby())) {
+        for (String node : request.toStandby() == null
+                ? List.of(request.primary())
+                : List.of(request.primary(), request.toStandby())) {
             if (config.collector().nodes().stream().noneMatch(n -> n.name().equals(node))) {
                 throw new IllegalArgumentException("names no configured node: '" + node + "'");
             }
@@ -61,16 +62,19 @@ public class FailoverService {
         String id = Failover.workflowId(request.primary());
         WorkflowClient client = client();
         FailoverView existing = view(client, id, request.primary());
-        if (existing != null && (Boolean.TRUE.equals(existing.running()) || existing.progress() != null
-                && existing.progress().phase() == FailoverPhase.COMPLETED)) {
+        if (existing != null
+                && (Boolean.TRUE.equals(existing.running())
+                        || existing.progress() != null && existing.progress().phase() == FailoverPhase.COMPLETED)) {
             return existing;
         }
-        Failover stub = client.newWorkflowStub(Failover.class, WorkflowOptions.newBuilder()
-                .setWorkflowId(id)
-                .setTaskQueue(worker.taskQueue())
-                .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
-                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                .build());
+        Failover stub = client.newWorkflowStub(
+                Failover.class,
+                WorkflowOptions.newBuilder()
+                        .setWorkflowId(id)
+                        .setTaskQueue(worker.taskQueue())
+                        .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+                        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                        .build());
         call(() -> WorkflowClient.start(stub::run, new FailoverInput(id, request, settings.policy())));
         return view(client, id, request.primary());
     }
@@ -89,10 +93,14 @@ public class FailoverService {
     private FailoverView view(WorkflowClient client, String id, String primary) {
         WorkflowExecutionStatus status = call(() -> {
             try {
-                return client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
-                        DescribeWorkflowExecutionRequest.newBuilder().setNamespace(client.getOptions().getNamespace())
-                                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id)).build())
-                        .getWorkflowExecutionInfo().getStatus();
+                return client.getWorkflowServiceStubs()
+                        .blockingStub()
+                        .describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
+                                .setNamespace(client.getOptions().getNamespace())
+                                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id))
+                                .build())
+                        .getWorkflowExecutionInfo()
+                        .getStatus();
             } catch (StatusRuntimeException e) {
                 if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
                     return null;
@@ -110,21 +118,23 @@ public class FailoverService {
             }
             if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
                 try {
-                    return client.newUntypedWorkflowStub(id).getResult(RESULT_WAIT.toMillis(), TimeUnit.MILLISECONDS,
-                            FailoverProgress.class);
+                    return client.newUntypedWorkflowStub(id)
+                            .getResult(RESULT_WAIT.toMillis(), TimeUnit.MILLISECONDS, FailoverProgress.class);
                 } catch (TimeoutException e) {
                     return null;
                 }
             }
             return null;
         });
-        return new FailoverView(id, primary, status.name().replace("WORKFLOW_EXECUTION_STATUS_", ""), running, progress);
+        return new FailoverView(
+                id, primary, status.name().replace("WORKFLOW_EXECUTION_STATUS_", ""), running, progress);
     }
 
     private WorkflowClient client() {
         TemporalWorker.State s = worker.state();
         if (!worker.enabled()) {
-            throw new UpgradeService.UnavailableException("the Temporal worker is disabled (PGACTIVE_TOOLS_TEMPORAL_ENABLED=false)");
+            throw new UpgradeService.UnavailableException(
+                    "the Temporal worker is disabled (PGACTIVE_TOOLS_TEMPORAL_ENABLED=false)");
         }
         if (s.connection() != TemporalWorker.Connection.CONNECTED) {
             throw new UpgradeService.UnavailableException("Temporal server " + s.target() + " is not reachable"
@@ -139,8 +149,8 @@ public class FailoverService {
         } catch (StatusRuntimeException e) {
             Status.Code code = e.getStatus().getCode();
             if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
-                throw new UpgradeService.UnavailableException("Temporal server " + worker.state().target()
-                        + " did not answer: " + e.getStatus());
+                throw new UpgradeService.UnavailableException(
+                        "Temporal server " + worker.state().target() + " did not answer: " + e.getStatus());
             }
             throw e;
         }

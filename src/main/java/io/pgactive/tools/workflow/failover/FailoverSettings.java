@@ -2,7 +2,6 @@ package io.pgactive.tools.workflow.failover;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-
 import java.time.Duration;
 import java.util.Optional;
 
@@ -38,7 +37,11 @@ public interface FailoverSettings {
     String haproxyBackend();
 
     default FailoverPolicy policy() {
-        return new FailoverPolicy(downFor().toMillis(), maxLagBytes(), catchUpTimeout().toMillis(),
-                promoteTimeout().toMillis(), writableTimeout().toMillis());
+        return new FailoverPolicy(
+                downFor().toMillis(),
+                maxLagBytes(),
+                catchUpTimeout().toMillis(),
+                promoteTimeout().toMillis(),
+                writableTimeout().toMillis());
     }
 }

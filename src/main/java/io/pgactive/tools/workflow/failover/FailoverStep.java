@@ -8,8 +8,8 @@ import io.pgactive.tools.contract.EventType;
  *
  * @param lagBytes the WAL the promoted standby may lack, -1 when unknown or not applicable
  */
-public record FailoverStep(long atMillis, String failoverId, String type, String primary, String standby, long lagBytes,
-                           String message) {
+public record FailoverStep(
+        long atMillis, String failoverId, String type, String primary, String standby, long lagBytes, String message) {
 
     public static final String STARTED = "failover_started";
     public static final String FENCED = "fenced";
@@ -20,6 +20,7 @@ public record FailoverStep(long atMillis, String failoverId, String type, String
 
     /** The history event type of this step. */
     public EventType eventType() {
-        return EventType.fromWire(type).orElseThrow(() -> new IllegalStateException("not a failover step type: " + type));
+        return EventType.fromWire(type)
+                .orElseThrow(() -> new IllegalStateException("not a failover step type: " + type));
     }
 }

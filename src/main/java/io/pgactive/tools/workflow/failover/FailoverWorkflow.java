@@ -5,7 +5,6 @@ import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.workflow.Workflow;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,15 +17,27 @@ import java.util.List;
  */
 public class FailoverWorkflow implements Failover {
 
-    private static final RetryOptions QUICK = RetryOptions.newBuilder().setInitialInterval(Duration.ofMillis(500))
-            .setMaximumInterval(Duration.ofSeconds(5)).setBackoffCoefficient(2).setMaximumAttempts(5).build();
+    private static final RetryOptions QUICK = RetryOptions.newBuilder()
+            .setInitialInterval(Duration.ofMillis(500))
+            .setMaximumInterval(Duration.ofSeconds(5))
+            .setBackoffCoefficient(2)
+            .setMaximumAttempts(5)
+            .build();
 
-    private final FailoverActivities quick = Workflow.newActivityStub(FailoverActivities.class, ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofSeconds(30)).setRetryOptions(QUICK).build());
+    private final FailoverActivities quick = Workflow.newActivityStub(
+            FailoverActivities.class,
+            ActivityOptions.newBuilder()
+                    .setStartToCloseTimeout(Duration.ofSeconds(30))
+                    .setRetryOptions(QUICK)
+                    .build());
     /** The probe's answer is the fact to decide on: a failing probe is not retried into a success. */
-    private final FailoverActivities once = Workflow.newActivityStub(FailoverActivities.class, ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofSeconds(30))
-            .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(1).build()).build());
+    private final FailoverActivities once = Workflow.newActivityStub(
+            FailoverActivities.class,
+            ActivityOptions.newBuilder()
+                    .setStartToCloseTimeout(Duration.ofSeconds(30))
+                    .setRetryOptions(
+                            RetryOptions.newBuilder().setMaximumAttempts(1).build())
+                    .build());
 
     private final List<FailoverStep> steps = new ArrayList<>();
     private FailoverInput input;
@@ -61,8 +72,11 @@ public class FailoverWorkflow implements Failover {
             return progress();
         }
         String standby = decision.standby();
-        record(FailoverStep.STARTED, standby, decision.possibleLossBytes(), decision.reason()
-                + (request.reason() == null ? "" : "; requested: " + request.reason()));
+        record(
+                FailoverStep.STARTED,
+                standby,
+                decision.possibleLossBytes(),
+                decision.reason() + (request.reason() == null ? "" : "; requested: " + request.reason()));
 
         phase = FailoverPhase.FENCING;
         try {
@@ -73,10 +87,16 @@ public class FailoverWorkflow implements Failover {
 
         if (decision.planned()) {
             phase = FailoverPhase.CATCHING_UP;
-            FailoverActivities waiting = Workflow.newActivityStub(FailoverActivities.class, ActivityOptions.newBuilder()
-                    .setStartToCloseTimeout(Duration.ofMillis(policy.catchUpTimeoutMillis()).plusSeconds(30))
-                    .setHeartbeatTimeout(Duration.ofSeconds(20))
-                    .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(2).build()).build());
+            FailoverActivities waiting = Workflow.newActivityStub(
+                    FailoverActivities.class,
+                    ActivityOptions.newBuilder()
+                            .setStartToCloseTimeout(Duration.ofMillis(policy.catchUpTimeoutMillis())
+                                    .plusSeconds(30))
+                            .setHeartbeatTimeout(Duration.ofSeconds(20))
+                            .setRetryOptions(RetryOptions.newBuilder()
+                                    .setMaximumAttempts(2)
+                                    .build())
+                            .build());
             try {
                 waiting.awaitCaughtUp(primary, standby, policy.catchUpTimeoutMillis());
             } catch (ActivityFailure e) {
@@ -92,17 +112,22 @@ public class FailoverWorkflow implements Failover {
         }
 
         phase = FailoverPhase.PROMOTING;
-        FailoverActivities promoting = Workflow.newActivityStub(FailoverActivities.class, ActivityOptions.newBuilder()
-                .setStartToCloseTimeout(Duration.ofMillis(policy.promoteTimeoutMillis() + policy.writableTimeoutMillis())
-                        .plusSeconds(30))
-                .setRetryOptions(QUICK).build());
+        FailoverActivities promoting = Workflow.newActivityStub(
+                FailoverActivities.class,
+                ActivityOptions.newBuilder()
+                        .setStartToCloseTimeout(
+                                Duration.ofMillis(policy.promoteTimeoutMillis() + policy.writableTimeoutMillis())
+                                        .plusSeconds(30))
+                        .setRetryOptions(QUICK)
+                        .build());
         try {
             String how = promoting.promote(standby, policy.promoteTimeoutMillis());
             promoting.awaitWritable(standby, policy.writableTimeoutMillis());
             promoteMillis = Workflow.currentTimeMillis() - startedAt;
             record(FailoverStep.PROMOTED, standby, decision.possibleLossBytes(), how);
         } catch (ActivityFailure e) {
-            return fail(standby, "promoting " + standby + " failed: " + rootMessage(e) + "; " + primary + " stays fenced");
+            return fail(
+                    standby, "promoting " + standby + " failed: " + rootMessage(e) + "; " + primary + " stays fenced");
         }
 
         phase = FailoverPhase.REPOINTING;
@@ -110,8 +135,10 @@ public class FailoverWorkflow implements Failover {
             record(FailoverStep.TRAFFIC_REPOINTED, standby, -1, quick.repoint(primary, standby));
             writableMillis = Workflow.currentTimeMillis() - startedAt;
         } catch (ActivityFailure e) {
-            return fail(standby, "re-pointing traffic to " + standby + " failed: " + rootMessage(e)
-                    + "; " + standby + " is the primary, point clients at it");
+            return fail(
+                    standby,
+                    "re-pointing traffic to " + standby + " failed: " + rootMessage(e) + "; " + standby
+                            + " is the primary, point clients at it");
         }
         phase = FailoverPhase.COMPLETED;
         return progress();
@@ -119,8 +146,16 @@ public class FailoverWorkflow implements Failover {
 
     @Override
     public FailoverProgress progress() {
-        return new FailoverProgress(input == null ? null : input.id(), input == null ? null : input.request(), phase,
-                decision, steps, startedAt, promoteMillis, writableMillis, error);
+        return new FailoverProgress(
+                input == null ? null : input.id(),
+                input == null ? null : input.request(),
+                phase,
+                decision,
+                steps,
+                startedAt,
+                promoteMillis,
+                writableMillis,
+                error);
     }
 
     private FailoverProgress fail(String standby, String why) {
@@ -132,14 +167,14 @@ public class FailoverWorkflow implements Failover {
 
     /** Adds the step to the progress and stores it; a history store that is away does not stop the failover. */
     private void record(String type, String standby, long lagBytes, String message) {
-        FailoverStep step = new FailoverStep(Workflow.currentTimeMillis(), input.id(), type, input.request().primary(),
-                standby, lagBytes, message);
+        FailoverStep step = new FailoverStep(
+                Workflow.currentTimeMillis(), input.id(), type, input.request().primary(), standby, lagBytes, message);
         steps.add(step);
         try {
             quick.record(step);
         } catch (ActivityFailure e) {
-            Workflow.getLogger(FailoverWorkflow.class).warn("failover {}: recording {} failed: {}", input.id(), type,
-                    rootMessage(e));
+            Workflow.getLogger(FailoverWorkflow.class)
+                    .warn("failover {}: recording {} failed: {}", input.id(), type, rootMessage(e));
         }
     }
 

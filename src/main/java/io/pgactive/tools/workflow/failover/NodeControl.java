@@ -1,8 +1,10 @@
 package io.pgactive.tools.workflow.failover;
 
+import io.pgactive.tools.workflow.upgrade.UpgradeException;
+
 /**
  * The failover's direct actions on one PostgreSQL server, by configured node name. Blocking; activity threads only.
- * Failures are {@link io.pgactive.tools.workflow.upgrade.UpgradeException}s whose message names the node, never a
+ * Failures are {@link UpgradeException}s whose message names the node, never a
  * password.
  */
 public interface NodeControl {

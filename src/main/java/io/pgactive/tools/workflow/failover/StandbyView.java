@@ -12,8 +12,15 @@ import io.pgactive.tools.snapshot.NodeStatus;
  * @param receivedLsn  WAL position received and flushed by the standby, -1 when unknown
  * @param replayLsn    WAL position replayed, -1 when unknown
  */
-public record StandbyView(String node, NodeStatus status, boolean readable, boolean inRecovery, String syncState,
-                          boolean wasStreaming, long receivedLsn, long replayLsn) {
+public record StandbyView(
+        String node,
+        NodeStatus status,
+        boolean readable,
+        boolean inRecovery,
+        String syncState,
+        boolean wasStreaming,
+        long receivedLsn,
+        long replayLsn) {
 
     public boolean synchronous() {
         return "sync".equals(syncState) || "quorum".equals(syncState);

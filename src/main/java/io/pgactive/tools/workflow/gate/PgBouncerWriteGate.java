@@ -57,8 +57,8 @@ public final class PgBouncerWriteGate implements WriteGate {
     private static final Logger LOG = Logger.getLogger(PgBouncerWriteGate.class);
 
     /** SHOW POOLS counters of server connections in any state; a paused database is drained when all are zero. */
-    private static final List<String> SERVER_COLUMNS =
-            List.of("sv_active", "sv_active_cancel", "sv_being_canceled", "sv_idle", "sv_used", "sv_tested", "sv_login");
+    private static final List<String> SERVER_COLUMNS = List.of(
+            "sv_active", "sv_active_cancel", "sv_being_canceled", "sv_idle", "sv_used", "sv_tested", "sv_login");
 
     private final String name;
     private final Dsn admin;
@@ -135,13 +135,16 @@ public final class PgBouncerWriteGate implements WriteGate {
                 close(conn);
                 conn = null;
                 GateState now = state();
-                LOG.infof("write gate %s: PAUSE %s not answered within %dms (transactions still running); state now %s",
+                LOG.infof(
+                        "write gate %s: PAUSE %s not answered within %dms (transactions still running); state now %s",
                         name, database, timeout.toMillis(), now);
                 return now;
             } catch (PgException e) {
                 if (message(e).contains("already suspended/paused")) {
-                    throw new WriteGateException(name, "PgBouncer at " + admin.address() + " is paused or suspended as a"
-                            + " whole, so database " + database + " cannot be paused on its own; RESUME the pooler first");
+                    throw new WriteGateException(
+                            name,
+                            "PgBouncer at " + admin.address() + " is paused or suspended as a" + " whole, so database "
+                                    + database + " cannot be paused on its own; RESUME the pooler first");
                 }
                 throw failure("PAUSE " + database, e);
             }
@@ -207,14 +210,16 @@ public final class PgBouncerWriteGate implements WriteGate {
 
     private PgConnection connect() {
         if (Context.isOnEventLoopThread()) {
-            throw new IllegalStateException("write gate " + name + " blocks; call it from a worker thread, not an event loop");
+            throw new IllegalStateException(
+                    "write gate " + name + " blocks; call it from a worker thread, not an event loop");
         }
-        CompletableFuture<PgConnection> pending = PgConnection.connect(vertx, connectOptions()).subscribeAsCompletionStage();
+        CompletableFuture<PgConnection> pending =
+                PgConnection.connect(vertx, connectOptions()).subscribeAsCompletionStage();
         try {
             return await(pending);
         } catch (TimeoutException e) {
             // a login that completes after we gave up must not leave a console session open
-            pending.thenAccept(conn -> conn.close().subscribe().with(v -> { }, err -> { }));
+            pending.thenAccept(conn -> conn.close().subscribe().with(v -> {}, err -> {}));
             throw failure("connect", e);
         } catch (PgException e) {
             throw failure("connect", e);
@@ -265,8 +270,8 @@ public final class PgBouncerWriteGate implements WriteGate {
         } else if (e instanceof ConnectException) {
             text = "cannot reach PgBouncer at " + admin.address() + ": " + e.getMessage();
         } else {
-            text = action + " on PgBouncer at " + admin.address() + " failed: " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            text = action + " on PgBouncer at " + admin.address() + " failed: "
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         }
         String safe = Dsn.redact(text, admin.password());
         // a cause whose text had to be redacted would bring the secret back through its own message

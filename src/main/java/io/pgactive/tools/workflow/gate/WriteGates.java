@@ -18,6 +18,7 @@ public class WriteGates {
 
     @Inject
     ToolsConfig config;
+
     @Inject
     Vertx vertx;
 

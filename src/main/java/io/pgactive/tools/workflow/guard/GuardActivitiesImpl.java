@@ -20,10 +20,13 @@ public class GuardActivitiesImpl implements GuardActivities {
 
     @Inject
     WriteGates gates;
+
     @Inject
     HistoryService history;
+
     @Inject
     SnapshotBus bus;
+
     @Inject
     GuardService guards;
 
@@ -45,7 +48,8 @@ public class GuardActivitiesImpl implements GuardActivities {
     @Override
     public void recordDecision(String gate, String node, GuardDecision d) {
         guards.decided(gate, d);
-        ObjectNode details = SnapshotJson.MAPPER.createObjectNode()
+        ObjectNode details = SnapshotJson.MAPPER
+                .createObjectNode()
                 .put("gate", gate)
                 .put("action", d.action())
                 .put("mode", d.mode().name())
@@ -53,13 +57,23 @@ public class GuardActivitiesImpl implements GuardActivities {
         if (d.lagSeconds() != null) {
             details.put("lag_seconds", d.lagSeconds());
         }
-        long version = d.version() > 0 ? d.version() : bus.latest().map(p -> p.version()).orElse(0L);
-        history.store().record(Event.of(Instant.ofEpochMilli(d.atMillis()), version, node, EventType.GUARD,
-                d.from().name(), d.to().name(), details.toString()));
+        long version = d.version() > 0
+                ? d.version()
+                : bus.latest().map(p -> p.version()).orElse(0L);
+        history.store()
+                .record(Event.of(
+                        Instant.ofEpochMilli(d.atMillis()),
+                        version,
+                        node,
+                        EventType.GUARD,
+                        d.from().name(),
+                        d.to().name(),
+                        details.toString()));
     }
 
     private WriteGate gate(String name) {
-        return gates.gate(name).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
-                "no write gate named '" + name + "' in the configuration", "UnknownGate"));
+        return gates.gate(name)
+                .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+                        "no write gate named '" + name + "' in the configuration", "UnknownGate"));
     }
 }

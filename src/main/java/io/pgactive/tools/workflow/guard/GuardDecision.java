@@ -9,6 +9,12 @@ import io.pgactive.tools.workflow.gate.GateState;
  *                 {@code failed}, {@code started} or {@code stopped}
  * @param version  the snapshot version of the lag reading the decision rests on (0 when none)
  */
-public record GuardDecision(long atMillis, String action, GateState from, GateState to, GuardMode mode, String reason,
-                            Double lagSeconds, long version) {
-}
+public record GuardDecision(
+        long atMillis,
+        String action,
+        GateState from,
+        GateState to,
+        GuardMode mode,
+        String reason,
+        Double lagSeconds,
+        long version) {}

@@ -6,15 +6,25 @@ import io.pgactive.tools.config.ToolsConfig;
  * The guard's thresholds as the workflow carries them (plain numbers: workflow inputs must stay readable by every
  * version of the workflow code). {@code historyLimit} is the history length after which a run continues as new.
  */
-public record GuardPolicy(double pauseAboveSeconds, double resumeBelowSeconds, long holdMillis, long maxPauseMillis,
-                          long reconcileMillis, int historyLimit) {
+public record GuardPolicy(
+        double pauseAboveSeconds,
+        double resumeBelowSeconds,
+        long holdMillis,
+        long maxPauseMillis,
+        long reconcileMillis,
+        int historyLimit) {
 
     public static final long RECONCILE_MILLIS = 5 * 60_000L;
     public static final int HISTORY_LIMIT = 2_000;
 
     public static GuardPolicy of(ToolsConfig.GuardPolicy p) {
-        return new GuardPolicy(p.pauseAboveSeconds(), p.resumeBelowSeconds(), p.hold().toMillis(), p.maxPause().toMillis(),
-                RECONCILE_MILLIS, HISTORY_LIMIT);
+        return new GuardPolicy(
+                p.pauseAboveSeconds(),
+                p.resumeBelowSeconds(),
+                p.hold().toMillis(),
+                p.maxPause().toMillis(),
+                RECONCILE_MILLIS,
+                HISTORY_LIMIT);
     }
 
     public Band band(Double lagSeconds) {

@@ -1,6 +1,7 @@
 package io.pgactive.tools.workflow.guard;
 
 import io.pgactive.tools.workflow.gate.GateState;
+import java.util.Locale;
 
 /**
  * The guard's decision, as a pure function of its state, policy and the time: what to do now, or when to look again.
@@ -34,17 +35,20 @@ public final class GuardRules {
         }
     }
 
-    private GuardRules() {
-    }
+    private GuardRules() {}
 
     public static Step next(GuardState s, GuardPolicy p, long now) {
         long heldFor = now - s.bandSinceMillis();
         long holdDue = s.bandSinceMillis() + p.holdMillis();
         return switch (s.mode()) {
-            case HELD_PAUSED -> s.gate() == GateState.OPEN ? Step.act(Action.PAUSE, "operator: " + s.overrideReason())
-                    : Step.waitUntil(NEVER);
-            case HELD_OPEN -> s.gate() != GateState.OPEN ? Step.act(Action.RESUME, "operator: " + s.overrideReason())
-                    : Step.waitUntil(NEVER);
+            case HELD_PAUSED ->
+                s.gate() == GateState.OPEN
+                        ? Step.act(Action.PAUSE, "operator: " + s.overrideReason())
+                        : Step.waitUntil(NEVER);
+            case HELD_OPEN ->
+                s.gate() != GateState.OPEN
+                        ? Step.act(Action.RESUME, "operator: " + s.overrideReason())
+                        : Step.waitUntil(NEVER);
             case ESCALATED -> {
                 if (s.gate() != GateState.OPEN) {
                     yield Step.act(Action.RESUME, "escalated: writes are not kept paused past max_pause");
@@ -53,11 +57,16 @@ public final class GuardRules {
                     yield Step.waitUntil(NEVER);
                 }
                 yield now >= holdDue
-                        ? Step.act(Action.CLEAR, "lag " + seconds(s.lagSeconds()) + " below " + seconds(p.resumeBelowSeconds())
-                                + " for " + heldFor + "ms")
+                        ? Step.act(
+                                Action.CLEAR,
+                                "lag " + seconds(s.lagSeconds()) + " below " + seconds(p.resumeBelowSeconds()) + " for "
+                                        + heldFor + "ms")
                         : Step.waitUntil(holdDue);
             }
-            case AUTO -> s.gate() == GateState.OPEN ? whileOpen(s, p, now, heldFor, holdDue) : whilePaused(s, p, now, heldFor, holdDue);
+            case AUTO ->
+                s.gate() == GateState.OPEN
+                        ? whileOpen(s, p, now, heldFor, holdDue)
+                        : whilePaused(s, p, now, heldFor, holdDue);
         };
     }
 
@@ -66,27 +75,33 @@ public final class GuardRules {
             return Step.waitUntil(NEVER);
         }
         return now >= holdDue
-                ? Step.act(Action.PAUSE, "lag " + seconds(s.lagSeconds()) + " above " + seconds(p.pauseAboveSeconds())
-                        + " for " + heldFor + "ms")
+                ? Step.act(
+                        Action.PAUSE,
+                        "lag " + seconds(s.lagSeconds()) + " above " + seconds(p.pauseAboveSeconds()) + " for "
+                                + heldFor + "ms")
                 : Step.waitUntil(holdDue);
     }
 
     private static Step whilePaused(GuardState s, GuardPolicy p, long now, long heldFor, long holdDue) {
         long capDue = s.pausedSinceMillis() + p.maxPauseMillis();
         if (now >= capDue) {
-            return Step.act(Action.ESCALATE, "writes paused for " + (now - s.pausedSinceMillis()) + "ms, max_pause is "
-                    + p.maxPauseMillis() + "ms; lag " + seconds(s.lagSeconds()));
+            return Step.act(
+                    Action.ESCALATE,
+                    "writes paused for " + (now - s.pausedSinceMillis()) + "ms, max_pause is " + p.maxPauseMillis()
+                            + "ms; lag " + seconds(s.lagSeconds()));
         }
         if (s.band() != Band.BELOW) {
             return Step.waitUntil(capDue);
         }
         return now >= holdDue
-                ? Step.act(Action.RESUME, "lag " + seconds(s.lagSeconds()) + " below " + seconds(p.resumeBelowSeconds())
-                        + " for " + heldFor + "ms")
+                ? Step.act(
+                        Action.RESUME,
+                        "lag " + seconds(s.lagSeconds()) + " below " + seconds(p.resumeBelowSeconds()) + " for "
+                                + heldFor + "ms")
                 : Step.waitUntil(Math.min(holdDue, capDue));
     }
 
     private static String seconds(Double value) {
-        return value == null ? "unknown" : String.format(java.util.Locale.ROOT, "%.1fs", value);
+        return value == null ? "unknown" : String.format(Locale.ROOT, "%.1fs", value);
     }
 }

@@ -1,5 +1,7 @@
 package io.pgactive.tools.workflow.guard;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.snapshot.NodeState;
 import io.pgactive.tools.snapshot.NodeStatus;
@@ -18,17 +20,20 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowUpdateException;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.ws.rs.NotFoundException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -57,27 +62,30 @@ public class GuardService {
         }
     }
 
-    private record Sent(Band band, long atMillis) {
-    }
+    private record Sent(Band band, long atMillis) {}
 
     @Inject
     ToolsConfig config;
+
     @Inject
     TemporalWorker worker;
+
     @Inject
     SnapshotBus bus;
 
     /** The configured policy as workflows carry it; built once, read for every snapshot. */
     private GuardPolicy policy;
+
     private final Map<String, Sent> sent = new ConcurrentHashMap<>();
     /** Each gate's newest known decision (its gate state and mode after it), for the guard metrics. */
     private final Map<String, GuardDecision> lastDecision = new ConcurrentHashMap<>();
     /** Autostart gates whose guard has not been started yet: retried after every probe until it succeeds. */
-    private final java.util.Set<String> toAutostart = ConcurrentHashMap.newKeySet();
+    private final Set<String> toAutostart = ConcurrentHashMap.newKeySet();
+
     private ExecutorService signals;
     private Cancellable subscription;
 
-    @jakarta.annotation.PostConstruct
+    @PostConstruct
     void init() {
         policy = GuardPolicy.of(config.guard().policy());
     }
@@ -93,7 +101,9 @@ public class GuardService {
             t.setDaemon(true);
             return t;
         });
-        config.guard().gates().stream().filter(ToolsConfig.GateConfig::autostart).forEach(g -> toAutostart.add(g.name()));
+        config.guard().gates().stream()
+                .filter(ToolsConfig.GateConfig::autostart)
+                .forEach(g -> toAutostart.add(g.name()));
         worker.whileConnected(this::autostart);
         subscription = bus.follow("guard signals", signals, this::signalAll);
     }
@@ -135,12 +145,14 @@ public class GuardService {
     public GuardView start(String gate) {
         ToolsConfig.GateConfig g = gateConfig(gate);
         WorkflowClient client = client();
-        ReplicationGuard stub = client.newWorkflowStub(ReplicationGuard.class, WorkflowOptions.newBuilder()
-                .setWorkflowId(ReplicationGuard.workflowId(g.name()))
-                .setTaskQueue(worker.taskQueue())
-                .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
-                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                .build());
+        ReplicationGuard stub = client.newWorkflowStub(
+                ReplicationGuard.class,
+                WorkflowOptions.newBuilder()
+                        .setWorkflowId(ReplicationGuard.workflowId(g.name()))
+                        .setTaskQueue(worker.taskQueue())
+                        .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+                        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                        .build());
         call(() -> WorkflowClient.start(stub::guard, new GuardInput(g.name(), g.node(), policy, null)));
         sent.remove(g.name());
         bus.latest().ifPresent(p -> signal(g, p));
@@ -153,7 +165,8 @@ public class GuardService {
         toAutostart.remove(g.name()); // an operator's stop outranks the configuration
         if (running(g)) {
             call(() -> {
-                client().newWorkflowStub(ReplicationGuard.class, ReplicationGuard.workflowId(g.name())).stop(reason);
+                client().newWorkflowStub(ReplicationGuard.class, ReplicationGuard.workflowId(g.name()))
+                        .stop(reason);
                 return null;
             });
         }
@@ -166,7 +179,8 @@ public class GuardService {
             throw new RejectedException("guard " + gate + " is not running (start it first)");
         }
         try {
-            call(() -> client().newWorkflowStub(ReplicationGuard.class, ReplicationGuard.workflowId(g.name())).override(override));
+            call(() -> client().newWorkflowStub(ReplicationGuard.class, ReplicationGuard.workflowId(g.name()))
+                    .override(override));
         } catch (WorkflowUpdateException e) {
             throw new RejectedException(ReplicationGuardWorkflow.rootMessage(e));
         }
@@ -182,23 +196,30 @@ public class GuardService {
      * The gate's newest decision this service knows of: recorded through its worker, or read from the guard's status;
      * empty until then (after a restart, until the guard is next asked or decides).
      */
-    public java.util.Optional<GuardDecision> lastDecision(String gate) {
-        return java.util.Optional.ofNullable(lastDecision.get(gate));
+    public Optional<GuardDecision> lastDecision(String gate) {
+        return Optional.ofNullable(lastDecision.get(gate));
     }
 
     private GuardView view(ToolsConfig.GateConfig g) {
         String id = ReplicationGuard.workflowId(g.name());
-        GuardView.NodeNow now = bus.latest().map(p -> {
-            LagReading r = reading(g, p, policy);
-            return new GuardView.NodeNow(r.version(), r.lagSeconds(), r.band(), r.nodeStatus());
-        }).orElse(null);
+        GuardView.NodeNow now = bus.latest()
+                .map(p -> {
+                    LagReading r = reading(g, p, policy);
+                    return new GuardView.NodeNow(r.version(), r.lagSeconds(), r.band(), r.nodeStatus());
+                })
+                .orElse(null);
         if (!worker.enabled() || worker.state().connection() != TemporalWorker.Connection.CONNECTED) {
             return new GuardView(g.name(), g.node(), g.database(), g.pgbouncer().redacted(), now, id, null, null);
         }
         boolean running = running(g);
-        GuardStatus status = running ? call(() -> client().newWorkflowStub(ReplicationGuard.class, id).status()) : null;
+        GuardStatus status = running
+                ? call(() ->
+                        client().newWorkflowStub(ReplicationGuard.class, id).status())
+                : null;
         if (status != null && !status.state().recent().isEmpty()) {
-            decided(g.name(), status.state().recent().get(status.state().recent().size() - 1));
+            decided(
+                    g.name(),
+                    status.state().recent().get(status.state().recent().size() - 1));
         }
         return new GuardView(g.name(), g.node(), g.database(), g.pgbouncer().redacted(), now, id, running, status);
     }
@@ -207,11 +228,15 @@ public class GuardService {
         WorkflowClient client = client();
         return call(() -> {
             try {
-                var response = client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
-                        DescribeWorkflowExecutionRequest.newBuilder().setNamespace(client.getOptions().getNamespace())
-                                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(ReplicationGuard.workflowId(g.name())))
+                var response = client.getWorkflowServiceStubs()
+                        .blockingStub()
+                        .describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
+                                .setNamespace(client.getOptions().getNamespace())
+                                .setExecution(WorkflowExecution.newBuilder()
+                                        .setWorkflowId(ReplicationGuard.workflowId(g.name())))
                                 .build());
-                return response.getWorkflowExecutionInfo().getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+                return response.getWorkflowExecutionInfo().getStatus()
+                        == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
             } catch (StatusRuntimeException e) {
                 if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
                     return false;
@@ -238,12 +263,15 @@ public class GuardService {
             return;
         }
         try {
-            client().newWorkflowStub(ReplicationGuard.class, ReplicationGuard.workflowId(g.name())).lag(reading);
+            client().newWorkflowStub(ReplicationGuard.class, ReplicationGuard.workflowId(g.name()))
+                    .lag(reading);
             sent.put(g.name(), new Sent(reading.band(), now));
         } catch (WorkflowNotFoundException e) {
             sent.put(g.name(), new Sent(reading.band(), now)); // no guard running: nothing to tell until one starts
         } catch (RuntimeException e) {
-            LOG.debugf("guard %s: lag reading not delivered, sent again with the next snapshot: %s", g.name(), e.getMessage());
+            LOG.debugf(
+                    "guard %s: lag reading not delivered, sent again with the next snapshot: %s",
+                    g.name(), e.getMessage());
         }
     }
 
@@ -255,14 +283,20 @@ public class GuardService {
         }
         Double lag = n.metrics().lagSeconds();
         // a node whose last scrape failed has no current lag, whatever its last figure was
-        boolean readable = n.consecutiveFailures() == 0 && n.status() != NodeStatus.UNKNOWN && n.status() != NodeStatus.DOWN;
+        boolean readable =
+                n.consecutiveFailures() == 0 && n.status() != NodeStatus.UNKNOWN && n.status() != NodeStatus.DOWN;
         Band band = readable ? policy.band(lag) : Band.UNKNOWN;
-        return new LagReading(p.version(), at, readable ? lag : null, band, n.status().name());
+        return new LagReading(
+                p.version(), at, readable ? lag : null, band, n.status().name());
     }
 
     private ToolsConfig.GateConfig gateConfig(String gate) {
-        return config.guard().gate(gate).orElseThrow(() -> new jakarta.ws.rs.NotFoundException(
-                "no gate named '" + gate + "' (configured: " + config.guard().gates().stream().map(ToolsConfig.GateConfig::name).toList() + ")"));
+        return config.guard()
+                .gate(gate)
+                .orElseThrow(() -> new NotFoundException("no gate named '" + gate + "' (configured: "
+                        + config.guard().gates().stream()
+                                .map(ToolsConfig.GateConfig::name)
+                                .toList() + ")"));
     }
 
     private WorkflowClient client() {
@@ -277,12 +311,14 @@ public class GuardService {
         return worker.client();
     }
 
-    private <T> T call(java.util.function.Supplier<T> action) {
+    private <T> T call(Supplier<T> action) {
         try {
             return action.get();
         } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() == Status.Code.UNAVAILABLE || e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
-                throw new UnavailableException("Temporal server " + worker.state().target() + " did not answer: " + e.getStatus());
+            if (e.getStatus().getCode() == Status.Code.UNAVAILABLE
+                    || e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
+                throw new UnavailableException(
+                        "Temporal server " + worker.state().target() + " did not answer: " + e.getStatus());
             }
             throw e;
         }

@@ -9,9 +9,19 @@ import java.util.List;
  * was first seen, {@code pausedSinceMillis} when writes were last paused (0 while open); {@code overrideReason} is
  * the operator's reason while an override holds.
  */
-public record GuardState(GateState gate, GuardMode mode, Band band, Double lagSeconds, long lagVersion,
-                         long lagObservedAtMillis, long bandSinceMillis, long pausedSinceMillis, String lastError,
-                         long decisions, List<GuardDecision> recent, String overrideReason) {
+public record GuardState(
+        GateState gate,
+        GuardMode mode,
+        Band band,
+        Double lagSeconds,
+        long lagVersion,
+        long lagObservedAtMillis,
+        long bandSinceMillis,
+        long pausedSinceMillis,
+        String lastError,
+        long decisions,
+        List<GuardDecision> recent,
+        String overrideReason) {
 
     /** How many recent decisions the status keeps. */
     public static final int RECENT = 10;

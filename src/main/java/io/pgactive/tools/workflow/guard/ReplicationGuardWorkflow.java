@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.Locale;
 import org.slf4j.Logger;
 
 /**
@@ -24,11 +25,16 @@ public class ReplicationGuardWorkflow implements ReplicationGuard {
 
     // PAUSE waits for transactions in flight, so the gate gets a minute; a few attempts, then the failure is recorded
     // and the loop retries after a back-off, with signals, queries and overrides still served.
-    private final GuardActivities gate = Workflow.newActivityStub(GuardActivities.class, ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofSeconds(75))
-            .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(1))
-                    .setMaximumInterval(Duration.ofSeconds(10)).setMaximumAttempts(4).build())
-            .build());
+    private final GuardActivities gate = Workflow.newActivityStub(
+            GuardActivities.class,
+            ActivityOptions.newBuilder()
+                    .setStartToCloseTimeout(Duration.ofSeconds(75))
+                    .setRetryOptions(RetryOptions.newBuilder()
+                            .setInitialInterval(Duration.ofSeconds(1))
+                            .setMaximumInterval(Duration.ofSeconds(10))
+                            .setMaximumAttempts(4)
+                            .build())
+                    .build());
 
     private GuardInput input;
     private GateState gateState = GateState.OPEN;
@@ -46,6 +52,7 @@ public class ReplicationGuardWorkflow implements ReplicationGuard {
 
     /** Set once the gate's state is known: overrides wait for it. */
     private boolean started;
+
     private boolean stopRequested;
     private String stopReason;
     /** Bumped by every signal and update, so the main loop wakes up to reconsider. */
@@ -68,7 +75,8 @@ public class ReplicationGuardWorkflow implements ReplicationGuard {
                 decide("stopped", gateState, gateState, stopReason);
                 return;
             }
-            // a gate found paused is treated as paused by the guard: it resumes it once lag allows (and max_pause caps it)
+            // a gate found paused is treated as paused by the guard: it resumes it once lag allows (and max_pause caps
+            // it)
             pausedSince = gateState != GateState.OPEN ? Workflow.currentTimeMillis() : 0;
             decide("started", gateState, gateState, "guarding " + in.gate() + " on node " + in.node());
         }
@@ -99,7 +107,9 @@ public class ReplicationGuardWorkflow implements ReplicationGuard {
             Workflow.await(Duration.ofMillis(Math.max(1, wakeAt - now)), () -> inputs != seen || stopRequested);
         }
         if (gateState != GateState.OPEN) {
-            apply(new GuardRules.Step(GuardRules.Action.RESUME, "guard stopped: " + stopReason, 0), Workflow.currentTimeMillis());
+            apply(
+                    new GuardRules.Step(GuardRules.Action.RESUME, "guard stopped: " + stopReason, 0),
+                    Workflow.currentTimeMillis());
         }
         decide("stopped", gateState, gateState, stopReason);
         Workflow.await(Workflow::isEveryHandlerFinished);
@@ -147,13 +157,13 @@ public class ReplicationGuardWorkflow implements ReplicationGuard {
             }
         } catch (ActivityFailure e) {
             failures++;
-            lastError = step.action().name().toLowerCase(java.util.Locale.ROOT) + " failed: " + rootMessage(e);
+            lastError = step.action().name().toLowerCase(Locale.ROOT) + " failed: " + rootMessage(e);
             LOG.warn("guard {}: {}", input.gate(), lastError);
             decide("failed", before, gateState, lastError);
             return false;
         }
         lastError = null;
-        decide(step.action().name().toLowerCase(java.util.Locale.ROOT), before, gateState, step.reason());
+        decide(step.action().name().toLowerCase(Locale.ROOT), before, gateState, step.reason());
         return true;
     }
 
@@ -174,7 +184,8 @@ public class ReplicationGuardWorkflow implements ReplicationGuard {
     }
 
     private void decide(String action, GateState from, GateState to, String reason) {
-        GuardDecision d = new GuardDecision(Workflow.currentTimeMillis(), action, from, to, mode, reason, lagSeconds, lagVersion);
+        GuardDecision d =
+                new GuardDecision(Workflow.currentTimeMillis(), action, from, to, mode, reason, lagSeconds, lagVersion);
         decisions++;
         recent.addLast(d);
         while (recent.size() > GuardState.RECENT) {
@@ -189,7 +200,8 @@ public class ReplicationGuardWorkflow implements ReplicationGuard {
     }
 
     private boolean historyTooLong() {
-        return Workflow.getInfo().isContinueAsNewSuggested() || Workflow.getInfo().getHistoryLength() > input.policy().historyLimit();
+        return Workflow.getInfo().isContinueAsNewSuggested()
+                || Workflow.getInfo().getHistoryLength() > input.policy().historyLimit();
     }
 
     @Override
@@ -217,8 +229,12 @@ public class ReplicationGuardWorkflow implements ReplicationGuard {
 
     @Override
     public GuardStatus status() {
-        return new GuardStatus(input == null ? null : input.gate(), input == null ? null : input.node(),
-                input == null ? null : input.policy(), snapshot(), stopRequested);
+        return new GuardStatus(
+                input == null ? null : input.gate(),
+                input == null ? null : input.node(),
+                input == null ? null : input.policy(),
+                snapshot(),
+                stopRequested);
     }
 
     @Override
@@ -236,7 +252,8 @@ public class ReplicationGuardWorkflow implements ReplicationGuard {
             throw new IllegalStateException("the guard is stopping");
         }
         if (!started) {
-            throw new IllegalStateException("the guard has not read its gate yet" + (lastError == null ? "" : ": " + lastError));
+            throw new IllegalStateException(
+                    "the guard has not read its gate yet" + (lastError == null ? "" : ": " + lastError));
         }
         if (o.action() == GuardOverride.Action.RELEASE && mode == GuardMode.AUTO) {
             throw new IllegalStateException("nothing to release: the guard already follows the lag rules");
@@ -253,8 +270,12 @@ public class ReplicationGuardWorkflow implements ReplicationGuard {
             case RELEASE -> GuardMode.AUTO;
         };
         overrideReason = mode == GuardMode.AUTO ? null : o.reason();
-        decide("override", gateState, gateState, o.action().name().toLowerCase(java.util.Locale.ROOT) + " by operator ("
-                + before + " -> " + mode + "): " + o.reason());
+        decide(
+                "override",
+                gateState,
+                gateState,
+                o.action().name().toLowerCase(Locale.ROOT) + " by operator (" + before + " -> " + mode + "): "
+                        + o.reason());
         long failuresBefore = failures;
         inputs++;
         GateState wanted = switch (o.action()) {
@@ -262,8 +283,10 @@ public class ReplicationGuardWorkflow implements ReplicationGuard {
             case RESUME -> GateState.OPEN;
             case RELEASE -> null;
         };
-        Workflow.await(() -> wanted == null || (wanted == GateState.OPEN) == (gateState == GateState.OPEN)
-                || failures != failuresBefore || stopRequested);
+        Workflow.await(() -> wanted == null
+                || (wanted == GateState.OPEN) == (gateState == GateState.OPEN)
+                || failures != failuresBefore
+                || stopRequested);
         return status();
     }
 
@@ -287,8 +310,19 @@ public class ReplicationGuardWorkflow implements ReplicationGuard {
     }
 
     private GuardState snapshot() {
-        return new GuardState(gateState, mode, band, lagSeconds, lagVersion, lagObservedAt, bandSince, pausedSince,
-                lastError, decisions, new ArrayList<>(recent), overrideReason);
+        return new GuardState(
+                gateState,
+                mode,
+                band,
+                lagSeconds,
+                lagVersion,
+                lagObservedAt,
+                bandSince,
+                pausedSince,
+                lastError,
+                decisions,
+                new ArrayList<>(recent),
+                overrideReason);
     }
 
     /** The innermost cause's message: what a person needs from Temporal's wrapped failures. */

@@ -1,7 +1,6 @@
 package io.pgactive.tools.workflow.upgrade;
 
 import io.pgactive.tools.config.Dsn;
-
 import java.util.Optional;
 
 /**

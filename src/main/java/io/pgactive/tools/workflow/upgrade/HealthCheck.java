@@ -13,16 +13,21 @@ import java.util.List;
  */
 public final class HealthCheck {
 
-    private HealthCheck() {
-    }
+    private HealthCheck() {}
 
     /**
      * @param snapshot    the latest snapshot; null when there is none yet (unhealthy: nothing vouches for the nodes)
      * @param replication replication's own view, read from both databases
      * @param probeErrors what the SQL probe reported, one line per failing node (empty: passed or not configured)
      */
-    public static HealthReport check(long now, Snapshot snapshot, DatabaseRef source, DatabaseRef target,
-                                     ReplicationState replication, UpgradePolicy policy, List<String> probeErrors) {
+    public static HealthReport check(
+            long now,
+            Snapshot snapshot,
+            DatabaseRef source,
+            DatabaseRef target,
+            ReplicationState replication,
+            UpgradePolicy policy,
+            List<String> probeErrors) {
         List<String> problems = new ArrayList<>();
         if (snapshot == null) {
             problems.add("no snapshot yet");
@@ -44,18 +49,27 @@ public final class HealthCheck {
             if (replication.forwardLagBytes() < 0) {
                 problems.add("replication lag unknown");
             } else if (lag > policy.lagThresholdBytes()) {
-                problems.add("replication lag " + UpgradeRules.bytes(lag) + " above " + UpgradeRules.bytes(policy.lagThresholdBytes()));
+                problems.add("replication lag " + UpgradeRules.bytes(lag) + " above "
+                        + UpgradeRules.bytes(policy.lagThresholdBytes()));
             }
         }
         problems.addAll(probeErrors);
-        return new HealthReport(now, problems.isEmpty(), problems, lag, replication == null ? 0 : replication.applyErrors(),
+        return new HealthReport(
+                now,
+                problems.isEmpty(),
+                problems,
+                lag,
+                replication == null ? 0 : replication.applyErrors(),
                 snapshot == null ? 0 : snapshot.version());
     }
 
     /** True when the snapshot can vouch for the node: scraped in the last cycle and not DOWN or UNKNOWN. */
     public static boolean readable(Snapshot snapshot, String node) {
         NodeState n = snapshot == null ? null : snapshot.nodes().get(node);
-        return n != null && n.consecutiveFailures() == 0 && n.status() != NodeStatus.DOWN && n.status() != NodeStatus.UNKNOWN;
+        return n != null
+                && n.consecutiveFailures() == 0
+                && n.status() != NodeStatus.DOWN
+                && n.status() != NodeStatus.UNKNOWN;
     }
 
     private static void node(Snapshot snapshot, String name, String role, List<String> problems) {

@@ -11,8 +11,8 @@ import java.util.List;
  * @param applyErrors apply errors counted so far by replication
  * @param version     the snapshot version the check read (0 when there was none)
  */
-public record HealthReport(long atMillis, boolean healthy, List<String> problems, long lagBytes, long applyErrors,
-                           long version) {
+public record HealthReport(
+        long atMillis, boolean healthy, List<String> problems, long lagBytes, long applyErrors, long version) {
 
     public HealthReport {
         problems = problems == null ? List.of() : List.copyOf(problems);

@@ -11,16 +11,25 @@ import java.time.Duration;
  */
 public class InitReplicationGroupWorkflow implements InitReplicationGroup {
 
-    private final UpgradeActivities start = Workflow.newActivityStub(UpgradeActivities.class, ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofMinutes(10))
-            .setRetryOptions(RetryOptions.newBuilder().setMaximumAttempts(3).setInitialInterval(Duration.ofSeconds(2)).build())
-            .build());
-    private final UpgradeActivities copy = Workflow.newActivityStub(UpgradeActivities.class, ActivityOptions.newBuilder()
-            .setStartToCloseTimeout(Duration.ofMinutes(30))
-            .setHeartbeatTimeout(Duration.ofSeconds(30))
-            .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(2))
-                    .setMaximumInterval(Duration.ofSeconds(30)).build())
-            .build());
+    private final UpgradeActivities start = Workflow.newActivityStub(
+            UpgradeActivities.class,
+            ActivityOptions.newBuilder()
+                    .setStartToCloseTimeout(Duration.ofMinutes(10))
+                    .setRetryOptions(RetryOptions.newBuilder()
+                            .setMaximumAttempts(3)
+                            .setInitialInterval(Duration.ofSeconds(2))
+                            .build())
+                    .build());
+    private final UpgradeActivities copy = Workflow.newActivityStub(
+            UpgradeActivities.class,
+            ActivityOptions.newBuilder()
+                    .setStartToCloseTimeout(Duration.ofMinutes(30))
+                    .setHeartbeatTimeout(Duration.ofSeconds(30))
+                    .setRetryOptions(RetryOptions.newBuilder()
+                            .setInitialInterval(Duration.ofSeconds(2))
+                            .setMaximumInterval(Duration.ofSeconds(30))
+                            .build())
+                    .build());
 
     @Override
     public ReplicationState init(DatabaseRef source, DatabaseRef target, UpgradeScope scope) {

@@ -12,8 +12,8 @@ import java.util.Map;
  * @param instanceClass      the size of the new instance; {@code null} means the same as the source's
  * @param tags               labels to put on what is created (cloud tags; recorded locally)
  */
-public record ProvisionRequest(String targetNode, DatabaseRef source, int targetMajorVersion, String instanceClass,
-                               Map<String, String> tags) {
+public record ProvisionRequest(
+        String targetNode, DatabaseRef source, int targetMajorVersion, String instanceClass, Map<String, String> tags) {
 
     public ProvisionRequest {
         tags = tags == null ? Map.of() : Map.copyOf(tags);

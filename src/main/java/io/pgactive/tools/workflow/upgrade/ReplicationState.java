@@ -12,6 +12,11 @@ package io.pgactive.tools.workflow.upgrade;
  *                         replication until an operator acts)
  * @param detail           one line for operators, e.g. "copying 3 of 12 tables"
  */
-public record ReplicationState(boolean initialCopyDone, boolean forwardActive, boolean reverseActive,
-                               long forwardLagBytes, long reverseLagBytes, long applyErrors, String detail) {
-}
+public record ReplicationState(
+        boolean initialCopyDone,
+        boolean forwardActive,
+        boolean reverseActive,
+        long forwardLagBytes,
+        long reverseLagBytes,
+        long applyErrors,
+        String detail) {}

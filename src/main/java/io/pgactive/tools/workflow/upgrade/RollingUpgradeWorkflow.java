@@ -35,14 +35,22 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
     private static final int LOG_REASON = 200;
 
     private static RetryOptions retries(int attempts) {
-        return RetryOptions.newBuilder().setInitialInterval(Duration.ofSeconds(2)).setMaximumInterval(Duration.ofSeconds(30))
-                .setBackoffCoefficient(2).setMaximumAttempts(attempts)
-                .setDoNotRetry(IllegalArgumentException.class.getName()).build();
+        return RetryOptions.newBuilder()
+                .setInitialInterval(Duration.ofSeconds(2))
+                .setMaximumInterval(Duration.ofSeconds(30))
+                .setBackoffCoefficient(2)
+                .setMaximumAttempts(attempts)
+                .setDoNotRetry(IllegalArgumentException.class.getName())
+                .build();
     }
 
     private static UpgradeActivities stub(Duration startToClose, int attempts) {
-        return Workflow.newActivityStub(UpgradeActivities.class, ActivityOptions.newBuilder()
-                .setStartToCloseTimeout(startToClose).setRetryOptions(retries(attempts)).build());
+        return Workflow.newActivityStub(
+                UpgradeActivities.class,
+                ActivityOptions.newBuilder()
+                        .setStartToCloseTimeout(startToClose)
+                        .setRetryOptions(retries(attempts))
+                        .build());
     }
 
     // the upgrade table's timeouts; undo steps (rollback, removal) retry until they succeed
@@ -89,6 +97,7 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
     private boolean rollbackRequested;
     /** The phase a rollback was asked in: before traffic shifting began, traffic never left the source. */
     private UpgradePhase rollbackFrom;
+
     private boolean trafficBackOnSource;
     private String resumeReason;
     /** Bumped by every operator request, so waits wake up to reconsider. */
@@ -99,15 +108,23 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
         input = in;
         policy = in.policy();
         steps = UpgradeRules.steps(in.request().shifts());
-        sync = Workflow.newActivityStub(UpgradeActivities.class, ActivityOptions.newBuilder()
-                .setStartToCloseTimeout(Duration.ofMillis(policy.syncChunkMillis()).plusMinutes(1))
-                .setHeartbeatTimeout(Duration.ofSeconds(30)).setRetryOptions(retries(0)).build());
+        sync = Workflow.newActivityStub(
+                UpgradeActivities.class,
+                ActivityOptions.newBuilder()
+                        .setStartToCloseTimeout(
+                                Duration.ofMillis(policy.syncChunkMillis()).plusMinutes(1))
+                        .setHeartbeatTimeout(Duration.ofSeconds(30))
+                        .setRetryOptions(retries(0))
+                        .build());
         if (in.carried() != null) {
             restore(in.carried());
         } else {
             phaseSince = Workflow.currentTimeMillis();
-            decide("started", phase, "upgrade of " + in.request().source() + " to PostgreSQL " + in.request().targetVersion()
-                    + ", traffic steps " + steps + " then cutover");
+            decide(
+                    "started",
+                    phase,
+                    "upgrade of " + in.request().source() + " to PostgreSQL "
+                            + in.request().targetVersion() + ", traffic steps " + steps + " then cutover");
         }
         while (!phase.terminal()) {
             if (rollbackRequested && phase != UpgradePhase.ROLLING_BACK) {
@@ -117,8 +134,12 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
                 case VALIDATING -> validating();
                 case PROVISIONING -> provisioning();
                 case CONFIGURING -> configuring();
-                case INSTALLING -> step(() -> install.installExtension(source, target, input.request().scope()),
-                        UpgradePhase.INITIALIZING_REPLICATION, "replication installed on both nodes");
+                case INSTALLING ->
+                    step(
+                            () -> install.installExtension(
+                                    source, target, input.request().scope()),
+                            UpgradePhase.INITIALIZING_REPLICATION,
+                            "replication installed on both nodes");
                 case INITIALIZING_REPLICATION -> initializing();
                 case WAITING_FOR_SYNC -> {
                     if (awaitSync()) {
@@ -128,10 +149,16 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
                 case SHIFTING_TRAFFIC -> shifting();
                 case CUTTING_OVER -> cuttingOver();
                 case AWAITING_APPROVAL -> awaitingApproval();
-                case DETACHING_OLD -> step(() -> detach.detachOld(source, target), UpgradePhase.DECOMMISSIONING,
-                        "replication between " + source.node() + " and " + target.node() + " ended");
-                case DECOMMISSIONING -> step(() -> decommission.decommissionSource(source), UpgradePhase.COMPLETED,
-                        source.describe() + " decommissioned");
+                case DETACHING_OLD ->
+                    step(
+                            () -> detach.detachOld(source, target),
+                            UpgradePhase.DECOMMISSIONING,
+                            "replication between " + source.node() + " and " + target.node() + " ended");
+                case DECOMMISSIONING ->
+                    step(
+                            () -> decommission.decommissionSource(source),
+                            UpgradePhase.COMPLETED,
+                            source.describe() + " decommissioned");
                 case ROLLING_BACK -> rollingBack();
                 default -> throw new IllegalStateException("no step for phase " + phase);
             }
@@ -153,8 +180,12 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
     /** Provisioning failures (after the activity's retries) end the upgrade cleanly: what was created is removed. */
     private void provisioning() {
         try {
-            target = provision.provisionTarget(new ProvisionRequest(input.targetNode(), source, input.request().targetVersion(),
-                    input.request().instanceClass(), input.request().tags()));
+            target = provision.provisionTarget(new ProvisionRequest(
+                    input.targetNode(),
+                    source,
+                    input.request().targetVersion(),
+                    input.request().instanceClass(),
+                    input.request().tags()));
         } catch (ActivityFailure e) {
             String why = "provisioning failed: " + rootMessage(e);
             decide("provisioning_failed", phase, why);
@@ -174,21 +205,26 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
             return;
         }
         if (!pending.isEmpty()) {
-            holdFor(UpgradeHold.HALTED, "settings wait for a server restart (restart, then resume): " + String.join(", ", pending));
+            holdFor(
+                    UpgradeHold.HALTED,
+                    "settings wait for a server restart (restart, then resume): " + String.join(", ", pending));
             return;
         }
         enter(UpgradePhase.INSTALLING, "phase", "replication settings in effect on both nodes");
     }
 
     private void initializing() {
-        InitReplicationGroup child = Workflow.newChildWorkflowStub(InitReplicationGroup.class, ChildWorkflowOptions.newBuilder()
-                .setWorkflowId(input.upgradeId() + "-init-replication")
-                .setWorkflowExecutionTimeout(Duration.ofMinutes(30))
-                .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
-                .build());
+        InitReplicationGroup child = Workflow.newChildWorkflowStub(
+                InitReplicationGroup.class,
+                ChildWorkflowOptions.newBuilder()
+                        .setWorkflowId(input.upgradeId() + "-init-replication")
+                        .setWorkflowExecutionTimeout(Duration.ofMinutes(30))
+                        .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_REQUEST_CANCEL)
+                        .build());
         ReplicationState state;
         try {
-            state = interruptible(() -> child.init(source, target, input.request().scope()));
+            state = interruptible(
+                    () -> child.init(source, target, input.request().scope()));
         } catch (ChildWorkflowFailure | ActivityFailure e) {
             holdFor(UpgradeHold.HALTED, "initialising replication failed: " + rootMessage(e));
             return;
@@ -245,8 +281,7 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
                             return true;
                         }
                     }
-                    case WAIT -> {
-                    }
+                    case WAIT -> {}
                 }
                 pause(policy.pollMillis());
             }
@@ -278,8 +313,13 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
             try {
                 h = health.runHealthChecks(source, target, policy, applyErrorsSeen);
             } catch (ActivityFailure e) {
-                h = new HealthReport(Workflow.currentTimeMillis(), false, List.of("health check could not run: " + rootMessage(e)),
-                        lagBytes, applyErrorsLast, 0);
+                h = new HealthReport(
+                        Workflow.currentTimeMillis(),
+                        false,
+                        List.of("health check could not run: " + rootMessage(e)),
+                        lagBytes,
+                        applyErrorsLast,
+                        0);
             }
             lastHealth = h;
             applyErrorsLast = Math.max(applyErrorsLast, h.applyErrors());
@@ -297,7 +337,9 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
                 case ROLL_BACK_TO_LAST_GOOD -> {
                     decide("health_check_failed", phase, v.reason());
                     try {
-                        targetPercent = undo.shiftTraffic(source, target, input.request().scope(), lastGoodPercent).targetPercent();
+                        targetPercent = undo.shiftTraffic(
+                                        source, target, input.request().scope(), lastGoodPercent)
+                                .targetPercent();
                     } catch (ActivityFailure e) {
                         LOG.error("upgrade {}: putting traffic back failed: {}", input.upgradeId(), rootMessage(e));
                     }
@@ -309,7 +351,10 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
                 return;
             }
         }
-        enter(UpgradePhase.CUTTING_OVER, "phase", "every traffic step passed its health check at " + targetPercent + "%");
+        enter(
+                UpgradePhase.CUTTING_OVER,
+                "phase",
+                "every traffic step passed its health check at " + targetPercent + "%");
     }
 
     private void cuttingOver() {
@@ -328,8 +373,11 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
         reverseStarted = true;
         cutoverAt = Workflow.currentTimeMillis();
         lastGoodPercent = targetPercent;
-        enter(UpgradePhase.AWAITING_APPROVAL, "cutover", "all traffic on " + target.node() + "; changes flow back to "
-                + source.node() + " until it is detached: " + split.detail());
+        enter(
+                UpgradePhase.AWAITING_APPROVAL,
+                "cutover",
+                "all traffic on " + target.node() + "; changes flow back to " + source.node()
+                        + " until it is detached: " + split.detail());
     }
 
     private void awaitingApproval() {
@@ -347,8 +395,12 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
         if (!approved && Workflow.currentTimeMillis() < due) {
             return; // woken by another request: look again
         }
-        enter(UpgradePhase.DETACHING_OLD, "phase", approved ? "decommissioning approved"
-                : "decommission delay of " + policy.decommissionDelayMillis() / 1000 + " s elapsed");
+        enter(
+                UpgradePhase.DETACHING_OLD,
+                "phase",
+                approved
+                        ? "decommissioning approved"
+                        : "decommission delay of " + policy.decommissionDelayMillis() / 1000 + " s elapsed");
     }
 
     /**
@@ -356,8 +408,11 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
      * the target. Undo steps retry until they succeed.
      */
     private void rollingBack() {
-        if (target != null && rollbackFrom != null && rollbackFrom.ordinal() >= UpgradePhase.SHIFTING_TRAFFIC.ordinal()) {
-            TrafficSplit split = undo.rollbackTraffic(source, target, input.request().scope(), policy.cutoverBudgetMillis());
+        if (target != null
+                && rollbackFrom != null
+                && rollbackFrom.ordinal() >= UpgradePhase.SHIFTING_TRAFFIC.ordinal()) {
+            TrafficSplit split =
+                    undo.rollbackTraffic(source, target, input.request().scope(), policy.cutoverBudgetMillis());
             targetPercent = split.targetPercent();
             decide("traffic_on_source", phase, split.detail());
         }
@@ -367,13 +422,18 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
         }
         hold = UpgradeHold.NONE;
         holdReason = null;
-        enter(UpgradePhase.ROLLED_BACK, "rolled_back", "traffic on " + (source == null ? input.request().source() : source.node())
-                + ", target removed: " + rollbackReason);
+        enter(
+                UpgradePhase.ROLLED_BACK,
+                "rolled_back",
+                "traffic on " + (source == null ? input.request().source() : source.node()) + ", target removed: "
+                        + rollbackReason);
     }
 
     /** Whether a traffic step or the cutover ever ran (and so may have put the target behind the router). */
     private boolean routerTouched() {
-        return reverseStarted || targetPercent > 0 || cutoverAt > 0
+        return reverseStarted
+                || targetPercent > 0
+                || cutoverAt > 0
                 || (rollbackFrom != null && rollbackFrom.ordinal() >= UpgradePhase.SHIFTING_TRAFFIC.ordinal());
     }
 
@@ -382,7 +442,9 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
         try {
             action.apply();
         } catch (ActivityFailure e) {
-            holdFor(UpgradeHold.HALTED, phase.name().toLowerCase(Locale.ROOT).replace('_', ' ') + " failed: " + rootMessage(e));
+            holdFor(
+                    UpgradeHold.HALTED,
+                    phase.name().toLowerCase(Locale.ROOT).replace('_', ' ') + " failed: " + rootMessage(e));
             return;
         }
         enter(next, next == UpgradePhase.COMPLETED ? "completed" : "phase", done);
@@ -395,13 +457,18 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
         }
         hold = why;
         holdReason = reason;
-        decide(switch (why) {
-            case ESCALATED -> "escalate";
-            case HALTED -> "halt";
-            case HEALTH_CHECK_FAILED -> "hold";
-            case NONE -> "resume";
-        }, phase, reason);
-        if (phase != UpgradePhase.WAITING_FOR_SYNC && phase != UpgradePhase.SHIFTING_TRAFFIC && phase != UpgradePhase.CUTTING_OVER) {
+        decide(
+                switch (why) {
+                    case ESCALATED -> "escalate";
+                    case HALTED -> "halt";
+                    case HEALTH_CHECK_FAILED -> "hold";
+                    case NONE -> "resume";
+                },
+                phase,
+                reason);
+        if (phase != UpgradePhase.WAITING_FOR_SYNC
+                && phase != UpgradePhase.SHIFTING_TRAFFIC
+                && phase != UpgradePhase.CUTTING_OVER) {
             awaitOperator();
         }
     }
@@ -458,7 +525,8 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
             return; // the rollback update waits for this run to move traffic
         }
         takeResume(); // a resume update waits for this run: answer it before draining handlers
-        if (Workflow.getInfo().isContinueAsNewSuggested() || Workflow.getInfo().getHistoryLength() > policy.historyLimit()) {
+        if (Workflow.getInfo().isContinueAsNewSuggested()
+                || Workflow.getInfo().getHistoryLength() > policy.historyLimit()) {
             Workflow.await(Workflow::isEveryHandlerFinished);
             Workflow.continueAsNew(input.carrying(state()));
         }
@@ -486,15 +554,21 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
     }
 
     private void decide(String action, UpgradePhase from, long fromMillis, String reason) {
-        UpgradeDecision d = new UpgradeDecision(Workflow.currentTimeMillis(), from, phase, action, reason, targetPercent,
-                lagBytes, fromMillis);
+        UpgradeDecision d = new UpgradeDecision(
+                Workflow.currentTimeMillis(), from, phase, action, reason, targetPercent, lagBytes, fromMillis);
         decisions++;
         recent.addLast(d);
         while (recent.size() > UpgradeState.RECENT) {
             recent.removeFirst();
         }
         // one short log line per decision; the whole reason is in the event and the progress
-        LOG.info("upgrade {}: {} ({} -> {}): {}", input.upgradeId(), action, from, phase, abbreviate(reason, LOG_REASON));
+        LOG.info(
+                "upgrade {}: {} ({} -> {}): {}",
+                input.upgradeId(),
+                action,
+                from,
+                phase,
+                abbreviate(reason, LOG_REASON));
         try {
             record.recordDecision(input.upgradeId(), input.request().source(), d);
         } catch (ActivityFailure e) {
@@ -506,8 +580,19 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
 
     @Override
     public UpgradeProgress progress() {
-        return input == null ? null : new UpgradeProgress(input.upgradeId(), input.request(), phase, UpgradeRules.percent(state()),
-                hold, holdReason, targetPercent, lagBytes, lastHealth, state());
+        return input == null
+                ? null
+                : new UpgradeProgress(
+                        input.upgradeId(),
+                        input.request(),
+                        phase,
+                        UpgradeRules.percent(state()),
+                        hold,
+                        holdReason,
+                        targetPercent,
+                        lagBytes,
+                        lastHealth,
+                        state());
     }
 
     @Override
@@ -522,7 +607,8 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
 
     @Override
     public void validateRollback(String reason) {
-        String refusal = input == null ? "the upgrade has not started yet" : UpgradeRules.rollbackRefusal(state(), reason);
+        String refusal =
+                input == null ? "the upgrade has not started yet" : UpgradeRules.rollbackRefusal(state(), reason);
         if (refusal != null) {
             throw new IllegalStateException(refusal);
         }
@@ -549,7 +635,8 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
 
     @Override
     public void validateResume(String reason) {
-        String refusal = input == null ? "the upgrade has not started yet" : UpgradeRules.resumeRefusal(state(), reason);
+        String refusal =
+                input == null ? "the upgrade has not started yet" : UpgradeRules.resumeRefusal(state(), reason);
         if (refusal == null && rollbackRequested) {
             refusal = "the upgrade is rolling back";
         }
@@ -568,7 +655,9 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
 
     @Override
     public void validateApprove(String reason) {
-        String refusal = input == null ? "the upgrade has not started yet" : UpgradeRules.approveRefusal(state(), reason, rollbackRequested);
+        String refusal = input == null
+                ? "the upgrade has not started yet"
+                : UpgradeRules.approveRefusal(state(), reason, rollbackRequested);
         if (refusal != null) {
             throw new IllegalStateException(refusal);
         }
@@ -585,9 +674,28 @@ public class RollingUpgradeWorkflow implements RollingUpgrade {
     // --- state ---------------------------------------------------------------------------------------------------
 
     private UpgradeState state() {
-        return new UpgradeState(phase, hold, holdReason, source, target, targetPercent, lastGoodPercent, shiftsDone,
-                reverseStarted, lagBytes, lagAboveSince, syncSince, applyErrorsSeen, lastHealth, phaseSince, cutoverAt, approved,
-                rollbackReason, error, decisions, new ArrayList<>(recent));
+        return new UpgradeState(
+                phase,
+                hold,
+                holdReason,
+                source,
+                target,
+                targetPercent,
+                lastGoodPercent,
+                shiftsDone,
+                reverseStarted,
+                lagBytes,
+                lagAboveSince,
+                syncSince,
+                applyErrorsSeen,
+                lastHealth,
+                phaseSince,
+                cutoverAt,
+                approved,
+                rollbackReason,
+                error,
+                decisions,
+                new ArrayList<>(recent));
     }
 
     private void restore(UpgradeState s) {

@@ -37,7 +37,8 @@ public class SqlProbe {
                 conn = PgConnection.connect(vertx, options(dsn)).await().atMost(TIMEOUT);
                 conn.query(sql).execute().await().atMost(TIMEOUT);
             } catch (RuntimeException e) {
-                errors.add("health probe failed on " + node + ": " + Dsn.redact(String.valueOf(e.getMessage()), dsn.password()));
+                errors.add("health probe failed on " + node + ": "
+                        + Dsn.redact(String.valueOf(e.getMessage()), dsn.password()));
             } finally {
                 if (conn != null) {
                     conn.closeAndAwait();
@@ -48,11 +49,20 @@ public class SqlProbe {
     }
 
     private static PgConnectOptions options(Dsn dsn) {
-        PgConnectOptions o = new PgConnectOptions().setHost(dsn.host()).setPort(dsn.port()).setDatabase(dsn.database())
-                .setUser(dsn.user() == null ? "postgres" : dsn.user()).setConnectTimeout((int) TIMEOUT.toMillis())
+        PgConnectOptions o = new PgConnectOptions()
+                .setHost(dsn.host())
+                .setPort(dsn.port())
+                .setDatabase(dsn.database())
+                .setUser(dsn.user() == null ? "postgres" : dsn.user())
+                .setConnectTimeout((int) TIMEOUT.toMillis())
                 .setReconnectAttempts(0)
-                .setProperties(Map.of("application_name", "pgactive-tools upgrade probe",
-                        "statement_timeout", Long.toString(TIMEOUT.toMillis()), "default_transaction_read_only", "on"));
+                .setProperties(Map.of(
+                        "application_name",
+                        "pgactive-tools upgrade probe",
+                        "statement_timeout",
+                        Long.toString(TIMEOUT.toMillis()),
+                        "default_transaction_read_only",
+                        "on"));
         if (dsn.password() != null) {
             o.setPassword(dsn.password());
         }

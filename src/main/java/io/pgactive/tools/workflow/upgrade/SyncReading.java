@@ -10,6 +10,11 @@ package io.pgactive.tools.workflow.upgrade;
  * @param detail            one line for operators
  * @param version           the last snapshot version seen (0 when none)
  */
-public record SyncReading(long atMillis, boolean inSync, long lagBytes, long applyErrors, boolean nodesHealthy,
-                          String detail, long version) {
-}
+public record SyncReading(
+        long atMillis,
+        boolean inSync,
+        long lagBytes,
+        long applyErrors,
+        boolean nodesHealthy,
+        String detail,
+        long version) {}

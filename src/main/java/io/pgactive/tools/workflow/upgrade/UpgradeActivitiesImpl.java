@@ -21,12 +21,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -55,8 +57,14 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
     private final ActivityOnce recorded = new ActivityOnce();
 
     @Inject
-    public UpgradeActivitiesImpl(UpgradePorts.Factory ports, ToolsConfig config, SnapshotBus bus, CollectorService collector,
-                                 HistoryService history, UpgradeService upgrades, SqlProbe probe) {
+    public UpgradeActivitiesImpl(
+            UpgradePorts.Factory ports,
+            ToolsConfig config,
+            SnapshotBus bus,
+            CollectorService collector,
+            HistoryService history,
+            UpgradeService upgrades,
+            SqlProbe probe) {
         this.ports = ports;
         this.config = config;
         this.bus = bus;
@@ -76,26 +84,32 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
         UpgradePorts p = ports(request.source());
         Snapshot s = bus.latest().map(PublishedSnapshot::snapshot).orElse(null);
         if (!HealthCheck.readable(s, node.name())) {
-            throw ApplicationFailure.newFailure("source " + node.name() + " is not readable in the latest snapshot yet", "SourceUnreadable");
+            throw ApplicationFailure.newFailure(
+                    "source " + node.name() + " is not readable in the latest snapshot yet", "SourceUnreadable");
         }
         NodeState state = s.nodes().get(node.name());
         int major = major(state.serverVersion());
         if (major <= 0) {
-            throw ApplicationFailure.newFailure("the server version of " + node.name() + " is not known yet", "SourceUnreadable");
+            throw ApplicationFailure.newFailure(
+                    "the server version of " + node.name() + " is not known yet", "SourceUnreadable");
         }
         if (request.targetVersion() <= major) {
-            throw ApplicationFailure.newNonRetryableFailure("target_version " + request.targetVersion() + " is not newer than "
-                    + node.name() + "'s PostgreSQL " + major, "InvalidUpgrade");
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "target_version " + request.targetVersion() + " is not newer than " + node.name() + "'s PostgreSQL "
+                            + major,
+                    "InvalidUpgrade");
         }
         if (p.provisioner().find(targetNode).isPresent()) {
-            LOG.infof("upgrade of %s: target %s exists already (a repeated start): it is reused", node.name(), targetNode);
+            LOG.infof(
+                    "upgrade of %s: target %s exists already (a repeated start): it is reused",
+                    node.name(), targetNode);
         }
         Dsn dsn = node.dsn();
         DatabaseRef source = new DatabaseRef(node.name(), dsn.host(), dsn.port(), dsn.database(), major);
         List<String> risks = port(() -> p.replication().preflight(source, request.scope()));
         if (!risks.isEmpty()) {
-            throw ApplicationFailure.newNonRetryableFailure("the upgrade would lose or refuse data; fix first: "
-                    + String.join("; ", risks), "PreflightFailed");
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "the upgrade would lose or refuse data; fix first: " + String.join("; ", risks), "PreflightFailed");
         }
         return source;
     }
@@ -111,7 +125,7 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
     @Override
     public List<String> configureParams(DatabaseRef source, DatabaseRef target) {
         UpgradePorts p = ports(source.node());
-        List<String> pending = new java.util.ArrayList<>();
+        List<String> pending = new ArrayList<>();
         port(() -> p.replication().configure(source)).forEach(s -> pending.add(source.node() + ": " + s));
         port(() -> p.replication().configure(target)).forEach(s -> pending.add(target.node() + ": " + s));
         return pending;
@@ -167,7 +181,8 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
         });
         try {
             bus.latest().ifPresent(pending::offer);
-            SyncReading last = new SyncReading(System.currentTimeMillis(), false, -1, applyErrorsSeen, false, "no snapshot yet", 0);
+            SyncReading last = new SyncReading(
+                    System.currentTimeMillis(), false, -1, applyErrorsSeen, false, "no snapshot yet", 0);
             long lastVersion = 0;
             while (true) {
                 PublishedSnapshot snap = pending.poll(HEARTBEAT_MILLIS, TimeUnit.MILLISECONDS);
@@ -182,12 +197,20 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
                     if (last.applyErrors() > applyErrorsSeen) {
                         return last;
                     }
-                    boolean ok = last.nodesHealthy() && last.lagBytes() >= 0 && last.lagBytes() <= policy.lagThresholdBytes();
+                    boolean ok = last.nodesHealthy()
+                            && last.lagBytes() >= 0
+                            && last.lagBytes() <= policy.lagThresholdBytes();
                     long at = snap.snapshot().collectedAt().toEpochMilli();
                     holdingSince = !ok ? 0 : holdingSince == 0 ? at : holdingSince;
                     upgrades.observed(source.node(), last.lagBytes());
                     if (ok && at - holdingSince >= policy.syncHoldMillis()) {
-                        return new SyncReading(last.atMillis(), true, last.lagBytes(), last.applyErrors(), true, last.detail(),
+                        return new SyncReading(
+                                last.atMillis(),
+                                true,
+                                last.lagBytes(),
+                                last.applyErrors(),
+                                true,
+                                last.detail(),
                                 last.version());
                     }
                 }
@@ -205,17 +228,27 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
         }
     }
 
-    private SyncReading reading(UpgradePorts p, PublishedSnapshot snap, DatabaseRef source, DatabaseRef target, UpgradePolicy policy) {
+    private SyncReading reading(
+            UpgradePorts p, PublishedSnapshot snap, DatabaseRef source, DatabaseRef target, UpgradePolicy policy) {
         Snapshot s = snap.snapshot();
         boolean nodes = HealthCheck.readable(s, source.node()) && HealthCheck.readable(s, target.node());
         try {
             ReplicationState r = p.replication().state(source, target);
             long lag = r.forwardActive() ? r.forwardLagBytes() : -1;
-            String detail = (r.forwardActive() ? "forward lag " + UpgradeRules.bytes(lag) : "forward replication not running")
-                    + (nodes ? "" : "; a node is not readable in the snapshot") + (r.detail() == null ? "" : "; " + r.detail());
-            return new SyncReading(System.currentTimeMillis(), false, lag, r.applyErrors(), nodes, detail, snap.version());
+            String detail =
+                    (r.forwardActive() ? "forward lag " + UpgradeRules.bytes(lag) : "forward replication not running")
+                            + (nodes ? "" : "; a node is not readable in the snapshot")
+                            + (r.detail() == null ? "" : "; " + r.detail());
+            return new SyncReading(
+                    System.currentTimeMillis(), false, lag, r.applyErrors(), nodes, detail, snap.version());
         } catch (UpgradeException e) {
-            return new SyncReading(System.currentTimeMillis(), false, -1, 0, nodes, "replication state unreadable: " + e.getMessage(),
+            return new SyncReading(
+                    System.currentTimeMillis(),
+                    false,
+                    -1,
+                    0,
+                    nodes,
+                    "replication state unreadable: " + e.getMessage(),
                     snap.version());
         }
     }
@@ -225,9 +258,11 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
         UpgradePorts p = ports(source.node());
         return port(() -> {
             if (targetPercent > 0) {
-                // before the first connection reaches the target: its sequences ahead of the source's, the path back open.
+                // before the first connection reaches the target: its sequences ahead of the source's, the path back
+                // open.
                 // Both sides take inserts while traffic is split; an equal value would let the source hand out ids
-                // the target already used, so the target starts far enough ahead for the source's inserts until cutover.
+                // the target already used, so the target starts far enough ahead for the source's inserts until
+                // cutover.
                 p.replication().syncSequencesAhead(source, target, scope, SPLIT_SEQUENCE_HEADROOM);
                 p.replication().startReverse(source, target);
                 p.router().attach(target);
@@ -242,7 +277,8 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
     }
 
     @Override
-    public HealthReport runHealthChecks(DatabaseRef source, DatabaseRef target, UpgradePolicy policy, long applyErrorsSeen) {
+    public HealthReport runHealthChecks(
+            DatabaseRef source, DatabaseRef target, UpgradePolicy policy, long applyErrorsSeen) {
         UpgradePorts p = ports(source.node());
         scrape(p, target);
         ReplicationState r;
@@ -251,13 +287,27 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
         } catch (UpgradeException e) {
             r = null;
         }
-        List<String> probeErrors = config.upgrade().healthProbe()
-                .map(sql -> probe.run(sql, Map.of(source.node(), sourceConfig(source.node()).dsn(),
-                        target.node(), p.provisioner().dsn(target.node()).orElseThrow(() -> ApplicationFailure.newFailure(
-                                "no DSN for target " + target.node(), "TargetMissing")))))
+        List<String> probeErrors = config.upgrade()
+                .healthProbe()
+                .map(sql -> probe.run(
+                        sql,
+                        Map.of(
+                                source.node(),
+                                sourceConfig(source.node()).dsn(),
+                                target.node(),
+                                p.provisioner()
+                                        .dsn(target.node())
+                                        .orElseThrow(() -> ApplicationFailure.newFailure(
+                                                "no DSN for target " + target.node(), "TargetMissing")))))
                 .orElse(List.of());
-        HealthReport h = HealthCheck.check(System.currentTimeMillis(), bus.latest().map(PublishedSnapshot::snapshot).orElse(null),
-                source, target, r, policy, probeErrors);
+        HealthReport h = HealthCheck.check(
+                System.currentTimeMillis(),
+                bus.latest().map(PublishedSnapshot::snapshot).orElse(null),
+                source,
+                target,
+                r,
+                policy,
+                probeErrors);
         upgrades.observedHealth(source.node(), h);
         return h;
     }
@@ -285,8 +335,10 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
                 long missing = p.replication().awaitApplied(source, target, budget);
                 clock.mark("await applied");
                 if (missing > 0) {
-                    throw new UpgradeException("the target still missed " + missing + " bytes after " + budgetMillis
-                            + " ms; traffic left at " + before.targetPercent() + "%", true);
+                    throw new UpgradeException(
+                            "the target still missed " + missing + " bytes after " + budgetMillis
+                                    + " ms; traffic left at " + before.targetPercent() + "%",
+                            true);
                 }
                 p.replication().syncSequences(source, target, scope);
                 clock.mark("sequences");
@@ -304,8 +356,9 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
             // PAUSE closed PgBouncer's server connections, so released clients reconnect through HAProxy to the
             // target; what is left on the source (clients that bypass PgBouncer) is ended without holding anyone
             p.router().closeStaleSessions();
-            LOG.infof("cutover of %s: clients held %d ms (%s); stale sessions closed %d ms after release", source.node(),
-                    clock.heldMillis(), clock.steps(), clock.sinceLastMillis());
+            LOG.infof(
+                    "cutover of %s: clients held %d ms (%s); stale sessions closed %d ms after release",
+                    source.node(), clock.heldMillis(), clock.steps(), clock.sinceLastMillis());
             return after;
         });
     }
@@ -360,7 +413,8 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
                 // for only as long as the budget, then traffic moves anyway (the path back keeps applying)
                 long missing = p.replication().awaitApplied(target, source, budget);
                 if (missing > 0) {
-                    LOG.warnf("rollback of %s: the source still missed %d bytes after %d ms; moving traffic anyway",
+                    LOG.warnf(
+                            "rollback of %s: the source still missed %d bytes after %d ms; moving traffic anyway",
                             source.node(), missing, budgetMillis);
                 }
                 p.replication().syncSequences(target, source, scope);
@@ -416,7 +470,8 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
             LOG.debugf("upgrade %s: decision %s already recorded", upgradeId, d.action());
             return;
         }
-        ObjectNode details = SnapshotJson.MAPPER.createObjectNode()
+        ObjectNode details = SnapshotJson.MAPPER
+                .createObjectNode()
                 .put("upgrade", upgradeId)
                 .put("action", d.action())
                 .put("reason", d.reason())
@@ -425,8 +480,15 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
             details.put("lag_bytes", d.lagBytes());
         }
         long version = bus.latest().map(PublishedSnapshot::version).orElse(0L);
-        history.store().record(Event.of(Instant.ofEpochMilli(d.atMillis()), version, sourceNode, EventType.UPGRADE,
-                d.from().name(), d.to().name(), details.toString()));
+        history.store()
+                .record(Event.of(
+                        Instant.ofEpochMilli(d.atMillis()),
+                        version,
+                        sourceNode,
+                        EventType.UPGRADE,
+                        d.from().name(),
+                        d.to().name(),
+                        details.toString()));
         upgrades.decided(sourceNode, d);
         recorded.markDone(attempt);
     }
@@ -435,19 +497,23 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
 
     /** Has the collector scrape the target (again after a restart of the service: runtime nodes are not persisted). */
     private void scrape(UpgradePorts p, DatabaseRef target) {
-        p.provisioner().dsn(target.node()).ifPresent(dsn ->
-                collector.putRuntimeNode(new ToolsConfig.NodeConfig(target.node(), dsn, "upgrade")));
+        p.provisioner()
+                .dsn(target.node())
+                .ifPresent(dsn -> collector.putRuntimeNode(new ToolsConfig.NodeConfig(target.node(), dsn, "upgrade")));
     }
 
     private ToolsConfig.NodeConfig sourceConfig(String node) {
-        return config.collector().nodes().stream().filter(n -> n.name().equals(node)).findFirst()
-                .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure("source: names no configured node: '" + node + "'",
-                        "InvalidUpgrade"));
+        return config.collector().nodes().stream()
+                .filter(n -> n.name().equals(node))
+                .findFirst()
+                .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
+                        "source: names no configured node: '" + node + "'", "InvalidUpgrade"));
     }
 
     private UpgradePorts ports(String source) {
-        return ports.forSource(source).orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(ports.whyNot(source),
-                "UpgradeNotConfigured"));
+        return ports.forSource(source)
+                .orElseThrow(
+                        () -> ApplicationFailure.newNonRetryableFailure(ports.whyNot(source), "UpgradeNotConfigured"));
     }
 
     static int major(String serverVersion) {
@@ -459,11 +525,12 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
     }
 
     /** Runs a port call; its {@link UpgradeException} becomes a failure that is retried only when the port says so. */
-    private static <T> T port(java.util.function.Supplier<T> call) {
+    private static <T> T port(Supplier<T> call) {
         try {
             return call.get();
         } catch (UpgradeException e) {
-            throw e.retryable() ? ApplicationFailure.newFailure(e.getMessage(), "UpgradeStepFailed")
+            throw e.retryable()
+                    ? ApplicationFailure.newFailure(e.getMessage(), "UpgradeStepFailed")
                     : ApplicationFailure.newNonRetryableFailure(e.getMessage(), "UpgradeStepFailed");
         }
     }

@@ -1,5 +1,4 @@
 package io.pgactive.tools.workflow.upgrade;
 
 /** A CDI event: an upgrade's decision was recorded through this service's worker (the metrics count them). */
-public record UpgradeDecided(String source, UpgradeDecision decision) {
-}
+public record UpgradeDecided(String source, UpgradeDecision decision) {}

@@ -8,6 +8,12 @@ package io.pgactive.tools.workflow.upgrade;
  *               {@code health_check_failed}, {@code rollback}, {@code rolled_back}, {@code completed}, {@code failed}
  * @param fromMillis how long the upgrade had been in {@code from} when it left it (0 when the phase did not change)
  */
-public record UpgradeDecision(long atMillis, UpgradePhase from, UpgradePhase to, String action, String reason,
-                              int targetPercent, long lagBytes, long fromMillis) {
-}
+public record UpgradeDecision(
+        long atMillis,
+        UpgradePhase from,
+        UpgradePhase to,
+        String action,
+        String reason,
+        int targetPercent,
+        long lagBytes,
+        long fromMillis) {}

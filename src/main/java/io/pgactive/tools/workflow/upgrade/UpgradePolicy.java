@@ -15,10 +15,27 @@ package io.pgactive.tools.workflow.upgrade;
  * @param decommissionDelayMillis  after cutover, decommission by itself after this long; 0 waits for an approval
  * @param historyLimit             the history length after which a run continues as new
  */
-public record UpgradePolicy(long lagThresholdBytes, long escalateAfterMillis, long syncHoldMillis, long syncTimeoutMillis,
-                            long syncChunkMillis, long pollMillis, long soakMillis, long cutoverBudgetMillis,
-                            long decommissionDelayMillis, int historyLimit) {
+public record UpgradePolicy(
+        long lagThresholdBytes,
+        long escalateAfterMillis,
+        long syncHoldMillis,
+        long syncTimeoutMillis,
+        long syncChunkMillis,
+        long pollMillis,
+        long soakMillis,
+        long cutoverBudgetMillis,
+        long decommissionDelayMillis,
+        int historyLimit) {
 
-    public static final UpgradePolicy DEFAULT = new UpgradePolicy(16L * 1024 * 1024, 15 * 60_000L, 10_000L,
-            24 * 3_600_000L, 2 * 60_000L, 10_000L, 60_000L, 30_000L, 0L, 2_000);
+    public static final UpgradePolicy DEFAULT = new UpgradePolicy(
+            16L * 1024 * 1024,
+            15 * 60_000L,
+            10_000L,
+            24 * 3_600_000L,
+            2 * 60_000L,
+            10_000L,
+            60_000L,
+            30_000L,
+            0L,
+            2_000);
 }

@@ -43,7 +43,8 @@ public class UpgradePortsProducer {
         return new Implementations() {
             @Override
             public DatabaseProvisioner provisioner(UpgradeConfig.Provisioner p, DsnResolver sources) {
-                LocalPostgresSettings s = LocalPostgresSettings.of(p.workDir(), p.binaries()).withSourceDsns(sources);
+                LocalPostgresSettings s =
+                        LocalPostgresSettings.of(p.workDir(), p.binaries()).withSourceDsns(sources);
                 return new LocalPostgresProvisioner(p.runAs().map(s::withRunAs).orElse(s));
             }
 
@@ -54,9 +55,17 @@ public class UpgradePortsProducer {
 
             @Override
             public TrafficRouter router(UpgradeConfig.Route r) {
-                HaproxyRouterSettings s = HaproxyRouterSettings.haproxyOnly(r.name(), Path.of(r.haproxy().admin()),
-                        r.haproxy().backend(), r.haproxy().sourceServer(), r.haproxy().targetServer());
-                return new HaproxyTrafficRouter(r.pgbouncer().map(b -> s.withPgBouncer(b.admin(), b.database())).orElse(s), vertx);
+                HaproxyRouterSettings s = HaproxyRouterSettings.haproxyOnly(
+                        r.name(),
+                        Path.of(r.haproxy().admin()),
+                        r.haproxy().backend(),
+                        r.haproxy().sourceServer(),
+                        r.haproxy().targetServer());
+                return new HaproxyTrafficRouter(
+                        r.pgbouncer()
+                                .map(b -> s.withPgBouncer(b.admin(), b.database()))
+                                .orElse(s),
+                        vertx);
             }
         };
     }
@@ -74,8 +83,8 @@ public class UpgradePortsProducer {
         DsnResolver sources = DsnResolver.of(configured);
         // built on first use: creating them touches the work directory
         Map<String, Object> shared = new ConcurrentHashMap<>();
-        Function<UpgradeConfig.Provisioner, DatabaseProvisioner> provisioner = p -> (DatabaseProvisioner) shared
-                .computeIfAbsent("provisioner", k -> impl.provisioner(p, sources));
+        Function<UpgradeConfig.Provisioner, DatabaseProvisioner> provisioner =
+                p -> (DatabaseProvisioner) shared.computeIfAbsent("provisioner", k -> impl.provisioner(p, sources));
         Map<String, UpgradePorts> built = new ConcurrentHashMap<>();
         return new UpgradePorts.Factory() {
             @Override
@@ -86,9 +95,10 @@ public class UpgradePortsProducer {
                 return Optional.of(built.computeIfAbsent(node, n -> {
                     UpgradeConfig.Provisioner p = upgrade.provisioner().get();
                     DatabaseProvisioner prov = provisioner.apply(p);
-                    ReplicationGroup replication = (ReplicationGroup) shared.computeIfAbsent("replication",
-                            k -> impl.replication(p, sources.or(prov::dsn)));
-                    return new UpgradePorts(prov, replication, impl.router(upgrade.route(n).get()));
+                    ReplicationGroup replication = (ReplicationGroup)
+                            shared.computeIfAbsent("replication", k -> impl.replication(p, sources.or(prov::dsn)));
+                    return new UpgradePorts(
+                            prov, replication, impl.router(upgrade.route(n).get()));
                 }));
             }
 

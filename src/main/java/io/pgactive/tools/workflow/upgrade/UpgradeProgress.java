@@ -7,7 +7,14 @@ package io.pgactive.tools.workflow.upgrade;
  * @param targetPercent share of new connections on the target
  * @param lagBytes      the latest replication lag; {@code -1} unknown
  */
-public record UpgradeProgress(String upgradeId, UpgradeRequest request, UpgradePhase phase, int percent, UpgradeHold hold,
-                              String holdReason, int targetPercent, long lagBytes, HealthReport lastHealthCheck,
-                              UpgradeState state) {
-}
+public record UpgradeProgress(
+        String upgradeId,
+        UpgradeRequest request,
+        UpgradePhase phase,
+        int percent,
+        UpgradeHold hold,
+        String holdReason,
+        int targetPercent,
+        long lagBytes,
+        HealthReport lastHealthCheck,
+        UpgradeState state) {}

@@ -14,8 +14,13 @@ import java.util.Map;
  * @param instanceClass the size of the new database; {@code null} means the same as the source's
  * @param tags          labels for what is created
  */
-public record UpgradeRequest(String source, int targetVersion, List<Integer> shifts, List<String> tables,
-                             String instanceClass, Map<String, String> tags) {
+public record UpgradeRequest(
+        String source,
+        int targetVersion,
+        List<Integer> shifts,
+        List<String> tables,
+        String instanceClass,
+        Map<String, String> tags) {
 
     public UpgradeRequest {
         shifts = shifts == null ? List.of() : List.copyOf(shifts);

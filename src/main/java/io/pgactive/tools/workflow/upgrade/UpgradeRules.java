@@ -2,6 +2,7 @@ package io.pgactive.tools.workflow.upgrade;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -14,6 +15,7 @@ public final class UpgradeRules {
 
     /** No timer: only an operator can move the upgrade on. */
     public static final long NEVER = Long.MAX_VALUE;
+
     public static final int MAX_REASON = 500;
 
     static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,55}");
@@ -22,19 +24,25 @@ public final class UpgradeRules {
     static final int MAX_VERSION = 99;
     static final int MAX_TAGS = 50;
 
-    public enum SyncAction { WAIT, SYNCED, ESCALATE, HALT }
+    public enum SyncAction {
+        WAIT,
+        SYNCED,
+        ESCALATE,
+        HALT
+    }
 
-    public enum HealthAction { PROCEED, ROLL_BACK_TO_LAST_GOOD, HALT }
+    public enum HealthAction {
+        PROCEED,
+        ROLL_BACK_TO_LAST_GOOD,
+        HALT
+    }
 
     /** What a sync reading means, and since when lag has been above the threshold afterwards (0: it is not). */
-    public record SyncVerdict(SyncAction action, String reason, long lagAboveSince) {
-    }
+    public record SyncVerdict(SyncAction action, String reason, long lagAboveSince) {}
 
-    public record HealthVerdict(HealthAction action, String reason) {
-    }
+    public record HealthVerdict(HealthAction action, String reason) {}
 
-    private UpgradeRules() {
-    }
+    private UpgradeRules() {}
 
     /** Everything wrong with a request, one line each; empty when it can start. */
     public static List<String> validate(UpgradeRequest r) {
@@ -48,7 +56,8 @@ public final class UpgradeRules {
             problems.add("source: invalid node name '" + r.source() + "'");
         }
         if (r.targetVersion() < MIN_VERSION || r.targetVersion() > MAX_VERSION) {
-            problems.add("target_version: expected a PostgreSQL major version such as 17 or 18, got " + r.targetVersion());
+            problems.add(
+                    "target_version: expected a PostgreSQL major version such as 17 or 18, got " + r.targetVersion());
         }
         int sum = 0;
         for (int i = 0; i < r.shifts().size(); i++) {
@@ -75,7 +84,10 @@ public final class UpgradeRules {
             problems.add("tags: at most " + MAX_TAGS + " tags");
         }
         for (Map.Entry<String, String> t : r.tags().entrySet()) {
-            if (t.getKey().isBlank() || t.getKey().length() > 128 || t.getValue() == null || t.getValue().length() > 256) {
+            if (t.getKey().isBlank()
+                    || t.getKey().length() > 128
+                    || t.getValue() == null
+                    || t.getValue().length() > 256) {
                 problems.add("tags: '" + t.getKey() + "': keys are 1 to 128 characters, values at most 256");
             }
         }
@@ -105,22 +117,33 @@ public final class UpgradeRules {
         boolean above = r.lagBytes() < 0 || r.lagBytes() > p.lagThresholdBytes() || !r.nodesHealthy();
         long aboveSince = r.inSync() || !above ? 0 : s.lagAboveSince() == 0 ? now : s.lagAboveSince();
         if (r.applyErrors() > s.applyErrorsSeen()) {
-            return new SyncVerdict(SyncAction.HALT, "replication reported " + (r.applyErrors() - s.applyErrorsSeen())
-                    + " new apply error(s) or conflict(s): " + r.detail(), aboveSince);
+            return new SyncVerdict(
+                    SyncAction.HALT,
+                    "replication reported " + (r.applyErrors() - s.applyErrorsSeen())
+                            + " new apply error(s) or conflict(s): " + r.detail(),
+                    aboveSince);
         }
         if (s.hold() == UpgradeHold.NONE) {
             if (aboveSince != 0 && now - aboveSince >= p.escalateAfterMillis()) {
-                return new SyncVerdict(SyncAction.ESCALATE, "replication lag " + bytes(r.lagBytes()) + " above "
-                        + bytes(p.lagThresholdBytes()) + (r.nodesHealthy() ? "" : " or a node unreadable") + " for "
-                        + minutes(now - aboveSince), aboveSince);
+                return new SyncVerdict(
+                        SyncAction.ESCALATE,
+                        "replication lag " + bytes(r.lagBytes()) + " above "
+                                + bytes(p.lagThresholdBytes()) + (r.nodesHealthy() ? "" : " or a node unreadable")
+                                + " for "
+                                + minutes(now - aboveSince),
+                        aboveSince);
             }
             if (!r.inSync() && s.syncSince() > 0 && now - s.syncSince() >= p.syncTimeoutMillis()) {
-                return new SyncVerdict(SyncAction.ESCALATE, "not in sync after " + minutes(now - s.syncSince())
-                        + " (lag " + bytes(r.lagBytes()) + ")", aboveSince);
+                return new SyncVerdict(
+                        SyncAction.ESCALATE,
+                        "not in sync after " + minutes(now - s.syncSince()) + " (lag " + bytes(r.lagBytes()) + ")",
+                        aboveSince);
             }
         }
-        return r.inSync() ? new SyncVerdict(SyncAction.SYNCED, "lag " + bytes(r.lagBytes()) + " under "
-                + bytes(p.lagThresholdBytes()), 0) : new SyncVerdict(SyncAction.WAIT, r.detail(), aboveSince);
+        return r.inSync()
+                ? new SyncVerdict(
+                        SyncAction.SYNCED, "lag " + bytes(r.lagBytes()) + " under " + bytes(p.lagThresholdBytes()), 0)
+                : new SyncVerdict(SyncAction.WAIT, r.detail(), aboveSince);
     }
 
     /**
@@ -129,12 +152,16 @@ public final class UpgradeRules {
      */
     public static HealthVerdict onHealth(HealthReport h, UpgradeState s) {
         if (h.applyErrors() > s.applyErrorsSeen()) {
-            return new HealthVerdict(HealthAction.HALT, "replication reported " + (h.applyErrors() - s.applyErrorsSeen())
-                    + " new apply error(s) or conflict(s)");
+            return new HealthVerdict(
+                    HealthAction.HALT,
+                    "replication reported " + (h.applyErrors() - s.applyErrorsSeen())
+                            + " new apply error(s) or conflict(s)");
         }
         if (!h.healthy()) {
-            return new HealthVerdict(HealthAction.ROLL_BACK_TO_LAST_GOOD, "health check failed at " + s.targetPercent()
-                    + "% on the target: " + String.join("; ", h.problems()) + "; back to " + s.lastGoodPercent() + "%");
+            return new HealthVerdict(
+                    HealthAction.ROLL_BACK_TO_LAST_GOOD,
+                    "health check failed at " + s.targetPercent() + "% on the target: "
+                            + String.join("; ", h.problems()) + "; back to " + s.lastGoodPercent() + "%");
         }
         return new HealthVerdict(HealthAction.PROCEED, "healthy at " + s.targetPercent() + "% on the target");
     }
@@ -161,7 +188,7 @@ public final class UpgradeRules {
             return bad;
         }
         if (s.phase().terminal() || s.phase() == UpgradePhase.ROLLING_BACK) {
-            return "the upgrade is " + s.phase().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ');
+            return "the upgrade is " + s.phase().name().toLowerCase(Locale.ROOT).replace('_', ' ');
         }
         return s.hold() == UpgradeHold.NONE ? "nothing to resume: the upgrade is not held" : null;
     }
@@ -172,8 +199,13 @@ public final class UpgradeRules {
         if (bad != null) {
             return bad;
         }
-        if (rollbackRequested || s.phase() == UpgradePhase.ROLLING_BACK || s.phase().terminal()) {
-            return "the upgrade is " + (rollbackRequested ? "rolling back" : s.phase().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '));
+        if (rollbackRequested
+                || s.phase() == UpgradePhase.ROLLING_BACK
+                || s.phase().terminal()) {
+            return "the upgrade is "
+                    + (rollbackRequested
+                            ? "rolling back"
+                            : s.phase().name().toLowerCase(Locale.ROOT).replace('_', ' '));
         }
         if (s.approved() || s.phase().ordinal() > UpgradePhase.AWAITING_APPROVAL.ordinal()) {
             return "already approved";
@@ -186,7 +218,9 @@ public final class UpgradeRules {
         if (s.approved()) {
             return s.cutoverAt();
         }
-        return p.decommissionDelayMillis() > 0 && s.cutoverAt() > 0 ? s.cutoverAt() + p.decommissionDelayMillis() : NEVER;
+        return p.decommissionDelayMillis() > 0 && s.cutoverAt() > 0
+                ? s.cutoverAt() + p.decommissionDelayMillis()
+                : NEVER;
     }
 
     /** How much of the upgrade is done, 0–100: the phase's share, and within the traffic steps the split reached. */

@@ -14,6 +14,7 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowUpdateException;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.NotFoundException;
 import java.time.Duration;
@@ -22,6 +23,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -50,9 +54,12 @@ public class UpgradeService {
      * What this worker last saw of one upgrade. {@code progressAtMillis} moves on every decision and whenever the
      * replication lag shrinks: an upgrade whose figure stands still is stuck.
      */
-    public record Observed(UpgradeDecision lastDecision, int targetPercent, HealthReport lastHealth, long lagBytes,
-                           long progressAtMillis) {
-    }
+    public record Observed(
+            UpgradeDecision lastDecision,
+            int targetPercent,
+            HealthReport lastHealth,
+            long lagBytes,
+            long progressAtMillis) {}
 
     private static final Duration RESULT_WAIT = Duration.ofSeconds(5);
     /**
@@ -64,21 +71,23 @@ public class UpgradeService {
     private static final long VIEW_MAX_AGE_NANOS = Duration.ofSeconds(1).toNanos();
 
     /** One answer of {@link #get} and the state generation of its source when it was asked for. */
-    private record CachedView(UpgradeView view, long generation, long fetchedNanos) {
-    }
+    private record CachedView(UpgradeView view, long generation, long fetchedNanos) {}
 
     private final ToolsConfig config;
     private final TemporalWorker worker;
     private final UpgradePorts.Factory ports;
     private final UpgradePolicy policy;
-    private final jakarta.enterprise.event.Event<UpgradeDecided> decidedEvents;
+    private final Event<UpgradeDecided> decidedEvents;
     private final Map<String, Observed> observed = new ConcurrentHashMap<>();
     private final Map<String, CachedView> cachedViews = new ConcurrentHashMap<>();
     private final Map<String, Long> generations = new ConcurrentHashMap<>();
 
     @Inject
-    public UpgradeService(ToolsConfig config, TemporalWorker worker, UpgradePorts.Factory ports,
-                          jakarta.enterprise.event.Event<UpgradeDecided> decidedEvents) {
+    public UpgradeService(
+            ToolsConfig config,
+            TemporalWorker worker,
+            UpgradePorts.Factory ports,
+            Event<UpgradeDecided> decidedEvents) {
         this.config = config;
         this.worker = worker;
         this.ports = ports;
@@ -88,9 +97,17 @@ public class UpgradeService {
 
     static UpgradePolicy policy(UpgradeConfig.Limits l) {
         UpgradePolicy d = UpgradePolicy.DEFAULT;
-        return new UpgradePolicy(l.lagThresholdBytes(), l.escalateAfter().toMillis(), l.syncHold().toMillis(),
-                l.syncTimeout().toMillis(), d.syncChunkMillis(), d.pollMillis(), l.soak().toMillis(), l.cutoverBudget().toMillis(),
-                l.decommissionDelay().toMillis(), d.historyLimit());
+        return new UpgradePolicy(
+                l.lagThresholdBytes(),
+                l.escalateAfter().toMillis(),
+                l.syncHold().toMillis(),
+                l.syncTimeout().toMillis(),
+                d.syncChunkMillis(),
+                d.pollMillis(),
+                l.soak().toMillis(),
+                l.cutoverBudget().toMillis(),
+                l.decommissionDelay().toMillis(),
+                d.historyLimit());
     }
 
     /** The token the mutating endpoints want: {@code upgrade.token}, else {@code guard.token}. */
@@ -120,21 +137,25 @@ public class UpgradeService {
             UpgradeProgress p = existing.progress();
             if (Boolean.TRUE.equals(existing.running())) {
                 if (p != null && p.request().targetVersion() != request.targetVersion()) {
-                    throw new RejectedException("an upgrade of " + request.source() + " to PostgreSQL " + p.request().targetVersion()
-                            + " is running (" + id + ")");
+                    throw new RejectedException("an upgrade of " + request.source() + " to PostgreSQL "
+                            + p.request().targetVersion() + " is running (" + id + ")");
                 }
                 return existing;
             }
-            if (p != null && p.phase() == UpgradePhase.COMPLETED && p.request().targetVersion() == request.targetVersion()) {
+            if (p != null
+                    && p.phase() == UpgradePhase.COMPLETED
+                    && p.request().targetVersion() == request.targetVersion()) {
                 return existing;
             }
         }
-        RollingUpgrade stub = client.newWorkflowStub(RollingUpgrade.class, WorkflowOptions.newBuilder()
-                .setWorkflowId(id)
-                .setTaskQueue(worker.taskQueue())
-                .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
-                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                .build());
+        RollingUpgrade stub = client.newWorkflowStub(
+                RollingUpgrade.class,
+                WorkflowOptions.newBuilder()
+                        .setWorkflowId(id)
+                        .setTaskQueue(worker.taskQueue())
+                        .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+                        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                        .build());
         call(() -> WorkflowClient.start(stub::run, new UpgradeInput(id, request, policy, null)));
         changed(request.source());
         return view(client, id, request.source());
@@ -159,7 +180,9 @@ public class UpgradeService {
         WorkflowClient client = client();
         long generation = generations.getOrDefault(source, 0L);
         CachedView cached = cachedViews.get(source);
-        if (cached != null && cached.generation() == generation && System.nanoTime() - cached.fetchedNanos() < VIEW_MAX_AGE_NANOS) {
+        if (cached != null
+                && cached.generation() == generation
+                && System.nanoTime() - cached.fetchedNanos() < VIEW_MAX_AGE_NANOS) {
             return cached.view();
         }
         long fetched = System.nanoTime();
@@ -192,7 +215,7 @@ public class UpgradeService {
         return update(id, (stub) -> stub.approve(reason));
     }
 
-    private UpgradeView update(String id, java.util.function.Consumer<RollingUpgrade> action) {
+    private UpgradeView update(String id, Consumer<RollingUpgrade> action) {
         changed(source(id));
         UpgradeView v = get(id);
         if (!Boolean.TRUE.equals(v.running())) {
@@ -220,10 +243,14 @@ public class UpgradeService {
     private UpgradeView view(WorkflowClient client, String id, String source) {
         WorkflowExecutionStatus status = call(() -> {
             try {
-                return client.getWorkflowServiceStubs().blockingStub().describeWorkflowExecution(
-                        DescribeWorkflowExecutionRequest.newBuilder().setNamespace(client.getOptions().getNamespace())
-                                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id)).build())
-                        .getWorkflowExecutionInfo().getStatus();
+                return client.getWorkflowServiceStubs()
+                        .blockingStub()
+                        .describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
+                                .setNamespace(client.getOptions().getNamespace())
+                                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id))
+                                .build())
+                        .getWorkflowExecutionInfo()
+                        .getStatus();
             } catch (StatusRuntimeException e) {
                 if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
                     return null;
@@ -241,9 +268,9 @@ public class UpgradeService {
             }
             if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
                 try {
-                    return client.newUntypedWorkflowStub(id).getResult(RESULT_WAIT.toMillis(),
-                            java.util.concurrent.TimeUnit.MILLISECONDS, UpgradeProgress.class);
-                } catch (java.util.concurrent.TimeoutException e) {
+                    return client.newUntypedWorkflowStub(id)
+                            .getResult(RESULT_WAIT.toMillis(), TimeUnit.MILLISECONDS, UpgradeProgress.class);
+                } catch (TimeoutException e) {
                     return null;
                 }
             }
@@ -252,33 +279,51 @@ public class UpgradeService {
         return new UpgradeView(id, source, status.name().replace("WORKFLOW_EXECUTION_STATUS_", ""), running, progress);
     }
 
-    // --- what this worker's activities observed (for the metrics) -----------------------------------------------------
+    // --- what this worker's activities observed (for the metrics)
+    // -----------------------------------------------------
 
     void decided(String source, UpgradeDecision d) {
         changed(source);
-        observed.compute(source, (k, o) -> o == null
-                ? new Observed(d, d.targetPercent(), null, d.lagBytes(), System.currentTimeMillis())
-                : new Observed(d.atMillis() >= lastAt(o) ? d : o.lastDecision(), d.targetPercent(), o.lastHealth(), o.lagBytes(),
-                        System.currentTimeMillis()));
+        observed.compute(
+                source,
+                (k, o) -> o == null
+                        ? new Observed(d, d.targetPercent(), null, d.lagBytes(), System.currentTimeMillis())
+                        : new Observed(
+                                d.atMillis() >= lastAt(o) ? d : o.lastDecision(),
+                                d.targetPercent(),
+                                o.lastHealth(),
+                                o.lagBytes(),
+                                System.currentTimeMillis()));
         decidedEvents.fire(new UpgradeDecided(source, d));
     }
 
     void observed(String source, long lagBytes) {
         changed(source);
-        observed.computeIfPresent(source, (k, o) -> new Observed(o.lastDecision(), o.targetPercent(), o.lastHealth(), lagBytes,
-                lagBytes >= 0 && (o.lagBytes() < 0 || lagBytes < o.lagBytes()) ? System.currentTimeMillis() : o.progressAtMillis()));
+        observed.computeIfPresent(
+                source,
+                (k, o) -> new Observed(
+                        o.lastDecision(),
+                        o.targetPercent(),
+                        o.lastHealth(),
+                        lagBytes,
+                        lagBytes >= 0 && (o.lagBytes() < 0 || lagBytes < o.lagBytes())
+                                ? System.currentTimeMillis()
+                                : o.progressAtMillis()));
     }
 
     void observedSplit(String source, int targetPercent) {
         changed(source);
-        observed.computeIfPresent(source, (k, o) -> new Observed(o.lastDecision(), targetPercent, o.lastHealth(), o.lagBytes(),
-                System.currentTimeMillis()));
+        observed.computeIfPresent(
+                source,
+                (k, o) -> new Observed(
+                        o.lastDecision(), targetPercent, o.lastHealth(), o.lagBytes(), System.currentTimeMillis()));
     }
 
     void observedHealth(String source, HealthReport h) {
         changed(source);
-        observed.computeIfPresent(source, (k, o) -> new Observed(o.lastDecision(), o.targetPercent(), h, o.lagBytes(),
-                o.progressAtMillis()));
+        observed.computeIfPresent(
+                source,
+                (k, o) -> new Observed(o.lastDecision(), o.targetPercent(), h, o.lagBytes(), o.progressAtMillis()));
     }
 
     /** What this worker last saw, per source node. */
@@ -306,8 +351,10 @@ public class UpgradeService {
         try {
             return action.get();
         } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() == Status.Code.UNAVAILABLE || e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
-                throw new UnavailableException("Temporal server " + worker.state().target() + " did not answer: " + e.getStatus());
+            if (e.getStatus().getCode() == Status.Code.UNAVAILABLE
+                    || e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
+                throw new UnavailableException(
+                        "Temporal server " + worker.state().target() + " did not answer: " + e.getStatus());
             }
             throw e;
         }

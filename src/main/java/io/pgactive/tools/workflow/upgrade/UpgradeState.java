@@ -28,11 +28,28 @@ import java.util.List;
  * @param decisions          how many decisions were recorded
  * @param recent             the latest decisions, oldest first
  */
-public record UpgradeState(UpgradePhase phase, UpgradeHold hold, String holdReason, DatabaseRef source, DatabaseRef target,
-                           int targetPercent, int lastGoodPercent, int shiftsDone, boolean reverseStarted, long lagBytes,
-                           long lagAboveSince, long syncSince, long applyErrorsSeen, HealthReport lastHealth,
-                           long phaseSince, long cutoverAt, boolean approved, String rollbackReason, String error,
-                           long decisions, List<UpgradeDecision> recent) {
+public record UpgradeState(
+        UpgradePhase phase,
+        UpgradeHold hold,
+        String holdReason,
+        DatabaseRef source,
+        DatabaseRef target,
+        int targetPercent,
+        int lastGoodPercent,
+        int shiftsDone,
+        boolean reverseStarted,
+        long lagBytes,
+        long lagAboveSince,
+        long syncSince,
+        long applyErrorsSeen,
+        HealthReport lastHealth,
+        long phaseSince,
+        long cutoverAt,
+        boolean approved,
+        String rollbackReason,
+        String error,
+        long decisions,
+        List<UpgradeDecision> recent) {
 
     /** How many recent decisions the state keeps. */
     public static final int RECENT = 10;

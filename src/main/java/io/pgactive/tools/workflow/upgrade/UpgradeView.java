@@ -8,5 +8,4 @@ package io.pgactive.tools.workflow.upgrade;
  * @param running  the run is still going
  * @param progress the progress query's answer (the result once finished); null when the run ended abnormally
  */
-public record UpgradeView(String id, String source, String status, Boolean running, UpgradeProgress progress) {
-}
+public record UpgradeView(String id, String source, String status, Boolean running, UpgradeProgress progress) {}

@@ -16,7 +16,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** Reads an SSE response event by event on its own thread, keeping every event as sent. */
 final class RawStream implements AutoCloseable {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     final HttpResponse<InputStream> response;
     final List<SseEvents.Event> events = new CopyOnWriteArrayList<>();
@@ -51,7 +52,9 @@ final class RawStream implements AutoCloseable {
     }
 
     List<String> names() {
-        return events.stream().map(e -> e.event() == null ? "(retry)" : e.event()).toList();
+        return events.stream()
+                .map(e -> e.event() == null ? "(retry)" : e.event())
+                .toList();
     }
 
     @Override

@@ -13,8 +13,7 @@ public final class SseEvents {
         }
     }
 
-    private SseEvents() {
-    }
+    private SseEvents() {}
 
     public static List<Event> parse(byte[] bytes) {
         return parse(new String(bytes, StandardCharsets.UTF_8));

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgactive.tools.contract.json.MergePatch;
 import io.pgactive.tools.sdk.WatchState;
 import io.pgactive.tools.snapshot.NodeStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,16 +24,22 @@ class SseFramesTest {
 
     @Test
     void diffIsAMergePatchThatRemovesAndReplaces() throws Exception {
-        ObjectNode a = (ObjectNode) JSON.readTree("{\"v\":1,\"n\":{\"x\":{\"lag\":1,\"err\":\"e\"},\"y\":{\"lag\":2}},\"l\":[1,2]}");
-        ObjectNode b = (ObjectNode) JSON.readTree("{\"v\":2,\"n\":{\"x\":{\"lag\":1,\"err\":null},\"z\":{\"lag\":3}},\"l\":[1]}");
+        ObjectNode a = (ObjectNode)
+                JSON.readTree("{\"v\":1,\"n\":{\"x\":{\"lag\":1,\"err\":\"e\"},\"y\":{\"lag\":2}},\"l\":[1,2]}");
+        ObjectNode b = (ObjectNode)
+                JSON.readTree("{\"v\":2,\"n\":{\"x\":{\"lag\":1,\"err\":null},\"z\":{\"lag\":3}},\"l\":[1]}");
         ObjectNode patch = MergePatch.diff(MergePatch.canonical(a), MergePatch.canonical(b));
-        assertThat(patch).isEqualTo(JSON.readTree("{\"v\":2,\"n\":{\"y\":null,\"x\":{\"err\":null},\"z\":{\"lag\":3}},\"l\":[1]}"));
-        assertThat(MergePatch.diff(MergePatch.canonical(a), MergePatch.canonical(a))).isEmpty();
+        assertThat(patch)
+                .isEqualTo(
+                        JSON.readTree("{\"v\":2,\"n\":{\"y\":null,\"x\":{\"err\":null},\"z\":{\"lag\":3}},\"l\":[1]}"));
+        assertThat(MergePatch.diff(MergePatch.canonical(a), MergePatch.canonical(a)))
+                .isEmpty();
     }
 
     @Test
     void canonicalFormDropsNullMembersAtAnyDepthButKeepsArrayPositions() throws Exception {
-        ObjectNode doc = (ObjectNode) JSON.readTree("{\"a\":null,\"b\":{\"c\":null,\"d\":1},\"e\":[{\"f\":null,\"g\":2},null]}");
+        ObjectNode doc =
+                (ObjectNode) JSON.readTree("{\"a\":null,\"b\":{\"c\":null,\"d\":1},\"e\":[{\"f\":null,\"g\":2},null]}");
         assertThat(MergePatch.canonical(doc)).isEqualTo(JSON.readTree("{\"b\":{\"d\":1},\"e\":[{\"g\":2},null]}"));
     }
 
@@ -90,7 +98,8 @@ class SseFramesTest {
             if (previous == null) {
                 applyAll(fromStart, SseEvents.parse(SseFrames.version("snapshot", v, canonical)));
             } else {
-                List<SseEvents.Event> events = SseEvents.parse(SseFrames.version("delta", v, MergePatch.diff(previous, canonical)));
+                List<SseEvents.Event> events =
+                        SseEvents.parse(SseFrames.version("delta", v, MergePatch.diff(previous, canonical)));
                 assertThat(events).allSatisfy(e -> assertThat(e.dataBytes()).isLessThanOrEqualTo(SseFrames.MAX_DATA));
                 assertThat(events.stream().filter(e -> e.id() != null)).hasSize(1);
                 // a version is never visible before its last part
@@ -106,7 +115,8 @@ class SseFramesTest {
             assertThat(fromStart.current()).isEqualTo(canonical);
             // a late joiner's snapshot equals the same state
             WatchState late = new WatchState();
-            assertThat(applyAll(late, SseEvents.parse(SseFrames.version("snapshot", v, canonical)))).contains(canonical);
+            assertThat(applyAll(late, SseEvents.parse(SseFrames.version("snapshot", v, canonical))))
+                    .contains(canonical);
             previous = canonical;
         }
     }
@@ -116,7 +126,8 @@ class SseFramesTest {
         WatchState state = new WatchState();
         assertThatThrownBy(() -> state.apply("delta", "{}", "5")).isInstanceOf(IllegalStateException.class);
         state.apply("snapshot", "{\"version\":5}", "5");
-        assertThatThrownBy(() -> state.apply("delta", "{\"version\":7}", "7")).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> state.apply("delta", "{\"version\":7}", "7"))
+                .isInstanceOf(IllegalStateException.class);
         state.apply("heartbeat", "{\"version\":5}", null);
         assertThat(state.heartbeatVersion()).isEqualTo(5);
         state.apply("close", "{\"reason\":\"slow_consumer\"}", null);
@@ -125,7 +136,8 @@ class SseFramesTest {
 
     @Test
     void nodeFilterKeepsTheClusterAndOnlyTheSelectedNodes() throws Exception {
-        ObjectNode doc = (ObjectNode) JSON.readTree("{\"version\":1,\"cluster\":{\"s\":1},\"nodes\":{\"a\":{},\"b\":{}}}");
+        ObjectNode doc =
+                (ObjectNode) JSON.readTree("{\"version\":1,\"cluster\":{\"s\":1},\"nodes\":{\"a\":{},\"b\":{}}}");
         NodeFilter f = NodeFilter.of(List.of("b"));
         assertThat(f.apply(doc)).isEqualTo(JSON.readTree("{\"version\":1,\"cluster\":{\"s\":1},\"nodes\":{\"b\":{}}}"));
         ObjectNode onlyA = (ObjectNode) JSON.readTree("{\"version\":2,\"nodes\":{\"a\":{\"x\":1}}}");
@@ -136,24 +148,32 @@ class SseFramesTest {
 
     @Test
     void aStatusFilterSendsANodeWholeWhenItEntersAndNullWhenItLeaves() throws Exception {
-        ObjectNode before = (ObjectNode) JSON.readTree("{\"version\":1,\"cluster\":{\"status\":\"DEGRADED\"},\"nodes\":{"
-                + "\"a\":{\"status\":\"HEALTHY\",\"lag\":1},\"b\":{\"status\":\"DEGRADED\",\"lag\":9},"
-                + "\"c\":{\"status\":\"UNKNOWN\"},\"d\":{\"status\":\"HEALTHY\"}}}");
+        ObjectNode before =
+                (ObjectNode) JSON.readTree("{\"version\":1,\"cluster\":{\"status\":\"DEGRADED\"},\"nodes\":{"
+                        + "\"a\":{\"status\":\"HEALTHY\",\"lag\":1},\"b\":{\"status\":\"DEGRADED\",\"lag\":9},"
+                        + "\"c\":{\"status\":\"UNKNOWN\"},\"d\":{\"status\":\"HEALTHY\"}}}");
         ObjectNode after = (ObjectNode) JSON.readTree("{\"version\":2,\"cluster\":{\"status\":\"DOWN\"},\"nodes\":{"
                 + "\"a\":{\"status\":\"DOWN\",\"lag\":1},\"b\":{\"status\":\"HEALTHY\",\"lag\":2},"
                 + "\"c\":{\"status\":\"UNKNOWN\"},\"d\":{\"status\":\"HEALTHY\",\"lag\":5}}}");
         NodeFilter f = NodeFilter.ALL.withMinStatus(NodeStatus.DEGRADED);
         WatchVersion v1 = new WatchVersion(1, null, before, null);
         WatchVersion v2 = new WatchVersion(2, MergePatch.diff(before, after), after, v1);
-        ObjectNode sent = (ObjectNode) JSON.readTree(SseEvents.parse(v2.delta(f)).get(0).data());
+        ObjectNode sent =
+                (ObjectNode) JSON.readTree(SseEvents.parse(v2.delta(f)).get(0).data());
         // a entered whole, b left, c (UNKNOWN ranks with DOWN) did not change, d is never selected
-        assertThat(sent).isEqualTo(JSON.readTree("{\"version\":2,\"cluster\":{\"status\":\"DOWN\"},\"nodes\":{"
-                + "\"a\":{\"status\":\"DOWN\",\"lag\":1},\"b\":null}}"));
+        assertThat(sent)
+                .isEqualTo(JSON.readTree("{\"version\":2,\"cluster\":{\"status\":\"DOWN\"},\"nodes\":{"
+                        + "\"a\":{\"status\":\"DOWN\",\"lag\":1},\"b\":null}}"));
         WatchState client = new WatchState();
         client.apply("snapshot", SseFrames.text(f.apply(before)), "1");
         assertThat(client.apply("delta", SseFrames.text(sent), "2")).contains(f.apply(after));
         assertThat(f.apply(after).get("nodes").fieldNames()).toIterable().containsExactlyInAnyOrder("a", "c");
-        assertThat(NodeFilter.ALL.withNames(List.of("b")).withMinStatus(NodeStatus.HEALTHY).apply(after).get("nodes").size())
+        assertThat(NodeFilter.ALL
+                        .withNames(List.of("b"))
+                        .withMinStatus(NodeStatus.HEALTHY)
+                        .apply(after)
+                        .get("nodes")
+                        .size())
                 .isEqualTo(1);
     }
 
@@ -190,7 +210,10 @@ class SseFramesTest {
             }
             ArrayNode links = node.putArray("links");
             for (int l = 0; l < r.nextInt(6); l++) {
-                links.addObject().put("peer", "node" + l).put("lag_bytes", r.nextInt(2)).putNull("sent_lsn");
+                links.addObject()
+                        .put("peer", "node" + l)
+                        .put("lag_bytes", r.nextInt(2))
+                        .putNull("sent_lsn");
             }
             if (r.nextInt(20) == 0) {
                 node.put("big", "y".repeat(1500)); // a single value larger than a message
@@ -202,8 +225,8 @@ class SseFramesTest {
     private static JsonNode parse(String s) {
         try {
             return JSON.readTree(s);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

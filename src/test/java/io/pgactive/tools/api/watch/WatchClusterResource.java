@@ -1,7 +1,6 @@
 package io.pgactive.tools.api.watch;
 
 import io.pgactive.tools.testing.PgCluster;
-import io.pgactive.tools.testing.PgNode;
 import io.pgactive.tools.testing.ServiceConfig;
 import io.pgactive.tools.testing.ServiceTestResource;
 import java.nio.file.Path;
@@ -28,12 +27,20 @@ public class WatchClusterResource extends ServiceTestResource {
         cluster = closeOnStop(PgCluster.standalone(NODES, dir.resolve("cluster")));
         Path config = ServiceConfig.write(dir, cluster.nodes(), "interval: 1s\nbackoff_max: 2s\n");
         database = dir.resolve("data/replication_state.db");
-        return Map.of("pgactive.tools.config", config.toString(),
-                "pgactive.watch.heartbeat", "200ms",
-                "pgactive.watch.window", "10",
-                "pgactive.watch.subscriber-buffer", "4",
-                "pgactive.watch.slow-timeout", "10s",   // long enough for a loaded machine to start reading after a reset
-                "pgactive.watch.max-subscribers", "12",
-                "test.http.send-buffer", "8192");
+        return Map.of(
+                "pgactive.tools.config",
+                config.toString(),
+                "pgactive.watch.heartbeat",
+                "200ms",
+                "pgactive.watch.window",
+                "10",
+                "pgactive.watch.subscriber-buffer",
+                "4",
+                "pgactive.watch.slow-timeout",
+                "10s", // long enough for a loaded machine to start reading after a reset
+                "pgactive.watch.max-subscribers",
+                "12",
+                "test.http.send-buffer",
+                "8192");
     }
 }

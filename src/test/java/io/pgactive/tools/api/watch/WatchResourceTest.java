@@ -6,54 +6,71 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgactive.tools.contract.json.MergePatch;
 import io.pgactive.tools.sdk.WatchClient;
+import io.pgactive.tools.sdk.WatchState;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.SnapshotJson;
+import io.pgactive.tools.store.HistoryService;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 @QuarkusTest
 @QuarkusTestResource(value = WatchClusterResource.class, restrictToAnnotatedClass = true)
-@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class WatchResourceTest {
 
     @TestHTTPResource("/")
     URI base;
+
     @Inject
     SnapshotBus bus;
+
     @Inject
     WatchFeed feed;
+
     @Inject
-    io.pgactive.tools.store.HistoryService history;
+    HistoryService history;
 
     /** Exactly what GET /snapshot served at each version. */
     private final Map<Long, byte[]> published = new ConcurrentHashMap<>();
+
     private Cancellable recording;
     private final List<AutoCloseable> open = new ArrayList<>();
 
     @BeforeEach
     void record() {
-        recording = bus.stream().subscribe().with(s -> published.put(s.version(), s.json()), f -> { });
+        recording = bus.stream().subscribe().with(s -> published.put(s.version(), s.json()), f -> {});
         awaitAllHealthy(Duration.ofSeconds(120));
     }
 
@@ -93,14 +110,20 @@ class WatchResourceTest {
             assertThat(SnapshotJson.MAPPER.treeToValue(u.state(), Snapshot.class))
                     .isEqualTo(SnapshotJson.MAPPER.readValue(json, Snapshot.class));
         }
-        assertThat(updates.stream().filter(u -> published.containsKey(u.version()))).hasSizeGreaterThan(5);
+        assertThat(updates.stream().filter(u -> published.containsKey(u.version())))
+                .hasSizeGreaterThan(5);
     }
 
     @Test
     void everyMessageIsAtMostOneKilobyteAndVersionsEndWithTheirId() throws Exception {
         RawStream raw = stream("/watch", Map.of());
-        await().atMost(Duration.ofSeconds(30)).until(() -> raw.events.stream().filter(e -> "delta".equals(e.event())).count() >= 4);
-        assertThat(raw.response.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> raw.events.stream()
+                                .filter(e -> "delta".equals(e.event()))
+                                .count()
+                        >= 4);
+        assertThat(raw.response.headers().firstValue("content-type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
         List<SseEvents.Event> events = List.copyOf(raw.events);
         assertThat(events.get(0).retry()).isEqualTo("2000");
         assertThat(events).allSatisfy(e -> {
@@ -109,7 +132,8 @@ class WatchResourceTest {
             }
         });
         // twenty nodes do not fit in one message: the snapshot comes in parts, the last one with the id
-        long snapshotParts = events.stream().filter(e -> "snapshot-part".equals(e.event())).count();
+        long snapshotParts =
+                events.stream().filter(e -> "snapshot-part".equals(e.event())).count();
         assertThat(snapshotParts).isGreaterThan(5);
         for (SseEvents.Event e : events) {
             boolean complete = "snapshot".equals(e.event()) || "delta".equals(e.event());
@@ -122,7 +146,10 @@ class WatchResourceTest {
     void heartbeatsCarryTheVersionWithData() throws Exception {
         RawStream raw = stream("/watch?nodes=node1", Map.of());
         await().atMost(Duration.ofSeconds(20)).until(() -> raw.names().contains("heartbeat"));
-        SseEvents.Event hb = raw.events.stream().filter(e -> "heartbeat".equals(e.event())).findFirst().orElseThrow();
+        SseEvents.Event hb = raw.events.stream()
+                .filter(e -> "heartbeat".equals(e.event()))
+                .findFirst()
+                .orElseThrow();
         long version = SnapshotJson.MAPPER.readTree(hb.data()).get("version").asLong();
         assertThat(version).isPositive();
         assertThat(hb.id()).isNull();
@@ -130,7 +157,8 @@ class WatchResourceTest {
 
     @Test
     void nodeFilterLimitsTheStream() throws Exception {
-        WatchClient client = WatchClient.builder(base).nodes(List.of("node2", "node7")).build();
+        WatchClient client =
+                WatchClient.builder(base).nodes(List.of("node2", "node7")).build();
         List<WatchClient.Update> updates = new CopyOnWriteArrayList<>();
         run(client, updates);
         await().atMost(Duration.ofSeconds(30)).until(() -> updates.size() >= 3);
@@ -155,8 +183,10 @@ class WatchResourceTest {
         // within the window: only deltas, starting right after the given version
         long since = feed.latest().version - 3;
         RawStream recent = stream("/watch?since=" + since, Map.of());
-        await().atMost(Duration.ofSeconds(10)).until(() -> recent.events.stream().anyMatch(e -> e.id() != null));
-        SseEvents.Event first = recent.events.stream().filter(e -> e.id() != null).findFirst().orElseThrow();
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> recent.events.stream().anyMatch(e -> e.id() != null));
+        SseEvents.Event first =
+                recent.events.stream().filter(e -> e.id() != null).findFirst().orElseThrow();
         assertThat(first.event()).isEqualTo("delta");
         assertThat(first.id()).isEqualTo(Long.toString(since + 1));
         assertThat(recent.names()).doesNotContain("reset", "snapshot");
@@ -172,14 +202,17 @@ class WatchResourceTest {
         var node = WatchClusterResource.cluster.node("node9");
         node.stop();
         try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> last(updates).path("nodes").has("node9"));
-            assertThat(last(updates).path("nodes").path("node9").path("status").asText()).isIn("DEGRADED", "DOWN");
+            await().atMost(Duration.ofSeconds(60))
+                    .until(() -> last(updates).path("nodes").has("node9"));
+            assertThat(last(updates).path("nodes").path("node9").path("status").asText())
+                    .isIn("DEGRADED", "DOWN");
             // it arrived whole, not as the few fields that changed
             assertThat(last(updates).path("nodes").path("node9").has("name")).isTrue();
         } finally {
             node.start();
         }
-        await().atMost(Duration.ofSeconds(60)).until(() -> !last(updates).path("nodes").has("node9"));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> !last(updates).path("nodes").has("node9"));
         assertThat(last(updates).path("nodes")).isEmpty();
 
         // the versions compared must include node9 entering the selection and leaving it again
@@ -213,12 +246,16 @@ class WatchResourceTest {
 
     /** Waits on the count alone: a failure names the count, never the whole snapshot. */
     private void awaitAllHealthy(Duration atMost) {
-        await("all " + WatchClusterResource.NODES + " nodes healthy").atMost(atMost)
-                .until(() -> bus.latest().map(p -> p.snapshot().cluster().nodesHealthy()).orElse(-1),
+        await("all " + WatchClusterResource.NODES + " nodes healthy")
+                .atMost(atMost)
+                .until(
+                        () -> bus.latest()
+                                .map(p -> p.snapshot().cluster().nodesHealthy())
+                                .orElse(-1),
                         equalTo(WatchClusterResource.NODES));
     }
 
-    private static com.fasterxml.jackson.databind.JsonNode last(List<WatchClient.Update> updates) {
+    private static JsonNode last(List<WatchClient.Update> updates) {
         return updates.get(updates.size() - 1).state();
     }
 
@@ -229,7 +266,8 @@ class WatchResourceTest {
         long until = feed.latest().version + 2;
         await().atMost(Duration.ofSeconds(30)).until(() -> lastId(raw) >= until);
         assertThat(raw.names()).doesNotContain("reset", "snapshot", "snapshot-part");
-        SseEvents.Event first = raw.events.stream().filter(e -> e.id() != null).findFirst().orElseThrow();
+        SseEvents.Event first =
+                raw.events.stream().filter(e -> e.id() != null).findFirst().orElseThrow();
         assertThat(first.id()).isEqualTo(Long.toString(since + 1));
         // applied on top of the client's state at `since`, every version equals what GET /snapshot served
         List<WatchClient.Update> applied = apply(since, raw.events);
@@ -237,8 +275,8 @@ class WatchResourceTest {
         for (int i = 0; i < applied.size(); i++) {
             WatchClient.Update u = applied.get(i);
             assertThat(u.version()).isEqualTo(since + 1 + i);
-            assertThat(u.state()).as("version %d", u.version())
-                    .isEqualTo(MergePatch.canonical((ObjectNode) SnapshotJson.MAPPER.readTree(published.get(u.version()))));
+            assertThat(u.state()).as("version %d", u.version()).isEqualTo(MergePatch.canonical((ObjectNode)
+                    SnapshotJson.MAPPER.readTree(published.get(u.version()))));
         }
     }
 
@@ -247,16 +285,20 @@ class WatchResourceTest {
         long since = resumePoint();
         double before = resets("too_old");
         // what thinning does to a version when the writer falls behind (and retention, later, to every version)
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + WatchClusterResource.database);
-             java.sql.Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + WatchClusterResource.database);
+                Statement st = c.createStatement()) {
             st.execute("PRAGMA busy_timeout = 5000");
-            assertThat(st.executeUpdate("DELETE FROM snapshot_json WHERE version = " + (since + 3))).isEqualTo(1);
+            assertThat(st.executeUpdate("DELETE FROM snapshot_json WHERE version = " + (since + 3)))
+                    .isEqualTo(1);
         }
         RawStream raw = stream("/watch", Map.of("Last-Event-ID", Long.toString(since)));
         long until = feed.latest().version + 2;
         await().atMost(Duration.ofSeconds(30)).until(() -> lastId(raw) >= until);
         assertThat(raw.names()).contains("reset");
-        SseEvents.Event reset = raw.events.stream().filter(e -> "reset".equals(e.event())).findFirst().orElseThrow();
+        SseEvents.Event reset = raw.events.stream()
+                .filter(e -> "reset".equals(e.event()))
+                .findFirst()
+                .orElseThrow();
         assertThat(reset.data()).contains("too_old").contains(Long.toString(since + 3));
         assertThat(resets("too_old")).isGreaterThan(before);
         // nothing of the broken range was sent before the reset: no delta past the gap
@@ -265,26 +307,35 @@ class WatchResourceTest {
                 .allSatisfy(v -> assertThat(v).isLessThan(since + 3));
         List<WatchClient.Update> applied = apply(since, raw.events);
         WatchClient.Update last = applied.get(applied.size() - 1);
-        assertThat(last.state()).isEqualTo(MergePatch.canonical((ObjectNode) SnapshotJson.MAPPER.readTree(published.get(last.version()))));
+        assertThat(last.state()).isEqualTo(MergePatch.canonical((ObjectNode)
+                SnapshotJson.MAPPER.readTree(published.get(last.version()))));
     }
 
     /** A version older than the in-memory window whose successors the history database already holds. */
     private long resumePoint() {
         await().atMost(Duration.ofSeconds(60)).until(() -> published.size() > 30 && feed.windowSize() >= 10);
-        long since = published.keySet().stream().mapToLong(Long::longValue).min().orElseThrow() + 2;
-        await().atMost(Duration.ofSeconds(60)).until(() -> feed.latest().version - since > 2L * feed.windowSize()
-                && history.store().status().storedVersion() > feed.latest().version - feed.windowSize());
+        long since =
+                published.keySet().stream().mapToLong(Long::longValue).min().orElseThrow() + 2;
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> feed.latest().version - since > 2L * feed.windowSize()
+                        && history.store().status().storedVersion() > feed.latest().version - feed.windowSize());
         return since;
     }
 
     private static long lastId(RawStream raw) {
-        return raw.events.stream().filter(e -> e.id() != null).mapToLong(e -> Long.parseLong(e.id())).max().orElse(-1);
+        return raw.events.stream()
+                .filter(e -> e.id() != null)
+                .mapToLong(e -> Long.parseLong(e.id()))
+                .max()
+                .orElse(-1);
     }
 
     /** The events applied by the reference client on top of the state it held at {@code since}. */
     private List<WatchClient.Update> apply(long since, List<SseEvents.Event> events) throws Exception {
-        io.pgactive.tools.sdk.WatchState state = new io.pgactive.tools.sdk.WatchState();
-        state.apply("snapshot", SseFrames.text(MergePatch.canonical((ObjectNode) SnapshotJson.MAPPER.readTree(published.get(since)))),
+        WatchState state = new WatchState();
+        state.apply(
+                "snapshot",
+                SseFrames.text(MergePatch.canonical((ObjectNode) SnapshotJson.MAPPER.readTree(published.get(since)))),
                 Long.toString(since));
         List<WatchClient.Update> out = new ArrayList<>();
         for (SseEvents.Event e : events) {
@@ -292,21 +343,38 @@ class WatchResourceTest {
                 continue;
             }
             boolean reset = "reset".equals(e.event());
-            state.apply(e.event(), e.data(), e.id()).ifPresent(s -> out.add(new WatchClient.Update(Long.parseLong(e.id()), s, reset)));
+            state.apply(e.event(), e.data(), e.id())
+                    .ifPresent(s -> out.add(new WatchClient.Update(Long.parseLong(e.id()), s, reset)));
         }
         return out;
     }
 
     @Test
     void badParametersAreProblemsBeforeTheStream() {
-        given().get("/watch?min_status=SICK").then().statusCode(400).contentType("application/problem+json")
-                .body("detail", containsString("min_status")).body("detail", containsString("SICK"));
-        given().get("/watch?nodes=node1&min_status=").then().statusCode(400).body("detail", containsString("min_status"));
-        given().get("/watch?since=abc").then().statusCode(400).contentType("application/problem+json")
+        given().get("/watch?min_status=SICK")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", containsString("min_status"))
+                .body("detail", containsString("SICK"));
+        given().get("/watch?nodes=node1&min_status=")
+                .then()
+                .statusCode(400)
+                .body("detail", containsString("min_status"));
+        given().get("/watch?since=abc")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
                 .body("detail", containsString("since"));
-        given().header("Last-Event-ID", "-4").get("/watch").then().statusCode(400)
+        given().header("Last-Event-ID", "-4")
+                .get("/watch")
+                .then()
+                .statusCode(400)
                 .body("detail", containsString("Last-Event-ID"));
-        given().get("/watch?nodes=node1,nope").then().statusCode(400).contentType("application/problem+json")
+        given().get("/watch?nodes=node1,nope")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
                 .body("detail", containsString("nope"));
         given().get("/watch?nodes=").then().statusCode(400);
     }
@@ -319,7 +387,8 @@ class WatchResourceTest {
         slow.setReceiveBufferSize(1024);
         slow.connect(new InetSocketAddress(base.getHost(), base.getPort()));
         OutputStream out = slow.getOutputStream();
-        out.write(("GET /watch HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(("GET /watch HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
         out.flush();
         // never read: the server's write queue fills, then the subscriber's bounded queue
 
@@ -346,12 +415,13 @@ class WatchResourceTest {
         open.add(lagging);
         lagging.setReceiveBufferSize(1024);
         lagging.connect(new InetSocketAddress(base.getHost(), base.getPort()));
-        lagging.getOutputStream().write(("GET /watch HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII));
+        lagging.getOutputStream()
+                .write(("GET /watch HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
         await().atMost(Duration.ofSeconds(60)).until(() -> resets("slow_consumer") > resetsBefore);
         // catch up now, before the slow-consumer timeout: the stream goes on from a fresh snapshot
         StringBuilder text = new StringBuilder();
-        java.io.InputStream in = lagging.getInputStream();
+        InputStream in = lagging.getInputStream();
         Thread reader = new Thread(() -> {
             byte[] buf = new byte[65536];
             try {
@@ -361,20 +431,20 @@ class WatchResourceTest {
                         text.append(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
                     }
                 }
-            } catch (java.io.IOException closed) {
+            } catch (IOException closed) {
                 // the test closes the socket
             }
         });
         reader.setDaemon(true);
         reader.start();
-        java.util.regex.Pattern after = java.util.regex.Pattern.compile(
+        Pattern after = Pattern.compile(
                 "event: reset\ndata: \\{\"reason\":\"slow_consumer\"[^\n]*\n\n(?s:.*?)event: snapshot\nid: (\\d+)\n(?s:.*?)event: delta\nid: (\\d+)\n");
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             synchronized (text) {
                 return after.matcher(text).find();
             }
         });
-        java.util.regex.Matcher m;
+        Matcher m;
         synchronized (text) {
             m = after.matcher(text);
             assertThat(m.find()).isTrue();
@@ -389,19 +459,27 @@ class WatchResourceTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> raw.names().contains("snapshot"));
         }
         given().get("/watch").then().statusCode(503).header("Retry-After", "5").contentType("application/problem+json");
-        given().header("Accept", "text/plain; version=0.0.4").get("/q/metrics").then().statusCode(200)
+        given().header("Accept", "text/plain; version=0.0.4")
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
                 .body(containsString("pgactive_watch_subscribers 12.0"));
     }
 
     @Test
     void openApiDescribesTheStream() {
-        given().accept("application/json").get("/q/openapi").then().statusCode(200)
-                .body(containsString("/watch")).body(containsString("Last-Event-ID")).body(containsString("/snapshot"));
+        given().accept("application/json")
+                .get("/q/openapi")
+                .then()
+                .statusCode(200)
+                .body(containsString("/watch"))
+                .body(containsString("Last-Event-ID"))
+                .body(containsString("/snapshot"));
     }
 
     /** Last: the feed stops as on shutdown. */
     @Test
-    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    @Order(Integer.MAX_VALUE)
     void shutdownEndsStreamsWithAFinalEvent() throws Exception {
         RawStream raw = stream("/watch?nodes=node4", Map.of());
         await().atMost(Duration.ofSeconds(10)).until(() -> raw.names().contains("snapshot"));
@@ -409,19 +487,28 @@ class WatchResourceTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> raw.ended);
         SseEvents.Event last = raw.events.get(raw.events.size() - 1);
         assertThat(last.event()).isEqualTo("shutdown");
-        assertThat(SnapshotJson.MAPPER.readTree(last.data()).get("version").asLong()).isPositive();
+        assertThat(SnapshotJson.MAPPER.readTree(last.data()).get("version").asLong())
+                .isPositive();
     }
 
     private double resets(String reason) {
-        String metrics = given().header("Accept", "text/plain; version=0.0.4").get("/q/metrics").asString();
-        return metrics.lines().filter(l -> l.startsWith("pgactive_watch_resets_total{") && l.contains("\"" + reason + "\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        String metrics = given().header("Accept", "text/plain; version=0.0.4")
+                .get("/q/metrics")
+                .asString();
+        return metrics.lines()
+                .filter(l -> l.startsWith("pgactive_watch_resets_total{") && l.contains("\"" + reason + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private double counter(String reason) {
-        String metrics = given().header("Accept", "text/plain; version=0.0.4").get("/q/metrics").asString();
-        return metrics.lines().filter(l -> l.startsWith("pgactive_watch_disconnects_total{") && l.contains("\"" + reason + "\""))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        String metrics = given().header("Accept", "text/plain; version=0.0.4")
+                .get("/q/metrics")
+                .asString();
+        return metrics.lines()
+                .filter(l -> l.startsWith("pgactive_watch_disconnects_total{") && l.contains("\"" + reason + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private RawStream stream(String path, Map<String, String> headers) throws Exception {
@@ -433,13 +520,15 @@ class WatchResourceTest {
 
     private void run(WatchClient client, List<WatchClient.Update> into) {
         open.add(client);
-        Thread t = new Thread(() -> {
-            try {
-                client.run(into::add);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "watch-client");
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        client.run(into::add);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "watch-client");
         t.setDaemon(true);
         t.start();
     }

@@ -51,11 +51,15 @@ class WatchWindowTest {
         NodeFilter degraded = NodeFilter.ALL.withMinStatus(NodeStatus.DEGRADED);
         NodeFilter onlyB = NodeFilter.of(List.of("b"));
         for (WatchVersion kept : window.subList(0, window.size() - 1)) {
-            WatchVersion fresh = new WatchVersion(kept.version,
-                    MergePatch.diff(states.get(kept.version - 1), states.get(kept.version)), states.get(kept.version),
+            WatchVersion fresh = new WatchVersion(
+                    kept.version,
+                    MergePatch.diff(states.get(kept.version - 1), states.get(kept.version)),
+                    states.get(kept.version),
                     new WatchVersion(kept.version - 1, null, states.get(kept.version - 1), null));
             for (NodeFilter f : List.of(NodeFilter.ALL, degraded, onlyB)) {
-                assertThat(new String(kept.delta(f))).as("version %d, %s", kept.version, f).isEqualTo(new String(fresh.delta(f)));
+                assertThat(new String(kept.delta(f)))
+                        .as("version %d, %s", kept.version, f)
+                        .isEqualTo(new String(fresh.delta(f)));
             }
         }
         assertThat(feed.windowBytes()).isLessThanOrEqualTo(BUDGET);
@@ -74,7 +78,9 @@ class WatchWindowTest {
     /** Node a carries a wide custom metric whose values all change; node b's status flips every fifth version. */
     private ObjectNode document(long version) {
         JsonNodeFactory f = JsonNodeFactory.instance;
-        ObjectNode doc = f.objectNode().put("version", version).put("collected_at", Instant.ofEpochSecond(version).toString());
+        ObjectNode doc = f.objectNode()
+                .put("version", version)
+                .put("collected_at", Instant.ofEpochSecond(version).toString());
         doc.putObject("cluster").put("status", "HEALTHY");
         ObjectNode nodes = doc.putObject("nodes");
         ObjectNode a = nodes.putObject("a").put("name", "a").put("status", "HEALTHY");
@@ -82,13 +88,16 @@ class WatchWindowTest {
         for (int i = 0; i < ROWS; i++) {
             rows.put("item_" + i, random.nextInt(1_000_000) / 10.0);
         }
-        nodes.putObject("b").put("name", "b").put("status", version / 5 % 2 == 0 ? "HEALTHY" : "DEGRADED")
+        nodes.putObject("b")
+                .put("name", "b")
+                .put("status", version / 5 % 2 == 0 ? "HEALTHY" : "DEGRADED")
                 .put("lag_seconds", version * 0.5);
         return doc;
     }
 
     private static PublishedSnapshot published(long version, ObjectNode doc) throws Exception {
-        Snapshot s = new Snapshot(version, Instant.ofEpochSecond(version), new ClusterSummary(NodeStatus.HEALTHY, 2, 2, null), Map.of());
+        Snapshot s = new Snapshot(
+                version, Instant.ofEpochSecond(version), new ClusterSummary(NodeStatus.HEALTHY, 2, 2, null), Map.of());
         return new PublishedSnapshot(s, SnapshotJson.MAPPER.writeValueAsBytes(doc), Instant.now());
     }
 

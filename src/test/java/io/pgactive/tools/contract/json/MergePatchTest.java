@@ -14,8 +14,9 @@ class MergePatchTest {
 
     @Test
     void applyingTheDiffTurnsOneCanonicalDocumentIntoTheOther() throws Exception {
-        ObjectNode from = canonical("{\"version\":1,\"nodes\":{\"a\":{\"status\":\"HEALTHY\",\"lag\":0.5,\"links\":[1,2]},"
-                + "\"b\":{\"status\":\"DOWN\"}},\"gone\":true}");
+        ObjectNode from =
+                canonical("{\"version\":1,\"nodes\":{\"a\":{\"status\":\"HEALTHY\",\"lag\":0.5,\"links\":[1,2]},"
+                        + "\"b\":{\"status\":\"DOWN\"}},\"gone\":true}");
         ObjectNode to = canonical("{\"version\":2,\"nodes\":{\"a\":{\"status\":\"DEGRADED\",\"links\":[2]},"
                 + "\"c\":{\"status\":\"HEALTHY\",\"error\":null}},\"cluster\":{\"status\":\"DEGRADED\"}}");
         ObjectNode patch = MergePatch.diff(from, to);
@@ -28,16 +29,23 @@ class MergePatchTest {
     @Test
     void applyFollowsRfc7386() throws Exception {
         // the examples of RFC 7386 section 3
-        assertThat(MergePatch.apply(tree("{\"a\":\"b\"}"), tree("{\"a\":\"c\"}"))).isEqualTo(tree("{\"a\":\"c\"}"));
-        assertThat(MergePatch.apply(tree("{\"a\":\"b\"}"), tree("{\"b\":\"c\"}"))).isEqualTo(tree("{\"a\":\"b\",\"b\":\"c\"}"));
-        assertThat(MergePatch.apply(tree("{\"a\":\"b\",\"b\":\"c\"}"), tree("{\"a\":null}"))).isEqualTo(tree("{\"b\":\"c\"}"));
-        assertThat(MergePatch.apply(tree("{\"a\":[\"b\"]}"), tree("{\"a\":\"c\"}"))).isEqualTo(tree("{\"a\":\"c\"}"));
-        assertThat(MergePatch.apply(tree("{\"a\":\"c\"}"), tree("{\"a\":[\"b\"]}"))).isEqualTo(tree("{\"a\":[\"b\"]}"));
+        assertThat(MergePatch.apply(tree("{\"a\":\"b\"}"), tree("{\"a\":\"c\"}")))
+                .isEqualTo(tree("{\"a\":\"c\"}"));
+        assertThat(MergePatch.apply(tree("{\"a\":\"b\"}"), tree("{\"b\":\"c\"}")))
+                .isEqualTo(tree("{\"a\":\"b\",\"b\":\"c\"}"));
+        assertThat(MergePatch.apply(tree("{\"a\":\"b\",\"b\":\"c\"}"), tree("{\"a\":null}")))
+                .isEqualTo(tree("{\"b\":\"c\"}"));
+        assertThat(MergePatch.apply(tree("{\"a\":[\"b\"]}"), tree("{\"a\":\"c\"}")))
+                .isEqualTo(tree("{\"a\":\"c\"}"));
+        assertThat(MergePatch.apply(tree("{\"a\":\"c\"}"), tree("{\"a\":[\"b\"]}")))
+                .isEqualTo(tree("{\"a\":[\"b\"]}"));
         assertThat(MergePatch.apply(tree("{\"a\":{\"b\":\"c\"}}"), tree("{\"a\":{\"b\":\"d\",\"c\":null}}")))
                 .isEqualTo(tree("{\"a\":{\"b\":\"d\"}}"));
-        assertThat(MergePatch.apply(tree("[1,2]"), tree("{\"a\":\"b\",\"c\":null}"))).isEqualTo(tree("{\"a\":\"b\"}"));
+        assertThat(MergePatch.apply(tree("[1,2]"), tree("{\"a\":\"b\",\"c\":null}")))
+                .isEqualTo(tree("{\"a\":\"b\"}"));
         assertThat(MergePatch.apply(tree("{\"e\":null}"), tree("{\"a\":1}"))).isEqualTo(tree("{\"e\":null,\"a\":1}"));
-        assertThat(MergePatch.apply(tree("{}"), tree("{\"a\":{\"bb\":{\"ccc\":null}}}"))).isEqualTo(tree("{\"a\":{\"bb\":{}}}"));
+        assertThat(MergePatch.apply(tree("{}"), tree("{\"a\":{\"bb\":{\"ccc\":null}}}")))
+                .isEqualTo(tree("{\"a\":{\"bb\":{}}}"));
     }
 
     private static ObjectNode canonical(String json) throws Exception {

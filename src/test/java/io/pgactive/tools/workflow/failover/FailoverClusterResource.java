@@ -6,7 +6,6 @@ import io.pgactive.tools.testing.PgNode;
 import io.pgactive.tools.testing.ServiceConfig;
 import io.pgactive.tools.testing.ServiceTestResource;
 import io.pgactive.tools.testing.TemporalTestServer;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -50,12 +49,20 @@ public class FailoverClusterResource extends ServiceTestResource {
         haproxy = closeOnStop(HaproxyProcess.start("127.0.0.1", primary.port()));
         TemporalTestServer temporal = closeOnStop(TemporalTestServer.start(0));
         Path config = ServiceConfig.write(dir, List.of(primary, sync, async), "interval: 500ms\nbackoff_max: 1s\n");
-        return Map.of("pgactive.tools.config", config.toString(),
-                "pgactive.tools.temporal.enabled", "true",
-                "quarkus.temporal.connection.target", temporal.target(),
-                "pgactive.failover.token", TOKEN,
-                "pgactive.failover.down-for", "1s",
-                "pgactive.failover.haproxy-admin-socket", haproxy.adminSocket().toString(),
-                "pgactive.failover.haproxy-backend", HaproxyProcess.BACKEND);
+        return Map.of(
+                "pgactive.tools.config",
+                config.toString(),
+                "pgactive.tools.temporal.enabled",
+                "true",
+                "quarkus.temporal.connection.target",
+                temporal.target(),
+                "pgactive.failover.token",
+                TOKEN,
+                "pgactive.failover.down-for",
+                "1s",
+                "pgactive.failover.haproxy-admin-socket",
+                haproxy.adminSocket().toString(),
+                "pgactive.failover.haproxy-backend",
+                HaproxyProcess.BACKEND);
     }
 }

@@ -2,7 +2,6 @@ package io.pgactive.tools.workflow.failover;
 
 import io.pgactive.tools.snapshot.NodeStatus;
 import io.temporal.failure.ApplicationFailure;
-
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.List;
@@ -36,10 +35,13 @@ final class FailoverDouble {
      * interface in an application, and the Quarkus tests build one from these classes).
      */
     FailoverActivities activities() {
-        return (FailoverActivities) Proxy.newProxyInstance(FailoverActivities.class.getClassLoader(),
-                new Class<?>[] {FailoverActivities.class}, (proxy, method, args) -> {
+        return (FailoverActivities) Proxy.newProxyInstance(
+                FailoverActivities.class.getClassLoader(),
+                new Class<?>[] {FailoverActivities.class},
+                (proxy, method, args) -> {
                     try {
-                        return FailoverDouble.class.getDeclaredMethod(method.getName(), method.getParameterTypes())
+                        return FailoverDouble.class
+                                .getDeclaredMethod(method.getName(), method.getParameterTypes())
                                 .invoke(this, args);
                     } catch (InvocationTargetException e) {
                         throw e.getCause();

@@ -1,5 +1,13 @@
 package io.pgactive.tools.workflow.failover;
 
+import static io.pgactive.tools.workflow.failover.FailoverClusterResource.APP_PASSWORD;
+import static io.pgactive.tools.workflow.failover.FailoverClusterResource.APP_USER;
+import static io.pgactive.tools.workflow.failover.FailoverClusterResource.TABLE;
+import static io.pgactive.tools.workflow.failover.FailoverClusterResource.TOKEN;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
@@ -11,8 +19,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -25,14 +31,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static io.pgactive.tools.workflow.failover.FailoverClusterResource.APP_PASSWORD;
-import static io.pgactive.tools.workflow.failover.FailoverClusterResource.APP_USER;
-import static io.pgactive.tools.workflow.failover.FailoverClusterResource.TABLE;
-import static io.pgactive.tools.workflow.failover.FailoverClusterResource.TOKEN;
-import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.Test;
 
 /**
  * The failover on real processes: a client writes through HAProxy with synchronous commit while the primary is killed
@@ -55,8 +54,11 @@ class FailoverEndToEndTest {
         PgNode primary = FailoverClusterResource.primary;
         PgNode sync = FailoverClusterResource.sync;
         await().atMost(WAIT).until(() -> standbysStreaming("node2", "node3"));
-        given().contentType(ContentType.JSON).body(Map.of("primary", "node1"))
-                .post("/failovers").then().statusCode(401);
+        given().contentType(ContentType.JSON)
+                .body(Map.of("primary", "node1"))
+                .post("/failovers")
+                .then()
+                .statusCode(401);
         JsonPath refused = start(Map.of("primary", "node1"));
         String id = refused.getString("id");
         assertThat(id).isEqualTo(Failover.workflowId("node1"));
@@ -75,16 +77,27 @@ class FailoverEndToEndTest {
         try (AckedWriter writer = new AckedWriter(viaRouter, props, TABLE)) {
             await().atMost(WAIT).until(() -> writer.acked() >= 50);
             primary.kill();
-            List<Ack> beforeKill = writer.acks().stream().filter(a -> a.serverPort() == primary.port()).toList();
-            await().atMost(WAIT).until(() -> bus.latest().map(PublishedSnapshot::snapshot)
-                    .map(s -> s.nodes().get("node1").status() == NodeStatus.DOWN).orElse(false));
+            List<Ack> beforeKill = writer.acks().stream()
+                    .filter(a -> a.serverPort() == primary.port())
+                    .toList();
+            await().atMost(WAIT)
+                    .until(() -> bus.latest()
+                            .map(PublishedSnapshot::snapshot)
+                            .map(s -> s.nodes().get("node1").status() == NodeStatus.DOWN)
+                            .orElse(false));
 
             start(Map.of("primary", "node1", "reason", "node1 lost"));
             JsonPath done = awaitEnded(id);
-            assertThat(done.getString("progress.phase")).as(done.getString("progress.error")).isEqualTo("COMPLETED");
+            assertThat(done.getString("progress.phase"))
+                    .as(done.getString("progress.error"))
+                    .isEqualTo("COMPLETED");
             assertThat(done.getString("progress.decision.standby")).isEqualTo("node2");
-            assertThat(done.getList("progress.steps.type")).containsExactly(FailoverStep.STARTED, FailoverStep.FENCED,
-                    FailoverStep.PROMOTED, FailoverStep.TRAFFIC_REPOINTED);
+            assertThat(done.getList("progress.steps.type"))
+                    .containsExactly(
+                            FailoverStep.STARTED,
+                            FailoverStep.FENCED,
+                            FailoverStep.PROMOTED,
+                            FailoverStep.TRAFFIC_REPOINTED);
 
             await().atMost(WAIT).until(() -> writer.ackedOn(sync.port()) >= 20);
             assertHolds(sync, beforeKill);
@@ -93,62 +106,93 @@ class FailoverEndToEndTest {
         primary.start();
         for (int i = 0; i < 5; i++) {
             try (Connection c = DriverManager.getConnection(viaRouter, props);
-                 ResultSet rs = c.createStatement().executeQuery("SELECT inet_server_port(), pg_is_in_recovery()")) {
+                    ResultSet rs = c.createStatement().executeQuery("SELECT inet_server_port(), pg_is_in_recovery()")) {
                 rs.next();
                 assertThat(rs.getInt(1)).as("server behind the router").isEqualTo(sync.port());
                 assertThat(rs.getBoolean(2)).isFalse();
             }
         }
         await().atMost(WAIT).untilAsserted(() -> {
-            JsonPath events = given().get("/events?node=node1&type=" + FailoverStep.PROMOTED).then().statusCode(200)
-                    .extract().jsonPath();
+            JsonPath events = given().get("/events?node=node1&type=" + FailoverStep.PROMOTED)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
             assertThat(events.getList("items.to")).containsExactly("node2");
             assertThat(events.getString("items[0].details.failover")).isEqualTo(id);
         });
-        String metrics = given().header("Accept", "text/plain; version=0.0.4").get("/q/metrics").then().statusCode(200)
-                .extract().asString();
+        String metrics = given().header("Accept", "text/plain; version=0.0.4")
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         // the refusal of the healthy primary counts as failed, the failover after the kill as started and completed
         assertThat(sample(metrics, "pgactive_failovers_failed_total")).isEqualTo("1.0");
         assertThat(sample(metrics, "pgactive_failovers_started_total")).isEqualTo("1.0");
         assertThat(sample(metrics, "pgactive_failovers_completed_total")).isEqualTo("1.0");
         assertThat(sample(metrics, "pgactive_failover_running")).isEqualTo("0.0");
-        assertThat(sample(metrics, "pgactive_failover_promote_duration_seconds_count")).isEqualTo("1.0");
+        assertThat(sample(metrics, "pgactive_failover_promote_duration_seconds_count"))
+                .isEqualTo("1.0");
     }
 
     private boolean standbysStreaming(String... standbys) {
-        return bus.latest().map(PublishedSnapshot::snapshot).map(s -> {
-            ReplicationView v = FailoverRules.view(s, "node1", System.currentTimeMillis());
-            return v.standbys().stream().filter(sb -> sb.wasStreaming() && sb.readable()).count() == standbys.length
-                    && v.standbys().stream().anyMatch(sb -> sb.node().equals("node2") && sb.synchronous());
-        }).orElse(false);
+        return bus.latest()
+                .map(PublishedSnapshot::snapshot)
+                .map(s -> {
+                    ReplicationView v = FailoverRules.view(s, "node1", System.currentTimeMillis());
+                    return v.standbys().stream()
+                                            .filter(sb -> sb.wasStreaming() && sb.readable())
+                                            .count()
+                                    == standbys.length
+                            && v.standbys().stream().anyMatch(sb -> sb.node().equals("node2") && sb.synchronous());
+                })
+                .orElse(false);
     }
 
     /** The value of {@code series} for node1 in the Prometheus text, or null. */
     private static String sample(String text, String series) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + "\\{node=\"node1\",?} (\\S+)$").matcher(text);
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(series) + "\\{node=\"node1\",?} (\\S+)$")
+                .matcher(text);
         return m.find() ? m.group(1) : null;
     }
 
     private static JsonPath start(Map<String, Object> body) {
-        return given().header("Authorization", "Bearer " + TOKEN).contentType(ContentType.JSON).body(body)
-                .post("/failovers").then().statusCode(200).extract().jsonPath();
+        return given().header("Authorization", "Bearer " + TOKEN)
+                .contentType(ContentType.JSON)
+                .body(body)
+                .post("/failovers")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
     }
 
     private static JsonPath awaitEnded(String id) {
-        await().atMost(WAIT).until(() -> !given().get("/failovers/" + id).then().statusCode(200).extract().jsonPath()
-                .getBoolean("running"));
+        await().atMost(WAIT)
+                .until(() -> !given().get("/failovers/" + id)
+                        .then()
+                        .statusCode(200)
+                        .extract()
+                        .jsonPath()
+                        .getBoolean("running"));
         return given().get("/failovers/" + id).then().statusCode(200).extract().jsonPath();
     }
 
     /** {@code node} holds every acknowledged row: the same count and checksum over id and payload. */
     private static void assertHolds(PgNode node, List<Ack> acks) throws SQLException {
-        try (Connection c = node.connect(); PreparedStatement st = c.prepareStatement(ROWS)) {
+        try (Connection c = node.connect();
+                PreparedStatement st = c.prepareStatement(ROWS)) {
             Array ids = c.createArrayOf("bigint", acks.stream().map(Ack::id).toArray(Long[]::new));
             st.setArray(1, ids);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
-                assertThat(rs.getLong(1)).as("acknowledged rows on the new primary").isEqualTo(acks.size());
-                assertThat(rs.getString(2)).as("checksum of the acknowledged rows").isEqualTo(AckedWriter.checksum(acks));
+                assertThat(rs.getLong(1))
+                        .as("acknowledged rows on the new primary")
+                        .isEqualTo(acks.size());
+                assertThat(rs.getString(2))
+                        .as("checksum of the acknowledged rows")
+                        .isEqualTo(AckedWriter.checksum(acks));
             }
         }
     }

@@ -1,21 +1,19 @@
 package io.pgactive.tools.workflow.failover;
 
-import io.temporal.client.WorkflowClient;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerOptions;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * A failover running while the service is redeployed must replay with the new code: this replays a recorded history
@@ -31,8 +29,12 @@ class FailoverReplayTest {
     @Test
     void todaysCodeReplaysARecordedFailover() throws Exception {
         try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
-            Worker worker = env.newWorker("failover-replay", WorkerOptions.newBuilder()
-                    .setDefaultDeadlockDetectionTimeout(Duration.ofSeconds(30).toMillis()).build());
+            Worker worker = env.newWorker(
+                    "failover-replay",
+                    WorkerOptions.newBuilder()
+                            .setDefaultDeadlockDetectionTimeout(
+                                    Duration.ofSeconds(30).toMillis())
+                            .build());
             worker.registerWorkflowImplementationTypes(FailoverWorkflow.class);
             WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, worker);
         }
@@ -40,10 +42,21 @@ class FailoverReplayTest {
 
     @Test
     void theRecordedHistoryCoversEveryStepOfAFailover() throws IOException {
-        String json = new String(FailoverReplayTest.class.getClassLoader().getResourceAsStream(HISTORY).readAllBytes(),
+        String json = new String(
+                FailoverReplayTest.class
+                        .getClassLoader()
+                        .getResourceAsStream(HISTORY)
+                        .readAllBytes(),
                 StandardCharsets.UTF_8);
-        assertThat(json).contains("FailoverObserve", "FailoverProbe", "FailoverFence", "FailoverPromote",
-                "FailoverAwaitWritable", "FailoverRepoint", "FailoverRecord");
+        assertThat(json)
+                .contains(
+                        "FailoverObserve",
+                        "FailoverProbe",
+                        "FailoverFence",
+                        "FailoverPromote",
+                        "FailoverAwaitWritable",
+                        "FailoverRepoint",
+                        "FailoverRecord");
     }
 
     public static void main(String[] args) throws IOException {
@@ -55,8 +68,13 @@ class FailoverReplayTest {
             worker.registerActivitiesImplementations(db.activities());
             env.start();
             String id = Failover.workflowId("p");
-            Failover stub = env.getWorkflowClient().newWorkflowStub(Failover.class, WorkflowOptions.newBuilder()
-                    .setWorkflowId(id).setTaskQueue("failover-replay").build());
+            Failover stub = env.getWorkflowClient()
+                    .newWorkflowStub(
+                            Failover.class,
+                            WorkflowOptions.newBuilder()
+                                    .setWorkflowId(id)
+                                    .setTaskQueue("failover-replay")
+                                    .build());
             stub.run(new FailoverInput(id, new FailoverRequest("p", false, null, "recorded"), FailoverPolicy.DEFAULT));
             WorkflowExecutionHistory history = env.getWorkflowClient().fetchHistory(id);
             Files.createDirectories(target.toAbsolutePath().getParent());

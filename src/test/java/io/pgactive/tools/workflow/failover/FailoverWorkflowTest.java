@@ -1,5 +1,7 @@
 package io.pgactive.tools.workflow.failover;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.pgactive.tools.snapshot.NodeStatus;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.client.WorkflowClient;
@@ -7,13 +9,10 @@ import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every branch of the failover workflow against Temporal's time-skipping test server, over in-memory activities. */
 class FailoverWorkflowTest {
@@ -43,9 +42,13 @@ class FailoverWorkflowTest {
 
     private FailoverProgress run(FailoverRequest request) {
         String id = Failover.workflowId(request.primary());
-        Failover stub = client.newWorkflowStub(Failover.class, WorkflowOptions.newBuilder().setWorkflowId(id)
-                .setTaskQueue(QUEUE).setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
-                .build());
+        Failover stub = client.newWorkflowStub(
+                Failover.class,
+                WorkflowOptions.newBuilder()
+                        .setWorkflowId(id)
+                        .setTaskQueue(QUEUE)
+                        .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+                        .build());
         return stub.run(new FailoverInput(id, request, POLICY));
     }
 
@@ -56,8 +59,12 @@ class FailoverWorkflowTest {
         assertThat(p.phase()).isEqualTo(FailoverPhase.COMPLETED);
         assertThat(p.decision().standby()).isEqualTo("s");
         assertThat(db.calls).containsExactly("observe p", "probe p", "fence p", "promote s", "writable s", "repoint s");
-        assertThat(db.recordedTypes()).containsExactly(FailoverStep.STARTED, FailoverStep.FENCED, FailoverStep.PROMOTED,
-                FailoverStep.TRAFFIC_REPOINTED);
+        assertThat(db.recordedTypes())
+                .containsExactly(
+                        FailoverStep.STARTED,
+                        FailoverStep.FENCED,
+                        FailoverStep.PROMOTED,
+                        FailoverStep.TRAFFIC_REPOINTED);
         assertThat(db.recorded.get(0).message()).contains("requested: node lost");
         assertThat(db.routedTo).isEqualTo("s");
         assertThat(p.promoteMillis()).isGreaterThanOrEqualTo(0);
@@ -80,8 +87,15 @@ class FailoverWorkflowTest {
 
     @Test
     void tooMuchLagOnTheOnlyStandbyIsRefused() {
-        db.standbys = List.of(new StandbyView("a", NodeStatus.HEALTHY, true, true, "async", true,
-                FailoverDouble.BASE - 50_000, FailoverDouble.BASE - 50_000));
+        db.standbys = List.of(new StandbyView(
+                "a",
+                NodeStatus.HEALTHY,
+                true,
+                true,
+                "async",
+                true,
+                FailoverDouble.BASE - 50_000,
+                FailoverDouble.BASE - 50_000));
 
         FailoverProgress p = run(new FailoverRequest("p", false, null, null));
 
@@ -111,8 +125,9 @@ class FailoverWorkflowTest {
 
         assertThat(p.phase()).isEqualTo(FailoverPhase.COMPLETED);
         assertThat(p.decision().planned()).isTrue();
-        assertThat(db.calls).containsExactly("observe p", "probe p", "fence p", "catch-up s", "promote s", "writable s",
-                "repoint s");
+        assertThat(db.calls)
+                .containsExactly(
+                        "observe p", "probe p", "fence p", "catch-up s", "promote s", "writable s", "repoint s");
     }
 
     @Test
@@ -151,8 +166,8 @@ class FailoverWorkflowTest {
 
         assertThat(p.phase()).isEqualTo(FailoverPhase.FAILED);
         assertThat(p.error()).contains("s is the primary");
-        assertThat(db.recordedTypes()).containsExactly(FailoverStep.STARTED, FailoverStep.FENCED, FailoverStep.PROMOTED,
-                FailoverStep.FAILED);
+        assertThat(db.recordedTypes())
+                .containsExactly(FailoverStep.STARTED, FailoverStep.FENCED, FailoverStep.PROMOTED, FailoverStep.FAILED);
     }
 
     @Test
@@ -167,14 +182,20 @@ class FailoverWorkflowTest {
     @Test
     void aSecondStartForTheSamePrimaryJoinsTheFirstRun() {
         String id = Failover.workflowId("p");
-        WorkflowOptions options = WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(QUEUE)
-                .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING).build();
+        WorkflowOptions options = WorkflowOptions.newBuilder()
+                .setWorkflowId(id)
+                .setTaskQueue(QUEUE)
+                .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+                .build();
         FailoverInput input = new FailoverInput(id, new FailoverRequest("p", false, null, null), POLICY);
-        String first = WorkflowClient.start(client.newWorkflowStub(Failover.class, options)::run, input).getRunId();
-        String second = WorkflowClient.start(client.newWorkflowStub(Failover.class, options)::run, input).getRunId();
+        String first = WorkflowClient.start(client.newWorkflowStub(Failover.class, options)::run, input)
+                .getRunId();
+        String second = WorkflowClient.start(client.newWorkflowStub(Failover.class, options)::run, input)
+                .getRunId();
 
         assertThat(second).isEqualTo(first);
-        FailoverProgress p = WorkflowStub.fromTyped(client.newWorkflowStub(Failover.class, id)).getResult(FailoverProgress.class);
+        FailoverProgress p = WorkflowStub.fromTyped(client.newWorkflowStub(Failover.class, id))
+                .getResult(FailoverProgress.class);
         assertThat(p.phase()).isEqualTo(FailoverPhase.COMPLETED);
         assertThat(db.calls.stream().filter(c -> c.startsWith("promote"))).hasSize(1);
     }

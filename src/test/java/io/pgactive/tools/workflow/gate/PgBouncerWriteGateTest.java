@@ -1,5 +1,12 @@
 package io.pgactive.tools.workflow.gate;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.testing.PgBouncerProcess;
 import io.pgactive.tools.testing.PgNode;
@@ -7,12 +14,7 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.pgclient.PgConnectOptions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
+import io.vertx.pgclient.PgException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -31,13 +33,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link PgBouncerWriteGate} against a real PgBouncer in front of a real PostgreSQL server. */
 class PgBouncerWriteGateTest {
@@ -48,6 +48,7 @@ class PgBouncerWriteGateTest {
 
     @TempDir
     static Path dir;
+
     static PgNode node;
     static PgBouncerProcess bouncer;
     static Vertx vertx;
@@ -108,7 +109,9 @@ class PgBouncerWriteGateTest {
             }
             // held by PgBouncer, not failed: the clients queue in the pool and nothing reaches the server
             await().atMost(Duration.ofSeconds(10)).until(() -> clientsWaiting() == 3);
-            await().during(HELD).atMost(HELD.plusSeconds(5)).until(() -> writes.stream().noneMatch(Future::isDone));
+            await().during(HELD)
+                    .atMost(HELD.plusSeconds(5))
+                    .until(() -> writes.stream().noneMatch(Future::isDone));
             assertEquals(1, rows());
 
             assertEquals(GateState.OPEN, gate.resume());
@@ -167,14 +170,17 @@ class PgBouncerWriteGateTest {
     void pauseThatTimesOutLeavesTheGatePausingUntilTheTransactionEnds() throws Exception {
         Duration timeout = Duration.ofMillis(800);
         WriteGate gate = gate(timeout);
-        try (Connection tx = client(); Connection other = client()) {
+        try (Connection tx = client();
+                Connection other = client()) {
             tx.setAutoCommit(false);
             insert(tx, "in flight");
 
             long start = System.nanoTime();
             assertEquals(GateState.PAUSING, gate.pause());
             Duration took = Duration.ofNanos(System.nanoTime() - start);
-            assertThat(took).isGreaterThanOrEqualTo(timeout).isLessThan(timeout.multipliedBy(4).plusSeconds(2));
+            assertThat(took)
+                    .isGreaterThanOrEqualTo(timeout)
+                    .isLessThan(timeout.multipliedBy(4).plusSeconds(2));
             assertEquals(GateState.PAUSING, gate.state());
 
             // the pause is in force: a new transaction is held, the running one goes on
@@ -217,15 +223,22 @@ class PgBouncerWriteGateTest {
                 + bouncer.port() + "/pgbouncer");
         WriteGate gate = new PgBouncerWriteGate("orders-gate", dsn, DB, vertx, TIMEOUT);
 
-        for (WriteGateException e : List.of(assertThrows(WriteGateException.class, gate::state),
-                assertThrows(WriteGateException.class, gate::pause), assertThrows(WriteGateException.class, gate::resume))) {
+        for (WriteGateException e : List.of(
+                assertThrows(WriteGateException.class, gate::state),
+                assertThrows(WriteGateException.class, gate::pause),
+                assertThrows(WriteGateException.class, gate::resume))) {
             assertThat(e.gate()).isEqualTo("orders-gate");
-            assertThat(e.getMessage()).contains("orders-gate").contains("refused the login of " + PgBouncerProcess.ADMIN_USER)
+            assertThat(e.getMessage())
+                    .contains("orders-gate")
+                    .contains("refused the login of " + PgBouncerProcess.ADMIN_USER)
                     .contains(bouncer.host() + ":" + bouncer.port());
             assertNoSecret(e, wrong, bouncer.adminPassword());
         }
         assertFalse(consolePaused());
-        assertThat(gate.describe()).contains(bouncer.host() + ":" + bouncer.port()).contains(DB).doesNotContain(wrong);
+        assertThat(gate.describe())
+                .contains(bouncer.host() + ":" + bouncer.port())
+                .contains(DB)
+                .doesNotContain(wrong);
     }
 
     @Test
@@ -235,19 +248,27 @@ class PgBouncerWriteGateTest {
             port = s.getLocalPort();
         }
         String password = "secret-" + port;
-        WriteGate gate = new PgBouncerWriteGate(Dsn.parse("postgres://" + PgBouncerProcess.ADMIN_USER + ":" + password
-                + "@127.0.0.1:" + port + "/pgbouncer"), DB, vertx, TIMEOUT);
+        WriteGate gate = new PgBouncerWriteGate(
+                Dsn.parse("postgres://" + PgBouncerProcess.ADMIN_USER + ":" + password + "@127.0.0.1:" + port
+                        + "/pgbouncer"),
+                DB,
+                vertx,
+                TIMEOUT);
 
         WriteGateException e = assertThrows(WriteGateException.class, gate::pause);
-        assertThat(e.getMessage()).contains(DB + "@127.0.0.1:" + port).contains("cannot reach PgBouncer at 127.0.0.1:" + port);
+        assertThat(e.getMessage())
+                .contains(DB + "@127.0.0.1:" + port)
+                .contains("cannot reach PgBouncer at 127.0.0.1:" + port);
         assertNoSecret(e, password);
     }
 
     @Test
     void unknownDatabaseIsAnError() {
         WriteGate gate = new PgBouncerWriteGate(Dsn.parse(bouncer.adminDsn()), "no_such_db", vertx, TIMEOUT);
-        assertThat(assertThrows(WriteGateException.class, gate::state).getMessage()).contains("has no database no_such_db");
-        assertThat(assertThrows(WriteGateException.class, gate::pause).getMessage()).contains("no such database: no_such_db");
+        assertThat(assertThrows(WriteGateException.class, gate::state).getMessage())
+                .contains("has no database no_such_db");
+        assertThat(assertThrows(WriteGateException.class, gate::pause).getMessage())
+                .contains("no such database: no_such_db");
         assertFalse(consolePaused());
     }
 
@@ -264,8 +285,9 @@ class PgBouncerWriteGateTest {
     @Test
     void databaseNamesAreCheckedBeforeAnyCommandIsBuilt() {
         Dsn dsn = Dsn.parse(bouncer.adminDsn());
-        for (String bad : new String[] {"postgres; SHUTDOWN", "postgres SHUTDOWN", "\"postgres\"", "", "x".repeat(64),
-                "pgbouncer", "PgBouncer"}) {
+        for (String bad : new String[] {
+            "postgres; SHUTDOWN", "postgres SHUTDOWN", "\"postgres\"", "", "x".repeat(64), "pgbouncer", "PgBouncer"
+        }) {
             assertThrows(IllegalArgumentException.class, () -> new PgBouncerWriteGate(dsn, bad, vertx, TIMEOUT), bad);
         }
         assertThrows(IllegalArgumentException.class, () -> new PgBouncerWriteGate(dsn, null, vertx, TIMEOUT));
@@ -275,8 +297,10 @@ class PgBouncerWriteGateTest {
 
     @Test
     void aPgBouncerThatCannotStartIsReportedWithItsLog() {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> PgBouncerProcess.start(node, List.of(DB), Map.of("pool_mode", "no_such_mode")).close());
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
+                () -> PgBouncerProcess.start(node, List.of(DB), Map.of("pool_mode", "no_such_mode"))
+                        .close());
         assertThat(e.getMessage()).contains("pgbouncer exited").contains("no_such_mode");
     }
 
@@ -292,7 +316,9 @@ class PgBouncerWriteGateTest {
                 seen.complete(e);
             }
         });
-        assertThat(seen.get(10, TimeUnit.SECONDS)).isInstanceOf(IllegalStateException.class).hasMessageContaining("event loop");
+        assertThat(seen.get(10, TimeUnit.SECONDS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("event loop");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -357,15 +383,19 @@ class PgBouncerWriteGateTest {
 
     /** Runs one admin console command; errors (e.g. "not paused" from a cleanup RESUME) give no rows. */
     private static List<Row> console(String command) {
-        PgConnectOptions options = new PgConnectOptions().setHost(bouncer.host()).setPort(bouncer.port())
-                .setDatabase("pgbouncer").setUser(PgBouncerProcess.ADMIN_USER).setPassword(bouncer.adminPassword())
+        PgConnectOptions options = new PgConnectOptions()
+                .setHost(bouncer.host())
+                .setPort(bouncer.port())
+                .setDatabase("pgbouncer")
+                .setUser(PgBouncerProcess.ADMIN_USER)
+                .setPassword(bouncer.adminPassword())
                 .setProperties(Map.of("application_name", "gate-test"));
         PgConnection conn = PgConnection.connect(vertx, options).await().atMost(Duration.ofSeconds(10));
         try {
             List<Row> rows = new ArrayList<>();
             conn.query(command).execute().await().atMost(Duration.ofSeconds(20)).forEach(rows::add);
             return rows;
-        } catch (io.vertx.pgclient.PgException e) {
+        } catch (PgException e) {
             return List.of();
         } finally {
             conn.close().await().atMost(Duration.ofSeconds(10));

@@ -1,6 +1,8 @@
 package io.pgactive.tools.workflow.guard;
 
 import io.pgactive.tools.workflow.gate.GateState;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,11 +18,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class GateDouble {
 
     GuardActivities activities() {
-        return (GuardActivities) java.lang.reflect.Proxy.newProxyInstance(GuardActivities.class.getClassLoader(),
-                new Class<?>[] {GuardActivities.class}, (proxy, method, args) -> {
+        return (GuardActivities) Proxy.newProxyInstance(
+                GuardActivities.class.getClassLoader(),
+                new Class<?>[] {GuardActivities.class},
+                (proxy, method, args) -> {
                     try {
-                        return GateDouble.class.getDeclaredMethod(method.getName(), method.getParameterTypes()).invoke(this, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        return GateDouble.class
+                                .getDeclaredMethod(method.getName(), method.getParameterTypes())
+                                .invoke(this, args);
+                    } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
                 });

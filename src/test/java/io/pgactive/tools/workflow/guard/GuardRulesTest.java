@@ -33,8 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class GuardRulesTest {
 
-    private static final GuardPolicy POLICY = new GuardPolicy(30, 5, 10_000, 100_000, GuardPolicy.RECONCILE_MILLIS,
-            GuardPolicy.HISTORY_LIMIT);
+    private static final GuardPolicy POLICY =
+            new GuardPolicy(30, 5, 10_000, 100_000, GuardPolicy.RECONCILE_MILLIS, GuardPolicy.HISTORY_LIMIT);
 
     static Stream<Arguments> rules() {
         return Stream.of(
@@ -50,7 +50,17 @@ class GuardRulesTest {
                 row("still above: look again at max_pause", PAUSED, AUTO, ABOVE, 0, 0, 50_000, NONE, null, 100_000),
                 row("no lag figure keeps writes paused", PAUSED, AUTO, UNKNOWN, 0, 0, 50_000, NONE, null, 100_000),
                 row("max_pause reached", PAUSED, AUTO, ABOVE, 0, 0, 100_000, ESCALATE, "max_pause is 100000ms", 0),
-                row("max_pause wins over a due resume", PAUSED, AUTO, BELOW, 0, 0, 100_000, ESCALATE, "writes paused", 0),
+                row(
+                        "max_pause wins over a due resume",
+                        PAUSED,
+                        AUTO,
+                        BELOW,
+                        0,
+                        0,
+                        100_000,
+                        ESCALATE,
+                        "writes paused",
+                        0),
                 row("hold ends after max_pause", PAUSING, AUTO, BELOW, 95_000, 0, 96_000, NONE, null, 100_000),
                 row("pausing counts as paused", PAUSING, AUTO, BELOW, 20_000, 0, 30_000, RESUME, "below", 0),
                 // operator overrides: the gate follows the operator whatever the lag
@@ -78,15 +88,35 @@ class GuardRulesTest {
         }
     }
 
-    private static Arguments row(String rule, GateState gate, GuardMode mode, Band band, long bandSince, long pausedSince,
-                                 long now, GuardRules.Action action, String reason, long wakeAt) {
+    private static Arguments row(
+            String rule,
+            GateState gate,
+            GuardMode mode,
+            Band band,
+            long bandSince,
+            long pausedSince,
+            long now,
+            GuardRules.Action action,
+            String reason,
+            long wakeAt) {
         Double lag = switch (band) {
             case ABOVE -> 40.0;
             case BETWEEN -> 10.0;
             case BELOW -> 1.0;
             case UNKNOWN -> null;
         };
-        GuardState state = new GuardState(gate, mode, band, lag, 1, bandSince, bandSince, pausedSince, null, 0, List.of(),
+        GuardState state = new GuardState(
+                gate,
+                mode,
+                band,
+                lag,
+                1,
+                bandSince,
+                bandSince,
+                pausedSince,
+                null,
+                0,
+                List.of(),
                 mode == HELD_OPEN || mode == HELD_PAUSED ? "backfill" : null);
         return Arguments.of(rule, state, now, action, reason, wakeAt);
     }

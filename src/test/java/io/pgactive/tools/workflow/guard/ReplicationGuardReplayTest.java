@@ -11,6 +11,7 @@ import io.temporal.testing.WorkflowReplayer;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerOptions;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,8 +33,12 @@ class ReplicationGuardReplayTest {
         try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
             // the first replayed task loads the workflow's classes: on a loaded machine under a coverage agent that can
             // take longer than the deadlock detector's default second, which says nothing about determinism
-            Worker worker = env.newWorker("guard-replay-check", WorkerOptions.newBuilder()
-                    .setDefaultDeadlockDetectionTimeout(Duration.ofSeconds(30).toMillis()).build());
+            Worker worker = env.newWorker(
+                    "guard-replay-check",
+                    WorkerOptions.newBuilder()
+                            .setDefaultDeadlockDetectionTimeout(
+                                    Duration.ofSeconds(30).toMillis())
+                            .build());
             worker.registerWorkflowImplementationTypes(ReplicationGuardWorkflow.class);
             WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, worker);
         }
@@ -41,8 +46,12 @@ class ReplicationGuardReplayTest {
 
     @Test
     void theRecordedHistoryCoversPauseOverrideAndResume() throws IOException {
-        String json = new String(ReplicationGuardReplayTest.class.getClassLoader().getResourceAsStream(HISTORY).readAllBytes(),
-                java.nio.charset.StandardCharsets.UTF_8);
+        String json = new String(
+                ReplicationGuardReplayTest.class
+                        .getClassLoader()
+                        .getResourceAsStream(HISTORY)
+                        .readAllBytes(),
+                StandardCharsets.UTF_8);
         assertThat(json).contains("PauseWrites", "ResumeWrites", "override", "\"lag\"", "\"stop\"");
     }
 
@@ -54,9 +63,15 @@ class ReplicationGuardReplayTest {
             worker.registerWorkflowImplementationTypes(ReplicationGuardWorkflow.class);
             worker.registerActivitiesImplementations(gate.activities());
             env.start();
-            GuardPolicy policy = new GuardPolicy(30, 5, 10_000, 600_000, GuardPolicy.RECONCILE_MILLIS, GuardPolicy.HISTORY_LIMIT);
-            ReplicationGuard guard = env.getWorkflowClient().newWorkflowStub(ReplicationGuard.class, WorkflowOptions.newBuilder()
-                    .setWorkflowId(ReplicationGuard.workflowId("orders")).setTaskQueue("guard-replay").build());
+            GuardPolicy policy =
+                    new GuardPolicy(30, 5, 10_000, 600_000, GuardPolicy.RECONCILE_MILLIS, GuardPolicy.HISTORY_LIMIT);
+            ReplicationGuard guard = env.getWorkflowClient()
+                    .newWorkflowStub(
+                            ReplicationGuard.class,
+                            WorkflowOptions.newBuilder()
+                                    .setWorkflowId(ReplicationGuard.workflowId("orders"))
+                                    .setTaskQueue("guard-replay")
+                                    .build());
             WorkflowClient.start(guard::guard, new GuardInput("orders", "node1", policy, null));
             guard.lag(new LagReading(1, env.currentTimeMillis(), 42.0, Band.ABOVE, "HEALTHY"));
             env.sleep(Duration.ofSeconds(11));
@@ -67,7 +82,8 @@ class ReplicationGuardReplayTest {
             env.sleep(Duration.ofSeconds(11));
             guard.stop("recording done");
             WorkflowStub.fromTyped(guard).getResult(Void.class);
-            WorkflowExecutionHistory history = env.getWorkflowClient().fetchHistory(ReplicationGuard.workflowId("orders"));
+            WorkflowExecutionHistory history =
+                    env.getWorkflowClient().fetchHistory(ReplicationGuard.workflowId("orders"));
             Files.createDirectories(target.toAbsolutePath().getParent());
             Files.writeString(target, history.toJson(true));
         }

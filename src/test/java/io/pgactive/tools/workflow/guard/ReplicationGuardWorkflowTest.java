@@ -11,6 +11,8 @@ import io.temporal.client.WorkflowUpdateException;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.time.Duration;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +23,8 @@ class ReplicationGuardWorkflowTest {
     static final String QUEUE = "guard-test";
     static final long HOLD = 10_000;
     static final long MAX_PAUSE = 600_000;
-    static final GuardPolicy POLICY = new GuardPolicy(30, 5, HOLD, MAX_PAUSE, GuardPolicy.RECONCILE_MILLIS, GuardPolicy.HISTORY_LIMIT);
+    static final GuardPolicy POLICY =
+            new GuardPolicy(30, 5, HOLD, MAX_PAUSE, GuardPolicy.RECONCILE_MILLIS, GuardPolicy.HISTORY_LIMIT);
 
     TestWorkflowEnvironment env;
     GateDouble gate;
@@ -46,8 +49,12 @@ class ReplicationGuardWorkflowTest {
     }
 
     private void startGuard(GuardPolicy policy) {
-        guard = client.newWorkflowStub(ReplicationGuard.class, WorkflowOptions.newBuilder()
-                .setWorkflowId(ReplicationGuard.workflowId("orders")).setTaskQueue(QUEUE).build());
+        guard = client.newWorkflowStub(
+                ReplicationGuard.class,
+                WorkflowOptions.newBuilder()
+                        .setWorkflowId(ReplicationGuard.workflowId("orders"))
+                        .setTaskQueue(QUEUE)
+                        .build());
         WorkflowClient.start(guard::guard, new GuardInput("orders", "node1", policy, null));
     }
 
@@ -60,8 +67,8 @@ class ReplicationGuardWorkflowTest {
      * Time stands still between the test's own sleeps, but an activity the workflow started may still be finishing:
      * wait for the workflow to have taken the step, not for the clock.
      */
-    private static void eventually(org.awaitility.core.ThrowingRunnable assertion) {
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(assertion);
+    private static void eventually(ThrowingRunnable assertion) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(assertion);
     }
 
     private GuardState state() {
@@ -73,7 +80,7 @@ class ReplicationGuardWorkflowTest {
         startGuard(POLICY);
         lag(40.0);
         env.sleep(Duration.ofMillis(HOLD / 2));
-        lag(3.0);                               // a spike shorter than the hold time
+        lag(3.0); // a spike shorter than the hold time
         env.sleep(Duration.ofMillis(HOLD * 3));
         eventually(() -> assertThat(state().gate()).isEqualTo(GateState.OPEN));
         assertThat(gate.pauses).hasValue(0);
@@ -85,7 +92,7 @@ class ReplicationGuardWorkflowTest {
         eventually(() -> assertThat(state().gate()).isEqualTo(GateState.PAUSED));
         assertThat(gate.state).isEqualTo(GateState.PAUSED);
 
-        lag(12.0);                              // between the thresholds: no change, however long
+        lag(12.0); // between the thresholds: no change, however long
         env.sleep(Duration.ofMinutes(2));
         eventually(() -> assertThat(state().gate()).isEqualTo(GateState.PAUSED));
 
@@ -97,7 +104,10 @@ class ReplicationGuardWorkflowTest {
         assertThat(gate.pauses).hasValue(1);
         assertThat(gate.resumes).hasValue(1);
         assertThat(gate.actions()).containsSubsequence("started", "pause", "resume");
-        GuardDecision pause = gate.decisions.stream().filter(d -> d.action().equals("pause")).findFirst().orElseThrow();
+        GuardDecision pause = gate.decisions.stream()
+                .filter(d -> d.action().equals("pause"))
+                .findFirst()
+                .orElseThrow();
         assertThat(pause.lagSeconds()).isEqualTo(45.0);
         assertThat(pause.reason()).contains("above 30.0s");
     }
@@ -111,7 +121,7 @@ class ReplicationGuardWorkflowTest {
         lag(50.0);
         env.sleep(Duration.ofMillis(HOLD + 1_000));
         eventually(() -> assertThat(state().gate()).isEqualTo(GateState.PAUSED));
-        lag(null);                              // node down: do not resume blind
+        lag(null); // node down: do not resume blind
         env.sleep(Duration.ofMinutes(2));
         eventually(() -> assertThat(state().gate()).isEqualTo(GateState.PAUSED));
         eventually(() -> assertThat(state().band()).isEqualTo(Band.UNKNOWN));
@@ -129,7 +139,7 @@ class ReplicationGuardWorkflowTest {
         assertThat(s.mode()).isEqualTo(GuardMode.ESCALATED);
         assertThat(gate.actions()).contains("escalate");
 
-        lag(70.0);                              // still lagging: an escalated guard does not pause again
+        lag(70.0); // still lagging: an escalated guard does not pause again
         env.sleep(Duration.ofMinutes(5));
         eventually(() -> assertThat(state().gate()).isEqualTo(GateState.OPEN));
         assertThat(gate.pauses).hasValue(1);
@@ -148,14 +158,18 @@ class ReplicationGuardWorkflowTest {
         startGuard(POLICY);
         lag(1.0);
         assertThatThrownBy(() -> guard.override(new GuardOverride(GuardOverride.Action.PAUSE, " ")))
-                .isInstanceOf(WorkflowUpdateException.class).rootCause().hasMessageContaining("reason is required");
+                .isInstanceOf(WorkflowUpdateException.class)
+                .rootCause()
+                .hasMessageContaining("reason is required");
         assertThatThrownBy(() -> guard.override(new GuardOverride(GuardOverride.Action.RELEASE, "why not")))
-                .isInstanceOf(WorkflowUpdateException.class).rootCause().hasMessageContaining("nothing to release");
+                .isInstanceOf(WorkflowUpdateException.class)
+                .rootCause()
+                .hasMessageContaining("nothing to release");
 
         GuardStatus held = guard.override(new GuardOverride(GuardOverride.Action.PAUSE, "schema change on orders"));
         assertThat(held.state().gate()).isEqualTo(GateState.PAUSED);
         assertThat(held.state().mode()).isEqualTo(GuardMode.HELD_PAUSED);
-        env.sleep(Duration.ofMinutes(30));     // lag is low and max_pause has passed: an operator's pause holds
+        env.sleep(Duration.ofMinutes(30)); // lag is low and max_pause has passed: an operator's pause holds
         eventually(() -> assertThat(state().gate()).isEqualTo(GateState.PAUSED));
 
         GuardStatus released = guard.override(new GuardOverride(GuardOverride.Action.RELEASE, "done"));
@@ -169,7 +183,9 @@ class ReplicationGuardWorkflowTest {
         env.sleep(Duration.ofMinutes(5));
         eventually(() -> assertThat(state().gate()).isEqualTo(GateState.OPEN));
         eventually(() -> assertThat(state().mode()).isEqualTo(GuardMode.HELD_OPEN));
-        assertThat(gate.decisions.stream().filter(d -> d.action().equals("override")).map(GuardDecision::reason))
+        assertThat(gate.decisions.stream()
+                        .filter(d -> d.action().equals("override"))
+                        .map(GuardDecision::reason))
                 .anyMatch(r -> r.contains("schema change on orders"));
     }
 
@@ -211,14 +227,17 @@ class ReplicationGuardWorkflowTest {
             lag(35.0 + i % 3);
             env.sleep(Duration.ofSeconds(1));
         }
-        ReplicationGuard current = client.newWorkflowStub(ReplicationGuard.class, ReplicationGuard.workflowId("orders"));
-        String currentRun = client.newUntypedWorkflowStub(ReplicationGuard.workflowId("orders")).describe()
-                .getExecution().getRunId();
+        ReplicationGuard current =
+                client.newWorkflowStub(ReplicationGuard.class, ReplicationGuard.workflowId("orders"));
+        String currentRun = client.newUntypedWorkflowStub(ReplicationGuard.workflowId("orders"))
+                .describe()
+                .getExecution()
+                .getRunId();
         GuardState s = current.status().state();
         assertThat(currentRun).isNotEqualTo(firstRun);
         assertThat(s.gate()).isEqualTo(GateState.PAUSED);
         assertThat(s.pausedSinceMillis()).isPositive();
         assertThat(s.decisions()).isGreaterThanOrEqualTo(2);
-        assertThat(gate.pauses).hasValue(1);    // the new run carried the pause instead of pausing again
+        assertThat(gate.pauses).hasValue(1); // the new run carried the pause instead of pausing again
     }
 }

@@ -43,10 +43,15 @@ class ActivityOnceTest {
     }
 
     public static class DecidesImpl implements Decides {
-        private final Outcomes outcomes = Workflow.newActivityStub(Outcomes.class, ActivityOptions.newBuilder()
-                .setStartToCloseTimeout(Duration.ofSeconds(10))
-                .setRetryOptions(RetryOptions.newBuilder().setInitialInterval(Duration.ofMillis(100)).setMaximumAttempts(3).build())
-                .build());
+        private final Outcomes outcomes = Workflow.newActivityStub(
+                Outcomes.class,
+                ActivityOptions.newBuilder()
+                        .setStartToCloseTimeout(Duration.ofSeconds(10))
+                        .setRetryOptions(RetryOptions.newBuilder()
+                                .setInitialInterval(Duration.ofMillis(100))
+                                .setMaximumAttempts(3)
+                                .build())
+                        .build());
 
         @Override
         public void run(List<String> list) {
@@ -94,19 +99,32 @@ class ActivityOnceTest {
 
     @Test
     void aRetriedRecordingCountsOnceAndASecondDecisionCountsAgain() {
-        Decides wf = env.getWorkflowClient().newWorkflowStub(Decides.class,
-                WorkflowOptions.newBuilder().setTaskQueue(QUEUE).setWorkflowId("once-1").build());
+        Decides wf = env.getWorkflowClient()
+                .newWorkflowStub(
+                        Decides.class,
+                        WorkflowOptions.newBuilder()
+                                .setTaskQueue(QUEUE)
+                                .setWorkflowId("once-1")
+                                .build());
         wf.run(List.of("started", "rolled_back", "started"));
 
-        assertThat(outcomes.attempts).as("each recording retried once by the server").containsExactly(1, 2, 1, 2, 1, 2);
+        assertThat(outcomes.attempts)
+                .as("each recording retried once by the server")
+                .containsExactly(1, 2, 1, 2, 1, 2);
         assertThat(outcomes.counted).containsExactlyInAnyOrderEntriesOf(Map.of("started", 2, "rolled_back", 1));
     }
 
     @Test
     void theSameActivityIdInAnotherRunCountsAgain() {
         for (String id : List.of("once-a", "once-b")) {
-            env.getWorkflowClient().newWorkflowStub(Decides.class,
-                    WorkflowOptions.newBuilder().setTaskQueue(QUEUE).setWorkflowId(id).build()).run(List.of("completed"));
+            env.getWorkflowClient()
+                    .newWorkflowStub(
+                            Decides.class,
+                            WorkflowOptions.newBuilder()
+                                    .setTaskQueue(QUEUE)
+                                    .setWorkflowId(id)
+                                    .build())
+                    .run(List.of("completed"));
         }
         assertThat(outcomes.counted).containsExactlyEntriesOf(Map.of("completed", 2));
     }

@@ -31,6 +31,7 @@ class DemoUpgradeRouteTest {
 
     @TempDir
     static Path dir;
+
     static DemoCluster demo;
     static DemoUpgradeRoute route;
 
@@ -49,15 +50,18 @@ class DemoUpgradeRouteTest {
 
     @Test
     void theRoutedNodeIsPostgres16AndTheWriterGoesThroughTheRouter() throws Exception {
-        try (Connection c = DriverManager.getConnection(route.bouncer().jdbcUrl(), route.bouncer().jdbcProperties());
-             Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT current_setting('server_version_num')::int, inet_server_port()")) {
+        try (Connection c = DriverManager.getConnection(
+                        route.bouncer().jdbcUrl(), route.bouncer().jdbcProperties());
+                Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery("SELECT current_setting('server_version_num')::int, inet_server_port()")) {
             rs.next();
             assertThat(rs.getInt(1) / 10000).isEqualTo(DemoUpgradeRoute.SOURCE_MAJOR);
             assertThat(rs.getInt(2)).isEqualTo(route.source().port());
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> route.writer().acked() >= 10);
-        assertThat(route.writer().acks()).allMatch(a -> a.serverPort() == route.source().port());
+        assertThat(route.writer().acks())
+                .allMatch(a -> a.serverPort() == route.source().port());
     }
 
     @Test
@@ -66,7 +70,8 @@ class DemoUpgradeRouteTest {
         demo.writeConfig(file);
         ToolsConfig config = new ConfigLoader(Map.of()).load(file);
         assertThat(config.collector().nodes()).anyMatch(n -> n.name().equals(DemoUpgradeRoute.SOURCE_NODE));
-        UpgradeConfig.Route configured = config.upgrade().route(DemoUpgradeRoute.SOURCE_NODE).orElseThrow();
+        UpgradeConfig.Route configured =
+                config.upgrade().route(DemoUpgradeRoute.SOURCE_NODE).orElseThrow();
         assertThat(configured.name()).isEqualTo(DemoUpgradeRoute.ROUTE);
         assertThat(configured.pgbouncer()).isPresent();
         assertThat(config.upgrade().provisioner().orElseThrow().binaries())
@@ -78,7 +83,8 @@ class DemoUpgradeRouteTest {
             UpgradePorts forSource = ports.forSource(DemoUpgradeRoute.SOURCE_NODE)
                     .orElseThrow(() -> new AssertionError(ports.whyNot(DemoUpgradeRoute.SOURCE_NODE)));
             // the console's login has a 5 s limit, which a loaded machine can miss; the activities retry the same way
-            TrafficSplit split = await().atMost(Duration.ofSeconds(90)).ignoreExceptionsInstanceOf(RuntimeException.class)
+            TrafficSplit split = await().atMost(Duration.ofSeconds(90))
+                    .ignoreExceptionsInstanceOf(RuntimeException.class)
                     .until(() -> forSource.router().split(), s -> true);
             assertThat(split.targetPercent()).isZero();
             assertThat(split.held()).isFalse();

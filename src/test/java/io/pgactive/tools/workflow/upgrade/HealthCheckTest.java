@@ -37,9 +37,11 @@ class HealthCheckTest {
         snapshots.node("node1-pg18").failures = 12;
         snapshots.node("node1").conflictsMinute = 2;
         ReplicationState behind = new ReplicationState(true, true, false, 5L * 1024 * 1024, -1, 0, "x");
-        HealthReport h = HealthCheck.check(1, next(), SOURCE, TARGET, behind, P, List.of("health probe failed on node1-pg18: boom"));
+        HealthReport h = HealthCheck.check(
+                1, next(), SOURCE, TARGET, behind, P, List.of("health probe failed on node1-pg18: boom"));
         assertThat(h.healthy()).isFalse();
-        assertThat(h.problems()).anySatisfy(p -> assertThat(p).contains("target node1-pg18 is DOWN"))
+        assertThat(h.problems())
+                .anySatisfy(p -> assertThat(p).contains("target node1-pg18 is DOWN"))
                 .anySatisfy(p -> assertThat(p).contains("2 conflict(s)"))
                 .anySatisfy(p -> assertThat(p).contains("path back"))
                 .anySatisfy(p -> assertThat(p).contains("5 MiB above 1 MiB"))
@@ -49,18 +51,26 @@ class HealthCheckTest {
     @Test
     void aTargetMissingFromTheSnapshotOrNoSnapshotAtAllIsUnhealthy() {
         Snapshots only = new Snapshots(Instant.parse("2026-11-30T10:00:00Z"), 1, "node1");
-        assertThat(HealthCheck.check(1, only.next().snapshot(), SOURCE, TARGET, BOTH_WAYS, P, List.of()).problems())
+        assertThat(HealthCheck.check(1, only.next().snapshot(), SOURCE, TARGET, BOTH_WAYS, P, List.of())
+                        .problems())
                 .containsExactly("target node1-pg18 is not in the snapshot");
-        assertThat(HealthCheck.check(1, null, SOURCE, TARGET, BOTH_WAYS, P, List.of()).problems()).contains("no snapshot yet");
-        assertThat(HealthCheck.check(1, next(), SOURCE, TARGET, null, P, List.of()).healthy()).isFalse();
+        assertThat(HealthCheck.check(1, null, SOURCE, TARGET, BOTH_WAYS, P, List.of())
+                        .problems())
+                .contains("no snapshot yet");
+        assertThat(HealthCheck.check(1, next(), SOURCE, TARGET, null, P, List.of())
+                        .healthy())
+                .isFalse();
     }
 
     @Test
     void aCriticalNodeFailsButADegradedOneDoesNot() {
         snapshots.node("node1").status = NodeStatus.DEGRADED;
-        assertThat(HealthCheck.check(1, next(), SOURCE, TARGET, BOTH_WAYS, P, List.of()).healthy()).isTrue();
+        assertThat(HealthCheck.check(1, next(), SOURCE, TARGET, BOTH_WAYS, P, List.of())
+                        .healthy())
+                .isTrue();
         snapshots.node("node1").status = NodeStatus.CRITICAL;
-        assertThat(HealthCheck.check(1, next(), SOURCE, TARGET, BOTH_WAYS, P, List.of()).problems())
+        assertThat(HealthCheck.check(1, next(), SOURCE, TARGET, BOTH_WAYS, P, List.of())
+                        .problems())
                 .anySatisfy(p -> assertThat(p).contains("source node1 is CRITICAL"));
     }
 }

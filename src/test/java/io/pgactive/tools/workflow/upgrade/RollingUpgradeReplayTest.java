@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -35,21 +36,41 @@ class RollingUpgradeReplayTest {
     @Test
     void todaysCodeReplaysARecordedUpgradeHistory() throws Exception {
         try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
-            // the first replayed task loads every class the upgrade uses: on a loaded machine with a coverage agent that
+            // the first replayed task loads every class the upgrade uses: on a loaded machine with a coverage agent
+            // that
             // takes longer than the default one second the deadlock detector allows, which is no determinism problem
-            Worker worker = env.newWorker("upgrade-replay", WorkerOptions.newBuilder()
-                    .setDefaultDeadlockDetectionTimeout(Duration.ofSeconds(30).toMillis()).build());
-            worker.registerWorkflowImplementationTypes(RollingUpgradeWorkflow.class, InitReplicationGroupWorkflow.class);
+            Worker worker = env.newWorker(
+                    "upgrade-replay",
+                    WorkerOptions.newBuilder()
+                            .setDefaultDeadlockDetectionTimeout(
+                                    Duration.ofSeconds(30).toMillis())
+                            .build());
+            worker.registerWorkflowImplementationTypes(
+                    RollingUpgradeWorkflow.class, InitReplicationGroupWorkflow.class);
             WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, worker);
         }
     }
 
     @Test
     void theRecordedHistoryCoversEscalationHealthRollbackAndCutoverRollback() throws IOException {
-        String json = new String(RollingUpgradeReplayTest.class.getClassLoader().getResourceAsStream(HISTORY).readAllBytes(),
+        String json = new String(
+                RollingUpgradeReplayTest.class
+                        .getClassLoader()
+                        .getResourceAsStream(HISTORY)
+                        .readAllBytes(),
                 StandardCharsets.UTF_8);
-        assertThat(json).contains("ProvisionTargetDB", "WaitForSync", "TrafficShiftPhase", "RunHealthChecks", "Cutover",
-                "RollbackTraffic", "RemoveTarget", "InitReplicationGroup", "\"resume\"", "\"rollback\"");
+        assertThat(json)
+                .contains(
+                        "ProvisionTargetDB",
+                        "WaitForSync",
+                        "TrafficShiftPhase",
+                        "RunHealthChecks",
+                        "Cutover",
+                        "RollbackTraffic",
+                        "RemoveTarget",
+                        "InitReplicationGroup",
+                        "\"resume\"",
+                        "\"rollback\"");
     }
 
     public static void main(String[] args) throws IOException {
@@ -57,16 +78,35 @@ class RollingUpgradeReplayTest {
         try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
             UpgradeDouble ports = new UpgradeDouble();
             Worker worker = env.newWorker("upgrade-replay");
-            worker.registerWorkflowImplementationTypes(RollingUpgradeWorkflow.class, InitReplicationGroupWorkflow.class);
+            worker.registerWorkflowImplementationTypes(
+                    RollingUpgradeWorkflow.class, InitReplicationGroupWorkflow.class);
             worker.registerActivitiesImplementations(ports.activities());
             env.start();
             String id = RollingUpgrade.workflowId("node1");
-            UpgradePolicy policy = new UpgradePolicy(1024 * 1024, 15 * 60_000L, 10_000L, 24 * 3_600_000L, 120_000L, 60_000L,
-                    60_000L, 30_000L, 0L, 2_000);
-            WorkflowClient.start(env.getWorkflowClient().newWorkflowStub(RollingUpgrade.class, WorkflowOptions.newBuilder()
-                    .setWorkflowId(id).setTaskQueue("upgrade-replay").build())::run,
-                    new UpgradeInput(id, new UpgradeRequest("node1", 18, List.of(25, 25, 50), List.of("public.*"), null, Map.of()),
-                            policy, null));
+            UpgradePolicy policy = new UpgradePolicy(
+                    1024 * 1024,
+                    15 * 60_000L,
+                    10_000L,
+                    24 * 3_600_000L,
+                    120_000L,
+                    60_000L,
+                    60_000L,
+                    30_000L,
+                    0L,
+                    2_000);
+            WorkflowClient.start(
+                    env.getWorkflowClient()
+                            .newWorkflowStub(
+                                    RollingUpgrade.class,
+                                    WorkflowOptions.newBuilder()
+                                            .setWorkflowId(id)
+                                            .setTaskQueue("upgrade-replay")
+                                            .build())::run,
+                    new UpgradeInput(
+                            id,
+                            new UpgradeRequest("node1", 18, List.of(25, 25, 50), List.of("public.*"), null, Map.of()),
+                            policy,
+                            null));
             RollingUpgrade upgrade = env.getWorkflowClient().newWorkflowStub(RollingUpgrade.class, id);
             ports.lagBytes = 64L * 1024 * 1024;
             ports.unhealthyFrom = 50;
@@ -88,7 +128,7 @@ class RollingUpgradeReplayTest {
         }
     }
 
-    private static void await(java.util.concurrent.Callable<Boolean> condition) {
+    private static void await(Callable<Boolean> condition) {
         Awaitility.await().atMost(Duration.ofSeconds(30)).until(condition);
     }
 }

@@ -19,6 +19,7 @@ import io.temporal.worker.WorkerOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterEach;
@@ -33,10 +34,10 @@ class RollingUpgradeWorkflowTest {
     static final String QUEUE = "upgrade-test";
     static final String ID = RollingUpgrade.workflowId("node1");
     static final long THRESHOLD = 1024 * 1024;
-    static final UpgradePolicy POLICY = new UpgradePolicy(THRESHOLD, 15 * 60_000L, 10_000L, 24 * 3_600_000L, 120_000L, 30_000L,
-            60_000L, 30_000L, 0L, 2_000);
-    static final UpgradeRequest REQUEST = new UpgradeRequest("node1", 18, List.of(25, 25, 50), List.of("public.*"), null,
-            Map.of("team", "db"));
+    static final UpgradePolicy POLICY = new UpgradePolicy(
+            THRESHOLD, 15 * 60_000L, 10_000L, 24 * 3_600_000L, 120_000L, 30_000L, 60_000L, 30_000L, 0L, 2_000);
+    static final UpgradeRequest REQUEST =
+            new UpgradeRequest("node1", 18, List.of(25, 25, 50), List.of("public.*"), null, Map.of("team", "db"));
 
     TestWorkflowEnvironment env;
     UpgradeDouble ports;
@@ -48,8 +49,12 @@ class RollingUpgradeWorkflowTest {
         env = TestWorkflowEnvironment.newInstance();
         ports = new UpgradeDouble();
         // generous deadlock detection: a first workflow task that loads classes on a loaded machine is slow, not stuck
-        Worker worker = env.newWorker(QUEUE, WorkerOptions.newBuilder()
-                .setDefaultDeadlockDetectionTimeout(Duration.ofSeconds(30).toMillis()).build());
+        Worker worker = env.newWorker(
+                QUEUE,
+                WorkerOptions.newBuilder()
+                        .setDefaultDeadlockDetectionTimeout(
+                                Duration.ofSeconds(30).toMillis())
+                        .build());
         worker.registerWorkflowImplementationTypes(RollingUpgradeWorkflow.class, InitReplicationGroupWorkflow.class);
         worker.registerActivitiesImplementations(ports.activities());
         env.start();
@@ -63,8 +68,8 @@ class RollingUpgradeWorkflowTest {
     }
 
     /** Soaks of a millisecond: the phases follow each other without timers the test would have to skip. */
-    static final UpgradePolicy FAST = new UpgradePolicy(THRESHOLD, 15 * 60_000L, 10_000L, 24 * 3_600_000L, 120_000L, 10_000L,
-            1L, 30_000L, 0L, 2_000);
+    static final UpgradePolicy FAST = new UpgradePolicy(
+            THRESHOLD, 15 * 60_000L, 10_000L, 24 * 3_600_000L, 120_000L, 10_000L, 1L, 30_000L, 0L, 2_000);
 
     private WorkflowExecution startUpgrade(UpgradePolicy policy) {
         WorkflowExecution run = WorkflowClient.start(stub()::run, new UpgradeInput(ID, REQUEST, policy, null));
@@ -74,8 +79,13 @@ class RollingUpgradeWorkflowTest {
     }
 
     private RollingUpgrade stub() {
-        return client.newWorkflowStub(RollingUpgrade.class, WorkflowOptions.newBuilder().setWorkflowId(ID).setTaskQueue(QUEUE)
-                .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING).build());
+        return client.newWorkflowStub(
+                RollingUpgrade.class,
+                WorkflowOptions.newBuilder()
+                        .setWorkflowId(ID)
+                        .setTaskQueue(QUEUE)
+                        .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+                        .build());
     }
 
     private UpgradeProgress result() {
@@ -101,9 +111,9 @@ class RollingUpgradeWorkflowTest {
         env.sleep(Duration.ofMinutes(10));
         awaitPhase(UpgradePhase.AWAITING_APPROVAL);
         env.sleep(Duration.ofHours(2));
-        awaitPhase(UpgradePhase.AWAITING_APPROVAL);        // no delay configured: waits for the operator
+        awaitPhase(UpgradePhase.AWAITING_APPROVAL); // no delay configured: waits for the operator
         assertThat(ports.decommissioned).isFalse();
-        assertThat(ports.reverse).isTrue();                // the path back stays open until the source is detached
+        assertThat(ports.reverse).isTrue(); // the path back stays open until the source is detached
 
         UpgradeProgress approved = upgrade.approve("soak looked fine");
         assertThat(approved.state().approved()).isTrue();
@@ -117,22 +127,51 @@ class RollingUpgradeWorkflowTest {
         assertThat(ports.detached).isTrue();
         assertThat(ports.decommissioned).isTrue();
         assertThat(ports.removed).isFalse();
-        assertThat(ports.phases()).containsSubsequence(UpgradePhase.VALIDATING, UpgradePhase.PROVISIONING, UpgradePhase.CONFIGURING,
-                UpgradePhase.INSTALLING, UpgradePhase.INITIALIZING_REPLICATION, UpgradePhase.WAITING_FOR_SYNC,
-                UpgradePhase.SHIFTING_TRAFFIC, UpgradePhase.CUTTING_OVER, UpgradePhase.AWAITING_APPROVAL,
-                UpgradePhase.DETACHING_OLD, UpgradePhase.DECOMMISSIONING, UpgradePhase.COMPLETED);
+        assertThat(ports.phases())
+                .containsSubsequence(
+                        UpgradePhase.VALIDATING,
+                        UpgradePhase.PROVISIONING,
+                        UpgradePhase.CONFIGURING,
+                        UpgradePhase.INSTALLING,
+                        UpgradePhase.INITIALIZING_REPLICATION,
+                        UpgradePhase.WAITING_FOR_SYNC,
+                        UpgradePhase.SHIFTING_TRAFFIC,
+                        UpgradePhase.CUTTING_OVER,
+                        UpgradePhase.AWAITING_APPROVAL,
+                        UpgradePhase.DETACHING_OLD,
+                        UpgradePhase.DECOMMISSIONING,
+                        UpgradePhase.COMPLETED);
         assertThat(ports.sequencesSynced).isTrue();
-        assertThat(ports.actions()).containsSubsequence("started", "shift", "health_check_passed", "shift",
-                "health_check_passed", "cutover", "approved", "completed");
-        UpgradeDecision leftSync = ports.decisions.stream().filter(d -> d.from() == UpgradePhase.WAITING_FOR_SYNC
-                && d.to() == UpgradePhase.SHIFTING_TRAFFIC).findFirst().orElseThrow();
+        assertThat(ports.actions())
+                .containsSubsequence(
+                        "started",
+                        "shift",
+                        "health_check_passed",
+                        "shift",
+                        "health_check_passed",
+                        "cutover",
+                        "approved",
+                        "completed");
+        UpgradeDecision leftSync = ports.decisions.stream()
+                .filter(d -> d.from() == UpgradePhase.WAITING_FOR_SYNC && d.to() == UpgradePhase.SHIFTING_TRAFFIC)
+                .findFirst()
+                .orElseThrow();
         assertThat(leftSync.fromMillis()).isGreaterThanOrEqualTo(0);
     }
 
     @Test
     void decommissionsByItselfAfterTheConfiguredDelay() {
-        UpgradePolicy delayed = new UpgradePolicy(THRESHOLD, 15 * 60_000L, 10_000L, 24 * 3_600_000L, 120_000L, 10_000L,
-                60_000L, 30_000L, 3_600_000L, 2_000);
+        UpgradePolicy delayed = new UpgradePolicy(
+                THRESHOLD,
+                15 * 60_000L,
+                10_000L,
+                24 * 3_600_000L,
+                120_000L,
+                10_000L,
+                60_000L,
+                30_000L,
+                3_600_000L,
+                2_000);
         startUpgrade(delayed);
         env.sleep(Duration.ofMinutes(10));
         awaitPhase(UpgradePhase.AWAITING_APPROVAL);
@@ -160,7 +199,7 @@ class RollingUpgradeWorkflowTest {
         UpgradeProgress end = result();
         assertThat(end.phase()).isEqualTo(UpgradePhase.FAILED);
         assertThat(end.state().error()).contains("provisioning failed", "no capacity");
-        assertThat(ports.count("provisionTarget")).isEqualTo(3);   // the activity's retries
+        assertThat(ports.count("provisionTarget")).isEqualTo(3); // the activity's retries
         assertThat(ports.count("removeTarget")).isEqualTo(1);
         assertThat(ports.removed).isTrue();
         assertThat(ports.count("configureParams")).isZero();
@@ -192,7 +231,7 @@ class RollingUpgradeWorkflowTest {
         assertThat(upgrade.progress().lagBytes()).isEqualTo(50 * THRESHOLD);
         assertThat(ports.actions()).contains("escalate");
 
-        ports.lagBytes = 10;                               // lag recovers: still held until the operator says so
+        ports.lagBytes = 10; // lag recovers: still held until the operator says so
         env.sleep(Duration.ofMinutes(5));
         awaitHold(UpgradeHold.ESCALATED);
         assertThat(upgrade.progress().phase()).isEqualTo(UpgradePhase.WAITING_FOR_SYNC);
@@ -231,7 +270,7 @@ class RollingUpgradeWorkflowTest {
         assertThat(p.lastHealthCheck().healthy()).isFalse();
         assertThat(p.holdReason()).contains("probe failed on the target", "back to 25%");
         env.sleep(Duration.ofHours(1));
-        awaitHold(UpgradeHold.HEALTH_CHECK_FAILED);         // held for the operator, not retried by itself
+        awaitHold(UpgradeHold.HEALTH_CHECK_FAILED); // held for the operator, not retried by itself
 
         ports.unhealthyFrom = 101;
         upgrade.resume("probe fixed");
@@ -252,11 +291,11 @@ class RollingUpgradeWorkflowTest {
         assertThat(ports.splits).isEmpty();
         assertThat(ports.actions()).contains("halt").doesNotContain("escalate");
 
-        upgrade.resume("conflicting rows repaired by hand");   // accepts the errors seen so far
+        upgrade.resume("conflicting rows repaired by hand"); // accepts the errors seen so far
         env.sleep(Duration.ofMinutes(10));
         awaitPhase(UpgradePhase.AWAITING_APPROVAL);
 
-        ports.applyErrors = 3;                               // new errors after cutover do not matter to a done cutover
+        ports.applyErrors = 3; // new errors after cutover do not matter to a done cutover
         assertThat(upgrade.progress().state().applyErrorsSeen()).isEqualTo(2);
     }
 
@@ -289,9 +328,20 @@ class RollingUpgradeWorkflowTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = UpgradePhase.class, names = {"PROVISIONING", "CONFIGURING", "INSTALLING", "INITIALIZING_REPLICATION",
-        "WAITING_FOR_SYNC", "SHIFTING_TRAFFIC", "CUTTING_OVER", "AWAITING_APPROVAL"})
-    void aRollbackInAnyPhaseBeforeDetachPutsAllTrafficOnTheSourceAndRemovesTheTarget(UpgradePhase phase) throws Exception {
+    @EnumSource(
+            value = UpgradePhase.class,
+            names = {
+                "PROVISIONING",
+                "CONFIGURING",
+                "INSTALLING",
+                "INITIALIZING_REPLICATION",
+                "WAITING_FOR_SYNC",
+                "SHIFTING_TRAFFIC",
+                "CUTTING_OVER",
+                "AWAITING_APPROVAL"
+            })
+    void aRollbackInAnyPhaseBeforeDetachPutsAllTrafficOnTheSourceAndRemovesTheTarget(UpgradePhase phase)
+            throws Exception {
         String activity = activityOf(phase);
         if (activity != null) {
             ports.block(activity);
@@ -301,12 +351,17 @@ class RollingUpgradeWorkflowTest {
             eventually(() -> assertThat(ports.entered).contains(activity));
         }
         awaitPhase(phase);
-        WorkflowUpdateHandle<UpgradeProgress> handle = WorkflowStub.fromTyped(upgrade).startUpdate(UpdateOptions.newBuilder(UpgradeProgress.class)
-                .setUpdateName("rollback").setWaitForStage(WorkflowUpdateStage.ACCEPTED).build(), "canary errors");
+        WorkflowUpdateHandle<UpgradeProgress> handle = WorkflowStub.fromTyped(upgrade)
+                .startUpdate(
+                        UpdateOptions.newBuilder(UpgradeProgress.class)
+                                .setUpdateName("rollback")
+                                .setWaitForStage(WorkflowUpdateStage.ACCEPTED)
+                                .build(),
+                        "canary errors");
         if (activity != null) {
             ports.release(activity);
         }
-        UpgradeProgress answered = handle.getResultAsync().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        UpgradeProgress answered = handle.getResultAsync().get(30, TimeUnit.SECONDS);
         // the update answers once traffic is on the source
         assertThat(answered.targetPercent()).isZero();
         UpgradeProgress end = result();
@@ -335,7 +390,7 @@ class RollingUpgradeWorkflowTest {
         assertThat(answered.targetPercent()).isZero();
         assertThat(result().phase()).isEqualTo(UpgradePhase.ROLLED_BACK);
         assertThat(ports.splits).containsExactly(25, 50, 100, 0);
-        assertThat(ports.detached).isFalse();             // the source was never detached: it holds every write
+        assertThat(ports.detached).isFalse(); // the source was never detached: it holds every write
     }
 
     @Test
@@ -355,13 +410,19 @@ class RollingUpgradeWorkflowTest {
         startUpgrade(POLICY);
         env.sleep(Duration.ofMinutes(2));
         awaitPhase(UpgradePhase.WAITING_FOR_SYNC);
-        assertThatThrownBy(() -> upgrade.resume("go")).isInstanceOf(WorkflowUpdateException.class)
-                .rootCause().hasMessageContaining("not held");
-        assertThatThrownBy(() -> upgrade.rollback(" ")).isInstanceOf(WorkflowUpdateException.class)
-                .rootCause().hasMessageContaining("reason is required");
+        assertThatThrownBy(() -> upgrade.resume("go"))
+                .isInstanceOf(WorkflowUpdateException.class)
+                .rootCause()
+                .hasMessageContaining("not held");
+        assertThatThrownBy(() -> upgrade.rollback(" "))
+                .isInstanceOf(WorkflowUpdateException.class)
+                .rootCause()
+                .hasMessageContaining("reason is required");
         upgrade.approve("pre-approved by change board");
-        assertThatThrownBy(() -> upgrade.approve("again")).isInstanceOf(WorkflowUpdateException.class)
-                .rootCause().hasMessageContaining("already approved");
+        assertThatThrownBy(() -> upgrade.approve("again"))
+                .isInstanceOf(WorkflowUpdateException.class)
+                .rootCause()
+                .hasMessageContaining("already approved");
         assertThat(upgrade.progress().phase()).isEqualTo(UpgradePhase.WAITING_FOR_SYNC);
     }
 
@@ -381,18 +442,19 @@ class RollingUpgradeWorkflowTest {
 
     @Test
     void aLongWaitContinuesAsNewAndCarriesItsState() {
-        UpgradePolicy shortHistory = new UpgradePolicy(THRESHOLD, 15 * 60_000L, 10_000L, 24 * 3_600_000L, 120_000L, 10_000L,
-                60_000L, 30_000L, 0L, 80);
+        UpgradePolicy shortHistory = new UpgradePolicy(
+                THRESHOLD, 15 * 60_000L, 10_000L, 24 * 3_600_000L, 120_000L, 10_000L, 60_000L, 30_000L, 0L, 80);
         ports.lagBytes = 50 * THRESHOLD;
         WorkflowExecution first = startUpgrade(shortHistory);
         env.sleep(Duration.ofMinutes(20));
         awaitHold(UpgradeHold.ESCALATED);
         var history = client.fetchHistory(ID, first.getRunId());
-        assertThat(history.getLastEvent().getEventType()).isEqualTo(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW);
+        assertThat(history.getLastEvent().getEventType())
+                .isEqualTo(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW);
         UpgradeProgress p = upgrade.progress();
         assertThat(p.phase()).isEqualTo(UpgradePhase.WAITING_FOR_SYNC);
         assertThat(p.state().source()).isEqualTo(UpgradeDouble.SOURCE);
-        assertThat(p.state().decisions()).isGreaterThanOrEqualTo(7);   // started + six phase changes + the escalation
+        assertThat(p.state().decisions()).isGreaterThanOrEqualTo(7); // started + six phase changes + the escalation
         ports.lagBytes = 10;
         upgrade.resume("ok");
         upgrade.approve("ok");
@@ -403,8 +465,10 @@ class RollingUpgradeWorkflowTest {
 
     @Test
     void anInvalidRequestFailsValidationAndCreatesNothing() {
-        WorkflowClient.start(stub()::run, new UpgradeInput(ID, new UpgradeRequest("node1", 18, List.of(60, 60), List.of(), null, null),
-                POLICY, null));
+        WorkflowClient.start(
+                stub()::run,
+                new UpgradeInput(
+                        ID, new UpgradeRequest("node1", 18, List.of(60, 60), List.of(), null, null), POLICY, null));
         upgrade = client.newWorkflowStub(RollingUpgrade.class, ID);
         UpgradeProgress end = result();
         assertThat(end.phase()).isEqualTo(UpgradePhase.FAILED);

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -41,6 +42,7 @@ class UpgradeBench {
 
     @Inject
     UpgradeService service;
+
     @Inject
     TemporalWorker worker;
 
@@ -48,8 +50,12 @@ class UpgradeBench {
     void figures() throws Exception {
         int mb = Integer.getInteger("pgactive.bench.mb", 100);
         long filled = fill(mb);
-        System.out.printf(Locale.ROOT, "source: PostgreSQL %d, %s in %s%n", UpgradeClusterResource.SOURCE_MAJOR,
-                filled / (1024 * 1024) + " MB", UpgradeClusterResource.TABLE);
+        System.out.printf(
+                Locale.ROOT,
+                "source: PostgreSQL %d, %s in %s%n",
+                UpgradeClusterResource.SOURCE_MAJOR,
+                filled / (1024 * 1024) + " MB",
+                UpgradeClusterResource.TABLE);
 
         // rollback in the middle of a traffic step
         UpgradeClusterResource.prepareTarget(true);
@@ -62,12 +68,17 @@ class UpgradeBench {
             long t0 = System.nanoTime();
             rollback();
             double ms = (System.nanoTime() - t0) / 1e6;
-            System.out.printf(Locale.ROOT, "rollback before cutover: %.0f ms from request to 100 %% on the source (split %d %% after)%n",
-                    ms, progress().getInt("target_percent"));
+            System.out.printf(
+                    Locale.ROOT,
+                    "rollback before cutover: %.0f ms from request to 100 %% on the source (split %d %% after)%n",
+                    ms,
+                    progress().getInt("target_percent"));
             writer.close();
             System.out.printf(Locale.ROOT, "  client errors: %d%n", writer.failed());
         }
-        await().atMost(LONG).until(() -> "ROLLED_BACK".equals(progress().getString("phase")) && !UpgradeClusterResource.targetExists());
+        await().atMost(LONG)
+                .until(() ->
+                        "ROLLED_BACK".equals(progress().getString("phase")) && !UpgradeClusterResource.targetExists());
 
         // the whole upgrade, then a rollback after cutover
         UpgradeClusterResource.prepareTarget(true);
@@ -78,21 +89,25 @@ class UpgradeBench {
         try (AckedWriter writer = writer()) {
             long t0 = System.nanoTime();
             start();
-            Thread sampler = new Thread(() -> {
-                while (sampling.get()) {
-                    long s = System.nanoTime();
-                    progress();
-                    progressMs.add((System.nanoTime() - s) / 1e6);
-                    // the same answer without HTTP, and Temporal's query alone: where the time goes
-                    s = System.nanoTime();
-                    service.get(ID);
-                    serviceMs.add((System.nanoTime() - s) / 1e6);
-                    s = System.nanoTime();
-                    worker.client().newWorkflowStub(RollingUpgrade.class, ID).progress();
-                    queryMs.add((System.nanoTime() - s) / 1e6);
-                    java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
-                }
-            }, "progress-sampler");
+            Thread sampler = new Thread(
+                    () -> {
+                        while (sampling.get()) {
+                            long s = System.nanoTime();
+                            progress();
+                            progressMs.add((System.nanoTime() - s) / 1e6);
+                            // the same answer without HTTP, and Temporal's query alone: where the time goes
+                            s = System.nanoTime();
+                            service.get(ID);
+                            serviceMs.add((System.nanoTime() - s) / 1e6);
+                            s = System.nanoTime();
+                            worker.client()
+                                    .newWorkflowStub(RollingUpgrade.class, ID)
+                                    .progress();
+                            queryMs.add((System.nanoTime() - s) / 1e6);
+                            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+                        }
+                    },
+                    "progress-sampler");
             sampler.start();
             long[] cutoverSeen = new long[2];
             await().atMost(LONG).pollInterval(Duration.ofMillis(100)).until(() -> {
@@ -104,33 +119,52 @@ class UpgradeBench {
             });
             cutoverSeen[1] = System.nanoTime();
             double upgradeS = (cutoverSeen[1] - t0) / 1e9;
-            await().atMost(Duration.ofMinutes(1)).until(() -> writer.acks().stream().anyMatch(a -> a.ackNanos() > cutoverSeen[1] + 2_000_000_000L));
+            await().atMost(Duration.ofMinutes(1))
+                    .until(() -> writer.acks().stream().anyMatch(a -> a.ackNanos() > cutoverSeen[1] + 2_000_000_000L));
             List<AckedWriter.Ack> acks = writer.acks();
             // the gaps around the cutover: from a little before it was first seen to a little after it ended
             long from = (cutoverSeen[0] == 0 ? cutoverSeen[1] - 5_000_000_000L : cutoverSeen[0]) - 2_000_000_000L;
-            List<AckedWriter.Ack> window = acks.stream().filter(a -> a.ackNanos() >= from && a.ackNanos() <= cutoverSeen[1] + 2_000_000_000L).toList();
-            System.out.printf(Locale.ROOT, "upgrade to PostgreSQL %d: %.1f s from start to cut over (shift 50 %%, soak %s)%n",
-                    UpgradeClusterResource.TARGET_MAJOR, upgradeS, UpgradeClusterResource.SOAK);
-            System.out.printf(Locale.ROOT, "longest gap between acknowledged writes at cutover: %.0f ms (%d writes around it; whole run: %.0f ms)%n",
-                    AckedWriter.longestGapMillis(window), window.size(), AckedWriter.longestGapMillis(acks));
+            List<AckedWriter.Ack> window = acks.stream()
+                    .filter(a -> a.ackNanos() >= from && a.ackNanos() <= cutoverSeen[1] + 2_000_000_000L)
+                    .toList();
+            System.out.printf(
+                    Locale.ROOT,
+                    "upgrade to PostgreSQL %d: %.1f s from start to cut over (shift 50 %%, soak %s)%n",
+                    UpgradeClusterResource.TARGET_MAJOR,
+                    upgradeS,
+                    UpgradeClusterResource.SOAK);
+            System.out.printf(
+                    Locale.ROOT,
+                    "longest gap between acknowledged writes at cutover: %.0f ms (%d writes around it; whole run: %.0f ms)%n",
+                    AckedWriter.longestGapMillis(window),
+                    window.size(),
+                    AckedWriter.longestGapMillis(acks));
             long t1 = System.nanoTime();
             rollback();
-            System.out.printf(Locale.ROOT, "rollback after cutover: %.0f ms from request to 100 %% on the source%n", (System.nanoTime() - t1) / 1e6);
+            System.out.printf(
+                    Locale.ROOT,
+                    "rollback after cutover: %.0f ms from request to 100 %% on the source%n",
+                    (System.nanoTime() - t1) / 1e6);
             sampling.set(false);
             sampler.join();
             writer.close();
-            System.out.printf(Locale.ROOT, "  client errors: %d, acknowledged writes: %d%n", writer.failed(), writer.acked());
+            System.out.printf(
+                    Locale.ROOT, "  client errors: %d, acknowledged writes: %d%n", writer.failed(), writer.acked());
         }
         printLatency("progress query (GET /upgrades/{id})", progressMs);
         printLatency("progress query (UpgradeService.get: describe + query, no HTTP)", serviceMs);
         printLatency("progress query (Temporal query alone)", queryMs);
-        await().atMost(LONG).until(() -> "ROLLED_BACK".equals(progress().getString("phase")) && !UpgradeClusterResource.targetExists());
+        await().atMost(LONG)
+                .until(() ->
+                        "ROLLED_BACK".equals(progress().getString("phase")) && !UpgradeClusterResource.targetExists());
     }
 
     private static long fill(int mb) throws Exception {
         long rows = mb * 1024L * 1024L / ROW_BYTES;
-        try (Connection c = UpgradeClusterResource.connectSource(); Statement st = c.createStatement()) {
-            st.execute("INSERT INTO public.orders (payload) SELECT repeat('x', 200) || g FROM generate_series(1, " + rows + ") g");
+        try (Connection c = UpgradeClusterResource.connectSource();
+                Statement st = c.createStatement()) {
+            st.execute("INSERT INTO public.orders (payload) SELECT repeat('x', 200) || g FROM generate_series(1, "
+                    + rows + ") g");
             st.execute("VACUUM ANALYZE public.orders");
             try (ResultSet rs = st.executeQuery("SELECT pg_total_relation_size('public.orders')")) {
                 rs.next();
@@ -142,33 +176,57 @@ class UpgradeBench {
     private static void printLatency(String what, List<Double> samples) {
         List<Double> sorted = new ArrayList<>(samples);
         Collections.sort(sorted);
-        System.out.printf(Locale.ROOT, "%s: p50 %.1f ms, p99 %.1f ms over %d calls%n", what, pct(sorted, 0.50),
-                pct(sorted, 0.99), sorted.size());
+        System.out.printf(
+                Locale.ROOT,
+                "%s: p50 %.1f ms, p99 %.1f ms over %d calls%n",
+                what,
+                pct(sorted, 0.50),
+                pct(sorted, 0.99),
+                sorted.size());
     }
 
     private static double pct(List<Double> sorted, double q) {
-        return sorted.isEmpty() ? Double.NaN : sorted.get((int) Math.min(sorted.size() - 1, Math.floor(q * sorted.size())));
+        return sorted.isEmpty()
+                ? Double.NaN
+                : sorted.get((int) Math.min(sorted.size() - 1, Math.floor(q * sorted.size())));
     }
 
     private static AckedWriter writer() {
-        return new AckedWriter(UpgradeClusterResource.bouncer.jdbcUrl(), UpgradeClusterResource.bouncer.jdbcProperties(),
+        return new AckedWriter(
+                UpgradeClusterResource.bouncer.jdbcUrl(),
+                UpgradeClusterResource.bouncer.jdbcProperties(),
                 UpgradeClusterResource.TABLE);
     }
 
     private static void start() {
-        given().header("Authorization", "Bearer " + UpgradeClusterResource.TOKEN).contentType(ContentType.JSON)
-                .body(Map.of("source", UpgradeClusterResource.SOURCE, "target_version", UpgradeClusterResource.TARGET_MAJOR,
-                        "shifts", List.of(50), "tables", List.of(UpgradeClusterResource.TABLE)))
-                .post("/upgrades").then().statusCode(200);
+        given().header("Authorization", "Bearer " + UpgradeClusterResource.TOKEN)
+                .contentType(ContentType.JSON)
+                .body(Map.of(
+                        "source",
+                        UpgradeClusterResource.SOURCE,
+                        "target_version",
+                        UpgradeClusterResource.TARGET_MAJOR,
+                        "shifts",
+                        List.of(50),
+                        "tables",
+                        List.of(UpgradeClusterResource.TABLE)))
+                .post("/upgrades")
+                .then()
+                .statusCode(200);
     }
 
     private static void rollback() {
-        given().header("Authorization", "Bearer " + UpgradeClusterResource.TOKEN).contentType(ContentType.JSON)
-                .body(Map.of("reason", "bench")).post("/upgrades/" + ID + "/rollback").then().statusCode(200);
+        given().header("Authorization", "Bearer " + UpgradeClusterResource.TOKEN)
+                .contentType(ContentType.JSON)
+                .body(Map.of("reason", "bench"))
+                .post("/upgrades/" + ID + "/rollback")
+                .then()
+                .statusCode(200);
     }
 
     private static JsonPath progress() {
-        JsonPath view = given().get("/upgrades/" + ID).then().statusCode(200).extract().jsonPath();
+        JsonPath view =
+                given().get("/upgrades/" + ID).then().statusCode(200).extract().jsonPath();
         return new JsonPath(view.prettify()).setRootPath("progress");
     }
 }

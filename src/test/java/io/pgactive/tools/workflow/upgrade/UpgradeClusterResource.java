@@ -1,5 +1,7 @@
 package io.pgactive.tools.workflow.upgrade;
 
+import static org.awaitility.Awaitility.await;
+
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.testing.HaproxyProcess;
 import io.pgactive.tools.testing.PgBinaries;
@@ -9,16 +11,15 @@ import io.pgactive.tools.testing.TemporalTestServer;
 import io.pgactive.tools.workflow.upgrade.local.LocalPostgresProvisioner;
 import io.pgactive.tools.workflow.upgrade.local.LocalPostgresSettings;
 import java.io.IOException;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Map;
-import java.nio.channels.OverlappingFileLockException;
 import java.time.Duration;
-import static org.awaitility.Awaitility.await;
+import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -68,32 +69,44 @@ public class UpgradeClusterResource extends ServiceTestResource {
 
     @Override
     protected Map<String, String> start(Path dir) throws IOException {
-        Map<Integer, Path> binaries = Map.of(SOURCE_MAJOR, PgBinaries.home(SOURCE_MAJOR), TARGET_MAJOR, PgBinaries.home(TARGET_MAJOR));
-        Map<String, String> small = Map.of("shared_buffers", "'16MB'", "max_connections", "40", "fsync", "off",
-                "wal_receiver_status_interval", "'1s'");
+        Map<Integer, Path> binaries =
+                Map.of(SOURCE_MAJOR, PgBinaries.home(SOURCE_MAJOR), TARGET_MAJOR, PgBinaries.home(TARGET_MAJOR));
+        Map<String, String> small = Map.of(
+                "shared_buffers",
+                "'16MB'",
+                "max_connections",
+                "40",
+                "fsync",
+                "off",
+                "wal_receiver_status_interval",
+                "'1s'");
         Path sourceState = PgBinaries.stateDir("e2e-source");
         closeOnStop(() -> PgBinaries.deleteStateDir(sourceState));
         sources = new LocalPostgresProvisioner(LocalPostgresSettings.of(sourceState, binaries)
-                .withRunAs(PgBinaries.runAs().orElse(null)).withServerSettings(small));
+                .withRunAs(PgBinaries.runAs().orElse(null))
+                .withServerSettings(small));
         closeOnStop(() -> sources.remove(SOURCE));
-        source = sources.provision(new ProvisionRequest(SOURCE, new DatabaseRef("seed", "127.0.0.1", 1, DATABASE, SOURCE_MAJOR),
-                SOURCE_MAJOR, null, null));
+        source = sources.provision(new ProvisionRequest(
+                SOURCE, new DatabaseRef("seed", "127.0.0.1", 1, DATABASE, SOURCE_MAJOR), SOURCE_MAJOR, null, null));
         try {
-            sql(sources.dsn(SOURCE).orElseThrow(), "CREATE ROLE " + APP_USER + " LOGIN PASSWORD '" + APP_PASSWORD + "';"
-                    + SCHEMA + "INSERT INTO public.health VALUES (1);"
-                    + "INSERT INTO public.orders (payload) SELECT 'seed' || g FROM generate_series(1, 500) g");
+            sql(
+                    sources.dsn(SOURCE).orElseThrow(),
+                    "CREATE ROLE " + APP_USER + " LOGIN PASSWORD '" + APP_PASSWORD + "';"
+                            + SCHEMA + "INSERT INTO public.health VALUES (1);"
+                            + "INSERT INTO public.orders (payload) SELECT 'seed' || g FROM generate_series(1, 500) g");
         } catch (SQLException e) {
             throw new IllegalStateException("cannot prepare the source: " + e.getMessage(), e);
         }
         workDir = PgBinaries.stateDir("e2e-targets");
         closeOnStop(() -> PgBinaries.deleteStateDir(workDir));
         targets = new LocalPostgresProvisioner(LocalPostgresSettings.of(workDir, binaries)
-                .withRunAs(PgBinaries.runAs().orElse(null)).withServerSettings(small));
+                .withRunAs(PgBinaries.runAs().orElse(null))
+                .withServerSettings(small));
         closeOnStop(() -> targets.remove(TARGET));
 
         haproxy = closeOnStop(HaproxyProcess.start("127.0.0.1", source.port()));
-        bouncer = closeOnStop(PgBouncerForwarder.start("127.0.0.1", haproxy.port(), DATABASE, APP_USER, APP_PASSWORD,
-                Map.of("query_wait_timeout", "60")));
+        bouncer = closeOnStop(PgBouncerForwarder.start(
+                "127.0.0.1", haproxy.port(), DATABASE, APP_USER, APP_PASSWORD, Map.of("query_wait_timeout", "60")));
         temporal = closeOnStop(TemporalTestServer.start(0));
 
         Dsn admin = sources.dsn(SOURCE).orElseThrow();
@@ -102,7 +115,8 @@ public class UpgradeClusterResource extends ServiceTestResource {
                 + "  interval: 500ms\n"
                 + "  backoff_max: 1s\n"
                 + "  nodes:\n"
-                + "    - { name: " + SOURCE + ", dsn: \"host=" + admin.host() + " port=" + admin.port() + " dbname=" + DATABASE
+                + "    - { name: " + SOURCE + ", dsn: \"host=" + admin.host() + " port=" + admin.port() + " dbname="
+                + DATABASE
                 + " user=" + admin.user() + " password=" + admin.password() + "\" }\n"
                 + "upgrade:\n"
                 + "  token: " + TOKEN + "\n"
@@ -115,7 +129,8 @@ public class UpgradeClusterResource extends ServiceTestResource {
                 + "      node: " + SOURCE + "\n"
                 + "      haproxy: { admin: " + haproxy.adminSocket() + ", backend: " + HaproxyProcess.BACKEND
                 + ", source_server: " + HaproxyProcess.SOURCE + ", target_server: " + HaproxyProcess.TARGET + " }\n"
-                + "      pgbouncer: { admin: \"postgres://" + console.user() + ":" + console.password() + "@" + console.host() + ":"
+                + "      pgbouncer: { admin: \"postgres://" + console.user() + ":" + console.password() + "@"
+                + console.host() + ":"
                 + console.port() + "/pgbouncer\", database: " + DATABASE + " }\n"
                 + "  provisioner:\n"
                 + "    kind: local\n"
@@ -127,9 +142,13 @@ public class UpgradeClusterResource extends ServiceTestResource {
                 + "  path: " + dir.resolve("data/replication_state.db") + "\n";
         Path config = dir.resolve("tools.yaml");
         Files.writeString(config, yaml);
-        return Map.of("pgactive.tools.config", config.toString(),
-                "pgactive.tools.temporal.enabled", "true",
-                "quarkus.temporal.connection.target", temporal.target());
+        return Map.of(
+                "pgactive.tools.config",
+                config.toString(),
+                "pgactive.tools.temporal.enabled",
+                "true",
+                "quarkus.temporal.connection.target",
+                temporal.target());
     }
 
     /** How long replication must stay caught up before traffic moves: short, so the upgrade does not wait for it. */
@@ -143,10 +162,15 @@ public class UpgradeClusterResource extends ServiceTestResource {
      */
     static DatabaseRef prepareTarget(boolean healthy) throws SQLException {
         // the service's provisioner holds the same directory lock now and then: this JVM may not take it meanwhile
-        DatabaseRef target = await().atMost(Duration.ofSeconds(30)).ignoreException(OverlappingFileLockException.class)
-                .until(() -> targets.provision(new ProvisionRequest(TARGET, source, TARGET_MAJOR, null, null)), t -> t != null);
-        sql(targets.dsn(TARGET).orElseThrow(), "CREATE ROLE " + APP_USER + " LOGIN PASSWORD '" + APP_PASSWORD + "';" + SCHEMA
-                + (healthy ? "INSERT INTO public.health VALUES (1);" : ""));
+        DatabaseRef target = await().atMost(Duration.ofSeconds(30))
+                .ignoreException(OverlappingFileLockException.class)
+                .until(
+                        () -> targets.provision(new ProvisionRequest(TARGET, source, TARGET_MAJOR, null, null)),
+                        t -> t != null);
+        sql(
+                targets.dsn(TARGET).orElseThrow(),
+                "CREATE ROLE " + APP_USER + " LOGIN PASSWORD '" + APP_PASSWORD + "';" + SCHEMA
+                        + (healthy ? "INSERT INTO public.health VALUES (1);" : ""));
         return target;
     }
 
@@ -168,11 +192,13 @@ public class UpgradeClusterResource extends ServiceTestResource {
         p.setProperty("user", dsn.user());
         p.setProperty("password", dsn.password());
         p.setProperty("connectTimeout", "10");
-        return DriverManager.getConnection("jdbc:postgresql://" + dsn.host() + ":" + dsn.port() + "/" + dsn.database(), p);
+        return DriverManager.getConnection(
+                "jdbc:postgresql://" + dsn.host() + ":" + dsn.port() + "/" + dsn.database(), p);
     }
 
     private static void sql(Dsn dsn, String sql) throws SQLException {
-        try (Connection c = connect(dsn); Statement st = c.createStatement()) {
+        try (Connection c = connect(dsn);
+                Statement st = c.createStatement()) {
             st.execute(sql);
         }
     }

@@ -1,5 +1,6 @@
 package io.pgactive.tools.workflow.upgrade;
 
+import io.temporal.failure.ApplicationFailure;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -26,17 +27,22 @@ final class UpgradeDouble {
     static final DatabaseRef SOURCE = new DatabaseRef("node1", "127.0.0.1", 5432, "app", 16);
 
     UpgradeActivities activities() {
-        return (UpgradeActivities) Proxy.newProxyInstance(UpgradeActivities.class.getClassLoader(),
-                new Class<?>[] {UpgradeActivities.class}, (proxy, method, args) -> {
+        return (UpgradeActivities) Proxy.newProxyInstance(
+                UpgradeActivities.class.getClassLoader(),
+                new Class<?>[] {UpgradeActivities.class},
+                (proxy, method, args) -> {
                     calls.add(method.getName());
-                    counts.computeIfAbsent(method.getName(), k -> new AtomicInteger()).incrementAndGet();
+                    counts.computeIfAbsent(method.getName(), k -> new AtomicInteger())
+                            .incrementAndGet();
                     CountDownLatch gate = blocked.get(method.getName());
                     if (gate != null) {
                         entered.add(method.getName());
                         gate.await(60, TimeUnit.SECONDS);
                     }
                     try {
-                        return UpgradeDouble.class.getDeclaredMethod(method.getName(), method.getParameterTypes()).invoke(this, args);
+                        return UpgradeDouble.class
+                                .getDeclaredMethod(method.getName(), method.getParameterTypes())
+                                .invoke(this, args);
                     } catch (InvocationTargetException e) {
                         throw e.getCause();
                     }
@@ -109,7 +115,7 @@ final class UpgradeDouble {
     DatabaseRef validateInput(UpgradeRequest request, String targetNode) {
         List<String> problems = UpgradeRules.validate(request);
         if (!problems.isEmpty()) {
-            throw io.temporal.failure.ApplicationFailure.newNonRetryableFailure(String.join("; ", problems), "InvalidUpgrade");
+            throw ApplicationFailure.newNonRetryableFailure(String.join("; ", problems), "InvalidUpgrade");
         }
         return SOURCE;
     }
@@ -117,7 +123,7 @@ final class UpgradeDouble {
     DatabaseRef provisionTarget(ProvisionRequest request) {
         if (provisionFailures > 0) {
             provisionFailures--;
-            throw io.temporal.failure.ApplicationFailure.newFailure("no capacity for " + request.targetNode(), "UpgradeStepFailed");
+            throw ApplicationFailure.newFailure("no capacity for " + request.targetNode(), "UpgradeStepFailed");
         }
         if (target == null) {
             target = new DatabaseRef(request.targetNode(), "127.0.0.1", 5433, "app", request.targetMajorVersion());
@@ -130,8 +136,7 @@ final class UpgradeDouble {
         return pendingRestart;
     }
 
-    void installExtension(DatabaseRef source, DatabaseRef target, UpgradeScope scope) {
-    }
+    void installExtension(DatabaseRef source, DatabaseRef target, UpgradeScope scope) {}
 
     ReplicationState startReplication(DatabaseRef source, DatabaseRef target, UpgradeScope scope) {
         return state();
@@ -146,8 +151,12 @@ final class UpgradeDouble {
     }
 
     SyncReading waitForSync(DatabaseRef source, DatabaseRef target, UpgradePolicy policy, long applyErrorsSeen) {
-        boolean in = nodesHealthy && lagBytes >= 0 && lagBytes <= policy.lagThresholdBytes() && applyErrors <= applyErrorsSeen;
-        return new SyncReading(System.currentTimeMillis(), in, lagBytes, applyErrors, nodesHealthy, "lag " + lagBytes, 1);
+        boolean in = nodesHealthy
+                && lagBytes >= 0
+                && lagBytes <= policy.lagThresholdBytes()
+                && applyErrors <= applyErrorsSeen;
+        return new SyncReading(
+                System.currentTimeMillis(), in, lagBytes, applyErrors, nodesHealthy, "lag " + lagBytes, 1);
     }
 
     TrafficSplit shiftTraffic(DatabaseRef source, DatabaseRef target, UpgradeScope scope, int percent) {
@@ -169,8 +178,13 @@ final class UpgradeDouble {
 
     HealthReport runHealthChecks(DatabaseRef source, DatabaseRef target, UpgradePolicy policy, long applyErrorsSeen) {
         boolean healthy = targetPercent < unhealthyFrom;
-        return new HealthReport(System.currentTimeMillis(), healthy, healthy ? List.of() : List.of("probe failed on the target"),
-                lagBytes, applyErrors, 1);
+        return new HealthReport(
+                System.currentTimeMillis(),
+                healthy,
+                healthy ? List.of() : List.of("probe failed on the target"),
+                lagBytes,
+                applyErrors,
+                1);
     }
 
     TrafficSplit cutover(DatabaseRef source, DatabaseRef target, UpgradeScope scope, long budgetMillis) {

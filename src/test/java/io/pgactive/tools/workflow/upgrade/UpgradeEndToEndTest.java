@@ -7,24 +7,27 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.testing.AckedWriter;
-import io.pgactive.tools.testing.SnapshotInvariants;
-import jakarta.inject.Inject;
 import io.pgactive.tools.testing.AckedWriter.Ack;
+import io.pgactive.tools.testing.SnapshotInvariants;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Array;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -59,7 +62,7 @@ class UpgradeEndToEndTest {
         int targetPort = UpgradeClusterResource.prepareTarget(true).port();
         int sourcePort = UpgradeClusterResource.source.port();
         try (SnapshotInvariants invariants = SnapshotInvariants.following(bus, List.of(UpgradeClusterResource.SOURCE));
-             AckedWriter writer = writer()) {
+                AckedWriter writer = writer()) {
             await().atMost(WAIT).until(() -> writer.acked() >= 20);
 
             JsonPath started = start(List.of(50));
@@ -78,10 +81,14 @@ class UpgradeEndToEndTest {
             assertHolds(UpgradeClusterResource.connectTarget(), beforeRollback, "target after cutover");
             // nothing made twice by the repeated start: one target, one subscription each way
             try (Stream<Path> dirs = Files.list(UpgradeClusterResource.workDir)) {
-                assertThat(dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString())).containsExactly(TARGET);
+                assertThat(dirs.filter(Files::isDirectory)
+                                .map(p -> p.getFileName().toString()))
+                        .containsExactly(TARGET);
             }
-            assertThat(countOn(UpgradeClusterResource.connectTarget(), "SELECT count(*) FROM pg_subscription")).isEqualTo(1);
-            assertThat(countOn(UpgradeClusterResource.connectSource(), "SELECT count(*) FROM pg_subscription")).isEqualTo(1);
+            assertThat(countOn(UpgradeClusterResource.connectTarget(), "SELECT count(*) FROM pg_subscription"))
+                    .isEqualTo(1);
+            assertThat(countOn(UpgradeClusterResource.connectSource(), "SELECT count(*) FROM pg_subscription"))
+                    .isEqualTo(1);
 
             rollback("errors on 18");
             assertThat(progress().getInt("target_percent")).isZero();
@@ -91,9 +98,12 @@ class UpgradeEndToEndTest {
             await().atMost(WAIT).until(() -> writer.ackedOn(sourcePort) >= onSourceAtRollback + 20);
             writer.close();
 
-            assertThat(writer.failed()).as("client errors, last: %s", writer.lastError()).isZero();
+            assertThat(writer.failed())
+                    .as("client errors, last: %s", writer.lastError())
+                    .isZero();
             List<Ack> all = writer.acks();
-            assertThat(all.stream().filter(a -> a.serverPort() == targetPort).count()).isGreaterThanOrEqualTo(20);
+            assertThat(all.stream().filter(a -> a.serverPort() == targetPort).count())
+                    .isGreaterThanOrEqualTo(20);
             assertHolds(UpgradeClusterResource.connectSource(), all, "source after the rollback");
             // every version published while the target came, carried traffic and went
             invariants.assertNoViolation();
@@ -124,7 +134,9 @@ class UpgradeEndToEndTest {
             long onSourceAtRollback = writer.ackedOn(sourcePort);
             await().atMost(WAIT).until(() -> writer.ackedOn(sourcePort) >= onSourceAtRollback + 20);
             writer.close();
-            assertThat(writer.failed()).as("client errors, last: %s", writer.lastError()).isZero();
+            assertThat(writer.failed())
+                    .as("client errors, last: %s", writer.lastError())
+                    .isZero();
             assertHolds(UpgradeClusterResource.connectSource(), writer.acks(), "source after the rollback");
         }
         awaitPhase("ROLLED_BACK", WAIT);
@@ -155,30 +167,53 @@ class UpgradeEndToEndTest {
     // ------------------------------------------------------------------ helpers
 
     private static AckedWriter writer() {
-        return new AckedWriter(UpgradeClusterResource.bouncer.jdbcUrl(), UpgradeClusterResource.bouncer.jdbcProperties(),
+        return new AckedWriter(
+                UpgradeClusterResource.bouncer.jdbcUrl(),
+                UpgradeClusterResource.bouncer.jdbcProperties(),
                 UpgradeClusterResource.TABLE);
     }
 
     private static JsonPath start(List<Integer> shifts) {
-        return given().header("Authorization", "Bearer " + UpgradeClusterResource.TOKEN).contentType(ContentType.JSON)
-                .body(Map.of("source", UpgradeClusterResource.SOURCE, "target_version", UpgradeClusterResource.TARGET_MAJOR,
-                        "shifts", shifts, "tables", List.of(UpgradeClusterResource.TABLE)))
-                .post("/upgrades").then().statusCode(200).extract().jsonPath();
+        return given().header("Authorization", "Bearer " + UpgradeClusterResource.TOKEN)
+                .contentType(ContentType.JSON)
+                .body(Map.of(
+                        "source",
+                        UpgradeClusterResource.SOURCE,
+                        "target_version",
+                        UpgradeClusterResource.TARGET_MAJOR,
+                        "shifts",
+                        shifts,
+                        "tables",
+                        List.of(UpgradeClusterResource.TABLE)))
+                .post("/upgrades")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
     }
 
     private static void rollback(String reason) {
-        given().header("Authorization", "Bearer " + UpgradeClusterResource.TOKEN).contentType(ContentType.JSON)
-                .body(Map.of("reason", reason)).post("/upgrades/" + ID + "/rollback").then().statusCode(200);
+        given().header("Authorization", "Bearer " + UpgradeClusterResource.TOKEN)
+                .contentType(ContentType.JSON)
+                .body(Map.of("reason", reason))
+                .post("/upgrades/" + ID + "/rollback")
+                .then()
+                .statusCode(200);
     }
 
     private static JsonPath progress() {
-        JsonPath view = given().get("/upgrades/" + ID).then().statusCode(200).extract().jsonPath();
+        JsonPath view =
+                given().get("/upgrades/" + ID).then().statusCode(200).extract().jsonPath();
         return new JsonPath(view.prettify()).setRootPath("progress");
     }
 
     private static void assertNotStopped(JsonPath p) {
-        assertThat(p.getString("phase")).as("phase, hold reason %s", p.getString("hold_reason")).isNotIn("FAILED", "ROLLED_BACK");
-        assertThat(p.getString("hold")).as("hold reason %s", p.getString("hold_reason")).isIn(null, "NONE");
+        assertThat(p.getString("phase"))
+                .as("phase, hold reason %s", p.getString("hold_reason"))
+                .isNotIn("FAILED", "ROLLED_BACK");
+        assertThat(p.getString("hold"))
+                .as("hold reason %s", p.getString("hold_reason"))
+                .isIn(null, "NONE");
     }
 
     private static void awaitPhase(String phase, Duration atMost) {
@@ -193,10 +228,10 @@ class UpgradeEndToEndTest {
 
     /** The ports of the servers that new transactions through the router reach, over several fresh sessions. */
     private static Set<Integer> serverPorts() throws SQLException {
-        Set<Integer> ports = new java.util.HashSet<>();
+        Set<Integer> ports = new HashSet<>();
         for (int i = 0; i < 8; i++) {
-            try (Connection c = java.sql.DriverManager.getConnection(UpgradeClusterResource.bouncer.jdbcUrl(),
-                    UpgradeClusterResource.bouncer.jdbcProperties())) {
+            try (Connection c = DriverManager.getConnection(
+                    UpgradeClusterResource.bouncer.jdbcUrl(), UpgradeClusterResource.bouncer.jdbcProperties())) {
                 ports.add((int) count(c, "SELECT inet_server_port()"));
             }
         }
@@ -205,18 +240,20 @@ class UpgradeEndToEndTest {
 
     /** The ports of the servers that new connections to HAProxy itself reach (round robin: a 50 % split alternates). */
     private static Set<Integer> routedPorts() throws SQLException {
-        Set<Integer> ports = new java.util.HashSet<>();
+        Set<Integer> ports = new HashSet<>();
         for (int i = 0; i < 8; i++) {
-            try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:"
-                    + UpgradeClusterResource.haproxy.port() + "/" + UpgradeClusterResource.DATABASE, appLogin())) {
+            try (Connection c = DriverManager.getConnection(
+                    "jdbc:postgresql://127.0.0.1:" + UpgradeClusterResource.haproxy.port() + "/"
+                            + UpgradeClusterResource.DATABASE,
+                    appLogin())) {
                 ports.add((int) count(c, "SELECT inet_server_port()"));
             }
         }
         return ports;
     }
 
-    private static java.util.Properties appLogin() {
-        java.util.Properties p = new java.util.Properties();
+    private static Properties appLogin() {
+        Properties p = new Properties();
         p.setProperty("user", UpgradeClusterResource.APP_USER);
         p.setProperty("password", UpgradeClusterResource.APP_PASSWORD);
         p.setProperty("connectTimeout", "10");
@@ -229,8 +266,10 @@ class UpgradeEndToEndTest {
         if (given().get("/upgrades/" + ID).statusCode() == 200) {
             String phase = progress().getString("phase");
             if (!Set.of("ROLLED_BACK", "FAILED", "COMPLETED").contains(phase)) {
-                given().header("Authorization", "Bearer " + UpgradeClusterResource.TOKEN).contentType(ContentType.JSON)
-                        .body(Map.of("reason", "test cleanup")).post("/upgrades/" + ID + "/rollback");
+                given().header("Authorization", "Bearer " + UpgradeClusterResource.TOKEN)
+                        .contentType(ContentType.JSON)
+                        .body(Map.of("reason", "test cleanup"))
+                        .post("/upgrades/" + ID + "/rollback");
             }
         }
         await().atMost(WAIT).until(() -> !UpgradeClusterResource.targetExists());
@@ -238,13 +277,16 @@ class UpgradeEndToEndTest {
 
     /** {@code side} holds exactly the acknowledged rows: the same count and the same checksum over id and payload. */
     private static void assertHolds(Connection side, List<Ack> acks, String what) throws SQLException {
-        try (side; PreparedStatement st = side.prepareStatement(ROWS)) {
+        try (side;
+                PreparedStatement st = side.prepareStatement(ROWS)) {
             Array ids = side.createArrayOf("bigint", acks.stream().map(Ack::id).toArray(Long[]::new));
             st.setArray(1, ids);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 assertThat(rs.getLong(1)).as("acknowledged rows on the " + what).isEqualTo(acks.size());
-                assertThat(rs.getString(2)).as("checksum of the acknowledged rows on the " + what).isEqualTo(AckedWriter.checksum(acks));
+                assertThat(rs.getString(2))
+                        .as("checksum of the acknowledged rows on the " + what)
+                        .isEqualTo(AckedWriter.checksum(acks));
             }
         }
     }
@@ -256,7 +298,8 @@ class UpgradeEndToEndTest {
     }
 
     private static long count(Connection c, String sql) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +51,7 @@ class UpgradePortsProducerTest {
     private static <T> T port(Class<T> type) {
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (p, m, a) -> {
             if (m.getName().equals("dsn")) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             throw new UnsupportedOperationException(m.getName());
         }));
@@ -76,7 +77,7 @@ class UpgradePortsProducerTest {
                     - { name: app2, node: node2, haproxy: { admin: /s2, backend: pg, source_server: a, target_server: b } }
                   provisioner: { kind: local, work_dir: targets }
                 """), recording);
-        assertThat(built).isEmpty();                       // nothing is built before the first upgrade
+        assertThat(built).isEmpty(); // nothing is built before the first upgrade
         UpgradePorts one = f.forSource("node1").orElseThrow();
         assertThat(f.forSource("node1").orElseThrow()).isSameAs(one);
         UpgradePorts two = f.forSource("node2").orElseThrow();
@@ -85,7 +86,8 @@ class UpgradePortsProducerTest {
         assertThat(two.router()).isNotSameAs(one.router());
         assertThat(built).containsExactly("provisioner targets", "replication", "router app1", "router app2");
         // the replication group reaches configured sources with their configured credentials
-        assertThat(replicationDsns.resolve("node2")).hasValueSatisfying(d -> assertThat(d.port()).isEqualTo(5433));
+        assertThat(replicationDsns.resolve("node2"))
+                .hasValueSatisfying(d -> assertThat(d.port()).isEqualTo(5433));
         assertThat(replicationDsns.resolve("node2-pg18")).isEmpty();
     }
 

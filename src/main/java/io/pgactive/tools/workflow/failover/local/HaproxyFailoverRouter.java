@@ -3,7 +3,6 @@ package io.pgactive.tools.workflow.failover.local;
 import io.pgactive.tools.workflow.failover.FailoverRouter;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import io.pgactive.tools.workflow.upgrade.local.HaproxyRuntimeApi;
-
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
@@ -40,8 +39,10 @@ public final class HaproxyFailoverRouter implements FailoverRouter {
                 fenced.add(s.name());
             }
         }
-        return fenced.isEmpty() ? "haproxy " + backend + " has no server for " + node + " (nothing to fence)"
-                : "haproxy " + backend + "/" + String.join(",", fenced) + " in maintenance, sessions ended (" + node + ")";
+        return fenced.isEmpty()
+                ? "haproxy " + backend + " has no server for " + node + " (nothing to fence)"
+                : "haproxy " + backend + "/" + String.join(",", fenced) + " in maintenance, sessions ended (" + node
+                        + ")";
     }
 
     @Override
@@ -60,10 +61,15 @@ public final class HaproxyFailoverRouter implements FailoverRouter {
         String address = resolve(host);
         Map<String, HaproxyRuntimeApi.ServerState> servers = api.servers(backend);
         HaproxyRuntimeApi.ServerState chosen = servers.values().stream()
-                .filter(s -> s.address().equals(address) && s.port() == port).findFirst()
-                .or(() -> servers.values().stream().filter(HaproxyRuntimeApi.ServerState::maintenance).findFirst())
-                .orElseThrow(() -> new UpgradeException("haproxy " + backend + " has no server pointing at " + node
-                        + " and none in maintenance to take over", false));
+                .filter(s -> s.address().equals(address) && s.port() == port)
+                .findFirst()
+                .or(() -> servers.values().stream()
+                        .filter(HaproxyRuntimeApi.ServerState::maintenance)
+                        .findFirst())
+                .orElseThrow(() -> new UpgradeException(
+                        "haproxy " + backend + " has no server pointing at " + node
+                                + " and none in maintenance to take over",
+                        false));
         // the others go first: never two servers taking connections at once
         for (HaproxyRuntimeApi.ServerState s : servers.values()) {
             if (!s.name().equals(chosen.name()) && !s.maintenance()) {

@@ -4,7 +4,6 @@ import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.workflow.failover.NodeControl;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import io.pgactive.tools.workflow.upgrade.local.PgAdmin;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -25,10 +24,12 @@ public final class JdbcNodeControl implements NodeControl {
     /** Client sessions other than this one: they keep the setting they started with, so they are ended. */
     static final String END_CLIENT_SESSIONS = "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
             + "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()";
+
     static final String IN_RECOVERY = "SELECT pg_is_in_recovery()";
     static final String CURRENT_LSN = "SELECT pg_current_wal_lsn()::text";
     static final String REPLAY_LSN = "SELECT pg_last_wal_replay_lsn()::text";
-    static final String WRITABLE = "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'";
+    static final String WRITABLE =
+            "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'";
 
     private final Map<String, Dsn> nodes;
     private final Duration probeTimeout;
@@ -119,7 +120,8 @@ public final class JdbcNodeControl implements NodeControl {
         if (dsn == null) {
             throw new UpgradeException("no configured node is named '" + node + "'", false);
         }
-        try (Connection c = PgAdmin.connect(node, dsn, null, timeout); Statement st = c.createStatement()) {
+        try (Connection c = PgAdmin.connect(node, dsn, null, timeout);
+                Statement st = c.createStatement()) {
             st.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
             return work.run(st);
         } catch (SQLException e) {
@@ -132,5 +134,4 @@ public final class JdbcNodeControl implements NodeControl {
             return rs.next() ? rs.getString(1) : null;
         }
     }
-
 }

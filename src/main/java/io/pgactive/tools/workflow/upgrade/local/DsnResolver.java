@@ -1,7 +1,6 @@
 package io.pgactive.tools.workflow.upgrade.local;
 
 import io.pgactive.tools.config.Dsn;
-
 import java.util.Map;
 import java.util.Optional;
 

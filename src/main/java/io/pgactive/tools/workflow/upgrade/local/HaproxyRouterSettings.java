@@ -1,7 +1,6 @@
 package io.pgactive.tools.workflow.upgrade.local;
 
 import io.pgactive.tools.config.Dsn;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -22,9 +21,16 @@ import java.util.Optional;
  * @param drainTimeout      how long {@code closeStaleSessions} lets pooled sessions end by themselves before it
  *                          shuts down the rest
  */
-public record HaproxyRouterSettings(String name, Path adminSocket, String backend, String sourceServer,
-                                    String targetServer, Optional<Dsn> pgbouncerAdmin, String pgbouncerDatabase,
-                                    Duration commandTimeout, Duration drainTimeout) {
+public record HaproxyRouterSettings(
+        String name,
+        Path adminSocket,
+        String backend,
+        String sourceServer,
+        String targetServer,
+        Optional<Dsn> pgbouncerAdmin,
+        String pgbouncerDatabase,
+        Duration commandTimeout,
+        Duration drainTimeout) {
 
     public HaproxyRouterSettings {
         Objects.requireNonNull(name, "name");
@@ -33,24 +39,33 @@ public record HaproxyRouterSettings(String name, Path adminSocket, String backen
         HaproxyRuntimeApi.requireName("server", sourceServer);
         HaproxyRuntimeApi.requireName("server", targetServer);
         pgbouncerAdmin = pgbouncerAdmin == null ? Optional.empty() : pgbouncerAdmin;
-        if (pgbouncerAdmin.isPresent() && (pgbouncerDatabase == null || !pgbouncerDatabase.matches("[A-Za-z0-9_]{1,63}"))) {
-            throw new IllegalArgumentException("route " + name + ": PgBouncer database must be 1 to 63 letters, digits "
-                    + "or underscores");
+        if (pgbouncerAdmin.isPresent()
+                && (pgbouncerDatabase == null || !pgbouncerDatabase.matches("[A-Za-z0-9_]{1,63}"))) {
+            throw new IllegalArgumentException(
+                    "route " + name + ": PgBouncer database must be 1 to 63 letters, digits " + "or underscores");
         }
         commandTimeout = commandTimeout == null ? Duration.ofSeconds(5) : commandTimeout;
         drainTimeout = drainTimeout == null ? Duration.ofSeconds(10) : drainTimeout;
     }
 
     /** A route through HAProxy only. */
-    public static HaproxyRouterSettings haproxyOnly(String name, Path adminSocket, String backend, String sourceServer,
-                                                    String targetServer) {
-        return new HaproxyRouterSettings(name, adminSocket, backend, sourceServer, targetServer, Optional.empty(),
-                null, null, null);
+    public static HaproxyRouterSettings haproxyOnly(
+            String name, Path adminSocket, String backend, String sourceServer, String targetServer) {
+        return new HaproxyRouterSettings(
+                name, adminSocket, backend, sourceServer, targetServer, Optional.empty(), null, null, null);
     }
 
     /** The same route with PgBouncer in front of HAProxy. */
     public HaproxyRouterSettings withPgBouncer(Dsn admin, String database) {
-        return new HaproxyRouterSettings(name, adminSocket, backend, sourceServer, targetServer, Optional.of(admin),
-                database, commandTimeout, drainTimeout);
+        return new HaproxyRouterSettings(
+                name,
+                adminSocket,
+                backend,
+                sourceServer,
+                targetServer,
+                Optional.of(admin),
+                database,
+                commandTimeout,
+                drainTimeout);
     }
 }

@@ -1,7 +1,6 @@
 package io.pgactive.tools.workflow.upgrade.local;
 
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -13,6 +12,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,14 +27,24 @@ public final class HaproxyRuntimeApi {
     /** Backend and server names as HAProxy's configuration accepts them; anything else never reaches the socket. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
     /** Answers that mean the command was refused (HAProxy reports errors as text, not as a status). */
-    private static final List<String> REFUSALS = List.of("no such", "unknown command", "permission denied",
-            "require", "invalid", "can only be", "not allowed", "cannot", "failed", "error");
+    private static final List<String> REFUSALS = List.of(
+            "no such",
+            "unknown command",
+            "permission denied",
+            "require",
+            "invalid",
+            "can only be",
+            "not allowed",
+            "cannot",
+            "failed",
+            "error");
 
     /**
      * Forced, inherited, DNS and hostname maintenance. The configuration's {@code disabled} (0x04) stays set after
      * {@code state ready} and is not a maintenance by itself.
      */
     private static final int MAINT_FLAGS = 0x01 | 0x02 | 0x20 | 0x40;
+
     private static final int DRAIN_FLAGS = 0x08 | 0x10;
     private static final int OP_RUNNING = 2;
 
@@ -93,11 +103,11 @@ public final class HaproxyRuntimeApi {
         List<String> lines = answer.lines().filter(l -> !l.isBlank()).toList();
         Optional<String> header = lines.stream().filter(l -> l.startsWith("# ")).findFirst();
         if (header.isEmpty()) {
-            throw new UpgradeException("HAProxy answered 'show servers state " + backend + "' with: " + answer.strip(),
-                    false);
+            throw new UpgradeException(
+                    "HAProxy answered 'show servers state " + backend + "' with: " + answer.strip(), false);
         }
         List<String> columns = List.of(header.get().substring(2).trim().split("\\s+"));
-        Map<String, ServerState> out = new java.util.LinkedHashMap<>();
+        Map<String, ServerState> out = new LinkedHashMap<>();
         for (String line : lines) {
             if (line.startsWith("#") || !line.contains(" ")) {
                 continue;
@@ -106,8 +116,11 @@ public final class HaproxyRuntimeApi {
             if (f.length < columns.size()) {
                 continue;
             }
-            ServerState s = new ServerState(f[columns.indexOf("srv_name")], f[columns.indexOf("srv_addr")],
-                    Integer.parseInt(f[columns.indexOf("srv_port")]), Integer.parseInt(f[columns.indexOf("srv_op_state")]),
+            ServerState s = new ServerState(
+                    f[columns.indexOf("srv_name")],
+                    f[columns.indexOf("srv_addr")],
+                    Integer.parseInt(f[columns.indexOf("srv_port")]),
+                    Integer.parseInt(f[columns.indexOf("srv_op_state")]),
                     Integer.parseInt(f[columns.indexOf("srv_admin_state")]),
                     Integer.parseInt(f[columns.indexOf("srv_uweight")]));
             out.put(s.name(), s);
@@ -136,7 +149,7 @@ public final class HaproxyRuntimeApi {
 
     private String send(String command) {
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-             Selector selector = Selector.open()) {
+                Selector selector = Selector.open()) {
             ch.connect(UnixDomainSocketAddress.of(socket));
             ByteBuffer out = ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8));
             while (out.hasRemaining()) {
@@ -150,8 +163,8 @@ public final class HaproxyRuntimeApi {
             while (true) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new UpgradeException("HAProxy did not answer '" + command + "' within " + timeout.toMillis()
-                            + "ms", true);
+                    throw new UpgradeException(
+                            "HAProxy did not answer '" + command + "' within " + timeout.toMillis() + "ms", true);
                 }
                 selector.select(Math.max(1, left / 1_000_000));
                 selector.selectedKeys().clear();
@@ -163,8 +176,8 @@ public final class HaproxyRuntimeApi {
                 in.clear();
             }
         } catch (IOException e) {
-            throw new UpgradeException("cannot reach HAProxy's runtime API at " + socket + ": " + e.getMessage(), true, e);
+            throw new UpgradeException(
+                    "cannot reach HAProxy's runtime API at " + socket + ": " + e.getMessage(), true, e);
         }
     }
-
 }

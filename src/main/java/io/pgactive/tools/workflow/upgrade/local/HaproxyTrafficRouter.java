@@ -9,7 +9,6 @@ import io.pgactive.tools.workflow.upgrade.TrafficRouter;
 import io.pgactive.tools.workflow.upgrade.TrafficSplit;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import io.vertx.mutiny.core.Vertx;
-
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
@@ -56,7 +55,8 @@ public final class HaproxyTrafficRouter implements TrafficRouter {
     public TrafficSplit attach(DatabaseRef target) {
         String address = resolve(target.host());
         HaproxyRuntimeApi.ServerState current = server(settings.targetServer());
-        boolean attached = !current.maintenance() && current.address().equals(address) && current.port() == target.port();
+        boolean attached =
+                !current.maintenance() && current.address().equals(address) && current.port() == target.port();
         if (!attached) {
             // no weight before it takes connections, so attaching never moves traffic
             api.command("set server " + path(settings.targetServer()) + " weight 0");
@@ -74,8 +74,14 @@ public final class HaproxyTrafficRouter implements TrafficRouter {
         int toSource = source.effectiveWeight();
         int toTarget = target.effectiveWeight();
         int percent = toSource + toTarget == 0 ? 0 : (int) Math.round(100.0 * toTarget / (toSource + toTarget));
-        StringBuilder detail = new StringBuilder("haproxy ").append(settings.backend()).append('/')
-                .append(source.describe()).append(", ").append(settings.backend()).append('/').append(target.describe());
+        StringBuilder detail = new StringBuilder("haproxy ")
+                .append(settings.backend())
+                .append('/')
+                .append(source.describe())
+                .append(", ")
+                .append(settings.backend())
+                .append('/')
+                .append(target.describe());
         if (toSource + toTarget == 0) {
             detail.append(" (no server takes new connections)");
         }
@@ -83,7 +89,9 @@ public final class HaproxyTrafficRouter implements TrafficRouter {
         if (settings.pgbouncerAdmin().isPresent()) {
             GateState state = gate(settings.commandTimeout()).state();
             held = state != GateState.OPEN;
-            detail.append("; pgbouncer ").append(settings.pgbouncerDatabase()).append(' ')
+            detail.append("; pgbouncer ")
+                    .append(settings.pgbouncerDatabase())
+                    .append(' ')
                     .append(state.name().toLowerCase(Locale.ROOT));
         }
         return new TrafficSplit(percent, held, detail.toString());
@@ -96,8 +104,10 @@ public final class HaproxyTrafficRouter implements TrafficRouter {
         }
         HaproxyRuntimeApi.ServerState target = server(settings.targetServer());
         if (target.maintenance() && targetPercent > 0) {
-            throw new UpgradeException("route " + name() + ": the target is not attached (server "
-                    + path(settings.targetServer()) + " is in maintenance)", false);
+            throw new UpgradeException(
+                    "route " + name() + ": the target is not attached (server " + path(settings.targetServer())
+                            + " is in maintenance)",
+                    false);
         }
         String toTarget = "set server " + path(settings.targetServer()) + " weight " + targetPercent;
         String toSource = "set server " + path(settings.sourceServer()) + " weight " + (100 - targetPercent);
@@ -114,8 +124,9 @@ public final class HaproxyTrafficRouter implements TrafficRouter {
         // stay where they were, and a traffic step would move nothing but direct connections. While held, the pause
         // has closed them already.
         if (targetPercent != target.weight() && !now.held()) {
-            settings.pgbouncerAdmin().ifPresent(admin -> new PgBouncerConsole(admin, vertx, settings.commandTimeout())
-                    .run("RECONNECT " + settings.pgbouncerDatabase()));
+            settings.pgbouncerAdmin()
+                    .ifPresent(admin -> new PgBouncerConsole(admin, vertx, settings.commandTimeout())
+                            .run("RECONNECT " + settings.pgbouncerDatabase()));
         }
         return now;
     }
@@ -143,13 +154,15 @@ public final class HaproxyTrafficRouter implements TrafficRouter {
     @Override
     public void closeStaleSessions() {
         TrafficSplit now = split();
-        String stale = now.targetPercent() == 100 ? settings.sourceServer()
+        String stale = now.targetPercent() == 100
+                ? settings.sourceServer()
                 : now.targetPercent() == 0 ? settings.targetServer() : null;
         if (stale == null) {
             return; // both sides take new connections: nothing is stale
         }
-        settings.pgbouncerAdmin().ifPresent(admin -> new PgBouncerConsole(admin, vertx, settings.commandTimeout())
-                .run("RECONNECT " + settings.pgbouncerDatabase()));
+        settings.pgbouncerAdmin()
+                .ifPresent(admin -> new PgBouncerConsole(admin, vertx, settings.commandTimeout())
+                        .run("RECONNECT " + settings.pgbouncerDatabase()));
         // pooled server connections close as their transactions end; whatever is still open then is ended
         long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
         while (api.currentSessions(settings.backend(), stale) > 0 && System.nanoTime() < deadline) {
@@ -171,8 +184,9 @@ public final class HaproxyTrafficRouter implements TrafficRouter {
     // ------------------------------------------------------------------ helpers
 
     private PgBouncerWriteGate gate(Duration timeout) {
-        Dsn admin = settings.pgbouncerAdmin().orElseThrow(() -> new UpgradeException("route " + name()
-                + " has no PgBouncer in front of HAProxy: clients cannot be held", false));
+        Dsn admin = settings.pgbouncerAdmin()
+                .orElseThrow(() -> new UpgradeException(
+                        "route " + name() + " has no PgBouncer in front of HAProxy: clients cannot be held", false));
         return new PgBouncerWriteGate(name(), admin, settings.pgbouncerDatabase(), vertx, timeout);
     }
 
@@ -181,8 +195,9 @@ public final class HaproxyTrafficRouter implements TrafficRouter {
     }
 
     private HaproxyRuntimeApi.ServerState require(Map<String, HaproxyRuntimeApi.ServerState> servers, String name) {
-        return Optional.ofNullable(servers.get(name)).orElseThrow(() -> new UpgradeException(
-                "HAProxy backend " + settings.backend() + " has no server " + name, false));
+        return Optional.ofNullable(servers.get(name))
+                .orElseThrow(() -> new UpgradeException(
+                        "HAProxy backend " + settings.backend() + " has no server " + name, false));
     }
 
     private String path(String server) {

@@ -1,7 +1,6 @@
 package io.pgactive.tools.workflow.upgrade.local;
 
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,16 +18,18 @@ final class Identifiers {
     private static final Pattern NODE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
     /** PostgreSQL's limit for names (NAMEDATALEN - 1) and its alphabet for replication slots. */
     private static final int MAX_NAME = 63;
+
     private static final Pattern SLOT_SAFE = Pattern.compile("[a-z0-9_]+");
     private static final int HASH_CHARS = 8;
 
-    private Identifiers() {
-    }
+    private Identifiers() {}
 
     static String requireNodeName(String node) {
         if (node == null || !NODE.matcher(node).matches()) {
-            throw new UpgradeException("node name must be 1-63 letters, digits, '_', '.' or '-', starting with a "
-                    + "letter or digit: '" + node + "'", false);
+            throw new UpgradeException(
+                    "node name must be 1-63 letters, digits, '_', '.' or '-', starting with a " + "letter or digit: '"
+                            + node + "'",
+                    false);
         }
         return node;
     }

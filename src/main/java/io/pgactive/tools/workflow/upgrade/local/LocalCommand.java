@@ -2,7 +2,6 @@ package io.pgactive.tools.workflow.upgrade.local;
 
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
-
 import java.io.IOException;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
@@ -24,8 +23,7 @@ final class LocalCommand {
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final int TAIL_LINES = 15;
 
-    private LocalCommand() {
-    }
+    private LocalCommand() {}
 
     /** What a finished program left behind. */
     record Result(int exitCode, String output) {
@@ -38,15 +36,16 @@ final class LocalCommand {
      * Runs {@code command}; {@code runAs} names the OS user when the service runs as root (PostgreSQL refuses to run
      * as root). {@code env} adds variables (a PGPASSWORD, never on the command line where {@code ps} shows it).
      */
-    static Result run(List<String> command, Optional<String> runAs, Map<String, String> env, Path workDir,
-                      Duration timeout) {
+    static Result run(
+            List<String> command, Optional<String> runAs, Map<String, String> env, Path workDir, Duration timeout) {
         List<String> cmd = new ArrayList<>();
         if (runAs.isPresent() && isRoot()) {
             if (!Files.isExecutable(SETPRIV)) {
-                throw new UpgradeException(SETPRIV + " is missing (util-linux): cannot run PostgreSQL programs as "
-                        + runAs.get(), false);
+                throw new UpgradeException(
+                        SETPRIV + " is missing (util-linux): cannot run PostgreSQL programs as " + runAs.get(), false);
             }
-            cmd.addAll(List.of(SETPRIV.toString(), "--reuid=" + runAs.get(), "--regid=" + runAs.get(), "--init-groups"));
+            cmd.addAll(
+                    List.of(SETPRIV.toString(), "--reuid=" + runAs.get(), "--regid=" + runAs.get(), "--init-groups"));
         }
         cmd.addAll(command);
         Path out = null;
@@ -62,8 +61,9 @@ final class LocalCommand {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
-                throw new UpgradeException(programName(command) + " did not finish within " + timeout.toSeconds()
-                        + "s: " + tail(out, env), true);
+                throw new UpgradeException(
+                        programName(command) + " did not finish within " + timeout.toSeconds() + "s: " + tail(out, env),
+                        true);
             }
             return new Result(process.exitValue(), tail(out, env));
         } catch (IOException e) {
@@ -83,12 +83,17 @@ final class LocalCommand {
     }
 
     /** Like {@link #run}, failing with the program's last lines when it exits non-zero. */
-    static String runChecked(List<String> command, Optional<String> runAs, Map<String, String> env, Path workDir,
-                             Duration timeout, boolean retryable) {
+    static String runChecked(
+            List<String> command,
+            Optional<String> runAs,
+            Map<String, String> env,
+            Path workDir,
+            Duration timeout,
+            boolean retryable) {
         Result r = run(command, runAs, env, workDir, timeout);
         if (!r.ok()) {
-            throw new UpgradeException(programName(command) + " failed (exit " + r.exitCode() + "): " + r.output(),
-                    retryable);
+            throw new UpgradeException(
+                    programName(command) + " failed (exit " + r.exitCode() + "): " + r.output(), retryable);
         }
         return r.output();
     }
@@ -103,9 +108,12 @@ final class LocalCommand {
 
     private static String tail(Path file, Map<String, String> env) throws IOException {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        String text = String.join("\n", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size())).strip();
-        String[] secrets = env.entrySet().stream().filter(e -> e.getKey().contains("PASSWORD"))
-                .map(Map.Entry::getValue).toArray(String[]::new);
+        String text = String.join("\n", lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()))
+                .strip();
+        String[] secrets = env.entrySet().stream()
+                .filter(e -> e.getKey().contains("PASSWORD"))
+                .map(Map.Entry::getValue)
+                .toArray(String[]::new);
         return Dsn.redact(text, secrets);
     }
 }

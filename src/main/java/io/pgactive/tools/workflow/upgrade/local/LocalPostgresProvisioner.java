@@ -5,7 +5,6 @@ import io.pgactive.tools.workflow.upgrade.DatabaseProvisioner;
 import io.pgactive.tools.workflow.upgrade.DatabaseRef;
 import io.pgactive.tools.workflow.upgrade.ProvisionRequest;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
-
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -105,8 +104,11 @@ public final class LocalPostgresProvisioner implements DatabaseProvisioner {
                 DatabaseRef ref = toRef(existing.get());
                 if (ref.majorVersion() != request.targetMajorVersion()
                         || !ref.database().equals(request.source().database())) {
-                    throw new UpgradeException(node + " exists already as " + ref.describe() + ", not PostgreSQL "
-                            + request.targetMajorVersion() + " with database " + request.source().database(), false);
+                    throw new UpgradeException(
+                            node + " exists already as " + ref.describe() + ", not PostgreSQL "
+                                    + request.targetMajorVersion() + " with database "
+                                    + request.source().database(),
+                            false);
                 }
                 ensureRunning(dir, ref);
                 return ref;
@@ -137,10 +139,13 @@ public final class LocalPostgresProvisioner implements DatabaseProvisioner {
     public Optional<Dsn> dsn(String targetNode) {
         String node = Identifiers.requireNodeName(targetNode);
         Path dir = nodeDir(node);
-        return readState(dir).filter(p -> STATE_READY.equals(p.getProperty("state"))).map(p -> {
-            DatabaseRef ref = toRef(p);
-            return new Dsn(ref.host(), ref.port(), ref.database(), settings.adminUser(), readPassword(dir), Map.of());
-        });
+        return readState(dir)
+                .filter(p -> STATE_READY.equals(p.getProperty("state")))
+                .map(p -> {
+                    DatabaseRef ref = toRef(p);
+                    return new Dsn(
+                            ref.host(), ref.port(), ref.database(), settings.adminUser(), readPassword(dir), Map.of());
+                });
     }
 
     @Override
@@ -165,8 +170,10 @@ public final class LocalPostgresProvisioner implements DatabaseProvisioner {
             });
             return;
         }
-        Dsn dsn = settings.sourceDsns().resolve(source.node()).orElseThrow(() -> new UpgradeException(
-                "no credentials configured for " + source.node() + ": cannot decommission it", false));
+        Dsn dsn = settings.sourceDsns()
+                .resolve(source.node())
+                .orElseThrow(() -> new UpgradeException(
+                        "no credentials configured for " + source.node() + ": cannot decommission it", false));
         try (Connection c = PgAdmin.connect(source.node(), dsn, "postgres", SQL_TIMEOUT)) {
             String close = single(c, CLOSE_DATABASE, source.database());
             if (close == null) {
@@ -226,10 +233,24 @@ public final class LocalPostgresProvisioner implements DatabaseProvisioner {
         writePrivate(pwfile, password);
         chownToRunAs(pwfile);
         try {
-            LocalCommand.runChecked(List.of(bin.resolve("initdb").toString(), "-D", run.resolve("data").toString(),
-                            "-U", settings.adminUser(), "--pwfile=" + pwfile, "--auth-host=scram-sha-256",
-                            "--auth-local=reject", "-E", "UTF8", "--locale=" + settings.locale()),
-                    settings.runAs(), Map.of(), run, INITDB_TIMEOUT, false);
+            LocalCommand.runChecked(
+                    List.of(
+                            bin.resolve("initdb").toString(),
+                            "-D",
+                            run.resolve("data").toString(),
+                            "-U",
+                            settings.adminUser(),
+                            "--pwfile=" + pwfile,
+                            "--auth-host=scram-sha-256",
+                            "--auth-local=reject",
+                            "-E",
+                            "UTF8",
+                            "--locale=" + settings.locale()),
+                    settings.runAs(),
+                    Map.of(),
+                    run,
+                    INITDB_TIMEOUT,
+                    false);
         } finally {
             Files.deleteIfExists(pwfile);
         }
@@ -246,11 +267,15 @@ public final class LocalPostgresProvisioner implements DatabaseProvisioner {
         REPLICATION_SETTINGS.forEach((k, v) -> conf.add(k + " = " + v));
         settings.serverSettings().forEach((k, v) -> conf.add(k + " = " + v));
         Files.write(data.resolve("postgresql.conf"), conf, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-        Files.writeString(data.resolve("pg_hba.conf"), String.join("\n",
-                "# pgactive-tools: every login is checked with a password",
-                "host  all          all  all  scram-sha-256",
-                "host  replication  all  all  scram-sha-256",
-                ""), StandardCharsets.UTF_8);
+        Files.writeString(
+                data.resolve("pg_hba.conf"),
+                String.join(
+                        "\n",
+                        "# pgactive-tools: every login is checked with a password",
+                        "host  all          all  all  scram-sha-256",
+                        "host  replication  all  all  scram-sha-256",
+                        ""),
+                StandardCharsets.UTF_8);
     }
 
     private void createDatabase(DatabaseRef ref, String password) {
@@ -263,8 +288,10 @@ public final class LocalPostgresProvisioner implements DatabaseProvisioner {
             }
             String major = single(c, SERVER_MAJOR);
             if (!Integer.toString(ref.majorVersion()).equals(major)) {
-                throw new UpgradeException(ref.node() + ": the binaries for PostgreSQL " + ref.majorVersion()
-                        + " started a PostgreSQL " + major + " server; check the binaries directory", false);
+                throw new UpgradeException(
+                        ref.node() + ": the binaries for PostgreSQL " + ref.majorVersion() + " started a PostgreSQL "
+                                + major + " server; check the binaries directory",
+                        false);
             }
         } catch (SQLException e) {
             throw PgAdmin.failure(ref.node(), dsn, "create database " + ref.database(), e);
@@ -282,18 +309,40 @@ public final class LocalPostgresProvisioner implements DatabaseProvisioner {
 
     private boolean isRunning(Path bin, Path run) {
         // pg_ctl status: 0 running, 3 not running, 4 no data directory
-        return LocalCommand.run(List.of(bin.resolve("pg_ctl").toString(), "status", "-D", run.resolve("data").toString()),
-                settings.runAs(), Map.of(), run, Duration.ofSeconds(30)).ok();
+        return LocalCommand.run(
+                        List.of(
+                                bin.resolve("pg_ctl").toString(),
+                                "status",
+                                "-D",
+                                run.resolve("data").toString()),
+                        settings.runAs(),
+                        Map.of(),
+                        run,
+                        Duration.ofSeconds(30))
+                .ok();
     }
 
     private void startServer(Path bin, Path run, DatabaseRef ref) {
-        LocalCommand.Result r = LocalCommand.run(List.of(bin.resolve("pg_ctl").toString(), "start", "-w",
-                        "-t", Long.toString(settings.startTimeout().toSeconds()), "-D", run.resolve("data").toString(),
-                        "-l", run.resolve("server.log").toString()),
-                settings.runAs(), Map.of(), run, settings.startTimeout().plusSeconds(10));
+        LocalCommand.Result r = LocalCommand.run(
+                List.of(
+                        bin.resolve("pg_ctl").toString(),
+                        "start",
+                        "-w",
+                        "-t",
+                        Long.toString(settings.startTimeout().toSeconds()),
+                        "-D",
+                        run.resolve("data").toString(),
+                        "-l",
+                        run.resolve("server.log").toString()),
+                settings.runAs(),
+                Map.of(),
+                run,
+                settings.startTimeout().plusSeconds(10));
         if (!r.ok()) {
-            throw new UpgradeException(ref.node() + ": PostgreSQL " + ref.majorVersion() + " did not start on "
-                    + ref.host() + ":" + ref.port() + ": " + r.output() + "\n" + tailLog(run), true);
+            throw new UpgradeException(
+                    ref.node() + ": PostgreSQL " + ref.majorVersion() + " did not start on " + ref.host() + ":"
+                            + ref.port() + ": " + r.output() + "\n" + tailLog(run),
+                    true);
         }
     }
 
@@ -309,11 +358,20 @@ public final class LocalPostgresProvisioner implements DatabaseProvisioner {
         String pgCtl = bin.resolve("pg_ctl").toString();
         String data = run.resolve("data").toString();
         Duration wait = settings.startTimeout();
-        LocalCommand.Result fast = LocalCommand.run(List.of(pgCtl, "stop", "-w", "-m", "fast", "-t",
-                Long.toString(wait.toSeconds()), "-D", data), settings.runAs(), Map.of(), run, wait.plusSeconds(10));
+        LocalCommand.Result fast = LocalCommand.run(
+                List.of(pgCtl, "stop", "-w", "-m", "fast", "-t", Long.toString(wait.toSeconds()), "-D", data),
+                settings.runAs(),
+                Map.of(),
+                run,
+                wait.plusSeconds(10));
         if (!fast.ok() && isRunning(bin, run)) {
-            LocalCommand.runChecked(List.of(pgCtl, "stop", "-w", "-m", "immediate", "-D", data), settings.runAs(),
-                    Map.of(), run, wait.plusSeconds(10), true);
+            LocalCommand.runChecked(
+                    List.of(pgCtl, "stop", "-w", "-m", "immediate", "-D", data),
+                    settings.runAs(),
+                    Map.of(),
+                    run,
+                    wait.plusSeconds(10),
+                    true);
         }
     }
 
@@ -336,8 +394,10 @@ public final class LocalPostgresProvisioner implements DatabaseProvisioner {
     private Path binariesFor(int major) {
         Path home = settings.binaries().get(major);
         if (home == null) {
-            throw new UpgradeException("no PostgreSQL " + major + " binaries configured (have: "
-                    + settings.binaries().keySet().stream().sorted().toList() + ")", false);
+            throw new UpgradeException(
+                    "no PostgreSQL " + major + " binaries configured (have: "
+                            + settings.binaries().keySet().stream().sorted().toList() + ")",
+                    false);
         }
         Path bin = home.resolve("bin");
         for (String program : List.of("initdb", "pg_ctl", "postgres")) {
@@ -368,15 +428,20 @@ public final class LocalPostgresProvisioner implements DatabaseProvisioner {
             state.store(w, "pgactive-tools local target");
         }
         try {
-            Files.move(tmp, dir.resolve(STATE_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    tmp, dir.resolve(STATE_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(tmp, dir.resolve(STATE_FILE), StandardCopyOption.REPLACE_EXISTING);
         }
     }
 
     private DatabaseRef toRef(Properties p) {
-        return new DatabaseRef(p.getProperty("node"), p.getProperty("host"), Integer.parseInt(p.getProperty("port")),
-                p.getProperty("database"), Integer.parseInt(p.getProperty("major")));
+        return new DatabaseRef(
+                p.getProperty("node"),
+                p.getProperty("host"),
+                Integer.parseInt(p.getProperty("port")),
+                p.getProperty("database"),
+                Integer.parseInt(p.getProperty("major")));
     }
 
     private DatabaseRef toRefOrNull(Properties p) {
@@ -389,10 +454,11 @@ public final class LocalPostgresProvisioner implements DatabaseProvisioner {
 
     private static String readPassword(Path dir) {
         try {
-            return Files.readString(dir.resolve(PASSWORD_FILE), StandardCharsets.UTF_8).strip();
+            return Files.readString(dir.resolve(PASSWORD_FILE), StandardCharsets.UTF_8)
+                    .strip();
         } catch (IOException e) {
-            throw new UpgradeException("cannot read the password file of " + dir.getFileName() + ": " + e.getMessage(),
-                    false, e);
+            throw new UpgradeException(
+                    "cannot read the password file of " + dir.getFileName() + ": " + e.getMessage(), false, e);
         }
     }
 
@@ -437,8 +503,9 @@ public final class LocalPostgresProvisioner implements DatabaseProvisioner {
     private synchronized <T> T locked(Supplier<T> action) {
         try {
             Files.createDirectories(settings.stateDir());
-            try (FileChannel ch = FileChannel.open(settings.stateDir().resolve(".lock"), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE); FileLock ignored = ch.lock()) {
+            try (FileChannel ch = FileChannel.open(
+                            settings.stateDir().resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    FileLock ignored = ch.lock()) {
                 return action.get();
             }
         } catch (IOException e) {

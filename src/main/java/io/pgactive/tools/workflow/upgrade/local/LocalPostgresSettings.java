@@ -22,9 +22,16 @@ import java.util.Optional;
  * @param startTimeout    how long a server may take to start or stop
  * @param sourceDsns      administrative credentials of configured sources, used by {@code decommission}
  */
-public record LocalPostgresSettings(Path stateDir, Map<Integer, Path> binaries, String host, String adminUser,
-                                    Optional<String> runAs, String locale, Map<String, String> serverSettings,
-                                    Duration startTimeout, DsnResolver sourceDsns) {
+public record LocalPostgresSettings(
+        Path stateDir,
+        Map<Integer, Path> binaries,
+        String host,
+        String adminUser,
+        Optional<String> runAs,
+        String locale,
+        Map<String, String> serverSettings,
+        Duration startTimeout,
+        DsnResolver sourceDsns) {
 
     public static final String DEFAULT_ADMIN_USER = "pgactive_tools";
 
@@ -46,17 +53,25 @@ public record LocalPostgresSettings(Path stateDir, Map<Integer, Path> binaries, 
     }
 
     public LocalPostgresSettings withRunAs(String user) {
-        return new LocalPostgresSettings(stateDir, binaries, host, adminUser, Optional.ofNullable(user), locale,
-                serverSettings, startTimeout, sourceDsns);
-    }
-
-    public LocalPostgresSettings withServerSettings(Map<String, String> settings) {
-        return new LocalPostgresSettings(stateDir, binaries, host, adminUser, runAs, locale, settings, startTimeout,
+        return new LocalPostgresSettings(
+                stateDir,
+                binaries,
+                host,
+                adminUser,
+                Optional.ofNullable(user),
+                locale,
+                serverSettings,
+                startTimeout,
                 sourceDsns);
     }
 
+    public LocalPostgresSettings withServerSettings(Map<String, String> settings) {
+        return new LocalPostgresSettings(
+                stateDir, binaries, host, adminUser, runAs, locale, settings, startTimeout, sourceDsns);
+    }
+
     public LocalPostgresSettings withSourceDsns(DsnResolver resolver) {
-        return new LocalPostgresSettings(stateDir, binaries, host, adminUser, runAs, locale, serverSettings,
-                startTimeout, resolver);
+        return new LocalPostgresSettings(
+                stateDir, binaries, host, adminUser, runAs, locale, serverSettings, startTimeout, resolver);
     }
 }

@@ -6,12 +6,10 @@ import io.pgactive.tools.workflow.upgrade.ReplicationGroup;
 import io.pgactive.tools.workflow.upgrade.ReplicationState;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import io.pgactive.tools.workflow.upgrade.UpgradeScope;
-
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -152,7 +150,8 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
             int major = Integer.parseInt(single(c, SERVER_MAJOR));
             if (major < MIN_ORIGIN_NONE_MAJOR) {
                 problems.add(source.node() + " runs PostgreSQL " + major + ": the path back from the target needs "
-                        + "PostgreSQL " + MIN_ORIGIN_NONE_MAJOR + "+ on the source (origin = none), so a rollback after "
+                        + "PostgreSQL " + MIN_ORIGIN_NONE_MAJOR
+                        + "+ on the source (origin = none), so a rollback after "
                         + "cutover would lose the writes made on the target");
             }
             long workMemKb = Long.parseLong(settingValue(c, "logical_decoding_work_mem"));
@@ -203,7 +202,10 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
         withConnection(node, "install", c -> {
             requireLogicalWal(node, c);
             List<ScopeTables.Table> inScope = tables.list(c, timeout());
-            ensurePublication(c, publication(node), inScope.stream().map(t -> List.of(t.schema(), t.name())).toList());
+            ensurePublication(
+                    c,
+                    publication(node),
+                    inScope.stream().map(t -> List.of(t.schema(), t.name())).toList());
             return null;
         });
     }
@@ -217,7 +219,10 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
         List<ScopeTables.Table> inScope = withConnection(source, "start", c -> {
             requireLogicalWal(source, c);
             List<ScopeTables.Table> list = tables.list(c, timeout());
-            ensurePublication(c, publication(source), list.stream().map(t -> List.of(t.schema(), t.name())).toList());
+            ensurePublication(
+                    c,
+                    publication(source),
+                    list.stream().map(t -> List.of(t.schema(), t.name())).toList());
             return list;
         });
         if (inScope.isEmpty()) {
@@ -228,23 +233,33 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
             if (exists(tgt, SUBSCRIPTION_EXISTS, subscription)) {
                 return null;
             }
-            Set<String> present = tables.list(tgt, timeout()).stream().map(ScopeTables.Table::qualified)
+            Set<String> present = tables.list(tgt, timeout()).stream()
+                    .map(ScopeTables.Table::qualified)
                     .collect(Collectors.toCollection(TreeSet::new));
-            List<String> missing = inScope.stream().map(ScopeTables.Table::qualified)
-                    .filter(t -> !present.contains(t)).toList();
+            List<String> missing = inScope.stream()
+                    .map(ScopeTables.Table::qualified)
+                    .filter(t -> !present.contains(t))
+                    .toList();
             if (missing.size() == inScope.size()) {
                 try (Connection src = open(source, sourceDsn)) {
                     unlogged(tgt, () -> schemaCopy.copyRoles(target, src, tgt));
                 }
                 schemaCopy.copySchema(source, sourceDsn, target, targetDsn);
             } else if (!missing.isEmpty()) {
-                throw new UpgradeException(target.node() + " has part of the schema already but lacks "
-                        + missing.size() + " table(s) in scope, e.g. " + missing.get(0)
-                        + ": drop the partial schema or complete it by hand", false);
+                throw new UpgradeException(
+                        target.node() + " has part of the schema already but lacks "
+                                + missing.size() + " table(s) in scope, e.g. " + missing.get(0)
+                                + ": drop the partial schema or complete it by hand",
+                        false);
             }
             // a slot left by a subscription whose creation failed after the slot was made would block a new one
             withConnection(source, "start", src -> single(src, DROP_INACTIVE_SLOT, subscription));
-            createSubscription(tgt, subscription, sourceDsn, source, publication(source),
+            createSubscription(
+                    tgt,
+                    subscription,
+                    sourceDsn,
+                    source,
+                    publication(source),
                     "copy_data = true, origin = none, streaming = on");
             return null;
         });
@@ -299,10 +314,11 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
     public void startReverse(DatabaseRef source, DatabaseRef target) {
         requireOriginNone(source, "the source (for the path back)");
         Dsn targetDsn = dsn(target);
-        List<List<String>> published = withConnection(source, "startReverse",
-                c -> rows(c, PUBLICATION_TABLES, publication(source)));
+        List<List<String>> published =
+                withConnection(source, "startReverse", c -> rows(c, PUBLICATION_TABLES, publication(source)));
         if (published.isEmpty()) {
-            throw new UpgradeException(source.node() + " publishes no table yet: start forward replication first", false);
+            throw new UpgradeException(
+                    source.node() + " publishes no table yet: start forward replication first", false);
         }
         withConnection(target, "startReverse", c -> {
             requireLogicalWal(target, c);
@@ -313,7 +329,12 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
         withConnection(source, "startReverse", c -> {
             if (!exists(c, SUBSCRIPTION_EXISTS, subscription)) {
                 withConnection(target, "startReverse", tgt -> single(tgt, DROP_INACTIVE_SLOT, subscription));
-                createSubscription(c, subscription, targetDsn, target, publication(target),
+                createSubscription(
+                        c,
+                        subscription,
+                        targetDsn,
+                        target,
+                        publication(target),
                         "copy_data = false, origin = none, streaming = on");
             }
             return null;
@@ -403,8 +424,8 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
                     ps.setString(2, name);
                     try (ResultSet rs = ps.executeQuery()) {
                         if (!rs.next()) {
-                            throw new UpgradeException("sequence " + schema + "." + name + " is missing on "
-                                    + to.node(), false);
+                            throw new UpgradeException(
+                                    "sequence " + schema + "." + name + " is missing on " + to.node(), false);
                         }
                         current = rs.getString(1);
                     }
@@ -470,8 +491,12 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
         try (PreparedStatement ps = c.prepareStatement(SET_PUBLICATION_TABLES)) {
             ps.setQueryTimeout(timeout());
             ps.setString(1, name);
-            ps.setArray(2, c.createArrayOf("text", tables.stream().map(t -> t.get(0)).toArray()));
-            ps.setArray(3, c.createArrayOf("text", tables.stream().map(t -> t.get(1)).toArray()));
+            ps.setArray(
+                    2,
+                    c.createArrayOf("text", tables.stream().map(t -> t.get(0)).toArray()));
+            ps.setArray(
+                    3,
+                    c.createArrayOf("text", tables.stream().map(t -> t.get(1)).toArray()));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 alter = rs.getString(1);
@@ -480,11 +505,17 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
         SchemaCopy.execute(c, alter, timeout());
     }
 
-    private void createSubscription(Connection c, String name, Dsn publisherDsn, DatabaseRef publisher,
-                                    String publicationName, String options) throws SQLException {
+    private void createSubscription(
+            Connection c, String name, Dsn publisherDsn, DatabaseRef publisher, String publicationName, String options)
+            throws SQLException {
         String conninfo = conninfo(publisherDsn, publisher.database(), name);
-        unlogged(c, () -> SchemaCopy.execute(c, SchemaCopy.formatted(c, CREATE_SUBSCRIPTION, timeout(), name,
-                conninfo, publicationName, options), timeout()));
+        unlogged(
+                c,
+                () -> SchemaCopy.execute(
+                        c,
+                        SchemaCopy.formatted(
+                                c, CREATE_SUBSCRIPTION, timeout(), name, conninfo, publicationName, options),
+                        timeout()));
     }
 
     @FunctionalInterface
@@ -541,16 +572,19 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
     private void requireLogicalWal(DatabaseRef node, Connection c) throws SQLException {
         String level = settingValue(c, "wal_level");
         if (!"logical".equals(level)) {
-            throw new UpgradeException(node.node() + " has wal_level " + level + ": configure it and restart the "
-                    + "server first", false);
+            throw new UpgradeException(
+                    node.node() + " has wal_level " + level + ": configure it and restart the " + "server first",
+                    false);
         }
     }
 
     private static void requireOriginNone(DatabaseRef subscriber, String role) {
         if (subscriber.majorVersion() < MIN_ORIGIN_NONE_MAJOR) {
-            throw new UpgradeException(subscriber.node() + " runs PostgreSQL " + subscriber.majorVersion() + ": "
-                    + role + " must run PostgreSQL " + MIN_ORIGIN_NONE_MAJOR + " or newer to subscribe without "
-                    + "replication loops (origin = none)", false);
+            throw new UpgradeException(
+                    subscriber.node() + " runs PostgreSQL " + subscriber.majorVersion() + ": "
+                            + role + " must run PostgreSQL " + MIN_ORIGIN_NONE_MAJOR + " or newer to subscribe without "
+                            + "replication loops (origin = none)",
+                    false);
         }
     }
 
@@ -593,8 +627,9 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
     }
 
     private Dsn dsn(DatabaseRef node) {
-        return settings.dsns().resolve(node.node()).orElseThrow(() -> new UpgradeException(
-                "no credentials for " + node.node(), false));
+        return settings.dsns()
+                .resolve(node.node())
+                .orElseThrow(() -> new UpgradeException("no credentials for " + node.node(), false));
     }
 
     private int timeout() {
@@ -641,8 +676,11 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
     }
 
     private static List<List<String>> sorted(List<List<String>> tables) {
-        return tables.stream().sorted((a, b) -> a.get(0).equals(b.get(0))
-                ? a.get(1).compareTo(b.get(1)) : a.get(0).compareTo(b.get(0))).toList();
+        return tables.stream()
+                .sorted((a, b) -> a.get(0).equals(b.get(0))
+                        ? a.get(1).compareTo(b.get(1))
+                        : a.get(0).compareTo(b.get(0)))
+                .toList();
     }
 
     private static Map<String, String> requiredSettings() {

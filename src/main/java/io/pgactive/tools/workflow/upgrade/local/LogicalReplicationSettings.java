@@ -18,8 +18,12 @@ import java.util.Objects;
  * @param minDecodingWorkMemKb {@code logical_decoding_work_mem} below this is reported by the preflight: larger
  *                         transactions spill to disk on the source while they are decoded
  */
-public record LogicalReplicationSettings(DsnResolver dsns, Map<Integer, Path> clientBinaries, Duration sqlTimeout,
-                                         Duration dumpTimeout, long minDecodingWorkMemKb) {
+public record LogicalReplicationSettings(
+        DsnResolver dsns,
+        Map<Integer, Path> clientBinaries,
+        Duration sqlTimeout,
+        Duration dumpTimeout,
+        long minDecodingWorkMemKb) {
 
     public LogicalReplicationSettings {
         Objects.requireNonNull(dsns, "dsns");

@@ -2,7 +2,6 @@ package io.pgactive.tools.workflow.upgrade.local;
 
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
-
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -14,8 +13,7 @@ import java.util.Properties;
 /** Administrative JDBC connections for the local ports, with errors that name the node and never a secret. */
 public final class PgAdmin {
 
-    private PgAdmin() {
-    }
+    private PgAdmin() {}
 
     /** Connects to {@code database} (the DSN's own when null) of the node behind {@code dsn}. */
     public static Connection connect(String node, Dsn dsn, String database, Duration timeout) {
@@ -48,8 +46,12 @@ public final class PgAdmin {
      */
     public static UpgradeException failure(String node, Dsn dsn, String action, SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
-        boolean retryable = state.startsWith("08") || state.startsWith("57P") || state.equals("40001")
-                || state.equals("40P01") || state.equals("55P03") || state.equals("53300");
+        boolean retryable = state.startsWith("08")
+                || state.startsWith("57P")
+                || state.equals("40001")
+                || state.equals("40P01")
+                || state.equals("55P03")
+                || state.equals("53300");
         String text = node + ": " + action + " failed: " + e.getMessage() + (state.isEmpty() ? "" : " [" + state + "]");
         String safe = Dsn.redact(text, dsn == null ? null : dsn.password());
         return new UpgradeException(safe, retryable, safe.equals(text) ? e : null);

@@ -8,7 +8,6 @@ import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
 import io.vertx.pgclient.SslMode;
-
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -56,14 +55,19 @@ final class PgBouncerConsole {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new UpgradeException(action + ": no answer from PgBouncer at " + admin.address() + " within "
-                    + timeout.toMillis() + "ms", true);
+            throw new UpgradeException(
+                    action + ": no answer from PgBouncer at " + admin.address() + " within " + timeout.toMillis()
+                            + "ms",
+                    true);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             String message = cause instanceof PgException pg && pg.getErrorMessage() != null
-                    ? pg.getErrorMessage() : String.valueOf(cause.getMessage());
-            throw new UpgradeException(Dsn.redact(action + " on PgBouncer at " + admin.address() + " failed: "
-                    + message, admin.password()), !(cause instanceof PgException));
+                    ? pg.getErrorMessage()
+                    : String.valueOf(cause.getMessage());
+            throw new UpgradeException(
+                    Dsn.redact(
+                            action + " on PgBouncer at " + admin.address() + " failed: " + message, admin.password()),
+                    !(cause instanceof PgException));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UpgradeException("interrupted while talking to PgBouncer at " + admin.address(), true, e);

@@ -3,7 +3,6 @@ package io.pgactive.tools.workflow.upgrade.local;
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.workflow.upgrade.DatabaseRef;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,13 +39,15 @@ final class SchemaCopy {
             WHERE m.rolname !~ '^pg_'
             """;
     private static final String ROLE_EXISTS = "SELECT 1 FROM pg_roles WHERE rolname = ?";
-    private static final String CREATE_ROLE = "SELECT format('CREATE ROLE %I WITH %s CONNECTION LIMIT %s PASSWORD %L', ?, ?, ?, ?)";
+    private static final String CREATE_ROLE =
+            "SELECT format('CREATE ROLE %I WITH %s CONNECTION LIMIT %s PASSWORD %L', ?, ?, ?, ?)";
     private static final String GRANT_ROLE = "SELECT format('GRANT %I TO %I', ?, ?)";
     private static final String GRANT_ROLE_WITH_ADMIN = "SELECT format('GRANT %I TO %I WITH ADMIN OPTION', ?, ?)";
     private static final String[][] ROLE_FLAGS = {
-            {"SUPERUSER", "NOSUPERUSER"}, {"INHERIT", "NOINHERIT"}, {"CREATEROLE", "NOCREATEROLE"},
-            {"CREATEDB", "NOCREATEDB"}, {"LOGIN", "NOLOGIN"}, {"REPLICATION", "NOREPLICATION"},
-            {"BYPASSRLS", "NOBYPASSRLS"}};
+        {"SUPERUSER", "NOSUPERUSER"}, {"INHERIT", "NOINHERIT"}, {"CREATEROLE", "NOCREATEROLE"},
+        {"CREATEDB", "NOCREATEDB"}, {"LOGIN", "NOLOGIN"}, {"REPLICATION", "NOREPLICATION"},
+        {"BYPASSRLS", "NOBYPASSRLS"}
+    };
 
     private final LogicalReplicationSettings settings;
 
@@ -67,16 +68,33 @@ final class SchemaCopy {
                     }
                     StringBuilder flags = new StringBuilder();
                     for (int i = 0; i < ROLE_FLAGS.length; i++) {
-                        flags.append(i == 0 ? "" : " ").append(rs.getBoolean(i + 2) ? ROLE_FLAGS[i][0] : ROLE_FLAGS[i][1]);
+                        flags.append(i == 0 ? "" : " ")
+                                .append(rs.getBoolean(i + 2) ? ROLE_FLAGS[i][0] : ROLE_FLAGS[i][1]);
                     }
-                    execute(tgt, formatted(tgt, CREATE_ROLE, timeout, role, flags.toString(),
-                            Integer.toString(rs.getInt(9)), rs.getString(10)), timeout);
+                    execute(
+                            tgt,
+                            formatted(
+                                    tgt,
+                                    CREATE_ROLE,
+                                    timeout,
+                                    role,
+                                    flags.toString(),
+                                    Integer.toString(rs.getInt(9)),
+                                    rs.getString(10)),
+                            timeout);
                 }
             }
             try (ResultSet rs = st.executeQuery(MEMBERSHIPS)) {
                 while (rs.next()) {
-                    execute(tgt, formatted(tgt, rs.getBoolean(3) ? GRANT_ROLE_WITH_ADMIN : GRANT_ROLE, timeout,
-                            rs.getString(1), rs.getString(2)), timeout);
+                    execute(
+                            tgt,
+                            formatted(
+                                    tgt,
+                                    rs.getBoolean(3) ? GRANT_ROLE_WITH_ADMIN : GRANT_ROLE,
+                                    timeout,
+                                    rs.getString(1),
+                                    rs.getString(2)),
+                            timeout);
                 }
             }
         } catch (SQLException e) {
@@ -89,15 +107,36 @@ final class SchemaCopy {
         Path home = clientFor(source.majorVersion());
         Path dir = null;
         try {
-            dir = Files.createTempDirectory("pgactive-tools-schema-",
+            dir = Files.createTempDirectory(
+                    "pgactive-tools-schema-",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path dump = dir.resolve("schema.sql");
-            LocalCommand.runChecked(List.of(home.resolve("bin/pg_dump").toString(), "--schema-only",
-                            "--no-publications", "--no-subscriptions", "--format=plain", "--file=" + dump),
-                    Optional.empty(), env(sourceDsn, source.database()), dir, settings.dumpTimeout(), true);
-            LocalCommand.runChecked(List.of(home.resolve("bin/psql").toString(), "--no-psqlrc", "--quiet",
-                            "--set=ON_ERROR_STOP=1", "--single-transaction", "--file=" + dump),
-                    Optional.empty(), env(targetDsn, target.database()), dir, settings.dumpTimeout(), false);
+            LocalCommand.runChecked(
+                    List.of(
+                            home.resolve("bin/pg_dump").toString(),
+                            "--schema-only",
+                            "--no-publications",
+                            "--no-subscriptions",
+                            "--format=plain",
+                            "--file=" + dump),
+                    Optional.empty(),
+                    env(sourceDsn, source.database()),
+                    dir,
+                    settings.dumpTimeout(),
+                    true);
+            LocalCommand.runChecked(
+                    List.of(
+                            home.resolve("bin/psql").toString(),
+                            "--no-psqlrc",
+                            "--quiet",
+                            "--set=ON_ERROR_STOP=1",
+                            "--single-transaction",
+                            "--file=" + dump),
+                    Optional.empty(),
+                    env(targetDsn, target.database()),
+                    dir,
+                    settings.dumpTimeout(),
+                    false);
         } catch (IOException e) {
             throw new UpgradeException("cannot copy the schema of " + source.node() + ": " + e.getMessage(), true, e);
         } finally {
@@ -115,8 +154,10 @@ final class SchemaCopy {
                         && Files.isExecutable(e.getValue().resolve("bin/psql")))
                 .min(Map.Entry.comparingByKey())
                 .map(Map.Entry::getValue)
-                .orElseThrow(() -> new UpgradeException("no pg_dump and psql of PostgreSQL " + sourceMajor
-                        + " or newer configured: install them or create the target's schema beforehand", false));
+                .orElseThrow(() -> new UpgradeException(
+                        "no pg_dump and psql of PostgreSQL " + sourceMajor
+                                + " or newer configured: install them or create the target's schema beforehand",
+                        false));
     }
 
     /**
@@ -180,5 +221,4 @@ final class SchemaCopy {
             // a schema dump holds no data and no secret
         }
     }
-
 }

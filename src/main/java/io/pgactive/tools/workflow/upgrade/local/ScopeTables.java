@@ -2,7 +2,6 @@ package io.pgactive.tools.workflow.upgrade.local;
 
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import io.pgactive.tools.workflow.upgrade.UpgradeScope;
-
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -59,8 +58,8 @@ final class ScopeTables {
         for (String pattern : patterns) {
             int dot = pattern == null ? -1 : pattern.indexOf('.');
             if (dot <= 0 || dot == pattern.length() - 1 || pattern.indexOf('.', dot + 1) >= 0) {
-                throw new UpgradeException("scope pattern must be schema.table ('*' for any run of characters): '"
-                        + pattern + "'", false);
+                throw new UpgradeException(
+                        "scope pattern must be schema.table ('*' for any run of characters): '" + pattern + "'", false);
             }
             schemaPatterns.add(like(pattern.substring(0, dot)));
             tablePatterns.add(like(pattern.substring(dot + 1)));
@@ -105,6 +104,9 @@ final class ScopeTables {
 
     /** {@code *} is any run of characters; LIKE's own wildcards and escape character are taken literally. */
     private static String like(String part) {
-        return part.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace("*", "%");
+        return part.replace("\\", "\\\\")
+                .replace("%", "\\%")
+                .replace("_", "\\_")
+                .replace("*", "%");
     }
 }

@@ -1,5 +1,9 @@
 package io.pgactive.tools.workflow.upgrade.local;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 import io.pgactive.tools.testing.HaproxyProcess;
 import io.pgactive.tools.testing.PgBouncerForwarder;
 import io.pgactive.tools.testing.PgNode;
@@ -7,13 +11,6 @@ import io.pgactive.tools.workflow.upgrade.DatabaseRef;
 import io.pgactive.tools.workflow.upgrade.TrafficSplit;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import io.vertx.mutiny.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,10 +25,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * {@link HaproxyTrafficRouter} on real processes: clients → PgBouncer → HAProxy → two PostgreSQL servers. Where a
@@ -56,6 +55,7 @@ class HaproxyTrafficRouterTest {
     private static DatabaseRef targetRef;
     /** A direct session opened before any shift; it must stay on the source until stale sessions are closed. */
     private static Connection longLived;
+
     private static final ExecutorService CLIENTS = Executors.newSingleThreadExecutor();
 
     @BeforeAll
@@ -67,11 +67,21 @@ class HaproxyTrafficRouterTest {
             node.execute("CREATE ROLE " + APP_USER + " LOGIN PASSWORD '" + APP_PASSWORD + "'");
         }
         haproxy = HaproxyProcess.start("127.0.0.1", source.port());
-        bouncer = PgBouncerForwarder.start("127.0.0.1", haproxy.port(), PgNode.DATABASE, APP_USER, APP_PASSWORD,
+        bouncer = PgBouncerForwarder.start(
+                "127.0.0.1",
+                haproxy.port(),
+                PgNode.DATABASE,
+                APP_USER,
+                APP_PASSWORD,
                 Map.of("query_wait_timeout", "60"));
         vertx = Vertx.vertx();
-        settings = HaproxyRouterSettings.haproxyOnly("app", haproxy.adminSocket(), HaproxyProcess.BACKEND,
-                HaproxyProcess.SOURCE, HaproxyProcess.TARGET).withPgBouncer(bouncer.adminDsn(), PgNode.DATABASE);
+        settings = HaproxyRouterSettings.haproxyOnly(
+                        "app",
+                        haproxy.adminSocket(),
+                        HaproxyProcess.BACKEND,
+                        HaproxyProcess.SOURCE,
+                        HaproxyProcess.TARGET)
+                .withPgBouncer(bouncer.adminDsn(), PgNode.DATABASE);
         router = new HaproxyTrafficRouter(settings, vertx);
         targetRef = new DatabaseRef("rtarget", "127.0.0.1", target.port(), PgNode.DATABASE, 18);
     }
@@ -192,16 +202,29 @@ class HaproxyTrafficRouterTest {
     @Test
     @Order(6)
     void refusesWhatItCannotDo() {
-        HaproxyTrafficRouter direct = new HaproxyTrafficRouter(HaproxyRouterSettings.haproxyOnly("direct",
-                haproxy.adminSocket(), HaproxyProcess.BACKEND, HaproxyProcess.SOURCE, HaproxyProcess.TARGET), vertx);
+        HaproxyTrafficRouter direct = new HaproxyTrafficRouter(
+                HaproxyRouterSettings.haproxyOnly(
+                        "direct",
+                        haproxy.adminSocket(),
+                        HaproxyProcess.BACKEND,
+                        HaproxyProcess.SOURCE,
+                        HaproxyProcess.TARGET),
+                vertx);
         assertThatThrownBy(() -> direct.hold(Duration.ofSeconds(1)))
                 .isInstanceOf(UpgradeException.class)
                 .hasMessageContaining("cannot be held");
         assertThatThrownBy(() -> direct.shift(10))
                 .isInstanceOf(UpgradeException.class)
                 .hasMessageContaining("not attached");
-        assertThatThrownBy(() -> new HaproxyTrafficRouter(HaproxyRouterSettings.haproxyOnly("bad",
-                haproxy.adminSocket(), HaproxyProcess.BACKEND, "no_such", HaproxyProcess.TARGET), vertx).split())
+        assertThatThrownBy(() -> new HaproxyTrafficRouter(
+                                HaproxyRouterSettings.haproxyOnly(
+                                        "bad",
+                                        haproxy.adminSocket(),
+                                        HaproxyProcess.BACKEND,
+                                        "no_such",
+                                        HaproxyProcess.TARGET),
+                                vertx)
+                        .split())
                 .isInstanceOf(UpgradeException.class)
                 .hasMessageContaining("no server no_such");
     }
@@ -237,7 +260,8 @@ class HaproxyTrafficRouterTest {
     }
 
     private static int serverPort(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT inet_server_port()")) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT inet_server_port()")) {
             rs.next();
             return rs.getInt(1);
         }

@@ -1,13 +1,12 @@
 package io.pgactive.tools.workflow.upgrade.local;
 
-import io.pgactive.tools.workflow.upgrade.UpgradeException;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-import java.util.stream.Collectors;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pgactive.tools.workflow.upgrade.UpgradeException;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
 
 class IdentifiersTest {
 
@@ -16,7 +15,8 @@ class IdentifiersTest {
         String longest = "N" + "x".repeat(61) + "9";
         List<String> nodes = List.of("node1", "Node1", "node-1", "node_1", "node.1", longest, longest.toLowerCase());
 
-        List<String> names = nodes.stream().map(n -> Identifiers.objectName("pgat_fwd", n)).toList();
+        List<String> names =
+                nodes.stream().map(n -> Identifiers.objectName("pgat_fwd", n)).toList();
 
         assertThat(names).allSatisfy(n -> assertThat(n).matches("[a-z0-9_]{1,63}"));
         assertThat(names.stream().collect(Collectors.toSet())).hasSameSizeAs(nodes);

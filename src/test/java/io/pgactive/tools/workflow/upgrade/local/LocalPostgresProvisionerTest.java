@@ -1,18 +1,17 @@
 package io.pgactive.tools.workflow.upgrade.local;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.testing.PgBinaries;
 import io.pgactive.tools.workflow.upgrade.DatabaseRef;
 import io.pgactive.tools.workflow.upgrade.ProvisionRequest;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -23,10 +22,12 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * {@link LocalPostgresProvisioner} on real servers of two PostgreSQL majors: a 16 made by a second provisioner
@@ -55,11 +56,15 @@ class LocalPostgresProvisionerTest {
         stateDir = PgBinaries.stateDir("prov");
         sourceStateDir = PgBinaries.stateDir("prov-src");
         sourceProvisioner = new LocalPostgresProvisioner(LocalPostgresSettings.of(sourceStateDir, binaries)
-                .withRunAs(PgBinaries.runAs().orElse(null)).withServerSettings(small));
+                .withRunAs(PgBinaries.runAs().orElse(null))
+                .withServerSettings(small));
         DatabaseRef bootstrap = new DatabaseRef("seed", "127.0.0.1", 1, "app", PgBinaries.COPIED_MAJOR);
-        source = sourceProvisioner.provision(new ProvisionRequest("src", bootstrap, PgBinaries.COPIED_MAJOR, null, null));
-        settings = LocalPostgresSettings.of(stateDir, binaries).withRunAs(PgBinaries.runAs().orElse(null))
-                .withServerSettings(small).withSourceDsns(sourceProvisioner::dsn);
+        source = sourceProvisioner.provision(
+                new ProvisionRequest("src", bootstrap, PgBinaries.COPIED_MAJOR, null, null));
+        settings = LocalPostgresSettings.of(stateDir, binaries)
+                .withRunAs(PgBinaries.runAs().orElse(null))
+                .withServerSettings(small)
+                .withSourceDsns(sourceProvisioner::dsn);
         provisioner = new LocalPostgresProvisioner(settings);
     }
 
@@ -86,12 +91,18 @@ class LocalPostgresProvisionerTest {
         assertThat(target.database()).isEqualTo("app");
         Dsn dsn = provisioner.dsn(TARGET).orElseThrow();
         assertThat(dsn.port()).isEqualTo(target.port());
-        try (Connection c = PgAdmin.connect(TARGET, dsn, null, WAIT); Statement st = c.createStatement()) {
-            assertThat(single(st, "SELECT current_setting('server_version_num')::int / 10000")).isEqualTo("18");
+        try (Connection c = PgAdmin.connect(TARGET, dsn, null, WAIT);
+                Statement st = c.createStatement()) {
+            assertThat(single(st, "SELECT current_setting('server_version_num')::int / 10000"))
+                    .isEqualTo("18");
             assertThat(single(st, "SELECT current_setting('wal_level')")).isEqualTo("logical");
-            assertThat(Integer.parseInt(single(st, "SELECT current_setting('max_replication_slots')"))).isGreaterThanOrEqualTo(8);
+            assertThat(Integer.parseInt(single(st, "SELECT current_setting('max_replication_slots')")))
+                    .isGreaterThanOrEqualTo(8);
             assertThat(single(st, "SELECT current_database()")).isEqualTo("app");
-            assertThat(single(st, "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"))
+            assertThat(
+                            single(
+                                    st,
+                                    "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"))
                     .isEqualTo("0");
         }
         // the password is really checked
@@ -100,7 +111,8 @@ class LocalPostgresProvisionerTest {
                 .isInstanceOf(UpgradeException.class)
                 .hasMessageNotContaining(dsn.password());
         Path passwordFile = stateDir.resolve(TARGET).resolve(LocalPostgresProvisioner.PASSWORD_FILE);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(passwordFile))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(passwordFile)))
+                .isEqualTo("rw-------");
         assertThat(Files.readString(passwordFile).strip()).isEqualTo(dsn.password());
         assertThat(Files.readString(stateDir.resolve(TARGET).resolve(LocalPostgresProvisioner.STATE_FILE)))
                 .doesNotContain(dsn.password());
@@ -117,9 +129,12 @@ class LocalPostgresProvisionerTest {
 
         assertThat(again).isEqualTo(first);
         assertThat(systemIdentifier()).isEqualTo(systemId);
-        assertThat(query("SELECT count(*) FROM pg_tables WHERE tablename = 'kept'")).isEqualTo("1");
+        assertThat(query("SELECT count(*) FROM pg_tables WHERE tablename = 'kept'"))
+                .isEqualTo("1");
         try (var dirs = Files.list(stateDir)) {
-            assertThat(dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString()).toList())
+            assertThat(dirs.filter(Files::isDirectory)
+                            .map(p -> p.getFileName().toString())
+                            .toList())
                     .containsExactly(TARGET);
         }
         assertThatThrownBy(() -> provisioner.provision(new ProvisionRequest(TARGET, source, 16, null, null)))
@@ -131,7 +146,9 @@ class LocalPostgresProvisionerTest {
     @Order(3)
     void aNewInstanceOverTheSameStateFindsAndRestartsAServerThatDied() throws Exception {
         String systemId = systemIdentifier();
-        long pid = Long.parseLong(Files.readAllLines(stateDir.resolve(TARGET).resolve("run/data/postmaster.pid")).get(0).trim());
+        long pid = Long.parseLong(Files.readAllLines(stateDir.resolve(TARGET).resolve("run/data/postmaster.pid"))
+                .get(0)
+                .trim());
         ProcessHandle postmaster = ProcessHandle.of(pid).orElseThrow();
         new ProcessBuilder("kill", "-KILL", Long.toString(pid)).start().waitFor();
         await().atMost(WAIT).until(() -> !postmaster.isAlive());
@@ -141,14 +158,16 @@ class LocalPostgresProvisionerTest {
 
         assertThat(found).contains(provisioner.find(TARGET).orElseThrow());
         assertThat(systemIdentifier()).isEqualTo(systemId);
-        assertThat(query("SELECT count(*) FROM pg_tables WHERE tablename = 'kept'")).isEqualTo("1");
+        assertThat(query("SELECT count(*) FROM pg_tables WHERE tablename = 'kept'"))
+                .isEqualTo("1");
     }
 
     @Test
     @Order(4)
     void decommissionClosesTheSourceDatabaseAndKeepsItsData() throws Exception {
         Dsn sourceDsn = sourceProvisioner.dsn("src").orElseThrow();
-        try (Connection c = PgAdmin.connect("src", sourceDsn, null, WAIT); Statement st = c.createStatement()) {
+        try (Connection c = PgAdmin.connect("src", sourceDsn, null, WAIT);
+                Statement st = c.createStatement()) {
             st.execute("CREATE TABLE orders (id int PRIMARY KEY); INSERT INTO orders VALUES (1), (2)");
         }
         Connection open = PgAdmin.connect("src", sourceDsn, null, WAIT);
@@ -160,16 +179,19 @@ class LocalPostgresProvisionerTest {
                 .isInstanceOf(UpgradeException.class)
                 .hasMessageContaining("not currently accepting connections");
         assertThatThrownBy(() -> {
-            try (Statement st = open.createStatement()) {
-                st.execute("SELECT 1");
-            }
-        }).isInstanceOf(SQLException.class);
+                    try (Statement st = open.createStatement()) {
+                        st.execute("SELECT 1");
+                    }
+                })
+                .isInstanceOf(SQLException.class);
         open.close();
         // the data is still there: undo by hand, as the documentation says
-        try (Connection c = PgAdmin.connect("src", sourceDsn, "postgres", WAIT); Statement st = c.createStatement()) {
+        try (Connection c = PgAdmin.connect("src", sourceDsn, "postgres", WAIT);
+                Statement st = c.createStatement()) {
             st.execute("ALTER DATABASE app WITH ALLOW_CONNECTIONS true");
         }
-        try (Connection c = PgAdmin.connect("src", sourceDsn, null, WAIT); Statement st = c.createStatement()) {
+        try (Connection c = PgAdmin.connect("src", sourceDsn, null, WAIT);
+                Statement st = c.createStatement()) {
             assertThat(single(st, "SELECT count(*) FROM orders")).isEqualTo("2");
         }
     }
@@ -194,7 +216,8 @@ class LocalPostgresProvisionerTest {
         Path dir = stateDir.resolve(HALFWAY);
         Files.createDirectories(dir.resolve("run/data"));
         Files.writeString(dir.resolve("run/data/PG_VERSION"), "18\n");
-        Files.writeString(dir.resolve(LocalPostgresProvisioner.STATE_FILE),
+        Files.writeString(
+                dir.resolve(LocalPostgresProvisioner.STATE_FILE),
                 "node=" + HALFWAY + "\nhost=127.0.0.1\nport=1\ndatabase=app\nmajor=18\nstate=creating\n");
         assertThat(provisioner.find(HALFWAY)).isEmpty();
         assertThat(provisioner.dsn(HALFWAY)).isEmpty();
@@ -203,7 +226,7 @@ class LocalPostgresProvisionerTest {
 
         assertThat(ref.port()).isNotEqualTo(1);
         try (Connection c = PgAdmin.connect(HALFWAY, provisioner.dsn(HALFWAY).orElseThrow(), null, WAIT);
-             Statement st = c.createStatement()) {
+                Statement st = c.createStatement()) {
             assertThat(single(st, "SELECT current_database()")).isEqualTo("app");
         }
         provisioner.remove(HALFWAY);
@@ -233,14 +256,14 @@ class LocalPostgresProvisionerTest {
 
     private static String query(String sql) throws SQLException {
         try (Connection c = PgAdmin.connect(TARGET, provisioner.dsn(TARGET).orElseThrow(), null, WAIT);
-             Statement st = c.createStatement()) {
+                Statement st = c.createStatement()) {
             return single(st, sql);
         }
     }
 
     private static void execute(String sql) throws SQLException {
         try (Connection c = PgAdmin.connect(TARGET, provisioner.dsn(TARGET).orElseThrow(), null, WAIT);
-             Statement st = c.createStatement()) {
+                Statement st = c.createStatement()) {
             st.execute(sql);
         }
     }
@@ -253,8 +276,8 @@ class LocalPostgresProvisionerTest {
     }
 
     private static boolean accepts(int port) {
-        try (java.net.Socket s = new java.net.Socket()) {
-            s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 1000);
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
             return true;
         } catch (IOException e) {
             return false;

@@ -1,5 +1,9 @@
 package io.pgactive.tools.workflow.upgrade.local;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.testing.PgBinaries;
 import io.pgactive.tools.workflow.upgrade.DatabaseRef;
@@ -7,11 +11,6 @@ import io.pgactive.tools.workflow.upgrade.ProvisionRequest;
 import io.pgactive.tools.workflow.upgrade.ReplicationState;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import io.pgactive.tools.workflow.upgrade.UpgradeScope;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,10 +20,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link LogicalReplicationGroup} between real servers of different majors: PostgreSQL 15 (Debian's, whose pg_dump
@@ -47,15 +46,23 @@ class LogicalReplicationGroupTest {
         stateDir = PgBinaries.stateDir("logical");
         provisioner = new LocalPostgresProvisioner(LocalPostgresSettings.of(stateDir, binaries)
                 .withRunAs(PgBinaries.runAs().orElse(null))
-                .withServerSettings(Map.of("shared_buffers", "'16MB'", "max_connections", "30", "fsync", "off",
-                        "wal_receiver_status_interval", "'1s'",
+                .withServerSettings(Map.of(
+                        "shared_buffers",
+                        "'16MB'",
+                        "max_connections",
+                        "30",
+                        "fsync",
+                        "off",
+                        "wal_receiver_status_interval",
+                        "'1s'",
                         // every statement is logged, so the test sees whether a password would be
-                        "log_statement", "'all'")));
+                        "log_statement",
+                        "'all'")));
         // only Debian's 15 brings pg_dump and psql: a 16 source needs its target's schema made beforehand
         Map<Integer, Path> clients = PgBinaries.debianAvailable() ? Map.of(15, PgBinaries.home(15)) : Map.of();
         // as the service wires it: configured nodes first (none here), then the targets the provisioner made
-        group = new LogicalReplicationGroup(LogicalReplicationSettings.of(
-                DsnResolver.of(Map.of()).or(provisioner::dsn), clients));
+        group = new LogicalReplicationGroup(
+                LogicalReplicationSettings.of(DsnResolver.of(Map.of()).or(provisioner::dsn), clients));
     }
 
     @AfterAll
@@ -109,8 +116,9 @@ class LogicalReplicationGroupTest {
         // the role came along with its password and its grants
         Dsn admin = provisioner.dsn(target.node()).orElseThrow();
         Dsn app = new Dsn(admin.host(), admin.port(), admin.database(), "app_rw", "app-secret-1", Map.of());
-        try (Connection c = PgAdmin.connect("tgt15", app, null, WAIT); Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT count(*) FROM sales.orders")) {
+        try (Connection c = PgAdmin.connect("tgt15", app, null, WAIT);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM sales.orders")) {
             rs.next();
             assertThat(rs.getLong(1)).isEqualTo(500);
         }
@@ -127,7 +135,8 @@ class LogicalReplicationGroupTest {
 
         group.syncSequences(source, target, SCOPE);
         assertThat(count(target, "SELECT last_value FROM sales.orders_id_seq")).isEqualTo(550);
-        assertThat(count(target, "INSERT INTO sales.orders (note) VALUES ('on target') RETURNING id")).isEqualTo(551);
+        assertThat(count(target, "INSERT INTO sales.orders (note) VALUES ('on target') RETURNING id"))
+                .isEqualTo(551);
 
         assertThatThrownBy(() -> group.startReverse(source, target))
                 .isInstanceOf(UpgradeException.class)
@@ -162,8 +171,10 @@ class LogicalReplicationGroupTest {
         await().atMost(WAIT).until(() -> group.state(source, target).reverseActive());
 
         sql(source, "INSERT INTO public.items SELECT g, 'src' FROM generate_series(101, 150) g");
-        sql(target, "INSERT INTO public.items SELECT g, 'tgt' FROM generate_series(1001, 1050) g;"
-                + "UPDATE public.items SET v = 'changed on target' WHERE id = 1");
+        sql(
+                target,
+                "INSERT INTO public.items SELECT g, 'tgt' FROM generate_series(1001, 1050) g;"
+                        + "UPDATE public.items SET v = 'changed on target' WHERE id = 1");
         assertThat(group.awaitApplied(source, target, WAIT)).isZero();
         assertThat(group.awaitApplied(target, source, WAIT)).isZero();
         // one more round trip each way: a change sent back to where it came from would have arrived by now
@@ -172,8 +183,11 @@ class LogicalReplicationGroupTest {
         assertThat(group.awaitApplied(target, source, WAIT)).isZero();
 
         for (DatabaseRef side : List.of(source, target)) {
-            assertThat(count(side, "SELECT count(*) FROM public.items")).as(side.node()).isEqualTo(201);
-            assertThat(count(side, "SELECT sum(id) FROM public.items")).as(side.node())
+            assertThat(count(side, "SELECT count(*) FROM public.items"))
+                    .as(side.node())
+                    .isEqualTo(201);
+            assertThat(count(side, "SELECT sum(id) FROM public.items"))
+                    .as(side.node())
                     .isEqualTo(5050 + (101 + 150) * 25 + (1001 + 1050) * 25 + 2000);
         }
         assertThat(count(source, "SELECT count(*) FROM public.items WHERE id = 1 AND v = 'changed on target'"))
@@ -192,18 +206,22 @@ class LogicalReplicationGroupTest {
             String log = Files.readString(stateDir.resolve(side.node()).resolve("run/server.log"));
             assertThat(log).as(side.node() + " logs statements").contains("CREATE PUBLICATION");
             for (DatabaseRef other : List.of(source, target)) {
-                assertThat(log.contains(provisioner.dsn(other.node()).orElseThrow().password()))
-                        .as("password of " + other.node() + " in the log of " + side.node()).isFalse();
+                assertThat(log.contains(
+                                provisioner.dsn(other.node()).orElseThrow().password()))
+                        .as("password of " + other.node() + " in the log of " + side.node())
+                        .isFalse();
             }
         }
     }
 
     @Test
     void configurePutsReplicationSettingsInPlaceAndSaysWhatNeedsARestart() throws Exception {
-        DatabaseRef node = provisioner.provision(new ProvisionRequest("cfg16",
-                new DatabaseRef("seed", "127.0.0.1", 1, "app", 16), 16, null, null));
-        sql(node, "ALTER SYSTEM SET wal_level = 'replica'; ALTER SYSTEM SET max_wal_senders = 2;"
-                + "ALTER SYSTEM SET logical_decoding_work_mem = '1MB'; ALTER SYSTEM SET max_slot_wal_keep_size = '1GB'");
+        DatabaseRef node = provisioner.provision(
+                new ProvisionRequest("cfg16", new DatabaseRef("seed", "127.0.0.1", 1, "app", 16), 16, null, null));
+        sql(
+                node,
+                "ALTER SYSTEM SET wal_level = 'replica'; ALTER SYSTEM SET max_wal_senders = 2;"
+                        + "ALTER SYSTEM SET logical_decoding_work_mem = '1MB'; ALTER SYSTEM SET max_slot_wal_keep_size = '1GB'");
         restart(node);
         sql(node, "CREATE TABLE public.t (id int PRIMARY KEY)");
 
@@ -243,22 +261,31 @@ class LogicalReplicationGroupTest {
 
     private static void assertNothingLeft(DatabaseRef source, DatabaseRef target) throws SQLException {
         for (DatabaseRef side : List.of(source, target)) {
-            assertThat(count(side, "SELECT count(*) FROM pg_subscription")).as(side.node()).isZero();
-            assertThat(count(side, "SELECT count(*) FROM pg_replication_slots")).as(side.node()).isZero();
-            assertThat(count(side, "SELECT count(*) FROM pg_publication")).as(side.node()).isZero();
+            assertThat(count(side, "SELECT count(*) FROM pg_subscription"))
+                    .as(side.node())
+                    .isZero();
+            assertThat(count(side, "SELECT count(*) FROM pg_replication_slots"))
+                    .as(side.node())
+                    .isZero();
+            assertThat(count(side, "SELECT count(*) FROM pg_publication"))
+                    .as(side.node())
+                    .isZero();
         }
     }
 
     private static void sql(DatabaseRef node, String sql) throws SQLException {
-        try (Connection c = PgAdmin.connect(node.node(), provisioner.dsn(node.node()).orElseThrow(), null, WAIT);
-             Statement st = c.createStatement()) {
+        try (Connection c = PgAdmin.connect(
+                        node.node(), provisioner.dsn(node.node()).orElseThrow(), null, WAIT);
+                Statement st = c.createStatement()) {
             st.execute(sql);
         }
     }
 
     private static long count(DatabaseRef node, String sql) throws SQLException {
-        try (Connection c = PgAdmin.connect(node.node(), provisioner.dsn(node.node()).orElseThrow(), null, WAIT);
-             Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = PgAdmin.connect(
+                        node.node(), provisioner.dsn(node.node()).orElseThrow(), null, WAIT);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }
