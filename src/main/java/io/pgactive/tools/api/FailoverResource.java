@@ -2,14 +2,11 @@ package io.pgactive.tools.api;
 
 import io.pgactive.tools.workflow.failover.FailoverRequest;
 import io.pgactive.tools.workflow.failover.FailoverService;
-import io.pgactive.tools.workflow.upgrade.UpgradeService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.NotAuthorizedException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -17,11 +14,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
-import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Failovers and planned switchovers: read them freely, start them with the bearer token of
@@ -73,24 +67,9 @@ public class FailoverResource {
     }
 
     private void authorize(String header) {
-        String token = failovers.token().orElse(null);
-        if (token == null) {
-            throw new ForbiddenException(
-                    "starting failovers needs pgactive.failover.token (or guard.token) in the configuration");
-        }
-        String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? header.substring(7).strip()
-                : "";
-        // constant-time comparison: the token must not leak through response timing
-        if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
-            throw new NotAuthorizedException("a valid bearer token is required", "Bearer");
-        }
-    }
-
-    @ServerExceptionMapper
-    public Response unavailable(UpgradeService.UnavailableException e) {
-        return Response.fromResponse(Problem.response(Response.Status.SERVICE_UNAVAILABLE, e.getMessage()))
-                .header(HttpHeaders.RETRY_AFTER, "5")
-                .build();
+        BearerToken.require(
+                failovers.token(),
+                header,
+                "starting failovers needs pgactive.failover.token (or guard.token) in the configuration");
     }
 }

@@ -8,10 +8,8 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.ForbiddenException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
-import jakarta.ws.rs.NotAuthorizedException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -20,8 +18,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -163,24 +159,7 @@ public class GuardResource {
     }
 
     private void authorize(String header) {
-        String token = config.guard().token().orElse(null);
-        if (token == null) {
-            throw new ForbiddenException("changing guards needs guard.token in the configuration");
-        }
-        String given = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-                ? header.substring(7).strip()
-                : "";
-        // constant-time comparison: the token must not leak through response timing
-        if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8))) {
-            throw new NotAuthorizedException("a valid bearer token is required", "Bearer");
-        }
-    }
-
-    @ServerExceptionMapper
-    public Response unavailable(GuardService.UnavailableException e) {
-        return Response.fromResponse(Problem.response(Response.Status.SERVICE_UNAVAILABLE, e.getMessage()))
-                .header(HttpHeaders.RETRY_AFTER, "5")
-                .build();
+        BearerToken.require(config.guard().token(), header, "changing guards needs guard.token in the configuration");
     }
 
     @ServerExceptionMapper

@@ -3,6 +3,7 @@ package io.pgactive.tools.api;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.pgactive.tools.workflow.TemporalUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
@@ -13,6 +14,14 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    /** Temporal cannot be asked now: the caller may retry, so it says when. */
+    @ServerExceptionMapper
+    public Response temporalUnavailable(TemporalUnavailableException e) {
+        return Response.fromResponse(Problem.response(Response.Status.SERVICE_UNAVAILABLE, e.getMessage()))
+                .header(HttpHeaders.RETRY_AFTER, "5")
+                .build();
+    }
 
     @ServerExceptionMapper
     public Response badRequest(IllegalArgumentException e) {

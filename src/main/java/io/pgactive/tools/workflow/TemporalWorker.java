@@ -1,5 +1,7 @@
 package io.pgactive.tools.workflow;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.pgactive.tools.retry.Backoff;
 import io.pgactive.tools.workflow.failover.FailoverActivitiesImpl;
 import io.pgactive.tools.workflow.failover.FailoverWorkflow;
@@ -28,6 +30,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -152,6 +155,34 @@ public class TemporalWorker {
 
     public WorkflowClient client() {
         return client;
+    }
+
+    /** The client, when the worker is enabled and connected; otherwise why not, as a retryable refusal. */
+    public WorkflowClient connectedClient() {
+        State s = state();
+        if (!enabled) {
+            throw new TemporalUnavailableException(
+                    "the Temporal worker is disabled (PGACTIVE_TOOLS_TEMPORAL_ENABLED=false)");
+        }
+        if (s.connection() != Connection.CONNECTED) {
+            throw new TemporalUnavailableException("Temporal server " + s.target() + " is not reachable"
+                    + (s.error() == null ? " yet" : ": " + s.error()));
+        }
+        return client;
+    }
+
+    /** Runs a call to the Temporal server; a server that is away or too slow becomes a retryable refusal. */
+    public <T> T call(Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (StatusRuntimeException e) {
+            Status.Code code = e.getStatus().getCode();
+            if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
+                throw new TemporalUnavailableException(
+                        "Temporal server " + state().target() + " did not answer: " + e.getStatus());
+            }
+            throw e;
+        }
     }
 
     public String taskQueue() {

@@ -1,15 +1,12 @@
 package io.pgactive.tools.workflow.failover;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.workflow.TemporalUnavailableException;
 import io.pgactive.tools.workflow.TemporalWorker;
-import io.pgactive.tools.workflow.upgrade.UpgradeService;
-import io.temporal.api.common.v1.WorkflowExecution;
+import io.pgactive.tools.workflow.WorkflowExecutions;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -18,13 +15,11 @@ import jakarta.ws.rs.NotFoundException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
  * The service's side of failovers: starts them (one per primary: a request while one runs joins it, one that
- * completed is returned as it ended) and reads them. Temporal away is {@link UpgradeService.UnavailableException}.
+ * completed is returned as it ended) and reads them. Temporal away is {@link TemporalUnavailableException}.
  */
 @ApplicationScoped
 public class FailoverService {
@@ -91,68 +86,26 @@ public class FailoverService {
     }
 
     private FailoverView view(WorkflowClient client, String id, String primary) {
-        WorkflowExecutionStatus status = call(() -> {
-            try {
-                return client.getWorkflowServiceStubs()
-                        .blockingStub()
-                        .describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
-                                .setNamespace(client.getOptions().getNamespace())
-                                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id))
-                                .build())
-                        .getWorkflowExecutionInfo()
-                        .getStatus();
-            } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-                    return null;
-                }
-                throw e;
-            }
-        });
+        WorkflowExecutionStatus status = call(() -> WorkflowExecutions.status(client, id));
         if (status == null) {
             return null;
         }
         boolean running = status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-        FailoverProgress progress = call(() -> {
-            if (running) {
-                return client.newWorkflowStub(Failover.class, id).progress();
-            }
-            if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
-                try {
-                    return client.newUntypedWorkflowStub(id)
-                            .getResult(RESULT_WAIT.toMillis(), TimeUnit.MILLISECONDS, FailoverProgress.class);
-                } catch (TimeoutException e) {
-                    return null;
-                }
-            }
-            return null;
-        });
-        return new FailoverView(
-                id, primary, status.name().replace("WORKFLOW_EXECUTION_STATUS_", ""), running, progress);
+        FailoverProgress progress = call(() -> WorkflowExecutions.progress(
+                client,
+                id,
+                status,
+                () -> client.newWorkflowStub(Failover.class, id).progress(),
+                FailoverProgress.class,
+                RESULT_WAIT));
+        return new FailoverView(id, primary, WorkflowExecutions.name(status), running, progress);
     }
 
     private WorkflowClient client() {
-        TemporalWorker.State s = worker.state();
-        if (!worker.enabled()) {
-            throw new UpgradeService.UnavailableException(
-                    "the Temporal worker is disabled (PGACTIVE_TOOLS_TEMPORAL_ENABLED=false)");
-        }
-        if (s.connection() != TemporalWorker.Connection.CONNECTED) {
-            throw new UpgradeService.UnavailableException("Temporal server " + s.target() + " is not reachable"
-                    + (s.error() == null ? " yet" : ": " + s.error()));
-        }
-        return worker.client();
+        return worker.connectedClient();
     }
 
     private <T> T call(Supplier<T> action) {
-        try {
-            return action.get();
-        } catch (StatusRuntimeException e) {
-            Status.Code code = e.getStatus().getCode();
-            if (code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED) {
-                throw new UpgradeService.UnavailableException(
-                        "Temporal server " + worker.state().target() + " did not answer: " + e.getStatus());
-            }
-            throw e;
-        }
+        return worker.call(action);
     }
 }

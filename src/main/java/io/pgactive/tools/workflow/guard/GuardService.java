@@ -48,13 +48,6 @@ public class GuardService {
     private static final Logger LOG = Logger.getLogger(GuardService.class);
     static final long REFRESH_MILLIS = 60_000;
 
-    /** Temporal is disabled or unreachable: the caller gets 503. */
-    public static final class UnavailableException extends RuntimeException {
-        public UnavailableException(String message) {
-            super(message);
-        }
-    }
-
     /** An override refused by the guard's validator (the message says why): the caller gets 409. */
     public static final class RejectedException extends RuntimeException {
         public RejectedException(String message) {
@@ -300,27 +293,10 @@ public class GuardService {
     }
 
     private WorkflowClient client() {
-        TemporalWorker.State s = worker.state();
-        if (!worker.enabled()) {
-            throw new UnavailableException("the Temporal worker is disabled (PGACTIVE_TOOLS_TEMPORAL_ENABLED=false)");
-        }
-        if (s.connection() != TemporalWorker.Connection.CONNECTED) {
-            throw new UnavailableException("Temporal server " + s.target() + " is not reachable"
-                    + (s.error() == null ? " yet" : ": " + s.error()));
-        }
-        return worker.client();
+        return worker.connectedClient();
     }
 
     private <T> T call(Supplier<T> action) {
-        try {
-            return action.get();
-        } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() == Status.Code.UNAVAILABLE
-                    || e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
-                throw new UnavailableException(
-                        "Temporal server " + worker.state().target() + " did not answer: " + e.getStatus());
-            }
-            throw e;
-        }
+        return worker.call(action);
     }
 }

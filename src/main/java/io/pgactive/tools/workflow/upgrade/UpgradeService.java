@@ -1,15 +1,12 @@
 package io.pgactive.tools.workflow.upgrade;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.config.UpgradeConfig;
 import io.pgactive.tools.workflow.TemporalWorker;
-import io.temporal.api.common.v1.WorkflowExecution;
+import io.pgactive.tools.workflow.WorkflowExecutions;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
-import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowUpdateException;
@@ -23,8 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -35,13 +30,6 @@ import java.util.function.Supplier;
  */
 @ApplicationScoped
 public class UpgradeService {
-
-    /** Temporal is disabled or unreachable: the caller gets 503. */
-    public static final class UnavailableException extends RuntimeException {
-        public UnavailableException(String message) {
-            super(message);
-        }
-    }
 
     /** A request the upgrade (or its state) refuses, with why: the caller gets 409. */
     public static final class RejectedException extends RuntimeException {
@@ -241,42 +229,19 @@ public class UpgradeService {
 
     /** The upgrade with this id as Temporal knows it; null when there is none. */
     private UpgradeView view(WorkflowClient client, String id, String source) {
-        WorkflowExecutionStatus status = call(() -> {
-            try {
-                return client.getWorkflowServiceStubs()
-                        .blockingStub()
-                        .describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
-                                .setNamespace(client.getOptions().getNamespace())
-                                .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id))
-                                .build())
-                        .getWorkflowExecutionInfo()
-                        .getStatus();
-            } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-                    return null;
-                }
-                throw e;
-            }
-        });
+        WorkflowExecutionStatus status = call(() -> WorkflowExecutions.status(client, id));
         if (status == null) {
             return null;
         }
         boolean running = status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-        UpgradeProgress progress = call(() -> {
-            if (running) {
-                return client.newWorkflowStub(RollingUpgrade.class, id).progress();
-            }
-            if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
-                try {
-                    return client.newUntypedWorkflowStub(id)
-                            .getResult(RESULT_WAIT.toMillis(), TimeUnit.MILLISECONDS, UpgradeProgress.class);
-                } catch (TimeoutException e) {
-                    return null;
-                }
-            }
-            return null;
-        });
-        return new UpgradeView(id, source, status.name().replace("WORKFLOW_EXECUTION_STATUS_", ""), running, progress);
+        UpgradeProgress progress = call(() -> WorkflowExecutions.progress(
+                client,
+                id,
+                status,
+                () -> client.newWorkflowStub(RollingUpgrade.class, id).progress(),
+                UpgradeProgress.class,
+                RESULT_WAIT));
+        return new UpgradeView(id, source, WorkflowExecutions.name(status), running, progress);
     }
 
     // --- what this worker's activities observed (for the metrics)
@@ -336,27 +301,10 @@ public class UpgradeService {
     }
 
     private WorkflowClient client() {
-        TemporalWorker.State s = worker.state();
-        if (!worker.enabled()) {
-            throw new UnavailableException("the Temporal worker is disabled (PGACTIVE_TOOLS_TEMPORAL_ENABLED=false)");
-        }
-        if (s.connection() != TemporalWorker.Connection.CONNECTED) {
-            throw new UnavailableException("Temporal server " + s.target() + " is not reachable"
-                    + (s.error() == null ? " yet" : ": " + s.error()));
-        }
-        return worker.client();
+        return worker.connectedClient();
     }
 
     private <T> T call(Supplier<T> action) {
-        try {
-            return action.get();
-        } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() == Status.Code.UNAVAILABLE
-                    || e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
-                throw new UnavailableException(
-                        "Temporal server " + worker.state().target() + " did not answer: " + e.getStatus());
-            }
-            throw e;
-        }
+        return worker.call(action);
     }
 }

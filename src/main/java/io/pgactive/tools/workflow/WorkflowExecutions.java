@@ -1,0 +1,67 @@
+package io.pgactive.tools.workflow;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
+import io.temporal.client.WorkflowClient;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/** What the services that start workflows ask Temporal about one of them, the same way for every kind. */
+public final class WorkflowExecutions {
+
+    private WorkflowExecutions() {}
+
+    /** The latest run's status of workflow {@code id}; null when Temporal knows no such workflow. */
+    public static WorkflowExecutionStatus status(WorkflowClient client, String id) {
+        try {
+            return client.getWorkflowServiceStubs()
+                    .blockingStub()
+                    .describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
+                            .setNamespace(client.getOptions().getNamespace())
+                            .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id))
+                            .build())
+                    .getWorkflowExecutionInfo()
+                    .getStatus();
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Where a workflow stands: its live progress while it runs (from {@code query}), its result once it completed
+     * (waiting at most {@code resultWait}), and null when it ended otherwise (failed, cancelled, terminated).
+     */
+    public static <P> P progress(
+            WorkflowClient client,
+            String id,
+            WorkflowExecutionStatus status,
+            Supplier<P> query,
+            Class<P> resultType,
+            Duration resultWait) {
+        if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+            return query.get();
+        }
+        if (status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+            try {
+                return client.newUntypedWorkflowStub(id)
+                        .getResult(resultWait.toMillis(), TimeUnit.MILLISECONDS, resultType);
+            } catch (TimeoutException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** The status as the API shows it: {@code RUNNING}, {@code COMPLETED}, {@code FAILED}, ... */
+    public static String name(WorkflowExecutionStatus status) {
+        return status.name().replace("WORKFLOW_EXECUTION_STATUS_", "");
+    }
+}
