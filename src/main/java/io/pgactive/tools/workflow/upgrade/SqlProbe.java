@@ -1,10 +1,10 @@
 package io.pgactive.tools.workflow.upgrade;
 
 import io.pgactive.tools.config.Dsn;
+import io.pgactive.tools.pg.LibpqTls;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.SslMode;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -66,7 +66,6 @@ public class SqlProbe {
         if (dsn.password() != null) {
             o.setPassword(dsn.password());
         }
-        o.setSslMode(SslMode.of(dsn.option("sslmode").orElse("prefer")));
-        return o;
+        return LibpqTls.apply(dsn, o);
     }
 }

@@ -1,5 +1,6 @@
 package io.pgactive.tools.workflow.upgrade.local;
 
+import io.pgactive.tools.config.DatabaseName;
 import io.pgactive.tools.config.Dsn;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,10 +40,8 @@ public record HaproxyRouterSettings(
         HaproxyRuntimeApi.requireName("server", sourceServer);
         HaproxyRuntimeApi.requireName("server", targetServer);
         pgbouncerAdmin = pgbouncerAdmin == null ? Optional.empty() : pgbouncerAdmin;
-        if (pgbouncerAdmin.isPresent()
-                && (pgbouncerDatabase == null || !pgbouncerDatabase.matches("[A-Za-z0-9_]{1,63}"))) {
-            throw new IllegalArgumentException(
-                    "route " + name + ": PgBouncer database must be 1 to 63 letters, digits " + "or underscores");
+        if (pgbouncerAdmin.isPresent() && !DatabaseName.isValid(pgbouncerDatabase)) {
+            throw new IllegalArgumentException("route " + name + ": PgBouncer database must be " + DatabaseName.RULE);
         }
         commandTimeout = commandTimeout == null ? Duration.ofSeconds(5) : commandTimeout;
         drainTimeout = drainTimeout == null ? Duration.ofSeconds(10) : drainTimeout;

@@ -1,13 +1,13 @@
 package io.pgactive.tools.workflow.upgrade.local;
 
 import io.pgactive.tools.config.Dsn;
+import io.pgactive.tools.pg.LibpqTls;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import io.vertx.core.Context;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgConnection;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
-import io.vertx.pgclient.SslMode;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -87,11 +87,6 @@ final class PgBouncerConsole {
         if (admin.password() != null) {
             o.setPassword(admin.password());
         }
-        String sslmode = admin.option("sslmode").orElse("prefer");
-        o.setSslMode(SslMode.of(sslmode));
-        if (!sslmode.startsWith("verify")) {
-            o.setTrustAll(true);
-        }
-        return o;
+        return LibpqTls.apply(admin, o);
     }
 }
