@@ -42,7 +42,7 @@ public class UpgradeResource {
         this.worker = worker;
     }
 
-    /** The body of {@code POST /upgrades} (the upgrade PRD's input), in the API's snake_case. */
+    /** The body of {@code POST /upgrades} (source, target version, shift steps, table filters, instance class, tags), in the API's snake_case. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record StartRequest(
             String source,

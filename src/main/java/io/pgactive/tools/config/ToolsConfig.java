@@ -49,7 +49,7 @@ public record ToolsConfig(
     /** Optional discovery of pgactive group members from {@code pgactive.pgactive_nodes} on a seed node. */
     public record Discovery(String seed, Duration interval) {}
 
-    /** Health thresholds (DESIGN §4). {@code conflictsWarnPerMinute} is a rate: conflicts seen in the last minute. */
+    /** Health thresholds (see {@code HealthPolicy}). {@code conflictsWarnPerMinute} is a rate: conflicts seen in the last minute. */
     public record Thresholds(double lagSecondsWarn, double lagSecondsCrit, double conflictsWarnPerMinute) {}
 
     /** Where the HTTP server listens; an empty host means all interfaces. */

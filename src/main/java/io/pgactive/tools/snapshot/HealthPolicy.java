@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Turns a node's fresh values and its failure streak into a status (DESIGN §4).
+ * Turns a node's fresh values and its failure streak into a status: DEGRADED for anything that needs a look (lag or
+ * conflicts above their warning thresholds, a replication problem, a short failure streak), CRITICAL when lag passes
+ * its critical threshold, DOWN after a long failure streak, HEALTHY otherwise. Each status comes with its reasons.
  *
  * @param degradedAfterFailures consecutive failed cycles after which a node is DEGRADED
  * @param downAfterFailures     consecutive failed cycles after which a node is DOWN
