@@ -125,7 +125,8 @@ public final class PgactiveToolsCli implements Callable<Integer> {
             Map.entry("history", HistoryCommand.class),
             Map.entry("watch", WatchCommand.class),
             Map.entry("guard", GuardCommand.class),
-            Map.entry("upgrade", UpgradeCommand.class));
+            Map.entry("upgrade", UpgradeCommand.class),
+            Map.entry("replication", ReplicationCommand.class));
 
     static int run(String[] args, Io io) {
         CommandLine cmd = new CommandLine(new PgactiveToolsCli(io), new Factory(io));

@@ -12,6 +12,7 @@ import io.pgactive.tools.contract.NodeHistory;
 import io.pgactive.tools.sdk.ShortLivedTransport.Answer;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotJson;
+import io.pgactive.tools.workflow.failover.FailoverView;
 import io.pgactive.tools.workflow.guard.GuardView;
 import io.pgactive.tools.workflow.upgrade.UpgradeRequest;
 import io.pgactive.tools.workflow.upgrade.UpgradeView;
@@ -317,6 +318,26 @@ public final class ReplicationStateClient {
                 new Request("POST", "upgrades", null, token, json(request)), ReplicationStateClient::upgradeView);
     }
 
+    /** One failover by id ({@code failover-<primary>}) or primary. */
+    public FailoverView failover(String id) {
+        return exchange(Request.get("failovers/" + segment(id), null), ReplicationStateClient::failoverView);
+    }
+
+    /**
+     * Fails {@code primary} over to its best standby, or to {@code toStandby} ({@code null}: the rules choose); with
+     * {@code force} on a healthy primary, a planned switchover. Idempotent: a running or completed failover of that
+     * primary is returned. {@code token} is the service's failover token (or {@code guard.token}).
+     */
+    public FailoverView startFailover(String primary, boolean force, String toStandby, String reason, String token) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("primary", primary);
+        body.put("force", force);
+        body.put("to", toStandby);
+        body.put("reason", reason);
+        return exchange(
+                new Request("POST", "failovers", null, token, json(body)), ReplicationStateClient::failoverView);
+    }
+
     /** Rolls back; returns once all traffic is back on the source. */
     public UpgradeView rollbackUpgrade(String id, String reason, String token) {
         return upgradeAction(id, "rollback", reason, token);
@@ -353,6 +374,10 @@ public final class ReplicationStateClient {
 
     private static UpgradeView upgradeView(byte[] body) throws IOException {
         return SnapshotJson.MAPPER.readValue(body, UpgradeView.class);
+    }
+
+    private static FailoverView failoverView(byte[] body) throws IOException {
+        return SnapshotJson.MAPPER.readValue(body, FailoverView.class);
     }
 
     private static GuardView guardView(byte[] body) throws IOException {

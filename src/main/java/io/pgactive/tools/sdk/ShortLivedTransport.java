@@ -83,6 +83,8 @@ final class ShortLivedTransport {
         c.setReadTimeout(millis(timeout));
         c.setRequestMethod(method);
         headers.forEach(c::setRequestProperty);
+        // before connect(): afterwards the connection refuses to change
+        c.setDoOutput(body != null);
         try {
             try {
                 c.connect();
@@ -90,7 +92,6 @@ final class ShortLivedTransport {
                 throw (IOException) new HttpConnectTimeoutException(e.getMessage()).initCause(e);
             }
             if (body != null) {
-                c.setDoOutput(true);
                 try (OutputStream out = c.getOutputStream()) {
                     out.write(body);
                 }

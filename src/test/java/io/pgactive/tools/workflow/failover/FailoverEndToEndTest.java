@@ -8,6 +8,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgactive.tools.cli.CliRun;
 import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
@@ -16,6 +17,7 @@ import io.pgactive.tools.testing.AckedWriter.Ack;
 import io.pgactive.tools.testing.PgNode;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
@@ -54,6 +56,20 @@ class FailoverEndToEndTest {
         PgNode primary = FailoverClusterResource.primary;
         PgNode sync = FailoverClusterResource.sync;
         await().atMost(WAIT).until(() -> standbysStreaming("node2", "node3"));
+        // the worker connects to Temporal in the background after start-up; until then failovers answer 503
+        await().atMost(WAIT).until(() -> given().get("/q/health/group/temporal").statusCode() == 200);
+        String server = "http://localhost:" + RestAssured.port;
+        // the operator's view first: node2 streams synchronously, node3 asynchronously
+        await().atMost(WAIT).untilAsserted(() -> {
+            CliRun status = CliRun.inProcess("replication", "status", "node1", "--server", server, "-f", "json");
+            JsonPath view = JsonPath.from(status.out());
+            assertThat(status.exit()).as(status.out()).isZero();
+            assertThat(view.getString("primaries[0].result")).isEqualTo("OK");
+            assertThat(view.getList("primaries[0].standbys.node", String.class))
+                    .containsExactlyInAnyOrder("node2", "node3");
+            assertThat(view.getString("primaries[0].standbys.find { it.node == 'node2' }.sync_state"))
+                    .isEqualTo("sync");
+        });
         given().contentType(ContentType.JSON)
                 .body(Map.of("primary", "node1"))
                 .post("/failovers")
@@ -86,7 +102,9 @@ class FailoverEndToEndTest {
                             .map(s -> s.nodes().get("node1").status() == NodeStatus.DOWN)
                             .orElse(false));
 
-            start(Map.of("primary", "node1", "reason", "node1 lost"));
+            CliRun failover = CliRun.inProcess(
+                    "replication", "failover", "node1", "--reason", "node1 lost", "--token", TOKEN, "--server", server);
+            assertThat(failover.exit()).as(failover.out() + failover.err()).isZero();
             JsonPath done = awaitEnded(id);
             assertThat(done.getString("progress.phase"))
                     .as(done.getString("progress.error"))
@@ -102,6 +120,12 @@ class FailoverEndToEndTest {
             await().atMost(WAIT).until(() -> writer.ackedOn(sync.port()) >= 20);
             assertHolds(sync, beforeKill);
         }
+        // node2 now writes alone: node3 still follows the dead node1 until it is re-pointed
+        await().atMost(WAIT).untilAsserted(() -> {
+            CliRun alone = CliRun.inProcess("replication", "status", "node2", "--server", server);
+            assertThat(alone.exit()).as(alone.out()).isEqualTo(2);
+            assertThat(alone.out()).contains("node2: no standby streaming");
+        });
 
         primary.start();
         for (int i = 0; i < 5; i++) {

@@ -1,0 +1,259 @@
+package io.pgactive.tools.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgactive.tools.sdk.ReplicationStateClient;
+import io.pgactive.tools.snapshot.Link;
+import io.pgactive.tools.snapshot.NodeState;
+import io.pgactive.tools.snapshot.Snapshot;
+import io.pgactive.tools.workflow.failover.FailoverDecision;
+import io.pgactive.tools.workflow.failover.FailoverPhase;
+import io.pgactive.tools.workflow.failover.FailoverProgress;
+import io.pgactive.tools.workflow.failover.FailoverRules;
+import io.pgactive.tools.workflow.failover.FailoverStep;
+import io.pgactive.tools.workflow.failover.FailoverView;
+import io.pgactive.tools.workflow.failover.ReplicationView;
+import io.pgactive.tools.workflow.failover.StandbyView;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+        name = "replication",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Streaming replication: a primary's standbys, and failing the primary over to one of them.",
+            "Starting a failover needs the service's failover token: --token or $" + ReplicationCommand.TOKEN_ENV + "."
+        },
+        subcommands = {ReplicationCommand.Status.class, ReplicationCommand.Failover.class})
+final class ReplicationCommand implements Callable<Integer> {
+
+    static final String TOKEN_ENV = "PGACTIVE_TOOLS_FAILOVER_TOKEN";
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().getErr().println("pgactive-tools replication: a command is required (status, failover)");
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return Result.UNKNOWN.exitCode;
+    }
+
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
+            description = {
+                "A primary's standbys from the latest snapshot: state, sync state, lag.",
+                "OK: a synchronous standby streams. WARNING: standbys stream but none is synchronous, or one is"
+                        + " unreadable. CRITICAL: no standby streams. UNKNOWN: no such primary."
+            })
+    static final class Status extends PgactiveToolsCli.Check {
+
+        @Parameters(
+                paramLabel = "PRIMARY",
+                arity = "0..1",
+                description = "The primary (default: every node with streaming standbys).")
+        String primary;
+
+        @Override
+        String name() {
+            return "replication";
+        }
+
+        @Override
+        Report check(ReplicationStateClient client) {
+            Snapshot s = client.getSnapshot();
+            List<String> primaries = primary != null ? List.of(primary) : streamingPrimaries(s);
+            if (primary != null && !s.nodes().containsKey(primary)) {
+                throw new PgactiveToolsCli.NoSuchNode("no node '" + primary + "' in the snapshot");
+            }
+            Report r = new Report(name());
+            r.table = new Table("PRIMARY", "STANDBY", "STATUS", "STREAMING", "SYNC", "LAG_BYTES", "REPLAY_DELAY_S");
+            r.json.put("version", s.version());
+            r.json.put("collected_at", Nodes.time(s.collectedAt()));
+            ArrayNode json = r.json.putArray("primaries");
+            List<String> words = new ArrayList<>();
+            if (primaries.isEmpty()) {
+                r.result = Result.UNKNOWN;
+                r.message = "no primary with streaming standbys in the snapshot";
+                return r;
+            }
+            long now = s.collectedAt() == null
+                    ? System.currentTimeMillis()
+                    : s.collectedAt().toEpochMilli();
+            for (String p : primaries) {
+                ReplicationView view = FailoverRules.view(s, p, now);
+                NodeState primaryNode = s.nodes().get(p);
+                int streaming = 0;
+                int synchronous = 0;
+                List<String> unreadable = new ArrayList<>();
+                ObjectNode o = json.addObject();
+                o.put("primary", p);
+                o.put("status", view.primary().status().name());
+                ArrayNode standbys = o.putArray("standbys");
+                for (StandbyView sb : view.standbys()) {
+                    Link sender = sender(primaryNode, sb.node());
+                    streaming += sb.wasStreaming() ? 1 : 0;
+                    synchronous += sb.wasStreaming() && sb.synchronous() ? 1 : 0;
+                    if (!sb.readable()) {
+                        unreadable.add(sb.node());
+                    }
+                    Long lagBytes = sender == null ? null : sender.lagBytes();
+                    Double delay = s.nodes().get(sb.node()) == null
+                            ? null
+                            : s.nodes().get(sb.node()).metrics().replayDelaySeconds();
+                    r.table.row(
+                            p,
+                            sb.node(),
+                            sb.status(),
+                            sb.wasStreaming() ? "yes" : "no",
+                            sb.syncState() == null ? "-" : sb.syncState(),
+                            lagBytes == null ? "-" : lagBytes,
+                            delay == null ? "-" : String.format(Locale.ROOT, "%.1f", delay));
+                    ObjectNode j = standbys.addObject();
+                    j.put("node", sb.node());
+                    j.put("status", sb.status().name());
+                    j.put("readable", sb.readable());
+                    j.put("streaming", sb.wasStreaming());
+                    j.put("sync_state", sb.syncState());
+                    j.put("lag_bytes", lagBytes);
+                    j.put("replay_delay_seconds", delay);
+                    if (lagBytes != null) {
+                        r.perfdata.add("'" + p + "_" + sb.node() + "_lag'=" + lagBytes + "B");
+                    }
+                }
+                Result verdict;
+                String why;
+                if (streaming == 0) {
+                    verdict = Result.CRITICAL;
+                    why = p + ": no standby streaming";
+                } else if (synchronous == 0) {
+                    verdict = Result.WARNING;
+                    why = p + ": " + streaming + " standby streaming, none synchronous";
+                } else if (!unreadable.isEmpty()) {
+                    verdict = Result.WARNING;
+                    why = p + ": the service cannot read " + String.join(", ", unreadable);
+                } else {
+                    verdict = Result.OK;
+                    why = p + ": " + streaming + " streaming, " + synchronous + " synchronous";
+                }
+                o.put("result", verdict.name());
+                r.result = r.result.worst(verdict);
+                words.add(why);
+            }
+            r.message = String.join("; ", words);
+            return r;
+        }
+
+        /** Nodes whose latest reading lists a streaming standby. */
+        private static List<String> streamingPrimaries(Snapshot s) {
+            return s.nodes().values().stream()
+                    .filter(n -> n.links().stream()
+                            .anyMatch(l -> "streaming".equals(l.kind()) && Link.OUTBOUND.equals(l.direction())))
+                    .map(NodeState::name)
+                    .toList();
+        }
+
+        private static Link sender(NodeState primary, String standby) {
+            if (primary == null) {
+                return null;
+            }
+            return primary.links().stream()
+                    .filter(l -> "streaming".equals(l.kind())
+                            && Link.OUTBOUND.equals(l.direction())
+                            && standby.equals(l.peer()))
+                    .findFirst()
+                    .orElse(null);
+        }
+    }
+
+    @Command(
+            name = "failover",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Fail a primary over to its best standby (synchronous first, then the most WAL received); running it"
+                        + " again returns the same failover.",
+                "OK: under way or completed. CRITICAL: refused (nothing changed) or failed."
+            })
+    static final class Failover extends PgactiveToolsCli.Check {
+
+        @Parameters(paramLabel = "PRIMARY", description = "The primary to fail over.")
+        String primary;
+
+        @Option(
+                names = "--force",
+                description = "On a healthy primary: a planned switchover; also accept a standby over the lag maximum.")
+        boolean force;
+
+        @Option(names = "--to", paramLabel = "STANDBY", description = "The standby to promote (default: the best).")
+        String to;
+
+        @Option(names = "--reason", paramLabel = "TEXT", description = "Why (recorded in the history).")
+        String reason;
+
+        @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token (default: $" + TOKEN_ENV + ").")
+        String token;
+
+        @Override
+        String name() {
+            return "failover";
+        }
+
+        @Override
+        Report check(ReplicationStateClient client) {
+            String t = token != null
+                    ? token
+                    : io.env().getOrDefault(TOKEN_ENV, io.env().get(GuardCommand.TOKEN_ENV));
+            if (t == null || t.isBlank()) {
+                throw new PgactiveToolsCli.UsageException("starting a failover needs --token or $" + TOKEN_ENV);
+            }
+            return report(client.startFailover(primary, force, to, reason, t));
+        }
+
+        static Report report(FailoverView v) {
+            Report r = new Report("failover");
+            FailoverProgress p = v.progress();
+            FailoverDecision d = p == null ? null : p.decision();
+            r.json.put("id", v.id());
+            r.json.put("primary", v.primary());
+            r.json.put("status", v.status());
+            r.json.put("phase", p == null ? null : p.phase().name());
+            r.json.put("standby", d == null ? null : d.standby());
+            r.json.put("reason", d == null ? null : d.reason());
+            r.json.put("error", p == null ? null : p.error());
+            r.table = new Table("AT", "STEP", "STANDBY", "MESSAGE");
+            if (p != null) {
+                for (FailoverStep step : p.steps()) {
+                    r.table.row(
+                            Nodes.time(Instant.ofEpochMilli(step.atMillis())),
+                            step.type(),
+                            step.standby() == null ? "-" : step.standby(),
+                            step.message());
+                }
+            }
+            if (p == null) {
+                r.result = Result.CRITICAL;
+                r.message = v.id() + " " + v.status().toLowerCase(Locale.ROOT);
+            } else if (p.phase() == FailoverPhase.REFUSED) {
+                r.result = Result.CRITICAL;
+                r.message = "refused, nothing changed: " + (d == null ? "" : d.reason());
+            } else if (p.phase() == FailoverPhase.FAILED) {
+                r.result = Result.CRITICAL;
+                r.message = "failed: " + p.error();
+            } else {
+                r.result = Result.OK;
+                r.message = p.phase().name().toLowerCase(Locale.ROOT)
+                        + (d == null || d.standby() == null ? "" : ": " + d.standby() + " is the new primary");
+            }
+            return r;
+        }
+    }
+}
