@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.workflow.failover.FailoverRecorded;
 import io.pgactive.tools.workflow.failover.FailoverStep;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -34,6 +35,7 @@ public class FailoverMetrics {
     private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> startedAt = new ConcurrentHashMap<>();
     private final Map<String, Timer> promote = new ConcurrentHashMap<>();
+    private final Map<String, Gauge> running = new ConcurrentHashMap<>();
 
     void onStart(@Observes StartupEvent event) {
         for (ToolsConfig.NodeConfig n : config.collector().nodes()) {
@@ -51,10 +53,12 @@ public class FailoverMetrics {
                             .register(registry));
         }
         AtomicLong since = startedAt.computeIfAbsent(node, k -> new AtomicLong());
-        Gauge.builder("pgactive.failover.running", since, s -> s.get() > 0 ? 1 : 0)
-                .description("1 while a failover of this primary runs")
-                .tag("node", node)
-                .register(registry);
+        running.computeIfAbsent(
+                node,
+                k -> Gauge.builder("pgactive.failover.running", since, s -> s.get() > 0 ? 1 : 0)
+                        .description("1 while a failover of this primary runs")
+                        .tag("node", node)
+                        .register(registry));
         promote.computeIfAbsent(
                 node,
                 k -> Timer.builder("pgactive.failover.promote.duration")
@@ -68,6 +72,13 @@ public class FailoverMetrics {
                                 Duration.ofSeconds(30),
                                 Duration.ofSeconds(60))
                         .register(registry));
+    }
+
+    // removed on shutdown: a registry that outlives the application must not keep reading this one
+    void onStop(@Observes ShutdownEvent event) {
+        outcomes.values().forEach(registry::remove);
+        running.values().forEach(registry::remove);
+        promote.values().forEach(registry::remove);
     }
 
     void onStep(@Observes FailoverRecorded e) {

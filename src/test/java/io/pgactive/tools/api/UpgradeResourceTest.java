@@ -150,10 +150,12 @@ class UpgradeResourceTest {
                 .statusCode(409)
                 .contentType(Problem.MEDIA_TYPE)
                 .body("detail", containsString("not running"));
-        given().get("/events?type=upgrade")
-                .then()
-                .statusCode(200)
-                .body("items.type", Matchers.everyItem(equalTo("upgrade")))
-                .body("items.to", Matchers.hasItem("FAILED"));
+        // the history is written behind the live state: the event arrives within a writer batch
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get("/events?type=upgrade")
+                        .then()
+                        .statusCode(200)
+                        .body("items.type", Matchers.everyItem(equalTo("upgrade")))
+                        .body("items.to", Matchers.hasItem("FAILED")));
     }
 }

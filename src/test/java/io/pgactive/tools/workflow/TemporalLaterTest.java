@@ -43,10 +43,12 @@ class TemporalLaterTest {
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> given().get("/snapshot").statusCode() == 200);
         given().get("/q/health/ready").then().statusCode(200);
-        given().get("/q/health/group/temporal")
-                .then()
-                .statusCode(503)
-                .body("checks[0].data.connection", equalTo("UNREACHABLE"));
+        // the worker's first probe runs in the background after start-up: CONNECTING until it has answered
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> given().get("/q/health/group/temporal")
+                        .then()
+                        .statusCode(503)
+                        .body("checks[0].data.connection", equalTo("UNREACHABLE")));
         given().get("/guards")
                 .then()
                 .statusCode(200)
