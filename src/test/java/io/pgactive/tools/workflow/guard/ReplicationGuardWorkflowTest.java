@@ -56,6 +56,8 @@ class ReplicationGuardWorkflowTest {
                         .setTaskQueue(QUEUE)
                         .build());
         WorkflowClient.start(guard::guard, new GuardInput("orders", "node1", policy, null));
+        // overrides are refused until the guard has read its gate: its first decision says it has
+        eventually(() -> assertThat(state().decisions()).isPositive());
     }
 
     private void lag(Double seconds) {
