@@ -7,6 +7,7 @@ import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.context.Context;
 import io.pgactive.tools.config.CustomQuery;
 import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.credentials.Credentials;
 import io.pgactive.tools.snapshot.ConflictRecord;
 import io.pgactive.tools.snapshot.HealthPolicy;
 import io.pgactive.tools.snapshot.Link;
@@ -78,6 +79,7 @@ public final class Collector {
     private final List<CustomQuery> customQueries;
     private final Consumer<CycleStats> cycleListener;
     private final Tracer tracer;
+    private final Credentials credentials;
     private final Map<String, NodeClient> clients = new LinkedHashMap<>();
     private List<ToolsConfig.NodeConfig> baseNodes = List.of();
     private final Map<String, ToolsConfig.NodeConfig> runtimeNodes = new LinkedHashMap<>();
@@ -128,6 +130,20 @@ public final class Collector {
             VersionSequence versions,
             Consumer<CycleStats> cycleListener,
             Tracer tracer) {
+        this(config, customQueries, vertx, bus, versions, cycleListener, tracer, Credentials.of(config));
+    }
+
+    /** @param credentials where each node's password comes from (secret references, IAM tokens) */
+    public Collector(
+            ToolsConfig config,
+            List<CustomQuery> customQueries,
+            Vertx vertx,
+            SnapshotBus bus,
+            VersionSequence versions,
+            Consumer<CycleStats> cycleListener,
+            Tracer tracer,
+            Credentials credentials) {
+        this.credentials = credentials;
         this.tracer = tracer;
         this.config = config.collector();
         this.vertx = vertx;
@@ -169,9 +185,7 @@ public final class Collector {
         runtimeNodes.values().forEach(n -> wanted.putIfAbsent(n.name(), n));
         clients.entrySet().removeIf(e -> {
             boolean gone = !wanted.containsKey(e.getKey())
-                    || !wanted.get(e.getKey())
-                            .dsn()
-                            .equals(e.getValue().config().dsn());
+                    || !wanted.get(e.getKey()).equals(e.getValue().config());
             if (gone) {
                 e.getValue().close();
             }
@@ -179,10 +193,15 @@ public final class Collector {
         });
         wanted.values()
                 .forEach(n -> clients.computeIfAbsent(n.name(), k -> {
-                    NodeClient c = new NodeClient(n, config, customQueries, vertx);
+                    NodeClient c = new NodeClient(n, credentials.forNode(n), config, customQueries, vertx);
                     c.ledgerStart(() -> ledgerCursors.applyAsLong(k));
                     return c;
                 }));
+    }
+
+    /** Where the scraped nodes' passwords come from. */
+    public Credentials credentials() {
+        return credentials;
     }
 
     public synchronized List<ToolsConfig.NodeConfig> nodes() {

@@ -2,6 +2,7 @@ package io.pgactive.tools.collect;
 
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.credentials.NodeCredential;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgBuilder;
@@ -30,6 +31,7 @@ final class Discovery {
     private final Collector collector;
     private final Vertx vertx;
     private final ToolsConfig.NodeConfig seed;
+    private final NodeCredential seedCredential;
     private long timerId = -1;
     private List<String> lastDiscovered = List.of();
 
@@ -42,6 +44,7 @@ final class Discovery {
                 .filter(n -> n.name().equals(settings.seed()))
                 .findFirst()
                 .orElseThrow();
+        this.seedCredential = collector.credentials().forNode(seed);
     }
 
     void start() {
@@ -54,8 +57,7 @@ final class Discovery {
                                 nodes -> apply(nodes),
                                 e -> LOG.warnf(
                                         "discovery on %s failed: %s",
-                                        seed.name(),
-                                        Dsn.redact(e.getMessage(), seed.dsn().password()))));
+                                        seed.name(), Dsn.redact(e.getMessage(), seedCredential.lastValue()))));
     }
 
     void stop() {
@@ -65,8 +67,12 @@ final class Discovery {
     }
 
     Uni<List<ToolsConfig.NodeConfig>> discover() {
+        return seedCredential.password().chain(password -> discover(password));
+    }
+
+    private Uni<List<ToolsConfig.NodeConfig>> discover(String password) {
         SqlClient client = PgBuilder.client()
-                .connectingTo(NodeClient.connectOptions(seed.dsn(), deadline()))
+                .connectingTo(NodeClient.connectOptions(seed.dsn(), password, deadline()))
                 .using(vertx)
                 .build();
         return client.query(Sql.PGACTIVE_NODES)
@@ -104,7 +110,8 @@ final class Discovery {
                             seedDsn.user(),
                             seedDsn.password(),
                             seedDsn.options()),
-                    "discovery"));
+                    "discovery",
+                    seed.auth()));
         } catch (IllegalArgumentException e) {
             // user_mapping=… pgactive_foreign_server=… DSNs carry no host: such members must be configured by hand
             LOG.debugf("discovery: member %s has no usable host in its DSN", name);

@@ -6,6 +6,8 @@ import static io.pgactive.tools.snapshot.HealthPolicy.DOWN_AFTER_FAILURES;
 import io.pgactive.tools.config.CustomQuery;
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.credentials.NodeCredential;
+import io.pgactive.tools.credentials.SecretException;
 import io.pgactive.tools.pg.LibpqTls;
 import io.pgactive.tools.retry.Backoff;
 import io.smallrye.mutiny.TimeoutException;
@@ -34,6 +36,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import javax.net.ssl.SSLException;
@@ -49,6 +52,7 @@ final class NodeClient {
     private static final Logger LOG = Logger.getLogger(NodeClient.class);
 
     private final ToolsConfig.NodeConfig node;
+    private final NodeCredential credential;
     private final Vertx vertx;
     private final Duration timeout;
     private final Duration interval;
@@ -64,6 +68,9 @@ final class NodeClient {
 
     private long lastLateLog;
     private Pool pool;
+    /** The password {@link #pool} connects with; a new one (rotated, a renewed IAM token) means a new pool. */
+    private String poolPassword;
+
     private Capabilities caps;
     private Instant probedAt;
     private int failures;
@@ -72,8 +79,13 @@ final class NodeClient {
     private String lastErrorClass;
 
     NodeClient(
-            ToolsConfig.NodeConfig node, ToolsConfig.Collector config, List<CustomQuery> customQueries, Vertx vertx) {
+            ToolsConfig.NodeConfig node,
+            NodeCredential credential,
+            ToolsConfig.Collector config,
+            List<CustomQuery> customQueries,
+            Vertx vertx) {
         this.node = node;
+        this.credential = credential;
         this.vertx = vertx;
         this.timeout = config.timeout();
         this.interval = config.interval();
@@ -147,10 +159,20 @@ final class NodeClient {
                             0,
                             0));
         }
-        long requested = System.nanoTime();
-        Attempt attempt = new Attempt(requested);
-        return Uni.createFrom()
-                .<Scrape>emitter(em -> context.runOnContext(v -> attempt.run(addresses, em)))
+        Attempt attempt = new Attempt();
+        return credential
+                .password()
+                .ifNoItem()
+                .after(timeout)
+                .failWith(() -> new SecretException(
+                        credential.source(), "not read within " + timeout.toMillis() + "ms (still being read)"))
+                .chain(password -> Uni.createFrom().<Scrape>emitter(em -> {
+                    attempt.requested = System.nanoTime();
+                    context.runOnContext(v -> {
+                        usePassword(password);
+                        attempt.run(addresses, em);
+                    });
+                }))
                 .map(s -> {
                     failures = 0;
                     retryAt = null;
@@ -172,7 +194,9 @@ final class NodeClient {
      */
     private final class Attempt {
 
-        private final long requested;
+        /** When the attempt asked for the event loop (after its password was at hand). */
+        long requested;
+
         private final Scrape out = new Scrape(node.name());
         private long started;
         private long timerId = -1;
@@ -186,10 +210,6 @@ final class NodeClient {
         private UniEmitter<? super Scrape> emitter;
         /** Written on the event loop, read after the emitter completed (which orders it before the read). */
         volatile long lateNanos;
-
-        Attempt(long requested) {
-            this.requested = requested;
-        }
 
         void run(Map<String, String> addresses, UniEmitter<? super Scrape> em) {
             emitter = em;
@@ -378,8 +398,7 @@ final class NodeClient {
                 })
                 .chain(() -> customQueries.isEmpty()
                         ? Uni.createFrom().voidItem()
-                        : CustomQueryRunner.run(
-                                conn, customQueries, c, out, node.dsn().password()))
+                        : CustomQueryRunner.run(conn, customQueries, c, out, credential.lastValue()))
                 .map(v -> out);
     }
 
@@ -389,6 +408,10 @@ final class NodeClient {
         String message = describe(e, errorClass);
         lastError = message;
         lastErrorClass = errorClass;
+        if ("auth".equals(errorClass)) {
+            // rotated, or an IAM token refused: the next attempt reads the password again from its source
+            credential.refused();
+        }
         if (!"query".equals(errorClass) || failures >= DEGRADED_AFTER_FAILURES) {
             // the connection may be wedged (a frozen server keeps the socket open), or a statement prepared on it
             // may no longer fit the catalog (an extension upgrade): start from a fresh pool
@@ -404,6 +427,9 @@ final class NodeClient {
     }
 
     static String classify(Throwable e) {
+        if (e instanceof SecretException || e.getCause() instanceof SecretException) {
+            return "secret";
+        }
         if (e instanceof TimeoutException || e instanceof java.util.concurrent.TimeoutException) {
             return "timeout";
         }
@@ -448,15 +474,18 @@ final class NodeClient {
     private String describe(Throwable e, String errorClass) {
         String text = switch (errorClass) {
             case "timeout" -> "no answer within " + timeout.toMillis() + "ms";
+            case "secret" ->
+                e instanceof SecretException ? e.getMessage() : e.getCause().getMessage();
             default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         };
-        return Dsn.redact(text, node.dsn().password());
+        return Dsn.redact(text, credential.lastValue());
     }
 
     /** Forget everything learnt from the connection: after a reconnect the node may be another server. */
     private void resetPool() {
         Pool old = pool;
         pool = null;
+        poolPassword = null;
         caps = null;
         probedAt = null;
         pgactive.reset();
@@ -469,6 +498,14 @@ final class NodeClient {
         resetPool();
     }
 
+    /** Runs on the node's context, before the attempt: a password that changed replaces the pool. */
+    private void usePassword(String password) {
+        if (pool != null && !Objects.equals(password, poolPassword)) {
+            resetPool();
+        }
+        poolPassword = password;
+    }
+
     private Pool pool() {
         if (pool == null) {
             pool = PgBuilder.pool()
@@ -478,7 +515,7 @@ final class NodeClient {
                             .setName("pgactive-tools-" + node.name())
                             .setIdleTimeout(5)
                             .setIdleTimeoutUnit(TimeUnit.MINUTES))
-                    .connectingTo(connectOptions(node.dsn(), timeout))
+                    .connectingTo(connectOptions(node.dsn(), poolPassword, timeout))
                     .using(vertx)
                     .build();
         }
@@ -486,6 +523,11 @@ final class NodeClient {
     }
 
     static PgConnectOptions connectOptions(Dsn dsn, Duration timeout) {
+        return connectOptions(dsn, dsn.password(), timeout);
+    }
+
+    /** @param password the password to present, wherever it came from (the DSN's own, a secret, an IAM token) */
+    static PgConnectOptions connectOptions(Dsn dsn, String password, Duration timeout) {
         PgConnectOptions o = new PgConnectOptions()
                 .setHost(dsn.host())
                 .setPort(dsn.port())
@@ -499,8 +541,8 @@ final class NodeClient {
                         // the monitor only reads; a server-side limit frees the backend even if we gave up waiting
                         "statement_timeout", Long.toString(Math.max(100, timeout.toMillis())),
                         "default_transaction_read_only", "on"));
-        if (dsn.password() != null) {
-            o.setPassword(dsn.password());
+        if (password != null) {
+            o.setPassword(password);
         }
         LibpqTls.apply(dsn, o);
         return o;

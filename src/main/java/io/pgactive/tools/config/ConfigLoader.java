@@ -5,7 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.pgactive.tools.credentials.SecretException;
+import io.pgactive.tools.credentials.SecretRef;
+import io.pgactive.tools.credentials.SecretStore;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -14,12 +19,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -42,10 +50,23 @@ public final class ConfigLoader {
     private static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(2);
 
     private final Map<String, String> env;
+    private final Function<SecretStore.Settings, SecretStore> stores;
     private String file;
+    private Path baseDir;
+    private SecretStore.Settings secretSettings = SecretStore.Settings.DEFAULT;
+    private SecretStore store;
 
     public ConfigLoader(Map<String, String> env) {
+        this(env, settings -> new SecretStore(settings, env));
+    }
+
+    /**
+     * @param stores how the secret references in the file are read while it is checked (every reference must be
+     *               readable at start-up)
+     */
+    public ConfigLoader(Map<String, String> env, Function<SecretStore.Settings, SecretStore> stores) {
         this.env = Map.copyOf(env);
+        this.stores = stores;
     }
 
     public static ToolsConfig loadFromEnvironment(Path path) {
@@ -84,15 +105,119 @@ public final class ConfigLoader {
         } else if (!root.isObject()) {
             throw new ConfigException(file, "", "expected a mapping at the top level");
         }
-        allowOnly(root, "", "collector", "thresholds", "server", "database", "guard", "upgrade");
+        allowOnly(root, "", "collector", "thresholds", "server", "database", "guard", "upgrade", "credentials");
         Path baseDir = path.toAbsolutePath().getParent();
+        this.baseDir = baseDir;
+        try {
+            secretSettings = secrets(root.path("credentials"));
+            return load(path, root, baseDir);
+        } finally {
+            if (store != null) {
+                store.close();
+                store = null;
+            }
+        }
+    }
+
+    private ToolsConfig load(Path path, JsonNode root, Path baseDir) {
         ToolsConfig.Collector collector = collector(root.path("collector"), baseDir);
         ToolsConfig.Thresholds thresholds = thresholds(root.path("thresholds"));
         ToolsConfig.Server server = server(root.path("server"));
         ToolsConfig.Database database = database(root.path("database"));
         ToolsConfig.Guard guard = guard(root.path("guard"), collector.nodes());
         UpgradeConfig upgrade = upgrade(root.path("upgrade"), collector.nodes(), baseDir);
-        return new ToolsConfig(path, collector, thresholds, server, database, guard, upgrade);
+        return new ToolsConfig(path, collector, thresholds, server, database, guard, upgrade, secretSettings);
+    }
+
+    private SecretStore.Settings secrets(JsonNode node) {
+        String where = "credentials";
+        allowOnly(node, where, "region", "endpoint", "cache_ttl");
+        String region = text(node, where, "region", "");
+        if (!region.isEmpty() && !region.matches("[a-z]{2}(-[a-z]+)+-\\d+")) {
+            throw new ConfigException(file, where + ".region", "not an AWS region such as eu-west-1: '" + region + "'");
+        }
+        String endpoint = text(node, where, "endpoint", "");
+        Optional<URI> uri = Optional.empty();
+        if (!endpoint.isEmpty()) {
+            try {
+                URI u = new URI(endpoint);
+                if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme()) || u.getHost() == null) {
+                    throw new URISyntaxException(endpoint, "not an http(s) URL");
+                }
+                uri = Optional.of(u);
+            } catch (URISyntaxException e) {
+                throw new ConfigException(
+                        file,
+                        where + ".endpoint",
+                        "expected an https:// URL such as a VPC endpoint, got '" + endpoint + "'");
+            }
+        }
+        Duration ttl = duration(
+                node,
+                where,
+                "cache_ttl",
+                SecretStore.Settings.DEFAULT.ttl(),
+                Duration.ofSeconds(1),
+                Duration.ofDays(1));
+        return new SecretStore.Settings(region.isEmpty() ? Optional.empty() : Optional.of(region), uri, ttl);
+    }
+
+    /** The store that checks references while the file is read, made when the first reference is met. */
+    private SecretStore store() {
+        if (store == null) {
+            store = stores.apply(secretSettings);
+        }
+        return store;
+    }
+
+    /** The reference in {@code text}, if it is one; a malformed reference is a configuration error at {@code key}. */
+    private Optional<SecretRef> reference(String text, String key) {
+        try {
+            return SecretRef.parse(text, baseDir);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(file, key, e.getMessage());
+        }
+    }
+
+    /** Reads a reference now: start-up refuses a configuration whose secrets cannot be read. */
+    private <T> T check(String key, Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (SecretException e) {
+            throw new ConfigException(file, key, e.getMessage());
+        }
+    }
+
+    /**
+     * A credential given as a value or as a reference ({@code secret://}, {@code file://}, {@code ${VAR}}); a
+     * reference is read here, once.
+     */
+    private String credential(JsonNode node, String where, String key) {
+        JsonNode v = node.path(key);
+        if (v.isMissingNode() || v.isNull()) {
+            return "";
+        }
+        if (!v.isValueNode()) {
+            throw new ConfigException(file, join(where, key), "expected a single value");
+        }
+        Optional<SecretRef> ref = reference(v.asText(), join(where, key));
+        return ref.isPresent()
+                ? check(join(where, key), () -> store().read(ref.get()))
+                : expand(v.asText(), join(where, key));
+    }
+
+    /** A DSN given as text or as a reference to a whole DSN (read here, once). */
+    private Dsn dsn(String text, String key) {
+        Optional<SecretRef> ref = reference(text, key);
+        if (ref.isPresent()) {
+            return check(key, () -> store().readDsn(ref.get(), false));
+        }
+        try {
+            return Dsn.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(
+                    file, key, "malformed DSN " + Dsn.redact(text) + ": " + Dsn.redact(e.getMessage(), text));
+        }
     }
 
     private ToolsConfig.Collector collector(JsonNode node, Path baseDir) {
@@ -149,9 +274,9 @@ public final class ConfigLoader {
                 if (!entry.isObject()) {
                     throw new ConfigException(file, key, "expected a mapping with name and dsn");
                 }
-                allowOnly(entry, key, "name", "dsn");
+                allowOnly(entry, key, "name", "dsn", "password", "auth", "region", "sslmode", "sslrootcert");
                 String name = required(entry, key, "name");
-                nodes.add(node(key, name, required(entry, key, "dsn"), "file"));
+                nodes.add(node(key, name, rawRequired(entry, key, "dsn"), "file", entry));
                 keys.add(key);
             }
         }
@@ -224,27 +349,103 @@ public final class ConfigLoader {
                 throw new ConfigException("environment", key, "expected name=dsn");
             }
             nodes.add(node(
-                    key, entry.substring(0, eq).strip(), entry.substring(eq + 1).strip(), "environment"));
+                    key,
+                    entry.substring(0, eq).strip(),
+                    entry.substring(eq + 1).strip(),
+                    "environment",
+                    MissingNode.getInstance()));
         }
         return nodes;
     }
 
-    private ToolsConfig.NodeConfig node(String key, String name, String dsnText, String origin) {
+    private ToolsConfig.NodeConfig node(String key, String name, String dsnText, String origin, JsonNode entry) {
         if (!NODE_NAME.matcher(name).matches()) {
             throw new ConfigException(
                     file,
                     key + ".name",
                     "invalid node name '" + name + "' (letters, digits, '_', '.', '-'; at most 63 characters)");
         }
-        try {
-            return new ToolsConfig.NodeConfig(name, Dsn.parse(dsnText), origin);
-        } catch (IllegalArgumentException e) {
+        Optional<SecretRef> dsnRef = reference(dsnText, key + ".dsn");
+        Dsn dsn = dsn(dsnRef.isPresent() ? dsnText : expand(dsnText, key + ".dsn"), key + ".dsn");
+        NodeAuth auth = NodeAuth.INLINE;
+        if (dsnRef.isPresent()) {
+            auth = new NodeAuth.Password(dsnRef.get(), true);
+        }
+        String passwordText = text(entry, key, "password", null, false);
+        if (passwordText != null) {
+            String pk = key + ".password";
+            if (dsn.password() != null) {
+                throw new ConfigException(file, pk, "the DSN has a password already: give it in one place");
+            }
+            SecretRef ref = reference(passwordText, pk)
+                    .orElseThrow(() -> new ConfigException(
+                            file,
+                            pk,
+                            "expected a reference (secret://NAME[#key], file://PATH, ${VARIABLE}), not the password"));
+            check(pk, () -> store().read(ref));
+            auth = new NodeAuth.Password(ref, false);
+        }
+        Map<String, String> options = new LinkedHashMap<>(dsn.options());
+        String sslmode = text(entry, key, "sslmode", null);
+        if (sslmode != null) {
+            options.put("sslmode", sslmode);
+        }
+        String rootCert = text(entry, key, "sslrootcert", null);
+        if (rootCert != null) {
+            options.put(
+                    "sslrootcert",
+                    baseDir == null
+                            ? rootCert
+                            : baseDir.resolve(rootCert).normalize().toString());
+        }
+        String mode = options.getOrDefault("sslmode", "prefer");
+        if (!SSL_MODES.contains(mode)) {
             throw new ConfigException(
                     file,
-                    key + ".dsn",
-                    "malformed DSN " + Dsn.redact(dsnText) + ": " + Dsn.redact(e.getMessage(), dsnText));
+                    key + (sslmode != null ? ".sslmode" : ".dsn"),
+                    "unknown sslmode '" + mode + "' (" + String.join(", ", SSL_MODES) + ")");
         }
+        if (options.containsKey("sslrootcert") && !Files.isReadable(Path.of(options.get("sslrootcert")))) {
+            throw new ConfigException(
+                    file,
+                    key + (rootCert != null ? ".sslrootcert" : ".dsn"),
+                    "cannot read the CA bundle " + options.get("sslrootcert"));
+        }
+        String authText = text(entry, key, "auth", "password");
+        String region = text(entry, key, "region", null);
+        switch (authText) {
+            case "password" -> {
+                if (region != null) {
+                    throw new ConfigException(file, key + ".region", "only used with auth: iam");
+                }
+            }
+            case "iam" -> {
+                if (!(auth instanceof NodeAuth.Inline) || dsn.password() != null) {
+                    throw new ConfigException(
+                            file, key + ".auth", "auth: iam uses a token as the password: remove the other password");
+                }
+                if (!VERIFIED_OR_ENCRYPTED.contains(mode)) {
+                    throw new ConfigException(
+                            file,
+                            key + ".auth",
+                            "auth: iam sends its token only over TLS: set sslmode to verify-full (with sslrootcert), "
+                                    + "verify-ca or require (sslmode is " + mode + ")");
+                }
+                auth = new NodeAuth.Iam(Optional.ofNullable(region));
+            }
+            default ->
+                throw new ConfigException(file, key + ".auth", "unknown auth '" + authText + "' (password or iam)");
+        }
+        // a referenced password is read again at each connection: the configuration keeps none of it
+        Dsn kept = auth instanceof NodeAuth.Inline
+                ? new Dsn(dsn.host(), dsn.port(), dsn.database(), dsn.user(), dsn.password(), options)
+                : new Dsn(dsn.host(), dsn.port(), dsn.database(), dsn.user(), null, options);
+        return new ToolsConfig.NodeConfig(name, kept, origin, auth);
     }
+
+    private static final List<String> SSL_MODES =
+            List.of("disable", "allow", "prefer", "require", "verify-ca", "verify-full");
+    private static final Set<String> VERIFIED_OR_ENCRYPTED = Set.of("require", "verify-ca", "verify-full");
 
     private ToolsConfig.Thresholds thresholds(JsonNode node) {
         allowOnly(node, "thresholds", "lag_seconds_warn", "lag_seconds_crit", "conflicts_warn");
@@ -326,7 +527,7 @@ public final class ConfigLoader {
         if (maxPause.compareTo(hold) <= 0) {
             throw new ConfigException(file, "guard.max_pause", "must be longer than guard.hold (" + hold + ")");
         }
-        String token = text(node, where, "token", "");
+        String token = credential(node, where, "token");
         ToolsConfig.GuardPolicy policy = new ToolsConfig.GuardPolicy(pauseAbove, resumeBelow, hold, maxPause);
 
         List<ToolsConfig.GateConfig> gates = new ArrayList<>();
@@ -358,16 +559,7 @@ public final class ConfigLoader {
             if (!known.contains(guarded)) {
                 throw new ConfigException(file, key + ".node", "names no configured node: '" + guarded + "'");
             }
-            String adminText = required(entry, key, "pgbouncer");
-            Dsn admin;
-            try {
-                admin = Dsn.parse(adminText);
-            } catch (IllegalArgumentException e) {
-                throw new ConfigException(
-                        file,
-                        key + ".pgbouncer",
-                        "malformed DSN " + Dsn.redact(adminText) + ": " + Dsn.redact(e.getMessage(), adminText));
-            }
+            Dsn admin = adminDsn(entry, key, "pgbouncer");
             String database = required(entry, key, "database");
             if (!DatabaseName.isValid(database)) {
                 throw new ConfigException(
@@ -420,7 +612,7 @@ public final class ConfigLoader {
                     "upgrade.escalate_after",
                     "must be longer than upgrade.sync_hold (" + limits.syncHold() + ")");
         }
-        String token = text(node, where, "token", "");
+        String token = credential(node, where, "token");
         String probe = text(node, where, "health_probe", "");
 
         Set<String> known = new HashSet<>();
@@ -466,16 +658,7 @@ public final class ConfigLoader {
             if (!b.isMissingNode() && !b.isNull()) {
                 String bk = key + ".pgbouncer";
                 allowOnly(b, bk, "admin", "database");
-                String adminText = required(b, bk, "admin");
-                Dsn admin;
-                try {
-                    admin = Dsn.parse(adminText);
-                } catch (IllegalArgumentException e) {
-                    throw new ConfigException(
-                            file,
-                            bk + ".admin",
-                            "malformed DSN " + Dsn.redact(adminText) + ": " + Dsn.redact(e.getMessage(), adminText));
-                }
+                Dsn admin = adminDsn(b, bk, "admin");
                 String database = required(b, bk, "database");
                 if (!DatabaseName.isValid(database)) {
                     throw new ConfigException(
@@ -532,6 +715,13 @@ public final class ConfigLoader {
                 routes,
                 provisioner,
                 probe.isBlank() ? Optional.empty() : Optional.of(probe));
+    }
+
+    /** An admin console's DSN: text, or a reference to a whole DSN (read once, at start-up). */
+    private Dsn adminDsn(JsonNode node, String where, String key) {
+        String text = rawRequired(node, where, key);
+        String k = join(where, key);
+        return dsn(reference(text, k).isPresent() ? text : expand(text, k), k);
     }
 
     /** HAProxy backend and server names go into runtime API commands: plain names only. */
@@ -594,6 +784,11 @@ public final class ConfigLoader {
     }
 
     private String text(JsonNode node, String where, String key, String dflt) {
+        return text(node, where, key, dflt, true);
+    }
+
+    /** @param expand replace {@code ${VAR}} now; without it a whole {@code ${VAR}} stays a reference read at use */
+    private String text(JsonNode node, String where, String key, String dflt, boolean expand) {
         JsonNode v = node.path(key);
         if (v.isMissingNode() || v.isNull()) {
             return dflt;
@@ -601,7 +796,15 @@ public final class ConfigLoader {
         if (!v.isValueNode()) {
             throw new ConfigException(file, join(where, key), "expected a single value");
         }
-        return expand(v.asText(), join(where, key));
+        return expand ? expand(v.asText(), join(where, key)) : v.asText();
+    }
+
+    private String rawRequired(JsonNode node, String where, String key) {
+        String value = text(node, where, key, null, false);
+        if (value == null || value.isBlank()) {
+            throw new ConfigException(file, join(where, key), "is required");
+        }
+        return value;
     }
 
     private String required(JsonNode node, String where, String key) {

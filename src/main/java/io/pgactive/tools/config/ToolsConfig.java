@@ -1,5 +1,6 @@
 package io.pgactive.tools.config;
 
+import io.pgactive.tools.credentials.SecretStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -13,7 +14,19 @@ public record ToolsConfig(
         Server server,
         Database database,
         Guard guard,
-        UpgradeConfig upgrade) {
+        UpgradeConfig upgrade,
+        SecretStore.Settings secrets) {
+
+    public ToolsConfig(
+            Path source,
+            Collector collector,
+            Thresholds thresholds,
+            Server server,
+            Database database,
+            Guard guard,
+            UpgradeConfig upgrade) {
+        this(source, collector, thresholds, server, database, guard, upgrade, SecretStore.Settings.DEFAULT);
+    }
 
     public ToolsConfig(Path source, Collector collector, Thresholds thresholds, Server server, Database database) {
         this(source, collector, thresholds, server, database, Guard.NONE);
@@ -43,8 +56,16 @@ public record ToolsConfig(
         }
     }
 
-    /** One node to scrape. {@code origin} says where it came from (file, environment, discovery) for operators. */
-    public record NodeConfig(String name, Dsn dsn, String origin) {}
+    /**
+     * One node to scrape. {@code origin} says where it came from (file, environment, discovery) for operators;
+     * {@code auth} where its password comes from (a referenced password is never in {@code dsn}).
+     */
+    public record NodeConfig(String name, Dsn dsn, String origin, NodeAuth auth) {
+
+        public NodeConfig(String name, Dsn dsn, String origin) {
+            this(name, dsn, origin, NodeAuth.INLINE);
+        }
+    }
 
     /** Optional discovery of pgactive group members from {@code pgactive.pgactive_nodes} on a seed node. */
     public record Discovery(String seed, Duration interval) {}
