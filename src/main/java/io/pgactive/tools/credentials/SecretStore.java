@@ -88,7 +88,13 @@ public final class SecretStore implements AutoCloseable {
      * @throws SecretException naming the reference and why it cannot be read
      */
     public String read(SecretRef ref, boolean fresh) {
-        String whole = readWhole(ref.whole(), fresh);
+        String whole;
+        try {
+            whole = readWhole(ref.whole(), fresh);
+        } catch (SecretException e) {
+            // named as configured, key included, so the operator finds the line
+            throw ref.key().isEmpty() ? e : new SecretException(ref, e.reason(), e.missing());
+        }
         return ref.key().isEmpty() ? whole : jsonKey(ref, whole, ref.key().get());
     }
 
@@ -173,7 +179,7 @@ public final class SecretStore implements AutoCloseable {
         if (ref instanceof SecretRef.Env e) {
             String value = env.get(e.variable());
             if (value == null || value.isEmpty()) {
-                throw new SecretException(ref, "environment variable is not set");
+                throw new SecretException(ref, "environment variable " + e.variable() + " is not set");
             }
             return value;
         }
