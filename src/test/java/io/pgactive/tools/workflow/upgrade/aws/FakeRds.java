@@ -35,17 +35,17 @@ import software.amazon.awssdk.services.rds.RdsClient;
  * ports make, over a small in-memory model of DB instances and parameter groups. It records every request (action,
  * parameters, Authorization header) and can answer a call with one of RDS's documented errors.
  */
-final class FakeRds implements AutoCloseable {
+public final class FakeRds implements AutoCloseable {
 
-    static final String ACCESS_KEY = "AKIDFAKERDSTEST";
+    public static final String ACCESS_KEY = "AKIDFAKERDSTEST";
     static final String SECRET_KEY = "fake-rds-secret-key";
 
-    record Request(String action, Map<String, String> params, String authorization) {}
+    public record Request(String action, Map<String, String> params, String authorization) {}
 
     /** One DB instance as RDS describes it; tests change the fields to set up a situation. */
-    static final class Instance {
+    public static final class Instance {
         String id;
-        String status = "available";
+        public String status = "available";
         String instanceClass = "db.r6g.large";
         String engineVersion = "16.4";
         String dbName = "app";
@@ -59,11 +59,11 @@ final class FakeRds implements AutoCloseable {
         int allocatedStorage = 100;
         String storageType = "gp3";
         boolean deletionProtection;
-        String replicaSourceId;
+        public String replicaSourceId;
         /** Describes left before a transitional status turns into {@code nextStatus}. */
-        int describesLeft;
+        public int describesLeft;
 
-        String nextStatus;
+        public String nextStatus;
     }
 
     private final HttpsServer server;
@@ -122,7 +122,7 @@ final class FakeRds implements AutoCloseable {
         return file;
     }
 
-    FakeRds() throws Exception {
+    public FakeRds() throws Exception {
         Path keystore = keystore();
         KeyStore ks = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(keystore)) {
@@ -148,7 +148,7 @@ final class FakeRds implements AutoCloseable {
     }
 
     /** The real SDK client pointed at this endpoint with static test credentials, trusting its certificate only. */
-    RdsClient client() {
+    public RdsClient client() {
         return RdsClient.builder()
                 .region(Region.US_EAST_1)
                 .endpointOverride(endpoint())
@@ -160,7 +160,7 @@ final class FakeRds implements AutoCloseable {
                 .build();
     }
 
-    synchronized Instance add(String id) {
+    public synchronized Instance add(String id) {
         Instance i = new Instance();
         i.id = id;
         i.address = id + ".c0ffee.us-east-1.rds.amazonaws.com";
@@ -168,7 +168,7 @@ final class FakeRds implements AutoCloseable {
         return i;
     }
 
-    synchronized Instance instance(String id) {
+    public synchronized Instance instance(String id) {
         return instances.get(id);
     }
 
@@ -181,7 +181,7 @@ final class FakeRds implements AutoCloseable {
     }
 
     /** The next {@code action} call is answered with RDS error {@code code}. */
-    synchronized void failNext(String action, String code) {
+    public synchronized void failNext(String action, String code) {
         failures.computeIfAbsent(action, a -> new ArrayDeque<>()).add(code);
     }
 
@@ -194,11 +194,11 @@ final class FakeRds implements AutoCloseable {
         createdEndsIn = status;
     }
 
-    synchronized List<Request> requests() {
+    public synchronized List<Request> requests() {
         return List.copyOf(requests);
     }
 
-    synchronized List<Request> requests(String action) {
+    public synchronized List<Request> requests(String action) {
         return requests.stream().filter(r -> r.action().equals(action)).toList();
     }
 
