@@ -7,7 +7,7 @@ import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.SnapshotJson;
 import io.pgactive.tools.store.HistoryService;
-import io.pgactive.tools.workflow.upgrade.UpgradeException;
+import io.pgactive.tools.workflow.ActivityCalls;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -158,21 +158,10 @@ public class FailoverActivitiesImpl implements FailoverActivities {
     }
 
     private static <T> T port(Supplier<T> call) {
-        try {
-            return call.get();
-        } catch (UpgradeException e) {
-            throw e.retryable()
-                    ? ApplicationFailure.newFailure(e.getMessage(), "FailoverStepFailed")
-                    : ApplicationFailure.newNonRetryableFailure(e.getMessage(), "FailoverStepFailed");
-        }
+        return ActivityCalls.port("FailoverStepFailed", call);
     }
 
     private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApplicationFailure.newFailure("interrupted", "Interrupted");
-        }
+        ActivityCalls.sleep(millis);
     }
 }
