@@ -46,6 +46,17 @@ public interface FailoverActivities {
     @ActivityMethod(name = "FailoverRepoint")
     String repoint(String oldPrimary, String newPrimary);
 
+    /**
+     * Rebuilds {@code node} as a streaming standby of {@code newPrimary} (rewind or fresh base backup, standby
+     * configuration, start); a node already streaming from it is left alone. Returns what was done.
+     */
+    @ActivityMethod(name = "FailoverRebuildStandby")
+    String rebuildStandby(String node, String newPrimary);
+
+    /** Waits (heartbeating) until the snapshot shows {@code node} in recovery, streaming from {@code newPrimary}. */
+    @ActivityMethod(name = "FailoverAwaitStreaming")
+    String awaitStreaming(String node, String newPrimary, long timeoutMillis);
+
     /** Writes the step into the history store and the service's own view of failovers. */
     @ActivityMethod(name = "FailoverRecord")
     void record(FailoverStep step);

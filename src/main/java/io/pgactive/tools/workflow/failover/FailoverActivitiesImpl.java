@@ -123,6 +123,30 @@ public class FailoverActivitiesImpl implements FailoverActivities {
     }
 
     @Override
+    public String rebuildStandby(String node, String newPrimary) {
+        return port(() -> ports.rebuilder().rebuild(node, newPrimary));
+    }
+
+    @Override
+    public String awaitStreaming(String node, String newPrimary, long timeoutMillis) {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (System.currentTimeMillis() < deadline) {
+            ReplicationView view = observe(newPrimary);
+            for (StandbyView s : view.standbys()) {
+                if (s.node().equals(node) && s.readable() && s.inRecovery() && s.wasStreaming()) {
+                    return node + " streams from " + newPrimary + " (snapshot " + view.version() + ", "
+                            + (s.syncState() == null ? "async" : s.syncState()) + ")";
+                }
+            }
+            Activity.getExecutionContext().heartbeat(view.version());
+            sleep(POLL_MILLIS);
+        }
+        throw ApplicationFailure.newNonRetryableFailure(
+                node + " was not seen streaming from " + newPrimary + " within " + timeoutMillis + " ms",
+                "NotStreaming");
+    }
+
+    @Override
     public void record(FailoverStep step) {
         ObjectNode details = SnapshotJson.MAPPER
                 .createObjectNode()

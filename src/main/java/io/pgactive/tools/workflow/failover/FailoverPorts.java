@@ -4,6 +4,7 @@ import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.workflow.failover.local.HaproxyFailoverRouter;
 import io.pgactive.tools.workflow.failover.local.JdbcNodeControl;
+import io.pgactive.tools.workflow.failover.local.LocalStandbyRebuilder;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ public class FailoverPorts {
     private final Map<String, Dsn> nodes = new LinkedHashMap<>();
     private final NodeControl control;
     private final Optional<FailoverRouter> router;
+    private final StandbyRebuilder rebuilder;
 
     @Inject
     public FailoverPorts(ToolsConfig config, FailoverSettings settings) {
@@ -29,10 +31,25 @@ public class FailoverPorts {
         this.router = settings.haproxyAdminSocket()
                 .map(socket ->
                         new HaproxyFailoverRouter(Path.of(socket), settings.haproxyBackend(), Duration.ofSeconds(5)));
+        FailoverSettings.Resync resync = settings.resync();
+        Map<String, Path> dataDirs = new LinkedHashMap<>();
+        resync.dataDirs().forEach((node, dir) -> dataDirs.put(node, Path.of(dir)));
+        this.rebuilder = new LocalStandbyRebuilder(
+                nodes,
+                dataDirs,
+                Path.of(resync.binDir()),
+                resync.runAs(),
+                resync.replicationUser(),
+                resync.passfile().map(Path::of),
+                resync.timeout());
     }
 
     public NodeControl control() {
         return control;
+    }
+
+    public StandbyRebuilder rebuilder() {
+        return rebuilder;
     }
 
     public Optional<FailoverRouter> router() {
