@@ -30,6 +30,17 @@ public interface FailoverActivities {
     @ActivityMethod(name = "FailoverUnfence")
     String unfence(String primary);
 
+    /**
+     * Planned switchover: holds {@code primary}'s clients at PgBouncer ({@code PAUSE}: running transactions end, new
+     * ones wait) until {@link #release}. Without a configured gate nothing is held; says which.
+     */
+    @ActivityMethod(name = "FailoverHold")
+    String hold(String primary);
+
+    /** Lets the held clients go on ({@code RESUME}); nothing to do without a gate. */
+    @ActivityMethod(name = "FailoverRelease")
+    String release(String primary);
+
     /** Waits (heartbeating) until {@code standby} has replayed all WAL of the fenced {@code primary}; returns the LSN. */
     @ActivityMethod(name = "FailoverAwaitCaughtUp")
     String awaitCaughtUp(String primary, String standby, long timeoutMillis);

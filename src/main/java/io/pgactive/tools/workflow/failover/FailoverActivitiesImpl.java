@@ -8,11 +8,15 @@ import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.SnapshotJson;
 import io.pgactive.tools.store.HistoryService;
 import io.pgactive.tools.workflow.ActivityCalls;
+import io.pgactive.tools.workflow.gate.GateState;
+import io.pgactive.tools.workflow.gate.WriteGate;
+import io.pgactive.tools.workflow.gate.WriteGateException;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -74,6 +78,31 @@ public class FailoverActivitiesImpl implements FailoverActivities {
             return null;
         });
         return port(() -> router().unfence(primary, dsn.host(), dsn.port()));
+    }
+
+    @Override
+    public String hold(String primary) {
+        Optional<WriteGate> gate = port(() -> ports.gate(primary));
+        if (gate.isEmpty()) {
+            return "no write gate (pgactive.failover.pgbouncer-admin): new connections are refused while " + primary
+                    + " is fenced";
+        }
+        GateState state = gate(() -> gate.get().pause());
+        if (state != GateState.PAUSED) {
+            throw ApplicationFailure.newFailure(
+                    gate.get().describe() + " is " + state + " after PAUSE: transactions still run", "NotHeld");
+        }
+        return "clients held at " + gate.get().describe();
+    }
+
+    @Override
+    public String release(String primary) {
+        Optional<WriteGate> gate = port(() -> ports.gate(primary));
+        if (gate.isEmpty()) {
+            return "no write gate to release";
+        }
+        GateState state = gate(() -> gate.get().resume());
+        return "clients released at " + gate.get().describe() + " (" + state + ")";
     }
 
     @Override
@@ -167,6 +196,14 @@ public class FailoverActivitiesImpl implements FailoverActivities {
                         details.toString()));
         recorded.fire(new FailoverRecorded(step));
         LOG.infof("failover %s: %s %s", step.failoverId(), step.type(), step.message());
+    }
+
+    private static GateState gate(Supplier<GateState> call) {
+        try {
+            return call.get();
+        } catch (WriteGateException e) {
+            throw ApplicationFailure.newFailure(e.getMessage(), "WriteGateFailed");
+        }
     }
 
     private Dsn dsn(String node) {

@@ -38,6 +38,15 @@ public interface FailoverSettings {
     @WithDefault("pg")
     String haproxyBackend();
 
+    /**
+     * PgBouncer's admin console (a DSN, user of {@code admin_users}) in front of the router: a planned switchover holds
+     * clients there ({@code PAUSE}) instead of refusing their connections while no node takes writes.
+     */
+    Optional<String> pgbouncerAdmin();
+
+    /** The PgBouncer database the application uses; the primary's configured database when absent. */
+    Optional<String> pgbouncerDatabase();
+
     /** Rebuilding an old primary as a standby of the new one ({@code replication resync}). */
     Resync resync();
 
