@@ -13,6 +13,9 @@ import io.pgactive.tools.workflow.failover.FailoverRules;
 import io.pgactive.tools.workflow.failover.FailoverStep;
 import io.pgactive.tools.workflow.failover.FailoverView;
 import io.pgactive.tools.workflow.failover.ReplicationView;
+import io.pgactive.tools.workflow.failover.ResyncPhase;
+import io.pgactive.tools.workflow.failover.ResyncProgress;
+import io.pgactive.tools.workflow.failover.ResyncView;
 import io.pgactive.tools.workflow.failover.StandbyView;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +35,12 @@ import picocli.CommandLine.Spec;
             "Streaming replication: a primary's standbys, and failing the primary over to one of them.",
             "Starting a failover needs the service's failover token: --token or $" + ReplicationCommand.TOKEN_ENV + "."
         },
-        subcommands = {ReplicationCommand.Status.class, ReplicationCommand.Failover.class})
+        subcommands = {
+            ReplicationCommand.Status.class,
+            ReplicationCommand.Failover.class,
+            ReplicationCommand.Promote.class,
+            ReplicationCommand.Resync.class
+        })
 final class ReplicationCommand implements Callable<Integer> {
 
     static final String TOKEN_ENV = "PGACTIVE_TOOLS_FAILOVER_TOKEN";
@@ -42,7 +50,9 @@ final class ReplicationCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().getErr().println("pgactive-tools replication: a command is required (status, failover)");
+        spec.commandLine()
+                .getErr()
+                .println("pgactive-tools replication: a command is required (status, failover, promote, resync)");
         spec.commandLine().usage(spec.commandLine().getErr());
         return Result.UNKNOWN.exitCode;
     }
@@ -209,13 +219,7 @@ final class ReplicationCommand implements Callable<Integer> {
 
         @Override
         Report check(ReplicationStateClient client) {
-            String t = token != null
-                    ? token
-                    : io.env().getOrDefault(TOKEN_ENV, io.env().get(GuardCommand.TOKEN_ENV));
-            if (t == null || t.isBlank()) {
-                throw new PgactiveToolsCli.UsageException("starting a failover needs --token or $" + TOKEN_ENV);
-            }
-            return report(client.startFailover(primary, force, to, reason, t));
+            return report(client.startFailover(primary, force, to, reason, token(this, token)));
         }
 
         static Report report(FailoverView v) {
@@ -252,6 +256,126 @@ final class ReplicationCommand implements Callable<Integer> {
                 r.result = Result.OK;
                 r.message = p.phase().name().toLowerCase(Locale.ROOT)
                         + (d == null || d.standby() == null ? "" : ": " + d.standby() + " is the new primary");
+            }
+            return r;
+        }
+    }
+
+    static String token(PgactiveToolsCli.Check command, String given) {
+        String t = given != null
+                ? given
+                : command.io.env().getOrDefault(TOKEN_ENV, command.io.env().get(GuardCommand.TOKEN_ENV));
+        if (t == null || t.isBlank()) {
+            throw new PgactiveToolsCli.UsageException("this command needs --token or $" + TOKEN_ENV);
+        }
+        return t;
+    }
+
+    @Command(
+            name = "promote",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Promote a named standby: a failover of the primary it streams from, with the standby as --to (the"
+                        + " same checks: the primary must be down, or --force for a planned switchover).",
+                "OK: under way or completed. CRITICAL: refused (nothing changed) or failed."
+            })
+    static final class Promote extends PgactiveToolsCli.Check {
+
+        @Parameters(paramLabel = "STANDBY", description = "The standby to promote.")
+        String standby;
+
+        @Option(
+                names = "--force",
+                description = "On a healthy primary: a planned switchover; also accept a standby over the lag maximum.")
+        boolean force;
+
+        @Option(names = "--reason", paramLabel = "TEXT", description = "Why (recorded in the history).")
+        String reason;
+
+        @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token (default: $" + TOKEN_ENV + ").")
+        String token;
+
+        @Override
+        String name() {
+            return "promote";
+        }
+
+        @Override
+        Report check(ReplicationStateClient client) {
+            String t = token(this, token);
+            Snapshot s = client.getSnapshot();
+            if (!s.nodes().containsKey(standby)) {
+                throw new PgactiveToolsCli.NoSuchNode("no node '" + standby + "' in the snapshot");
+            }
+            long now = System.currentTimeMillis();
+            List<String> upstreams = s.nodes().keySet().stream()
+                    .filter(p -> !p.equals(standby))
+                    .filter(p -> FailoverRules.view(s, p, now).standbys().stream()
+                            .anyMatch(v -> v.node().equals(standby) && v.inRecovery()))
+                    .toList();
+            if (upstreams.size() != 1) {
+                throw new PgactiveToolsCli.UsageException(standby
+                        + (upstreams.isEmpty()
+                                ? " is no standby of a known primary in the snapshot"
+                                : " follows more than one primary in the snapshot: " + upstreams));
+            }
+            return Failover.report(client.startFailover(upstreams.get(0), force, standby, reason, t));
+        }
+    }
+
+    @Command(
+            name = "resync",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Rebuild a node (an old primary) as a streaming standby of the new primary: pg_rewind, or a fresh"
+                        + " base backup where a rewind cannot; done once the snapshot shows it streaming.",
+                "OK: under way or completed. CRITICAL: failed."
+            })
+    static final class Resync extends PgactiveToolsCli.Check {
+
+        @Parameters(paramLabel = "NODE", description = "The node to rebuild.")
+        String node;
+
+        @Option(
+                names = "--from",
+                paramLabel = "PRIMARY",
+                description = "The primary to stream from (default: the standby the node's failover promoted).")
+        String from;
+
+        @Option(names = "--reason", paramLabel = "TEXT", description = "Why (recorded in the history).")
+        String reason;
+
+        @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token (default: $" + TOKEN_ENV + ").")
+        String token;
+
+        @Override
+        String name() {
+            return "resync";
+        }
+
+        @Override
+        Report check(ReplicationStateClient client) {
+            ResyncView v = client.startResync(node, from, reason, token(this, token));
+            Report r = new Report("resync");
+            ResyncProgress p = v.progress();
+            r.json.put("id", v.id());
+            r.json.put("node", v.node());
+            r.json.put("status", v.status());
+            r.json.put("phase", p == null ? null : p.phase().name());
+            r.json.put("from", p == null ? null : p.newPrimary());
+            r.json.put("error", p == null ? null : p.error());
+            r.table = new Table("AT", "STEP", "MESSAGE");
+            if (p != null) {
+                for (FailoverStep step : p.steps()) {
+                    r.table.row(Nodes.time(Instant.ofEpochMilli(step.atMillis())), step.type(), step.message());
+                }
+            }
+            if (p == null || p.phase() == ResyncPhase.FAILED) {
+                r.result = Result.CRITICAL;
+                r.message = p == null ? v.id() + " " + v.status().toLowerCase(Locale.ROOT) : "failed: " + p.error();
+            } else {
+                r.result = Result.OK;
+                r.message = p.phase().name().toLowerCase(Locale.ROOT) + ": " + v.node() + " follows " + p.newPrimary();
             }
             return r;
         }

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Timer;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.workflow.failover.FailoverRecorded;
 import io.pgactive.tools.workflow.failover.FailoverStep;
+import io.pgactive.tools.workflow.failover.Resync;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -83,6 +84,9 @@ public class FailoverMetrics {
 
     void onStep(@Observes FailoverRecorded e) {
         FailoverStep step = e.step();
+        if (step.failoverId().startsWith(Resync.workflowId(""))) {
+            return; // a resync's failure is not a failed failover
+        }
         String node = step.primary();
         declare(node);
         AtomicLong since = startedAt.get(node);

@@ -13,6 +13,7 @@ import io.pgactive.tools.sdk.ShortLivedTransport.Answer;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotJson;
 import io.pgactive.tools.workflow.failover.FailoverView;
+import io.pgactive.tools.workflow.failover.ResyncView;
 import io.pgactive.tools.workflow.guard.GuardView;
 import io.pgactive.tools.workflow.upgrade.UpgradeRequest;
 import io.pgactive.tools.workflow.upgrade.UpgradeView;
@@ -336,6 +337,26 @@ public final class ReplicationStateClient {
         body.put("reason", reason);
         return exchange(
                 new Request("POST", "failovers", null, token, json(body)), ReplicationStateClient::failoverView);
+    }
+
+    /** One resync by id ({@code resync-<node>}) or node. */
+    public ResyncView resync(String id) {
+        return exchange(
+                Request.get("resyncs/" + segment(id), null), b -> SnapshotJson.MAPPER.readValue(b, ResyncView.class));
+    }
+
+    /**
+     * Rebuilds {@code node} as a streaming standby of {@code newPrimary} ({@code null}: the standby its completed
+     * failover promoted). A running resync of that node is returned.
+     */
+    public ResyncView startResync(String node, String newPrimary, String reason, String token) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("node", node);
+        body.put("from", newPrimary);
+        body.put("reason", reason);
+        return exchange(
+                new Request("POST", "resyncs", null, token, json(body)),
+                b -> SnapshotJson.MAPPER.readValue(b, ResyncView.class));
     }
 
     /** Rolls back; returns once all traffic is back on the source. */

@@ -5,6 +5,7 @@ import io.grpc.StatusRuntimeException;
 import io.pgactive.tools.retry.Backoff;
 import io.pgactive.tools.workflow.failover.FailoverActivitiesImpl;
 import io.pgactive.tools.workflow.failover.FailoverWorkflow;
+import io.pgactive.tools.workflow.failover.ResyncWorkflow;
 import io.pgactive.tools.workflow.guard.GuardActivitiesImpl;
 import io.pgactive.tools.workflow.guard.ReplicationGuardWorkflow;
 import io.pgactive.tools.workflow.upgrade.InitReplicationGroupWorkflow;
@@ -251,7 +252,8 @@ public class TemporalWorker {
                 ReplicationGuardWorkflow.class,
                 RollingUpgradeWorkflow.class,
                 InitReplicationGroupWorkflow.class,
-                FailoverWorkflow.class);
+                FailoverWorkflow.class,
+                ResyncWorkflow.class);
         worker.registerActivitiesImplementations(
                 guardActivities, replicationActivities, upgradeActivities, failoverActivities);
         factory.start();

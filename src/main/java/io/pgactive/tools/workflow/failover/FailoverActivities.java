@@ -30,6 +30,17 @@ public interface FailoverActivities {
     @ActivityMethod(name = "FailoverUnfence")
     String unfence(String primary);
 
+    /**
+     * Planned switchover: holds {@code primary}'s clients at PgBouncer ({@code PAUSE}: running transactions end, new
+     * ones wait) until {@link #release}. Without a configured gate nothing is held; says which.
+     */
+    @ActivityMethod(name = "FailoverHold")
+    String hold(String primary);
+
+    /** Lets the held clients go on ({@code RESUME}); nothing to do without a gate. */
+    @ActivityMethod(name = "FailoverRelease")
+    String release(String primary);
+
     /** Waits (heartbeating) until {@code standby} has replayed all WAL of the fenced {@code primary}; returns the LSN. */
     @ActivityMethod(name = "FailoverAwaitCaughtUp")
     String awaitCaughtUp(String primary, String standby, long timeoutMillis);
@@ -45,6 +56,17 @@ public interface FailoverActivities {
     /** The router sends every new connection to {@code newPrimary} and none to {@code oldPrimary}. */
     @ActivityMethod(name = "FailoverRepoint")
     String repoint(String oldPrimary, String newPrimary);
+
+    /**
+     * Rebuilds {@code node} as a streaming standby of {@code newPrimary} (rewind or fresh base backup, standby
+     * configuration, start); a node already streaming from it is left alone. Returns what was done.
+     */
+    @ActivityMethod(name = "FailoverRebuildStandby")
+    String rebuildStandby(String node, String newPrimary);
+
+    /** Waits (heartbeating) until the snapshot shows {@code node} in recovery, streaming from {@code newPrimary}. */
+    @ActivityMethod(name = "FailoverAwaitStreaming")
+    String awaitStreaming(String node, String newPrimary, long timeoutMillis);
 
     /** Writes the step into the history store and the service's own view of failovers. */
     @ActivityMethod(name = "FailoverRecord")

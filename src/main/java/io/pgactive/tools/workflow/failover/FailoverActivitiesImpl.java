@@ -7,12 +7,16 @@ import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.SnapshotJson;
 import io.pgactive.tools.store.HistoryService;
-import io.pgactive.tools.workflow.upgrade.UpgradeException;
+import io.pgactive.tools.workflow.ActivityCalls;
+import io.pgactive.tools.workflow.gate.GateState;
+import io.pgactive.tools.workflow.gate.WriteGate;
+import io.pgactive.tools.workflow.gate.WriteGateException;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -77,6 +81,31 @@ public class FailoverActivitiesImpl implements FailoverActivities {
     }
 
     @Override
+    public String hold(String primary) {
+        Optional<WriteGate> gate = port(() -> ports.gate(primary));
+        if (gate.isEmpty()) {
+            return "no write gate (pgactive.failover.pgbouncer-admin): new connections are refused while " + primary
+                    + " is fenced";
+        }
+        GateState state = gate(() -> gate.get().pause());
+        if (state != GateState.PAUSED) {
+            throw ApplicationFailure.newFailure(
+                    gate.get().describe() + " is " + state + " after PAUSE: transactions still run", "NotHeld");
+        }
+        return "clients held at " + gate.get().describe();
+    }
+
+    @Override
+    public String release(String primary) {
+        Optional<WriteGate> gate = port(() -> ports.gate(primary));
+        if (gate.isEmpty()) {
+            return "no write gate to release";
+        }
+        GateState state = gate(() -> gate.get().resume());
+        return "clients released at " + gate.get().describe() + " (" + state + ")";
+    }
+
+    @Override
     public String awaitCaughtUp(String primary, String standby, long timeoutMillis) {
         // the primary is read-only now: its position no longer moves
         long target = FailoverRules.lsn(port(() -> ports.control().currentLsn(primary)));
@@ -123,6 +152,30 @@ public class FailoverActivitiesImpl implements FailoverActivities {
     }
 
     @Override
+    public String rebuildStandby(String node, String newPrimary) {
+        return port(() -> ports.rebuilder().rebuild(node, newPrimary));
+    }
+
+    @Override
+    public String awaitStreaming(String node, String newPrimary, long timeoutMillis) {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (System.currentTimeMillis() < deadline) {
+            ReplicationView view = observe(newPrimary);
+            for (StandbyView s : view.standbys()) {
+                if (s.node().equals(node) && s.readable() && s.inRecovery() && s.wasStreaming()) {
+                    return node + " streams from " + newPrimary + " (snapshot " + view.version() + ", "
+                            + (s.syncState() == null ? "async" : s.syncState()) + ")";
+                }
+            }
+            Activity.getExecutionContext().heartbeat(view.version());
+            sleep(POLL_MILLIS);
+        }
+        throw ApplicationFailure.newNonRetryableFailure(
+                node + " was not seen streaming from " + newPrimary + " within " + timeoutMillis + " ms",
+                "NotStreaming");
+    }
+
+    @Override
     public void record(FailoverStep step) {
         ObjectNode details = SnapshotJson.MAPPER
                 .createObjectNode()
@@ -145,6 +198,14 @@ public class FailoverActivitiesImpl implements FailoverActivities {
         LOG.infof("failover %s: %s %s", step.failoverId(), step.type(), step.message());
     }
 
+    private static GateState gate(Supplier<GateState> call) {
+        try {
+            return call.get();
+        } catch (WriteGateException e) {
+            throw ApplicationFailure.newFailure(e.getMessage(), "WriteGateFailed");
+        }
+    }
+
     private Dsn dsn(String node) {
         return ports.dsn(node)
                 .orElseThrow(() -> ApplicationFailure.newNonRetryableFailure(
@@ -158,21 +219,10 @@ public class FailoverActivitiesImpl implements FailoverActivities {
     }
 
     private static <T> T port(Supplier<T> call) {
-        try {
-            return call.get();
-        } catch (UpgradeException e) {
-            throw e.retryable()
-                    ? ApplicationFailure.newFailure(e.getMessage(), "FailoverStepFailed")
-                    : ApplicationFailure.newNonRetryableFailure(e.getMessage(), "FailoverStepFailed");
-        }
+        return ActivityCalls.port("FailoverStepFailed", call);
     }
 
     private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApplicationFailure.newFailure("interrupted", "Interrupted");
-        }
+        ActivityCalls.sleep(millis);
     }
 }

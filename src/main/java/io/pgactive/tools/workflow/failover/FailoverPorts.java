@@ -4,6 +4,11 @@ import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.workflow.failover.local.HaproxyFailoverRouter;
 import io.pgactive.tools.workflow.failover.local.JdbcNodeControl;
+import io.pgactive.tools.workflow.failover.local.LocalStandbyRebuilder;
+import io.pgactive.tools.workflow.gate.PgBouncerWriteGate;
+import io.pgactive.tools.workflow.gate.WriteGate;
+import io.pgactive.tools.workflow.upgrade.UpgradeException;
+import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
@@ -17,26 +22,59 @@ import java.util.Optional;
 public class FailoverPorts {
 
     static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
+    /** How long a PAUSE may wait for running transactions before the gate reports PAUSING. */
+    static final Duration GATE_TIMEOUT = Duration.ofSeconds(30);
 
     private final Map<String, Dsn> nodes = new LinkedHashMap<>();
     private final NodeControl control;
     private final Optional<FailoverRouter> router;
+    private final StandbyRebuilder rebuilder;
+
+    private final FailoverSettings settings;
+    private final Vertx vertx;
 
     @Inject
-    public FailoverPorts(ToolsConfig config, FailoverSettings settings) {
+    public FailoverPorts(ToolsConfig config, FailoverSettings settings, Vertx vertx) {
+        this.settings = settings;
+        this.vertx = vertx;
         config.collector().nodes().forEach(n -> nodes.put(n.name(), n.dsn()));
         this.control = new JdbcNodeControl(nodes, PROBE_TIMEOUT);
         this.router = settings.haproxyAdminSocket()
                 .map(socket ->
                         new HaproxyFailoverRouter(Path.of(socket), settings.haproxyBackend(), Duration.ofSeconds(5)));
+        FailoverSettings.Resync resync = settings.resync();
+        Map<String, Path> dataDirs = new LinkedHashMap<>();
+        resync.dataDirs().forEach((node, dir) -> dataDirs.put(node, Path.of(dir)));
+        this.rebuilder = new LocalStandbyRebuilder(
+                nodes,
+                dataDirs,
+                Path.of(resync.binDir()),
+                resync.runAs(),
+                resync.replicationUser(),
+                resync.passfile().map(Path::of),
+                resync.timeout());
     }
 
     public NodeControl control() {
         return control;
     }
 
+    public StandbyRebuilder rebuilder() {
+        return rebuilder;
+    }
+
     public Optional<FailoverRouter> router() {
         return router;
+    }
+
+    /** The write gate that holds {@code primary}'s clients, when PgBouncer's console is configured. */
+    public Optional<WriteGate> gate(String primary) {
+        return settings.pgbouncerAdmin().map(admin -> {
+            String database = settings.pgbouncerDatabase()
+                    .or(() -> dsn(primary).map(Dsn::database))
+                    .orElseThrow(() -> new UpgradeException("no configured node is named '" + primary + "'", false));
+            return new PgBouncerWriteGate("failover-" + primary, Dsn.parse(admin), database, vertx, GATE_TIMEOUT);
+        });
     }
 
     public Optional<Dsn> dsn(String node) {

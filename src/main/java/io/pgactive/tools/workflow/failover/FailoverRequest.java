@@ -13,7 +13,7 @@ import java.util.List;
  */
 public record FailoverRequest(String primary, boolean force, String toStandby, String reason) {
 
-    private static final String NODE_NAME = "[A-Za-z0-9_.-]{1,63}";
+    static final String NODE_NAME = "[A-Za-z0-9_.-]{1,63}";
 
     /** One line per problem; empty when the request is well formed. */
     public static List<String> validate(FailoverRequest r) {

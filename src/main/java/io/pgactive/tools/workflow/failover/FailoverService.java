@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.NotFoundException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -72,6 +73,99 @@ public class FailoverService {
                         .build());
         call(() -> WorkflowClient.start(stub::run, new FailoverInput(id, request, settings.policy())));
         return view(client, id, request.primary());
+    }
+
+    /**
+     * Rebuilds {@code node} as a standby of {@code newPrimary}; without it, of the standby the completed failover of
+     * {@code node} promoted. A running resync of the node is returned; an ended one is run again (a node already
+     * streaming is left alone).
+     */
+    public ResyncView startResync(String node, String newPrimary, String reason) {
+        List<String> problems = new ArrayList<>();
+        if (node == null || !node.matches(FailoverRequest.NODE_NAME)) {
+            problems.add("node: a node name of 1 to 63 letters, digits, '_', '.' or '-' is required");
+        }
+        if (newPrimary != null && !newPrimary.matches(FailoverRequest.NODE_NAME)) {
+            problems.add("from: not a node name: '" + newPrimary + "'");
+        }
+        if (reason != null && reason.length() > 500) {
+            problems.add("reason: at most 500 characters");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        requireConfigured(node);
+        WorkflowClient client = client();
+        String from = newPrimary;
+        if (from == null) {
+            FailoverView failover = view(client, Failover.workflowId(node), node);
+            if (failover == null
+                    || failover.progress() == null
+                    || failover.progress().phase() != FailoverPhase.COMPLETED) {
+                throw new IllegalArgumentException(
+                        "from: no completed failover of " + node + " names its new primary; give 'from'");
+            }
+            from = failover.progress().decision().standby();
+        }
+        requireConfigured(from);
+        if (from.equals(node)) {
+            throw new IllegalArgumentException("from: the new primary must differ from the node to resync");
+        }
+        String id = Resync.workflowId(node);
+        ResyncView existing = resyncView(client, id, node);
+        if (existing != null && Boolean.TRUE.equals(existing.running())) {
+            return existing;
+        }
+        Resync stub = client.newWorkflowStub(
+                Resync.class,
+                WorkflowOptions.newBuilder()
+                        .setWorkflowId(id)
+                        .setTaskQueue(worker.taskQueue())
+                        .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+                        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                        .build());
+        ResyncInput input = new ResyncInput(
+                id,
+                node,
+                from,
+                reason,
+                settings.resync().timeout().toMillis(),
+                settings.resync().streamingTimeout().toMillis());
+        call(() -> WorkflowClient.start(stub::run, input));
+        return resyncView(client, id, node);
+    }
+
+    /** By workflow id ({@code resync-node1}) or by node name. */
+    public ResyncView getResync(String id) {
+        String prefix = Resync.workflowId("");
+        String node = id.startsWith(prefix) ? id.substring(prefix.length()) : id;
+        ResyncView v = resyncView(client(), Resync.workflowId(node), node);
+        if (v == null) {
+            throw new NotFoundException("no resync '" + id + "'");
+        }
+        return v;
+    }
+
+    private ResyncView resyncView(WorkflowClient client, String id, String node) {
+        WorkflowExecutionStatus status = call(() -> WorkflowExecutions.status(client, id));
+        if (status == null) {
+            return null;
+        }
+        boolean running = status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+        ResyncProgress progress = call(() -> WorkflowExecutions.progress(
+                client,
+                id,
+                status,
+                () -> client.newWorkflowStub(Resync.class, id).progress(),
+                ResyncProgress.class,
+                RESULT_WAIT));
+        return new ResyncView(id, node, WorkflowExecutions.name(status), running, progress);
+    }
+
+    private void requireConfigured(String node) {
+        if (config.collector().nodes().stream().noneMatch(n -> n.name().equals(node))) {
+            throw new IllegalArgumentException("names no configured node: '" + node + "'");
+        }
     }
 
     /** By workflow id ({@code failover-node1}) or by primary node name. */

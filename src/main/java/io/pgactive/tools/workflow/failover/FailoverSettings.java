@@ -2,7 +2,9 @@ package io.pgactive.tools.workflow.failover;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Failover limits and the router it re-points; Quarkus properties under {@code pgactive.failover}. */
@@ -35,6 +37,46 @@ public interface FailoverSettings {
     /** The HAProxy backend whose servers are the nodes; exactly one of them takes connections. */
     @WithDefault("pg")
     String haproxyBackend();
+
+    /**
+     * PgBouncer's admin console (a DSN, user of {@code admin_users}) in front of the router: a planned switchover holds
+     * clients there ({@code PAUSE}) instead of refusing their connections while no node takes writes.
+     */
+    Optional<String> pgbouncerAdmin();
+
+    /** The PgBouncer database the application uses; the primary's configured database when absent. */
+    Optional<String> pgbouncerDatabase();
+
+    /** Rebuilding an old primary as a standby of the new one ({@code replication resync}). */
+    Resync resync();
+
+    interface Resync {
+
+        /** Each node's data directory on this host, by node name; a node without one cannot be resynced. */
+        @WithName("data-dir")
+        Map<String, String> dataDirs();
+
+        /** The PostgreSQL installation whose pg_ctl, pg_rewind and pg_basebackup run (the servers' major). */
+        @WithDefault("/usr/lib/postgresql/15/bin")
+        String binDir();
+
+        /** The servers' OS user when the service runs as root (PostgreSQL refuses root). */
+        Optional<String> runAs();
+
+        /** The role the standby streams as; the new primary's configured user when absent. */
+        Optional<String> replicationUser();
+
+        /** A libpq password file for the replication role; else the new primary's configured password is used. */
+        Optional<String> passfile();
+
+        /** Bound on each program (stop, rewind, base backup, start). */
+        @WithDefault("10m")
+        Duration timeout();
+
+        /** How long the rebuilt standby may take to stream in the service's snapshot. */
+        @WithDefault("2m")
+        Duration streamingTimeout();
+    }
 
     default FailoverPolicy policy() {
         return new FailoverPolicy(

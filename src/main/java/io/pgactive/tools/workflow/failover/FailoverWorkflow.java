@@ -39,7 +39,11 @@ public class FailoverWorkflow implements Failover {
                             RetryOptions.newBuilder().setMaximumAttempts(1).build())
                     .build());
 
+    /** Marks where planned switchovers began to hold clients at the write gate. */
+    static final String HOLD_CHANGE = "switchover-hold";
+
     private final List<FailoverStep> steps = new ArrayList<>();
+    private boolean holding;
     private FailoverInput input;
     private FailoverPhase phase = FailoverPhase.DECIDING;
     private FailoverDecision decision;
@@ -79,10 +83,22 @@ public class FailoverWorkflow implements Failover {
                 decision.reason() + (request.reason() == null ? "" : "; requested: " + request.reason()));
 
         phase = FailoverPhase.FENCING;
+        String held = "";
+        if (decision.planned() && Workflow.getVersion(HOLD_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
+            // clients wait at PgBouncer instead of finding no writable node while the primary is fenced
+            try {
+                held = quick.hold(primary) + "; ";
+                holding = true;
+            } catch (ActivityFailure e) {
+                return fail(
+                        standby,
+                        "holding the clients of " + primary + " failed: " + rootMessage(e) + "; nothing changed");
+            }
+        }
         try {
-            record(FailoverStep.FENCED, standby, -1, quick.fence(primary));
+            record(FailoverStep.FENCED, standby, -1, held + quick.fence(primary));
         } catch (ActivityFailure e) {
-            return fail(standby, "fencing " + primary + " failed: " + rootMessage(e));
+            return fail(standby, "fencing " + primary + " failed: " + rootMessage(e) + release());
         }
 
         if (decision.planned()) {
@@ -107,7 +123,7 @@ public class FailoverWorkflow implements Failover {
                 } catch (ActivityFailure u) {
                     why += "; unfencing " + primary + " failed too: " + rootMessage(u);
                 }
-                return fail(standby, why);
+                return fail(standby, why + release());
             }
         }
 
@@ -127,18 +143,21 @@ public class FailoverWorkflow implements Failover {
             record(FailoverStep.PROMOTED, standby, decision.possibleLossBytes(), how);
         } catch (ActivityFailure e) {
             return fail(
-                    standby, "promoting " + standby + " failed: " + rootMessage(e) + "; " + primary + " stays fenced");
+                    standby,
+                    "promoting " + standby + " failed: " + rootMessage(e) + "; " + primary + " stays fenced"
+                            + release());
         }
 
         phase = FailoverPhase.REPOINTING;
         try {
-            record(FailoverStep.TRAFFIC_REPOINTED, standby, -1, quick.repoint(primary, standby));
+            String repointed = quick.repoint(primary, standby);
             writableMillis = Workflow.currentTimeMillis() - startedAt;
+            record(FailoverStep.TRAFFIC_REPOINTED, standby, -1, repointed + release());
         } catch (ActivityFailure e) {
             return fail(
                     standby,
                     "re-pointing traffic to " + standby + " failed: " + rootMessage(e) + "; " + standby
-                            + " is the primary, point clients at it");
+                            + " is the primary, point clients at it" + release());
         }
         phase = FailoverPhase.COMPLETED;
         return progress();
@@ -156,6 +175,20 @@ public class FailoverWorkflow implements Failover {
                 promoteMillis,
                 writableMillis,
                 error);
+    }
+
+    /** Lets held clients go on (an empty string when none are held); what happened, for the step's message. */
+    private String release() {
+        if (!holding) {
+            return "";
+        }
+        try {
+            String released = quick.release(input.request().primary());
+            holding = false;
+            return "; " + released;
+        } catch (ActivityFailure e) {
+            return "; releasing the held clients failed (RESUME them at PgBouncer): " + rootMessage(e);
+        }
     }
 
     private FailoverProgress fail(String standby, String why) {

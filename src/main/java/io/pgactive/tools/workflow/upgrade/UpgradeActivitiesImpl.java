@@ -12,6 +12,7 @@ import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.SnapshotJson;
 import io.pgactive.tools.store.HistoryService;
+import io.pgactive.tools.workflow.ActivityCalls;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
@@ -524,23 +525,11 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
         return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
-    /** Runs a port call; its {@link UpgradeException} becomes a failure that is retried only when the port says so. */
     private static <T> T port(Supplier<T> call) {
-        try {
-            return call.get();
-        } catch (UpgradeException e) {
-            throw e.retryable()
-                    ? ApplicationFailure.newFailure(e.getMessage(), "UpgradeStepFailed")
-                    : ApplicationFailure.newNonRetryableFailure(e.getMessage(), "UpgradeStepFailed");
-        }
+        return ActivityCalls.port("UpgradeStepFailed", call);
     }
 
     private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApplicationFailure.newFailure("interrupted", "Interrupted");
-        }
+        ActivityCalls.sleep(millis);
     }
 }

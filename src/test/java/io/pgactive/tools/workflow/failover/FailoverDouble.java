@@ -28,6 +28,7 @@ final class FailoverDouble {
     volatile String routedTo = "p";
     volatile boolean primaryFenced;
     volatile String promoted;
+    volatile boolean held;
 
     /**
      * The activities as the worker sees them: a proxy onto this object's methods of the same names, not an
@@ -71,6 +72,18 @@ final class FailoverDouble {
         primaryFenced = false;
         routedTo = node;
         return node + " back in the router";
+    }
+
+    String hold(String node) {
+        calls.add("hold " + node);
+        held = true;
+        return "clients of " + node + " held";
+    }
+
+    String release(String node) {
+        calls.add("release " + node);
+        held = false;
+        return "clients released";
     }
 
     String awaitCaughtUp(String node, String standby, long timeoutMillis) {

@@ -125,9 +125,19 @@ class FailoverWorkflowTest {
 
         assertThat(p.phase()).isEqualTo(FailoverPhase.COMPLETED);
         assertThat(p.decision().planned()).isTrue();
+        // clients wait at the gate from before the fence until traffic points at the new primary
         assertThat(db.calls)
                 .containsExactly(
-                        "observe p", "probe p", "fence p", "catch-up s", "promote s", "writable s", "repoint s");
+                        "observe p",
+                        "probe p",
+                        "hold p",
+                        "fence p",
+                        "catch-up s",
+                        "promote s",
+                        "writable s",
+                        "repoint s",
+                        "release p");
+        assertThat(db.held).isFalse();
     }
 
     @Test
@@ -142,6 +152,10 @@ class FailoverWorkflowTest {
         assertThat(p.error()).contains("did not catch up", "replay stuck", "unfenced, nothing changed");
         assertThat(db.promoted).isNull();
         assertThat(db.routedTo).isEqualTo("p");
+        assertThat(db.held)
+                .as("clients released after the switchover was abandoned")
+                .isFalse();
+        assertThat(db.calls).containsSubsequence("hold p", "fence p", "unfence p", "release p");
         assertThat(db.recordedTypes()).containsExactly(FailoverStep.STARTED, FailoverStep.FENCED, FailoverStep.FAILED);
     }
 

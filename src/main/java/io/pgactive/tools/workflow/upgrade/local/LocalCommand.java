@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * Runs a PostgreSQL program (initdb, pg_ctl, pg_dump, psql) to completion, optionally as another OS user, with its
  * output in a file so that a chatty program can never block on a full pipe.
  */
-final class LocalCommand {
+public final class LocalCommand {
 
     private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
     private static final int TAIL_LINES = 15;
@@ -26,8 +26,8 @@ final class LocalCommand {
     private LocalCommand() {}
 
     /** What a finished program left behind. */
-    record Result(int exitCode, String output) {
-        boolean ok() {
+    public record Result(int exitCode, String output) {
+        public boolean ok() {
             return exitCode == 0;
         }
     }
@@ -36,7 +36,7 @@ final class LocalCommand {
      * Runs {@code command}; {@code runAs} names the OS user when the service runs as root (PostgreSQL refuses to run
      * as root). {@code env} adds variables (a PGPASSWORD, never on the command line where {@code ps} shows it).
      */
-    static Result run(
+    public static Result run(
             List<String> command, Optional<String> runAs, Map<String, String> env, Path workDir, Duration timeout) {
         List<String> cmd = new ArrayList<>();
         if (runAs.isPresent() && isRoot()) {
@@ -83,7 +83,7 @@ final class LocalCommand {
     }
 
     /** Like {@link #run}, failing with the program's last lines when it exits non-zero. */
-    static String runChecked(
+    public static String runChecked(
             List<String> command,
             Optional<String> runAs,
             Map<String, String> env,
@@ -98,7 +98,7 @@ final class LocalCommand {
         return r.output();
     }
 
-    static boolean isRoot() {
+    public static boolean isRoot() {
         return "root".equals(System.getProperty("user.name"));
     }
 
