@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
 import java.time.Duration;
@@ -16,17 +17,30 @@ public final class WorkflowExecutions {
 
     private WorkflowExecutions() {}
 
+    /**
+     * Where the latest run of a workflow stands without asking its worker: its status, and how many events its history
+     * holds. A workflow's state only changes in a workflow task, and every completed task adds events, so an answer
+     * read from the workflow (a query) stays true while the run and the history length are the same.
+     */
+    public record Execution(String runId, WorkflowExecutionStatus status, long historyLength) {}
+
     /** The latest run's status of workflow {@code id}; null when Temporal knows no such workflow. */
     public static WorkflowExecutionStatus status(WorkflowClient client, String id) {
+        Execution e = describe(client, id);
+        return e == null ? null : e.status();
+    }
+
+    /** The latest run of workflow {@code id}; null when Temporal knows no such workflow. */
+    public static Execution describe(WorkflowClient client, String id) {
         try {
-            return client.getWorkflowServiceStubs()
+            WorkflowExecutionInfo info = client.getWorkflowServiceStubs()
                     .blockingStub()
                     .describeWorkflowExecution(DescribeWorkflowExecutionRequest.newBuilder()
                             .setNamespace(client.getOptions().getNamespace())
                             .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id))
                             .build())
-                    .getWorkflowExecutionInfo()
-                    .getStatus();
+                    .getWorkflowExecutionInfo();
+            return new Execution(info.getExecution().getRunId(), info.getStatus(), info.getHistoryLength());
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
                 return null;

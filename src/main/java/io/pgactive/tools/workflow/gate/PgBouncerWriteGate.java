@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -45,7 +46,7 @@ import org.jboss.logging.Logger;
  * {@code RESUME} would release the writes this gate is supposed to hold.
  *
  * <p>Every call opens its own short admin connection (these calls are rare, and a fresh connection cannot be stuck
- * behind an earlier {@code PAUSE} that is still waiting). The admin console only speaks the simple query protocol,
+ * behind an earlier {@code PAUSE} that is still waiting); {@link #open()} keeps one for a burst of calls. The admin console only speaks the simple query protocol,
  * which is what the client's {@code query(...)} uses. All methods block, for at most a few times {@code timeout}, and
  * refuse to run on an event loop thread.
  */
@@ -116,28 +117,64 @@ public final class PgBouncerWriteGate implements WriteGate {
 
     @Override
     public GateState state() {
-        PgConnection conn = connect();
-        try {
-            return readState(conn);
-        } finally {
-            close(conn);
+        try (Session session = open()) {
+            return session.state();
         }
     }
 
     @Override
     public GateState pause() {
-        PgConnection conn = connect();
-        try {
+        try (Session session = open()) {
+            return session.pause();
+        }
+    }
+
+    @Override
+    public GateState resume() {
+        try (Session session = open()) {
+            return session.resume();
+        }
+    }
+
+    /**
+     * This gate over one admin connection kept open until {@link Session#close()}, for a short burst of calls where
+     * every login counts (a cutover holds clients while it pauses, reconnects, reads the state and resumes). The
+     * connection is opened on first use; one left blocked behind an unanswered {@code PAUSE}, or broken by an error,
+     * is dropped and the next call opens a fresh one. Not for concurrent use.
+     */
+    public Session open() {
+        return new Session();
+    }
+
+    /** See {@link #open()}. */
+    public final class Session implements AutoCloseable {
+
+        private PgConnection conn;
+
+        private Session() {}
+
+        /** {@link PgBouncerWriteGate#state()} over this session's connection. */
+        public GateState state() {
+            return guarded(() -> readState(connection()));
+        }
+
+        /** {@link PgBouncerWriteGate#pause()} over this session's connection. */
+        public GateState pause() {
+            return pause(timeout);
+        }
+
+        /** {@link #pause()}, waiting at most {@code wait} for the running transactions to end. */
+        public GateState pause(Duration wait) {
+            PgConnection c = connection();
             try {
-                await(conn.query("PAUSE " + database).execute());
+                await(c.query("PAUSE " + database).execute().subscribeAsCompletionStage(), wait);
             } catch (TimeoutException e) {
                 // the connection is blocked behind the unanswered PAUSE; the pause itself stays in force without it
-                close(conn);
-                conn = null;
+                drop();
                 GateState now = state();
                 LOG.infof(
                         "write gate %s: PAUSE %s not answered within %dms (transactions still running); state now %s",
-                        name, database, timeout.toMillis(), now);
+                        name, database, wait.toMillis(), now);
                 return now;
             } catch (PgException e) {
                 if (message(e).contains("already suspended/paused")) {
@@ -147,30 +184,77 @@ public final class PgBouncerWriteGate implements WriteGate {
                                     + database + " cannot be paused on its own; RESUME the pooler first");
                 }
                 throw failure("PAUSE " + database, e);
+            } catch (RuntimeException e) {
+                drop();
+                throw e;
             }
-            return readState(conn);
-        } finally {
-            close(conn);
+            return state();
         }
-    }
 
-    @Override
-    public GateState resume() {
-        PgConnection conn = connect();
-        try {
+        /** {@link PgBouncerWriteGate#resume()} over this session's connection. */
+        public GateState resume() {
+            PgConnection c = connection();
             try {
-                await(conn.query("RESUME " + database).execute());
+                await(c.query("RESUME " + database).execute());
             } catch (TimeoutException e) {
+                drop();
                 throw failure("RESUME " + database, e);
             } catch (PgException e) {
                 // a retried or duplicate RESUME: already in the wanted state
                 if (!message(e).contains("is not paused")) {
                     throw failure("RESUME " + database, e);
                 }
+            } catch (RuntimeException e) {
+                drop();
+                throw e;
             }
-            return readState(conn);
-        } finally {
-            close(conn);
+            return state();
+        }
+
+        /**
+         * {@code RECONNECT db}: PgBouncer closes the database's server connections as they become free, so pooled
+         * clients get new ones (and follow a router's new weights).
+         */
+        public void reconnect() {
+            PgConnection c = connection();
+            try {
+                await(c.query("RECONNECT " + database).execute());
+            } catch (TimeoutException e) {
+                drop();
+                throw failure("RECONNECT " + database, e);
+            } catch (PgException e) {
+                throw failure("RECONNECT " + database, e);
+            } catch (RuntimeException e) {
+                drop();
+                throw e;
+            }
+        }
+
+        @Override
+        public void close() {
+            drop();
+        }
+
+        private PgConnection connection() {
+            if (conn == null) {
+                conn = connect();
+            }
+            return conn;
+        }
+
+        private GateState guarded(Supplier<GateState> read) {
+            try {
+                return read.get();
+            } catch (RuntimeException e) {
+                drop();
+                throw e;
+            }
+        }
+
+        private void drop() {
+            PgConnection c = conn;
+            conn = null;
+            PgBouncerWriteGate.this.close(c);
         }
     }
 
@@ -231,8 +315,12 @@ public final class PgBouncerWriteGate implements WriteGate {
     }
 
     private <T> T await(CompletableFuture<T> future) throws TimeoutException {
+        return await(future, timeout);
+    }
+
+    private <T> T await(CompletableFuture<T> future, Duration bound) throws TimeoutException {
         try {
-            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return future.get(bound.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             if (cause instanceof PgException pg) {

@@ -59,4 +59,12 @@ public interface ReplicationGroup {
 
     /** Ends replication between the two (both directions) and removes what {@link #start} and the rest created. */
     void detach(DatabaseRef source, DatabaseRef target);
+
+    /**
+     * This group over one connection per node kept open until the result is closed, for a cutover's statements while
+     * clients are held. Not for concurrent use; the default keeps nothing open.
+     */
+    default Pinned<ReplicationGroup> pinned() {
+        return Pinned.unpinned(this);
+    }
 }

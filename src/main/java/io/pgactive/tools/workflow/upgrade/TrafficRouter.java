@@ -40,4 +40,12 @@ public interface TrafficRouter {
 
     /** Takes the target out of the router again (rollback or a failed upgrade); traffic goes to the source only. */
     TrafficSplit detach();
+
+    /**
+     * This router over connections kept open until the result is closed (one PgBouncer console login for a whole
+     * cutover instead of one per step). Not for concurrent use; the default keeps nothing open.
+     */
+    default Pinned<TrafficRouter> pinned() {
+        return Pinned.unpinned(this);
+    }
 }

@@ -317,51 +317,66 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
     public TrafficSplit cutover(DatabaseRef source, DatabaseRef target, UpgradeScope scope, long budgetMillis) {
         UpgradePorts p = ports(source.node());
         return port(() -> {
-            TrafficSplit before = p.router().split();
-            if (before.targetPercent() == 100 && !before.held()) {
-                return before; // a repeated cutover: already done
+            // one admin connection per node and one console login for the whole cutover, opened before clients
+            // are held: while they wait, a login per step would be most of their delay
+            try (Pinned<ReplicationGroup> replication = p.replication().pinned();
+                    Pinned<TrafficRouter> router = p.router().pinned()) {
+                return cutover(replication.port(), router.port(), source, target, scope, budgetMillis);
             }
-            p.replication().startReverse(source, target);
-            p.router().attach(target);
-            Duration budget = Duration.ofMillis(budgetMillis);
-            // the target catches up while clients still run, so that the hold only waits for the last transactions;
-            // bounded, since the hold after it has the whole budget and the activity's timeout covers both
-            p.replication().awaitApplied(source, target, budget.dividedBy(3));
-            CutoverClock clock = new CutoverClock();
-            p.router().hold(budget);
-            clock.mark("hold");
-            boolean moved = false;
-            TrafficSplit after = null;
-            try {
-                long missing = p.replication().awaitApplied(source, target, budget);
-                clock.mark("await applied");
-                if (missing > 0) {
-                    throw new UpgradeException(
-                            "the target still missed " + missing + " bytes after " + budgetMillis
-                                    + " ms; traffic left at " + before.targetPercent() + "%",
-                            true);
-                }
-                p.replication().syncSequences(source, target, scope);
-                clock.mark("sequences");
-                after = p.router().shift(100);
-                clock.mark("switch");
-                moved = true;
-            } finally {
-                if (!moved) {
-                    p.router().shift(before.targetPercent());
-                }
-                TrafficSplit released = p.router().release();
-                clock.mark("release");
-                upgrades.observedSplit(source.node(), released.targetPercent());
-            }
-            // PAUSE closed PgBouncer's server connections, so released clients reconnect through HAProxy to the
-            // target; what is left on the source (clients that bypass PgBouncer) is ended without holding anyone
-            p.router().closeStaleSessions();
-            LOG.infof(
-                    "cutover of %s: clients held %d ms (%s); stale sessions closed %d ms after release",
-                    source.node(), clock.heldMillis(), clock.steps(), clock.sinceLastMillis());
-            return after;
         });
+    }
+
+    private TrafficSplit cutover(
+            ReplicationGroup replication,
+            TrafficRouter router,
+            DatabaseRef source,
+            DatabaseRef target,
+            UpgradeScope scope,
+            long budgetMillis) {
+        TrafficSplit before = router.split();
+        if (before.targetPercent() == 100 && !before.held()) {
+            return before; // a repeated cutover: already done
+        }
+        replication.startReverse(source, target);
+        router.attach(target);
+        Duration budget = Duration.ofMillis(budgetMillis);
+        // the target catches up while clients still run, so that the hold only waits for the last transactions;
+        // bounded, since the hold after it has the whole budget and the activity's timeout covers both
+        replication.awaitApplied(source, target, budget.dividedBy(3));
+        CutoverClock clock = new CutoverClock();
+        router.hold(budget);
+        clock.mark("hold");
+        boolean moved = false;
+        TrafficSplit after = null;
+        try {
+            long missing = replication.awaitApplied(source, target, budget);
+            clock.mark("await applied");
+            if (missing > 0) {
+                throw new UpgradeException(
+                        "the target still missed " + missing + " bytes after " + budgetMillis + " ms; traffic left at "
+                                + before.targetPercent() + "%",
+                        true);
+            }
+            replication.syncSequences(source, target, scope);
+            clock.mark("sequences");
+            after = router.shift(100);
+            clock.mark("switch");
+            moved = true;
+        } finally {
+            if (!moved) {
+                router.shift(before.targetPercent());
+            }
+            TrafficSplit released = router.release();
+            clock.mark("release");
+            upgrades.observedSplit(source.node(), released.targetPercent());
+        }
+        // PAUSE closed PgBouncer's server connections, so released clients reconnect through HAProxy to the
+        // target; what is left on the source (clients that bypass PgBouncer) is ended without holding anyone
+        router.closeStaleSessions();
+        LOG.infof(
+                "cutover of %s: clients held %d ms (%s); stale sessions closed %d ms after release",
+                source.node(), clock.heldMillis(), clock.steps(), clock.sinceLastMillis());
+        return after;
     }
 
     /** Where the time of a cutover's hold goes, for the log line an operator compares with the clients' delay. */
@@ -400,34 +415,48 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
     public TrafficSplit rollbackTraffic(DatabaseRef source, DatabaseRef target, UpgradeScope scope, long budgetMillis) {
         UpgradePorts p = ports(source.node());
         return port(() -> {
-            TrafficSplit now = p.router().split();
-            if (now.targetPercent() == 0 && !now.held()) {
-                p.router().closeStaleSessions();
-                TrafficSplit detached = p.router().detach();
-                upgrades.observedSplit(source.node(), detached.targetPercent());
-                return detached;
+            // as at cutover: connections kept for the hold, so clients do not wait for logins
+            try (Pinned<ReplicationGroup> replication = p.replication().pinned();
+                    Pinned<TrafficRouter> router = p.router().pinned()) {
+                return rollbackTraffic(replication.port(), router.port(), source, target, scope, budgetMillis);
             }
-            Duration budget = Duration.ofMillis(budgetMillis);
-            p.router().hold(budget);
-            try {
-                // what was written on the target reaches the source before clients do; a slow path back is waited
-                // for only as long as the budget, then traffic moves anyway (the path back keeps applying)
-                long missing = p.replication().awaitApplied(target, source, budget);
-                if (missing > 0) {
-                    LOG.warnf(
-                            "rollback of %s: the source still missed %d bytes after %d ms; moving traffic anyway",
-                            source.node(), missing, budgetMillis);
-                }
-                p.replication().syncSequences(target, source, scope);
-                p.router().shift(0);
-                p.router().closeStaleSessions();
-            } finally {
-                p.router().release();
-            }
-            TrafficSplit detached = p.router().detach();
+        });
+    }
+
+    private TrafficSplit rollbackTraffic(
+            ReplicationGroup replication,
+            TrafficRouter router,
+            DatabaseRef source,
+            DatabaseRef target,
+            UpgradeScope scope,
+            long budgetMillis) {
+        TrafficSplit now = router.split();
+        if (now.targetPercent() == 0 && !now.held()) {
+            router.closeStaleSessions();
+            TrafficSplit detached = router.detach();
             upgrades.observedSplit(source.node(), detached.targetPercent());
             return detached;
-        });
+        }
+        Duration budget = Duration.ofMillis(budgetMillis);
+        router.hold(budget);
+        try {
+            // what was written on the target reaches the source before clients do; a slow path back is waited
+            // for only as long as the budget, then traffic moves anyway (the path back keeps applying)
+            long missing = replication.awaitApplied(target, source, budget);
+            if (missing > 0) {
+                LOG.warnf(
+                        "rollback of %s: the source still missed %d bytes after %d ms; moving traffic anyway",
+                        source.node(), missing, budgetMillis);
+            }
+            replication.syncSequences(target, source, scope);
+            router.shift(0);
+            router.closeStaleSessions();
+        } finally {
+            router.release();
+        }
+        TrafficSplit detached = router.detach();
+        upgrades.observedSplit(source.node(), detached.targetPercent());
+        return detached;
     }
 
     @Override

@@ -51,15 +51,12 @@ public class UpgradeService {
 
     private static final Duration RESULT_WAIT = Duration.ofSeconds(5);
     /**
-     * How long an answer of {@link #get} may be served again without asking Temporal. A query is a round trip
-     * through the worker's task polling (about 100 ms on a busy machine); the workflow's state moves through decisions
-     * and activity results, which pass through this service and drop the cached answer, so the age only bounds what
-     * another service instance's activities changed meanwhile.
+     * The last view of one upgrade and the run it was read from. A progress query is a round trip through the worker's
+     * task polling (60-100 ms on a busy machine), a describe is not; the view is served again while the describe shows
+     * the same run, status and history length, that is while the workflow has not completed a task since (its state
+     * changes only in one), so an answer is never older than the workflow's last transition.
      */
-    private static final long VIEW_MAX_AGE_NANOS = Duration.ofSeconds(1).toNanos();
-
-    /** One answer of {@link #get} and the state generation of its source when it was asked for. */
-    private record CachedView(UpgradeView view, long generation, long fetchedNanos) {}
+    private record CachedView(WorkflowExecutions.Execution execution, UpgradeView view) {}
 
     private final ToolsConfig config;
     private final TemporalWorker worker;
@@ -68,7 +65,6 @@ public class UpgradeService {
     private final Event<UpgradeDecided> decidedEvents;
     private final Map<String, Observed> observed = new ConcurrentHashMap<>();
     private final Map<String, CachedView> cachedViews = new ConcurrentHashMap<>();
-    private final Map<String, Long> generations = new ConcurrentHashMap<>();
 
     @Inject
     public UpgradeService(
@@ -145,7 +141,6 @@ public class UpgradeService {
                         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
                         .build());
         call(() -> WorkflowClient.start(stub::run, new UpgradeInput(id, request, policy, null)));
-        changed(request.source());
         return view(client, id, request.source());
     }
 
@@ -165,30 +160,11 @@ public class UpgradeService {
     /** By workflow id ({@code rolling-upgrade-node1}) or by source node name. */
     public UpgradeView get(String id) {
         String source = source(id);
-        WorkflowClient client = client();
-        long generation = generations.getOrDefault(source, 0L);
-        CachedView cached = cachedViews.get(source);
-        if (cached != null
-                && cached.generation() == generation
-                && System.nanoTime() - cached.fetchedNanos() < VIEW_MAX_AGE_NANOS) {
-            return cached.view();
-        }
-        long fetched = System.nanoTime();
-        UpgradeView v = view(client, RollingUpgrade.workflowId(source), source);
+        UpgradeView v = view(client(), RollingUpgrade.workflowId(source), source);
         if (v == null) {
             throw new NotFoundException("no upgrade '" + id + "'");
         }
-        // an answer asked for before a change arrived stays out: the next call asks again
-        if (generations.getOrDefault(source, 0L) == generation) {
-            cachedViews.put(source, new CachedView(v, generation, fetched));
-        }
         return v;
-    }
-
-    /** The upgrade of {@code source} changed: the next {@link #get} asks Temporal. */
-    private void changed(String source) {
-        generations.merge(source, 1L, Long::sum);
-        cachedViews.remove(source);
     }
 
     public UpgradeView rollback(String id, String reason) {
@@ -204,7 +180,6 @@ public class UpgradeService {
     }
 
     private UpgradeView update(String id, Consumer<RollingUpgrade> action) {
-        changed(source(id));
         UpgradeView v = get(id);
         if (!Boolean.TRUE.equals(v.running())) {
             throw new RejectedException("the upgrade " + v.id() + " is not running (" + v.status() + ")");
@@ -216,8 +191,6 @@ public class UpgradeService {
             });
         } catch (WorkflowUpdateException e) {
             throw new RejectedException(RollingUpgradeWorkflow.rootMessage(e));
-        } finally {
-            changed(source(id));
         }
         return get(id);
     }
@@ -229,10 +202,18 @@ public class UpgradeService {
 
     /** The upgrade with this id as Temporal knows it; null when there is none. */
     private UpgradeView view(WorkflowClient client, String id, String source) {
-        WorkflowExecutionStatus status = call(() -> WorkflowExecutions.status(client, id));
-        if (status == null) {
+        WorkflowExecutions.Execution execution = call(() -> WorkflowExecutions.describe(client, id));
+        if (execution == null) {
+            cachedViews.remove(source);
             return null;
         }
+        CachedView cached = cachedViews.get(source);
+        if (cached != null
+                && cached.execution().equals(execution)
+                && cached.view().id().equals(id)) {
+            return cached.view();
+        }
+        WorkflowExecutionStatus status = execution.status();
         boolean running = status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
         UpgradeProgress progress = call(() -> WorkflowExecutions.progress(
                 client,
@@ -241,14 +222,18 @@ public class UpgradeService {
                 () -> client.newWorkflowStub(RollingUpgrade.class, id).progress(),
                 UpgradeProgress.class,
                 RESULT_WAIT));
-        return new UpgradeView(id, source, WorkflowExecutions.name(status), running, progress);
+        UpgradeView view = new UpgradeView(id, source, WorkflowExecutions.name(status), running, progress);
+        // a finished run whose result did not arrive in time is asked again
+        if (progress != null || running) {
+            cachedViews.put(source, new CachedView(execution, view));
+        }
+        return view;
     }
 
     // --- what this worker's activities observed (for the metrics)
     // -----------------------------------------------------
 
     void decided(String source, UpgradeDecision d) {
-        changed(source);
         observed.compute(
                 source,
                 (k, o) -> o == null
@@ -263,7 +248,6 @@ public class UpgradeService {
     }
 
     void observed(String source, long lagBytes) {
-        changed(source);
         observed.computeIfPresent(
                 source,
                 (k, o) -> new Observed(
@@ -277,7 +261,6 @@ public class UpgradeService {
     }
 
     void observedSplit(String source, int targetPercent) {
-        changed(source);
         observed.computeIfPresent(
                 source,
                 (k, o) -> new Observed(
@@ -285,7 +268,6 @@ public class UpgradeService {
     }
 
     void observedHealth(String source, HealthReport h) {
-        changed(source);
         observed.computeIfPresent(
                 source,
                 (k, o) -> new Observed(o.lastDecision(), o.targetPercent(), h, o.lagBytes(), o.progressAtMillis()));

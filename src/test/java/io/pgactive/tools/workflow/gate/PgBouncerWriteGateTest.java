@@ -148,6 +148,31 @@ class PgBouncerWriteGateTest {
     }
 
     @Test
+    void aSessionPausesReconnectsAndResumesOverOneConsoleLogin() throws Exception {
+        PgBouncerWriteGate gate = new PgBouncerWriteGate(Dsn.parse(bouncer.adminDsn()), DB, vertx, TIMEOUT);
+        try (Connection c = client()) {
+            assertEquals(1, insert(c, "before the pause"));
+            try (PgBouncerWriteGate.Session session = gate.open()) {
+                assertEquals(GateState.PAUSED, session.pause(TIMEOUT));
+                List<Integer> login = gateLogins();
+                assertThat(login).hasSize(1);
+                assertTrue(consolePaused());
+                Future<Integer> held = clients.submit(() -> insert(c, "while paused"));
+                await().atMost(Duration.ofSeconds(10)).until(() -> clientsWaiting() == 1);
+
+                assertEquals(GateState.PAUSED, session.state());
+                session.reconnect();
+                assertEquals(GateState.OPEN, session.resume());
+                assertEquals(1, held.get(20, TimeUnit.SECONDS));
+                assertEquals(login, gateLogins());
+            }
+            // the session's login ends with it
+            await().atMost(Duration.ofSeconds(10)).until(() -> gateLogins().isEmpty());
+        }
+        assertEquals(2, rows());
+    }
+
+    @Test
     void pauseWaitsForAnOpenTransactionToEnd() throws Exception {
         WriteGate gate = gate(Duration.ofSeconds(30));
         try (Connection tx = client()) {
@@ -369,6 +394,18 @@ class PgBouncerWriteGateTest {
             }
         }
         throw new AssertionError("pgbouncer does not list " + DB);
+    }
+
+    /** The client ports of the gate's own console logins (SHOW CLIENTS), read without the code under test. */
+    private static List<Integer> gateLogins() {
+        List<Integer> ports = new ArrayList<>();
+        for (Row row : console("SHOW CLIENTS")) {
+            if ("pgbouncer".equals(row.getString("database"))
+                    && "pgactive-tools-write-gate".equals(row.getString("application_name"))) {
+                ports.add(row.getInteger("port"));
+            }
+        }
+        return ports;
     }
 
     private static int clientsWaiting() {

@@ -3,8 +3,10 @@ package io.pgactive.tools.workflow.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgactive.tools.workflow.WorkflowExecutions;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.client.UpdateOptions;
 import io.temporal.client.WorkflowClient;
@@ -157,6 +159,26 @@ class RollingUpgradeWorkflowTest {
                 .findFirst()
                 .orElseThrow();
         assertThat(leftSync.fromMillis()).isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void everyTransitionGrowsTheHistoryTheServiceKeysItsCachedProgressOn() {
+        startUpgrade(POLICY);
+        assertThat(WorkflowExecutions.describe(client, "rolling-upgrade-nobody"))
+                .isNull();
+        env.sleep(Duration.ofMinutes(10));
+        awaitPhase(UpgradePhase.AWAITING_APPROVAL);
+        WorkflowExecutions.Execution waiting = WorkflowExecutions.describe(client, ID);
+        UpgradeProgress before = upgrade.progress();
+        assertThat(waiting.status()).isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
+        assertThat(waiting.historyLength()).isPositive();
+
+        upgrade.approve("soak looked fine");
+        WorkflowExecutions.Execution approved = WorkflowExecutions.describe(client, ID);
+        assertThat(approved.runId()).isEqualTo(waiting.runId());
+        assertThat(approved.historyLength()).isGreaterThan(waiting.historyLength());
+        assertThat(upgrade.progress().state().approved()).isTrue();
+        assertThat(before.state().approved()).isFalse();
     }
 
     @Test

@@ -139,6 +139,7 @@ class UpgradeBench {
                     AckedWriter.longestGapMillis(window),
                     window.size(),
                     AckedWriter.longestGapMillis(acks));
+            printLongestGap(window, cutoverSeen[0]);
             long t1 = System.nanoTime();
             rollback();
             System.out.printf(
@@ -228,5 +229,30 @@ class UpgradeBench {
         JsonPath view =
                 given().get("/upgrades/" + ID).then().statusCode(200).extract().jsonPath();
         return new JsonPath(view.prettify()).setRootPath("progress");
+    }
+
+    /** Where the longest gap was: whether the writer changed servers across it, and when, from the cutover's start. */
+    private static void printLongestGap(List<AckedWriter.Ack> acks, long cutoverSeenNanos) {
+        int worst = 0;
+        long worstGap = -1;
+        for (int i = 1; i < acks.size(); i++) {
+            long gap = acks.get(i).ackNanos() - acks.get(i - 1).ackNanos();
+            if (gap > worstGap) {
+                worstGap = gap;
+                worst = i;
+            }
+        }
+        if (worst == 0) {
+            return;
+        }
+        AckedWriter.Ack before = acks.get(worst - 1);
+        AckedWriter.Ack after = acks.get(worst);
+        System.out.printf(
+                Locale.ROOT,
+                "  client gap: %.0f ms, from server port %d to %d, ending %.0f ms after CUTTING_OVER was first seen%n",
+                (after.ackNanos() - before.ackNanos()) / 1e6,
+                before.serverPort(),
+                after.serverPort(),
+                (after.ackNanos() - cutoverSeenNanos) / 1e6);
     }
 }

@@ -5,6 +5,7 @@ import io.pgactive.tools.workflow.gate.GateState;
 import io.pgactive.tools.workflow.gate.PgBouncerWriteGate;
 import io.pgactive.tools.workflow.gate.WriteGateException;
 import io.pgactive.tools.workflow.upgrade.DatabaseRef;
+import io.pgactive.tools.workflow.upgrade.Pinned;
 import io.pgactive.tools.workflow.upgrade.TrafficRouter;
 import io.pgactive.tools.workflow.upgrade.TrafficSplit;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
@@ -30,7 +31,8 @@ import java.util.Optional;
  * server connections, which HAProxy now sends to the target). Clients see a delay, not an error.
  *
  * <p>Every method reads the state back from HAProxy (and PgBouncer) and returns that; nothing is cached here, so a
- * new instance after a restart sees what an earlier one did.
+ * new instance after a restart sees what an earlier one did. A {@link #pinned()} router keeps its PgBouncer console
+ * login open between calls; it caches connections, not state.
  */
 public final class HaproxyTrafficRouter implements TrafficRouter {
 
@@ -39,11 +41,32 @@ public final class HaproxyTrafficRouter implements TrafficRouter {
     private final HaproxyRouterSettings settings;
     private final HaproxyRuntimeApi api;
     private final Vertx vertx;
+    /** A pinned router's PgBouncer console session, kept open until the pin is released; null otherwise. */
+    private final PgBouncerWriteGate.Session console;
 
     public HaproxyTrafficRouter(HaproxyRouterSettings settings, Vertx vertx) {
+        this(settings, new HaproxyRuntimeApi(settings.adminSocket(), settings.commandTimeout()), vertx, false);
+    }
+
+    private HaproxyTrafficRouter(
+            HaproxyRouterSettings settings, HaproxyRuntimeApi api, Vertx vertx, boolean keepConsoleOpen) {
         this.settings = settings;
-        this.api = new HaproxyRuntimeApi(settings.adminSocket(), settings.commandTimeout());
+        this.api = api;
         this.vertx = vertx;
+        this.console = keepConsoleOpen && settings.pgbouncerAdmin().isPresent()
+                ? gate(settings.commandTimeout()).open()
+                : null;
+    }
+
+    /** One PgBouncer console login for the pin's whole life (HAProxy's runtime API has no login to save). */
+    @Override
+    public Pinned<TrafficRouter> pinned() {
+        HaproxyTrafficRouter pinned = new HaproxyTrafficRouter(settings, api, vertx, true);
+        return new Pinned<>(pinned, () -> {
+            if (pinned.console != null) {
+                pinned.console.close();
+            }
+        });
     }
 
     @Override
@@ -87,7 +110,9 @@ public final class HaproxyTrafficRouter implements TrafficRouter {
         }
         boolean held = false;
         if (settings.pgbouncerAdmin().isPresent()) {
-            GateState state = gate(settings.commandTimeout()).state();
+            GateState state = console != null
+                    ? console.state()
+                    : gate(settings.commandTimeout()).state();
             held = state != GateState.OPEN;
             detail.append("; pgbouncer ")
                     .append(settings.pgbouncerDatabase())
@@ -124,9 +149,7 @@ public final class HaproxyTrafficRouter implements TrafficRouter {
         // stay where they were, and a traffic step would move nothing but direct connections. While held, the pause
         // has closed them already.
         if (targetPercent != target.weight() && !now.held()) {
-            settings.pgbouncerAdmin()
-                    .ifPresent(admin -> new PgBouncerConsole(admin, vertx, settings.commandTimeout())
-                            .run("RECONNECT " + settings.pgbouncerDatabase()));
+            reconnectPools();
         }
         return now;
     }
@@ -134,7 +157,11 @@ public final class HaproxyTrafficRouter implements TrafficRouter {
     @Override
     public TrafficSplit hold(Duration timeout) {
         try {
-            gate(timeout).pause();
+            if (console != null) {
+                console.pause(timeout);
+            } else {
+                gate(timeout).pause();
+            }
         } catch (WriteGateException e) {
             throw new UpgradeException("route " + name() + ": " + e.getMessage(), true);
         }
@@ -144,7 +171,11 @@ public final class HaproxyTrafficRouter implements TrafficRouter {
     @Override
     public TrafficSplit release() {
         try {
-            gate(settings.commandTimeout()).resume();
+            if (console != null) {
+                console.resume();
+            } else {
+                gate(settings.commandTimeout()).resume();
+            }
         } catch (WriteGateException e) {
             throw new UpgradeException("route " + name() + ": " + e.getMessage(), true);
         }
@@ -160,9 +191,7 @@ public final class HaproxyTrafficRouter implements TrafficRouter {
         if (stale == null) {
             return; // both sides take new connections: nothing is stale
         }
-        settings.pgbouncerAdmin()
-                .ifPresent(admin -> new PgBouncerConsole(admin, vertx, settings.commandTimeout())
-                        .run("RECONNECT " + settings.pgbouncerDatabase()));
+        reconnectPools();
         // pooled server connections close as their transactions end; whatever is still open then is ended
         long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
         while (api.currentSessions(settings.backend(), stale) > 0 && System.nanoTime() < deadline) {
@@ -182,6 +211,20 @@ public final class HaproxyTrafficRouter implements TrafficRouter {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private void reconnectPools() {
+        if (console != null) {
+            try {
+                console.reconnect();
+            } catch (WriteGateException e) {
+                throw new UpgradeException("route " + name() + ": " + e.getMessage(), true);
+            }
+            return;
+        }
+        settings.pgbouncerAdmin()
+                .ifPresent(admin -> new PgBouncerConsole(admin, vertx, settings.commandTimeout())
+                        .run("RECONNECT " + settings.pgbouncerDatabase()));
+    }
 
     private PgBouncerWriteGate gate(Duration timeout) {
         Dsn admin = settings.pgbouncerAdmin()

@@ -2,6 +2,7 @@ package io.pgactive.tools.workflow.upgrade.local;
 
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.workflow.upgrade.DatabaseRef;
+import io.pgactive.tools.workflow.upgrade.Pinned;
 import io.pgactive.tools.workflow.upgrade.ReplicationGroup;
 import io.pgactive.tools.workflow.upgrade.ReplicationState;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
@@ -12,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,10 +116,23 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
 
     private final LogicalReplicationSettings settings;
     private final SchemaCopy schemaCopy;
+    /** Connections a pinned group keeps open, by database; null when every call opens its own. */
+    private final Map<DatabaseRef, Connection> kept;
 
     public LogicalReplicationGroup(LogicalReplicationSettings settings) {
+        this(settings, null);
+    }
+
+    private LogicalReplicationGroup(LogicalReplicationSettings settings, Map<DatabaseRef, Connection> kept) {
         this.settings = settings;
         this.schemaCopy = new SchemaCopy(settings);
+        this.kept = kept;
+    }
+
+    @Override
+    public Pinned<ReplicationGroup> pinned() {
+        LogicalReplicationGroup pinned = new LogicalReplicationGroup(settings, new HashMap<>());
+        return new Pinned<>(pinned, pinned::closeKept);
     }
 
     // ------------------------------------------------------------------ the port
@@ -614,10 +629,40 @@ public final class LogicalReplicationGroup implements ReplicationGroup {
 
     private <T> T withConnection(DatabaseRef node, String action, Work<T> work) {
         Dsn dsn = dsn(node);
+        if (kept != null) {
+            Connection c = kept.get(node);
+            if (c == null) {
+                c = open(node, dsn);
+                kept.put(node, c);
+            }
+            try {
+                return work.run(c);
+            } catch (SQLException | RuntimeException e) {
+                // the connection may be broken or in an aborted transaction: the next call starts a fresh one
+                kept.remove(node);
+                closeQuietly(c);
+                throw e instanceof SQLException sql
+                        ? PgAdmin.failure(node.node(), dsn, action, sql)
+                        : (RuntimeException) e;
+            }
+        }
         try (Connection c = open(node, dsn)) {
             return work.run(c);
         } catch (SQLException e) {
             throw PgAdmin.failure(node.node(), dsn, action, e);
+        }
+    }
+
+    private void closeKept() {
+        kept.values().forEach(LogicalReplicationGroup::closeQuietly);
+        kept.clear();
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // the session ends with the socket either way
         }
     }
 

@@ -8,6 +8,8 @@ import io.pgactive.tools.testing.HaproxyProcess;
 import io.pgactive.tools.testing.PgBouncerForwarder;
 import io.pgactive.tools.testing.PgNode;
 import io.pgactive.tools.workflow.upgrade.DatabaseRef;
+import io.pgactive.tools.workflow.upgrade.Pinned;
+import io.pgactive.tools.workflow.upgrade.TrafficRouter;
 import io.pgactive.tools.workflow.upgrade.TrafficSplit;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import io.vertx.mutiny.core.Vertx;
@@ -148,19 +150,23 @@ class HaproxyTrafficRouterTest {
     @Test
     @Order(3)
     void duringACutoverHeldClientsWaitAndThenGoOnOnTheTarget() throws Exception {
-        try (Connection client = pooled()) {
+        // as the cutover does it: one router kept open for the whole hold
+        try (Connection client = pooled();
+                Pinned<TrafficRouter> pin = router.pinned()) {
+            TrafficRouter pinned = pin.port();
             assertThat(serverPort(client)).isIn(source.port(), target.port());
 
-            TrafficSplit held = router.hold(Duration.ofSeconds(30));
+            TrafficSplit held = pinned.hold(Duration.ofSeconds(30));
             assertThat(held.held()).isTrue();
             Future<Integer> waiting = CLIENTS.submit(() -> serverPort(client));
             await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5)).until(() -> !waiting.isDone());
 
-            assertThat(router.shift(100).targetPercent()).isEqualTo(100);
-            TrafficSplit released = router.release();
+            assertThat(pinned.shift(100).targetPercent()).isEqualTo(100);
+            TrafficSplit released = pinned.release();
 
             assertThat(released.held()).isFalse();
             assertThat(waiting.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(target.port());
+            // a new router sees what the pinned one did
             assertThat(router.release()).isEqualTo(released);
             for (int i = 0; i < 10; i++) {
                 assertThat(serverPort(client)).isEqualTo(target.port());
