@@ -122,8 +122,9 @@ public class WatchFeed {
                     gap ? null : MergePatch.diff(before.state(), state),
                     state,
                     gap ? null : before);
-            if (!gap) {
-                // other selections are encoded by the first event loop that needs them, in parallel with the others
+            if (!gap && !subscribers.isEmpty()) {
+                // other selections are encoded by the first event loop that needs them, in parallel with the others;
+                // without a stream nobody may ever read this one: a resuming client's event loop encodes it then
                 v.delta(NodeFilter.ALL);
             }
             synchronized (lock) {
