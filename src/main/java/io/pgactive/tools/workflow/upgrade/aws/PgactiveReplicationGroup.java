@@ -358,14 +358,19 @@ public final class PgactiveReplicationGroup implements ReplicationGroup {
         } catch (SQLException e) {
             // not allowed for this role: the statements still work, the server log may record them
         }
-        exec(
-                c,
-                strings(c, CREATE_MAPPING, server, login.user(), login.password())
-                        .get(0));
-        exec(
-                c,
-                strings(c, ALTER_MAPPING, server, login.user(), login.password())
-                        .get(0));
+        try {
+            exec(
+                    c,
+                    strings(c, CREATE_MAPPING, server, login.user(), login.password())
+                            .get(0));
+            exec(
+                    c,
+                    strings(c, ALTER_MAPPING, server, login.user(), login.password())
+                            .get(0));
+        } catch (SQLException e) {
+            // the statements carry the password of the node the mapping points at, not of this connection
+            throw new SQLException(Dsn.redact(e.getMessage(), login.password()), e.getSQLState());
+        }
     }
 
     private long workerErrors(Connection c) throws SQLException {
