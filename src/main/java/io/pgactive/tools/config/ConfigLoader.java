@@ -675,11 +675,13 @@ public final class ConfigLoader {
         JsonNode p = node.path("provisioner");
         if (!p.isMissingNode() && !p.isNull()) {
             String pk = "upgrade.provisioner";
-            allowOnly(p, pk, "kind", "work_dir", "binaries", "run_as");
+            allowOnly(p, pk, "kind", "work_dir", "binaries", "run_as", "rds");
             String kind = text(p, pk, "kind", "local");
-            if (!kind.equals("local")) {
-                throw new ConfigException(file, pk + ".kind", "unknown provisioner '" + kind + "' (known: local)");
+            if (!kind.equals("local") && !kind.equals("rds")) {
+                throw new ConfigException(file, pk + ".kind", "unknown provisioner '" + kind + "' (known: local, rds)");
             }
+            Optional<UpgradeConfig.Rds> rds =
+                    kind.equals("rds") ? Optional.of(rds(p.path("rds"), pk + ".rds")) : Optional.empty();
             Path workDir =
                     baseDir.resolve(text(p, pk, "work_dir", "./data/upgrades")).normalize();
             Map<Integer, Path> binaries = new TreeMap<>();
@@ -707,7 +709,7 @@ public final class ConfigLoader {
                 throw new ConfigException(file, pk + ".run_as", "invalid user name '" + runAs + "'");
             }
             provisioner = Optional.of(new UpgradeConfig.Provisioner(
-                    kind, workDir, binaries, runAs.isEmpty() ? Optional.empty() : Optional.of(runAs)));
+                    kind, workDir, binaries, runAs.isEmpty() ? Optional.empty() : Optional.of(runAs), rds));
         }
         return new UpgradeConfig(
                 token.isEmpty() ? Optional.empty() : Optional.of(token),
@@ -722,6 +724,48 @@ public final class ConfigLoader {
         String text = rawRequired(node, where, key);
         String k = join(where, key);
         return dsn(reference(text, k).isPresent() ? text : expand(text, k), k);
+    }
+
+    /** {@code upgrade.provisioner.rds}: region (required), endpoint, instance_ids (node name to RDS identifier). */
+    private UpgradeConfig.Rds rds(JsonNode node, String where) {
+        if (!node.isObject()) {
+            throw new ConfigException(file, where, "kind rds needs this section with at least a region");
+        }
+        allowOnly(node, where, "region", "endpoint", "instance_ids");
+        String region = required(node, where, "region");
+        if (!region.matches("[a-z]{2}(-[a-z]+)+-\\d")) {
+            throw new ConfigException(
+                    file, where + ".region", "expected an AWS region such as eu-west-1: '" + region + "'");
+        }
+        Optional<URI> endpoint = Optional.empty();
+        String text = text(node, where, "endpoint", "");
+        if (!text.isEmpty()) {
+            try {
+                URI uri = new URI(text);
+                if (!"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                    throw new URISyntaxException(text, "not an https URL");
+                }
+                endpoint = Optional.of(uri);
+            } catch (URISyntaxException e) {
+                throw new ConfigException(file, where + ".endpoint", "expected an https URL: '" + text + "'");
+            }
+        }
+        Map<String, String> ids = new TreeMap<>();
+        JsonNode map = node.path("instance_ids");
+        if (!map.isMissingNode() && !map.isNull() && !map.isObject()) {
+            throw new ConfigException(
+                    file, where + ".instance_ids", "expected a mapping of node name to DB instance id");
+        }
+        for (Iterator<String> it = map.fieldNames(); it.hasNext(); ) {
+            String name = it.next();
+            String id = required(map, where + ".instance_ids", name);
+            if (!id.matches("[A-Za-z](?:-?[A-Za-z0-9]){0,62}")) {
+                throw new ConfigException(
+                        file, where + ".instance_ids." + name, "not an RDS DB instance identifier: '" + id + "'");
+            }
+            ids.put(name, id);
+        }
+        return new UpgradeConfig.Rds(region, endpoint, ids);
     }
 
     /** HAProxy backend and server names go into runtime API commands: plain names only. */

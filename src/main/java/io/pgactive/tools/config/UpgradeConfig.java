@@ -1,5 +1,6 @@
 package io.pgactive.tools.config;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -71,12 +72,29 @@ public record UpgradeConfig(
     /**
      * {@code kind: local} starts PostgreSQL servers on this machine under {@code workDir}, from the installation
      * directory of each major version in {@code binaries} (the one holding {@code bin/}); when the service runs as
-     * root they run as {@code runAs}.
+     * root they run as {@code runAs}. {@code kind: rds} creates Amazon RDS instances and joins them with pgactive, as
+     * {@code rds} says.
      */
-    public record Provisioner(String kind, Path workDir, Map<Integer, Path> binaries, Optional<String> runAs) {
+    public record Provisioner(
+            String kind, Path workDir, Map<Integer, Path> binaries, Optional<String> runAs, Optional<Rds> rds) {
 
         public Provisioner {
             binaries = Map.copyOf(binaries);
+        }
+
+        public Provisioner(String kind, Path workDir, Map<Integer, Path> binaries, Optional<String> runAs) {
+            this(kind, workDir, binaries, runAs, Optional.empty());
+        }
+    }
+
+    /**
+     * Where the RDS provisioner works: the region, optionally an endpoint in place of RDS's public one (a VPC
+     * endpoint), and the RDS instance identifier of each configured node whose identifier is not its name.
+     */
+    public record Rds(String region, Optional<URI> endpoint, Map<String, String> instanceIds) {
+
+        public Rds {
+            instanceIds = Map.copyOf(instanceIds);
         }
     }
 }

@@ -94,13 +94,43 @@ class UpgradeConfigTest {
     }
 
     @Test
+    void rdsProvisioner() throws IOException {
+        UpgradeConfig.Provisioner p = load("""
+                        upgrade:
+                          provisioner:
+                            kind: rds
+                            rds:
+                              region: eu-west-1
+                              endpoint: https://rds.eu-west-1.amazonaws.com
+                              instance_ids: { node1: orders-db }
+                        """).upgrade().provisioner().orElseThrow();
+
+        assertThat(p.kind()).isEqualTo("rds");
+        UpgradeConfig.Rds rds = p.rds().orElseThrow();
+        assertThat(rds.region()).isEqualTo("eu-west-1");
+        assertThat(rds.endpoint()).map(Object::toString).contains("https://rds.eu-west-1.amazonaws.com");
+        assertThat(rds.instanceIds()).containsExactly(Map.entry("node1", "orders-db"));
+    }
+
+    @Test
     void problemsNameTheKey() throws IOException {
         assertThat(failure("upgrade: { lag_treshold: 1MB }\n")).startsWith("upgrade.lag_treshold: unknown key");
         assertThat(failure("upgrade: { lag_threshold: lots }\n")).startsWith("upgrade.lag_threshold: expected a size");
         assertThat(failure("upgrade: { escalate_after: 5s, sync_hold: 10s }\n"))
                 .startsWith("upgrade.escalate_after: must be longer");
+        assertThat(failure("upgrade: { provisioner: { kind: cloud } }\n"))
+                .startsWith("upgrade.provisioner.kind: unknown provisioner 'cloud' (known: local, rds)");
         assertThat(failure("upgrade: { provisioner: { kind: rds } }\n"))
-                .startsWith("upgrade.provisioner.kind: unknown provisioner 'rds'");
+                .startsWith("upgrade.provisioner.rds: kind rds needs this section");
+        assertThat(failure("upgrade: { provisioner: { kind: rds, rds: { region: europe } } }\n"))
+                .startsWith("upgrade.provisioner.rds.region: expected an AWS region");
+        assertThat(failure(
+                        "upgrade: { provisioner: { kind: rds, rds: { region: eu-west-1, endpoint: 'http://x' } } }\n"))
+                .startsWith("upgrade.provisioner.rds.endpoint: expected an https URL");
+        assertThat(
+                        failure(
+                                "upgrade: { provisioner: { kind: rds, rds: { region: eu-west-1, instance_ids: { node1: 'a--b' } } } }\n"))
+                .startsWith("upgrade.provisioner.rds.instance_ids.node1: not an RDS DB instance identifier");
         assertThat(failure("upgrade: { provisioner: { binaries: { latest: /x } } }\n"))
                 .startsWith("upgrade.provisioner.binaries.latest: expected a PostgreSQL major version");
         assertThat(

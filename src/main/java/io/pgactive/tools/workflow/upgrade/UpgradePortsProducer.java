@@ -3,6 +3,10 @@ package io.pgactive.tools.workflow.upgrade;
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.config.UpgradeConfig;
+import io.pgactive.tools.workflow.upgrade.aws.PgactiveReplicationGroup;
+import io.pgactive.tools.workflow.upgrade.aws.RdsClients;
+import io.pgactive.tools.workflow.upgrade.aws.RdsDatabaseProvisioner;
+import io.pgactive.tools.workflow.upgrade.aws.RdsSettings;
 import io.pgactive.tools.workflow.upgrade.local.DsnResolver;
 import io.pgactive.tools.workflow.upgrade.local.HaproxyRouterSettings;
 import io.pgactive.tools.workflow.upgrade.local.HaproxyTrafficRouter;
@@ -15,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -70,10 +75,40 @@ public class UpgradePortsProducer {
         };
     }
 
+    /**
+     * Amazon RDS: targets are RDS instances joined to the source by a pgactive group; traffic moves through the same
+     * HAProxy and PgBouncer as with local targets.
+     */
+    static Implementations rds(Vertx vertx) {
+        Implementations local = local(vertx);
+        return new Implementations() {
+            @Override
+            public DatabaseProvisioner provisioner(UpgradeConfig.Provisioner p, DsnResolver sources) {
+                UpgradeConfig.Rds rds = p.rds().orElseThrow();
+                return new RdsDatabaseProvisioner(
+                        RdsClients.create(rds.region(), rds.endpoint()),
+                        RdsSettings.of(sources).withInstanceIds(rds.instanceIds()));
+            }
+
+            @Override
+            public ReplicationGroup replication(UpgradeConfig.Provisioner p, DsnResolver dsns) {
+                return new PgactiveReplicationGroup(
+                        dsns, Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofSeconds(1));
+            }
+
+            @Override
+            public TrafficRouter router(UpgradeConfig.Route route) {
+                return local.router(route);
+            }
+        };
+    }
+
     @Produces
     @Singleton
     UpgradePorts.Factory ports(ToolsConfig config, Vertx vertx) {
-        return factory(config, local(vertx));
+        boolean onRds =
+                config.upgrade().provisioner().map(p -> p.kind().equals("rds")).orElse(false);
+        return factory(config, onRds ? rds(vertx) : local(vertx));
     }
 
     static UpgradePorts.Factory factory(ToolsConfig config, Implementations impl) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgactive.tools.config.ConfigLoader;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.config.UpgradeConfig;
+import io.pgactive.tools.workflow.upgrade.aws.PgactiveReplicationGroup;
+import io.pgactive.tools.workflow.upgrade.aws.RdsDatabaseProvisioner;
 import io.pgactive.tools.workflow.upgrade.local.DsnResolver;
 import java.io.IOException;
 import java.lang.reflect.Proxy;
@@ -106,5 +108,17 @@ class UpgradePortsProducerTest {
         assertThat(unrouted.forSource("node2")).isEmpty();
         assertThat(unrouted.whyNot("node2")).isEqualTo("no upgrade.routes entry for node 'node2'");
         assertThat(built).isEmpty();
+    }
+
+    @Test
+    void kindRdsBuildsTheRdsProvisionerAndThePgactiveGroup() throws IOException {
+        UpgradeConfig.Provisioner p = config("""
+                        upgrade:
+                          provisioner: { kind: rds, rds: { region: eu-west-1, instance_ids: { node1: orders-db } } }
+                        """).upgrade().provisioner().orElseThrow();
+        UpgradePortsProducer.Implementations rds = UpgradePortsProducer.rds(null);
+
+        assertThat(rds.provisioner(p, DsnResolver.of(Map.of()))).isInstanceOf(RdsDatabaseProvisioner.class);
+        assertThat(rds.replication(p, DsnResolver.of(Map.of()))).isInstanceOf(PgactiveReplicationGroup.class);
     }
 }

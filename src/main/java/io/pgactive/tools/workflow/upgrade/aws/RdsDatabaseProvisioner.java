@@ -224,7 +224,10 @@ public final class RdsDatabaseProvisioner implements DatabaseProvisioner {
             rds.createDBInstance(create.build());
         } catch (SdkException e) {
             if (!RdsFailures.code(e).equals(RdsFailures.ALREADY_EXISTS)) {
-                throw RdsFailures.of("CreateDBInstance " + id, e);
+                UpgradeException failure = RdsFailures.of("CreateDBInstance " + id, e);
+                // the request carried the master password: an answer that echoes a parameter must not spread it,
+                // and the SDK's exception (with its own message) stays behind
+                throw new UpgradeException(Dsn.redact(failure.getMessage(), admin.password()), failure.retryable());
             }
             // created by a concurrent or earlier attempt: it is ours only when it carries our tag
             describe(id).ifPresent(i -> requireOurs(i, request.targetNode()));

@@ -182,7 +182,12 @@ public final class FakeRds implements AutoCloseable {
 
     /** The next {@code action} call is answered with RDS error {@code code}. */
     public synchronized void failNext(String action, String code) {
-        failures.computeIfAbsent(action, a -> new ArrayDeque<>()).add(code);
+        failNext(action, code, "scripted " + code);
+    }
+
+    /** The next {@code action} call is answered with RDS error {@code code} and this message. */
+    public synchronized void failNext(String action, String code, String message) {
+        failures.computeIfAbsent(action, a -> new ArrayDeque<>()).add(code + "\n" + message);
     }
 
     synchronized void describesWhileCreating(int n) {
@@ -226,10 +231,11 @@ public final class FakeRds implements AutoCloseable {
             requests.add(
                     new Request(action, params, exchange.getRequestHeaders().getFirst("Authorization")));
             Deque<String> failing = failures.get(action);
-            String code = failing == null ? null : failing.poll();
-            if (code != null) {
+            String scripted = failing == null ? null : failing.poll();
+            if (scripted != null) {
+                String code = scripted.substring(0, scripted.indexOf('\n'));
                 status = code.equals("DBInstanceNotFound") ? 404 : 400;
-                xml = error(code, "scripted " + code);
+                xml = error(code, scripted.substring(scripted.indexOf('\n') + 1));
             } else {
                 String[] answer = answer(action, params);
                 status = Integer.parseInt(answer[0]);

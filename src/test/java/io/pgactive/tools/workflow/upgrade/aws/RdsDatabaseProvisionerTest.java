@@ -257,4 +257,17 @@ class RdsDatabaseProvisionerTest {
                         UpgradeException.class, e -> assertThat(e.retryable()).isFalse())
                 .hasMessageContaining("no RDS DB instance 'billing'");
     }
+
+    @Test
+    void aRefusedCreationNeverRepeatsTheMasterPassword() {
+        fake.failNext("CreateDBInstance", "InvalidParameterValue", "MasterUserPassword " + PASSWORD + " is not valid");
+
+        assertThatThrownBy(() -> provisioner.provision(request(null)))
+                .isInstanceOfSatisfying(UpgradeException.class, e -> {
+                    assertThat(e.retryable()).isFalse();
+                    assertThat(e.getCause()).isNull();
+                })
+                .hasMessageContaining("InvalidParameterValue")
+                .hasMessageNotContaining(PASSWORD);
+    }
 }

@@ -1,0 +1,1 @@
+SELECT format('ALTER USER MAPPING FOR CURRENT_USER SERVER %I OPTIONS (SET user %L, SET password %L)', ?, ?, ?)

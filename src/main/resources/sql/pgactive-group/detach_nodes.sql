@@ -1,0 +1,1 @@
+SELECT pgactive.pgactive_detach_nodes(p_nodes := ARRAY[?]::text[])

@@ -1,0 +1,1 @@
+SELECT to_regproc('pgactive.pgactive_version') IS NOT NULL

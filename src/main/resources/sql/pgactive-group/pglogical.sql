@@ -1,0 +1,1 @@
+SELECT count(*) FROM pg_extension WHERE extname = 'pglogical'

@@ -1,0 +1,1 @@
+SELECT pgactive.pgactive_remove(force := true)

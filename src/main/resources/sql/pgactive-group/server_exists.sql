@@ -1,0 +1,1 @@
+SELECT srvname FROM pg_foreign_server WHERE srvname = ?
