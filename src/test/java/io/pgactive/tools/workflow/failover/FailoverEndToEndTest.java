@@ -92,6 +92,8 @@ class FailoverEndToEndTest {
                 + FailoverClusterResource.haproxy.port() + "/" + PgNode.DATABASE;
         try (AckedWriter writer = new AckedWriter(viaRouter, props, TABLE)) {
             await().atMost(WAIT).until(() -> writer.acked() >= 50);
+            long killedNanos = System.nanoTime();
+            long killedMillis = System.currentTimeMillis();
             primary.kill();
             List<Ack> beforeKill = writer.acks().stream()
                     .filter(a -> a.serverPort() == primary.port())
@@ -101,6 +103,7 @@ class FailoverEndToEndTest {
                             .map(PublishedSnapshot::snapshot)
                             .map(s -> s.nodes().get("node1").status() == NodeStatus.DOWN)
                             .orElse(false));
+            long detectedMillis = System.currentTimeMillis();
 
             CliRun failover = CliRun.inProcess(
                     "replication", "failover", "node1", "--reason", "node1 lost", "--token", TOKEN, "--server", server);
@@ -119,6 +122,21 @@ class FailoverEndToEndTest {
 
             await().atMost(WAIT).until(() -> writer.ackedOn(sync.port()) >= 20);
             assertHolds(sync, beforeKill);
+            long firstOnNew = writer.acks().stream()
+                    .filter(a -> a.serverPort() == sync.port())
+                    .mapToLong(Ack::ackNanos)
+                    .min()
+                    .orElseThrow();
+            long startedAt = step(done, FailoverStep.STARTED);
+            System.out.printf(
+                    "failover: death to first write accepted through the router %d ms: detection (snapshot DOWN) %d ms,"
+                            + " request %d ms, decision+fence %d ms, promotion %d ms, re-pointing %d ms%n",
+                    (firstOnNew - killedNanos) / 1_000_000,
+                    detectedMillis - killedMillis,
+                    startedAt - detectedMillis,
+                    step(done, FailoverStep.FENCED) - done.getLong("progress.started_at_millis"),
+                    step(done, FailoverStep.PROMOTED) - step(done, FailoverStep.FENCED),
+                    step(done, FailoverStep.TRAFFIC_REPOINTED) - step(done, FailoverStep.PROMOTED));
         }
         // node2 now writes alone: node3 still follows the dead node1 until it is re-pointed
         await().atMost(WAIT).untilAsserted(() -> {
@@ -172,6 +190,11 @@ class FailoverEndToEndTest {
                             && v.standbys().stream().anyMatch(sb -> sb.node().equals("node2") && sb.synchronous());
                 })
                 .orElse(false);
+    }
+
+    /** When the failover recorded its step of {@code type} (epoch millis). */
+    static long step(JsonPath failover, String type) {
+        return failover.getLong("progress.steps.find { it.type == '" + type + "' }.at_millis");
     }
 
     /** The value of {@code series} for node1 in the Prometheus text, or null. */
