@@ -224,6 +224,7 @@ public final class Collector {
         synchronized (this) {
             clients.values().forEach(NodeClient::close);
         }
+        credentials.close();
     }
 
     /** When the last cycle finished; liveness compares it with the interval. */

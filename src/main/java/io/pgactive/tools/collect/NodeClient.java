@@ -454,7 +454,10 @@ final class NodeClient {
             return "connect";
         }
         String msg = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
-        if (msg.contains("closed") || msg.contains("connect") || msg.contains("reset")) {
+        if (msg.contains("closed")
+                || msg.contains("connect")
+                || msg.contains("reset")
+                || msg.contains("ssl handshake")) {
             return "connect";
         }
         // TLS settings that cannot be used (a missing or unreadable root certificate, a refused handshake) fail before
@@ -476,9 +479,35 @@ final class NodeClient {
             case "timeout" -> "no answer within " + timeout.toMillis() + "ms";
             case "secret" ->
                 e instanceof SecretException ? e.getMessage() : e.getCause().getMessage();
+            case "connect" -> withCause(e) + tlsHint(e);
             default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         };
         return Dsn.redact(text, credential.lastValue());
+    }
+
+    /** The message and, when it says more, the innermost cause's (a TLS failure's reason sits there). */
+    private static String withCause(Throwable e) {
+        String top = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == e || root.getMessage() == null || top.contains(root.getMessage())
+                ? top
+                : top + ": " + root.getMessage();
+    }
+
+    /** What an operator checks when the server's certificate was not accepted. */
+    private String tlsHint(Throwable e) {
+        String mode = node.dsn().option("sslmode").orElse(LibpqTls.DEFAULT_MODE);
+        if (!withCause(e).toLowerCase(Locale.ROOT).contains("ssl") || !mode.startsWith("verify")) {
+            return "";
+        }
+        return " (sslmode " + mode + ": the server's certificate must be signed by a CA in "
+                + node.dsn().option("sslrootcert").orElse("the JVM's trust store")
+                + (mode.equals("verify-full")
+                        ? " and name the host " + node.dsn().host()
+                        : "") + ")";
     }
 
     /** Forget everything learnt from the connection: after a reconnect the node may be another server. */

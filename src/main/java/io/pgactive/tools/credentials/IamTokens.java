@@ -14,7 +14,7 @@ import software.amazon.awssdk.services.rds.RdsUtilities;
  * (no call to AWS, except whatever the credentials chain itself needs: web identity, instance metadata). A token is
  * valid for 15 minutes when a connection is opened; an open connection outlives it.
  */
-public final class IamTokens {
+public class IamTokens {
 
     /** Renew well before the 15-minute expiry, so a reconnect never presents a token about to lapse. */
     public static final Duration RENEW_AFTER = Duration.ofMinutes(10);
