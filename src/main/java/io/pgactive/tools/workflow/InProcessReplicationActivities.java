@@ -1,5 +1,8 @@
 package io.pgactive.tools.workflow;
 
+import io.pgactive.tools.contract.temporal.LagCondition;
+import io.pgactive.tools.contract.temporal.LagSummary;
+import io.pgactive.tools.contract.temporal.ReplicationActivities;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.smallrye.mutiny.subscription.Cancellable;

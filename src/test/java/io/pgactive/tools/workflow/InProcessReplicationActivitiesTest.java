@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.pgactive.tools.contract.temporal.LagCondition;
+import io.pgactive.tools.contract.temporal.LagSummary;
+import io.pgactive.tools.contract.temporal.ReplicationActivities;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.store.Snapshots;
 import io.temporal.activity.ActivityOptions;

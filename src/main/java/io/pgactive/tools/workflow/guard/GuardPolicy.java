@@ -1,7 +1,5 @@
 package io.pgactive.tools.workflow.guard;
 
-import io.pgactive.tools.config.ToolsConfig;
-
 /**
  * The guard's thresholds as the workflow carries them (plain numbers: workflow inputs must stay readable by every
  * version of the workflow code). {@code historyLimit} is the history length after which a run continues as new.
@@ -16,16 +14,6 @@ public record GuardPolicy(
 
     public static final long RECONCILE_MILLIS = 5 * 60_000L;
     public static final int HISTORY_LIMIT = 2_000;
-
-    public static GuardPolicy of(ToolsConfig.GuardPolicy p) {
-        return new GuardPolicy(
-                p.pauseAboveSeconds(),
-                p.resumeBelowSeconds(),
-                p.hold().toMillis(),
-                p.maxPause().toMillis(),
-                RECONCILE_MILLIS,
-                HISTORY_LIMIT);
-    }
 
     public Band band(Double lagSeconds) {
         return Band.of(lagSeconds, pauseAboveSeconds, resumeBelowSeconds);

@@ -80,7 +80,7 @@ public class GuardService {
 
     @PostConstruct
     void init() {
-        policy = GuardPolicy.of(config.guard().policy());
+        policy = policy(config.guard().policy());
     }
 
     void onStart(@Observes StartupEvent event) {
@@ -266,6 +266,17 @@ public class GuardService {
                     "guard %s: lag reading not delivered, sent again with the next snapshot: %s",
                     g.name(), e.getMessage());
         }
+    }
+
+    /** The configured thresholds as the workflow carries them (the policy record is wire data and knows no config). */
+    static GuardPolicy policy(ToolsConfig.GuardPolicy p) {
+        return new GuardPolicy(
+                p.pauseAboveSeconds(),
+                p.resumeBelowSeconds(),
+                p.hold().toMillis(),
+                p.maxPause().toMillis(),
+                GuardPolicy.RECONCILE_MILLIS,
+                GuardPolicy.HISTORY_LIMIT);
     }
 
     static LagReading reading(ToolsConfig.GateConfig g, PublishedSnapshot p, GuardPolicy policy) {

@@ -1,4 +1,4 @@
-package io.pgactive.tools.workflow;
+package io.pgactive.tools.contract.temporal;
 
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;

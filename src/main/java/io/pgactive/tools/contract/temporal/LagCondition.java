@@ -1,4 +1,4 @@
-package io.pgactive.tools.workflow;
+package io.pgactive.tools.contract.temporal;
 
 import java.util.List;
 

@@ -1,0 +1,229 @@
+package io.pgactive.tools.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.Dependency;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import io.temporal.workflow.WorkflowInterface;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dependency rules of docs/architecture.md, checked on the compiled service: the flow config → collect → snapshot
+ * → consumers, no cycles between feature packages, an SDK that needs nothing of the service's runtime, and workflow
+ * code that stays deterministic.
+ */
+class ArchitectureTest {
+
+    private static final String ROOT = "io.pgactive.tools";
+    private static final String[] CONSUMERS = {
+        ROOT + ".store..", ROOT + ".api..", ROOT + ".metrics..", ROOT + ".workflow..", ROOT + ".cli..", ROOT + ".sdk.."
+    };
+    private static final String[] SERVICE_RUNTIME = {
+        "io.quarkus..",
+        "io.vertx..",
+        "io.smallrye..",
+        "jakarta..",
+        "org.jboss..",
+        "org.eclipse.microprofile..",
+        "io.micrometer..",
+        "io.grpc..",
+        "org.sqlite..",
+        "org.postgresql.."
+    };
+    /** What the SDK jar may need besides its own classes: the JDK, Jackson, and Temporal (optional, sdk.temporal). */
+    private static final Pattern SDK_OUTSIDE =
+            Pattern.compile("(java|javax)\\..*|com\\.fasterxml\\.jackson\\..*|io\\.temporal\\..*");
+
+    private static JavaClasses service;
+
+    @BeforeAll
+    static void importService() {
+        service = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages(ROOT);
+    }
+
+    @Test
+    void snapshotKnowsNoneOfItsConsumers() {
+        noClasses()
+                .that()
+                .resideInAPackage(ROOT + ".snapshot..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(CONSUMERS)
+                .check(service);
+    }
+
+    /**
+     * Known exception: {@code collect.CollectorService} starts the collector where the history left off (the version
+     * mark, the conflict cursors) and so reads {@code store.HistoryService}; handing those to the collector from the
+     * store's side would remove it.
+     */
+    @Test
+    void collectionKnowsNoConsumer() {
+        noClasses()
+                .that()
+                .resideInAnyPackage(ROOT + ".collect..", ROOT + ".config..")
+                .and()
+                .doNotHaveFullyQualifiedName(ROOT + ".collect.CollectorService")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(CONSUMERS)
+                .check(service);
+    }
+
+    @Test
+    void featurePackagesHaveNoCycles() {
+        slices().matching(ROOT + ".(*)..").should().beFreeOfCycles().check(service);
+    }
+
+    @Test
+    void sdkAndContractUseNoServiceRuntime() {
+        noClasses()
+                .that()
+                .resideInAnyPackage(ROOT + ".sdk..", ROOT + ".contract..", ROOT + ".cli..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(SERVICE_RUNTIME)
+                .check(service);
+        noClasses()
+                .that()
+                .resideInAnyPackage(ROOT + ".sdk..", ROOT + ".contract..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        ROOT + ".config..",
+                        ROOT + ".collect..",
+                        ROOT + ".store..",
+                        ROOT + ".api..",
+                        ROOT + ".metrics..",
+                        ROOT + ".cli..",
+                        ROOT + ".pg..",
+                        ROOT + ".sql..",
+                        ROOT + ".retry..")
+                .check(service);
+        noClasses()
+                .that()
+                .resideInAPackage(ROOT + ".contract..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage(ROOT + ".sdk..")
+                .check(service);
+    }
+
+    /**
+     * Everything {@code sdk} and {@code contract} reach in the service is wire data that needs only the JDK, Jackson and
+     * Temporal, and is exactly what src/sdk/assembly.xml packs into the SDK jar: a record that starts to reach service
+     * code fails here, and so does a new wire record the jar would miss.
+     */
+    @Test
+    void theSdkJarHoldsWhatTheSdkReachesAndItNeedsNothingElse() throws IOException {
+        Set<String> visited = new TreeSet<>();
+        Set<String> reached = new TreeSet<>();
+        Set<String> outside = new TreeSet<>();
+        Deque<JavaClass> todo = new ArrayDeque<>();
+        service.stream()
+                .filter(c -> c.getPackageName().startsWith(ROOT + ".sdk")
+                        || c.getPackageName().startsWith(ROOT + ".contract"))
+                .forEach(todo::add);
+        while (!todo.isEmpty()) {
+            JavaClass c = todo.pop();
+            if (!visited.add(c.getName())) {
+                continue;
+            }
+            reached.add(topLevel(c).getName());
+            for (Dependency d : c.getDirectDependenciesFromSelf()) {
+                JavaClass target = d.getTargetClass().getBaseComponentType();
+                if (target.isPrimitive()) {
+                    continue;
+                }
+                if (target.getName().startsWith(ROOT + ".")) {
+                    todo.push(target);
+                } else if (!SDK_OUTSIDE.matcher(target.getName()).matches()) {
+                    outside.add(c.getName() + " -> " + target.getName());
+                }
+            }
+            // nested classes travel with their top-level class in the jar
+            service.stream()
+                    .filter(n -> n.getName().startsWith(topLevel(c).getName() + "$"))
+                    .forEach(todo::push);
+        }
+        assertThat(outside)
+                .as("what the SDK's classes need outside the JDK, Jackson and Temporal")
+                .isEmpty();
+
+        Set<String> wireRecords = new TreeSet<>();
+        for (String name : reached) {
+            if (!name.startsWith(ROOT + ".sdk.") && !name.startsWith(ROOT + ".contract.")) {
+                wireRecords.add(name);
+            }
+        }
+        assertThat(packedRecords())
+                .as("the wire records in src/sdk/assembly.xml")
+                .isEqualTo(wireRecords);
+    }
+
+    private static JavaClass topLevel(JavaClass c) {
+        JavaClass t = c;
+        while (t.getEnclosingClass().isPresent()) {
+            t = t.getEnclosingClass().get();
+        }
+        return t;
+    }
+
+    private static Set<String> packedRecords() throws IOException {
+        Matcher m = Pattern.compile("<include>(io/pgactive/tools/[^<*]+)\\.class</include>")
+                .matcher(Files.readString(Path.of("src/sdk/assembly.xml")));
+        Set<String> names = new TreeSet<>();
+        while (m.find()) {
+            names.add(m.group(1).replace('/', '.'));
+        }
+        return names;
+    }
+
+    /** Workflow code is replayed: it reaches the world only through activities, never through files or sockets. */
+    @Test
+    void workflowImplementationsUseNoIo() {
+        DescribedPredicate<JavaClass> workflowImplementations = DescribedPredicate.describe(
+                "implement a @WorkflowInterface",
+                c -> !c.isInterface()
+                        && c.getAllRawInterfaces().stream().anyMatch(i -> i.isAnnotatedWith(WorkflowInterface.class)));
+        noClasses()
+                .that(workflowImplementations)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(List.of(
+                                "java.io..",
+                                "java.net..",
+                                "java.nio..",
+                                "java.sql..",
+                                "javax.sql..",
+                                "io.vertx..",
+                                "org.postgresql..",
+                                "org.sqlite..",
+                                ROOT + ".store..",
+                                ROOT + ".collect..",
+                                ROOT + ".sdk..")
+                        .toArray(String[]::new))
+                .orShould()
+                .callMethod(Thread.class, "sleep", long.class)
+                .check(service);
+    }
+}
