@@ -7,7 +7,7 @@ import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.context.Context;
 import io.pgactive.tools.config.CustomQuery;
 import io.pgactive.tools.config.ToolsConfig;
-import io.pgactive.tools.credentials.Credentials;
+import io.pgactive.tools.config.credentials.Credentials;
 import io.pgactive.tools.snapshot.ConflictRecord;
 import io.pgactive.tools.snapshot.HealthPolicy;
 import io.pgactive.tools.snapshot.Link;

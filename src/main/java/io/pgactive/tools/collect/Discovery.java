@@ -2,7 +2,7 @@ package io.pgactive.tools.collect;
 
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.config.ToolsConfig;
-import io.pgactive.tools.credentials.NodeCredential;
+import io.pgactive.tools.config.credentials.NodeCredential;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgBuilder;

@@ -1,6 +1,6 @@
 package io.pgactive.tools.config;
 
-import io.pgactive.tools.credentials.SecretRef;
+import io.pgactive.tools.config.credentials.SecretRef;
 import java.util.Optional;
 
 /** Where a node's password comes from when the collector connects. */

@@ -1,6 +1,6 @@
 package io.pgactive.tools.config;
 
-import io.pgactive.tools.credentials.SecretStore;
+import io.pgactive.tools.config.credentials.SecretStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -2,8 +2,8 @@ package io.pgactive.tools.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgactive.tools.credentials.SecretRef;
-import io.pgactive.tools.credentials.SecretStore;
+import io.pgactive.tools.config.credentials.SecretRef;
+import io.pgactive.tools.config.credentials.SecretStore;
 import io.pgactive.tools.testing.FakeSecretsManager;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.pgactive.tools.credentials;
+package io.pgactive.tools.config.credentials;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package io.pgactive.tools.credentials;
+package io.pgactive.tools.config.credentials;
 
 import io.pgactive.tools.config.ToolsConfig;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package io.pgactive.tools.credentials;
+package io.pgactive.tools.config.credentials;
 
 /**
  * A credential that could not be read. The message names the reference and the reason, never a value: it goes to

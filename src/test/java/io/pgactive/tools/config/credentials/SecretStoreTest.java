@@ -1,4 +1,4 @@
-package io.pgactive.tools.credentials;
+package io.pgactive.tools.config.credentials;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

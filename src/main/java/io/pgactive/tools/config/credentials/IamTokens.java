@@ -1,4 +1,4 @@
-package io.pgactive.tools.credentials;
+package io.pgactive.tools.config.credentials;
 
 import java.time.Duration;
 import java.util.Optional;
