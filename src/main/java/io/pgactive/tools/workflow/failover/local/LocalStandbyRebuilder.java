@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.jboss.logging.Logger;
 
 /**
  * {@link StandbyRebuilder} for servers on this host: {@code pg_ctl}, {@code pg_rewind} and {@code pg_basebackup} from
@@ -32,6 +34,11 @@ public final class LocalStandbyRebuilder implements StandbyRebuilder {
 
     /** Whether this node streams now, and from where (the configured address of the new primary). */
     static final String RECEIVER = "SELECT status, sender_host, sender_port FROM pg_stat_wal_receiver";
+
+    /** What pg_rewind says when the source's control file still shows the timeline the target is on. */
+    static final String SAME_TIMELINE = "same timeline";
+
+    private static final Logger LOG = Logger.getLogger(LocalStandbyRebuilder.class);
 
     /** Settings a rebuilt standby gets from here, not from whatever the copied configuration said. */
     private static final Set<String> OWN_SETTINGS =
@@ -84,6 +91,7 @@ public final class LocalStandbyRebuilder implements StandbyRebuilder {
         Path work = data.toAbsolutePath().getParent();
         stop(data, env, work);
         String how;
+        checkpoint(newPrimary, source);
         LocalCommand.Result rewind = LocalCommand.run(
                 List.of(
                         program("pg_rewind"),
@@ -93,7 +101,7 @@ public final class LocalStandbyRebuilder implements StandbyRebuilder {
                 env,
                 work,
                 timeout);
-        if (rewind.ok()) {
+        if (rewind.ok() && !rewind.output().contains(SAME_TIMELINE)) {
             how = "rewound with pg_rewind";
         } else {
             Path aside = data.resolveSibling(data.getFileName() + ".before-resync");
@@ -128,6 +136,23 @@ public final class LocalStandbyRebuilder implements StandbyRebuilder {
                 timeout.plusSeconds(10),
                 true);
         return node + " " + how + ", started as a standby of " + newPrimary;
+    }
+
+    /**
+     * A just-promoted server's control file shows its new timeline only after a checkpoint; before that, pg_rewind
+     * compares the old timeline with itself, finds nothing to do and leaves the old primary's diverged WAL in place, so
+     * the rebuilt standby can never stream. Without the right to checkpoint (superuser or pg_checkpoint), pg_rewind's
+     * "same timeline" answer sends the node to a fresh base backup instead.
+     */
+    private void checkpoint(String newPrimary, Dsn source) {
+        try (Connection c = PgAdmin.connect(newPrimary, source, null, Duration.ofSeconds(10));
+                Statement st = c.createStatement()) {
+            st.execute("CHECKPOINT");
+        } catch (SQLException | UpgradeException e) {
+            LOG.warnf(
+                    "resync: CHECKPOINT on %s refused or failed (%s); pg_rewind may fall back to a base backup",
+                    newPrimary, e.getMessage());
+        }
     }
 
     private boolean streamsFrom(String node, Dsn own, Dsn source) {
