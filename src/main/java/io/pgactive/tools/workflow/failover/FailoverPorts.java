@@ -3,19 +3,23 @@ package io.pgactive.tools.workflow.failover;
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.workflow.failover.local.HaproxyFailoverRouter;
-import io.pgactive.tools.workflow.failover.local.JdbcNodeControl;
 import io.pgactive.tools.workflow.failover.local.LocalStandbyRebuilder;
 import io.pgactive.tools.workflow.gate.PgBouncerWriteGate;
 import io.pgactive.tools.workflow.gate.WriteGate;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
+import io.pgactive.tools.workflow.upgrade.aws.RdsClients;
+import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import software.amazon.awssdk.services.rds.RdsClient;
 
 /** The failover's ports, built from the configured nodes and {@code pgactive.failover.*}. */
 @ApplicationScoped
@@ -27,6 +31,7 @@ public class FailoverPorts {
 
     private final Map<String, Dsn> nodes = new LinkedHashMap<>();
     private final NodeControl control;
+    private final Optional<RdsClient> rds;
     private final Optional<FailoverRouter> router;
     private final StandbyRebuilder rebuilder;
 
@@ -38,7 +43,9 @@ public class FailoverPorts {
         this.settings = settings;
         this.vertx = vertx;
         config.collector().nodes().forEach(n -> nodes.put(n.name(), n.dsn()));
-        this.control = new JdbcNodeControl(nodes, PROBE_TIMEOUT);
+        NodeControls.Built built = NodeControls.build(settings, nodes, PROBE_TIMEOUT, RdsClients::create);
+        this.control = built.control();
+        this.rds = built.rds();
         this.router = settings.haproxyAdminSocket()
                 .map(socket ->
                         new HaproxyFailoverRouter(Path.of(socket), settings.haproxyBackend(), Duration.ofSeconds(5)));
@@ -53,6 +60,14 @@ public class FailoverPorts {
                 resync.replicationUser(),
                 resync.passfile().map(Path::of),
                 resync.timeout());
+    }
+
+    /** Observing start-up builds the ports then, so a bad {@code pgactive.failover.*} setting stops the service. */
+    void checkedAtStart(@Observes StartupEvent event) {}
+
+    @PreDestroy
+    void close() {
+        rds.ifPresent(RdsClient::close);
     }
 
     public NodeControl control() {

@@ -47,8 +47,34 @@ public interface FailoverSettings {
     /** The PgBouncer database the application uses; the primary's configured database when absent. */
     Optional<String> pgbouncerDatabase();
 
+    /**
+     * How a standby is promoted: {@code pg_promote} (SQL, the default) or {@code rds} (the nodes are RDS instances and
+     * a standby is a read replica, promoted through the RDS API because RDS refuses {@code pg_promote()}).
+     */
+    @WithDefault(PROMOTE_SQL)
+    String promotion();
+
+    String PROMOTE_SQL = "pg_promote";
+    String PROMOTE_RDS = "rds";
+
+    /** Where the RDS API is reached when {@code promotion} is {@code rds}. */
+    Rds rds();
+
     /** Rebuilding an old primary as a standby of the new one ({@code replication resync}). */
     Resync resync();
+
+    interface Rds {
+
+        /** The nodes' AWS region, such as {@code eu-west-1}; required with {@code promotion=rds}. */
+        Optional<String> region();
+
+        /** An https URL replacing RDS's public endpoint (a VPC endpoint). */
+        Optional<String> endpoint();
+
+        /** The RDS DB instance identifier of each node whose identifier is not its name, by node name. */
+        @WithName("instance-id")
+        Map<String, String> instanceIds();
+    }
 
     interface Resync {
 
