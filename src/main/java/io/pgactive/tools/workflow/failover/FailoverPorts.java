@@ -1,7 +1,7 @@
 package io.pgactive.tools.workflow.failover;
 
 import io.pgactive.tools.config.Dsn;
-import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.workflow.NodeDsns;
 import io.pgactive.tools.workflow.failover.local.HaproxyFailoverRouter;
 import io.pgactive.tools.workflow.failover.local.LocalStandbyRebuilder;
 import io.pgactive.tools.workflow.gate.PgBouncerWriteGate;
@@ -29,7 +29,7 @@ public class FailoverPorts {
     /** How long a PAUSE may wait for running transactions before the gate reports PAUSING. */
     static final Duration GATE_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Map<String, Dsn> nodes = new LinkedHashMap<>();
+    private final NodeDsns nodes;
     private final NodeControl control;
     private final Optional<RdsClient> rds;
     private final Optional<FailoverRouter> router;
@@ -39,10 +39,10 @@ public class FailoverPorts {
     private final Vertx vertx;
 
     @Inject
-    public FailoverPorts(ToolsConfig config, FailoverSettings settings, Vertx vertx) {
+    public FailoverPorts(NodeDsns nodes, FailoverSettings settings, Vertx vertx) {
+        this.nodes = nodes;
         this.settings = settings;
         this.vertx = vertx;
-        config.collector().nodes().forEach(n -> nodes.put(n.name(), n.dsn()));
         NodeControls.Built built = NodeControls.build(settings, nodes, PROBE_TIMEOUT, RdsClients::create);
         this.control = built.control();
         this.rds = built.rds();
@@ -93,6 +93,6 @@ public class FailoverPorts {
     }
 
     public Optional<Dsn> dsn(String node) {
-        return Optional.ofNullable(nodes.get(node));
+        return nodes.resolve(node);
     }
 }

@@ -1,12 +1,11 @@
 package io.pgactive.tools.workflow.failover;
 
-import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.workflow.failover.aws.RdsPromoteReadReplica;
 import io.pgactive.tools.workflow.failover.local.JdbcNodeControl;
+import io.pgactive.tools.workflow.upgrade.local.DsnResolver;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.regex.Pattern;
@@ -38,7 +37,7 @@ public final class NodeControls {
      */
     public static Built build(
             FailoverSettings settings,
-            Map<String, Dsn> nodes,
+            DsnResolver nodes,
             Duration probeTimeout,
             BiFunction<String, Optional<URI>, RdsClient> clients) {
         NodeControl sql = new JdbcNodeControl(nodes, probeTimeout);
@@ -61,7 +60,7 @@ public final class NodeControls {
                 }
                 Optional<URI> endpoint = rds.endpoint().map(NodeControls::endpoint);
                 rds.instanceIds().forEach((node, id) -> {
-                    if (!nodes.containsKey(node)) {
+                    if (!nodes.knows(node)) {
                         throw problem("rds.instance-id." + node, "no configured node is named '" + node + "'");
                     }
                     if (!INSTANCE_ID.matcher(id).matches()) {

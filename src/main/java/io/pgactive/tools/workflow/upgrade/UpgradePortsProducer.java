@@ -3,6 +3,7 @@ package io.pgactive.tools.workflow.upgrade;
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.config.UpgradeConfig;
+import io.pgactive.tools.workflow.NodeDsns;
 import io.pgactive.tools.workflow.upgrade.aws.PgactiveReplicationGroup;
 import io.pgactive.tools.workflow.upgrade.aws.RdsClients;
 import io.pgactive.tools.workflow.upgrade.aws.RdsDatabaseProvisioner;
@@ -105,17 +106,22 @@ public class UpgradePortsProducer {
 
     @Produces
     @Singleton
-    UpgradePorts.Factory ports(ToolsConfig config, Vertx vertx) {
+    UpgradePorts.Factory ports(ToolsConfig config, Vertx vertx, NodeDsns nodes) {
         boolean onRds =
                 config.upgrade().provisioner().map(p -> p.kind().equals("rds")).orElse(false);
-        return factory(config, onRds ? rds(vertx) : local(vertx));
+        return factory(config, onRds ? rds(vertx) : local(vertx), nodes);
     }
 
+    /** With the DSNs as configured (passwords given in the DSN itself). */
     static UpgradePorts.Factory factory(ToolsConfig config, Implementations impl) {
-        UpgradeConfig upgrade = config.upgrade();
         Map<String, Dsn> configured = new HashMap<>();
         config.collector().nodes().forEach(n -> configured.put(n.name(), n.dsn()));
-        DsnResolver sources = DsnResolver.of(configured);
+        return factory(config, impl, DsnResolver.of(configured));
+    }
+
+    /** @param sources the configured nodes' DSNs with the password to use now */
+    static UpgradePorts.Factory factory(ToolsConfig config, Implementations impl, DsnResolver sources) {
+        UpgradeConfig upgrade = config.upgrade();
         // built on first use: creating them touches the work directory
         Map<String, Object> shared = new ConcurrentHashMap<>();
         Function<UpgradeConfig.Provisioner, DatabaseProvisioner> provisioner =

@@ -8,6 +8,7 @@ import io.pgactive.tools.workflow.failover.aws.RdsPromoteReadReplica;
 import io.pgactive.tools.workflow.failover.local.JdbcNodeControl;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import io.pgactive.tools.workflow.upgrade.aws.FakeRds;
+import io.pgactive.tools.workflow.upgrade.local.DsnResolver;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
@@ -57,7 +58,7 @@ class NodeControlsTest {
             clientsMade.add(region + " " + endpoint.map(URI::toString).orElse("-"));
             return client;
         };
-        return NodeControls.build(settings(properties), NODES, Duration.ofSeconds(1), clients);
+        return NodeControls.build(settings(properties), DsnResolver.of(NODES), Duration.ofSeconds(1), clients);
     }
 
     private String problem(Map<String, String> properties) {

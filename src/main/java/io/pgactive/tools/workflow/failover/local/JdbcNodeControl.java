@@ -3,6 +3,7 @@ package io.pgactive.tools.workflow.failover.local;
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.workflow.failover.NodeControl;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
+import io.pgactive.tools.workflow.upgrade.local.DsnResolver;
 import io.pgactive.tools.workflow.upgrade.local.PgAdmin;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -31,11 +32,16 @@ public final class JdbcNodeControl implements NodeControl {
     static final String WRITABLE =
             "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'";
 
-    private final Map<String, Dsn> nodes;
+    private final DsnResolver nodes;
     private final Duration probeTimeout;
 
     public JdbcNodeControl(Map<String, Dsn> nodes, Duration probeTimeout) {
-        this.nodes = Map.copyOf(nodes);
+        this(DsnResolver.of(nodes), probeTimeout);
+    }
+
+    /** With the node's DSN resolved at each use (a password read from its reference). */
+    public JdbcNodeControl(DsnResolver nodes, Duration probeTimeout) {
+        this.nodes = nodes;
         this.probeTimeout = probeTimeout;
     }
 
@@ -116,7 +122,7 @@ public final class JdbcNodeControl implements NodeControl {
     }
 
     private <T> T on(String node, Duration timeout, Work<T> work) {
-        Dsn dsn = nodes.get(node);
+        Dsn dsn = nodes.resolve(node).orElse(null);
         if (dsn == null) {
             throw new UpgradeException("no configured node is named '" + node + "'", false);
         }

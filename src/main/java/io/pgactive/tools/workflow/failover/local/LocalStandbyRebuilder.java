@@ -3,6 +3,7 @@ package io.pgactive.tools.workflow.failover.local;
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.workflow.failover.StandbyRebuilder;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
+import io.pgactive.tools.workflow.upgrade.local.DsnResolver;
 import io.pgactive.tools.workflow.upgrade.local.LocalCommand;
 import io.pgactive.tools.workflow.upgrade.local.PgAdmin;
 import java.io.IOException;
@@ -44,7 +45,7 @@ public final class LocalStandbyRebuilder implements StandbyRebuilder {
     private static final Set<String> OWN_SETTINGS =
             Set.of("primary_conninfo", "primary_slot_name", "port", "default_transaction_read_only");
 
-    private final Map<String, Dsn> nodes;
+    private final DsnResolver nodes;
     private final Map<String, Path> dataDirs;
     private final Path binDir;
     private final Optional<String> runAs;
@@ -53,14 +54,14 @@ public final class LocalStandbyRebuilder implements StandbyRebuilder {
     private final Duration timeout;
 
     public LocalStandbyRebuilder(
-            Map<String, Dsn> nodes,
+            DsnResolver nodes,
             Map<String, Path> dataDirs,
             Path binDir,
             Optional<String> runAs,
             Optional<String> replicationUser,
             Optional<Path> passfile,
             Duration timeout) {
-        this.nodes = Map.copyOf(nodes);
+        this.nodes = nodes;
         this.dataDirs = Map.copyOf(dataDirs);
         this.binDir = binDir;
         this.runAs = runAs;
@@ -270,7 +271,7 @@ public final class LocalStandbyRebuilder implements StandbyRebuilder {
     }
 
     private Dsn dsn(String node) {
-        Dsn dsn = nodes.get(node);
+        Dsn dsn = nodes.resolve(node).orElse(null);
         if (dsn == null) {
             throw new UpgradeException("no configured node is named '" + node + "'", false);
         }

@@ -15,6 +15,11 @@ public interface DsnResolver {
     /** How to connect to {@code node} with an administrative role, or empty when the node is unknown. */
     Optional<Dsn> resolve(String node);
 
+    /** Whether {@code node} is one this resolver answers for, without reading any credential. */
+    default boolean knows(String node) {
+        return resolve(node).isPresent();
+    }
+
     /** Tries this resolver first, then {@code next}. */
     default DsnResolver or(DsnResolver next) {
         return node -> resolve(node).or(() -> next.resolve(node));
