@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ThrowingRunnable;
 import org.junit.jupiter.api.AfterEach;
@@ -105,6 +106,49 @@ class RollingUpgradeWorkflowTest {
 
     private void awaitHold(UpgradeHold hold) {
         eventually(() -> assertThat(upgrade.progress().hold()).isEqualTo(hold));
+    }
+
+    /**
+     * Sends an operator's input while the sync loop's WaitForSync attempt is held running, and lets the attempt finish
+     * only once the workflow has asked to cancel it. The input interrupts the loop, which cancels the attempt in
+     * flight; if that attempt completes while the workflow task runs, Temporal's test server refuses the cancellation
+     * (ACTIVITY_UNKNOWN) and never offers the workflow another task, a race the real server resolves by ignoring the
+     * cancellation.
+     */
+    private <T> T duringSyncWatch(Supplier<T> input) {
+        ports.entered.remove("waitForSync");
+        ports.block("waitForSync");
+        try {
+            // the loop may be in its pause between two attempts: move the test clock on until the next one starts
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!ports.entered.contains("waitForSync")) {
+                assertThat(System.nanoTime())
+                        .as("a WaitForSync attempt started")
+                        .isLessThan(deadline);
+                env.sleep(Duration.ofSeconds(1));
+            }
+            String run =
+                    client.newUntypedWorkflowStub(ID).describe().getExecution().getRunId();
+            long cancelled = cancelRequests(run);
+            T answer = input.get();
+            eventually(() -> assertThat(cancelRequests(run)).isGreaterThan(cancelled));
+            return answer;
+        } finally {
+            ports.release("waitForSync");
+        }
+    }
+
+    private long cancelRequests(String run) {
+        return client.fetchHistory(ID, run).getEvents().stream()
+                .filter(e -> e.getEventType() == EventType.EVENT_TYPE_ACTIVITY_TASK_CANCEL_REQUESTED)
+                .count();
+    }
+
+    private void duringSyncWatch(Runnable input) {
+        duringSyncWatch(() -> {
+            input.run();
+            return null;
+        });
     }
 
     @Test
@@ -259,12 +303,24 @@ class RollingUpgradeWorkflowTest {
         assertThat(upgrade.progress().phase()).isEqualTo(UpgradePhase.WAITING_FOR_SYNC);
         assertThat(ports.splits).isEmpty();
 
-        UpgradeProgress resumed = upgrade.resume("lag explained: nightly batch");
+        UpgradeProgress resumed = duringSyncWatch(() -> upgrade.resume("lag explained: nightly batch"));
         assertThat(resumed.hold()).isEqualTo(UpgradeHold.NONE);
         env.sleep(Duration.ofMinutes(10));
         awaitPhase(UpgradePhase.AWAITING_APPROVAL);
         assertThat(ports.splits).containsExactly(25, 50, 100);
         assertThat(ports.actions()).containsSubsequence("escalate", "resume", "shift");
+    }
+
+    @Test
+    void aWaitForSyncThatFailsIsTriedAgainByTheSyncLoopAndTheUpgradeGoesOn() {
+        ports.syncFailures = 3;
+        startUpgrade(POLICY);
+        env.sleep(Duration.ofMinutes(10));
+        awaitPhase(UpgradePhase.AWAITING_APPROVAL);
+        assertThat(ports.syncFailures).isZero();
+        assertThat(ports.count("waitForSync")).isGreaterThanOrEqualTo(4);
+        assertThat(ports.splits).containsExactly(25, 50, 100);
+        assertThat(ports.actions()).doesNotContain("escalate", "halt");
     }
 
     @Test
@@ -313,7 +369,7 @@ class RollingUpgradeWorkflowTest {
         assertThat(ports.splits).isEmpty();
         assertThat(ports.actions()).contains("halt").doesNotContain("escalate");
 
-        upgrade.resume("conflicting rows repaired by hand"); // accepts the errors seen so far
+        duringSyncWatch(() -> upgrade.resume("conflicting rows repaired by hand")); // accepts the errors seen so far
         env.sleep(Duration.ofMinutes(10));
         awaitPhase(UpgradePhase.AWAITING_APPROVAL);
 
@@ -421,7 +477,7 @@ class RollingUpgradeWorkflowTest {
         startUpgrade(POLICY);
         env.sleep(Duration.ofMinutes(2));
         awaitPhase(UpgradePhase.WAITING_FOR_SYNC);
-        upgrade.rollbackSignal("paged: abort");
+        duringSyncWatch(() -> upgrade.rollbackSignal("paged: abort"));
         assertThat(result().phase()).isEqualTo(UpgradePhase.ROLLED_BACK);
         assertThat(ports.removed).isTrue();
     }
@@ -440,7 +496,7 @@ class RollingUpgradeWorkflowTest {
                 .isInstanceOf(WorkflowUpdateException.class)
                 .rootCause()
                 .hasMessageContaining("reason is required");
-        upgrade.approve("pre-approved by change board");
+        duringSyncWatch(() -> upgrade.approve("pre-approved by change board"));
         assertThatThrownBy(() -> upgrade.approve("again"))
                 .isInstanceOf(WorkflowUpdateException.class)
                 .rootCause()
@@ -456,7 +512,7 @@ class RollingUpgradeWorkflowTest {
         startUpgrade(POLICY);
         env.sleep(Duration.ofMinutes(2));
         awaitPhase(UpgradePhase.WAITING_FOR_SYNC);
-        upgrade.approve("change approved in advance");
+        duringSyncWatch(() -> upgrade.approve("change approved in advance"));
         ports.lagBytes = 0;
         assertThat(result().phase()).isEqualTo(UpgradePhase.COMPLETED);
         assertThat(ports.decommissioned).isTrue();
@@ -478,8 +534,8 @@ class RollingUpgradeWorkflowTest {
         assertThat(p.state().source()).isEqualTo(UpgradeDouble.SOURCE);
         assertThat(p.state().decisions()).isGreaterThanOrEqualTo(7); // started + six phase changes + the escalation
         ports.lagBytes = 10;
-        upgrade.resume("ok");
-        upgrade.approve("ok");
+        duringSyncWatch(() -> upgrade.resume("ok"));
+        duringSyncWatch(() -> upgrade.approve("ok"));
         assertThat(result().phase()).isEqualTo(UpgradePhase.COMPLETED);
         assertThat(ports.count("provisionTarget")).isEqualTo(1);
         assertThat(ports.splits).containsExactly(25, 50, 100);

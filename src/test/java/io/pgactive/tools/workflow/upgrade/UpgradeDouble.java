@@ -69,6 +69,7 @@ final class UpgradeDouble {
     volatile boolean sequencesSynced;
 
     volatile int provisionFailures;
+    volatile int syncFailures;
     volatile List<String> pendingRestart = List.of();
     volatile long lagBytes = 1024;
     volatile boolean nodesHealthy = true;
@@ -151,6 +152,10 @@ final class UpgradeDouble {
     }
 
     SyncReading waitForSync(DatabaseRef source, DatabaseRef target, UpgradePolicy policy, long applyErrorsSeen) {
+        if (syncFailures > 0) {
+            syncFailures--;
+            throw ApplicationFailure.newFailure("snapshot not available", "UpgradeStepFailed");
+        }
         boolean in = nodesHealthy
                 && lagBytes >= 0
                 && lagBytes <= policy.lagThresholdBytes()
