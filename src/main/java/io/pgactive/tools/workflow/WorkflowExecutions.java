@@ -4,9 +4,12 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -23,6 +26,19 @@ public final class WorkflowExecutions {
      * read from the workflow (a query) stays true while the run and the history length are the same.
      */
     public record Execution(String runId, WorkflowExecutionStatus status, long historyLength) {}
+
+    /**
+     * How the services start a workflow whose id names what it acts on (one per node): a start while a run is open
+     * joins that run instead of failing or starting a second one, and a start after a run ended begins a new run.
+     */
+    public static WorkflowOptions startOnce(String id, String taskQueue) {
+        return WorkflowOptions.newBuilder()
+                .setWorkflowId(id)
+                .setTaskQueue(taskQueue)
+                .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
+                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
+                .build();
+    }
 
     /** The latest run's status of workflow {@code id}; null when Temporal knows no such workflow. */
     public static WorkflowExecutionStatus status(WorkflowClient client, String id) {

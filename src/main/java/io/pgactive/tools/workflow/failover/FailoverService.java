@@ -5,10 +5,7 @@ import io.pgactive.tools.workflow.TemporalUnavailableException;
 import io.pgactive.tools.workflow.TemporalWorker;
 import io.pgactive.tools.workflow.WorkflowExecutions;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.NotFoundException;
@@ -48,12 +45,9 @@ public class FailoverService {
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
-        for (String node : request.toStandby() == null
-                ? List.of(request.primary())
-                : List.of(request.primary(), request.toStandby())) {
-            if (config.collector().nodes().stream().noneMatch(n -> n.name().equals(node))) {
-                throw new IllegalArgumentException("names no configured node: '" + node + "'");
-            }
+        requireConfigured(request.primary());
+        if (request.toStandby() != null) {
+            requireConfigured(request.toStandby());
         }
         String id = Failover.workflowId(request.primary());
         WorkflowClient client = client();
@@ -63,14 +57,7 @@ public class FailoverService {
                         || existing.progress() != null && existing.progress().phase() == FailoverPhase.COMPLETED)) {
             return existing;
         }
-        Failover stub = client.newWorkflowStub(
-                Failover.class,
-                WorkflowOptions.newBuilder()
-                        .setWorkflowId(id)
-                        .setTaskQueue(worker.taskQueue())
-                        .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
-                        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                        .build());
+        Failover stub = client.newWorkflowStub(Failover.class, WorkflowExecutions.startOnce(id, worker.taskQueue()));
         call(() -> WorkflowClient.start(stub::run, new FailoverInput(id, request, settings.policy())));
         return view(client, id, request.primary());
     }
@@ -116,14 +103,7 @@ public class FailoverService {
         if (existing != null && Boolean.TRUE.equals(existing.running())) {
             return existing;
         }
-        Resync stub = client.newWorkflowStub(
-                Resync.class,
-                WorkflowOptions.newBuilder()
-                        .setWorkflowId(id)
-                        .setTaskQueue(worker.taskQueue())
-                        .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
-                        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                        .build());
+        Resync stub = client.newWorkflowStub(Resync.class, WorkflowExecutions.startOnce(id, worker.taskQueue()));
         ResyncInput input = new ResyncInput(
                 id,
                 node,
@@ -147,19 +127,12 @@ public class FailoverService {
     }
 
     private ResyncView resyncView(WorkflowClient client, String id, String node) {
-        WorkflowExecutionStatus status = call(() -> WorkflowExecutions.status(client, id));
-        if (status == null) {
-            return null;
-        }
-        boolean running = status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-        ResyncProgress progress = call(() -> WorkflowExecutions.progress(
+        return view(
                 client,
                 id,
-                status,
-                () -> client.newWorkflowStub(Resync.class, id).progress(),
                 ResyncProgress.class,
-                RESULT_WAIT));
-        return new ResyncView(id, node, WorkflowExecutions.name(status), running, progress);
+                () -> client.newWorkflowStub(Resync.class, id).progress(),
+                (status, running, progress) -> new ResyncView(id, node, status, running, progress));
     }
 
     private void requireConfigured(String node) {
@@ -180,19 +153,30 @@ public class FailoverService {
     }
 
     private FailoverView view(WorkflowClient client, String id, String primary) {
+        return view(
+                client,
+                id,
+                FailoverProgress.class,
+                () -> client.newWorkflowStub(Failover.class, id).progress(),
+                (status, running, progress) -> new FailoverView(id, primary, status, running, progress));
+    }
+
+    /** What a failover's or a resync's view is made of, read the same way for both. */
+    private interface ViewOf<P, V> {
+        V of(String status, boolean running, P progress);
+    }
+
+    /** Null when Temporal knows no workflow {@code id}. */
+    private <P, V> V view(WorkflowClient client, String id, Class<P> type, Supplier<P> query, ViewOf<P, V> viewOf) {
         WorkflowExecutionStatus status = call(() -> WorkflowExecutions.status(client, id));
         if (status == null) {
             return null;
         }
-        boolean running = status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
-        FailoverProgress progress = call(() -> WorkflowExecutions.progress(
-                client,
-                id,
-                status,
-                () -> client.newWorkflowStub(Failover.class, id).progress(),
-                FailoverProgress.class,
-                RESULT_WAIT));
-        return new FailoverView(id, primary, WorkflowExecutions.name(status), running, progress);
+        P progress = call(() -> WorkflowExecutions.progress(client, id, status, query, type, RESULT_WAIT));
+        return viewOf.of(
+                WorkflowExecutions.name(status),
+                status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING,
+                progress);
     }
 
     private WorkflowClient client() {

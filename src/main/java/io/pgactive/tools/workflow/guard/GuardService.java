@@ -8,17 +8,15 @@ import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.workflow.TemporalWorker;
+import io.pgactive.tools.workflow.WorkflowExecutions;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowUpdateException;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -140,12 +138,7 @@ public class GuardService {
         WorkflowClient client = client();
         ReplicationGuard stub = client.newWorkflowStub(
                 ReplicationGuard.class,
-                WorkflowOptions.newBuilder()
-                        .setWorkflowId(ReplicationGuard.workflowId(g.name()))
-                        .setTaskQueue(worker.taskQueue())
-                        .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
-                        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                        .build());
+                WorkflowExecutions.startOnce(ReplicationGuard.workflowId(g.name()), worker.taskQueue()));
         call(() -> WorkflowClient.start(stub::guard, new GuardInput(g.name(), g.node(), policy, null)));
         sent.remove(g.name());
         bus.latest().ifPresent(p -> signal(g, p));

@@ -5,10 +5,7 @@ import io.pgactive.tools.config.UpgradeConfig;
 import io.pgactive.tools.workflow.TemporalWorker;
 import io.pgactive.tools.workflow.WorkflowExecutions;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
-import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
-import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowUpdateException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -132,14 +129,8 @@ public class UpgradeService {
                 return existing;
             }
         }
-        RollingUpgrade stub = client.newWorkflowStub(
-                RollingUpgrade.class,
-                WorkflowOptions.newBuilder()
-                        .setWorkflowId(id)
-                        .setTaskQueue(worker.taskQueue())
-                        .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
-                        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
-                        .build());
+        RollingUpgrade stub =
+                client.newWorkflowStub(RollingUpgrade.class, WorkflowExecutions.startOnce(id, worker.taskQueue()));
         call(() -> WorkflowClient.start(stub::run, new UpgradeInput(id, request, policy, null)));
         return view(client, id, request.source());
     }
