@@ -1,5 +1,6 @@
 package io.pgactive.tools.workflow.upgrade;
 
+import io.pgactive.tools.snapshot.HealthPolicy;
 import io.pgactive.tools.snapshot.NodeState;
 import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.Snapshot;
@@ -63,11 +64,15 @@ public final class HealthCheck {
                 snapshot == null ? 0 : snapshot.version());
     }
 
-    /** True when the snapshot can vouch for the node: scraped in the last cycle and not DOWN or UNKNOWN. */
+    /**
+     * True when the snapshot can vouch for the node: known, not DOWN, and answering, where a cycle or two without an
+     * answer is a blip (a slow scrape, the monitor's own stall) as the node's health policy counts it, not a reason to
+     * move traffic back.
+     */
     public static boolean readable(Snapshot snapshot, String node) {
         NodeState n = snapshot == null ? null : snapshot.nodes().get(node);
         return n != null
-                && n.consecutiveFailures() == 0
+                && n.consecutiveFailures() < HealthPolicy.DEGRADED_AFTER_FAILURES
                 && n.status() != NodeStatus.DOWN
                 && n.status() != NodeStatus.UNKNOWN;
     }

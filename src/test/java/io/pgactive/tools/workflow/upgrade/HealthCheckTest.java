@@ -2,6 +2,7 @@ package io.pgactive.tools.workflow.upgrade;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgactive.tools.snapshot.HealthPolicy;
 import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.store.Snapshots;
@@ -60,6 +61,19 @@ class HealthCheckTest {
         assertThat(HealthCheck.check(1, next(), SOURCE, TARGET, null, P, List.of())
                         .healthy())
                 .isFalse();
+    }
+
+    @Test
+    void aMissedScrapeIsABlipButFailuresUpToTheDegradedThresholdFail() {
+        // one cycle without an answer (a slow scrape, the monitor's own stall) must not put traffic back
+        snapshots.node("node1").failures = HealthPolicy.DEGRADED_AFTER_FAILURES - 1;
+        assertThat(HealthCheck.check(1, next(), SOURCE, TARGET, BOTH_WAYS, P, List.of())
+                        .healthy())
+                .isTrue();
+        snapshots.node("node1").failures = HealthPolicy.DEGRADED_AFTER_FAILURES;
+        assertThat(HealthCheck.check(1, next(), SOURCE, TARGET, BOTH_WAYS, P, List.of())
+                        .problems())
+                .anySatisfy(p -> assertThat(p).startsWith("source node1 is "));
     }
 
     @Test
