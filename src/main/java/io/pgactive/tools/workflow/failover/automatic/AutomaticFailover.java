@@ -85,7 +85,7 @@ public class AutomaticFailover {
         this.clock = Clock.systemUTC();
     }
 
-    /** A bad setting stops start-up with one line naming it, whether or not the policy is enabled. */
+    /** A bad setting of the enabled policy stops start-up with one line naming it. */
     void onStart(@Observes StartupEvent event) {
         List<String> problems = policy.problems(configured);
         if (!problems.isEmpty()) {

@@ -45,12 +45,16 @@ public record AutomaticPolicy(
     }
 
     /**
-     * One line per setting that cannot work, {@code property: problem}; empty when the policy is usable.
+     * One line per setting that cannot work, {@code property: problem}; empty when the policy is usable or off.
      *
      * @param configured the names of the configured nodes
      */
     public List<String> problems(Set<String> configured) {
         List<String> problems = new ArrayList<>();
+        if (!enabled) {
+            // off, its settings change nothing; raising pgactive.failover.down-for alone must not stop the service
+            return problems;
+        }
         for (String p : primaries) {
             if (!configured.contains(p)) {
                 problems.add(PREFIX + "primaries: no configured node is named '" + p + "'");

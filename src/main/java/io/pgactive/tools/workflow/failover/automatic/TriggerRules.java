@@ -84,7 +84,13 @@ public final class TriggerRules {
                             + " and a fit standby is up");
         }
         if (w.starting()) {
-            return hold(w, HoldReason.FAILOVER_RUNNING, "the failover of " + primary + " is being started");
+            // the policy's own start, in flight: nothing to report
+            return new Verdict(
+                    w,
+                    Action.HOLD,
+                    HoldReason.FAILOVER_RUNNING,
+                    "the failover of " + primary + " is being started",
+                    false);
         }
         if (w.runningSeenAt() != null
                 && now.toEpochMilli() - w.runningSeenAt().toEpochMilli() < policy.downForMillis()) {
