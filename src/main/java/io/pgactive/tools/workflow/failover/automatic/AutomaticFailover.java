@@ -204,7 +204,8 @@ public class AutomaticFailover {
                     && existing.progress().phase() == FailoverPhase.COMPLETED) {
                 // the service returns a completed failover of this primary instead of running a new one
                 LOG.errorf(
-                        "automatic failover of %s: %s completed earlier and is not run again; fail over by hand",
+                        "automatic failover of %s: %s completed earlier; the service does not repeat a completed"
+                                + " failover of a primary",
                         primary, existing.id());
                 outcomes.add(new Outcome(primary, w -> w.startFailed(at.plusMillis(policy.cooldownMillis()))));
                 return;

@@ -21,7 +21,12 @@ public enum HoldReason {
     /** Standbys were read, but the failover's rules refuse every one (lag, not streaming, promoted already). */
     NO_FIT_STANDBY,
     /** Temporal is not connected: the failover workflow cannot be started. */
-    TEMPORAL_UNAVAILABLE;
+    TEMPORAL_UNAVAILABLE,
+    /**
+     * The last start failed, or found a completed failover of the primary (which the service does not repeat); not
+     * tried again before a while.
+     */
+    START_FAILED;
 
     public String tag() {
         return name().toLowerCase(Locale.ROOT);

@@ -124,13 +124,18 @@ public final class TriggerRules {
         if (!decision.proceed()) {
             return hold(w, HoldReason.NO_FIT_STANDBY, decision.reason());
         }
-        if (!temporalConnected || w.retryAt() != null && now.isBefore(w.retryAt())) {
+        if (!temporalConnected) {
             return hold(
                     w,
                     HoldReason.TEMPORAL_UNAVAILABLE,
-                    temporalConnected
-                            ? "starting the failover of " + primary + " failed; tried again at " + w.retryAt()
-                            : "Temporal is not connected: the failover of " + primary + " cannot be started");
+                    "Temporal is not connected: the failover of " + primary + " cannot be started");
+        }
+        if (w.retryAt() != null && now.isBefore(w.retryAt())) {
+            return hold(
+                    w,
+                    HoldReason.START_FAILED,
+                    "the last start of the failover of " + primary + " did not start one; tried again at "
+                            + w.retryAt());
         }
         PrimaryWatch handedOff =
                 new PrimaryWatch(w.version(), downSince, true, w.runningSeenAt(), w.startedAt(), null, w.reported());

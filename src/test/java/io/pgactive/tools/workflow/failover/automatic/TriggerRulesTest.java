@@ -266,7 +266,7 @@ class TriggerRulesTest {
                                 .at(40, Seen.PRIMARY_DOWN)
                                 .at(61, Seen.PRIMARY_DOWN)
                                 .frames(),
-                        List.of("down_too_short", "trigger", "temporal_unavailable", "trigger")));
+                        List.of("down_too_short", "trigger", "start_failed", "trigger")));
     }
 
     @ParameterizedTest(name = "{0}")
