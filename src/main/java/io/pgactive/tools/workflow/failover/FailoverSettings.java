@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -111,5 +112,26 @@ public interface FailoverSettings {
                 catchUpTimeout().toMillis(),
                 promoteTimeout().toMillis(),
                 writableTimeout().toMillis());
+    }
+
+    /** Starting failovers without an operator; off unless enabled, and then only for the primaries listed. */
+    Automatic automatic();
+
+    interface Automatic {
+
+        /** Off by default: failover is an operator's decision unless this is set. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** The primaries the policy may fail over; none when absent, even when enabled. */
+        Optional<List<String>> primaries();
+
+        /** How long the primary must have failed in every snapshot before the policy acts. */
+        @WithDefault("30s")
+        Duration downFor();
+
+        /** After the policy started a failover of a primary, how long before it may start another for it. */
+        @WithDefault("10m")
+        Duration cooldown();
     }
 }
