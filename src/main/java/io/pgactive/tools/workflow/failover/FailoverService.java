@@ -71,7 +71,10 @@ public class FailoverService {
                         .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
                         .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE)
                         .build());
-        call(() -> WorkflowClient.start(stub::run, new FailoverInput(id, request, settings.policy())));
+        FailoverPolicy policy = settings.policy()
+                .withSynchronousStandbysAfter(
+                        SynchronousStandbys.policy(settings.synchronousStandbysAfter(), this::configured));
+        call(() -> WorkflowClient.start(stub::run, new FailoverInput(id, request, policy)));
         return view(client, id, request.primary());
     }
 
@@ -162,8 +165,12 @@ public class FailoverService {
         return new ResyncView(id, node, WorkflowExecutions.name(status), running, progress);
     }
 
+    private boolean configured(String node) {
+        return config.collector().nodes().stream().anyMatch(n -> n.name().equals(node));
+    }
+
     private void requireConfigured(String node) {
-        if (config.collector().nodes().stream().noneMatch(n -> n.name().equals(node))) {
+        if (!configured(node)) {
             throw new IllegalArgumentException("names no configured node: '" + node + "'");
         }
     }

@@ -112,4 +112,10 @@ public interface FailoverSettings {
                 promoteTimeout().toMillis(),
                 writableTimeout().toMillis());
     }
+
+    /**
+     * The promoted node's {@code synchronous_standby_names}: absent or empty for none (the default: no standby follows
+     * it yet, so none could confirm a commit), {@code keep}, or a comma-separated list of configured node names.
+     */
+    Optional<String> synchronousStandbysAfter();
 }
