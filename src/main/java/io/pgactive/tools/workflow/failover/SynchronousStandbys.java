@@ -49,8 +49,8 @@ public final class SynchronousStandbys {
         Set<String> seen = new LinkedHashSet<>();
         for (String name : names) {
             if (name == null || !NAME.matcher(name).matches()) {
-                throw new IllegalArgumentException("'" + printable(name)
-                        + "' is not a node name (1 to 63 letters, digits, '_', '.' or '-')");
+                throw new IllegalArgumentException(
+                        "'" + printable(name) + "' is not a node name (1 to 63 letters, digits, '_', '.' or '-')");
             }
             if (!seen.add(name)) {
                 throw new IllegalArgumentException("'" + name + "' is named twice");
