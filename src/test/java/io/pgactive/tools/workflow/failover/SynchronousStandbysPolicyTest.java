@@ -3,7 +3,12 @@ package io.pgactive.tools.workflow.failover;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -13,6 +18,17 @@ import org.junit.jupiter.api.Test;
 class SynchronousStandbysPolicyTest {
 
     private static final Predicate<String> CONFIGURED = Set.of("node1", "node2", "db-3.east")::contains;
+
+    @Test
+    void thePropertyIsReadUnderItsDocumentedName() {
+        assertThat(settings(Map.of(SynchronousStandbys.PROPERTY, "node2,node1")).synchronousStandbysAfter())
+                .contains("node2,node1");
+        assertThat(settings(Map.of()).synchronousStandbysAfter()).isEmpty();
+        // SmallRye reads an empty value as absent: both mean none
+        assertThat(SynchronousStandbys.policy(
+                        settings(Map.of(SynchronousStandbys.PROPERTY, "")).synchronousStandbysAfter(), CONFIGURED))
+                .isEqualTo(SynchronousStandbys.NONE);
+    }
 
     @Test
     void absentBlankOrNoneMeansNoSynchronousStandby() {
@@ -53,6 +69,15 @@ class SynchronousStandbysPolicyTest {
         assertThat(SynchronousStandbys.value(List.of())).isEmpty();
         assertThatThrownBy(() -> SynchronousStandbys.value(List.of("a\", \"b")))
                 .hasMessageContaining("is not a node name");
+    }
+
+    private static FailoverSettings settings(Map<String, String> properties) {
+        return new SmallRyeConfigBuilder()
+                .withMapping(FailoverSettings.class)
+                .withConverter(Duration.class, 100, new DurationConverter())
+                .withSources(new PropertiesConfigSource(properties, "test", 500))
+                .build()
+                .getConfigMapping(FailoverSettings.class);
     }
 
     private static String problem(String setting) {
