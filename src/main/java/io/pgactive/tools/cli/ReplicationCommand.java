@@ -17,6 +17,7 @@ import io.pgactive.tools.workflow.failover.ResyncPhase;
 import io.pgactive.tools.workflow.failover.ResyncProgress;
 import io.pgactive.tools.workflow.failover.ResyncView;
 import io.pgactive.tools.workflow.failover.StandbyView;
+import io.pgactive.tools.workflow.failover.SynchronousStandbysView;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +40,8 @@ import picocli.CommandLine.Spec;
             ReplicationCommand.Status.class,
             ReplicationCommand.Failover.class,
             ReplicationCommand.Promote.class,
-            ReplicationCommand.Resync.class
+            ReplicationCommand.Resync.class,
+            ReplicationCommand.SyncStandbys.class
         })
 final class ReplicationCommand implements Callable<Integer> {
 
@@ -52,7 +54,8 @@ final class ReplicationCommand implements Callable<Integer> {
     public Integer call() {
         spec.commandLine()
                 .getErr()
-                .println("pgactive-tools replication: a command is required (status, failover, promote, resync)");
+                .println("pgactive-tools replication: a command is required (status, failover, promote, resync,"
+                        + " sync-standbys)");
         spec.commandLine().usage(spec.commandLine().getErr());
         return Result.UNKNOWN.exitCode;
     }
@@ -253,9 +256,11 @@ final class ReplicationCommand implements Callable<Integer> {
                 r.result = Result.CRITICAL;
                 r.message = "failed: " + p.error();
             } else {
-                r.result = Result.OK;
+                // a completed failover with an error left something to the operator (its synchronous standbys)
+                r.result = p.error() == null ? Result.OK : Result.WARNING;
                 r.message = p.phase().name().toLowerCase(Locale.ROOT)
-                        + (d == null || d.standby() == null ? "" : ": " + d.standby() + " is the new primary");
+                        + (d == null || d.standby() == null ? "" : ": " + d.standby() + " is the new primary")
+                        + (p.error() == null ? "" : "; " + p.error());
             }
             return r;
         }
@@ -377,6 +382,61 @@ final class ReplicationCommand implements Callable<Integer> {
                 r.result = Result.OK;
                 r.message = p.phase().name().toLowerCase(Locale.ROOT) + ": " + v.node() + " follows " + p.newPrimary();
             }
+            return r;
+        }
+    }
+
+    @Command(
+            name = "sync-standbys",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Show or set a node's synchronous_standby_names (ALTER SYSTEM and a reload, verified). After a"
+                        + " failover the new primary has none; name standbys here once they follow it.",
+                "OK: read, or set and verified. CRITICAL: the node refused or did not take it."
+            })
+    static final class SyncStandbys extends PgactiveToolsCli.Check {
+
+        @Parameters(paramLabel = "NODE", description = "The node (a primary, or one about to become one).")
+        String node;
+
+        @Option(
+                names = "--names",
+                paramLabel = "NODE[,NODE...]",
+                split = ",",
+                description = "Set: configured nodes, the first connected one confirms each commit.")
+        List<String> names;
+
+        @Option(names = "--none", description = "Set: no synchronous standby, commits wait for none.")
+        boolean none;
+
+        @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token (default: $" + TOKEN_ENV + ").")
+        String token;
+
+        @Override
+        String name() {
+            return "sync-standbys";
+        }
+
+        @Override
+        Report check(ReplicationStateClient client) {
+            if (none && names != null) {
+                throw new PgactiveToolsCli.UsageException("--names and --none exclude each other");
+            }
+            SynchronousStandbysView v = none || names != null
+                    ? client.setSynchronousStandbys(node, none ? List.of() : names, token(this, token))
+                    : client.synchronousStandbys(node);
+            Report r = new Report(name());
+            r.json.put("node", v.node());
+            r.json.put("synchronous_standby_names", v.value());
+            r.json.put("previous", v.previous());
+            r.table = new Table("NODE", "SYNCHRONOUS_STANDBY_NAMES", "PREVIOUS");
+            r.table.row(
+                    v.node(), v.value().isEmpty() ? "(none)" : v.value(), v.previous() == null ? "-" : v.previous());
+            r.result = Result.OK;
+            String shown = v.value().isEmpty() ? "none (asynchronous)" : "'" + v.value() + "'";
+            r.message = v.previous() == null
+                    ? v.node() + ": synchronous standbys " + shown
+                    : v.node() + ": synchronous standbys set to " + shown + ", was '" + v.previous() + "'";
             return r;
         }
     }

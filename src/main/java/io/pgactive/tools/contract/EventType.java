@@ -26,6 +26,8 @@ public enum EventType {
     FENCED("fenced"),
     PROMOTED("promoted"),
     TRAFFIC_REPOINTED("traffic_repointed"),
+    /** The promoted node's synchronous_standby_names set after a failover; details hold the old and new value. */
+    SYNC_CONFIGURED("sync_configured"),
     RESYNCED("resynced"),
     FAILOVER_FAILED("failover_failed");
 

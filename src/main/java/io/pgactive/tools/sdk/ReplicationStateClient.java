@@ -14,6 +14,7 @@ import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotJson;
 import io.pgactive.tools.workflow.failover.FailoverView;
 import io.pgactive.tools.workflow.failover.ResyncView;
+import io.pgactive.tools.workflow.failover.SynchronousStandbysView;
 import io.pgactive.tools.workflow.guard.GuardView;
 import io.pgactive.tools.workflow.upgrade.UpgradeRequest;
 import io.pgactive.tools.workflow.upgrade.UpgradeView;
@@ -337,6 +338,28 @@ public final class ReplicationStateClient {
         body.put("reason", reason);
         return exchange(
                 new Request("POST", "failovers", null, token, json(body)), ReplicationStateClient::failoverView);
+    }
+
+    /** {@code node}'s {@code synchronous_standby_names} as its sessions see it (empty: none). */
+    public SynchronousStandbysView synchronousStandbys(String node) {
+        return exchange(
+                Request.get("nodes/" + segment(node) + "/synchronous-standbys", null),
+                b -> SnapshotJson.MAPPER.readValue(b, SynchronousStandbysView.class));
+    }
+
+    /**
+     * Sets {@code node}'s {@code synchronous_standby_names} to {@code names}, configured nodes of which the first
+     * connected one confirms commits (empty: none, commits wait for no standby). {@code token} is the failover token.
+     */
+    public SynchronousStandbysView setSynchronousStandbys(String node, List<String> names, String token) {
+        return exchange(
+                new Request(
+                        "PUT",
+                        "nodes/" + segment(node) + "/synchronous-standbys",
+                        null,
+                        token,
+                        json(Map.of("names", names))),
+                b -> SnapshotJson.MAPPER.readValue(b, SynchronousStandbysView.class));
     }
 
     /** One resync by id ({@code resync-<node>}) or node. */

@@ -53,6 +53,13 @@ public interface FailoverActivities {
     @ActivityMethod(name = "FailoverAwaitWritable")
     void awaitWritable(String node, long timeoutMillis);
 
+    /**
+     * Sets the promoted {@code node}'s {@code synchronous_standby_names} as {@code policy} says (see
+     * {@link SynchronousStandbys#policy}), verified; returns the old and new value.
+     */
+    @ActivityMethod(name = "FailoverConfigureSynchronousStandbys")
+    String configureSynchronousStandbys(String node, String policy);
+
     /** The router sends every new connection to {@code newPrimary} and none to {@code oldPrimary}. */
     @ActivityMethod(name = "FailoverRepoint")
     String repoint(String oldPrimary, String newPrimary);

@@ -16,6 +16,7 @@ import io.temporal.failure.ApplicationFailure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -29,6 +30,8 @@ public class FailoverActivitiesImpl implements FailoverActivities {
 
     private static final Logger LOG = Logger.getLogger(FailoverActivitiesImpl.class);
     static final long POLL_MILLIS = 100;
+    /** How long a reload of the configuration may take to reach the node's sessions. */
+    static final long SYNC_RELOAD_MILLIS = 10_000;
 
     private final FailoverPorts ports;
     private final SnapshotBus bus;
@@ -143,6 +146,21 @@ public class FailoverActivitiesImpl implements FailoverActivities {
             }
             sleep(POLL_MILLIS);
         }
+    }
+
+    @Override
+    public String configureSynchronousStandbys(String node, String policy) {
+        if (SynchronousStandbys.KEEP.equals(policy)) {
+            String kept = port(() -> ports.control().synchronousStandbyNames(node));
+            return "synchronous_standby_names on " + node + " kept as '" + kept + "' (" + SynchronousStandbys.PROPERTY
+                    + "=keep)"
+                    + (kept.isBlank() ? "" : "; commits on " + node + " wait until a standby named there confirms");
+        }
+        List<String> names = SynchronousStandbys.namesFor(policy, node);
+        String before = port(() -> ports.control().setSynchronousStandbyNames(node, names, SYNC_RELOAD_MILLIS));
+        String after = SynchronousStandbys.value(names);
+        return "synchronous_standby_names on " + node + ": '" + before + "' -> '" + after + "'"
+                + (names.isEmpty() ? " (asynchronous: no standby follows " + node + " yet)" : "");
     }
 
     @Override

@@ -45,6 +45,7 @@ public class FailoverPorts {
         this.vertx = vertx;
         NodeControls.Built built = NodeControls.build(settings, nodes, PROBE_TIMEOUT, RdsClients::create);
         this.control = built.control();
+        SynchronousStandbys.policy(settings.synchronousStandbysAfter(), nodes::knows);
         this.rds = built.rds();
         this.router = settings.haproxyAdminSocket()
                 .map(socket ->

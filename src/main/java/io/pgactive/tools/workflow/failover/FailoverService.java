@@ -58,7 +58,10 @@ public class FailoverService {
             return existing;
         }
         Failover stub = client.newWorkflowStub(Failover.class, WorkflowExecutions.startOnce(id, worker.taskQueue()));
-        call(() -> WorkflowClient.start(stub::run, new FailoverInput(id, request, settings.policy())));
+        FailoverPolicy policy = settings.policy()
+                .withSynchronousStandbysAfter(
+                        SynchronousStandbys.policy(settings.synchronousStandbysAfter(), this::configured));
+        call(() -> WorkflowClient.start(stub::run, new FailoverInput(id, request, policy)));
         return view(client, id, request.primary());
     }
 
@@ -135,8 +138,12 @@ public class FailoverService {
                 (status, running, progress) -> new ResyncView(id, node, status, running, progress));
     }
 
+    private boolean configured(String node) {
+        return config.collector().nodes().stream().anyMatch(n -> n.name().equals(node));
+    }
+
     private void requireConfigured(String node) {
-        if (config.collector().nodes().stream().noneMatch(n -> n.name().equals(node))) {
+        if (!configured(node)) {
             throw new IllegalArgumentException("names no configured node: '" + node + "'");
         }
     }

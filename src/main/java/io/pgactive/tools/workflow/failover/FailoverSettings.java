@@ -114,6 +114,12 @@ public interface FailoverSettings {
                 writableTimeout().toMillis());
     }
 
+    /**
+     * The promoted node's {@code synchronous_standby_names}: absent or empty for none (the default: no standby follows
+     * it yet, so none could confirm a commit), {@code keep}, or a comma-separated list of configured node names.
+     */
+    Optional<String> synchronousStandbysAfter();
+
     /** Starting failovers without an operator; off unless enabled, and then only for the primaries listed. */
     Automatic automatic();
 

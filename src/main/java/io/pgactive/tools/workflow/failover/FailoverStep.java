@@ -15,6 +15,9 @@ public record FailoverStep(
     public static final String FENCED = "fenced";
     public static final String PROMOTED = "promoted";
     public static final String TRAFFIC_REPOINTED = "traffic_repointed";
+    /** The promoted node's {@code synchronous_standby_names}, set (or kept) before traffic reaches it. */
+    public static final String SYNC_CONFIGURED = "sync_configured";
+
     public static final String RESYNCED = "resynced";
     public static final String FAILED = "failover_failed";
 

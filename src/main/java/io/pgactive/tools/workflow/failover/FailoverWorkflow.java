@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * The failover's sequence: decide (snapshot + direct probe + {@link FailoverRules}), fence, catch up (planned only),
- * promote, wait writable, re-point. Every step is recorded before the next begins. After a failure the old primary
+ * promote, wait writable, set the new primary's synchronous standbys, re-point. Every step is recorded before the next begins. After a failure the old primary
  * stays fenced unless nothing was promoted in a planned switchover: two writable primaries behind one router is the
  * outcome this order exists to prevent.
  */
@@ -41,6 +41,8 @@ public class FailoverWorkflow implements Failover {
 
     /** Marks where planned switchovers began to hold clients at the write gate. */
     static final String HOLD_CHANGE = "switchover-hold";
+    /** Marks where failovers began to set the promoted node's synchronous_standby_names before re-pointing. */
+    static final String SYNC_CHANGE = "sync-standbys-after";
 
     private final List<FailoverStep> steps = new ArrayList<>();
     private boolean holding;
@@ -148,6 +150,11 @@ public class FailoverWorkflow implements Failover {
                             + release());
         }
 
+        String syncProblem = null;
+        if (Workflow.getVersion(SYNC_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
+            syncProblem = configureSynchronousStandbys(standby, policy.synchronousStandbysAfter());
+        }
+
         phase = FailoverPhase.REPOINTING;
         try {
             String repointed = quick.repoint(primary, standby);
@@ -157,9 +164,12 @@ public class FailoverWorkflow implements Failover {
             return fail(
                     standby,
                     "re-pointing traffic to " + standby + " failed: " + rootMessage(e) + "; " + standby
-                            + " is the primary, point clients at it" + release());
+                            + " is the primary, point clients at it" + release()
+                            + (syncProblem == null ? "" : "; " + syncProblem));
         }
         phase = FailoverPhase.COMPLETED;
+        // the failover stands; what is left for the operator is said where the outcome is read
+        error = syncProblem;
         return progress();
     }
 
@@ -188,6 +198,27 @@ public class FailoverWorkflow implements Failover {
             return "; " + released;
         } catch (ActivityFailure e) {
             return "; releasing the held clients failed (RESUME them at PgBouncer): " + rootMessage(e);
+        }
+    }
+
+    /**
+     * Sets the promoted node's synchronous standbys. A failure leaves the promotion as it is (undoing it would leave
+     * no primary at all): it is recorded, and the returned text says what the operator must do; null on success.
+     */
+    private String configureSynchronousStandbys(String standby, String policy) {
+        String wanted = policy == null ? SynchronousStandbys.NONE : policy;
+        try {
+            record(FailoverStep.SYNC_CONFIGURED, standby, -1, quick.configureSynchronousStandbys(standby, wanted));
+            return null;
+        } catch (ActivityFailure e) {
+            String fix = wanted.isEmpty()
+                    ? "--none"
+                    : SynchronousStandbys.KEEP.equals(wanted) ? "--none (or --names ...)" : "--names " + wanted;
+            String why = "setting synchronous_standby_names on " + standby + " failed: " + rootMessage(e)
+                    + "; if commits on " + standby + " hang, it still waits for the old primary's synchronous"
+                    + " standbys: run 'pgactive-tools replication sync-standbys " + standby + " " + fix + "'";
+            record(FailoverStep.SYNC_CONFIGURED, standby, -1, why);
+            return why;
         }
     }
 

@@ -1,6 +1,7 @@
 package io.pgactive.tools.workflow.failover;
 
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
+import java.util.List;
 
 /**
  * The failover's direct actions on one PostgreSQL server, by configured node name. Blocking; activity threads only.
@@ -29,4 +30,17 @@ public interface NodeControl {
 
     /** Whether the node is out of recovery and its sessions default to read-write. */
     boolean writable(String node);
+
+    /** The node's {@code synchronous_standby_names} as its sessions see it now (empty: none). */
+    String synchronousStandbyNames(String node);
+
+    /**
+     * Sets {@code synchronous_standby_names} to {@code names} (none: empty, commits wait for no standby) with
+     * {@code ALTER SYSTEM} and a reload, and returns once the node reports the new value. Names are checked before any
+     * SQL runs.
+     *
+     * @return the value before the change
+     * @throws UpgradeException a bad name (not retryable), the node unreachable, or the reload not seen in time
+     */
+    String setSynchronousStandbyNames(String node, List<String> names, long timeoutMillis);
 }

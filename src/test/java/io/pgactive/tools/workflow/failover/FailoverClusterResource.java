@@ -13,7 +13,8 @@ import java.util.Map;
 /**
  * A primary ({@code node1}) with a synchronous standby ({@code node2}) and an asynchronous one ({@code node3}), all
  * configured nodes of the service; HAProxy in front of the primary where the application connects; Temporal's test
- * server. The monitor role may promote ({@code EXECUTE} on {@code pg_promote}), as the failover needs.
+ * server. The monitor role may promote ({@code EXECUTE} on {@code pg_promote}), as the failover needs. The standbys
+ * carry the primary's {@code synchronous_standby_names} in their copy of {@code postgresql.auto.conf}.
  */
 public class FailoverClusterResource extends ServiceTestResource {
 
@@ -42,10 +43,12 @@ public class FailoverClusterResource extends ServiceTestResource {
         primary.execute("CREATE TABLE " + TABLE + " (id bigserial PRIMARY KEY, payload text NOT NULL)");
         primary.execute("GRANT SELECT, INSERT ON " + TABLE + " TO " + APP_USER + "; GRANT USAGE ON SEQUENCE " + TABLE
                 + "_id_seq TO " + APP_USER);
-        sync = cluster.add(primary.createStandby("node2"));
-        async = cluster.add(primary.createStandby("node3"));
+        // before the base backups, as deployments do: the standbys inherit it, so the promoted node2 names itself
+        // and would hold every commit until the failover sets it
         primary.execute("ALTER SYSTEM SET synchronous_standby_names = 'node2'");
         primary.execute("SELECT pg_reload_conf()");
+        sync = cluster.add(primary.createStandby("node2"));
+        async = cluster.add(primary.createStandby("node3"));
         haproxy = closeOnStop(HaproxyProcess.start("127.0.0.1", primary.port()));
         TemporalTestServer temporal = closeOnStop(TemporalTestServer.start(0));
         Path config = ServiceConfig.write(dir, List.of(primary, sync, async), "interval: 500ms\nbackoff_max: 1s\n");

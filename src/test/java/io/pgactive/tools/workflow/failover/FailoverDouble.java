@@ -23,6 +23,10 @@ final class FailoverDouble {
     volatile boolean catchUpFails;
     volatile boolean promoteFails;
     volatile boolean repointFails;
+    volatile boolean syncFails;
+    /** The promoted node's synchronous_standby_names: what it copied from the old primary, until the failover sets it. */
+    volatile String syncStandbyNames = "\"s\", \"a\"";
+
     final List<String> calls = new CopyOnWriteArrayList<>();
     final List<FailoverStep> recorded = new CopyOnWriteArrayList<>();
     volatile String routedTo = "p";
@@ -105,6 +109,19 @@ final class FailoverDouble {
 
     void awaitWritable(String node, long timeoutMillis) {
         calls.add("writable " + node);
+    }
+
+    String configureSynchronousStandbys(String node, String policy) {
+        calls.add("sync " + node + " '" + policy + "'");
+        if (syncFails) {
+            throw ApplicationFailure.newNonRetryableFailure("permission denied to set parameter", "SetFailed");
+        }
+        if (SynchronousStandbys.KEEP.equals(policy)) {
+            return "kept '" + syncStandbyNames + "'";
+        }
+        String before = syncStandbyNames;
+        syncStandbyNames = SynchronousStandbys.value(SynchronousStandbys.namesFor(policy, node));
+        return "'" + before + "' -> '" + syncStandbyNames + "'";
     }
 
     String repoint(String oldPrimary, String newPrimary) {

@@ -7,6 +7,8 @@ import static io.pgactive.tools.workflow.failover.FailoverClusterResource.TOKEN;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
 
 import io.pgactive.tools.cli.CliRun;
 import io.pgactive.tools.snapshot.NodeStatus;
@@ -118,7 +120,11 @@ class FailoverEndToEndTest {
                             FailoverStep.STARTED,
                             FailoverStep.FENCED,
                             FailoverStep.PROMOTED,
+                            FailoverStep.SYNC_CONFIGURED,
                             FailoverStep.TRAFFIC_REPOINTED);
+            // node2 inherited 'node2' from node1: without the step, the writes below would wait forever
+            assertThat(done.getString("progress.steps.find { it.type == 'sync_configured' }.message"))
+                    .contains("'node2' -> ''");
 
             await().atMost(WAIT).until(() -> writer.ackedOn(sync.port()) >= 20);
             assertHolds(sync, beforeKill);
@@ -163,6 +169,7 @@ class FailoverEndToEndTest {
             assertThat(events.getList("items.to")).containsExactly("node2");
             assertThat(events.getString("items[0].details.failover")).isEqualTo(id);
         });
+        synchronousStandbysForTheOperator(server);
         String metrics = given().header("Accept", "text/plain; version=0.0.4")
                 .get("/q/metrics")
                 .then()
@@ -176,6 +183,45 @@ class FailoverEndToEndTest {
         assertThat(sample(metrics, "pgactive_failover_running")).isEqualTo("0.0");
         assertThat(sample(metrics, "pgactive_failover_promote_duration_seconds_count"))
                 .isEqualTo("1.0");
+    }
+
+    /** After the failover: the operator reads and sets node2's synchronous standbys, by HTTP and with the CLI. */
+    private static void synchronousStandbysForTheOperator(String server) {
+        given().get("/nodes/node2/synchronous-standbys")
+                .then()
+                .statusCode(200)
+                .body("node", equalTo("node2"))
+                .body("value", equalTo(""));
+        given().contentType(ContentType.JSON)
+                .body(Map.of("names", List.of()))
+                .put("/nodes/node2/synchronous-standbys")
+                .then()
+                .statusCode(401);
+        given().header("Authorization", "Bearer " + TOKEN)
+                .contentType(ContentType.JSON)
+                .body(Map.of("names", List.of("node3'; RESET ALL; --")))
+                .put("/nodes/node2/synchronous-standbys")
+                .then()
+                .statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", containsString("is not a node name"));
+        given().header("Authorization", "Bearer " + TOKEN)
+                .contentType(ContentType.JSON)
+                .body(Map.of("names", List.of("node9")))
+                .put("/nodes/node2/synchronous-standbys")
+                .then()
+                .statusCode(400);
+        given().get("/nodes/node9/synchronous-standbys").then().statusCode(404);
+        given().get("/nodes/node2").then().statusCode(200);
+
+        CliRun none = CliRun.inProcess(
+                "replication", "sync-standbys", "node2", "--none", "--token", TOKEN, "--server", server, "-f", "json");
+        assertThat(none.exit()).as(none.out() + none.err()).isZero();
+        assertThat(JsonPath.from(none.out()).getString("synchronous_standby_names"))
+                .isEmpty();
+        CliRun shown = CliRun.inProcess("replication", "sync-standbys", "node2", "--server", server);
+        assertThat(shown.exit()).as(shown.out() + shown.err()).isZero();
+        assertThat(shown.out()).contains("node2: synchronous standbys none (asynchronous)");
     }
 
     private boolean standbysStreaming(String... standbys) {

@@ -16,18 +16,31 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * A failover running while the service is redeployed must replay with the new code: this replays a recorded history
- * of a completed failover (decide, fence, promote, wait writable, re-point, each step recorded). A change that breaks
- * it needs {@code Workflow.getVersion} instead of a new recording.
+ * A failover running while the service is redeployed must replay with the new code: this replays recorded histories
+ * of completed failovers (decide, fence, promote, wait writable, re-point, each step recorded), one from before the
+ * synchronous standbys step and one with it. A change that breaks them needs {@code Workflow.getVersion} instead of
+ * a new recording.
  *
- * <p>To record it again: run {@link #main} with the target file as argument.
+ * <p>To record the current version: run {@link #main} with the target file as argument (a new file beside the old
+ * ones; the old ones stay as they were).
  */
 class FailoverReplayTest {
 
     static final String HISTORY = "histories/failover.json";
+    /** Recorded after the promoted node's synchronous_standby_names began to be set ({@code sync-standbys-after}). */
+    static final String HISTORY_SYNC = "histories/failover-sync-standbys.json";
 
     @Test
     void todaysCodeReplaysARecordedFailover() throws Exception {
+        replay(HISTORY);
+    }
+
+    @Test
+    void todaysCodeReplaysAFailoverThatSetTheSynchronousStandbys() throws Exception {
+        replay(HISTORY_SYNC);
+    }
+
+    private static void replay(String history) throws Exception {
         try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
             Worker worker = env.newWorker(
                     "failover-replay",
@@ -36,7 +49,7 @@ class FailoverReplayTest {
                                     Duration.ofSeconds(30).toMillis())
                             .build());
             worker.registerWorkflowImplementationTypes(FailoverWorkflow.class);
-            WorkflowReplayer.replayWorkflowExecutionFromResource(HISTORY, worker);
+            WorkflowReplayer.replayWorkflowExecutionFromResource(history, worker);
         }
     }
 
@@ -57,6 +70,17 @@ class FailoverReplayTest {
                         "FailoverAwaitWritable",
                         "FailoverRepoint",
                         "FailoverRecord");
+        assertThat(read(HISTORY_SYNC)).contains("FailoverConfigureSynchronousStandbys", "EVENT_TYPE_MARKER_RECORDED");
+        assertThat(json).doesNotContain("FailoverConfigureSynchronousStandbys");
+    }
+
+    private static String read(String resource) throws IOException {
+        return new String(
+                FailoverReplayTest.class
+                        .getClassLoader()
+                        .getResourceAsStream(resource)
+                        .readAllBytes(),
+                StandardCharsets.UTF_8);
     }
 
     public static void main(String[] args) throws IOException {

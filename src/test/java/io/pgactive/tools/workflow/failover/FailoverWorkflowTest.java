@@ -41,6 +41,10 @@ class FailoverWorkflowTest {
     }
 
     private FailoverProgress run(FailoverRequest request) {
+        return run(request, POLICY);
+    }
+
+    private FailoverProgress run(FailoverRequest request, FailoverPolicy policy) {
         String id = Failover.workflowId(request.primary());
         Failover stub = client.newWorkflowStub(
                 Failover.class,
@@ -49,7 +53,7 @@ class FailoverWorkflowTest {
                         .setTaskQueue(QUEUE)
                         .setWorkflowIdConflictPolicy(WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING)
                         .build());
-        return stub.run(new FailoverInput(id, request, POLICY));
+        return stub.run(new FailoverInput(id, request, policy));
     }
 
     @Test
@@ -58,13 +62,20 @@ class FailoverWorkflowTest {
 
         assertThat(p.phase()).isEqualTo(FailoverPhase.COMPLETED);
         assertThat(p.decision().standby()).isEqualTo("s");
-        assertThat(db.calls).containsExactly("observe p", "probe p", "fence p", "promote s", "writable s", "repoint s");
+        // the promoted node stops waiting for the old primary's synchronous standbys before traffic reaches it
+        assertThat(db.calls)
+                .containsExactly(
+                        "observe p", "probe p", "fence p", "promote s", "writable s", "sync s ''", "repoint s");
         assertThat(db.recordedTypes())
                 .containsExactly(
                         FailoverStep.STARTED,
                         FailoverStep.FENCED,
                         FailoverStep.PROMOTED,
+                        FailoverStep.SYNC_CONFIGURED,
                         FailoverStep.TRAFFIC_REPOINTED);
+        assertThat(db.syncStandbyNames).isEmpty();
+        assertThat(db.recorded.get(3).message()).contains("'\"s\", \"a\"' -> ''");
+        assertThat(p.error()).isNull();
         assertThat(db.recorded.get(0).message()).contains("requested: node lost");
         assertThat(db.routedTo).isEqualTo("s");
         assertThat(p.promoteMillis()).isGreaterThanOrEqualTo(0);
@@ -135,6 +146,7 @@ class FailoverWorkflowTest {
                         "catch-up s",
                         "promote s",
                         "writable s",
+                        "sync s ''",
                         "repoint s",
                         "release p");
         assertThat(db.held).isFalse();
@@ -181,7 +193,68 @@ class FailoverWorkflowTest {
         assertThat(p.phase()).isEqualTo(FailoverPhase.FAILED);
         assertThat(p.error()).contains("s is the primary");
         assertThat(db.recordedTypes())
-                .containsExactly(FailoverStep.STARTED, FailoverStep.FENCED, FailoverStep.PROMOTED, FailoverStep.FAILED);
+                .containsExactly(
+                        FailoverStep.STARTED,
+                        FailoverStep.FENCED,
+                        FailoverStep.PROMOTED,
+                        FailoverStep.SYNC_CONFIGURED,
+                        FailoverStep.FAILED);
+    }
+
+    @Test
+    void theConfiguredStandbysBecomeTheNewPrimarysSynchronousStandbysWithoutItself() {
+        FailoverProgress p =
+                run(new FailoverRequest("p", false, null, null), POLICY.withSynchronousStandbysAfter("s,a"));
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.COMPLETED);
+        assertThat(db.calls).containsSubsequence("writable s", "sync s 's,a'", "repoint s");
+        assertThat(db.syncStandbyNames).isEqualTo("\"a\"");
+    }
+
+    @Test
+    void keepLeavesTheInheritedSettingAndSaysSo() {
+        FailoverProgress p = run(
+                new FailoverRequest("p", false, null, null),
+                POLICY.withSynchronousStandbysAfter(SynchronousStandbys.KEEP));
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.COMPLETED);
+        assertThat(db.syncStandbyNames).isEqualTo("\"s\", \"a\"");
+        assertThat(db.recorded.get(3).type()).isEqualTo(FailoverStep.SYNC_CONFIGURED);
+        assertThat(db.recorded.get(3).message()).contains("kept");
+    }
+
+    @Test
+    void aFailureToSetTheSynchronousStandbysKeepsThePromotionAndRepointsAndTellsTheOperatorWhatToRun() {
+        db.syncFails = true;
+
+        FailoverProgress p = run(new FailoverRequest("p", false, null, null));
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.COMPLETED);
+        assertThat(db.promoted).isEqualTo("s");
+        assertThat(db.routedTo).isEqualTo("s");
+        assertThat(db.calls).doesNotContain("unfence p");
+        assertThat(db.recordedTypes())
+                .containsExactly(
+                        FailoverStep.STARTED,
+                        FailoverStep.FENCED,
+                        FailoverStep.PROMOTED,
+                        FailoverStep.SYNC_CONFIGURED,
+                        FailoverStep.TRAFFIC_REPOINTED);
+        assertThat(db.recorded.get(3).message()).contains("failed", "permission denied to set parameter");
+        assertThat(p.error())
+                .contains("permission denied to set parameter", "pgactive-tools replication sync-standbys s --none");
+    }
+
+    @Test
+    void aFailedSyncStepAndAFailedRepointAreBothInTheError() {
+        db.syncFails = true;
+        db.repointFails = true;
+
+        FailoverProgress p = run(new FailoverRequest("p", false, null, null));
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.FAILED);
+        assertThat(p.error()).contains("s is the primary", "sync-standbys s --none");
+        assertThat(db.promoted).isEqualTo("s");
     }
 
     @Test

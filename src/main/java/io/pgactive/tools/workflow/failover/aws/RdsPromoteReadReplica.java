@@ -5,6 +5,7 @@ import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import io.pgactive.tools.workflow.upgrade.aws.RdsFailures;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -110,6 +111,17 @@ public final class RdsPromoteReadReplica implements NodeControl {
     @Override
     public boolean writable(String node) {
         return sql.writable(node);
+    }
+
+    /** RDS keeps parameters in DB parameter groups and refuses {@code ALTER SYSTEM}: setting fails with its error. */
+    @Override
+    public String synchronousStandbyNames(String node) {
+        return sql.synchronousStandbyNames(node);
+    }
+
+    @Override
+    public String setSynchronousStandbyNames(String node, List<String> names, long timeoutMillis) {
+        return sql.setSynchronousStandbyNames(node, names, timeoutMillis);
     }
 
     private DBInstance describe(String node, String id) {

@@ -2,20 +2,23 @@ package io.pgactive.tools.workflow.failover.local;
 
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.workflow.failover.NodeControl;
+import io.pgactive.tools.workflow.failover.SynchronousStandbys;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import io.pgactive.tools.workflow.upgrade.local.DsnResolver;
 import io.pgactive.tools.workflow.upgrade.local.PgAdmin;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
  * {@link NodeControl} over JDBC with each node's configured DSN. The role needs {@code EXECUTE} on {@code pg_promote}
  * for promotion, and for fencing a reachable primary {@code ALTER SYSTEM} on {@code default_transaction_read_only}
- * (or superuser) and {@code pg_signal_backend}.
+ * (or superuser) and {@code pg_signal_backend}; for {@code synchronous_standby_names}, {@code ALTER SYSTEM} on it.
  */
 public final class JdbcNodeControl implements NodeControl {
 
@@ -31,6 +34,17 @@ public final class JdbcNodeControl implements NodeControl {
     static final String REPLAY_LSN = "SELECT pg_last_wal_replay_lsn()::text";
     static final String WRITABLE =
             "SELECT NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off'";
+
+    static final String SHOW_SYNC_STANDBYS = "SHOW synchronous_standby_names";
+    /**
+     * ALTER SYSTEM takes no bind parameters: the server quotes the (already checked) value as a literal, and only
+     * that literal follows this text.
+     */
+    static final String QUOTE_LITERAL = "SELECT quote_literal(?)";
+
+    static final String SET_SYNC_STANDBYS = "ALTER SYSTEM SET synchronous_standby_names = ";
+    /** How often a node is asked whether its sessions have read the reloaded configuration. */
+    static final Duration RELOAD_POLL = Duration.ofMillis(50);
 
     private final DsnResolver nodes;
     private final Duration probeTimeout;
@@ -114,6 +128,60 @@ public final class JdbcNodeControl implements NodeControl {
                 return false;
             }
             throw e;
+        }
+    }
+
+    @Override
+    public String synchronousStandbyNames(String node) {
+        return on(node, probeTimeout, st -> query(st, SHOW_SYNC_STANDBYS));
+    }
+
+    @Override
+    public String setSynchronousStandbyNames(String node, List<String> names, long timeoutMillis) {
+        String value;
+        try {
+            value = SynchronousStandbys.value(names);
+        } catch (IllegalArgumentException e) {
+            throw new UpgradeException(node + ": synchronous_standby_names: " + e.getMessage(), false);
+        }
+        Duration timeout = Duration.ofMillis(timeoutMillis);
+        return on(node, timeout.plus(probeTimeout), st -> {
+            String before = query(st, SHOW_SYNC_STANDBYS);
+            String literal;
+            try (PreparedStatement quote = st.getConnection().prepareStatement(QUOTE_LITERAL)) {
+                quote.setString(1, value);
+                try (ResultSet rs = quote.executeQuery()) {
+                    rs.next();
+                    literal = rs.getString(1);
+                }
+            }
+            st.execute(SET_SYNC_STANDBYS + literal);
+            st.execute(RELOAD);
+            // the reload reaches this session at its next command; a value in postgresql.conf that the server
+            // rejects, or a lost signal, shows as the old value here
+            long deadline = System.nanoTime() + timeout.toNanos();
+            String now = query(st, SHOW_SYNC_STANDBYS);
+            while (!value.equals(now)) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new UpgradeException(
+                            node + ": synchronous_standby_names is still '" + now + "' " + timeoutMillis
+                                    + " ms after ALTER SYSTEM and pg_reload_conf() set it to '" + value
+                                    + "' (see pg_file_settings on " + node + ")",
+                            false);
+                }
+                pause();
+                now = query(st, SHOW_SYNC_STANDBYS);
+            }
+            return before;
+        });
+    }
+
+    private static void pause() throws SQLException {
+        try {
+            Thread.sleep(RELOAD_POLL.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting for the reload", "57014", e);
         }
     }
 

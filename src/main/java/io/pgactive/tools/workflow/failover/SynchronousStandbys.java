@@ -1,0 +1,118 @@
+package io.pgactive.tools.workflow.failover;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * {@code synchronous_standby_names} after a failover. A promoted standby keeps the setting it copied from its old
+ * primary ({@code postgresql.auto.conf} travels with the base backup); when that names standbys that do not follow
+ * it, every commit on the new primary waits for a confirmation that never comes. The policy says what the new primary
+ * gets instead: no synchronous standby (the default), a list of configured nodes, or the inherited value.
+ */
+public final class SynchronousStandbys {
+
+    public static final String PROPERTY = "pgactive.failover.synchronous-standbys-after";
+    /** The policy that leaves the promoted node's setting as it was. */
+    public static final String KEEP = "keep";
+    /** The policy (and the setting) with no synchronous standby: commits are acknowledged by the primary alone. */
+    public static final String NONE = "";
+
+    /**
+     * The node names a value may contain: those a configuration accepts, so nothing that could close a quoted name or
+     * the SQL literal around the value.
+     */
+    private static final Pattern NAME = Pattern.compile(FailoverRequest.NODE_NAME);
+
+    private SynchronousStandbys() {}
+
+    /**
+     * The setting for {@code names}: each one double-quoted (node names may hold '-' or '.'), comma-separated, which
+     * PostgreSQL reads as {@code FIRST 1 (...)}: the first connected one in the list is the synchronous standby.
+     *
+     * @throws IllegalArgumentException a name that is not a node name, or one named twice
+     */
+    public static String value(List<String> names) {
+        List<String> quoted = new ArrayList<>();
+        for (String name : checked(names)) {
+            quoted.add('"' + name + '"');
+        }
+        return String.join(", ", quoted);
+    }
+
+    /** The names, checked against {@link #NAME} and for repeats; the message says which one is wrong and why. */
+    public static List<String> checked(List<String> names) {
+        Set<String> seen = new LinkedHashSet<>();
+        for (String name : names) {
+            if (name == null || !NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException(
+                        "'" + printable(name) + "' is not a node name (1 to 63 letters, digits, '_', '.' or '-')");
+            }
+            if (!seen.add(name)) {
+                throw new IllegalArgumentException("'" + name + "' is named twice");
+            }
+        }
+        return List.copyOf(seen);
+    }
+
+    /**
+     * The policy from {@value #PROPERTY}: {@link #NONE} when absent or blank, {@link #KEEP}, or the configured nodes
+     * it lists, comma-joined without spaces.
+     *
+     * @throws IllegalArgumentException {@code property: problem}, one line
+     */
+    public static String policy(Optional<String> setting, Predicate<String> configured) {
+        String text = setting.map(String::strip).orElse(NONE);
+        if (text.isEmpty() || text.equalsIgnoreCase("none")) {
+            return NONE;
+        }
+        if (text.equalsIgnoreCase(KEEP)) {
+            return KEEP;
+        }
+        try {
+            List<String> names = checked(split(text));
+            for (String name : names) {
+                if (!configured.test(name)) {
+                    throw new IllegalArgumentException("no configured node is named '" + name + "'");
+                }
+            }
+            return String.join(",", names);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(PROPERTY + ": " + e.getMessage()
+                    + " (expected empty for none, 'keep', or a comma-separated list of configured node names)");
+        }
+    }
+
+    /**
+     * The standbys a policy names for the promoted {@code node}: none for {@link #NONE} (and for a null policy, which
+     * a failover started before the policy existed carries), the listed nodes without {@code node} itself (a primary
+     * cannot confirm its own commits). Not for {@link #KEEP}.
+     */
+    public static List<String> namesFor(String policy, String node) {
+        if (policy == null || policy.isBlank()) {
+            return List.of();
+        }
+        return split(policy).stream().filter(n -> !n.equals(node)).toList();
+    }
+
+    /** A comma-separated list, each entry stripped; an empty entry is kept, so that it is refused as a name. */
+    public static List<String> split(String text) {
+        List<String> names = new ArrayList<>();
+        for (String part : text.split(",", -1)) {
+            names.add(part.strip());
+        }
+        return names;
+    }
+
+    private static String printable(String name) {
+        if (name == null) {
+            return "null";
+        }
+        String shown = name.length() > 70 ? name.substring(0, 70) + "..." : name;
+        return shown.replaceAll("\\p{Cntrl}", "?");
+    }
+}
