@@ -11,6 +11,7 @@ import io.temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -23,9 +24,10 @@ public final class WorkflowExecutions {
     /**
      * Where the latest run of a workflow stands without asking its worker: its status, and how many events its history
      * holds. A workflow's state only changes in a workflow task, and every completed task adds events, so an answer
-     * read from the workflow (a query) stays true while the run and the history length are the same.
+     * read from the workflow (a query) stays true while the run and the history length are the same. {@code closedAt}
+     * is null while the run is open.
      */
-    public record Execution(String runId, WorkflowExecutionStatus status, long historyLength) {}
+    public record Execution(String runId, WorkflowExecutionStatus status, long historyLength, Instant closedAt) {}
 
     /**
      * How the services start a workflow whose id names what it acts on (one per node): a start while a run is open
@@ -56,7 +58,12 @@ public final class WorkflowExecutions {
                             .setExecution(WorkflowExecution.newBuilder().setWorkflowId(id))
                             .build())
                     .getWorkflowExecutionInfo();
-            return new Execution(info.getExecution().getRunId(), info.getStatus(), info.getHistoryLength());
+            Instant closedAt = info.hasCloseTime()
+                    ? Instant.ofEpochSecond(
+                            info.getCloseTime().getSeconds(),
+                            info.getCloseTime().getNanos())
+                    : null;
+            return new Execution(info.getExecution().getRunId(), info.getStatus(), info.getHistoryLength(), closedAt);
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
                 return null;

@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.NotFoundException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -52,9 +53,7 @@ public class FailoverService {
         String id = Failover.workflowId(request.primary());
         WorkflowClient client = client();
         FailoverView existing = view(client, id, request.primary());
-        if (existing != null
-                && (Boolean.TRUE.equals(existing.running())
-                        || existing.progress() != null && existing.progress().phase() == FailoverPhase.COMPLETED)) {
+        if (existing != null && (Boolean.TRUE.equals(existing.running()) || completedRecently(client, id, existing))) {
             return existing;
         }
         Failover stub = client.newWorkflowStub(Failover.class, WorkflowExecutions.startOnce(id, worker.taskQueue()));
@@ -63,6 +62,21 @@ public class FailoverService {
                         SynchronousStandbys.policy(settings.synchronousStandbysAfter(), this::configured));
         call(() -> WorkflowClient.start(stub::run, new FailoverInput(id, request, policy)));
         return view(client, id, request.primary());
+    }
+
+    /**
+     * A completed failover answers a new request for its primary only for {@code rerun-after}: a node that failed over
+     * long ago may be a primary again (resynced, then promoted), and a request for it must not be answered with an old
+     * outcome.
+     */
+    private boolean completedRecently(WorkflowClient client, String id, FailoverView existing) {
+        if (existing.progress() == null || existing.progress().phase() != FailoverPhase.COMPLETED) {
+            return false;
+        }
+        WorkflowExecutions.Execution run = call(() -> WorkflowExecutions.describe(client, id));
+        return run == null
+                || run.closedAt() == null
+                || run.closedAt().plus(settings.rerunAfter()).isAfter(Instant.now());
     }
 
     /**

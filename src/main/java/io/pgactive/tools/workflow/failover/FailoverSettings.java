@@ -20,6 +20,14 @@ public interface FailoverSettings {
     @WithDefault("16777216")
     long maxLagBytes();
 
+    /**
+     * For this long after a primary's failover completed, a new request for that primary answers with it (a repeated
+     * or retried request changes nothing); later, a new failover runs, which its rules refuse unless the node is a
+     * failing primary again.
+     */
+    @WithDefault("10m")
+    Duration rerunAfter();
+
     @WithDefault("30s")
     Duration catchUpTimeout();
 

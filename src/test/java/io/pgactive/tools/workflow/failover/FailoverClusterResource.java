@@ -63,6 +63,8 @@ public class FailoverClusterResource extends ServiceTestResource {
                 TOKEN,
                 "pgactive.failover.down-for",
                 "1s",
+                "pgactive.failover.rerun-after",
+                "20s",
                 "pgactive.failover.haproxy-admin-socket",
                 haproxy.adminSocket().toString(),
                 "pgactive.failover.haproxy-backend",

@@ -115,6 +115,11 @@ class FailoverEndToEndTest {
                     .as(done.getString("progress.error"))
                     .isEqualTo("COMPLETED");
             assertThat(done.getString("progress.decision.standby")).isEqualTo("node2");
+            // a repeated request right after answers with the completed failover and changes nothing
+            JsonPath repeated = start(Map.of("primary", "node1", "reason", "node1 lost"));
+            assertThat(repeated.getString("progress.phase")).isEqualTo("COMPLETED");
+            assertThat(repeated.getLong("progress.started_at_millis"))
+                    .isEqualTo(done.getLong("progress.started_at_millis"));
             assertThat(done.getList("progress.steps.type"))
                     .containsExactly(
                             FailoverStep.STARTED,
@@ -183,6 +188,16 @@ class FailoverEndToEndTest {
         assertThat(sample(metrics, "pgactive_failover_running")).isEqualTo("0.0");
         assertThat(sample(metrics, "pgactive_failover_promote_duration_seconds_count"))
                 .isEqualTo("1.0");
+
+        // past rerun-after, a request for node1 is not answered with the old outcome: a new failover runs, and its
+        // rules refuse it, since node1 answers again
+        await().atMost(WAIT).untilAsserted(() -> {
+            JsonPath again = start(Map.of("primary", "node1", "reason", "node1 again"));
+            assertThat(again.getString("progress.phase")).isNotEqualTo("COMPLETED");
+        });
+        JsonPath rerun = awaitEnded(id);
+        assertThat(rerun.getString("progress.phase")).isEqualTo("REFUSED");
+        assertThat(rerun.getString("progress.error")).contains("answers a direct probe");
     }
 
     /** After the failover: the operator reads and sets node2's synchronous standbys, by HTTP and with the CLI. */

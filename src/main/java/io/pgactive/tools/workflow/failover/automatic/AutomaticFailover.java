@@ -199,18 +199,21 @@ public class AutomaticFailover {
                 outcomes.add(new Outcome(primary, w -> w.foundRunning(at)));
                 return;
             }
+            FailoverView v = failovers.start(new FailoverRequest(primary, false, null, reason));
             if (existing != null
                     && existing.progress() != null
-                    && existing.progress().phase() == FailoverPhase.COMPLETED) {
-                // the service returns a completed failover of this primary instead of running a new one
+                    && v.progress() != null
+                    && v.progress().phase() == FailoverPhase.COMPLETED
+                    && v.progress().startedAtMillis() == existing.progress().startedAtMillis()) {
+                // a failover of this primary completed within pgactive.failover.rerun-after: the service answers
+                // with it instead of running a new one
                 LOG.errorf(
-                        "automatic failover of %s: %s completed earlier; the service does not repeat a completed"
-                                + " failover of a primary",
-                        primary, existing.id());
+                        "automatic failover of %s: %s completed earlier and is still the answer for this primary"
+                                + " (pgactive.failover.rerun-after); not started",
+                        primary, v.id());
                 outcomes.add(new Outcome(primary, w -> w.startFailed(at.plusMillis(policy.cooldownMillis()))));
                 return;
             }
-            FailoverView v = failovers.start(new FailoverRequest(primary, false, null, reason));
             LOG.warnf("automatic failover of %s: %s started", primary, v.id());
             decided.fire(new AutomaticFailoverDecided(primary, null));
             outcomes.add(new Outcome(primary, w -> w.started(at)));
