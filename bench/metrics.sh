@@ -5,10 +5,5 @@
 #   bench/metrics.sh            # 10 nodes
 #   bench/metrics.sh 100        # 100 nodes
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-if [[ ! -f target/test-classes/io/pgactive/tools/bench/MetricsBenchmark.class || ! -f target/test-classpath.txt ]]; then
-  ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
-fi
-CP="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
+source "$(dirname "${BASH_SOURCE[0]}")/packaged-service.sh"
 exec java -Xmx256m -cp "$CP" io.pgactive.tools.bench.MetricsBenchmark "$@"

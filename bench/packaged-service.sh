@@ -1,8 +1,12 @@
-# Sourced by the benchmarks that start the packaged service: moves to the project, builds the package and the test
-# classpath when they are missing, and sets CP to the benchmark classpath.
+# Sourced by the benchmarks: moves to the project, builds the package (the service and the demo jar with its
+# classpath) when it is missing, and sets CP to the benchmark classpath: the demo jar, the service's classes and the
+# demo's run-time dependencies.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-if [[ ! -f target/quarkus-app/quarkus-run.jar || ! -f target/test-classpath.txt ]]; then
+DEMO_JAR="$(ls -t target/pgactive-tools-demo-*.jar 2>/dev/null | head -n 1 || true)"
+if [[ ! -f target/quarkus-app/quarkus-run.jar || -z "$DEMO_JAR" || ! -f target/demo-classpath.txt ]]; then
+  echo "$(basename "$0"): building the service and the demo jar (./mvnw -q -B package -DskipTests)..." >&2
   ./mvnw -q -B package -DskipTests
+  DEMO_JAR="$(ls -t target/pgactive-tools-demo-*.jar | head -n 1)"
 fi
-CP="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
+CP="$DEMO_JAR:target/classes:$(cat target/demo-classpath.txt)"

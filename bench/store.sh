@@ -7,10 +7,5 @@
 #   bench/store.sh                          # 1,000 nodes for 20 s, then one simulated day
 #   bench/store.sh --nodes 100 --seconds 60 --days 2
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-if [[ ! -f target/test-classes/io/pgactive/tools/bench/StoreBenchmark.class || ! -f target/test-classpath.txt ]]; then
-  ./mvnw -q -B test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test-classpath.txt
-fi
-CP="target/test-classes:target/classes:$(cat target/test-classpath.txt)"
+source "$(dirname "${BASH_SOURCE[0]}")/packaged-service.sh"
 exec java -Xmx512m -cp "$CP" io.pgactive.tools.bench.StoreBenchmark "$@"

@@ -51,13 +51,50 @@ class ArchitectureTest {
     private static final Pattern SDK_OUTSIDE =
             Pattern.compile("(java|javax)\\..*|com\\.fasterxml\\.jackson\\..*|io\\.temporal\\..*");
 
+    /** Where the build compiles src/demo: the demo, the real-PostgreSQL harness and the benchmarks. */
+    private static final String DEMO_CLASSES = "/demo-classes/";
+
     private static JavaClasses service;
+    private static JavaClasses demo;
 
     @BeforeAll
     static void importService() {
         service = new ClassFileImporter()
                 .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .withImportOption(location -> !location.contains(DEMO_CLASSES))
                 .importPackages(ROOT);
+        demo = new ClassFileImporter()
+                .withImportOption(location -> location.contains(DEMO_CLASSES))
+                .importPackages(ROOT);
+    }
+
+    /** The demo and its harness run beside the service, never inside it: nothing in src/main reaches src/demo. */
+    @Test
+    void serviceKnowsNothingOfTheDemo() {
+        assertThat(demo.contain(ROOT + ".testing.PgNode"))
+                .as("the demo classes are on the classpath")
+                .isTrue();
+        Set<String> demoClasses = new TreeSet<>();
+        demo.forEach(c -> demoClasses.add(c.getName()));
+        noClasses()
+                .should()
+                .dependOnClassesThat(DescribedPredicate.describe(
+                        "are compiled from src/demo", c -> demoClasses.contains(c.getName())))
+                .orShould()
+                .dependOnClassesThat()
+                .resideInAnyPackage(ROOT + ".testing..", ROOT + ".bench..")
+                .check(service);
+    }
+
+    /** The demo jar runs without the test frameworks (target/demo-classpath.txt leaves them out). */
+    @Test
+    void demoNeedsNoTestFramework() {
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "org.junit..", "org.assertj..", "org.awaitility..", "io.restassured..", "io.quarkus.test..")
+                .check(demo);
     }
 
     @Test

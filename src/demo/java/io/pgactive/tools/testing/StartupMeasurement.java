@@ -6,7 +6,7 @@ import java.nio.file.Path;
 /**
  * Prints how long starting N standalone nodes takes and how much memory they use.
  *
- * <pre>java -cp &lt;test classpath&gt; io.pgactive.tools.testing.StartupMeasurement 1 10 50</pre>
+ * <pre>java -cp &lt;demo classpath&gt; io.pgactive.tools.testing.StartupMeasurement 1 10 50</pre>
  *
  * The first run in a JVM includes the one-off template initdb, reported separately. RSS counts shared
  * memory once per process that touched it, so PSS (proportional) is the better figure for "how much RAM".

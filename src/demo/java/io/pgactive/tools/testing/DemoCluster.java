@@ -42,7 +42,7 @@ import java.util.concurrent.CountDownLatch;
  * control directory, pauses WAL replay on node3 (node1's streaming standby) for that long.
  *
  * <pre>
- * java -cp &lt;test classpath&gt; io.pgactive.tools.testing.DemoCluster --work-dir DIR --config-out FILE
+ * java -cp &lt;demo classpath&gt; io.pgactive.tools.testing.DemoCluster --work-dir DIR --config-out FILE
  *      [--parent-pid PID] [--exit-on-stdin-eof] [--no-load] [--no-guard]
  * </pre>
  *

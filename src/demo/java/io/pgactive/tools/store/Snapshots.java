@@ -15,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Hand-built snapshots for store tests: one mutable builder per node, a published snapshot per call. */
+/** Hand-built snapshots for the store's tests and benchmark: one mutable builder per node, a published snapshot per call. */
 public final class Snapshots {
 
     /** The facts of one node that the store looks at. */

@@ -1,5 +1,6 @@
 /**
- * Real-PostgreSQL test harness for pgactive-tools.
+ * The real-PostgreSQL harness shared by the demo, the benchmarks and the tests: local servers, PgBouncer and
+ * HAProxy processes, and the demo cluster behind {@code bin/pgactive-server --demo}.
  *
  * <ul>
  *   <li>{@link PgNode}: one PostgreSQL 18 server (zonky binaries) on 127.0.0.1 with
