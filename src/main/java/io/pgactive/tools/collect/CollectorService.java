@@ -8,9 +8,9 @@ import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.trace.Tracer;
 import io.pgactive.tools.config.CustomQuery;
 import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.snapshot.PublishedHistory;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.VersionSequence;
-import io.pgactive.tools.store.HistoryService;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
@@ -51,7 +51,7 @@ public class CollectorService {
     Tracer tracer;
 
     @Inject
-    HistoryService history;
+    PublishedHistory history;
 
     private Collector collector;
     private final Map<String, Timer> nodeTimers = new ConcurrentHashMap<>();

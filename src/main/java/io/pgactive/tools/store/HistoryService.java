@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.opentelemetry.api.trace.Tracer;
 import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.snapshot.PublishedHistory;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.VersionSequence;
 import io.quarkus.runtime.ShutdownEvent;
@@ -26,7 +27,7 @@ import org.jboss.logging.Logger;
  * first cycle), fed from the bus, closed on shutdown.
  */
 @ApplicationScoped
-public class HistoryService {
+public class HistoryService implements PublishedHistory {
 
     private static final Logger LOG = Logger.getLogger(HistoryService.class);
     /** Snapshot JSON allowed to wait for the disk before older versions are thinned. */
@@ -90,6 +91,7 @@ public class HistoryService {
         LOG.infof("history database %s open", path);
     }
 
+    @Override
     public VersionSequence.Mark versionMark() {
         open();
         return db.versionMark(legacyMark(config.database().dataDir().resolve("snapshot-version")));
@@ -111,6 +113,7 @@ public class HistoryService {
         }
     }
 
+    @Override
     public long conflictCursor(String node) {
         open();
         return store.conflictCursor(node);

@@ -108,18 +108,12 @@ class ArchitectureTest {
                 .check(service);
     }
 
-    /**
-     * Known exception: {@code collect.CollectorService} starts the collector where the history left off (the version
-     * mark, the conflict cursors) and so reads {@code store.HistoryService}; handing those to the collector from the
-     * store's side would remove it.
-     */
+    /** Collection reads where the history left off through {@code snapshot.PublishedHistory}, never the store. */
     @Test
     void collectionKnowsNoConsumer() {
         noClasses()
                 .that()
                 .resideInAnyPackage(ROOT + ".collect..", ROOT + ".config..")
-                .and()
-                .doNotHaveFullyQualifiedName(ROOT + ".collect.CollectorService")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage(CONSUMERS)
