@@ -1,7 +1,7 @@
 package io.pgactive.tools.bench;
 
 import io.pgactive.tools.config.ToolsConfig;
-import io.pgactive.tools.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.store.EventDeriver;
 import io.pgactive.tools.store.HistoryDb;

@@ -1,14 +1,14 @@
 package io.pgactive.tools.store;
 
-import io.pgactive.tools.snapshot.ClusterSummary;
+import io.pgactive.tools.contract.snapshot.ClusterSummary;
+import io.pgactive.tools.contract.snapshot.Link;
+import io.pgactive.tools.contract.snapshot.NodeMetrics;
+import io.pgactive.tools.contract.snapshot.NodeState;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.Snapshot;
+import io.pgactive.tools.contract.snapshot.SnapshotJson;
 import io.pgactive.tools.snapshot.ConflictRecord;
-import io.pgactive.tools.snapshot.Link;
-import io.pgactive.tools.snapshot.NodeMetrics;
-import io.pgactive.tools.snapshot.NodeState;
-import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
-import io.pgactive.tools.snapshot.Snapshot;
-import io.pgactive.tools.snapshot.SnapshotJson;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

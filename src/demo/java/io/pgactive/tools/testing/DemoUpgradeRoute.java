@@ -1,7 +1,7 @@
 package io.pgactive.tools.testing;
 
 import io.pgactive.tools.config.Dsn;
-import io.pgactive.tools.workflow.upgrade.DatabaseRef;
+import io.pgactive.tools.contract.upgrade.DatabaseRef;
 import io.pgactive.tools.workflow.upgrade.ProvisionRequest;
 import io.pgactive.tools.workflow.upgrade.local.LocalPostgresProvisioner;
 import io.pgactive.tools.workflow.upgrade.local.LocalPostgresSettings;

@@ -1,6 +1,6 @@
 package io.pgactive.tools.api;
 
-import io.pgactive.tools.workflow.failover.FailoverRequest;
+import io.pgactive.tools.contract.failover.FailoverRequest;
 import io.pgactive.tools.workflow.failover.FailoverService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;

@@ -1,7 +1,7 @@
 package io.pgactive.tools.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import io.pgactive.tools.snapshot.SnapshotJson;
+import io.pgactive.tools.contract.snapshot.SnapshotJson;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 

@@ -2,8 +2,8 @@ package io.pgactive.tools.api;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import io.pgactive.tools.contract.upgrade.UpgradeRequest;
 import io.pgactive.tools.workflow.TemporalWorker;
-import io.pgactive.tools.workflow.upgrade.UpgradeRequest;
 import io.pgactive.tools.workflow.upgrade.UpgradeService;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;

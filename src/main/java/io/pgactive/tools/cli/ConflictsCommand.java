@@ -1,8 +1,8 @@
 package io.pgactive.tools.cli;
 
 import io.pgactive.tools.contract.Conflict;
+import io.pgactive.tools.contract.snapshot.SnapshotJson;
 import io.pgactive.tools.sdk.ReplicationStateClient;
-import io.pgactive.tools.snapshot.SnapshotJson;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,12 +2,12 @@ package io.pgactive.tools.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgactive.tools.contract.gate.GateState;
+import io.pgactive.tools.contract.guard.GuardDecision;
+import io.pgactive.tools.contract.guard.GuardMode;
+import io.pgactive.tools.contract.guard.GuardState;
+import io.pgactive.tools.contract.guard.GuardView;
 import io.pgactive.tools.sdk.ReplicationStateClient;
-import io.pgactive.tools.workflow.gate.GateState;
-import io.pgactive.tools.workflow.guard.GuardDecision;
-import io.pgactive.tools.workflow.guard.GuardMode;
-import io.pgactive.tools.workflow.guard.GuardState;
-import io.pgactive.tools.workflow.guard.GuardView;
 import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.ArgGroup;

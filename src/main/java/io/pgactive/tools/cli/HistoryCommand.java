@@ -2,8 +2,8 @@ package io.pgactive.tools.cli;
 
 import io.pgactive.tools.contract.HistoryPoint;
 import io.pgactive.tools.contract.NodeHistory;
+import io.pgactive.tools.contract.snapshot.SnapshotJson;
 import io.pgactive.tools.sdk.ReplicationStateClient;
-import io.pgactive.tools.snapshot.SnapshotJson;
 import java.time.Duration;
 import java.time.Instant;
 import picocli.CommandLine.Command;

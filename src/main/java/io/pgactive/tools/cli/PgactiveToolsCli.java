@@ -2,11 +2,11 @@ package io.pgactive.tools.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgactive.tools.contract.snapshot.SnapshotJson;
 import io.pgactive.tools.sdk.ProblemException;
 import io.pgactive.tools.sdk.ProtocolException;
 import io.pgactive.tools.sdk.ReplicationStateClient;
 import io.pgactive.tools.sdk.ServiceUnreachableException;
-import io.pgactive.tools.snapshot.SnapshotJson;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.URI;

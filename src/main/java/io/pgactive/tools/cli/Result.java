@@ -1,6 +1,6 @@
 package io.pgactive.tools.cli;
 
-import io.pgactive.tools.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 
 /**
  * A check's outcome with its Nagios / check_postgres exit code. {@link #rank} orders them for "the worst of several":

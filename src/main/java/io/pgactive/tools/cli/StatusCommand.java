@@ -2,9 +2,9 @@ package io.pgactive.tools.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgactive.tools.contract.snapshot.NodeState;
+import io.pgactive.tools.contract.snapshot.Snapshot;
 import io.pgactive.tools.sdk.ReplicationStateClient;
-import io.pgactive.tools.snapshot.NodeState;
-import io.pgactive.tools.snapshot.Snapshot;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;

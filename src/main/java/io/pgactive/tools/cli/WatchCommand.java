@@ -2,12 +2,12 @@ package io.pgactive.tools.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pgactive.tools.contract.snapshot.NodeMetrics;
+import io.pgactive.tools.contract.snapshot.NodeState;
+import io.pgactive.tools.contract.snapshot.Snapshot;
+import io.pgactive.tools.contract.snapshot.SnapshotJson;
 import io.pgactive.tools.sdk.ReplicationStateClient;
 import io.pgactive.tools.sdk.WatchClient;
-import io.pgactive.tools.snapshot.NodeMetrics;
-import io.pgactive.tools.snapshot.NodeState;
-import io.pgactive.tools.snapshot.Snapshot;
-import io.pgactive.tools.snapshot.SnapshotJson;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;

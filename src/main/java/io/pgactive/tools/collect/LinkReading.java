@@ -1,6 +1,6 @@
 package io.pgactive.tools.collect;
 
-import io.pgactive.tools.snapshot.Link;
+import io.pgactive.tools.contract.snapshot.Link;
 
 /**
  * A link as read from the server, before the collector adds lag time and stall detection from its own position history.

@@ -1,8 +1,8 @@
 package io.pgactive.tools.collect;
 
 import io.pgactive.tools.config.Dsn;
+import io.pgactive.tools.contract.snapshot.Link;
 import io.pgactive.tools.snapshot.HealthPolicy;
-import io.pgactive.tools.snapshot.Link;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;

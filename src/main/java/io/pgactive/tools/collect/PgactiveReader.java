@@ -1,7 +1,7 @@
 package io.pgactive.tools.collect;
 
+import io.pgactive.tools.contract.snapshot.Link;
 import io.pgactive.tools.snapshot.ConflictRecord;
-import io.pgactive.tools.snapshot.Link;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;

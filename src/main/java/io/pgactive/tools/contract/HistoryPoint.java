@@ -1,7 +1,7 @@
 package io.pgactive.tools.contract;
 
 import com.fasterxml.jackson.annotation.JsonView;
-import io.pgactive.tools.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 import java.time.Instant;
 
 /**

@@ -1,6 +1,6 @@
 package io.pgactive.tools.contract;
 
-import io.pgactive.tools.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 import java.time.Instant;
 
 /** A node's figures as one stored version recorded them (the snapshot's node metrics, at full resolution). */

@@ -1,5 +1,8 @@
 package io.pgactive.tools.snapshot;
 
+import io.pgactive.tools.contract.snapshot.Link;
+import io.pgactive.tools.contract.snapshot.NodeMetrics;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,5 +1,7 @@
 package io.pgactive.tools.snapshot;
 
+import io.pgactive.tools.contract.snapshot.Link;
+import io.pgactive.tools.contract.snapshot.NodeMetrics;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

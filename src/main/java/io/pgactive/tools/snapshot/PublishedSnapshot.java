@@ -1,5 +1,6 @@
 package io.pgactive.tools.snapshot;
 
+import io.pgactive.tools.contract.snapshot.Snapshot;
 import java.time.Instant;
 import java.util.List;
 

@@ -1,5 +1,10 @@
 package io.pgactive.tools.snapshot;
 
+import io.pgactive.tools.contract.snapshot.ClusterSummary;
+import io.pgactive.tools.contract.snapshot.NodeMetrics;
+import io.pgactive.tools.contract.snapshot.NodeState;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.Snapshot;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;

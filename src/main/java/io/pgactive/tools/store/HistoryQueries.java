@@ -8,7 +8,7 @@ import io.pgactive.tools.contract.NodeDetail;
 import io.pgactive.tools.contract.NodeSample;
 import io.pgactive.tools.contract.SnapshotSummary;
 import io.pgactive.tools.contract.StoredNode;
-import io.pgactive.tools.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 import java.io.ByteArrayOutputStream;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

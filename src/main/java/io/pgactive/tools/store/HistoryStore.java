@@ -3,7 +3,7 @@ package io.pgactive.tools.store;
 import io.opentelemetry.api.trace.Tracer;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.contract.Event;
-import io.pgactive.tools.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import java.sql.ResultSet;
 import java.sql.SQLException;

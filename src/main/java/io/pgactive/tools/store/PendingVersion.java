@@ -1,10 +1,10 @@
 package io.pgactive.tools.store;
 
 import io.pgactive.tools.contract.Event;
-import io.pgactive.tools.snapshot.ClusterSummary;
+import io.pgactive.tools.contract.snapshot.ClusterSummary;
+import io.pgactive.tools.contract.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.ConflictRecord;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
-import io.pgactive.tools.snapshot.Snapshot;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

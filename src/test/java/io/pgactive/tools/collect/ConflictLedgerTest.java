@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.contract.Conflict;
-import io.pgactive.tools.snapshot.NodeMetrics;
-import io.pgactive.tools.snapshot.Snapshot;
+import io.pgactive.tools.contract.snapshot.NodeMetrics;
+import io.pgactive.tools.contract.snapshot.Snapshot;
 import io.pgactive.tools.store.EventDeriver;
 import io.pgactive.tools.store.HistoryQueries;
 import io.pgactive.tools.store.HistoryStore;

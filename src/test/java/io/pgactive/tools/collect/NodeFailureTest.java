@@ -3,10 +3,10 @@ package io.pgactive.tools.collect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pgactive.tools.snapshot.NodeState;
-import io.pgactive.tools.snapshot.NodeStatus;
-import io.pgactive.tools.snapshot.Snapshot;
-import io.pgactive.tools.snapshot.SnapshotJson;
+import io.pgactive.tools.contract.snapshot.NodeState;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.Snapshot;
+import io.pgactive.tools.contract.snapshot.SnapshotJson;
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
 import java.nio.charset.StandardCharsets;

@@ -3,9 +3,9 @@ package io.pgactive.tools.collect;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.api.trace.TracerProvider;
-import io.pgactive.tools.snapshot.NodeState;
-import io.pgactive.tools.snapshot.NodeStatus;
-import io.pgactive.tools.snapshot.Snapshot;
+import io.pgactive.tools.contract.snapshot.NodeState;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.Snapshot;
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
 import io.vertx.core.VertxOptions;

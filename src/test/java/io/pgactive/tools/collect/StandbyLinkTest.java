@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgactive.tools.contract.Event;
 import io.pgactive.tools.contract.EventType;
-import io.pgactive.tools.snapshot.Link;
-import io.pgactive.tools.snapshot.NodeState;
-import io.pgactive.tools.snapshot.NodeStatus;
-import io.pgactive.tools.snapshot.Snapshot;
+import io.pgactive.tools.contract.snapshot.Link;
+import io.pgactive.tools.contract.snapshot.NodeState;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.Snapshot;
 import io.pgactive.tools.store.EventDeriver;
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
-import io.pgactive.tools.snapshot.ClusterSummary;
-import io.pgactive.tools.snapshot.NodeMetrics;
-import io.pgactive.tools.snapshot.NodeState;
-import io.pgactive.tools.snapshot.NodeStatus;
-import io.pgactive.tools.snapshot.Snapshot;
-import io.pgactive.tools.snapshot.SnapshotJson;
+import io.pgactive.tools.contract.snapshot.ClusterSummary;
+import io.pgactive.tools.contract.snapshot.NodeMetrics;
+import io.pgactive.tools.contract.snapshot.NodeState;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.Snapshot;
+import io.pgactive.tools.contract.snapshot.SnapshotJson;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -33,7 +33,7 @@ class SdkJarTest {
 
     private static final String PROGRAM = """
             import io.pgactive.tools.sdk.ReplicationStateClient;
-            import io.pgactive.tools.snapshot.Snapshot;
+            import io.pgactive.tools.contract.snapshot.Snapshot;
             import java.net.URI;
 
             public class ReadSnapshot {

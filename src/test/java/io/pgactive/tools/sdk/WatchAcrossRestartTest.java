@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgactive.tools.contract.json.MergePatch;
-import io.pgactive.tools.snapshot.Snapshot;
-import io.pgactive.tools.snapshot.SnapshotJson;
+import io.pgactive.tools.contract.snapshot.Snapshot;
+import io.pgactive.tools.contract.snapshot.SnapshotJson;
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.ServiceConfig;
 import java.io.IOException;

@@ -2,6 +2,13 @@ package io.pgactive.tools.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgactive.tools.contract.snapshot.ClusterSummary;
+import io.pgactive.tools.contract.snapshot.Link;
+import io.pgactive.tools.contract.snapshot.NodeMetrics;
+import io.pgactive.tools.contract.snapshot.NodeState;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.Snapshot;
+import io.pgactive.tools.contract.snapshot.SnapshotJson;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

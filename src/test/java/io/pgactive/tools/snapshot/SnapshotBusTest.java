@@ -2,6 +2,10 @@ package io.pgactive.tools.snapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgactive.tools.contract.snapshot.ClusterSummary;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.Snapshot;
+import io.pgactive.tools.contract.snapshot.SnapshotJson;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

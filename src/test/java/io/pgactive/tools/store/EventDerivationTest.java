@@ -5,7 +5,7 @@ import static io.pgactive.tools.store.StoreTestSupport.query;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import io.pgactive.tools.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;

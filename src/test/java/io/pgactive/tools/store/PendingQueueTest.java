@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgactive.tools.contract.Event;
 import io.pgactive.tools.contract.EventType;
-import io.pgactive.tools.snapshot.ClusterSummary;
+import io.pgactive.tools.contract.snapshot.ClusterSummary;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.ConflictRecord;
-import io.pgactive.tools.snapshot.NodeStatus;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

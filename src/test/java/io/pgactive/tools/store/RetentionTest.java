@@ -6,8 +6,8 @@ import static io.pgactive.tools.store.StoreTestSupport.query;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.ConflictRecord;
-import io.pgactive.tools.snapshot.NodeStatus;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,9 +1,9 @@
 package io.pgactive.tools.testing;
 
-import io.pgactive.tools.snapshot.Link;
-import io.pgactive.tools.snapshot.NodeState;
+import io.pgactive.tools.contract.snapshot.Link;
+import io.pgactive.tools.contract.snapshot.NodeState;
+import io.pgactive.tools.contract.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
-import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.smallrye.mutiny.subscription.Cancellable;
 import java.time.Instant;

@@ -3,12 +3,12 @@ package io.pgactive.tools.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgactive.tools.contract.snapshot.Link;
+import io.pgactive.tools.contract.snapshot.NodeMetrics;
+import io.pgactive.tools.contract.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.HealthPolicy;
-import io.pgactive.tools.snapshot.Link;
-import io.pgactive.tools.snapshot.NodeMetrics;
 import io.pgactive.tools.snapshot.NodeObservation;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
-import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.snapshot.SnapshotAssembler;
 import java.time.Instant;
 import java.util.List;

@@ -8,8 +8,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
 import io.pgactive.tools.config.Dsn;
+import io.pgactive.tools.contract.gate.GateState;
 import io.pgactive.tools.testing.PgNode;
-import io.pgactive.tools.workflow.gate.GateState;
 import io.pgactive.tools.workflow.gate.PgBouncerWriteGate;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;

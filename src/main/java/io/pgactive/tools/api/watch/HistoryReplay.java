@@ -2,7 +2,7 @@ package io.pgactive.tools.api.watch;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgactive.tools.contract.json.MergePatch;
-import io.pgactive.tools.snapshot.SnapshotJson;
+import io.pgactive.tools.contract.snapshot.SnapshotJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package io.pgactive.tools.api.watch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.pgactive.tools.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;

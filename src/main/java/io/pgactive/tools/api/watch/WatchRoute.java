@@ -3,7 +3,7 @@ package io.pgactive.tools.api.watch;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pgactive.tools.api.Problem;
-import io.pgactive.tools.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;

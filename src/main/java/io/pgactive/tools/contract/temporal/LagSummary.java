@@ -1,7 +1,7 @@
 package io.pgactive.tools.contract.temporal;
 
-import io.pgactive.tools.snapshot.NodeState;
-import io.pgactive.tools.snapshot.Snapshot;
+import io.pgactive.tools.contract.snapshot.NodeState;
+import io.pgactive.tools.contract.snapshot.Snapshot;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package io.pgactive.tools.workflow.failover;
 
+import io.pgactive.tools.contract.failover.FailoverProgress;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;

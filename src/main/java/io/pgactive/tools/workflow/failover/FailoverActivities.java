@@ -1,5 +1,6 @@
 package io.pgactive.tools.workflow.failover;
 
+import io.pgactive.tools.contract.failover.FailoverStep;
 import io.temporal.activity.ActivityInterface;
 import io.temporal.activity.ActivityMethod;
 

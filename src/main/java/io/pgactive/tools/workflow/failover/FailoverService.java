@@ -1,6 +1,12 @@
 package io.pgactive.tools.workflow.failover;
 
 import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.contract.failover.FailoverPhase;
+import io.pgactive.tools.contract.failover.FailoverProgress;
+import io.pgactive.tools.contract.failover.FailoverRequest;
+import io.pgactive.tools.contract.failover.FailoverView;
+import io.pgactive.tools.contract.failover.ResyncProgress;
+import io.pgactive.tools.contract.failover.ResyncView;
 import io.pgactive.tools.workflow.TemporalUnavailableException;
 import io.pgactive.tools.workflow.TemporalWorker;
 import io.pgactive.tools.workflow.WorkflowExecutions;

@@ -1,5 +1,10 @@
 package io.pgactive.tools.workflow.failover;
 
+import io.pgactive.tools.contract.failover.FailoverDecision;
+import io.pgactive.tools.contract.failover.FailoverPhase;
+import io.pgactive.tools.contract.failover.FailoverProgress;
+import io.pgactive.tools.contract.failover.FailoverRequest;
+import io.pgactive.tools.contract.failover.FailoverStep;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;

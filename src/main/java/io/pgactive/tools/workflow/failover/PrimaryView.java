@@ -1,6 +1,6 @@
 package io.pgactive.tools.workflow.failover;
 
-import io.pgactive.tools.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 
 /**
  * The primary as the latest snapshot shows it.

@@ -1,5 +1,8 @@
 package io.pgactive.tools.workflow.failover;
 
+import io.pgactive.tools.contract.failover.FailoverStep;
+import io.pgactive.tools.contract.failover.ResyncPhase;
+import io.pgactive.tools.contract.failover.ResyncProgress;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;

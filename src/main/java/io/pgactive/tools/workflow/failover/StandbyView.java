@@ -1,6 +1,6 @@
 package io.pgactive.tools.workflow.failover;
 
-import io.pgactive.tools.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 
 /**
  * One standby of the primary as the latest snapshot shows it.

@@ -1,5 +1,6 @@
 package io.pgactive.tools.workflow.failover;
 
+import io.pgactive.tools.contract.failover.FailoverRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.pgactive.tools.workflow.failover;
 
+import io.pgactive.tools.contract.failover.FailoverRequest;
+import io.pgactive.tools.contract.failover.SynchronousStandbysView;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

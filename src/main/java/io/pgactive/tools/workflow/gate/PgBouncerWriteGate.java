@@ -2,6 +2,7 @@ package io.pgactive.tools.workflow.gate;
 
 import io.pgactive.tools.config.DatabaseName;
 import io.pgactive.tools.config.Dsn;
+import io.pgactive.tools.contract.gate.GateState;
 import io.pgactive.tools.pg.LibpqTls;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;

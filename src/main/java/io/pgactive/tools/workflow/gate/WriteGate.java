@@ -1,5 +1,7 @@
 package io.pgactive.tools.workflow.gate;
 
+import io.pgactive.tools.contract.gate.GateState;
+
 /**
  * Pauses and resumes the writes of one database, for workflows that must hold writes while replication catches up.
  *

@@ -1,5 +1,8 @@
 package io.pgactive.tools.workflow.guard;
 
+import io.pgactive.tools.contract.guard.GuardPolicy;
+import io.pgactive.tools.contract.guard.GuardState;
+
 /**
  * How a guard run starts. {@code carried} is the previous run's state when a run continues as new, {@code null} for a
  * fresh guard (which reads the gate's real state first).

@@ -1,6 +1,9 @@
 package io.pgactive.tools.workflow.guard;
 
-import io.pgactive.tools.workflow.gate.GateState;
+import io.pgactive.tools.contract.gate.GateState;
+import io.pgactive.tools.contract.guard.Band;
+import io.pgactive.tools.contract.guard.GuardPolicy;
+import io.pgactive.tools.contract.guard.GuardState;
 import java.util.Locale;
 
 /**

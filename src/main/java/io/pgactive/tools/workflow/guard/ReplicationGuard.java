@@ -1,5 +1,6 @@
 package io.pgactive.tools.workflow.guard;
 
+import io.pgactive.tools.contract.guard.GuardStatus;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.UpdateMethod;

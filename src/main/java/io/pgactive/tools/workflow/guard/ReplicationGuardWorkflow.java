@@ -1,6 +1,11 @@
 package io.pgactive.tools.workflow.guard;
 
-import io.pgactive.tools.workflow.gate.GateState;
+import io.pgactive.tools.contract.gate.GateState;
+import io.pgactive.tools.contract.guard.Band;
+import io.pgactive.tools.contract.guard.GuardDecision;
+import io.pgactive.tools.contract.guard.GuardMode;
+import io.pgactive.tools.contract.guard.GuardState;
+import io.pgactive.tools.contract.guard.GuardStatus;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;

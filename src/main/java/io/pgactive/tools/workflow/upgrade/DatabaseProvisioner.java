@@ -1,6 +1,7 @@
 package io.pgactive.tools.workflow.upgrade;
 
 import io.pgactive.tools.config.Dsn;
+import io.pgactive.tools.contract.upgrade.DatabaseRef;
 import java.util.Optional;
 
 /**

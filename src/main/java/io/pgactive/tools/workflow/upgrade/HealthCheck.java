@@ -1,9 +1,11 @@
 package io.pgactive.tools.workflow.upgrade;
 
+import io.pgactive.tools.contract.snapshot.NodeState;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.Snapshot;
+import io.pgactive.tools.contract.upgrade.DatabaseRef;
+import io.pgactive.tools.contract.upgrade.HealthReport;
 import io.pgactive.tools.snapshot.HealthPolicy;
-import io.pgactive.tools.snapshot.NodeState;
-import io.pgactive.tools.snapshot.NodeStatus;
-import io.pgactive.tools.snapshot.Snapshot;
 import java.util.ArrayList;
 import java.util.List;
 

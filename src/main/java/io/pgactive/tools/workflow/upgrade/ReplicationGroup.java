@@ -1,5 +1,7 @@
 package io.pgactive.tools.workflow.upgrade;
 
+import io.pgactive.tools.contract.upgrade.DatabaseRef;
+import io.pgactive.tools.contract.upgrade.UpgradeScope;
 import java.time.Duration;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package io.pgactive.tools.workflow.upgrade;
 
+import io.pgactive.tools.contract.upgrade.UpgradeProgress;
 import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.SignalMethod;
 import io.temporal.workflow.UpdateMethod;

@@ -1,5 +1,12 @@
 package io.pgactive.tools.workflow.upgrade;
 
+import io.pgactive.tools.contract.upgrade.DatabaseRef;
+import io.pgactive.tools.contract.upgrade.HealthReport;
+import io.pgactive.tools.contract.upgrade.UpgradeDecision;
+import io.pgactive.tools.contract.upgrade.UpgradeHold;
+import io.pgactive.tools.contract.upgrade.UpgradePhase;
+import io.pgactive.tools.contract.upgrade.UpgradeProgress;
+import io.pgactive.tools.contract.upgrade.UpgradeState;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.common.RetryOptions;

@@ -1,5 +1,6 @@
 package io.pgactive.tools.workflow.upgrade;
 
+import io.pgactive.tools.contract.upgrade.DatabaseRef;
 import java.time.Duration;
 
 /**

@@ -1,5 +1,8 @@
 package io.pgactive.tools.workflow.upgrade;
 
+import io.pgactive.tools.contract.upgrade.UpgradeRequest;
+import io.pgactive.tools.contract.upgrade.UpgradeState;
+
 /**
  * How an upgrade run starts. {@code carried} is the previous run's state when a run continues as new, {@code null}
  * for a new upgrade.

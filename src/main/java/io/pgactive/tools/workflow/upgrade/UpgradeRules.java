@@ -1,5 +1,10 @@
 package io.pgactive.tools.workflow.upgrade;
 
+import io.pgactive.tools.contract.upgrade.HealthReport;
+import io.pgactive.tools.contract.upgrade.UpgradeHold;
+import io.pgactive.tools.contract.upgrade.UpgradePhase;
+import io.pgactive.tools.contract.upgrade.UpgradeRequest;
+import io.pgactive.tools.contract.upgrade.UpgradeState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -2,6 +2,12 @@ package io.pgactive.tools.workflow.upgrade;
 
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.config.UpgradeConfig;
+import io.pgactive.tools.contract.upgrade.HealthReport;
+import io.pgactive.tools.contract.upgrade.UpgradeDecision;
+import io.pgactive.tools.contract.upgrade.UpgradePhase;
+import io.pgactive.tools.contract.upgrade.UpgradeProgress;
+import io.pgactive.tools.contract.upgrade.UpgradeRequest;
+import io.pgactive.tools.contract.upgrade.UpgradeView;
 import io.pgactive.tools.workflow.TemporalWorker;
 import io.pgactive.tools.workflow.WorkflowExecutions;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;

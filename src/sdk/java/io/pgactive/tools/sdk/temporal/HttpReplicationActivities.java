@@ -6,7 +6,7 @@ import io.pgactive.tools.contract.temporal.ReplicationActivities;
 import io.pgactive.tools.sdk.ProblemException;
 import io.pgactive.tools.sdk.ReplicationStateClient;
 import io.pgactive.tools.sdk.ServiceUnreachableException;
-import io.pgactive.tools.snapshot.Snapshot;
+import io.pgactive.tools.contract.snapshot.Snapshot;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.failure.ApplicationFailure;

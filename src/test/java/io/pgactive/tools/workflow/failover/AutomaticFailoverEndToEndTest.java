@@ -4,7 +4,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.pgactive.tools.snapshot.NodeState;
+import io.pgactive.tools.contract.failover.FailoverStep;
+import io.pgactive.tools.contract.snapshot.NodeState;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.testing.PgNode;

@@ -1,6 +1,7 @@
 package io.pgactive.tools.workflow.failover;
 
-import io.pgactive.tools.snapshot.NodeStatus;
+import io.pgactive.tools.contract.failover.FailoverStep;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.temporal.failure.ApplicationFailure;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;

@@ -11,7 +11,8 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.pgactive.tools.cli.CliRun;
-import io.pgactive.tools.snapshot.NodeStatus;
+import io.pgactive.tools.contract.failover.FailoverStep;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.testing.AckedWriter;

@@ -2,11 +2,13 @@ package io.pgactive.tools.workflow.failover;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgactive.tools.snapshot.Link;
-import io.pgactive.tools.snapshot.NodeMetrics;
-import io.pgactive.tools.snapshot.NodeState;
-import io.pgactive.tools.snapshot.NodeStatus;
-import io.pgactive.tools.snapshot.Snapshot;
+import io.pgactive.tools.contract.failover.FailoverDecision;
+import io.pgactive.tools.contract.failover.FailoverRequest;
+import io.pgactive.tools.contract.snapshot.Link;
+import io.pgactive.tools.contract.snapshot.NodeMetrics;
+import io.pgactive.tools.contract.snapshot.NodeState;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.Snapshot;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

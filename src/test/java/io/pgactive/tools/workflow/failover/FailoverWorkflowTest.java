@@ -2,7 +2,11 @@ package io.pgactive.tools.workflow.failover;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgactive.tools.snapshot.NodeStatus;
+import io.pgactive.tools.contract.failover.FailoverPhase;
+import io.pgactive.tools.contract.failover.FailoverProgress;
+import io.pgactive.tools.contract.failover.FailoverRequest;
+import io.pgactive.tools.contract.failover.FailoverStep;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;

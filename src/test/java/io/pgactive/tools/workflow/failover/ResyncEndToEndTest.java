@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pgactive.tools.cli.CliRun;
-import io.pgactive.tools.snapshot.NodeStatus;
+import io.pgactive.tools.contract.failover.FailoverStep;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.testing.DebianPgServer;

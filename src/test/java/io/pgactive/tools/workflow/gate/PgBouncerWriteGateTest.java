@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.pgactive.tools.config.Dsn;
+import io.pgactive.tools.contract.gate.GateState;
 import io.pgactive.tools.testing.PgBouncerProcess;
 import io.pgactive.tools.testing.PgNode;
 import io.vertx.mutiny.core.Vertx;

@@ -1,6 +1,7 @@
 package io.pgactive.tools.workflow.guard;
 
-import io.pgactive.tools.workflow.gate.GateState;
+import io.pgactive.tools.contract.gate.GateState;
+import io.pgactive.tools.contract.guard.GuardDecision;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.List;

@@ -2,6 +2,8 @@ package io.pgactive.tools.workflow.guard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgactive.tools.contract.guard.Band;
+import io.pgactive.tools.contract.guard.GuardPolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;

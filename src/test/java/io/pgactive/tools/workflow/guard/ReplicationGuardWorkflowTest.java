@@ -3,7 +3,13 @@ package io.pgactive.tools.workflow.guard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pgactive.tools.workflow.gate.GateState;
+import io.pgactive.tools.contract.gate.GateState;
+import io.pgactive.tools.contract.guard.Band;
+import io.pgactive.tools.contract.guard.GuardDecision;
+import io.pgactive.tools.contract.guard.GuardMode;
+import io.pgactive.tools.contract.guard.GuardPolicy;
+import io.pgactive.tools.contract.guard.GuardState;
+import io.pgactive.tools.contract.guard.GuardStatus;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;

@@ -2,9 +2,11 @@ package io.pgactive.tools.workflow.upgrade;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgactive.tools.contract.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.Snapshot;
+import io.pgactive.tools.contract.upgrade.DatabaseRef;
+import io.pgactive.tools.contract.upgrade.HealthReport;
 import io.pgactive.tools.snapshot.HealthPolicy;
-import io.pgactive.tools.snapshot.NodeStatus;
-import io.pgactive.tools.snapshot.Snapshot;
 import io.pgactive.tools.store.Snapshots;
 import java.time.Instant;
 import java.util.List;

@@ -2,6 +2,10 @@ package io.pgactive.tools.workflow.upgrade;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgactive.tools.contract.upgrade.UpgradeHold;
+import io.pgactive.tools.contract.upgrade.UpgradePhase;
+import io.pgactive.tools.contract.upgrade.UpgradeProgress;
+import io.pgactive.tools.contract.upgrade.UpgradeRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;

@@ -3,6 +3,11 @@ package io.pgactive.tools.workflow.upgrade;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.pgactive.tools.contract.upgrade.UpgradeDecision;
+import io.pgactive.tools.contract.upgrade.UpgradeHold;
+import io.pgactive.tools.contract.upgrade.UpgradePhase;
+import io.pgactive.tools.contract.upgrade.UpgradeProgress;
+import io.pgactive.tools.contract.upgrade.UpgradeRequest;
 import io.pgactive.tools.workflow.WorkflowExecutions;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.EventType;

@@ -3,6 +3,7 @@ package io.pgactive.tools.workflow.upgrade;
 import static org.awaitility.Awaitility.await;
 
 import io.pgactive.tools.config.Dsn;
+import io.pgactive.tools.contract.upgrade.DatabaseRef;
 import io.pgactive.tools.testing.HaproxyProcess;
 import io.pgactive.tools.testing.PgBinaries;
 import io.pgactive.tools.testing.PgBouncerForwarder;

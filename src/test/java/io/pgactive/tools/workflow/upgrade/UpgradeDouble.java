@@ -1,5 +1,11 @@
 package io.pgactive.tools.workflow.upgrade;
 
+import io.pgactive.tools.contract.upgrade.DatabaseRef;
+import io.pgactive.tools.contract.upgrade.HealthReport;
+import io.pgactive.tools.contract.upgrade.UpgradeDecision;
+import io.pgactive.tools.contract.upgrade.UpgradePhase;
+import io.pgactive.tools.contract.upgrade.UpgradeRequest;
+import io.pgactive.tools.contract.upgrade.UpgradeScope;
 import io.temporal.failure.ApplicationFailure;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;

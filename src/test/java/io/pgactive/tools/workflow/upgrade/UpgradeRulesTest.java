@@ -2,6 +2,11 @@ package io.pgactive.tools.workflow.upgrade;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pgactive.tools.contract.upgrade.HealthReport;
+import io.pgactive.tools.contract.upgrade.UpgradeHold;
+import io.pgactive.tools.contract.upgrade.UpgradePhase;
+import io.pgactive.tools.contract.upgrade.UpgradeRequest;
+import io.pgactive.tools.contract.upgrade.UpgradeState;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,14 +1,14 @@
 package io.pgactive.tools.workflow.failover.automatic;
 
 import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.contract.failover.FailoverPhase;
+import io.pgactive.tools.contract.failover.FailoverRequest;
+import io.pgactive.tools.contract.failover.FailoverView;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.workflow.TemporalWorker;
-import io.pgactive.tools.workflow.failover.FailoverPhase;
-import io.pgactive.tools.workflow.failover.FailoverRequest;
 import io.pgactive.tools.workflow.failover.FailoverService;
 import io.pgactive.tools.workflow.failover.FailoverSettings;
-import io.pgactive.tools.workflow.failover.FailoverView;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.subscription.Cancellable;

@@ -1,10 +1,10 @@
 package io.pgactive.tools.workflow.failover.automatic;
 
-import io.pgactive.tools.snapshot.NodeState;
-import io.pgactive.tools.snapshot.NodeStatus;
-import io.pgactive.tools.snapshot.Snapshot;
-import io.pgactive.tools.workflow.failover.FailoverDecision;
-import io.pgactive.tools.workflow.failover.FailoverRequest;
+import io.pgactive.tools.contract.failover.FailoverDecision;
+import io.pgactive.tools.contract.failover.FailoverRequest;
+import io.pgactive.tools.contract.snapshot.NodeState;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.Snapshot;
 import io.pgactive.tools.workflow.failover.FailoverRules;
 import io.pgactive.tools.workflow.failover.ReplicationView;
 import io.pgactive.tools.workflow.failover.StandbyView;

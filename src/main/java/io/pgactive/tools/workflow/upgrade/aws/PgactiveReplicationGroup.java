@@ -1,12 +1,12 @@
 package io.pgactive.tools.workflow.upgrade.aws;
 
 import io.pgactive.tools.config.Dsn;
+import io.pgactive.tools.contract.upgrade.DatabaseRef;
+import io.pgactive.tools.contract.upgrade.UpgradeScope;
 import io.pgactive.tools.sql.SqlFiles;
-import io.pgactive.tools.workflow.upgrade.DatabaseRef;
 import io.pgactive.tools.workflow.upgrade.ReplicationGroup;
 import io.pgactive.tools.workflow.upgrade.ReplicationState;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
-import io.pgactive.tools.workflow.upgrade.UpgradeScope;
 import io.pgactive.tools.workflow.upgrade.local.DsnResolver;
 import io.pgactive.tools.workflow.upgrade.local.PgAdmin;
 import java.sql.Connection;

@@ -1,8 +1,8 @@
 package io.pgactive.tools.workflow.upgrade.aws;
 
 import io.pgactive.tools.config.Dsn;
+import io.pgactive.tools.contract.upgrade.DatabaseRef;
 import io.pgactive.tools.workflow.upgrade.DatabaseProvisioner;
-import io.pgactive.tools.workflow.upgrade.DatabaseRef;
 import io.pgactive.tools.workflow.upgrade.ProvisionRequest;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package io.pgactive.tools.workflow.upgrade.local;
 
 import io.pgactive.tools.config.Dsn;
-import io.pgactive.tools.workflow.gate.GateState;
+import io.pgactive.tools.contract.gate.GateState;
+import io.pgactive.tools.contract.upgrade.DatabaseRef;
 import io.pgactive.tools.workflow.gate.PgBouncerWriteGate;
 import io.pgactive.tools.workflow.gate.WriteGateException;
-import io.pgactive.tools.workflow.upgrade.DatabaseRef;
 import io.pgactive.tools.workflow.upgrade.Pinned;
 import io.pgactive.tools.workflow.upgrade.TrafficRouter;
 import io.pgactive.tools.workflow.upgrade.TrafficSplit;

@@ -1,12 +1,12 @@
 package io.pgactive.tools.workflow.upgrade.local;
 
 import io.pgactive.tools.config.Dsn;
-import io.pgactive.tools.workflow.upgrade.DatabaseRef;
+import io.pgactive.tools.contract.upgrade.DatabaseRef;
+import io.pgactive.tools.contract.upgrade.UpgradeScope;
 import io.pgactive.tools.workflow.upgrade.Pinned;
 import io.pgactive.tools.workflow.upgrade.ReplicationGroup;
 import io.pgactive.tools.workflow.upgrade.ReplicationState;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
-import io.pgactive.tools.workflow.upgrade.UpgradeScope;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

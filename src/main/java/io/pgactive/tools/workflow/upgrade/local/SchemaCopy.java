@@ -1,7 +1,7 @@
 package io.pgactive.tools.workflow.upgrade.local;
 
 import io.pgactive.tools.config.Dsn;
-import io.pgactive.tools.workflow.upgrade.DatabaseRef;
+import io.pgactive.tools.contract.upgrade.DatabaseRef;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import java.io.IOException;
 import java.nio.file.Files;

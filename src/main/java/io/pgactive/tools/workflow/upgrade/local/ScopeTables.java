@@ -1,7 +1,7 @@
 package io.pgactive.tools.workflow.upgrade.local;
 
+import io.pgactive.tools.contract.upgrade.UpgradeScope;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
-import io.pgactive.tools.workflow.upgrade.UpgradeScope;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

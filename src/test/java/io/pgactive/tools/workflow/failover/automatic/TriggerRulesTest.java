@@ -2,12 +2,12 @@ package io.pgactive.tools.workflow.failover.automatic;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pgactive.tools.snapshot.ClusterSummary;
-import io.pgactive.tools.snapshot.Link;
-import io.pgactive.tools.snapshot.NodeMetrics;
-import io.pgactive.tools.snapshot.NodeState;
-import io.pgactive.tools.snapshot.NodeStatus;
-import io.pgactive.tools.snapshot.Snapshot;
+import io.pgactive.tools.contract.snapshot.ClusterSummary;
+import io.pgactive.tools.contract.snapshot.Link;
+import io.pgactive.tools.contract.snapshot.NodeMetrics;
+import io.pgactive.tools.contract.snapshot.NodeState;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.Snapshot;
 import io.pgactive.tools.workflow.failover.FailoverPolicy;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgactive.tools.config.Dsn;
+import io.pgactive.tools.contract.upgrade.DatabaseRef;
+import io.pgactive.tools.contract.upgrade.UpgradeScope;
 import io.pgactive.tools.testing.PgNode;
 import io.pgactive.tools.testing.PgactiveFixture;
-import io.pgactive.tools.workflow.upgrade.DatabaseRef;
 import io.pgactive.tools.workflow.upgrade.ReplicationState;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
-import io.pgactive.tools.workflow.upgrade.UpgradeScope;
 import io.pgactive.tools.workflow.upgrade.local.DsnResolver;
 import java.nio.file.Path;
 import java.time.Duration;

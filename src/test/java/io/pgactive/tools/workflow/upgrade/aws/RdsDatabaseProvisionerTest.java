@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pgactive.tools.config.Dsn;
-import io.pgactive.tools.workflow.upgrade.DatabaseRef;
+import io.pgactive.tools.contract.upgrade.DatabaseRef;
 import io.pgactive.tools.workflow.upgrade.ProvisionRequest;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import io.pgactive.tools.workflow.upgrade.local.DsnResolver;

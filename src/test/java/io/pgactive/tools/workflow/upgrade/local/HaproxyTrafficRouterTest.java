@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.pgactive.tools.contract.upgrade.DatabaseRef;
 import io.pgactive.tools.testing.HaproxyProcess;
 import io.pgactive.tools.testing.PgBouncerForwarder;
 import io.pgactive.tools.testing.PgNode;
-import io.pgactive.tools.workflow.upgrade.DatabaseRef;
 import io.pgactive.tools.workflow.upgrade.Pinned;
 import io.pgactive.tools.workflow.upgrade.TrafficRouter;
 import io.pgactive.tools.workflow.upgrade.TrafficSplit;

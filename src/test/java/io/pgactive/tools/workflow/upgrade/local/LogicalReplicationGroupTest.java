@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.pgactive.tools.config.Dsn;
+import io.pgactive.tools.contract.upgrade.DatabaseRef;
+import io.pgactive.tools.contract.upgrade.UpgradeScope;
 import io.pgactive.tools.testing.PgBinaries;
-import io.pgactive.tools.workflow.upgrade.DatabaseRef;
 import io.pgactive.tools.workflow.upgrade.ProvisionRequest;
 import io.pgactive.tools.workflow.upgrade.ReplicationState;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
-import io.pgactive.tools.workflow.upgrade.UpgradeScope;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
