@@ -191,7 +191,7 @@ public final class ScrapeBenchmark {
      * A quantile of the observations made between two scrapes, from the histogram's cumulative buckets, interpolated
      * linearly inside the bucket (as PromQL's histogram_quantile does).
      */
-    private static double quantile(String before, String after, String name, double q) {
+    static double quantile(String before, String after, String name, double q) {
         TreeMap<Double, Double> b0 = buckets(before, name);
         TreeMap<Double, Double> b1 = buckets(after, name);
         double total = b1.lastEntry().getValue() - b0.getOrDefault(b1.lastKey(), 0.0);
