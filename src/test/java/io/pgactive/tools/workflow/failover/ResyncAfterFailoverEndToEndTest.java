@@ -5,6 +5,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgactive.tools.cli.CliRun;
 import io.pgactive.tools.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.Operation;
 import io.pgactive.tools.snapshot.Operation.OperationState;
@@ -13,11 +14,10 @@ import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.testing.DebianPgServer;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
+import io.restassured.RestAssured;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,12 +53,19 @@ class ResyncAfterFailoverEndToEndTest {
                         .map(PublishedSnapshot::snapshot)
                         .map(s -> s.nodes().get("node1").status() == NodeStatus.DOWN)
                         .orElse(false));
-        given().header("Authorization", "Bearer " + TOKEN)
-                .contentType(ContentType.JSON)
-                .body(Map.of("primary", "node1", "reason", "node1 lost", "resync_old_primary", true))
-                .post("/failovers")
-                .then()
-                .statusCode(200);
+        // the CLI sends resync_old_primary through the SDK
+        CliRun request = CliRun.inProcess(
+                "replication",
+                "failover",
+                "node1",
+                "--reason",
+                "node1 lost",
+                "--resync-old-primary",
+                "--token",
+                TOKEN,
+                "--server",
+                "http://localhost:" + RestAssured.port);
+        assertThat(request.exit()).as(request.out() + request.err()).isZero();
         JsonPath failover = awaitEnded("/failovers/" + Failover.workflowId("node1"));
         assertThat(failover.getString("progress.phase"))
                 .as(failover.getString("progress.error"))
