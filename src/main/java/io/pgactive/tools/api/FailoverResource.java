@@ -1,5 +1,6 @@
 package io.pgactive.tools.api;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.pgactive.tools.contract.failover.FailoverRequest;
 import io.pgactive.tools.workflow.failover.FailoverService;
 import io.smallrye.common.annotation.Blocking;
@@ -34,7 +35,12 @@ public class FailoverResource {
     }
 
     /** The body of {@code POST /failovers}. */
-    public record StartRequest(String primary, Boolean force, String to, String reason) {}
+    public record StartRequest(
+            String primary,
+            Boolean force,
+            String to,
+            String reason,
+            @JsonProperty("resync_old_primary") Boolean resyncOldPrimary) {}
 
     @GET
     @Path("{id}")
@@ -50,9 +56,10 @@ public class FailoverResource {
     @Operation(
             summary =
                     "Fail over a primary to a standby (idempotent: a running or completed failover of it is returned)",
-            description =
-                    "Body {\"primary\": \"node1\", \"force\": false, \"to\": null, \"reason\": \"...\"}. force on a healthy "
-                            + "primary is a planned switchover. Needs Authorization: Bearer <token>.")
+            description = "Body {\"primary\": \"node1\", \"force\": false, \"to\": null, \"reason\": \"...\", "
+                    + "\"resync_old_primary\": false}. force on a healthy primary is a planned switchover;"
+                    + " resync_old_primary rebuilds the old primary as a standby of the new one once it"
+                    + " answers again. Needs Authorization: Bearer <token>.")
     @APIResponse(responseCode = "400", description = "Bad body")
     @APIResponse(responseCode = "401", description = "No valid bearer token")
     @APIResponse(responseCode = "403", description = "No token configured")
@@ -62,8 +69,12 @@ public class FailoverResource {
         if (body == null) {
             throw new IllegalArgumentException("body: a JSON object with 'primary' is required");
         }
-        return JsonResponses.ok(failovers.start(
-                new FailoverRequest(body.primary(), Boolean.TRUE.equals(body.force()), body.to(), body.reason())));
+        return JsonResponses.ok(failovers.start(new FailoverRequest(
+                body.primary(),
+                Boolean.TRUE.equals(body.force()),
+                body.to(),
+                body.reason(),
+                Boolean.TRUE.equals(body.resyncOldPrimary()))));
     }
 
     private void authorize(String header) {

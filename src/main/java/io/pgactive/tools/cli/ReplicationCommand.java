@@ -212,6 +212,12 @@ final class ReplicationCommand implements Callable<Integer> {
         @Option(names = "--reason", paramLabel = "TEXT", description = "Why (recorded in the history).")
         String reason;
 
+        @Option(
+                names = "--resync-old-primary",
+                description = "Once the failover completes, rebuild PRIMARY as a standby of the promoted node when it"
+                        + " answers again (resync-PRIMARY; bounded by pgactive.failover.resync.await-old-primary).")
+        boolean resyncOldPrimary;
+
         @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token (default: $" + TOKEN_ENV + ").")
         String token;
 
@@ -222,7 +228,7 @@ final class ReplicationCommand implements Callable<Integer> {
 
         @Override
         Report check(ReplicationStateClient client) {
-            return report(client.startFailover(primary, force, to, reason, token(this, token)));
+            return report(client.startFailover(primary, force, to, reason, resyncOldPrimary, token(this, token)));
         }
 
         static Report report(FailoverView v) {

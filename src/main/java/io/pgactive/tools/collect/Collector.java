@@ -16,6 +16,7 @@ import io.pgactive.tools.contract.snapshot.SnapshotJson;
 import io.pgactive.tools.snapshot.ConflictRecord;
 import io.pgactive.tools.snapshot.HealthPolicy;
 import io.pgactive.tools.snapshot.NodeObservation;
+import io.pgactive.tools.snapshot.Operations;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.SnapshotAssembler;
 import io.pgactive.tools.snapshot.SnapshotBus;
@@ -102,6 +103,7 @@ public final class Collector {
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile Instant lastCycleEnd;
     private volatile ToLongFunction<String> ledgerCursors = name -> 0;
+    private volatile Operations operations = Operations.NONE;
     private long timerId = -1;
 
     public Collector(
@@ -211,6 +213,11 @@ public final class Collector {
     /** Where each node's conflict ledger resumes (the newest conflict id stored for it); asked once per node. */
     public void conflictLedger(ToLongFunction<String> cursors) {
         this.ledgerCursors = cursors;
+    }
+
+    /** Where each cycle reads the running failovers, resyncs and upgrades it publishes with the nodes. */
+    public void operations(Operations source) {
+        this.operations = source;
     }
 
     public void start() {
@@ -349,7 +356,9 @@ public final class Collector {
             }
         }
         previouslyConfigured = names;
-        Snapshot snapshot = assembler.assemble(versions.next(), collectedAt, observations);
+        Snapshot snapshot = assembler
+                .assemble(versions.next(), collectedAt, observations)
+                .withOperations(operations.current(collectedAt));
         logTransitions(bus.latest().map(PublishedSnapshot::snapshot).orElse(null), snapshot);
         PublishedSnapshot published =
                 new PublishedSnapshot(snapshot, SnapshotJson.encode(snapshot), Instant.now(), conflicts);

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.trace.Tracer;
 import io.pgactive.tools.config.CustomQuery;
 import io.pgactive.tools.config.ToolsConfig;
+import io.pgactive.tools.snapshot.Operations;
 import io.pgactive.tools.snapshot.PublishedHistory;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.VersionSequence;
@@ -52,6 +53,9 @@ public class CollectorService {
 
     @Inject
     PublishedHistory history;
+
+    @Inject
+    Operations operations;
 
     private Collector collector;
     private final Map<String, Timer> nodeTimers = new ConcurrentHashMap<>();
@@ -105,6 +109,7 @@ public class CollectorService {
                 queries.size() == 1 ? "y" : "ies",
                 versions.current());
         collector.conflictLedger(history::conflictCursor);
+        collector.operations(operations);
         collector.start();
         config.collector().discovery().ifPresent(d -> {
             discovery = new Discovery(config, d, collector, vertx);

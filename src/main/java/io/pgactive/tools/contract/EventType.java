@@ -28,6 +28,7 @@ public enum EventType {
     TRAFFIC_REPOINTED("traffic_repointed"),
     /** The promoted node's synchronous_standby_names set after a failover; details hold the old and new value. */
     SYNC_CONFIGURED("sync_configured"),
+    RESYNC_STARTED("resync_started"),
     RESYNCED("resynced"),
     FAILOVER_FAILED("failover_failed");
 

@@ -331,11 +331,22 @@ public final class ReplicationStateClient {
      * primary is returned. {@code token} is the service's failover token (or {@code guard.token}).
      */
     public FailoverView startFailover(String primary, boolean force, String toStandby, String reason, String token) {
+        return startFailover(primary, force, toStandby, reason, false, token);
+    }
+
+    /**
+     * As {@link #startFailover(String, boolean, String, String, String)}; with {@code resyncOldPrimary}, once the
+     * failover completes, {@code primary} is rebuilt as a standby of the promoted node when it answers again (a resync
+     * of its own, {@code resync-<primary>}, readable with {@link #resync}).
+     */
+    public FailoverView startFailover(
+            String primary, boolean force, String toStandby, String reason, boolean resyncOldPrimary, String token) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("primary", primary);
         body.put("force", force);
         body.put("to", toStandby);
         body.put("reason", reason);
+        body.put("resync_old_primary", resyncOldPrimary);
         return exchange(
                 new Request("POST", "failovers", null, token, json(body)), ReplicationStateClient::failoverView);
     }

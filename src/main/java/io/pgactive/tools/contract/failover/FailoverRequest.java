@@ -10,8 +10,15 @@ import java.util.List;
  * @param force     a planned switchover when the primary is healthy, and acceptance of a lag over the maximum
  * @param toStandby the standby to promote; {@code null} lets the rules choose
  * @param reason    free text for the history ({@code null} allowed)
+ * @param resyncOldPrimary after the failover completes, rebuild {@code primary} as a standby of the promoted node once
+ *     it answers again (a resync of its own, which the failover starts and does not wait for)
  */
-public record FailoverRequest(String primary, boolean force, String toStandby, String reason) {
+public record FailoverRequest(
+        String primary, boolean force, String toStandby, String reason, boolean resyncOldPrimary) {
+
+    public FailoverRequest(String primary, boolean force, String toStandby, String reason) {
+        this(primary, force, toStandby, reason, false);
+    }
 
     public static final String NODE_NAME = "[A-Za-z0-9_.-]{1,63}";
 

@@ -18,6 +18,9 @@ public record FailoverStep(
     /** The promoted node's {@code synchronous_standby_names}, set (or kept) before traffic reaches it. */
     public static final String SYNC_CONFIGURED = "sync_configured";
 
+    /** The failover started the resync of the old primary it was asked for (it runs on as its own workflow). */
+    public static final String RESYNC_STARTED = "resync_started";
+
     public static final String RESYNCED = "resynced";
     public static final String FAILED = "failover_failed";
 

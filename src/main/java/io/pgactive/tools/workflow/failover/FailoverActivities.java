@@ -65,6 +65,10 @@ public interface FailoverActivities {
     @ActivityMethod(name = "FailoverRepoint")
     String repoint(String oldPrimary, String newPrimary);
 
+    /** Waits (heartbeating) until {@code node} answers a direct probe; returns how long that took. */
+    @ActivityMethod(name = "FailoverAwaitAnswers")
+    String awaitAnswers(String node, long timeoutMillis);
+
     /**
      * Rebuilds {@code node} as a streaming standby of {@code newPrimary} (rewind or fresh base backup, standby
      * configuration, start); a node already streaming from it is left alone. Returns what was done.
@@ -75,6 +79,14 @@ public interface FailoverActivities {
     /** Waits (heartbeating) until the snapshot shows {@code node} in recovery, streaming from {@code newPrimary}. */
     @ActivityMethod(name = "FailoverAwaitStreaming")
     String awaitStreaming(String node, String newPrimary, long timeoutMillis);
+
+    /**
+     * When {@code policy} names {@code node} (or is {@code keep}), makes {@code primary}'s
+     * {@code synchronous_standby_names} include it, verified; says what it found or changed. Null when the policy names
+     * no such node: nothing to do.
+     */
+    @ActivityMethod(name = "FailoverIncludeSynchronousStandby")
+    String includeSynchronousStandby(String primary, String node, String policy);
 
     /** Writes the step into the history store and the service's own view of failovers. */
     @ActivityMethod(name = "FailoverRecord")

@@ -4,12 +4,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.contract.Event;
 import io.pgactive.tools.contract.failover.FailoverStep;
+import io.pgactive.tools.contract.failover.ResyncPhase;
 import io.pgactive.tools.contract.gate.GateState;
+import io.pgactive.tools.contract.snapshot.Operation;
+import io.pgactive.tools.contract.snapshot.Operation.OperationState;
 import io.pgactive.tools.contract.snapshot.SnapshotJson;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.store.HistoryService;
 import io.pgactive.tools.workflow.ActivityCalls;
+import io.pgactive.tools.workflow.OperationBoard;
 import io.pgactive.tools.workflow.gate.WriteGate;
 import io.pgactive.tools.workflow.gate.WriteGateException;
 import io.temporal.activity.Activity;
@@ -17,7 +21,9 @@ import io.temporal.failure.ApplicationFailure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -31,6 +37,8 @@ public class FailoverActivitiesImpl implements FailoverActivities {
 
     private static final Logger LOG = Logger.getLogger(FailoverActivitiesImpl.class);
     static final long POLL_MILLIS = 100;
+    /** Each probe of a node that is away opens a connection: once a second is plenty for a node being restarted. */
+    static final long ANSWER_POLL_MILLIS = 1_000;
     /** How long a reload of the configuration may take to reach the node's sessions. */
     static final long SYNC_RELOAD_MILLIS = 10_000;
 
@@ -38,17 +46,20 @@ public class FailoverActivitiesImpl implements FailoverActivities {
     private final SnapshotBus bus;
     private final HistoryService history;
     private final jakarta.enterprise.event.Event<FailoverRecorded> recorded;
+    private final OperationBoard board;
 
     @Inject
     public FailoverActivitiesImpl(
             FailoverPorts ports,
             SnapshotBus bus,
             HistoryService history,
-            jakarta.enterprise.event.Event<FailoverRecorded> recorded) {
+            jakarta.enterprise.event.Event<FailoverRecorded> recorded,
+            OperationBoard board) {
         this.ports = ports;
         this.bus = bus;
         this.history = history;
         this.recorded = recorded;
+        this.board = board;
     }
 
     @Override
@@ -165,18 +176,68 @@ public class FailoverActivitiesImpl implements FailoverActivities {
     }
 
     @Override
+    public String includeSynchronousStandby(String primary, String node, String policy) {
+        String current = port(() -> ports.control().synchronousStandbyNames(primary));
+        List<String> named = SynchronousStandbys.namesIn(current);
+        boolean wanted = SynchronousStandbys.KEEP.equals(policy)
+                ? named.contains(node)
+                : SynchronousStandbys.namesFor(policy, primary).contains(node);
+        if (!wanted) {
+            return null;
+        }
+        if (named.contains(node) || named.contains("*")) {
+            return "synchronous_standby_names on " + primary + " is '" + current + "': it names " + node
+                    + ", which streams now and can confirm commits";
+        }
+        if (!SynchronousStandbys.plainList(current)) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                    "synchronous_standby_names on " + primary + " is '" + current + "' (FIRST/ANY): not changed;"
+                            + " add " + node + " with 'pgactive-tools replication sync-standbys " + primary
+                            + " --names ...'",
+                    "NotAPlainList");
+        }
+        List<String> names = new ArrayList<>(named);
+        names.add(node);
+        String before = port(() -> ports.control().setSynchronousStandbyNames(primary, names, SYNC_RELOAD_MILLIS));
+        return "synchronous_standby_names on " + primary + ": '" + before + "' -> '" + SynchronousStandbys.value(names)
+                + "' (" + node + " streams from it again; " + SynchronousStandbys.PROPERTY + " names it)";
+    }
+
+    @Override
     public String repoint(String oldPrimary, String newPrimary) {
         Dsn dsn = dsn(newPrimary);
         return port(() -> router().repoint(newPrimary, dsn.host(), dsn.port()));
     }
 
     @Override
+    public String awaitAnswers(String node, long timeoutMillis) {
+        resyncPhase(node, null, ResyncPhase.AWAITING_NODE, "waiting until " + node + " answers again");
+        long start = System.currentTimeMillis();
+        long deadline = start + timeoutMillis;
+        while (!port(() -> ports.control().answers(node))) {
+            if (System.currentTimeMillis() >= deadline) {
+                throw ApplicationFailure.newNonRetryableFailure(
+                        node + " did not answer within " + timeoutMillis + " ms", "NodeAway");
+            }
+            Activity.getExecutionContext().heartbeat(null);
+            sleep(ANSWER_POLL_MILLIS);
+        }
+        return node + " answered after " + (System.currentTimeMillis() - start) + " ms";
+    }
+
+    @Override
     public String rebuildStandby(String node, String newPrimary) {
+        resyncPhase(node, newPrimary, ResyncPhase.REBUILDING, "rebuilding " + node + " as a standby of " + newPrimary);
         return port(() -> ports.rebuilder().rebuild(node, newPrimary));
     }
 
     @Override
     public String awaitStreaming(String node, String newPrimary, long timeoutMillis) {
+        resyncPhase(
+                node,
+                newPrimary,
+                ResyncPhase.AWAITING_STREAMING,
+                "waiting until " + node + " streams from " + newPrimary);
         long deadline = System.currentTimeMillis() + timeoutMillis;
         while (System.currentTimeMillis() < deadline) {
             ReplicationView view = observe(newPrimary);
@@ -214,7 +275,52 @@ public class FailoverActivitiesImpl implements FailoverActivities {
                         step.standby(),
                         details.toString()));
         recorded.fire(new FailoverRecorded(step));
+        board(step);
         LOG.infof("failover %s: %s %s", step.failoverId(), step.type(), step.message());
+    }
+
+    /** The step as the snapshot's operations show it: a resync's or a failover's latest state. */
+    private void board(FailoverStep step) {
+        boolean resync = step.failoverId().startsWith(Resync.workflowId(""));
+        String type = step.type();
+        // steps after the one that completes the operation: they add to the finished run instead of starting one
+        boolean followUp =
+                resync ? FailoverStep.SYNC_CONFIGURED.equals(type) : FailoverStep.RESYNC_STARTED.equals(type);
+        OperationState state;
+        if (FailoverStep.FAILED.equals(type)) {
+            state = OperationState.FAILED;
+        } else if (followUp
+                || (resync ? FailoverStep.RESYNCED.equals(type) : FailoverStep.TRAFFIC_REPOINTED.equals(type))) {
+            state = OperationState.COMPLETED;
+        } else {
+            state = OperationState.RUNNING;
+        }
+        board.update(
+                resync ? Operation.RESYNC : Operation.FAILOVER,
+                step.failoverId(),
+                nodes(step.primary(), step.standby()),
+                type,
+                state,
+                !followUp,
+                Instant.ofEpochMilli(step.atMillis()),
+                step.message());
+    }
+
+    /** Phases a resync passes without recording a step, shown from here since these activities run in the service. */
+    private void resyncPhase(String node, String newPrimary, ResyncPhase phase, String message) {
+        board.update(
+                Operation.RESYNC,
+                Activity.getExecutionContext().getInfo().getWorkflowId(),
+                nodes(node, newPrimary),
+                phase.name().toLowerCase(Locale.ROOT),
+                OperationState.RUNNING,
+                phase == ResyncPhase.AWAITING_NODE || phase == ResyncPhase.REBUILDING,
+                Instant.now(),
+                message);
+    }
+
+    private static List<String> nodes(String first, String second) {
+        return second == null ? List.of(first) : List.of(first, second);
     }
 
     private static GateState gate(Supplier<GateState> call) {

@@ -157,6 +157,11 @@ public final class FailoverRules {
      * inbound streaming link names it (the collector keeps the last upstream while the receiver is down) or the
      * primary's last outbound reading lists it.
      */
+    /** Read in its latest cycle: what {@link StandbyView#readable()} says of a standby. */
+    public static boolean readable(NodeState n) {
+        return n.consecutiveFailures() == 0 && n.status() != NodeStatus.DOWN && n.lastSuccessAt() != null;
+    }
+
     public static ReplicationView view(Snapshot snapshot, String primaryNode, long nowMillis) {
         if (snapshot == null) {
             return new ReplicationView(0, new PrimaryView(primaryNode, NodeStatus.UNKNOWN, false, 0, -1), List.of());
@@ -201,8 +206,7 @@ public final class FailoverRules {
                 received = lsn(m.walLsn());
             }
             long replayed = receiver.map(l -> lsn(l.replayLsn())).orElse(lsn(m.replayLsn()));
-            boolean readable =
-                    n.consecutiveFailures() == 0 && n.status() != NodeStatus.DOWN && n.lastSuccessAt() != null;
+            boolean readable = readable(n);
             standbys.add(new StandbyView(
                     n.name(),
                     n.status(),

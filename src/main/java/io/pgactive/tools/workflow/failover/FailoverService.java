@@ -47,7 +47,22 @@ public class FailoverService {
         return settings.token().or(() -> config.guard().token());
     }
 
+    /** What {@link #begin} did: started a failover, or found one that answers the request. */
+    public enum Begun {
+        STARTED,
+        RUNNING,
+        /** Completed within {@code rerun-after}: it is the answer, nothing new runs. */
+        COMPLETED_RECENTLY
+    }
+
+    public record Begin(FailoverView view, Begun how) {}
+
     public FailoverView start(FailoverRequest request) {
+        return begin(request).view();
+    }
+
+    /** As {@link #start}, saying whether it started one: callers that must tell need no second look at Temporal. */
+    public Begin begin(FailoverRequest request) {
         List<String> problems = FailoverRequest.validate(request);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
@@ -59,15 +74,25 @@ public class FailoverService {
         String id = Failover.workflowId(request.primary());
         WorkflowClient client = client();
         FailoverView existing = view(client, id, request.primary());
-        if (existing != null && (Boolean.TRUE.equals(existing.running()) || completedRecently(client, id, existing))) {
-            return existing;
+        if (existing != null && Boolean.TRUE.equals(existing.running())) {
+            return new Begin(existing, Begun.RUNNING);
+        }
+        if (existing != null && completedRecently(client, id, existing)) {
+            return new Begin(existing, Begun.COMPLETED_RECENTLY);
         }
         Failover stub = client.newWorkflowStub(Failover.class, WorkflowExecutions.startOnce(id, worker.taskQueue()));
         FailoverPolicy policy = settings.policy()
                 .withSynchronousStandbysAfter(
                         SynchronousStandbys.policy(settings.synchronousStandbysAfter(), this::configured));
-        call(() -> WorkflowClient.start(stub::run, new FailoverInput(id, request, policy)));
-        return view(client, id, request.primary());
+        ResyncInput resync = request.resyncOldPrimary()
+                ? resyncInput(
+                        request.primary(),
+                        null,
+                        "after " + id,
+                        settings.resync().awaitOldPrimary())
+                : null;
+        call(() -> WorkflowClient.start(stub::run, new FailoverInput(id, request, policy, resync)));
+        return new Begin(view(client, id, request.primary()), Begun.STARTED);
     }
 
     /**
@@ -127,15 +152,21 @@ public class FailoverService {
             return existing;
         }
         Resync stub = client.newWorkflowStub(Resync.class, WorkflowExecutions.startOnce(id, worker.taskQueue()));
-        ResyncInput input = new ResyncInput(
-                id,
+        ResyncInput input = resyncInput(node, from, reason, Duration.ZERO);
+        call(() -> WorkflowClient.start(stub::run, input));
+        return resyncView(client, id, node);
+    }
+
+    private ResyncInput resyncInput(String node, String from, String reason, Duration awaitNode) {
+        return new ResyncInput(
+                Resync.workflowId(node),
                 node,
                 from,
                 reason,
                 settings.resync().timeout().toMillis(),
-                settings.resync().streamingTimeout().toMillis());
-        call(() -> WorkflowClient.start(stub::run, input));
-        return resyncView(client, id, node);
+                settings.resync().streamingTimeout().toMillis(),
+                awaitNode.toMillis(),
+                SynchronousStandbys.policy(settings.synchronousStandbysAfter(), this::configured));
     }
 
     /** By workflow id ({@code resync-node1}) or by node name. */

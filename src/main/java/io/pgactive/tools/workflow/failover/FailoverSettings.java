@@ -111,6 +111,13 @@ public interface FailoverSettings {
         /** How long the rebuilt standby may take to stream in the service's snapshot. */
         @WithDefault("2m")
         Duration streamingTimeout();
+
+        /**
+         * How long a resync a failover started ({@code resync_old_primary}) waits for the old primary to answer again
+         * before it gives up; it is rebuilt as soon as it answers.
+         */
+        @WithDefault("30m")
+        Duration awaitOldPrimary();
     }
 
     default FailoverPolicy policy() {

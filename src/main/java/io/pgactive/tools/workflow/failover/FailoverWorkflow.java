@@ -6,9 +6,12 @@ import io.pgactive.tools.contract.failover.FailoverProgress;
 import io.pgactive.tools.contract.failover.FailoverRequest;
 import io.pgactive.tools.contract.failover.FailoverStep;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.TemporalFailure;
+import io.temporal.workflow.Async;
+import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,6 +51,9 @@ public class FailoverWorkflow implements Failover {
     static final String HOLD_CHANGE = "switchover-hold";
     /** Marks where failovers began to set the promoted node's synchronous_standby_names before re-pointing. */
     static final String SYNC_CHANGE = "sync-standbys-after";
+
+    /** Marks where failovers began to start the old primary's resync when asked ({@code resync_old_primary}). */
+    static final String RESYNC_CHANGE = "resync-old-primary";
 
     private final List<FailoverStep> steps = new ArrayList<>();
     private boolean holding;
@@ -172,6 +178,9 @@ public class FailoverWorkflow implements Failover {
                             + " is the primary, point clients at it" + release()
                             + (syncProblem == null ? "" : "; " + syncProblem));
         }
+        if (in.resync() != null && Workflow.getVersion(RESYNC_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
+            startResync(in.resync().from(standby));
+        }
         phase = FailoverPhase.COMPLETED;
         // the failover stands; what is left for the operator is said where the outcome is read
         error = syncProblem;
@@ -190,6 +199,31 @@ public class FailoverWorkflow implements Failover {
                 promoteMillis,
                 writableMillis,
                 error);
+    }
+
+    /**
+     * Starts the old primary's resync as a workflow of its own, under the id a manual resync uses, so either one joins
+     * the other, and which outlives the failover: it may wait a long time for the old primary to come back. A resync
+     * that cannot start leaves the failover as it is; the step says why and what the operator can run instead.
+     */
+    private void startResync(ResyncInput resync) {
+        Resync child = Workflow.newChildWorkflowStub(
+                Resync.class,
+                ChildWorkflowOptions.newBuilder()
+                        .setWorkflowId(resync.id())
+                        .setParentClosePolicy(ParentClosePolicy.PARENT_CLOSE_POLICY_ABANDON)
+                        .build());
+        Async.function(child::run, resync);
+        String message;
+        try {
+            Workflow.getWorkflowExecution(child).get();
+            message = resync.id() + " started: " + resync.node() + " is rebuilt as a standby of " + resync.newPrimary()
+                    + " once it answers (within " + Duration.ofMillis(resync.answerTimeoutMillis()) + ")";
+        } catch (TemporalFailure e) {
+            message = resync.id() + " did not start (" + rootMessage(e) + "); a resync of " + resync.node()
+                    + " may already run, else run 'pgactive-tools replication resync " + resync.node() + "'";
+        }
+        record(FailoverStep.RESYNC_STARTED, resync.newPrimary(), -1, message);
     }
 
     /** Lets held clients go on (an empty string when none are held); what happened, for the step's message. */

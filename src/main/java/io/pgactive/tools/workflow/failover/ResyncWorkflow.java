@@ -27,6 +27,11 @@ public class ResyncWorkflow implements Resync {
                             .build())
                     .build());
 
+    /** Marks where resyncs began to wait for a node that does not answer yet (a failover's old primary). */
+    static final String AWAIT_CHANGE = "resync-await-node";
+    /** Marks where resyncs began to make the rebuilt node a synchronous standby again when the policy names it. */
+    static final String SYNC_CHANGE = "resync-sync-standby";
+
     private final List<FailoverStep> steps = new ArrayList<>();
     private ResyncInput input;
     private ResyncPhase phase = ResyncPhase.REBUILDING;
@@ -56,6 +61,26 @@ public class ResyncWorkflow implements Resync {
                         .setRetryOptions(
                                 RetryOptions.newBuilder().setMaximumAttempts(2).build())
                         .build());
+        if (in.answerTimeoutMillis() > 0 && Workflow.getVersion(AWAIT_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
+            phase = ResyncPhase.AWAITING_NODE;
+            FailoverActivities awaiting = Workflow.newActivityStub(
+                    FailoverActivities.class,
+                    ActivityOptions.newBuilder()
+                            .setStartToCloseTimeout(
+                                    Duration.ofMillis(in.answerTimeoutMillis()).plusSeconds(30))
+                            .setHeartbeatTimeout(Duration.ofSeconds(30))
+                            .setRetryOptions(RetryOptions.newBuilder()
+                                    .setMaximumAttempts(2)
+                                    .build())
+                            .build());
+            try {
+                awaiting.awaitAnswers(in.node(), in.answerTimeoutMillis());
+            } catch (ActivityFailure e) {
+                return fail("waiting for " + in.node() + " to rebuild it as a standby of " + in.newPrimary() + ": "
+                        + FailoverWorkflow.rootMessage(e));
+            }
+            phase = ResyncPhase.REBUILDING;
+        }
         String how;
         try {
             how = rebuilding.rebuildStandby(in.node(), in.newPrimary());
@@ -73,6 +98,20 @@ public class ResyncWorkflow implements Resync {
         streamingMillis = Workflow.currentTimeMillis() - startedAt;
         phase = ResyncPhase.COMPLETED;
         record(FailoverStep.RESYNCED, how + "; " + seen + (in.reason() == null ? "" : "; requested: " + in.reason()));
+        String policy = in.synchronousStandbysAfter();
+        if (policy != null && !policy.isEmpty() && Workflow.getVersion(SYNC_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
+            // last: the node is a standby whatever happens here; a failure is the operator's to fix, and said so
+            try {
+                String done = quick.includeSynchronousStandby(in.newPrimary(), in.node(), policy);
+                if (done != null) {
+                    record(FailoverStep.SYNC_CONFIGURED, done);
+                }
+            } catch (ActivityFailure e) {
+                error = "making " + in.node() + " a synchronous standby of " + in.newPrimary() + " failed: "
+                        + FailoverWorkflow.rootMessage(e);
+                record(FailoverStep.SYNC_CONFIGURED, error);
+            }
+        }
         return progress();
     }
 

@@ -100,6 +100,34 @@ public final class SynchronousStandbys {
         return split(policy).stream().filter(n -> !n.equals(node)).toList();
     }
 
+    /**
+     * The standby names in a {@code synchronous_standby_names} value, unquoted, in order: a plain list, or one in
+     * {@code FIRST n (...)}, {@code ANY n (...)} or {@code n (...)}. {@code *} is returned as a name.
+     */
+    public static List<String> namesIn(String value) {
+        String list = value == null ? "" : value.strip();
+        int open = list.indexOf('(');
+        if (open >= 0 && list.endsWith(")")) {
+            list = list.substring(open + 1, list.length() - 1);
+        }
+        List<String> names = new ArrayList<>();
+        for (String part : list.split(",")) {
+            String name = part.strip();
+            if (name.length() >= 2 && name.startsWith("\"") && name.endsWith("\"")) {
+                name = name.substring(1, name.length() - 1).replace("\"\"", "\"");
+            }
+            if (!name.isEmpty()) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    /** Whether the value is a plain list (the first connected one synchronous), which this service writes. */
+    public static boolean plainList(String value) {
+        return value == null || value.indexOf('(') < 0;
+    }
+
     /** A comma-separated list, each entry stripped; an empty entry is kept, so that it is refused as a name. */
     public static List<String> split(String text) {
         List<String> names = new ArrayList<>();

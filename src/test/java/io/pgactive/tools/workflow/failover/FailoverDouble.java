@@ -25,6 +25,8 @@ final class FailoverDouble {
     volatile boolean promoteFails;
     volatile boolean repointFails;
     volatile boolean syncFails;
+    /** Whether the old primary comes back for its resync. */
+    volatile boolean oldPrimaryReturns = true;
     /** The promoted node's synchronous_standby_names: what it copied from the old primary, until the failover sets it. */
     volatile String syncStandbyNames = "\"s\", \"a\"";
 
@@ -132,6 +134,30 @@ final class FailoverDouble {
         }
         routedTo = newPrimary;
         return "router sends new connections to " + newPrimary;
+    }
+
+    String awaitAnswers(String node, long timeoutMillis) {
+        calls.add("answers " + node);
+        if (!oldPrimaryReturns) {
+            throw ApplicationFailure.newNonRetryableFailure(
+                    node + " did not answer within " + timeoutMillis + " ms", "NodeAway");
+        }
+        return node + " answered";
+    }
+
+    String rebuildStandby(String node, String newPrimary) {
+        calls.add("rebuild " + node + " from " + newPrimary);
+        return node + " rewound";
+    }
+
+    String awaitStreaming(String node, String newPrimary, long timeoutMillis) {
+        calls.add("streaming " + node + " from " + newPrimary);
+        return node + " streams from " + newPrimary;
+    }
+
+    String includeSynchronousStandby(String primary, String node, String policy) {
+        calls.add("include " + node + " on " + primary + " '" + policy + "'");
+        return "'' -> '\"" + node + "\"'";
     }
 
     void record(FailoverStep step) {

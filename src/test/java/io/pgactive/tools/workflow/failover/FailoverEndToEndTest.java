@@ -24,6 +24,7 @@ import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
+import java.net.URI;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -62,6 +63,30 @@ class FailoverEndToEndTest {
         // the worker connects to Temporal in the background after start-up; until then failovers answer 503
         await().atMost(WAIT).until(() -> given().get("/q/health/group/temporal").statusCode() == 200);
         String server = "http://localhost:" + RestAssured.port;
+        try (OperationsWatcher watcher = new OperationsWatcher(URI.create(server), Failover.workflowId("node1"))) {
+            await().atMost(WAIT).until(() -> watcher.firstVersion() >= 0);
+            failOverAndRecover(server);
+            // /watch showed each run as it went, in deltas: the refusal, the failover up to its last step, the
+            // refused rerun (a 500 ms interval may fold the failover's middle steps into one version)
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(watcher.seen())
+                            .extracting(OperationsWatcher.Seen::state)
+                            .containsSubsequence("FAILED", "COMPLETED", "FAILED"));
+            List<OperationsWatcher.Seen> seen = watcher.seen();
+            assertThat(seen).allMatch(OperationsWatcher.Seen::fromDelta);
+            assertThat(seen.get(0).step()).isEqualTo(FailoverStep.FAILED);
+            OperationsWatcher.Seen completed = seen.stream()
+                    .filter(x -> x.state().equals("COMPLETED"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(completed.step()).isEqualTo(FailoverStep.TRAFFIC_REPOINTED);
+            assertThat(completed.nodes()).containsExactly("node1", "node2");
+        }
+    }
+
+    private void failOverAndRecover(String server) throws Exception {
+        PgNode primary = FailoverClusterResource.primary;
+        PgNode sync = FailoverClusterResource.sync;
         // the operator's view first: node2 streams synchronously, node3 asynchronously
         await().atMost(WAIT).untilAsserted(() -> {
             CliRun status = CliRun.inProcess("replication", "status", "node1", "--server", server, "-f", "json");

@@ -3,7 +3,9 @@ package io.pgactive.tools.workflow.failover;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgactive.tools.contract.failover.FailoverRequest;
+import io.pgactive.tools.contract.failover.ResyncProgress;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.testing.WorkflowReplayer;
@@ -30,6 +32,10 @@ class FailoverReplayTest {
     static final String HISTORY = "histories/failover.json";
     /** Recorded after the promoted node's synchronous_standby_names began to be set ({@code sync-standbys-after}). */
     static final String HISTORY_SYNC = "histories/failover-sync-standbys.json";
+    /** Recorded with resync_old_primary: the failover starts the old primary's resync as its last step. */
+    static final String HISTORY_RESYNC = "histories/failover-resync-old-primary.json";
+    /** That resync: waits for the node, rebuilds it, then makes it a synchronous standby by policy. */
+    static final String HISTORY_RESYNC_CHILD = "histories/resync-after-failover.json";
 
     @Test
     void todaysCodeReplaysARecordedFailover() throws Exception {
@@ -41,6 +47,22 @@ class FailoverReplayTest {
         replay(HISTORY_SYNC);
     }
 
+    @Test
+    void todaysCodeReplaysAFailoverThatStartedTheOldPrimarysResync() throws Exception {
+        replay(HISTORY_RESYNC);
+        assertThat(read(HISTORY_RESYNC))
+                .contains(
+                        "EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED",
+                        "EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED");
+    }
+
+    @Test
+    void todaysCodeReplaysAResyncThatWaitedForItsNodeAndRestoredTheSynchronousStandby() throws Exception {
+        replay(HISTORY_RESYNC_CHILD);
+        assertThat(read(HISTORY_RESYNC_CHILD))
+                .contains("FailoverAwaitAnswers", "FailoverIncludeSynchronousStandby", "EVENT_TYPE_MARKER_RECORDED");
+    }
+
     private static void replay(String history) throws Exception {
         try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
             Worker worker = env.newWorker(
@@ -49,7 +71,7 @@ class FailoverReplayTest {
                             .setDefaultDeadlockDetectionTimeout(
                                     Duration.ofSeconds(30).toMillis())
                             .build());
-            worker.registerWorkflowImplementationTypes(FailoverWorkflow.class);
+            worker.registerWorkflowImplementationTypes(FailoverWorkflow.class, ResyncWorkflow.class);
             WorkflowReplayer.replayWorkflowExecutionFromResource(history, worker);
         }
     }
@@ -84,12 +106,17 @@ class FailoverReplayTest {
                 StandardCharsets.UTF_8);
     }
 
+    /**
+     * Records a failover into {@code args[0]}; with a second argument, one that resyncs its old primary, and that
+     * resync into {@code args[1]}.
+     */
     public static void main(String[] args) throws IOException {
         Path target = Path.of(args[0]);
+        boolean resync = args.length > 1;
         try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
             FailoverDouble db = new FailoverDouble();
             Worker worker = env.newWorker("failover-replay");
-            worker.registerWorkflowImplementationTypes(FailoverWorkflow.class);
+            worker.registerWorkflowImplementationTypes(FailoverWorkflow.class, ResyncWorkflow.class);
             worker.registerActivitiesImplementations(db.activities());
             env.start();
             String id = Failover.workflowId("p");
@@ -100,10 +127,25 @@ class FailoverReplayTest {
                                     .setWorkflowId(id)
                                     .setTaskQueue("failover-replay")
                                     .build());
-            stub.run(new FailoverInput(id, new FailoverRequest("p", false, null, "recorded"), FailoverPolicy.DEFAULT));
-            WorkflowExecutionHistory history = env.getWorkflowClient().fetchHistory(id);
-            Files.createDirectories(target.toAbsolutePath().getParent());
-            Files.writeString(target, history.toJson(true));
+            ResyncInput resyncInput = resync
+                    ? new ResyncInput(Resync.workflowId("p"), "p", null, "after " + id, 60_000, 60_000, 600_000, "p")
+                    : null;
+            stub.run(new FailoverInput(
+                    id,
+                    new FailoverRequest("p", false, null, "recorded", resync),
+                    FailoverPolicy.DEFAULT,
+                    resyncInput));
+            write(target, env.getWorkflowClient().fetchHistory(id));
+            if (resync) {
+                WorkflowStub.fromTyped(env.getWorkflowClient().newWorkflowStub(Resync.class, Resync.workflowId("p")))
+                        .getResult(ResyncProgress.class);
+                write(Path.of(args[1]), env.getWorkflowClient().fetchHistory(Resync.workflowId("p")));
+            }
         }
+    }
+
+    private static void write(Path target, WorkflowExecutionHistory history) throws IOException {
+        Files.createDirectories(target.toAbsolutePath().getParent());
+        Files.writeString(target, history.toJson(true));
     }
 }

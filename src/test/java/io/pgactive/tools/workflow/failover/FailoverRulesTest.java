@@ -1,11 +1,13 @@
 package io.pgactive.tools.workflow.failover;
 
+import static io.pgactive.tools.workflow.failover.FailoverSnapshots.metrics;
+import static io.pgactive.tools.workflow.failover.FailoverSnapshots.node;
+import static io.pgactive.tools.workflow.failover.FailoverSnapshots.receiver;
+import static io.pgactive.tools.workflow.failover.FailoverSnapshots.sender;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgactive.tools.contract.failover.FailoverDecision;
 import io.pgactive.tools.contract.failover.FailoverRequest;
-import io.pgactive.tools.contract.snapshot.Link;
-import io.pgactive.tools.contract.snapshot.NodeMetrics;
 import io.pgactive.tools.contract.snapshot.NodeState;
 import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.pgactive.tools.contract.snapshot.Snapshot;
@@ -318,10 +320,20 @@ class FailoverRulesTest {
                 now.minusSeconds(8),
                 metrics(false, "3/1000"),
                 List.of(sender("s", "sync", "streaming", "3/1000"), sender("a", "async", "streaming", "3/F00")));
-        NodeState s =
-                node("s", NodeStatus.HEALTHY, 0, now, metrics(true, null), List.of(receiver("p", "3/1000", "3/FF0")));
-        NodeState a =
-                node("a", NodeStatus.HEALTHY, 0, now, metrics(true, null), List.of(receiver("p", "3/F00", "3/F00")));
+        NodeState s = node(
+                "s",
+                NodeStatus.HEALTHY,
+                0,
+                now,
+                metrics(true, null),
+                List.of(receiver("p", "waiting", false, "3/1000", "3/FF0")));
+        NodeState a = node(
+                "a",
+                NodeStatus.HEALTHY,
+                0,
+                now,
+                metrics(true, null),
+                List.of(receiver("p", "waiting", false, "3/F00", "3/F00")));
         NodeState other = node("o", NodeStatus.HEALTHY, 0, now, metrics(false, "9/0"), List.of());
         Snapshot snap = new Snapshot(42, now, null, Map.of("p", primary, "s", s, "a", a, "o", other));
 
@@ -337,48 +349,5 @@ class FailoverRulesTest {
         assertThat(sv.replayLsn()).isEqualTo(BASE + 0xFF0);
         FailoverDecision d = FailoverRules.decide(new FailoverRequest("p", false, null, null), v, false, POLICY);
         assertThat(d.standby()).isEqualTo("s");
-    }
-
-    private static NodeState node(
-            String name, NodeStatus status, int failures, Instant lastSuccess, NodeMetrics m, List<Link> links) {
-        return new NodeState(
-                name,
-                status,
-                List.of(),
-                List.of(),
-                lastSuccess,
-                failures,
-                null,
-                null,
-                lastSuccess,
-                "16.1",
-                null,
-                m,
-                links,
-                Map.of(),
-                Map.of());
-    }
-
-    private static NodeMetrics metrics(boolean inRecovery, String walLsn) {
-        return new NodeMetrics(
-                null, null, null, null, null, null, null, null, null, null, Map.of(), inRecovery, walLsn, null, null);
-    }
-
-    private static Link sender(String peer, String sync, String state, String sent) {
-        return Link.outbound("streaming", peer)
-                .state(state)
-                .active(true)
-                .syncState(sync)
-                .lagBytes(0L)
-                .positions(sent, sent, sent, sent)
-                .build();
-    }
-
-    private static Link receiver(String peer, String flush, String replay) {
-        return Link.inbound("streaming", peer)
-                .state("waiting")
-                .active(false)
-                .positions(null, flush, flush, replay)
-                .build();
     }
 }

@@ -6,6 +6,8 @@ import io.pgactive.tools.contract.failover.FailoverPhase;
 import io.pgactive.tools.contract.failover.FailoverProgress;
 import io.pgactive.tools.contract.failover.FailoverRequest;
 import io.pgactive.tools.contract.failover.FailoverStep;
+import io.pgactive.tools.contract.failover.ResyncPhase;
+import io.pgactive.tools.contract.failover.ResyncProgress;
 import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
 import io.temporal.client.WorkflowClient;
@@ -33,7 +35,7 @@ class FailoverWorkflowTest {
         env = TestWorkflowEnvironment.newInstance();
         db = new FailoverDouble();
         Worker worker = env.newWorker(QUEUE);
-        worker.registerWorkflowImplementationTypes(FailoverWorkflow.class);
+        worker.registerWorkflowImplementationTypes(FailoverWorkflow.class, ResyncWorkflow.class);
         worker.registerActivitiesImplementations(db.activities());
         env.start();
         client = env.getWorkflowClient();
@@ -268,6 +270,60 @@ class FailoverWorkflowTest {
         assertThat(p.phase()).isEqualTo(FailoverPhase.COMPLETED);
         assertThat(db.promoted).isEqualTo("a");
         assertThat(db.recorded.get(0).lagBytes()).isEqualTo(100);
+    }
+
+    @Test
+    void askedToResyncTheFailoverStartsTheOldPrimarysResyncWhichWaitsForItThenRebuildsIt() {
+        FailoverProgress p = runWithResync();
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.COMPLETED);
+        assertThat(db.recordedTypes()).endsWith(FailoverStep.TRAFFIC_REPOINTED, FailoverStep.RESYNC_STARTED);
+        assertThat(db.recorded.get(db.recorded.size() - 1).message()).contains("resync-p started", "standby of s");
+        ResyncProgress resync = WorkflowStub.fromTyped(client.newWorkflowStub(Resync.class, Resync.workflowId("p")))
+                .getResult(ResyncProgress.class);
+        assertThat(resync.phase()).isEqualTo(ResyncPhase.COMPLETED);
+        assertThat(resync.newPrimary()).isEqualTo("s");
+        assertThat(db.calls)
+                .containsSubsequence(
+                        "repoint s", "answers p", "rebuild p from s", "streaming p from s", "include p on s 'p,a'");
+        // the policy names p: streaming again, it is made the new primary's synchronous standby, as the last step
+        assertThat(db.recordedTypes()).endsWith(FailoverStep.RESYNCED, FailoverStep.SYNC_CONFIGURED);
+    }
+
+    @Test
+    void anOldPrimaryThatNeverReturnsFailsItsResyncButNotTheFailover() {
+        db.oldPrimaryReturns = false;
+
+        FailoverProgress p = runWithResync();
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.COMPLETED);
+        ResyncProgress resync = WorkflowStub.fromTyped(client.newWorkflowStub(Resync.class, Resync.workflowId("p")))
+                .getResult(ResyncProgress.class);
+        assertThat(resync.phase()).isEqualTo(ResyncPhase.FAILED);
+        assertThat(resync.error()).contains("waiting for p", "did not answer");
+        assertThat(db.calls).noneMatch(c -> c.startsWith("rebuild"));
+    }
+
+    @Test
+    void withoutTheRequestNoResyncStarts() {
+        FailoverProgress p = run(new FailoverRequest("p", false, null, null));
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.COMPLETED);
+        assertThat(db.recordedTypes()).doesNotContain(FailoverStep.RESYNC_STARTED);
+        assertThat(db.calls).noneMatch(c -> c.startsWith("answers") || c.startsWith("rebuild"));
+    }
+
+    private FailoverProgress runWithResync() {
+        String id = Failover.workflowId("p");
+        Failover stub = client.newWorkflowStub(
+                Failover.class,
+                WorkflowOptions.newBuilder()
+                        .setWorkflowId(id)
+                        .setTaskQueue(QUEUE)
+                        .build());
+        ResyncInput resync =
+                new ResyncInput(Resync.workflowId("p"), "p", null, "after " + id, 60_000, 60_000, 600_000, "p,a");
+        return stub.run(new FailoverInput(id, new FailoverRequest("p", false, null, null, true), POLICY, resync));
     }
 
     @Test

@@ -68,6 +68,8 @@ public class ResyncClusterResource extends ServiceTestResource {
                 standby.dataDir().toString(),
                 "pgactive.failover.resync.timeout",
                 "2m"));
+        // node1, once resynced, is to be node2's synchronous standby again
+        props.put(SynchronousStandbys.PROPERTY, "node1");
         PgBinaries.runAs().ifPresent(u -> props.put("pgactive.failover.resync.run-as", u));
         return props;
     }

@@ -61,6 +61,12 @@ class ResyncEndToEndTest {
                 .as(failover.getString("progress.error"))
                 .isEqualTo("COMPLETED");
         assertThat(failover.getString("progress.decision.standby")).isEqualTo("node2");
+        assertThat(failover.getString("progress.steps.find { it.type == 'sync_configured' }.message"))
+                .contains("-> '\"node1\"'");
+        // node1 is away, so commits on node2 would wait for it: the operator lets them through until it is back
+        CliRun none = CliRun.inProcess(
+                "replication", "sync-standbys", "node2", "--none", "--token", TOKEN, "--server", server);
+        assertThat(none.exit()).as(none.out() + none.err()).isZero();
         node2.execute("INSERT INTO items (payload) VALUES ('on the new primary')");
 
         // the old primary comes back as a primary and takes a write the new one never sees
@@ -74,8 +80,13 @@ class ResyncEndToEndTest {
         assertThat(done.getString("progress.phase"))
                 .as(done.getString("progress.error"))
                 .isEqualTo("COMPLETED");
-        assertThat(done.getList("progress.steps.type")).containsExactly(FailoverStep.RESYNCED);
+        assertThat(done.getList("progress.steps.type"))
+                .containsExactly(FailoverStep.RESYNCED, FailoverStep.SYNC_CONFIGURED);
         assertThat(done.getString("progress.steps[0].message")).contains("pg_rewind");
+        // the policy names node1: streaming again, it is node2's synchronous standby again
+        assertThat(done.getString("progress.steps[1].message")).contains("'' -> '\"node1\"'");
+        assertThat(done.getString("progress.error")).isNull();
+        assertThat(node2.queryString("SHOW synchronous_standby_names")).isEqualTo("\"node1\"");
 
         assertThat(node1.queryString("SELECT pg_is_in_recovery()::text")).isEqualTo("true");
         assertThat(node1.queryString("SELECT sender_port FROM pg_stat_wal_receiver WHERE status = 'streaming'"))
@@ -87,6 +98,8 @@ class ResyncEndToEndTest {
         assertThat(node1.queryString("SELECT string_agg(payload, ',' ORDER BY id) FROM items"))
                 .isEqualTo("before the failover,on the new primary,after the resync");
         await().atMost(WAIT).until(() -> streams("node1", "node2"));
+        assertThat(node2.queryString("SELECT sync_state FROM pg_stat_replication WHERE application_name = 'node1'"))
+                .isEqualTo("sync");
         await().atMost(WAIT).untilAsserted(() -> {
             JsonPath events = given().get("/events?node=node1&type=" + FailoverStep.RESYNCED)
                     .then()

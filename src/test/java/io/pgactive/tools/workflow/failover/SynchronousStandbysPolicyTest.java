@@ -80,6 +80,18 @@ class SynchronousStandbysPolicyTest {
                 .getConfigMapping(FailoverSettings.class);
     }
 
+    @Test
+    void theNamesInAValueAreReadFromPlainAndPriorityAndQuorumForms() {
+        assertThat(SynchronousStandbys.namesIn("")).isEmpty();
+        assertThat(SynchronousStandbys.namesIn(SynchronousStandbys.value(List.of("node1", "node-3"))))
+                .containsExactly("node1", "node-3");
+        assertThat(SynchronousStandbys.namesIn("FIRST 1 (node1, \"node.2\")")).containsExactly("node1", "node.2");
+        assertThat(SynchronousStandbys.namesIn("ANY 2 (a,b,c)")).containsExactly("a", "b", "c");
+        assertThat(SynchronousStandbys.namesIn("*")).containsExactly("*");
+        assertThat(SynchronousStandbys.plainList("\"node1\", node2")).isTrue();
+        assertThat(SynchronousStandbys.plainList("ANY 1 (node1)")).isFalse();
+    }
+
     private static String problem(String setting) {
         try {
             SynchronousStandbys.policy(Optional.of(setting), CONFIGURED);

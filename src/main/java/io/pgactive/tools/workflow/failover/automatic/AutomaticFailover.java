@@ -1,7 +1,6 @@
 package io.pgactive.tools.workflow.failover.automatic;
 
 import io.pgactive.tools.config.ToolsConfig;
-import io.pgactive.tools.contract.failover.FailoverPhase;
 import io.pgactive.tools.contract.failover.FailoverRequest;
 import io.pgactive.tools.contract.failover.FailoverView;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
@@ -16,7 +15,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.NotFoundException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
@@ -188,23 +186,14 @@ public class AutomaticFailover {
     private void start(String primary, String reason) {
         Instant at = clock.instant();
         try {
-            FailoverView existing = null;
-            try {
-                existing = failovers.get(primary);
-            } catch (NotFoundException none) {
-                // never failed over: nothing runs
-            }
-            if (existing != null && Boolean.TRUE.equals(existing.running())) {
-                LOG.warnf("automatic failover of %s: %s runs already; not starting another", primary, existing.id());
+            FailoverService.Begin begun = failovers.begin(new FailoverRequest(primary, false, null, reason));
+            FailoverView v = begun.view();
+            if (begun.how() == FailoverService.Begun.RUNNING) {
+                LOG.warnf("automatic failover of %s: %s runs already; not starting another", primary, v.id());
                 outcomes.add(new Outcome(primary, w -> w.foundRunning(at)));
                 return;
             }
-            FailoverView v = failovers.start(new FailoverRequest(primary, false, null, reason));
-            if (existing != null
-                    && existing.progress() != null
-                    && v.progress() != null
-                    && v.progress().phase() == FailoverPhase.COMPLETED
-                    && v.progress().startedAtMillis() == existing.progress().startedAtMillis()) {
+            if (begun.how() == FailoverService.Begun.COMPLETED_RECENTLY) {
                 // a failover of this primary completed within pgactive.failover.rerun-after: the service answers
                 // with it instead of running a new one
                 LOG.errorf(

@@ -2,8 +2,6 @@ package io.pgactive.tools.workflow.failover.automatic;
 
 import io.pgactive.tools.contract.failover.FailoverDecision;
 import io.pgactive.tools.contract.failover.FailoverRequest;
-import io.pgactive.tools.contract.snapshot.NodeState;
-import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.pgactive.tools.contract.snapshot.Snapshot;
 import io.pgactive.tools.workflow.failover.FailoverRules;
 import io.pgactive.tools.workflow.failover.ReplicationView;
@@ -105,7 +103,7 @@ public final class TriggerRules {
         }
         if (snapshot.nodes().values().stream()
                 .filter(n -> !n.name().equals(primary))
-                .noneMatch(TriggerRules::seenUp)) {
+                .noneMatch(FailoverRules::readable)) {
             return hold(
                     w,
                     HoldReason.MONITOR_ISOLATED,
@@ -144,11 +142,6 @@ public final class TriggerRules {
                 + Duration.ofMillis(policy.downForMillis()) + "), snapshot " + snapshot.version() + ": "
                 + decision.reason() + "; the workflow confirms and chooses the standby";
         return new Verdict(handedOff, Action.TRIGGER, null, reason, true);
-    }
-
-    /** Read in its latest cycle: the same reading {@link StandbyView#readable()} gives a standby. */
-    static boolean seenUp(NodeState n) {
-        return n.consecutiveFailures() == 0 && n.status() != NodeStatus.DOWN && n.lastSuccessAt() != null;
     }
 
     private static Verdict hold(PrimaryWatch w, HoldReason reason, String detail) {

@@ -1,5 +1,7 @@
 package io.pgactive.tools.workflow.failover.automatic;
 
+import static io.pgactive.tools.workflow.failover.FailoverSnapshots.lsn;
+import static io.pgactive.tools.workflow.failover.FailoverSnapshots.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgactive.tools.contract.snapshot.ClusterSummary;
@@ -9,6 +11,7 @@ import io.pgactive.tools.contract.snapshot.NodeState;
 import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.pgactive.tools.contract.snapshot.Snapshot;
 import io.pgactive.tools.workflow.failover.FailoverPolicy;
+import io.pgactive.tools.workflow.failover.FailoverSnapshots;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -410,52 +413,15 @@ class TriggerRulesTest {
 
     private static NodeState node(
             String name, boolean up, Instant lastUp, Instant at, NodeMetrics m, List<Link> links) {
-        Instant lastSuccess = up ? at : lastUp;
-        return new NodeState(
-                name,
-                up ? NodeStatus.HEALTHY : NodeStatus.DOWN,
-                List.of(),
-                List.of(),
-                lastSuccess,
-                up ? 0 : 3,
-                up ? null : "connection refused",
-                up ? null : "connect",
-                lastSuccess,
-                "16.1",
-                null,
-                m,
-                links,
-                Map.of(),
-                Map.of());
-    }
-
-    private static NodeMetrics metrics(boolean inRecovery, String walLsn) {
-        return new NodeMetrics(
-                null, null, null, null, null, null, null, null, null, null, Map.of(), inRecovery, walLsn, null, null);
-    }
-
-    private static String lsn(long value) {
-        return Long.toHexString(value >>> 32).toUpperCase() + "/"
-                + Long.toHexString(value & 0xFFFF_FFFFL).toUpperCase();
+        return FailoverSnapshots.node(
+                name, up ? NodeStatus.HEALTHY : NodeStatus.DOWN, up ? 0 : 3, up ? at : lastUp, m, links);
     }
 
     private static Link sender(String peer, String sync, long sent) {
-        String at = lsn(sent);
-        return Link.outbound("streaming", peer)
-                .state("streaming")
-                .active(true)
-                .syncState(sync)
-                .lagBytes(0L)
-                .positions(at, at, at, at)
-                .build();
+        return FailoverSnapshots.sender(peer, sync, "streaming", lsn(sent));
     }
 
     private static Link receiver(String peer, long flushed) {
-        String at = lsn(flushed);
-        return Link.inbound("streaming", peer)
-                .state("streaming")
-                .active(true)
-                .positions(null, at, at, at)
-                .build();
+        return FailoverSnapshots.receiver(peer, "streaming", true, lsn(flushed), lsn(flushed));
     }
 }
