@@ -7,7 +7,7 @@ import io.pgactive.tools.store.EventDeriver;
 import io.pgactive.tools.store.HistoryDb;
 import io.pgactive.tools.store.HistoryQueries;
 import io.pgactive.tools.store.HistoryStore;
-import io.pgactive.tools.store.Snapshots;
+import io.pgactive.tools.testing.Snapshots;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.pgactive.tools.architecture;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -80,6 +81,18 @@ class ArchitectureTest {
                 .dependOnClassesThat()
                 .resideInAnyPackage(ROOT + ".testing..", ROOT + ".bench..")
                 .check(service);
+    }
+
+    /**
+     * The demo shares no package with the service: a class of the demo jar in a service package would be found by
+     * readers (and by package-private access) as if it were part of the service.
+     */
+    @Test
+    void demoLivesInItsOwnPackages() {
+        classes()
+                .should()
+                .resideInAnyPackage(ROOT + ".testing..", ROOT + ".bench..")
+                .check(demo);
     }
 
     /** The demo jar runs without the test frameworks (target/demo-classpath.txt leaves them out). */

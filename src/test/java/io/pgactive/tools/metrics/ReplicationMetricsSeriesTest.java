@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.pgactive.tools.config.ConfigLoader;
 import io.pgactive.tools.config.ToolsConfig;
-import io.pgactive.tools.store.Snapshots;
+import io.pgactive.tools.testing.Snapshots;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

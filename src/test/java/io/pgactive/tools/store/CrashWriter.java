@@ -3,6 +3,7 @@ package io.pgactive.tools.store;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.VersionSequence;
+import io.pgactive.tools.testing.Snapshots;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.locks.LockSupport;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.pgactive.tools.contract.snapshot.NodeStatus;
+import io.pgactive.tools.testing.Snapshots;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;

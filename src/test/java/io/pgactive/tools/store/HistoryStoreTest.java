@@ -16,6 +16,7 @@ import io.pgactive.tools.contract.Conflict;
 import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.VersionSequence;
+import io.pgactive.tools.testing.Snapshots;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Statement;

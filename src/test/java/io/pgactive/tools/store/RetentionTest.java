@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.pgactive.tools.snapshot.ConflictRecord;
+import io.pgactive.tools.testing.Snapshots;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -8,7 +8,7 @@ import io.pgactive.tools.contract.temporal.LagCondition;
 import io.pgactive.tools.contract.temporal.LagSummary;
 import io.pgactive.tools.contract.temporal.ReplicationActivities;
 import io.pgactive.tools.snapshot.SnapshotBus;
-import io.pgactive.tools.store.Snapshots;
+import io.pgactive.tools.testing.Snapshots;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;

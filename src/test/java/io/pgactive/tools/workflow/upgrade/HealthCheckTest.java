@@ -7,7 +7,7 @@ import io.pgactive.tools.contract.snapshot.Snapshot;
 import io.pgactive.tools.contract.upgrade.DatabaseRef;
 import io.pgactive.tools.contract.upgrade.HealthReport;
 import io.pgactive.tools.snapshot.HealthPolicy;
-import io.pgactive.tools.store.Snapshots;
+import io.pgactive.tools.testing.Snapshots;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package io.pgactive.tools.store;
+package io.pgactive.tools.testing;
 
 import io.pgactive.tools.contract.snapshot.ClusterSummary;
 import io.pgactive.tools.contract.snapshot.Link;
