@@ -7,17 +7,21 @@ import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.contract.Event;
 import io.pgactive.tools.contract.EventType;
 import io.pgactive.tools.contract.snapshot.NodeState;
+import io.pgactive.tools.contract.snapshot.Operation;
+import io.pgactive.tools.contract.snapshot.Operation.OperationState;
 import io.pgactive.tools.contract.snapshot.Snapshot;
 import io.pgactive.tools.contract.snapshot.SnapshotJson;
 import io.pgactive.tools.contract.upgrade.DatabaseRef;
 import io.pgactive.tools.contract.upgrade.HealthReport;
 import io.pgactive.tools.contract.upgrade.UpgradeDecision;
+import io.pgactive.tools.contract.upgrade.UpgradePhase;
 import io.pgactive.tools.contract.upgrade.UpgradeRequest;
 import io.pgactive.tools.contract.upgrade.UpgradeScope;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.store.HistoryService;
 import io.pgactive.tools.workflow.ActivityCalls;
+import io.pgactive.tools.workflow.OperationBoard;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
@@ -29,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -60,6 +65,7 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
     private final HistoryService history;
     private final UpgradeService upgrades;
     private final SqlProbe probe;
+    private final OperationBoard board;
     private final ActivityOnce recorded = new ActivityOnce();
 
     @Inject
@@ -70,7 +76,8 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
             CollectorService collector,
             HistoryService history,
             UpgradeService upgrades,
-            SqlProbe probe) {
+            SqlProbe probe,
+            OperationBoard board) {
         this.ports = ports;
         this.config = config;
         this.bus = bus;
@@ -78,6 +85,7 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
         this.history = history;
         this.upgrades = upgrades;
         this.probe = probe;
+        this.board = board;
     }
 
     @Override
@@ -525,7 +533,24 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
                         d.to().name(),
                         details.toString()));
         upgrades.decided(sourceNode, d);
+        board.update(
+                Operation.UPGRADE,
+                upgradeId,
+                List.of(sourceNode),
+                d.to().name().toLowerCase(Locale.ROOT),
+                operationState(d.to()),
+                d.from() == UpgradePhase.VALIDATING,
+                Instant.ofEpochMilli(d.atMillis()),
+                d.action() + ": " + d.reason());
         recorded.markDone(attempt);
+    }
+
+    /** A rolled-back upgrade finished as asked (by an operator or its health check): the step says how it ended. */
+    private static OperationState operationState(UpgradePhase phase) {
+        if (!phase.terminal()) {
+            return OperationState.RUNNING;
+        }
+        return phase == UpgradePhase.FAILED ? OperationState.FAILED : OperationState.COMPLETED;
     }
 
     // --- helpers ---------------------------------------------------------------------------------------------------

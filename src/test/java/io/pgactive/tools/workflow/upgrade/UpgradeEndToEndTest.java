@@ -5,6 +5,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.pgactive.tools.contract.snapshot.Operation;
+import io.pgactive.tools.contract.snapshot.Operation.OperationState;
 import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.testing.AckedWriter;
 import io.pgactive.tools.testing.AckedWriter.Ack;
@@ -73,6 +75,8 @@ class UpgradeEndToEndTest {
 
             awaitPhase("AWAITING_APPROVAL", UPGRADE_WAIT);
             assertThat(progress().getInt("target_percent")).isEqualTo(100);
+            // /watch clients follow the upgrade in the snapshot's operations, without asking Temporal
+            await().atMost(WAIT).until(() -> onSnapshot("awaiting_approval", OperationState.RUNNING));
             long onTargetAtCutover = writer.ackedOn(targetPort);
             await().atMost(WAIT).until(() -> writer.ackedOn(targetPort) >= onTargetAtCutover + 20);
             assertThat(serverPorts()).containsOnly(targetPort);
@@ -109,7 +113,19 @@ class UpgradeEndToEndTest {
             invariants.assertNoViolation();
         }
         awaitPhase("ROLLED_BACK", WAIT);
+        await().atMost(WAIT).until(() -> onSnapshot("rolled_back", OperationState.COMPLETED));
         await().atMost(WAIT).until(() -> !UpgradeClusterResource.targetExists());
+    }
+
+    /** Whether the latest snapshot shows this test's upgrade at that step and in that state. */
+    private boolean onSnapshot(String step, OperationState state) {
+        return bus.latest().stream()
+                .flatMap(p -> p.snapshot().operations().stream())
+                .anyMatch(o -> Operation.UPGRADE.equals(o.kind())
+                        && ID.equals(o.id())
+                        && step.equals(o.step())
+                        && state == o.state()
+                        && o.nodes().contains(UpgradeClusterResource.SOURCE));
     }
 
     @Test
