@@ -1,6 +1,5 @@
 package io.pgactive.tools.api.watch;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -26,7 +25,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -107,7 +105,7 @@ public class WatchFeed {
     void accept(PublishedSnapshot published) {
         ObjectNode state;
         try {
-            state = canonicalInPlace((ObjectNode) SnapshotJson.MAPPER.readTree(published.json()));
+            state = MergePatch.canonical((ObjectNode) SnapshotJson.MAPPER.readTree(published.json()));
         } catch (IOException e) {
             LOG.errorf(e, "snapshot %d is not readable JSON", published.version());
             return;
@@ -143,30 +141,6 @@ public class WatchFeed {
             if (before != null) {
                 before.superseded();
             }
-        }
-    }
-
-    /**
-     * {@link MergePatch#canonical} on a tree nobody else holds: the null members are removed where they are instead of
-     * copying the whole document, which every version paid whether or not anyone was watching.
-     */
-    static ObjectNode canonicalInPlace(ObjectNode doc) {
-        for (Iterator<JsonNode> it = doc.elements(); it.hasNext(); ) {
-            JsonNode value = it.next();
-            if (value.isNull()) {
-                it.remove();
-            } else {
-                canonicalValueInPlace(value);
-            }
-        }
-        return doc;
-    }
-
-    private static void canonicalValueInPlace(JsonNode value) {
-        if (value.isObject()) {
-            canonicalInPlace((ObjectNode) value);
-        } else if (value.isArray()) {
-            value.forEach(WatchFeed::canonicalValueInPlace);
         }
     }
 

@@ -1,7 +1,6 @@
 package io.pgactive.tools.contract.json;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
@@ -19,28 +18,29 @@ public final class MergePatch {
 
     private MergePatch() {}
 
-    /** The document without null object members, at any depth; null array elements stay (they keep positions). */
+    /**
+     * The document without null object members, at any depth; null array elements stay (they keep positions). The
+     * members are removed where they are, so the document is changed in place and returned: copy it first when
+     * someone else holds it. Stripping in place spares the service a second tree for every version it publishes.
+     */
     public static ObjectNode canonical(ObjectNode doc) {
-        ObjectNode out = JsonNodeFactory.instance.objectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> it = doc.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
-            if (!e.getValue().isNull()) {
-                out.set(e.getKey(), canonicalValue(e.getValue()));
+        for (Iterator<JsonNode> it = doc.elements(); it.hasNext(); ) {
+            JsonNode value = it.next();
+            if (value.isNull()) {
+                it.remove();
+            } else {
+                canonicalValue(value);
             }
         }
-        return out;
+        return doc;
     }
 
-    private static JsonNode canonicalValue(JsonNode v) {
-        if (v.isObject()) {
-            return canonical((ObjectNode) v);
+    private static void canonicalValue(JsonNode value) {
+        if (value.isObject()) {
+            canonical((ObjectNode) value);
+        } else if (value.isArray()) {
+            value.forEach(MergePatch::canonicalValue);
         }
-        if (v.isArray()) {
-            ArrayNode out = JsonNodeFactory.instance.arrayNode(v.size());
-            v.forEach(element -> out.add(canonicalValue(element)));
-            return out;
-        }
-        return v;
     }
 
     /** The patch that turns canonical {@code from} into canonical {@code to}; empty when they are equal. */

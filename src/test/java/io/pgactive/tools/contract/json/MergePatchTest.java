@@ -48,6 +48,21 @@ class MergePatchTest {
                 .isEqualTo(tree("{\"a\":{\"bb\":{}}}"));
     }
 
+    @Test
+    void canonicalRemovesNullMembersAtEveryDepthButKeepsNullArrayElements() throws Exception {
+        ObjectNode doc = (ObjectNode) tree("{\"version\":3,\"gone\":null,\"nodes\":{\"a\":{\"error\":null,\"lag\":0.5,"
+                + "\"custom\":{\"sizes\":[{\"datname\":null,\"bytes\":10},null,[{\"x\":null}]],\"none\":null}},"
+                + "\"b\":{}},\"list\":[null,1]}");
+
+        ObjectNode canonical = MergePatch.canonical(doc);
+
+        assertThat(canonical).isSameAs(doc); // stripped in place, not copied
+        assertThat(JSON.writeValueAsString(canonical))
+                .isEqualTo("{\"version\":3,\"nodes\":{\"a\":{\"lag\":0.5,"
+                        + "\"custom\":{\"sizes\":[{\"bytes\":10},null,[{}]]}},\"b\":{}},\"list\":[null,1]}");
+        assertThat(MergePatch.canonical(canonical.deepCopy())).isEqualTo(canonical);
+    }
+
     private static ObjectNode canonical(String json) throws Exception {
         return MergePatch.canonical((ObjectNode) tree(json));
     }
