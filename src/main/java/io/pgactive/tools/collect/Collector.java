@@ -356,9 +356,8 @@ public final class Collector {
             }
         }
         previouslyConfigured = names;
-        Snapshot snapshot = assembler
-                .assemble(versions.next(), collectedAt, observations)
-                .withOperations(operations.current(collectedAt));
+        Snapshot snapshot =
+                assembler.assemble(versions.next(), collectedAt, observations, operations.current(collectedAt));
         logTransitions(bus.latest().map(PublishedSnapshot::snapshot).orElse(null), snapshot);
         PublishedSnapshot published =
                 new PublishedSnapshot(snapshot, SnapshotJson.encode(snapshot), Instant.now(), conflicts);

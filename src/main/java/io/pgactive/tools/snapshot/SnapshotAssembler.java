@@ -4,6 +4,7 @@ import io.pgactive.tools.contract.snapshot.ClusterSummary;
 import io.pgactive.tools.contract.snapshot.NodeMetrics;
 import io.pgactive.tools.contract.snapshot.NodeState;
 import io.pgactive.tools.contract.snapshot.NodeStatus;
+import io.pgactive.tools.contract.snapshot.Operation;
 import io.pgactive.tools.contract.snapshot.Snapshot;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,12 +29,18 @@ public final class SnapshotAssembler {
     }
 
     public Snapshot assemble(long version, Instant collectedAt, List<NodeObservation> observations) {
+        return assemble(version, collectedAt, observations, List.of());
+    }
+
+    /** @param operations the workflows running now, carried as they are (built here, so the node map is copied once) */
+    public Snapshot assemble(
+            long version, Instant collectedAt, List<NodeObservation> observations, List<Operation> operations) {
         Map<String, NodeState> nodes = new LinkedHashMap<>();
         for (NodeObservation obs : observations) {
             nodes.put(obs.name(), next(previous.get(obs.name()), obs));
         }
         previous = new HashMap<>(nodes);
-        return new Snapshot(version, collectedAt, summarise(nodes.values()), nodes);
+        return new Snapshot(version, collectedAt, summarise(nodes.values()), nodes, operations);
     }
 
     NodeState next(NodeState prev, NodeObservation obs) {
