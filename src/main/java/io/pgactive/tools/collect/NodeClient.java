@@ -12,7 +12,6 @@ import io.pgactive.tools.pg.LibpqTls;
 import io.pgactive.tools.retry.Backoff;
 import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
 import io.vertx.core.file.FileSystemException;
@@ -68,6 +67,12 @@ final class NodeClient {
 
     private long lastLateLog;
     private Pool pool;
+    /** Whether the pool is opening a connection (logging in) that no attempt has received yet. */
+    private boolean connecting;
+    /** When {@link #connecting} began ({@link System#nanoTime()}). */
+    private long connectingSince;
+    /** The attempt that runs on the connection being opened, once the pool hands it over. */
+    private Attempt claimant;
     /** The password {@link #pool} connects with; a new one (rotated, a renewed IAM token) means a new pool. */
     private String poolPassword;
 
@@ -133,6 +138,9 @@ final class NodeClient {
             return new Outcome(scrape, errorClass, error, attempted, nanos, late);
         }
     }
+
+    /** How long a login may carry over from one attempt to the next: PostgreSQL's default authentication_timeout. */
+    static final Duration LOGIN_PATIENCE = Duration.ofSeconds(60);
 
     /** How often a scrape in flight checks that its event loop still runs. */
     static final long HEARTBEAT_MILLIS = 25;
@@ -206,7 +214,10 @@ final class NodeClient {
         private long worstStall;
 
         private boolean done;
-        private Cancellable work;
+        /** Whether the pool handed this attempt its connection (so the login, if one was needed, is over). */
+        private boolean connected;
+
+        private Map<String, String> addresses;
         private UniEmitter<? super Scrape> emitter;
         /** Written on the event loop, read after the emitter completed (which orders it before the read). */
         volatile long lateNanos;
@@ -219,11 +230,17 @@ final class NodeClient {
             lastBeat = started;
             heartbeatId = vertx.getDelegate().setPeriodic(HEARTBEAT_MILLIS, id -> beat());
             arm(timeout.toNanos());
-            work = Uni.createFrom()
-                    .deferred(() ->
-                            pool().withConnection(conn -> probeIfDue(conn).chain(c -> read(conn, c, addresses, out))))
-                    .subscribe()
-                    .with(this::complete, this::fail);
+            this.addresses = addresses;
+            claimant = this;
+            if (!connecting) {
+                connect();
+            }
+        }
+
+        /** Runs this attempt on the connection the pool handed over; the one place a scrape's queries start. */
+        private Uni<Scrape> scrapeOn(SqlConnection conn) {
+            connected = true;
+            return probeIfDue(conn).chain(c -> read(conn, c, addresses, out));
         }
 
         private void beat() {
@@ -259,17 +276,11 @@ final class NodeClient {
             if (out.coreDone) {
                 out.sealCustom("no answer within the node deadline of " + timeout.toMillis() + "ms");
                 complete(out);
-                if (work != null) {
-                    work.cancel();
-                }
                 return;
             }
             done = true;
             stopTimers();
-            if (work != null) {
-                work.cancel();
-            }
-            emitter.fail(new TimeoutException());
+            emitter.fail(connected ? new TimeoutException() : new LoginOutlivedDeadline(timeout));
         }
 
         private void stopTimers() {
@@ -309,6 +320,43 @@ final class NodeClient {
             stopTimers();
             emitter.fail(e);
         }
+    }
+
+    /**
+     * Asks the pool for a connection; when it is handed over, the attempt that waits for it then ({@link #claimant})
+     * runs on it. A login slower than the node deadline thus carries over into the next attempt instead of being
+     * started again by each one, and only one request ever waits in the pool.
+     */
+    private void connect() {
+        Pool requested = pool();
+        connecting = true;
+        connectingSince = System.nanoTime();
+        Attempt[] taker = new Attempt[1];
+        requested
+                .withConnection(conn -> {
+                    connecting = false;
+                    taker[0] = claimant;
+                    claimant = null;
+                    if (taker[0] == null || taker[0].done) {
+                        // nobody waits any more: the connection goes back to the pool, ready for the next attempt
+                        return Uni.createFrom().failure(new LoginOutlivedDeadline(timeout));
+                    }
+                    return taker[0].scrapeOn(conn);
+                })
+                .subscribe()
+                .with(scrape -> taker[0].complete(scrape), e -> {
+                    if (taker[0] != null) {
+                        taker[0].fail(e);
+                    } else if (requested == pool) {
+                        // the connection could not be opened: whoever waits for it learns why
+                        connecting = false;
+                        Attempt waiting = claimant;
+                        claimant = null;
+                        if (waiting != null) {
+                            waiting.fail(e);
+                        }
+                    }
+                });
     }
 
     private Uni<Capabilities> probeIfDue(SqlConnection conn) {
@@ -402,6 +450,24 @@ final class NodeClient {
                 .map(v -> out);
     }
 
+    /**
+     * The deadline passed while the connection was still being opened (TCP, TLS, authentication). The login goes on in
+     * the pool and the next attempt uses it: starting it again at every deadline would never read a node whose login
+     * is slower than the deadline (a distant server, or hundreds of monitor logins at once when the service starts).
+     */
+    static final class LoginOutlivedDeadline extends TimeoutException {
+        private final String message;
+
+        LoginOutlivedDeadline(Duration timeout) {
+            this.message = "no answer within " + timeout.toMillis() + "ms (still logging in)";
+        }
+
+        @Override
+        public String getMessage() {
+            return message;
+        }
+    }
+
     private Outcome failed(Throwable e, Instant now) {
         failures++;
         String errorClass = classify(e);
@@ -412,7 +478,12 @@ final class NodeClient {
             // rotated, or an IAM token refused: the next attempt reads the password again from its source
             credential.refused();
         }
-        if (!"query".equals(errorClass) || failures >= DEGRADED_AFTER_FAILURES) {
+        // a login under way is kept for the next attempt, for as long as PostgreSQL itself would wait for one
+        // (authentication_timeout): past that no server is still answering it (a network partition, say), and only a
+        // fresh pool gets past it
+        boolean loginGoesOn = e instanceof LoginOutlivedDeadline
+                && (!connecting || System.nanoTime() - connectingSince < LOGIN_PATIENCE.toNanos());
+        if (!loginGoesOn && (!"query".equals(errorClass) || failures >= DEGRADED_AFTER_FAILURES)) {
             // the connection may be wedged (a frozen server keeps the socket open), or a statement prepared on it
             // may no longer fit the catalog (an extension upgrade): start from a fresh pool
             resetPool();
@@ -476,7 +547,8 @@ final class NodeClient {
 
     private String describe(Throwable e, String errorClass) {
         String text = switch (errorClass) {
-            case "timeout" -> "no answer within " + timeout.toMillis() + "ms";
+            case "timeout" ->
+                e instanceof LoginOutlivedDeadline ? e.getMessage() : "no answer within " + timeout.toMillis() + "ms";
             case "secret" ->
                 e instanceof SecretException ? e.getMessage() : e.getCause().getMessage();
             case "connect" -> withCause(e) + tlsHint(e);
@@ -514,6 +586,8 @@ final class NodeClient {
     private void resetPool() {
         Pool old = pool;
         pool = null;
+        connecting = false;
+        claimant = null;
         poolPassword = null;
         caps = null;
         probedAt = null;
