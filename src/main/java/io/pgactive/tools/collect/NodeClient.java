@@ -69,8 +69,11 @@ final class NodeClient {
     private Pool pool;
     /** Whether the pool is opening a connection (logging in) that no attempt has received yet. */
     private boolean connecting;
-    /** When {@link #connecting} began ({@link System#nanoTime()}). */
-    private long connectingSince;
+    /**
+     * Since when ({@link System#nanoTime()}) the pool has been asked for a connection without handing one over; 0
+     * once it did. Kept across requests that the pool itself timed out, so a login that never ends is noticed.
+     */
+    private long waitingSince;
     /** The attempt that runs on the connection being opened, once the pool hands it over. */
     private Attempt claimant;
     /** The password {@link #pool} connects with; a new one (rotated, a renewed IAM token) means a new pool. */
@@ -330,11 +333,14 @@ final class NodeClient {
     private void connect() {
         Pool requested = pool();
         connecting = true;
-        connectingSince = System.nanoTime();
+        if (waitingSince == 0) {
+            waitingSince = System.nanoTime();
+        }
         Attempt[] taker = new Attempt[1];
         requested
                 .withConnection(conn -> {
                     connecting = false;
+                    waitingSince = 0;
                     taker[0] = claimant;
                     claimant = null;
                     if (taker[0] == null || taker[0].done) {
@@ -482,7 +488,7 @@ final class NodeClient {
         // (authentication_timeout): past that no server is still answering it (a network partition, say), and only a
         // fresh pool gets past it
         boolean loginGoesOn = e instanceof LoginOutlivedDeadline
-                && (!connecting || System.nanoTime() - connectingSince < LOGIN_PATIENCE.toNanos());
+                && (waitingSince == 0 || System.nanoTime() - waitingSince < LOGIN_PATIENCE.toNanos());
         if (!loginGoesOn && (!"query".equals(errorClass) || failures >= DEGRADED_AFTER_FAILURES)) {
             // the connection may be wedged (a frozen server keeps the socket open), or a statement prepared on it
             // may no longer fit the catalog (an extension upgrade): start from a fresh pool
@@ -587,6 +593,7 @@ final class NodeClient {
         Pool old = pool;
         pool = null;
         connecting = false;
+        waitingSince = 0;
         claimant = null;
         poolPassword = null;
         caps = null;
