@@ -39,6 +39,8 @@ class UpgradeBench {
     private static final String ID = "rolling-upgrade-" + UpgradeClusterResource.SOURCE;
     private static final Duration LONG = Duration.ofMinutes(20);
     private static final long ROW_BYTES = 256;
+    /** As long as the window the cutover's gap is looked for in, give or take. */
+    private static final Duration QUIET = Duration.ofSeconds(20);
 
     @Inject
     UpgradeService service;
@@ -87,6 +89,20 @@ class UpgradeBench {
         List<Double> queryMs = Collections.synchronizedList(new ArrayList<>());
         AtomicBoolean sampling = new AtomicBoolean(true);
         try (AckedWriter writer = writer()) {
+            // the floor the cutover's gap is compared with: the same writer through the same PgBouncer and HAProxy on
+            // the same machine, before anything is upgraded
+            long quietFrom = System.nanoTime();
+            await().atMost(QUIET.plusMinutes(1))
+                    .until(() -> writer.acks().stream().anyMatch(a -> a.ackNanos() > quietFrom + QUIET.toNanos()));
+            List<AckedWriter.Ack> quiet = writer.acks().stream()
+                    .filter(a -> a.ackNanos() >= quietFrom && a.ackNanos() <= quietFrom + QUIET.toNanos())
+                    .toList();
+            System.out.printf(
+                    Locale.ROOT,
+                    "longest gap between acknowledged writes with no upgrade running: %.0f ms (%d writes in %d s)%n",
+                    AckedWriter.longestGapMillis(quiet),
+                    quiet.size(),
+                    QUIET.toSeconds());
             long t0 = System.nanoTime();
             start();
             Thread sampler = new Thread(
