@@ -65,6 +65,16 @@ public interface FailoverActivities {
     @ActivityMethod(name = "FailoverRepoint")
     String repoint(String oldPrimary, String newPrimary);
 
+    /**
+     * The held part of a planned switchover in one call, over connections opened before the clients are held (both
+     * nodes, PgBouncer's console): hold, fence, catch up, promote, wait writable, set the synchronous standbys as
+     * {@code synchronousStandbysAfter} says, re-point, release. Heartbeats. A failure before promotion unfences the
+     * primary where the step-by-step path would; every end releases the clients. Outcomes are in the report, not
+     * thrown; the workflow records the steps afterwards.
+     */
+    @ActivityMethod(name = "FailoverSwitchover")
+    SwitchoverReport switchover(String primary, String standby, FailoverPolicy policy);
+
     /** Waits (heartbeating) until {@code node} answers a direct probe; returns how long that took. */
     @ActivityMethod(name = "FailoverAwaitAnswers")
     String awaitAnswers(String node, long timeoutMillis);

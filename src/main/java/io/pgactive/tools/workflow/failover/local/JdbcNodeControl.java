@@ -3,6 +3,7 @@ package io.pgactive.tools.workflow.failover.local;
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.workflow.failover.NodeControl;
 import io.pgactive.tools.workflow.failover.SynchronousStandbys;
+import io.pgactive.tools.workflow.upgrade.Pinned;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import io.pgactive.tools.workflow.upgrade.local.DsnResolver;
 import io.pgactive.tools.workflow.upgrade.local.PgAdmin;
@@ -12,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -48,6 +50,8 @@ public final class JdbcNodeControl implements NodeControl {
 
     private final DsnResolver nodes;
     private final Duration probeTimeout;
+    /** A pinned control's open connections by node; null when every call opens its own. */
+    private final Map<String, Connection> kept;
 
     public JdbcNodeControl(Map<String, Dsn> nodes, Duration probeTimeout) {
         this(DsnResolver.of(nodes), probeTimeout);
@@ -55,8 +59,40 @@ public final class JdbcNodeControl implements NodeControl {
 
     /** With the node's DSN resolved at each use (a password read from its reference). */
     public JdbcNodeControl(DsnResolver nodes, Duration probeTimeout) {
+        this(nodes, probeTimeout, null);
+    }
+
+    private JdbcNodeControl(DsnResolver nodes, Duration probeTimeout, Map<String, Connection> kept) {
         this.nodes = nodes;
         this.probeTimeout = probeTimeout;
+        this.kept = kept;
+    }
+
+    @Override
+    public Pinned<NodeControl> pinned(List<String> pinnedNodes) {
+        JdbcNodeControl pinned = new JdbcNodeControl(nodes, probeTimeout, new HashMap<>());
+        try {
+            for (String node : pinnedNodes) {
+                pinned.on(node, probeTimeout, st -> null);
+            }
+        } catch (RuntimeException e) {
+            pinned.closeKept();
+            throw e;
+        }
+        return new Pinned<>(pinned, pinned::closeKept);
+    }
+
+    private void closeKept() {
+        kept.values().forEach(JdbcNodeControl::closeQuietly);
+        kept.clear();
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            // the connection is dropped either way; closing a broken one can fail and changes nothing
+        }
     }
 
     @Override
@@ -194,12 +230,37 @@ public final class JdbcNodeControl implements NodeControl {
         if (dsn == null) {
             throw new UpgradeException("no configured node is named '" + node + "'", false);
         }
+        if (kept != null) {
+            return onKept(node, dsn, timeout, work);
+        }
         try (Connection c = PgAdmin.connect(node, dsn, null, timeout);
                 Statement st = c.createStatement()) {
             st.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
             return work.run(st);
         } catch (SQLException e) {
             throw PgAdmin.failure(node, dsn, "failover step", e);
+        }
+    }
+
+    /** {@link #on} over the node's kept connection, opened at first use and dropped when a statement fails. */
+    private <T> T onKept(String node, Dsn dsn, Duration timeout, Work<T> work) {
+        Connection c = kept.get(node);
+        if (c == null) {
+            c = PgAdmin.connect(node, dsn, null, timeout);
+            kept.put(node, c);
+        }
+        try (Statement st = c.createStatement()) {
+            st.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
+            return work.run(st);
+        } catch (SQLException e) {
+            // a failed statement may have broken the session (or the node ended it): the next call starts afresh
+            kept.remove(node);
+            closeQuietly(c);
+            throw PgAdmin.failure(node, dsn, "failover step", e);
+        } catch (RuntimeException e) {
+            kept.remove(node);
+            closeQuietly(c);
+            throw e;
         }
     }
 
