@@ -37,6 +37,8 @@ class FailoverReplayTest {
     static final String HISTORY_RESYNC = "histories/failover-resync-old-primary.json";
     /** That resync: waits for the node, rebuilds it, then makes it a synchronous standby by policy. */
     static final String HISTORY_RESYNC_CHILD = "histories/resync-after-failover.json";
+    /** A planned switchover recorded before its held part became one activity: hold, fence, ... release, step by step. */
+    static final String HISTORY_SWITCHOVER_STEPWISE = "histories/switchover-step-by-step.json";
     /** A planned switchover whose held part ran as one activity ({@code switchover-one-activity}). */
     static final String HISTORY_SWITCHOVER = "histories/switchover-one-activity.json";
 
@@ -64,6 +66,14 @@ class FailoverReplayTest {
         replay(HISTORY_RESYNC_CHILD);
         assertThat(read(HISTORY_RESYNC_CHILD))
                 .contains("FailoverAwaitAnswers", "FailoverIncludeSynchronousStandby", "EVENT_TYPE_MARKER_RECORDED");
+    }
+
+    @Test
+    void todaysCodeReplaysASwitchoverThatRanItsHeldPartStepByStep() throws Exception {
+        replay(HISTORY_SWITCHOVER_STEPWISE);
+        assertThat(read(HISTORY_SWITCHOVER_STEPWISE))
+                .contains("FailoverHold", "FailoverFence", "FailoverAwaitCaughtUp", "FailoverRelease")
+                .doesNotContain("FailoverSwitchover");
     }
 
     @Test

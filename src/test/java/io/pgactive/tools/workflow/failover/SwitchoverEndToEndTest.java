@@ -91,12 +91,15 @@ class SwitchoverEndToEndTest {
             assertThat(done.getString("progress.steps.find { it.type == 'traffic_repointed' }.message"))
                     .contains("clients released");
             System.out.printf(
-                    "switchover steps: fenced (clients held) +%d ms, promoted +%d ms, re-pointed and released +%d ms%n",
+                    "switchover steps: fenced (clients held) +%d ms, promoted +%d ms, synchronous standbys +%d ms,"
+                            + " re-pointed and released +%d ms%n",
                     FailoverEndToEndTest.step(done, FailoverStep.FENCED) - done.getLong("progress.started_at_millis"),
                     FailoverEndToEndTest.step(done, FailoverStep.PROMOTED)
                             - FailoverEndToEndTest.step(done, FailoverStep.FENCED),
+                    FailoverEndToEndTest.step(done, FailoverStep.SYNC_CONFIGURED)
+                            - FailoverEndToEndTest.step(done, FailoverStep.PROMOTED),
                     FailoverEndToEndTest.step(done, FailoverStep.TRAFFIC_REPOINTED)
-                            - FailoverEndToEndTest.step(done, FailoverStep.PROMOTED));
+                            - FailoverEndToEndTest.step(done, FailoverStep.SYNC_CONFIGURED));
             await().atMost(WAIT).until(() -> writer.ackedOn(node2.port()) >= 20);
             acks = writer.acks();
             failedWrites = writer.failed();
