@@ -224,18 +224,23 @@ public class FailoverActivitiesImpl implements FailoverActivities {
 
     @Override
     public SwitchoverReport switchover(String primary, String standby, FailoverPolicy policy) {
-        Dsn primaryAt = dsn(primary);
-        Dsn standbyAt = dsn(standby);
-        FailoverRouter router = router();
-        Optional<PgBouncerWriteGate> gate = port(() -> ports.gate(primary));
+        Dsn primaryAt;
+        Dsn standbyAt;
+        FailoverRouter router;
+        Optional<PgBouncerWriteGate> gate;
         Pinned<NodeControl> control;
         try {
+            primaryAt = dsn(primary);
+            standbyAt = dsn(standby);
+            router = router();
+            gate = port(() -> ports.gate(primary));
             // the logins happen now, before any client waits
-            control = ports.control().pinned(List.of(primary, standby));
-        } catch (UpgradeException e) {
+            control = port(() -> ports.control().pinned(List.of(primary, standby)));
+        } catch (ApplicationFailure e) {
             return new SwitchoverReport(
                     List.of(),
-                    "connecting to " + primary + " and " + standby + " failed: " + e.getMessage() + "; nothing changed",
+                    "switching over to " + standby + " failed before anything was held: " + e.getOriginalMessage()
+                            + "; nothing changed",
                     false,
                     null);
         }

@@ -77,7 +77,12 @@ final class HeldSwitchover {
 
     private SwitchoverReport held(String primary, String standby, FailoverPolicy policy) {
         // an attempt retried after the worker was lost finds the standby promoted: nothing left to catch up
-        boolean promotedBefore = control.writable(standby);
+        boolean promotedBefore;
+        try {
+            promotedBefore = control.writable(standby);
+        } catch (RuntimeException e) {
+            return failed("reading " + standby + " failed: " + why(e) + "; nothing changed");
+        }
 
         String held;
         if (gate.isEmpty()) {

@@ -242,10 +242,15 @@ public final class JdbcNodeControl implements NodeControl {
         }
     }
 
-    /** {@link #on} over the node's kept connection, opened at first use and dropped when a statement fails. */
+    /**
+     * {@link #on} over the node's kept connection, opened at first use and dropped when a statement fails. A kept
+     * connection the node ended since its last use (a terminated backend, a restart) is replaced and the work run once
+     * more on the new one: every statement here can be repeated, and a lost session must not read as a lost node.
+     */
     private <T> T onKept(String node, Dsn dsn, Duration timeout, Work<T> work) {
         Connection c = kept.get(node);
-        if (c == null) {
+        boolean fresh = c == null;
+        if (fresh) {
             c = PgAdmin.connect(node, dsn, null, timeout);
             kept.put(node, c);
         }
@@ -253,15 +258,23 @@ public final class JdbcNodeControl implements NodeControl {
             st.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
             return work.run(st);
         } catch (SQLException e) {
-            // a failed statement may have broken the session (or the node ended it): the next call starts afresh
             kept.remove(node);
             closeQuietly(c);
+            if (!fresh && sessionLost(e)) {
+                return onKept(node, dsn, timeout, work);
+            }
             throw PgAdmin.failure(node, dsn, "failover step", e);
         } catch (RuntimeException e) {
             kept.remove(node);
             closeQuietly(c);
             throw e;
         }
+    }
+
+    /** The connection is gone (class 08) or the server ended the session (57P01 to 57P03). */
+    private static boolean sessionLost(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        return state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03");
     }
 
     private static String query(Statement st, String sql) throws SQLException {
