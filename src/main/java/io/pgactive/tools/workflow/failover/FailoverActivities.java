@@ -67,8 +67,8 @@ public interface FailoverActivities {
 
     /**
      * The held part of a planned switchover in one call, over connections opened before the clients are held (both
-     * nodes, PgBouncer's console): hold, fence, catch up, promote, wait writable, set the synchronous standbys as
-     * {@code synchronousStandbysAfter} says, re-point, release. Heartbeats. A failure before promotion unfences the
+     * nodes, PgBouncer's console): hold, fence, catch up, promote, wait writable, set the synchronous standbys as the
+     * policy says, re-point, release. Heartbeats. A failure before promotion unfences the
      * primary where the step-by-step path would; every end releases the clients. Outcomes are in the report, not
      * thrown; the workflow records the steps afterwards.
      */

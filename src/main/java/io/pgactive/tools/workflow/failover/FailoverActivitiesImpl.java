@@ -33,7 +33,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The failover's activities: thin calls to {@link NodeControl} and {@link FailoverRouter}, with the snapshot for what
- * the service already watches. Port errors become failures retried only when the port says a retry can help.
+ * the service already watches. Port errors become failures retried only when the port says a retry can help. A planned
+ * switchover's held part runs in {@link HeldSwitchover} over ports pinned before the hold.
  */
 @ApplicationScoped
 public class FailoverActivitiesImpl implements FailoverActivities {

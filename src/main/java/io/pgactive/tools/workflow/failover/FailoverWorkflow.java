@@ -20,7 +20,8 @@ import java.util.List;
 /**
  * The failover's sequence: decide (snapshot + direct probe + {@link FailoverRules}), fence, catch up (planned only),
  * promote, wait writable, set the new primary's synchronous standbys, re-point. Every step is recorded before the
- * next begins. After a failure the old primary stays fenced unless nothing was promoted in a planned switchover: two
+ * next begins, except in a planned switchover: there the steps from hold to release run as one activity (the clients
+ * wait for all of them) and are recorded when it returns. After a failure the old primary stays fenced unless nothing was promoted in a planned switchover: two
  * writable primaries behind one router is the outcome this order exists to prevent.
  */
 public class FailoverWorkflow implements Failover {
