@@ -33,6 +33,8 @@ final class FailoverDouble {
     volatile boolean syncFails;
     /** The switchover's activity dies without a report (a worker lost while it ran). */
     volatile boolean switchoverDies;
+    /** No PgBouncer console is configured: nothing is held. */
+    volatile boolean noGate;
     /** How far the switchover's clock is ahead of the real one. */
     volatile long skewMillis;
     /** PgBouncer's PAUSE does not drain: a transaction keeps running. */
@@ -163,7 +165,7 @@ final class FailoverDouble {
         return new HeldSwitchover(
                         new Nodes(),
                         new Router(),
-                        Optional.of(new Gate()),
+                        noGate ? Optional.empty() : Optional.of(new Gate()),
                         new Dsn("10.0.0.1", 5432, "app", "u", null, Map.of()),
                         new Dsn("10.0.0.2", 5432, "app", "u", null, Map.of()),
                         beat -> {},

@@ -269,6 +269,18 @@ class FailoverWorkflowTest {
     }
 
     @Test
+    void aSwitchoverWithoutAWriteGateHoldsNobodyAndSaysSo() {
+        db.noGate = true;
+
+        FailoverProgress p = switchover();
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.COMPLETED);
+        assertThat(db.calls).doesNotContain("hold p", "release p").containsSubsequence("fence p", "repoint s");
+        assertThat(db.recorded.get(1).message()).contains("no write gate", "new connections are refused");
+        assertThat(db.recorded.get(4).message()).doesNotContain("released");
+    }
+
+    @Test
     void aSwitchoverWhoseActivityIsLostLetsTheClientsGoAndUndoesNothing() {
         db.switchoverDies = true;
 
