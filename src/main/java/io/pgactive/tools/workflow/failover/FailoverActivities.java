@@ -46,7 +46,7 @@ public interface FailoverActivities {
     @ActivityMethod(name = "FailoverAwaitCaughtUp")
     String awaitCaughtUp(String primary, String standby, long timeoutMillis);
 
-    /** {@code pg_promote(wait => true)}; nothing to do when it already left recovery. */
+    /** {@code pg_promote}, then waits for the end of recovery; nothing to do when it already left recovery. */
     @ActivityMethod(name = "FailoverPromote")
     String promote(String standby, long timeoutMillis);
 

@@ -147,9 +147,7 @@ public class FailoverActivitiesImpl implements FailoverActivities {
     @Override
     public String promote(String standby, long timeoutMillis) {
         boolean promotedNow = port(() -> ports.control().promote(standby, timeoutMillis));
-        return promotedNow
-                ? standby + " promoted (pg_promote, wait => true)"
-                : standby + " was already out of recovery";
+        return promotedNow ? standby + " promoted (pg_promote)" : standby + " was already out of recovery";
     }
 
     @Override

@@ -211,7 +211,7 @@ public class FailoverWorkflow implements Failover {
                                         + policy.promoteTimeoutMillis()
                                         + policy.writableTimeoutMillis())
                                 .plusSeconds(60))
-                        // pg_promote(wait => true) blocks without a heartbeat for at most the promotion's bound
+                        // the promotion blocks without a heartbeat for at most its bound
                         .setHeartbeatTimeout(
                                 Duration.ofMillis(policy.promoteTimeoutMillis()).plusSeconds(20))
                         // a retry after a lost worker repeats idempotent steps and finds a promoted standby promoted

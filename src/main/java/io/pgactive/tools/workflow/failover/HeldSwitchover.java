@@ -139,9 +139,7 @@ final class HeldSwitchover {
             awaitWritable(standby, policy.writableTimeoutMillis());
             step(
                     FailoverStep.PROMOTED,
-                    promotedNow
-                            ? standby + " promoted (pg_promote, wait => true)"
-                            : standby + " was already out of recovery");
+                    promotedNow ? standby + " promoted (pg_promote)" : standby + " was already out of recovery");
         } catch (RuntimeException e) {
             return failed("promoting " + standby + " failed: " + why(e) + "; " + primary + " stays fenced" + release());
         }

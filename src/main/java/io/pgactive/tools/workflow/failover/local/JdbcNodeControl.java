@@ -32,6 +32,11 @@ public final class JdbcNodeControl implements NodeControl {
             + "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()";
 
     static final String IN_RECOVERY = "SELECT pg_is_in_recovery()";
+    /** Asks for the promotion and returns at once; the end of recovery is polled ({@link #PROMOTE_POLL}). */
+    static final String PROMOTE_NO_WAIT = "SELECT pg_promote(false)";
+    /** How often a node being promoted is asked whether it left recovery. */
+    static final Duration PROMOTE_POLL = Duration.ofMillis(10);
+
     static final String CURRENT_LSN = "SELECT pg_current_wal_lsn()::text";
     static final String REPLAY_LSN = "SELECT pg_last_wal_replay_lsn()::text";
     static final String WRITABLE =
@@ -147,9 +152,15 @@ public final class JdbcNodeControl implements NodeControl {
             if (!"t".equals(query(st, IN_RECOVERY))) {
                 return false;
             }
-            int seconds = (int) Math.max(1, timeout.toSeconds());
-            if (!"t".equals(query(st, "SELECT pg_promote(true, " + seconds + ")"))) {
-                throw new SQLException("pg_promote did not finish within " + seconds + " s", "57014");
+            // pg_promote(wait => true) looks for the end of recovery every 100 ms; clients held in a switchover wait
+            // for every one of them, so the end is polled here, more often
+            query(st, PROMOTE_NO_WAIT);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while ("t".equals(query(st, IN_RECOVERY))) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new SQLException("still in recovery " + timeoutMillis + " ms after pg_promote", "57014");
+                }
+                pause(PROMOTE_POLL);
             }
             return true;
         });
@@ -213,11 +224,15 @@ public final class JdbcNodeControl implements NodeControl {
     }
 
     private static void pause() throws SQLException {
+        pause(RELOAD_POLL);
+    }
+
+    private static void pause(Duration pause) throws SQLException {
         try {
-            Thread.sleep(RELOAD_POLL.toMillis());
+            Thread.sleep(pause.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SQLException("interrupted while waiting for the reload", "57014", e);
+            throw new SQLException("interrupted while waiting", "57014", e);
         }
     }
 
