@@ -39,6 +39,8 @@ final class HeldSwitchover {
 
     private final List<SwitchoverReport.Done> done = new ArrayList<>();
     private boolean holding;
+    /** When the PAUSE was sent (the clock's time), for how long the clients were held. */
+    private long holdingSince;
 
     /**
      * @param gate      PgBouncer's console for the primary's database, its connection already open; empty without one
@@ -91,6 +93,7 @@ final class HeldSwitchover {
         } else {
             try {
                 holding = true;
+                holdingSince = clock.getAsLong();
                 GateState state = gate.get().pause();
                 if (state != GateState.PAUSED) {
                     throw new UpgradeException(
@@ -219,7 +222,8 @@ final class HeldSwitchover {
             try {
                 GateState state = gate.get().resume();
                 holding = false;
-                return "; clients released at " + gate.get().describe() + " (" + state + ")";
+                return "; clients released at " + gate.get().describe() + " (" + state + ") after "
+                        + (clock.getAsLong() - holdingSince) + " ms held";
             } catch (RuntimeException e) {
                 last = e;
             }

@@ -177,7 +177,8 @@ class FailoverWorkflowTest {
                 .as("steps recorded while the clients were held")
                 .isEqualTo(1);
         assertThat(db.recorded.get(1).message()).contains("clients held at", "p out of the router", "read-only");
-        assertThat(db.recorded.get(4).message()).contains("router sends new connections to s", "clients released");
+        assertThat(db.recorded.get(4).message())
+                .contains("router sends new connections to s", "clients released", "ms held");
         assertThat(db.recorded.get(1).atMillis())
                 .isLessThanOrEqualTo(db.recorded.get(2).atMillis())
                 .isLessThanOrEqualTo(db.recorded.get(4).atMillis());
