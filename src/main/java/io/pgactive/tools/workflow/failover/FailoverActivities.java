@@ -46,7 +46,7 @@ public interface FailoverActivities {
     @ActivityMethod(name = "FailoverAwaitCaughtUp")
     String awaitCaughtUp(String primary, String standby, long timeoutMillis);
 
-    /** {@code pg_promote(wait => true)}; nothing to do when it already left recovery. */
+    /** {@code pg_promote}, then waits for the end of recovery; nothing to do when it already left recovery. */
     @ActivityMethod(name = "FailoverPromote")
     String promote(String standby, long timeoutMillis);
 
@@ -64,6 +64,16 @@ public interface FailoverActivities {
     /** The router sends every new connection to {@code newPrimary} and none to {@code oldPrimary}. */
     @ActivityMethod(name = "FailoverRepoint")
     String repoint(String oldPrimary, String newPrimary);
+
+    /**
+     * The held part of a planned switchover in one call, over connections opened before the clients are held (both
+     * nodes, PgBouncer's console): hold, fence, catch up, promote, wait writable, set the synchronous standbys as the
+     * policy says, re-point, release. Heartbeats. A failure before promotion unfences the
+     * primary where the step-by-step path would; every end releases the clients. Outcomes are in the report, not
+     * thrown; the workflow records the steps afterwards.
+     */
+    @ActivityMethod(name = "FailoverSwitchover")
+    SwitchoverReport switchover(String primary, String standby, FailoverPolicy policy);
 
     /** Waits (heartbeating) until {@code node} answers a direct probe; returns how long that took. */
     @ActivityMethod(name = "FailoverAwaitAnswers")

@@ -14,8 +14,11 @@ import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.store.HistoryService;
 import io.pgactive.tools.workflow.ActivityCalls;
 import io.pgactive.tools.workflow.OperationBoard;
+import io.pgactive.tools.workflow.gate.PgBouncerWriteGate;
 import io.pgactive.tools.workflow.gate.WriteGate;
 import io.pgactive.tools.workflow.gate.WriteGateException;
+import io.pgactive.tools.workflow.upgrade.Pinned;
+import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,7 +33,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The failover's activities: thin calls to {@link NodeControl} and {@link FailoverRouter}, with the snapshot for what
- * the service already watches. Port errors become failures retried only when the port says a retry can help.
+ * the service already watches. Port errors become failures retried only when the port says a retry can help. A planned
+ * switchover's held part runs in {@link HeldSwitchover} over ports pinned before the hold.
  */
 @ApplicationScoped
 public class FailoverActivitiesImpl implements FailoverActivities {
@@ -97,7 +101,7 @@ public class FailoverActivitiesImpl implements FailoverActivities {
 
     @Override
     public String hold(String primary) {
-        Optional<WriteGate> gate = port(() -> ports.gate(primary));
+        Optional<PgBouncerWriteGate> gate = port(() -> ports.gate(primary));
         if (gate.isEmpty()) {
             return "no write gate (pgactive.failover.pgbouncer-admin): new connections are refused while " + primary
                     + " is fenced";
@@ -112,7 +116,7 @@ public class FailoverActivitiesImpl implements FailoverActivities {
 
     @Override
     public String release(String primary) {
-        Optional<WriteGate> gate = port(() -> ports.gate(primary));
+        Optional<PgBouncerWriteGate> gate = port(() -> ports.gate(primary));
         if (gate.isEmpty()) {
             return "no write gate to release";
         }
@@ -143,9 +147,7 @@ public class FailoverActivitiesImpl implements FailoverActivities {
     @Override
     public String promote(String standby, long timeoutMillis) {
         boolean promotedNow = port(() -> ports.control().promote(standby, timeoutMillis));
-        return promotedNow
-                ? standby + " promoted (pg_promote, wait => true)"
-                : standby + " was already out of recovery";
+        return promotedNow ? standby + " promoted (pg_promote)" : standby + " was already out of recovery";
     }
 
     @Override
@@ -162,14 +164,24 @@ public class FailoverActivitiesImpl implements FailoverActivities {
 
     @Override
     public String configureSynchronousStandbys(String node, String policy) {
+        return port(() -> configureSynchronousStandbys(ports.control(), node, policy, SYNC_RELOAD_MILLIS));
+    }
+
+    /**
+     * Sets the promoted {@code node}'s {@code synchronous_standby_names} as {@code policy} says, verified; returns the
+     * old and new value.
+     *
+     * @throws UpgradeException the node refused or did not take the value
+     */
+    static String configureSynchronousStandbys(NodeControl control, String node, String policy, long reloadMillis) {
         if (SynchronousStandbys.KEEP.equals(policy)) {
-            String kept = port(() -> ports.control().synchronousStandbyNames(node));
+            String kept = control.synchronousStandbyNames(node);
             return "synchronous_standby_names on " + node + " kept as '" + kept + "' (" + SynchronousStandbys.PROPERTY
                     + "=keep)"
                     + (kept.isBlank() ? "" : "; commits on " + node + " wait until a standby named there confirms");
         }
         List<String> names = SynchronousStandbys.namesFor(policy, node);
-        String before = port(() -> ports.control().setSynchronousStandbyNames(node, names, SYNC_RELOAD_MILLIS));
+        String before = control.setSynchronousStandbyNames(node, names, reloadMillis);
         String after = SynchronousStandbys.value(names);
         return "synchronous_standby_names on " + node + ": '" + before + "' -> '" + after + "'"
                 + (names.isEmpty() ? " (asynchronous: no standby follows " + node + " yet)" : "");
@@ -207,6 +219,86 @@ public class FailoverActivitiesImpl implements FailoverActivities {
     public String repoint(String oldPrimary, String newPrimary) {
         Dsn dsn = dsn(newPrimary);
         return port(() -> router().repoint(newPrimary, dsn.host(), dsn.port()));
+    }
+
+    @Override
+    public SwitchoverReport switchover(String primary, String standby, FailoverPolicy policy) {
+        Dsn primaryAt;
+        Dsn standbyAt;
+        FailoverRouter router;
+        Optional<PgBouncerWriteGate> gate;
+        Pinned<NodeControl> control;
+        try {
+            primaryAt = dsn(primary);
+            standbyAt = dsn(standby);
+            router = router();
+            gate = port(() -> ports.gate(primary));
+            // the logins happen now, before any client waits
+            control = port(() -> ports.control().pinned(List.of(primary, standby)));
+        } catch (ApplicationFailure e) {
+            return new SwitchoverReport(
+                    List.of(),
+                    "switching over to " + standby + " failed before anything was held: " + e.getOriginalMessage()
+                            + "; nothing changed",
+                    false,
+                    null);
+        }
+        try (control;
+                PgBouncerWriteGate.Session console =
+                        gate.map(PgBouncerWriteGate::open).orElse(null)) {
+            Optional<WriteGate> held = Optional.empty();
+            if (console != null) {
+                try {
+                    console.state();
+                } catch (WriteGateException e) {
+                    return new SwitchoverReport(
+                            List.of(),
+                            "holding the clients of " + primary + " failed: " + e.getMessage() + "; nothing changed",
+                            false,
+                            null);
+                }
+                held = Optional.of(new SessionGate(gate.get(), console));
+            }
+            return new HeldSwitchover(
+                            control.port(),
+                            router,
+                            held,
+                            primaryAt,
+                            standbyAt,
+                            step -> Activity.getExecutionContext().heartbeat(step),
+                            System::currentTimeMillis,
+                            SYNC_RELOAD_MILLIS)
+                    .run(primary, standby, policy);
+        }
+    }
+
+    /** A gate whose calls go over one console session opened before the clients are held. */
+    private record SessionGate(PgBouncerWriteGate gate, PgBouncerWriteGate.Session session) implements WriteGate {
+
+        @Override
+        public String name() {
+            return gate.name();
+        }
+
+        @Override
+        public String describe() {
+            return gate.describe();
+        }
+
+        @Override
+        public GateState state() {
+            return session.state();
+        }
+
+        @Override
+        public GateState pause() {
+            return session.pause();
+        }
+
+        @Override
+        public GateState resume() {
+            return session.resume();
+        }
     }
 
     @Override

@@ -8,7 +8,7 @@ package io.pgactive.tools.workflow.failover;
  * @param maxLagBytes            the most WAL an asynchronous candidate may miss (a synchronous one holds every
  *                               acknowledged commit, so it is exempt)
  * @param catchUpTimeoutMillis   how long a planned switchover waits for the standby to replay everything
- * @param promoteTimeoutMillis   bound on the promotion ({@code pg_promote(wait => true)} or RDS's PromoteReadReplica)
+ * @param promoteTimeoutMillis   bound on the promotion ({@code pg_promote} and the end of recovery, or RDS's PromoteReadReplica)
  * @param writableTimeoutMillis  how long the promoted node may take to accept writes
  * @param synchronousStandbysAfter the promoted node's {@code synchronous_standby_names} policy (see
  *                               {@link SynchronousStandbys#policy}); null in failovers started before it existed,

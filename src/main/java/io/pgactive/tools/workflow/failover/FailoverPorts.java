@@ -5,7 +5,6 @@ import io.pgactive.tools.workflow.NodeDsns;
 import io.pgactive.tools.workflow.failover.local.HaproxyFailoverRouter;
 import io.pgactive.tools.workflow.failover.local.LocalStandbyRebuilder;
 import io.pgactive.tools.workflow.gate.PgBouncerWriteGate;
-import io.pgactive.tools.workflow.gate.WriteGate;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import io.pgactive.tools.workflow.upgrade.aws.RdsClients;
 import io.quarkus.runtime.StartupEvent;
@@ -84,7 +83,7 @@ public class FailoverPorts {
     }
 
     /** The write gate that holds {@code primary}'s clients, when PgBouncer's console is configured. */
-    public Optional<WriteGate> gate(String primary) {
+    public Optional<PgBouncerWriteGate> gate(String primary) {
         return settings.pgbouncerAdmin().map(admin -> {
             String database = settings.pgbouncerDatabase()
                     .or(() -> dsn(primary).map(Dsn::database))

@@ -20,7 +20,8 @@ import java.util.List;
 /**
  * The failover's sequence: decide (snapshot + direct probe + {@link FailoverRules}), fence, catch up (planned only),
  * promote, wait writable, set the new primary's synchronous standbys, re-point. Every step is recorded before the
- * next begins. After a failure the old primary stays fenced unless nothing was promoted in a planned switchover: two
+ * next begins, except in a planned switchover: there the steps from hold to release run as one activity (the clients
+ * wait for all of them) and are recorded when it returns. After a failure the old primary stays fenced unless nothing was promoted in a planned switchover: two
  * writable primaries behind one router is the outcome this order exists to prevent.
  */
 public class FailoverWorkflow implements Failover {
@@ -54,6 +55,12 @@ public class FailoverWorkflow implements Failover {
 
     /** Marks where failovers began to start the old primary's resync when asked ({@code resync_old_primary}). */
     static final String RESYNC_CHANGE = "resync-old-primary";
+
+    /**
+     * Marks where planned switchovers began to run their held part (hold to release) as one activity over connections
+     * opened before the hold, recording its steps afterwards.
+     */
+    static final String HELD_SWITCHOVER_CHANGE = "switchover-one-activity";
 
     private final List<FailoverStep> steps = new ArrayList<>();
     private boolean holding;
@@ -96,6 +103,9 @@ public class FailoverWorkflow implements Failover {
                 decision.reason() + (request.reason() == null ? "" : "; requested: " + request.reason()));
 
         phase = FailoverPhase.FENCING;
+        if (decision.planned() && Workflow.getVersion(HELD_SWITCHOVER_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
+            return switchover(in, standby);
+        }
         String held = "";
         if (decision.planned() && Workflow.getVersion(HOLD_CHANGE, Workflow.DEFAULT_VERSION, 1) == 1) {
             // clients wait at PgBouncer instead of finding no writable node while the primary is fenced
@@ -187,6 +197,64 @@ public class FailoverWorkflow implements Failover {
         return progress();
     }
 
+    /**
+     * A planned switchover's held part in one activity (see {@link HeldSwitchover}); its steps are recorded once the
+     * clients go on, with the times they were done.
+     */
+    private FailoverProgress switchover(FailoverInput in, String standby) {
+        FailoverPolicy policy = in.policy();
+        String primary = in.request().primary();
+        FailoverActivities held = Workflow.newActivityStub(
+                FailoverActivities.class,
+                ActivityOptions.newBuilder()
+                        .setStartToCloseTimeout(Duration.ofMillis(policy.catchUpTimeoutMillis()
+                                        + policy.promoteTimeoutMillis()
+                                        + policy.writableTimeoutMillis())
+                                .plusSeconds(60))
+                        // the promotion blocks without a heartbeat for at most its bound
+                        .setHeartbeatTimeout(
+                                Duration.ofMillis(policy.promoteTimeoutMillis()).plusSeconds(20))
+                        // a retry after a lost worker repeats idempotent steps and finds a promoted standby promoted
+                        .setRetryOptions(
+                                RetryOptions.newBuilder().setMaximumAttempts(2).build())
+                        .build());
+        SwitchoverReport report;
+        try {
+            report = held.switchover(primary, standby, policy);
+        } catch (ActivityFailure e) {
+            // no report: whether it fenced or promoted is unknown, so nothing is undone; the clients are let go
+            holding = true;
+            return fail(
+                    standby,
+                    "switching over to " + standby + " failed: " + rootMessage(e) + "; " + primary
+                            + " may be fenced and " + standby + " promoted: check which node is writable before"
+                            + " unfencing" + release());
+        }
+        for (SwitchoverReport.Done done : report.steps()) {
+            boolean promotion = FailoverStep.PROMOTED.equals(done.type());
+            record(
+                    done.type(),
+                    standby,
+                    promotion ? decision.possibleLossBytes() : -1,
+                    done.message(),
+                    done.atMillis());
+            if (promotion) {
+                promoteMillis = Math.max(0, done.atMillis() - startedAt);
+            } else if (FailoverStep.TRAFFIC_REPOINTED.equals(done.type())) {
+                writableMillis = Math.max(0, done.atMillis() - startedAt);
+            }
+        }
+        if (report.failure() != null) {
+            return fail(standby, report.failure());
+        }
+        if (in.resync() != null) {
+            startResync(in.resync().from(standby));
+        }
+        phase = FailoverPhase.COMPLETED;
+        error = report.syncProblem();
+        return progress();
+    }
+
     @Override
     public FailoverProgress progress() {
         return new FailoverProgress(
@@ -250,12 +318,7 @@ public class FailoverWorkflow implements Failover {
             record(FailoverStep.SYNC_CONFIGURED, standby, -1, quick.configureSynchronousStandbys(standby, wanted));
             return null;
         } catch (ActivityFailure e) {
-            String fix = wanted.isEmpty()
-                    ? "--none"
-                    : SynchronousStandbys.KEEP.equals(wanted) ? "--none (or --names ...)" : "--names " + wanted;
-            String why = "setting synchronous_standby_names on " + standby + " failed: " + rootMessage(e)
-                    + "; if commits on " + standby + " hang, it still waits for the old primary's synchronous"
-                    + " standbys: run 'pgactive-tools replication sync-standbys " + standby + " " + fix + "'";
+            String why = SynchronousStandbys.failed(standby, wanted, rootMessage(e));
             record(FailoverStep.SYNC_CONFIGURED, standby, -1, why);
             return why;
         }
@@ -270,8 +333,12 @@ public class FailoverWorkflow implements Failover {
 
     /** Adds the step to the progress and stores it; a history store that is away does not stop the failover. */
     private void record(String type, String standby, long lagBytes, String message) {
-        FailoverStep step = new FailoverStep(
-                Workflow.currentTimeMillis(), input.id(), type, input.request().primary(), standby, lagBytes, message);
+        record(type, standby, lagBytes, message, Workflow.currentTimeMillis());
+    }
+
+    private void record(String type, String standby, long lagBytes, String message, long atMillis) {
+        FailoverStep step =
+                new FailoverStep(atMillis, input.id(), type, input.request().primary(), standby, lagBytes, message);
         steps.add(step);
         try {
             quick.record(step);

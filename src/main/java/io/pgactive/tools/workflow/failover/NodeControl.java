@@ -1,5 +1,6 @@
 package io.pgactive.tools.workflow.failover;
 
+import io.pgactive.tools.workflow.upgrade.Pinned;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import java.util.List;
 
@@ -43,4 +44,16 @@ public interface NodeControl {
      * @throws UpgradeException a bad name (not retryable), the node unreachable, or the reload not seen in time
      */
     String setSynchronousStandbyNames(String node, List<String> names, long timeoutMillis);
+
+    /**
+     * This control over one connection per named node, opened now and kept until the result is closed: a planned
+     * switchover holds the application's clients while it runs a handful of statements on both nodes, and a login per
+     * statement would add to their wait. A node whose connection breaks gets a fresh one at its next call. Not for
+     * concurrent use; the default keeps nothing open.
+     *
+     * @throws UpgradeException a node that cannot be connected to now
+     */
+    default Pinned<NodeControl> pinned(List<String> nodes) {
+        return Pinned.unpinned(this);
+    }
 }

@@ -32,6 +32,18 @@ public final class SynchronousStandbys {
     private SynchronousStandbys() {}
 
     /**
+     * The message of a failed attempt to set the promoted {@code standby}'s setting to {@code wanted}: the promotion
+     * stands, and this says what the operator must run if commits hang.
+     */
+    static String failed(String standby, String wanted, String reason) {
+        String fix =
+                wanted.isEmpty() ? "--none" : KEEP.equals(wanted) ? "--none (or --names ...)" : "--names " + wanted;
+        return "setting synchronous_standby_names on " + standby + " failed: " + reason + "; if commits on " + standby
+                + " hang, it still waits for the old primary's synchronous standbys: run 'pgactive-tools replication"
+                + " sync-standbys " + standby + " " + fix + "'";
+    }
+
+    /**
      * The setting for {@code names}: each one double-quoted (node names may hold '-' or '.'), comma-separated, which
      * PostgreSQL reads as {@code FIRST 1 (...)}: the first connected one in the list is the synchronous standby.
      *

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pgactive.tools.contract.failover.FailoverRequest;
 import io.pgactive.tools.contract.failover.ResyncProgress;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.WorkflowExecutionHistory;
@@ -36,6 +37,10 @@ class FailoverReplayTest {
     static final String HISTORY_RESYNC = "histories/failover-resync-old-primary.json";
     /** That resync: waits for the node, rebuilds it, then makes it a synchronous standby by policy. */
     static final String HISTORY_RESYNC_CHILD = "histories/resync-after-failover.json";
+    /** A planned switchover recorded before its held part became one activity: hold, fence, ... release, step by step. */
+    static final String HISTORY_SWITCHOVER_STEPWISE = "histories/switchover-step-by-step.json";
+    /** A planned switchover whose held part ran as one activity ({@code switchover-one-activity}). */
+    static final String HISTORY_SWITCHOVER = "histories/switchover-one-activity.json";
 
     @Test
     void todaysCodeReplaysARecordedFailover() throws Exception {
@@ -61,6 +66,22 @@ class FailoverReplayTest {
         replay(HISTORY_RESYNC_CHILD);
         assertThat(read(HISTORY_RESYNC_CHILD))
                 .contains("FailoverAwaitAnswers", "FailoverIncludeSynchronousStandby", "EVENT_TYPE_MARKER_RECORDED");
+    }
+
+    @Test
+    void todaysCodeReplaysASwitchoverThatRanItsHeldPartStepByStep() throws Exception {
+        replay(HISTORY_SWITCHOVER_STEPWISE);
+        assertThat(read(HISTORY_SWITCHOVER_STEPWISE))
+                .contains("FailoverHold", "FailoverFence", "FailoverAwaitCaughtUp", "FailoverRelease")
+                .doesNotContain("FailoverSwitchover");
+    }
+
+    @Test
+    void todaysCodeReplaysASwitchoverWhoseHeldPartRanAsOneActivity() throws Exception {
+        replay(HISTORY_SWITCHOVER);
+        assertThat(read(HISTORY_SWITCHOVER))
+                .contains("FailoverSwitchover", "EVENT_TYPE_MARKER_RECORDED", "FailoverRecord")
+                .doesNotContain("FailoverHold", "FailoverFence", "FailoverPromote");
     }
 
     private static void replay(String history) throws Exception {
@@ -108,13 +129,18 @@ class FailoverReplayTest {
 
     /**
      * Records a failover into {@code args[0]}; with a second argument, one that resyncs its old primary, and that
-     * resync into {@code args[1]}.
+     * resync into {@code args[1]}. With {@code --switchover} first, a planned switchover into {@code args[1]}.
      */
     public static void main(String[] args) throws IOException {
-        Path target = Path.of(args[0]);
-        boolean resync = args.length > 1;
+        boolean switchover = args[0].equals("--switchover");
+        Path target = Path.of(args[switchover ? 1 : 0]);
+        boolean resync = !switchover && args.length > 1;
         try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
             FailoverDouble db = new FailoverDouble();
+            if (switchover) {
+                db.primary = new PrimaryView("p", NodeStatus.HEALTHY, true, 0, FailoverDouble.BASE);
+                db.primaryAnswers = true;
+            }
             Worker worker = env.newWorker("failover-replay");
             worker.registerWorkflowImplementationTypes(FailoverWorkflow.class, ResyncWorkflow.class);
             worker.registerActivitiesImplementations(db.activities());
@@ -132,7 +158,7 @@ class FailoverReplayTest {
                     : null;
             stub.run(new FailoverInput(
                     id,
-                    new FailoverRequest("p", false, null, "recorded", resync),
+                    new FailoverRequest("p", switchover, null, "recorded", resync),
                     FailoverPolicy.DEFAULT,
                     resyncInput));
             write(target, env.getWorkflowClient().fetchHistory(id));

@@ -133,22 +133,30 @@ class FailoverWorkflowTest {
         assertThat(db.calls).doesNotContain("fence p");
     }
 
-    @Test
-    void aForcedSwitchoverWaitsForTheStandbyToCatchUpBeforePromoting() {
+    private FailoverProgress switchover() {
         db.primary = new PrimaryView("p", NodeStatus.HEALTHY, true, 0, FailoverDouble.BASE);
         db.primaryAnswers = true;
+        return run(new FailoverRequest("p", true, null, "maintenance"));
+    }
 
-        FailoverProgress p = run(new FailoverRequest("p", true, null, "maintenance"));
+    @Test
+    void aForcedSwitchoverWaitsForTheStandbyToCatchUpBeforePromoting() {
+        FailoverProgress p = switchover();
 
-        assertThat(p.phase()).isEqualTo(FailoverPhase.COMPLETED);
+        assertThat(p.phase()).as(p.error()).isEqualTo(FailoverPhase.COMPLETED);
         assertThat(p.decision().planned()).isTrue();
-        // clients wait at the gate from before the fence until traffic points at the new primary
+        // clients wait at the gate from before the fence until traffic points at the new primary, all in one
+        // activity; the new primary stops waiting for the old one's synchronous standbys before traffic reaches it
         assertThat(db.calls)
                 .containsExactly(
                         "observe p",
                         "probe p",
+                        "switchover p to s",
+                        "writable s",
                         "hold p",
                         "fence p",
+                        "read-only p",
+                        "lsn p",
                         "catch-up s",
                         "promote s",
                         "writable s",
@@ -156,25 +164,132 @@ class FailoverWorkflowTest {
                         "repoint s",
                         "release p");
         assertThat(db.held).isFalse();
+        assertThat(db.routedTo).isEqualTo("s");
+        assertThat(db.syncStandbyNames).isEmpty();
+        assertThat(db.recordedTypes())
+                .containsExactly(
+                        FailoverStep.STARTED,
+                        FailoverStep.FENCED,
+                        FailoverStep.PROMOTED,
+                        FailoverStep.SYNC_CONFIGURED,
+                        FailoverStep.TRAFFIC_REPOINTED);
+        assertThat(db.recordedWhenReleased)
+                .as("steps recorded while the clients were held")
+                .isEqualTo(1);
+        assertThat(db.recorded.get(1).message()).contains("clients held at", "p out of the router", "read-only");
+        assertThat(db.recorded.get(4).message())
+                .contains("router sends new connections to s", "clients released", "ms held");
+        assertThat(db.recorded.get(1).atMillis())
+                .isLessThanOrEqualTo(db.recorded.get(2).atMillis())
+                .isLessThanOrEqualTo(db.recorded.get(4).atMillis());
+        assertThat(p.promoteMillis()).isGreaterThanOrEqualTo(0);
+        assertThat(p.writableMillis()).isGreaterThanOrEqualTo(p.promoteMillis());
+        assertThat(p.error()).isNull();
     }
 
     @Test
     void aSwitchoverWhoseStandbyCannotCatchUpUnfencesThePrimaryAndPromotesNothing() {
-        db.primary = new PrimaryView("p", NodeStatus.HEALTHY, true, 0, FailoverDouble.BASE);
-        db.primaryAnswers = true;
         db.catchUpFails = true;
 
-        FailoverProgress p = run(new FailoverRequest("p", true, null, null));
+        FailoverProgress p = switchover();
 
         assertThat(p.phase()).isEqualTo(FailoverPhase.FAILED);
-        assertThat(p.error()).contains("did not catch up", "replay stuck", "unfenced, nothing changed");
+        assertThat(p.error())
+                .contains("did not catch up", "replayed up to 5/300", "unfenced, nothing changed", "clients released");
         assertThat(db.promoted).isNull();
         assertThat(db.routedTo).isEqualTo("p");
+        assertThat(db.primaryFenced).isFalse();
         assertThat(db.held)
                 .as("clients released after the switchover was abandoned")
                 .isFalse();
-        assertThat(db.calls).containsSubsequence("hold p", "fence p", "unfence p", "release p");
+        assertThat(db.calls)
+                .containsSubsequence("hold p", "fence p", "read-write p", "unfence p", "release p")
+                .doesNotContain("promote s");
         assertThat(db.recordedTypes()).containsExactly(FailoverStep.STARTED, FailoverStep.FENCED, FailoverStep.FAILED);
+    }
+
+    @Test
+    void aSwitchoverWhosePromotionFailsLeavesThePrimaryFencedAndReleasesTheClients() {
+        db.promoteFails = true;
+
+        FailoverProgress p = switchover();
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.FAILED);
+        assertThat(p.error()).contains("promoting s failed", "pg_promote returned false", "p stays fenced");
+        assertThat(db.primaryFenced).isTrue();
+        assertThat(db.held).isFalse();
+        assertThat(db.calls).doesNotContain("unfence p", "repoint s");
+        assertThat(db.recordedTypes()).containsExactly(FailoverStep.STARTED, FailoverStep.FENCED, FailoverStep.FAILED);
+    }
+
+    @Test
+    void aSwitchoverWhoseHoldDoesNotDrainChangesNothingAndLetsTheClientsGo() {
+        db.holdDrains = false;
+
+        FailoverProgress p = switchover();
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.FAILED);
+        assertThat(p.error()).contains("holding the clients of p failed", "PAUSING", "nothing changed");
+        assertThat(db.held).isFalse();
+        assertThat(db.primaryFenced).isFalse();
+        assertThat(db.calls).doesNotContain("fence p", "promote s");
+    }
+
+    @Test
+    void aSwitchoverWhoseRepointFailsAfterPromotionSaysWhichNodeIsThePrimaryAndReleases() {
+        db.repointFails = true;
+
+        FailoverProgress p = switchover();
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.FAILED);
+        assertThat(p.error()).contains("HAProxy refused the command", "s is the primary", "clients released");
+        assertThat(db.promoted).isEqualTo("s");
+        assertThat(db.held).isFalse();
+        assertThat(db.calls).doesNotContain("unfence p");
+        assertThat(db.recordedTypes())
+                .containsExactly(
+                        FailoverStep.STARTED,
+                        FailoverStep.FENCED,
+                        FailoverStep.PROMOTED,
+                        FailoverStep.SYNC_CONFIGURED,
+                        FailoverStep.FAILED);
+    }
+
+    @Test
+    void aSwitchoverWhoseSyncStepFailsKeepsThePromotionAndStillRepoints() {
+        db.syncFails = true;
+
+        FailoverProgress p = switchover();
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.COMPLETED);
+        assertThat(db.routedTo).isEqualTo("s");
+        assertThat(db.held).isFalse();
+        assertThat(db.recorded.get(3).message()).contains("failed", "permission denied to set parameter");
+        assertThat(p.error())
+                .contains("permission denied to set parameter", "pgactive-tools replication sync-standbys s --none");
+    }
+
+    @Test
+    void aSwitchoverWithoutAWriteGateHoldsNobodyAndSaysSo() {
+        db.noGate = true;
+
+        FailoverProgress p = switchover();
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.COMPLETED);
+        assertThat(db.calls).doesNotContain("hold p", "release p").containsSubsequence("fence p", "repoint s");
+        assertThat(db.recorded.get(1).message()).contains("no write gate", "new connections are refused");
+        assertThat(db.recorded.get(4).message()).doesNotContain("released");
+    }
+
+    @Test
+    void aSwitchoverWhoseActivityIsLostLetsTheClientsGoAndUndoesNothing() {
+        db.switchoverDies = true;
+
+        FailoverProgress p = switchover();
+
+        assertThat(p.phase()).isEqualTo(FailoverPhase.FAILED);
+        assertThat(p.error()).contains("activity heartbeat timed out", "check which node is writable", "released");
+        assertThat(db.calls).endsWith("release p").doesNotContain("unfence p");
     }
 
     @Test

@@ -24,6 +24,8 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,6 +58,7 @@ class SwitchoverEndToEndTest {
 
         List<Ack> acks;
         long failedWrites;
+        String repointed;
         try (AckedWriter writer = new AckedWriter(
                 SwitchoverClusterResource.bouncer.jdbcUrl(),
                 SwitchoverClusterResource.bouncer.jdbcProperties(),
@@ -88,15 +91,18 @@ class SwitchoverEndToEndTest {
             assertThat(done.getBoolean("progress.decision.planned")).isTrue();
             assertThat(done.getString("progress.steps.find { it.type == 'fenced' }.message"))
                     .contains("clients held at");
-            assertThat(done.getString("progress.steps.find { it.type == 'traffic_repointed' }.message"))
-                    .contains("clients released");
+            repointed = done.getString("progress.steps.find { it.type == 'traffic_repointed' }.message");
+            assertThat(repointed).contains("clients released");
             System.out.printf(
-                    "switchover steps: fenced (clients held) +%d ms, promoted +%d ms, re-pointed and released +%d ms%n",
+                    "switchover steps: fenced (clients held) +%d ms, promoted +%d ms, synchronous standbys +%d ms,"
+                            + " re-pointed and released +%d ms%n",
                     FailoverEndToEndTest.step(done, FailoverStep.FENCED) - done.getLong("progress.started_at_millis"),
                     FailoverEndToEndTest.step(done, FailoverStep.PROMOTED)
                             - FailoverEndToEndTest.step(done, FailoverStep.FENCED),
+                    FailoverEndToEndTest.step(done, FailoverStep.SYNC_CONFIGURED)
+                            - FailoverEndToEndTest.step(done, FailoverStep.PROMOTED),
                     FailoverEndToEndTest.step(done, FailoverStep.TRAFFIC_REPOINTED)
-                            - FailoverEndToEndTest.step(done, FailoverStep.PROMOTED));
+                            - FailoverEndToEndTest.step(done, FailoverStep.SYNC_CONFIGURED));
             await().atMost(WAIT).until(() -> writer.ackedOn(node2.port()) >= 20);
             acks = writer.acks();
             failedWrites = writer.failed();
@@ -119,6 +125,10 @@ class SwitchoverEndToEndTest {
         assertThat(failedWrites)
                 .as("writes the client saw fail while it was held")
                 .isZero();
+        Matcher held = Pattern.compile("after (\\d+) ms held").matcher(repointed);
+        assertThat(held.find()).as(repointed).isTrue();
+        System.out.printf(
+                "switchover: clients held at PgBouncer %s ms (PAUSE sent to RESUME confirmed)%n", held.group(1));
         System.out.printf(
                 "switchover: longest gap between acknowledged writes %.0f ms (%d writes, %d on the old primary)%n",
                 AckedWriter.longestGapMillis(acks), acks.size(), onOld.size());

@@ -1,6 +1,7 @@
 package io.pgactive.tools.workflow.failover.aws;
 
 import io.pgactive.tools.workflow.failover.NodeControl;
+import io.pgactive.tools.workflow.upgrade.Pinned;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import io.pgactive.tools.workflow.upgrade.aws.RdsFailures;
 import java.time.Duration;
@@ -81,6 +82,14 @@ public final class RdsPromoteReadReplica implements NodeControl {
             sleep(pause);
             pause = pause.multipliedBy(2).compareTo(pollMax) > 0 ? pollMax : pause.multipliedBy(2);
         }
+    }
+
+    /** The SQL side pinned; RDS's API has no login to save. */
+    @Override
+    public Pinned<NodeControl> pinned(List<String> nodes) {
+        Pinned<NodeControl> pinnedSql = sql.pinned(nodes);
+        return new Pinned<>(
+                new RdsPromoteReadReplica(pinnedSql.port(), rds, instanceIds, pollFirst, pollMax), pinnedSql::close);
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.pgactive.tools.workflow.failover.local;
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.workflow.failover.NodeControl;
 import io.pgactive.tools.workflow.failover.SynchronousStandbys;
+import io.pgactive.tools.workflow.upgrade.Pinned;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
 import io.pgactive.tools.workflow.upgrade.local.DsnResolver;
 import io.pgactive.tools.workflow.upgrade.local.PgAdmin;
@@ -12,6 +13,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,6 +32,11 @@ public final class JdbcNodeControl implements NodeControl {
             + "WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()";
 
     static final String IN_RECOVERY = "SELECT pg_is_in_recovery()";
+    /** Asks for the promotion and returns at once; the end of recovery is polled ({@link #PROMOTE_POLL}). */
+    static final String PROMOTE_NO_WAIT = "SELECT pg_promote(false)";
+    /** How often a node being promoted is asked whether it left recovery. */
+    static final Duration PROMOTE_POLL = Duration.ofMillis(10);
+
     static final String CURRENT_LSN = "SELECT pg_current_wal_lsn()::text";
     static final String REPLAY_LSN = "SELECT pg_last_wal_replay_lsn()::text";
     static final String WRITABLE =
@@ -48,6 +55,8 @@ public final class JdbcNodeControl implements NodeControl {
 
     private final DsnResolver nodes;
     private final Duration probeTimeout;
+    /** A pinned control's open connections by node; null when every call opens its own. */
+    private final Map<String, Connection> kept;
 
     public JdbcNodeControl(Map<String, Dsn> nodes, Duration probeTimeout) {
         this(DsnResolver.of(nodes), probeTimeout);
@@ -55,8 +64,40 @@ public final class JdbcNodeControl implements NodeControl {
 
     /** With the node's DSN resolved at each use (a password read from its reference). */
     public JdbcNodeControl(DsnResolver nodes, Duration probeTimeout) {
+        this(nodes, probeTimeout, null);
+    }
+
+    private JdbcNodeControl(DsnResolver nodes, Duration probeTimeout, Map<String, Connection> kept) {
         this.nodes = nodes;
         this.probeTimeout = probeTimeout;
+        this.kept = kept;
+    }
+
+    @Override
+    public Pinned<NodeControl> pinned(List<String> pinnedNodes) {
+        JdbcNodeControl pinned = new JdbcNodeControl(nodes, probeTimeout, new HashMap<>());
+        try {
+            for (String node : pinnedNodes) {
+                pinned.on(node, probeTimeout, st -> null);
+            }
+        } catch (RuntimeException e) {
+            pinned.closeKept();
+            throw e;
+        }
+        return new Pinned<>(pinned, pinned::closeKept);
+    }
+
+    private void closeKept() {
+        kept.values().forEach(JdbcNodeControl::closeQuietly);
+        kept.clear();
+    }
+
+    private static void closeQuietly(Connection c) {
+        try {
+            c.close();
+        } catch (SQLException e) {
+            // the connection is dropped either way; closing a broken one can fail and changes nothing
+        }
     }
 
     @Override
@@ -111,9 +152,15 @@ public final class JdbcNodeControl implements NodeControl {
             if (!"t".equals(query(st, IN_RECOVERY))) {
                 return false;
             }
-            int seconds = (int) Math.max(1, timeout.toSeconds());
-            if (!"t".equals(query(st, "SELECT pg_promote(true, " + seconds + ")"))) {
-                throw new SQLException("pg_promote did not finish within " + seconds + " s", "57014");
+            // pg_promote(wait => true) looks for the end of recovery every 100 ms; clients held in a switchover wait
+            // for every one of them, so the end is polled here, more often
+            query(st, PROMOTE_NO_WAIT);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while ("t".equals(query(st, IN_RECOVERY))) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new SQLException("still in recovery " + timeoutMillis + " ms after pg_promote", "57014");
+                }
+                pause(PROMOTE_POLL);
             }
             return true;
         });
@@ -177,11 +224,15 @@ public final class JdbcNodeControl implements NodeControl {
     }
 
     private static void pause() throws SQLException {
+        pause(RELOAD_POLL);
+    }
+
+    private static void pause(Duration pause) throws SQLException {
         try {
-            Thread.sleep(RELOAD_POLL.toMillis());
+            Thread.sleep(pause.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new SQLException("interrupted while waiting for the reload", "57014", e);
+            throw new SQLException("interrupted while waiting", "57014", e);
         }
     }
 
@@ -194,6 +245,9 @@ public final class JdbcNodeControl implements NodeControl {
         if (dsn == null) {
             throw new UpgradeException("no configured node is named '" + node + "'", false);
         }
+        if (kept != null) {
+            return onKept(node, dsn, timeout, work);
+        }
         try (Connection c = PgAdmin.connect(node, dsn, null, timeout);
                 Statement st = c.createStatement()) {
             st.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
@@ -201,6 +255,41 @@ public final class JdbcNodeControl implements NodeControl {
         } catch (SQLException e) {
             throw PgAdmin.failure(node, dsn, "failover step", e);
         }
+    }
+
+    /**
+     * {@link #on} over the node's kept connection, opened at first use and dropped when a statement fails. A kept
+     * connection the node ended since its last use (a terminated backend, a restart) is replaced and the work run once
+     * more on the new one: every statement here can be repeated, and a lost session must not read as a lost node.
+     */
+    private <T> T onKept(String node, Dsn dsn, Duration timeout, Work<T> work) {
+        Connection c = kept.get(node);
+        boolean fresh = c == null;
+        if (fresh) {
+            c = PgAdmin.connect(node, dsn, null, timeout);
+            kept.put(node, c);
+        }
+        try (Statement st = c.createStatement()) {
+            st.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));
+            return work.run(st);
+        } catch (SQLException e) {
+            kept.remove(node);
+            closeQuietly(c);
+            if (!fresh && sessionLost(e)) {
+                return onKept(node, dsn, timeout, work);
+            }
+            throw PgAdmin.failure(node, dsn, "failover step", e);
+        } catch (RuntimeException e) {
+            kept.remove(node);
+            closeQuietly(c);
+            throw e;
+        }
+    }
+
+    /** The connection is gone (class 08) or the server ended the session (57P01 to 57P03). */
+    private static boolean sessionLost(SQLException e) {
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        return state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03");
     }
 
     private static String query(Statement st, String sql) throws SQLException {
