@@ -42,34 +42,35 @@ final class LogicalReader {
         this.window = window;
     }
 
-    /** Native logical slots of this node: the {@code logical_out} rows of the node's core statement. */
-    static void outbound(List<Row> rows, Scrape out) {
-        for (Row r : rows) {
-            Boolean active = r.getBoolean("active");
-            Link link = Link.outbound("logical", r.getString("peer"))
-                    .state(Boolean.TRUE.equals(active) ? r.getString("state") : "disconnected")
-                    .active(active)
-                    .syncState(r.getString("sync_state"))
-                    .lagBytes(r.getLong("lag_bytes"))
-                    .lagXid(r.getLong("xmin_age"))
-                    .positions(
-                            r.getString("sent_lsn"),
-                            r.getString("write_lsn"),
-                            r.getString("flush_lsn"),
-                            r.getString("replay_lsn"))
-                    .slot(r.getString("slot_name"))
-                    .build();
-            out.links.add(new LinkReading(link, out.node, r.getString("position"), r.getString("slot_name")));
-        }
-        if (!rows.isEmpty()) {
-            out.roles.add("publisher");
-        }
-    }
-
-    /** The subscriptions of this node's database, when it has any. */
-    Uni<Void> inbound(SqlConnection conn, Capabilities caps, Scrape out, Map<String, String> addresses) {
+    Uni<Void> read(SqlConnection conn, Capabilities caps, Scrape out, Map<String, String> addresses) {
+        Uni<Void> outbound = conn.preparedQuery(Sql.LOGICAL_OUTBOUND)
+                .execute()
+                .invoke(rows -> {
+                    for (Row r : rows) {
+                        Boolean active = r.getBoolean("active");
+                        Link link = Link.outbound("logical", r.getString("peer"))
+                                .state(Boolean.TRUE.equals(active) ? r.getString("state") : "disconnected")
+                                .active(active)
+                                .syncState(r.getString("sync_state"))
+                                .lagBytes(r.getLong("lag_bytes"))
+                                .lagXid(r.getLong("xmin_age"))
+                                .positions(
+                                        r.getString("sent_lsn"),
+                                        r.getString("write_lsn"),
+                                        r.getString("flush_lsn"),
+                                        r.getString("replay_lsn"))
+                                .slot(r.getString("slot_name"))
+                                .build();
+                        out.links.add(
+                                new LinkReading(link, out.node, r.getString("position"), r.getString("slot_name")));
+                    }
+                    if (rows.size() > 0) {
+                        out.roles.add("publisher");
+                    }
+                })
+                .replaceWithVoid();
         if (!caps.subscriptionsActive()) {
-            return Uni.createFrom().voidItem();
+            return outbound;
         }
         // subscription -> publisher address (host:port as written); the connection string is dropped here
         Uni<Map<String, String>> publishers = conn.preparedQuery(Sql.LOGICAL_PUBLISHERS)
@@ -89,7 +90,7 @@ final class LogicalReader {
                 })
                 .onFailure()
                 .recoverWithItem(Map.of());
-        return Uni.combine()
+        Uni<Void> inbound = Uni.combine()
                 .all()
                 .unis(
                         conn.preparedQuery(Sql.logicalInbound(caps.serverVersionNum()))
@@ -102,6 +103,7 @@ final class LogicalReader {
                     }
                 })
                 .replaceWithVoid();
+        return Uni.combine().all().unis(outbound, inbound).discardItems();
     }
 
     private void inbound(Row r, Map<String, String> publishers, Map<String, String> addresses, Scrape out) {

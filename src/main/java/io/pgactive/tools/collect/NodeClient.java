@@ -21,9 +21,7 @@ import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.PoolOptions;
@@ -35,7 +33,6 @@ import java.nio.file.NoSuchFileException;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -372,21 +369,28 @@ final class NodeClient {
 
     private Uni<Scrape> read(SqlConnection conn, Capabilities c, Map<String, String> addresses, Scrape out) {
         out.caps = c;
-        return conn.preparedQuery(Sql.CORE)
-                .execute(Tuple.of(c.inRecovery()))
-                .invoke(rows -> core(rows, c, out, addresses))
+        return conn.preparedQuery(Sql.NODE)
+                .execute()
+                .invoke(rows -> {
+                    Row r = rows.iterator().next();
+                    out.readAt = r.getOffsetDateTime("read_at").toInstant();
+                    out.inRecovery = r.getBoolean("in_recovery");
+                    out.walLsn = r.getString("wal_lsn");
+                    out.roles.addAll(c.baseRoles());
+                })
                 .chain(() -> {
-                    Uni<Void> logicalRead = logical.inbound(conn, c, out, addresses);
-                    if (!c.pgactiveActive()) {
-                        return logicalRead;
+                    if (out.inRecovery != c.inRecovery()) {
+                        probedAt = null; // promoted or demoted since the last probe: re-probe next cycle
                     }
-                    Uni<Void> pgactiveRead = pgactive.read(conn, c, out);
-                    return c.subscriptionsActive()
-                            ? Uni.combine()
-                                    .all()
-                                    .unis(logicalRead, pgactiveRead)
-                                    .discardItems()
-                            : pgactiveRead;
+                    Uni<Void> streaming = StreamingReader.read(conn, c, out, addresses);
+                    Uni<Void> logicalRead = logical.read(conn, c, out, addresses);
+                    Uni<Void> pgactiveRead = c.pgactiveActive()
+                            ? pgactive.read(conn, c, out)
+                            : Uni.createFrom().voidItem();
+                    return Uni.combine()
+                            .all()
+                            .unis(streaming, logicalRead, pgactiveRead)
+                            .discardItems();
                 })
                 .invoke(() -> {
                     out.conflictsLastMinute = conflictWindow.lastMinute(out.readAt);
@@ -396,38 +400,6 @@ final class NodeClient {
                         ? Uni.createFrom().voidItem()
                         : CustomQueryRunner.run(conn, customQueries, c, out, credential.lastValue()))
                 .map(v -> out);
-    }
-
-    /**
-     * The rows of the core statement, by kind, in the order the separate reads used to fill the scrape: the node
-     * first (its clock and recovery state), then streaming outbound and inbound, then native logical outbound.
-     */
-    private void core(RowSet<Row> rows, Capabilities c, Scrape out, Map<String, String> addresses) {
-        Row inbound = null;
-        List<Row> streaming = new ArrayList<>(2);
-        List<Row> logicalSlots = new ArrayList<>(2);
-        for (Row r : rows) {
-            switch (r.getString("kind")) {
-                case "node" -> {
-                    out.readAt = r.getOffsetDateTime("read_at").toInstant();
-                    out.inRecovery = r.getBoolean("in_recovery");
-                    out.walLsn = r.getString("wal_lsn");
-                    out.roles.addAll(c.baseRoles());
-                }
-                case "streaming_out" -> streaming.add(r);
-                case "streaming_in" -> inbound = r;
-                case "logical_out" -> logicalSlots.add(r);
-                default -> throw new IllegalStateException("core statement: unknown row kind " + r.getString("kind"));
-            }
-        }
-        if (out.inRecovery != c.inRecovery()) {
-            probedAt = null; // promoted or demoted since the last probe: re-probe next cycle
-        }
-        StreamingReader.outbound(streaming, out);
-        if (inbound != null) {
-            StreamingReader.inbound(inbound, out, addresses);
-        }
-        LogicalReader.outbound(logicalSlots, out);
     }
 
     private Outcome failed(Throwable e, Instant now) {

@@ -31,9 +31,6 @@ final class PgactiveReader {
     private static final Logger LOG = Logger.getLogger(PgactiveReader.class);
 
     private final Set<String> warned = new HashSet<>();
-    /** Whether links and apply state are read in one statement; false once that statement failed on this node. */
-    private boolean folded = true;
-
     private long conflictCursor = -1;
     /** The newest conflict id handed to the ledger; behind conflictCursor while history before the baseline is copied. */
     private long ledgerCursor = -1;
@@ -50,63 +47,14 @@ final class PgactiveReader {
         this.ledgerStart = start;
     }
 
-    /**
-     * Forget the cursor so the next read takes a fresh baseline (after a reconnect, the table may have been purged),
-     * and try the single statement again (privileges may have been granted since).
-     */
+    /** Forget the cursor so the next read takes a fresh baseline (after a reconnect, the table may have been purged). */
     void reset() {
-        folded = true;
         conflictCursor = -1;
         conflictTotals.clear();
         window.clear();
     }
 
     Uni<Void> read(SqlConnection conn, Capabilities caps, Scrape out) {
-        Uni<Void> state = folded && caps.pgactiveLagInfo() && caps.pgactiveStats() && caps.pgactiveLastApplied()
-                ? folded(conn, caps, out)
-                : apart(conn, caps, out);
-        Uni<Void> conflicts = caps.pgactiveConflictHistory()
-                ? conflicts(conn, out)
-                : Uni.createFrom().voidItem();
-        return Uni.combine().all().unis(state, conflicts).discardItems();
-    }
-
-    /**
-     * Links and apply state in one statement. Should it fail (no privilege on one of the functions), this node reads
-     * them apart from then on, where only the lag rows are required, and this cycle does so at once: the outcome is
-     * the same as if they had been read apart from the start.
-     */
-    private Uni<Void> folded(SqlConnection conn, Capabilities caps, Scrape out) {
-        return conn.preparedQuery(Sql.PGACTIVE_SCRAPE)
-                .execute()
-                .invoke(rows -> {
-                    List<Row> lag = new ArrayList<>();
-                    Map<String, Row> stats = new HashMap<>();
-                    Map<String, Row> applied = new HashMap<>();
-                    for (Row r : rows) {
-                        switch (r.getString("kind")) {
-                            case "lag" -> lag.add(r);
-                            case "stats" -> byNodeName(stats, r);
-                            case "applied" -> byNodeName(applied, r);
-                            default ->
-                                throw new IllegalStateException(
-                                        "pgactive statement: unknown row kind " + r.getString("kind"));
-                        }
-                    }
-                    outbound(lag, caps, out, false);
-                    inbound(applied, stats, out);
-                })
-                .replaceWithVoid()
-                .onFailure()
-                .recoverWithUni(e -> {
-                    LOG.debugf("node %s: pgactive state read apart from now on: %s", out.node, e.getMessage());
-                    folded = false;
-                    return apart(conn, caps, out);
-                });
-    }
-
-    /** Links and apply state, one statement each: the lag rows are required, the apply-side details optional. */
-    private Uni<Void> apart(SqlConnection conn, Capabilities caps, Scrape out) {
         Uni<Void> outbound = caps.pgactiveLagInfo()
                 ? conn.preparedQuery(Sql.PGACTIVE_LAG_INFO)
                         .execute()
@@ -137,7 +85,10 @@ final class PgactiveReader {
                 .asTuple()
                 .invoke(t -> inbound(t.getItem1(), t.getItem2(), out))
                 .replaceWithVoid();
-        return Uni.combine().all().unis(outbound, inbound).discardItems();
+        Uni<Void> conflicts = caps.pgactiveConflictHistory()
+                ? conflicts(conn, out)
+                : Uni.createFrom().voidItem();
+        return Uni.combine().all().unis(outbound, inbound, conflicts).discardItems();
     }
 
     private Uni<Map<String, Row>> optional(Uni<Map<String, Row>> query, String what, Scrape out) {
@@ -319,16 +270,12 @@ final class PgactiveReader {
     private static Map<String, Row> byNodeName(Iterable<Row> rows) {
         Map<String, Row> map = new HashMap<>();
         for (Row r : rows) {
-            byNodeName(map, r);
+            String name = r.getString("node_name");
+            if (name != null) {
+                map.put(name, r);
+            }
         }
         return map;
-    }
-
-    private static void byNodeName(Map<String, Row> map, Row r) {
-        String name = r.getString("node_name");
-        if (name != null) {
-            map.put(name, r);
-        }
     }
 
     static Instant instant(OffsetDateTime t) {

@@ -6,9 +6,7 @@ import static io.pgactive.tools.sql.SqlFiles.load;
 final class Sql {
 
     static final String PROBE = load("probe");
-    /** The node, its streaming links both ways and its native logical slots: one statement, {@code $1} = in recovery. */
-    static final String CORE = load("scrape/core");
-
+    static final String NODE = load("node");
     static final String PGACTIVE_IDENTITY = load("pgactive/identity");
     static final String PGACTIVE_LAG_INFO = load("pgactive/lag_info");
     static final String PGACTIVE_NODE_SLOTS_LEGACY = load("pgactive/node_slots_legacy");
@@ -16,10 +14,10 @@ final class Sql {
     static final String PGACTIVE_STATS = load("pgactive/stats");
     static final String PGACTIVE_CONFLICTS_BASELINE = load("pgactive/conflicts_baseline");
     static final String PGACTIVE_CONFLICTS_SINCE = load("pgactive/conflicts_since");
-    /** lag_info, stats and inbound in one statement, while all three answer. */
-    static final String PGACTIVE_SCRAPE = load("pgactive/scrape");
-
     static final String PGACTIVE_NODES = load("pgactive/nodes");
+    static final String STREAMING_OUTBOUND = load("streaming/outbound");
+    static final String STREAMING_INBOUND = load("streaming/inbound");
+    static final String LOGICAL_OUTBOUND = load("logical/outbound");
     static final String LOGICAL_PUBLISHERS = load("logical/publishers");
     private static final String LOGICAL_INBOUND_15 = load("logical/inbound");
     private static final String LOGICAL_INBOUND_16 = load("logical/inbound@160000");
