@@ -103,9 +103,9 @@ class PgactiveDialectTest {
     }
 
     /**
-     * Links and apply state are read in one statement; when a function it calls fails (here: pgactive_get_stats()
-     * still exists but raises, as it does for a monitor without EXECUTE on it), the node still reports its links and
-     * the apply details that remain, read apart.
+     * When an apply-side function fails (here: pgactive_get_stats() still exists but raises, as it does for a monitor
+     * without EXECUTE on it), the node still reports its links and the apply details that remain, from the very next
+     * cycle on.
      */
     @Test
     void aFailingApplyFunctionLeavesOnlyItsValuesOut() {
