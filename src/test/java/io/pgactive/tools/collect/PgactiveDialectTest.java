@@ -103,6 +103,59 @@ class PgactiveDialectTest {
     }
 
     /**
+     * When an apply-side function fails (here: pgactive_get_stats() still exists but raises, as it does for a monitor
+     * without EXECUTE on it), the node still reports its links and the apply details that remain, from the very next
+     * cycle on.
+     */
+    @Test
+    void aFailingApplyFunctionLeavesOnlyItsValuesOut() {
+        a.setLag(PgactiveFixture.LagRow.of("node2", SYSID_B, 0, 2048));
+        a.setApplied(
+                SYSID_B, b.dboid(), 77, Instant.parse("2026-02-01T00:00:00Z"), Instant.parse("2026-02-01T00:00:02Z"));
+        a.setStats(1, a.originNameFor(SYSID_B, b.dboid()), 10, 3, 4, 1, 2, 1, 0, 0, 0);
+        PgNode node1 = cluster.node("node1");
+        try (CollectorHarness h = harness("apply-fails")) {
+            Link in = inbound(h.node("node1"));
+            assertThat(in.conflicts()).isEqualTo(2);
+            assertThat(in.applyErrors()).isEqualTo(3);
+
+            node1.execute(statsFunction("LANGUAGE plpgsql AS $$ BEGIN"
+                    + " RAISE EXCEPTION 'permission denied for function pgactive_get_stats'; END $$"));
+            // the very next cycle, not a later one: the failure costs the node nothing
+            NodeState n = h.node("node1");
+            assertThat(n.error()).isNull();
+            Link without = inbound(n);
+            assertThat(without.conflicts()).isNull();
+            assertThat(without.applyErrors()).isNull();
+            assertThat(without.lastAppliedAt()).isEqualTo(Instant.parse("2026-02-01T00:00:02Z"));
+            assertThat(n.links())
+                    .filteredOn(
+                            l -> l.kind().equals("pgactive") && l.direction().equals(Link.OUTBOUND))
+                    .extracting(Link::peer, Link::lagBytes)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("node2", 2048L));
+        } finally {
+            node1.execute(statsFunction("LANGUAGE sql AS $$ SELECT * FROM pgactive._fixture_stats $$"));
+            node1.execute("DELETE FROM pgactive._fixture_stats; DELETE FROM pgactive._fixture_applied");
+            a.clearLag();
+        }
+    }
+
+    /** pgactive_get_stats() with the fixture's signature and the given body. */
+    private static String statsFunction(String body) {
+        return "CREATE OR REPLACE FUNCTION pgactive.pgactive_get_stats(OUT rep_node_id oid, OUT rilocalid oid,"
+                + " OUT riremoteid text, OUT nr_commit int8, OUT nr_rollback int8, OUT nr_insert int8,"
+                + " OUT nr_insert_conflict int8, OUT nr_update int8, OUT nr_update_conflict int8, OUT nr_delete int8,"
+                + " OUT nr_delete_conflict int8, OUT nr_disconnect int8) RETURNS SETOF record " + body;
+    }
+
+    private static Link inbound(NodeState n) {
+        return n.links().stream()
+                .filter(l -> l.kind().equals("pgactive") && l.direction().equals(Link.INBOUND))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /**
      * The group-wide lag function lists every member's slots, so it also lists the peer's slot that feeds this node,
      * naming this node. Before the node knows its own pgactive identity (not yet a member, a probe that raced the
      * join) that row must not become a link from the node to itself.
