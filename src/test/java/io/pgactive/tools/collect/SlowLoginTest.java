@@ -7,6 +7,7 @@ import io.pgactive.tools.contract.snapshot.NodeState;
 import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
+import io.pgactive.tools.testing.SlowLoginProxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

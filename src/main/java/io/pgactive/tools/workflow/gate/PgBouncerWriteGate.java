@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -61,6 +62,9 @@ public final class PgBouncerWriteGate implements WriteGate {
     /** SHOW POOLS counters of server connections in any state; a paused database is drained when all are zero. */
     private static final List<String> SERVER_COLUMNS = List.of(
             "sv_active", "sv_active_cancel", "sv_being_canceled", "sv_idle", "sv_used", "sv_tested", "sv_login");
+
+    /** How often {@link #awaitNoLoginInProgress} looks again: a login on a healthy server takes a few milliseconds. */
+    private static final Duration LOGIN_POLL = Duration.ofMillis(5);
 
     private final String name;
     private final Dsn admin;
@@ -168,6 +172,7 @@ public final class PgBouncerWriteGate implements WriteGate {
         public GateState pause(Duration wait) {
             PgConnection c = connection();
             try {
+                awaitNoLoginInProgress(c);
                 await(c.query("PAUSE " + database).execute().subscribeAsCompletionStage(), wait);
             } catch (TimeoutException e) {
                 // the connection is blocked behind the unanswered PAUSE; the pause itself stays in force without it
@@ -219,6 +224,7 @@ public final class PgBouncerWriteGate implements WriteGate {
         public void reconnect() {
             PgConnection c = connection();
             try {
+                awaitNoLoginInProgress(c);
                 await(c.query("RECONNECT " + database).execute());
             } catch (TimeoutException e) {
                 drop();
@@ -257,6 +263,38 @@ public final class PgBouncerWriteGate implements WriteGate {
             conn = null;
             PgBouncerWriteGate.this.close(c);
         }
+    }
+
+    /**
+     * Waits (at most {@code timeout}) until no server connection of the database is logging in. {@code PAUSE} and
+     * {@code RECONNECT} end such a connection at once, and PgBouncer counts that as a failed login: it then opens no
+     * server connection for {@code server_login_retry} (15 s by default) and refuses the clients that need one
+     * ("server login has been failing"). Right after a {@code RESUME}, the released clients' logins are exactly such
+     * connections. A login can still start between this read and the command; the window is one console round trip.
+     */
+    private void awaitNoLoginInProgress(PgConnection conn) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long logins;
+        while ((logins = serverLogins(conn)) > 0) {
+            if (System.nanoTime() - deadline >= 0) {
+                LOG.warnf(
+                        "write gate %s: %d server login(s) of %s still in progress after %dms; going on, so PgBouncer"
+                                + " may refuse clients for server_login_retry",
+                        name, logins, database, timeout.toMillis());
+                return;
+            }
+            LockSupport.parkNanos(LOGIN_POLL.toNanos());
+        }
+    }
+
+    private long serverLogins(PgConnection conn) {
+        long logins = 0;
+        for (Row row : query(conn, "SHOW POOLS")) {
+            if (database.equals(row.getString("database")) && row.getColumnIndex("sv_login") >= 0) {
+                logins += number(row.getValue("sv_login"));
+            }
+        }
+        return logins;
     }
 
     private GateState readState(PgConnection conn) {

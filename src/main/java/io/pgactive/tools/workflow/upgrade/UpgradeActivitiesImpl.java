@@ -387,13 +387,16 @@ public class UpgradeActivitiesImpl implements UpgradeActivities {
         // target; what is left on the source (clients that bypass PgBouncer) is ended without holding anyone
         router.closeStaleSessions();
         LOG.infof(
-                "cutover of %s: clients held %d ms (%s); stale sessions closed %d ms after release",
-                source.node(), clock.heldMillis(), clock.steps(), clock.sinceLastMillis());
+                "cutover of %s: clients held %d ms from %s (%s); stale sessions closed %d ms after release",
+                source.node(), clock.heldMillis(), clock.heldFrom, clock.steps(), clock.sinceLastMillis());
         return after;
     }
 
     /** Where the time of a cutover's hold goes, for the log line an operator compares with the clients' delay. */
     private static final class CutoverClock {
+        /** Wall-clock time, so that an operator can lay the hold next to the clients' own timeline. */
+        private final Instant heldFrom = Instant.now();
+
         private final long start = System.nanoTime();
         private final StringBuilder steps = new StringBuilder();
         private long last = start;

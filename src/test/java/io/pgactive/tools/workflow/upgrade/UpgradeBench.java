@@ -14,6 +14,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -97,6 +98,7 @@ class UpgradeBench {
             List<AckedWriter.Ack> quiet = writer.acks().stream()
                     .filter(a -> a.ackNanos() >= quietFrom && a.ackNanos() <= quietFrom + QUIET.toNanos())
                     .toList();
+            int sourcePort = quiet.get(0).serverPort();
             System.out.printf(
                     Locale.ROOT,
                     "longest gap between acknowledged writes with no upgrade running: %.0f ms (%d writes in %d s)%n",
@@ -155,7 +157,7 @@ class UpgradeBench {
                     AckedWriter.longestGapMillis(window),
                     window.size(),
                     AckedWriter.longestGapMillis(acks));
-            printLongestGap(window, cutoverSeen[0]);
+            printLongestGap(window, cutoverSeen[0], sourcePort);
             long t1 = System.nanoTime();
             rollback();
             System.out.printf(
@@ -247,8 +249,11 @@ class UpgradeBench {
         return new JsonPath(view.prettify()).setRootPath("progress");
     }
 
-    /** Where the longest gap was: whether the writer changed servers across it, and when, from the cutover's start. */
-    private static void printLongestGap(List<AckedWriter.Ack> acks, long cutoverSeenNanos) {
+    /**
+     * Where the longest gap was: whether the writer changed servers across it, and when, from the cutover's start; then
+     * the writer's timeline by server, to lay next to the cutover's log line ("clients held ... from ...").
+     */
+    private static void printLongestGap(List<AckedWriter.Ack> acks, long cutoverSeenNanos, int sourcePort) {
         int worst = 0;
         long worstGap = -1;
         for (int i = 1; i < acks.size(); i++) {
@@ -261,14 +266,39 @@ class UpgradeBench {
         if (worst == 0) {
             return;
         }
+        long epochNanosOffset = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
         AckedWriter.Ack before = acks.get(worst - 1);
         AckedWriter.Ack after = acks.get(worst);
         System.out.printf(
                 Locale.ROOT,
-                "  client gap: %.0f ms, from server port %d to %d, ending %.0f ms after CUTTING_OVER was first seen%n",
+                "  client gap: %.0f ms, from %s to %s, from %s to %s, ending %.0f ms after CUTTING_OVER was first seen%n",
                 (after.ackNanos() - before.ackNanos()) / 1e6,
-                before.serverPort(),
-                after.serverPort(),
+                side(before, sourcePort),
+                side(after, sourcePort),
+                wallClock(before, epochNanosOffset),
+                wallClock(after, epochNanosOffset),
                 (after.ackNanos() - cutoverSeenNanos) / 1e6);
+        int runStart = 0;
+        for (int i = 1; i <= acks.size(); i++) {
+            if (i == acks.size()
+                    || acks.get(i).serverPort() != acks.get(runStart).serverPort()) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "  client on %s from %s to %s (%d writes)%n",
+                        side(acks.get(runStart), sourcePort),
+                        wallClock(acks.get(runStart), epochNanosOffset),
+                        wallClock(acks.get(i - 1), epochNanosOffset),
+                        i - runStart);
+                runStart = i;
+            }
+        }
+    }
+
+    private static String side(AckedWriter.Ack ack, int sourcePort) {
+        return (ack.serverPort() == sourcePort ? "source" : "target") + " (port " + ack.serverPort() + ")";
+    }
+
+    private static Instant wallClock(AckedWriter.Ack ack, long epochNanosOffset) {
+        return Instant.ofEpochMilli((ack.ackNanos() + epochNanosOffset) / 1_000_000L);
     }
 }

@@ -191,6 +191,11 @@ public final class HaproxyTrafficRouter implements TrafficRouter {
         if (stale == null) {
             return; // both sides take new connections: nothing is stale
         }
+        if (api.currentSessions(settings.backend(), stale) == 0) {
+            // nothing left there (after a hold, whose pause closed the pooled connections): no reconnect, which would
+            // also close the connections the released clients just opened on the new side
+            return;
+        }
         reconnectPools();
         // pooled server connections close as their transactions end; whatever is still open then is ended
         long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
@@ -221,9 +226,14 @@ public final class HaproxyTrafficRouter implements TrafficRouter {
             }
             return;
         }
-        settings.pgbouncerAdmin()
-                .ifPresent(admin -> new PgBouncerConsole(admin, vertx, settings.commandTimeout())
-                        .run("RECONNECT " + settings.pgbouncerDatabase()));
+        if (settings.pgbouncerAdmin().isPresent()) {
+            try (PgBouncerWriteGate.Session session =
+                    gate(settings.commandTimeout()).open()) {
+                session.reconnect();
+            } catch (WriteGateException e) {
+                throw new UpgradeException("route " + name() + ": " + e.getMessage(), true);
+            }
+        }
     }
 
     private PgBouncerWriteGate gate(Duration timeout) {

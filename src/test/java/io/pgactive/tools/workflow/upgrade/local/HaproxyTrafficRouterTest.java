@@ -8,6 +8,7 @@ import io.pgactive.tools.contract.upgrade.DatabaseRef;
 import io.pgactive.tools.testing.HaproxyProcess;
 import io.pgactive.tools.testing.PgBouncerForwarder;
 import io.pgactive.tools.testing.PgNode;
+import io.pgactive.tools.testing.SlowLoginProxy;
 import io.pgactive.tools.workflow.upgrade.Pinned;
 import io.pgactive.tools.workflow.upgrade.TrafficRouter;
 import io.pgactive.tools.workflow.upgrade.TrafficSplit;
@@ -45,6 +46,7 @@ class HaproxyTrafficRouterTest {
     private static final String APP_PASSWORD = "app-" + Long.toHexString(System.nanoTime());
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final int CONNECTIONS = 200;
+    private static final Duration SLOW_LOGIN = Duration.ofMillis(500);
 
     private static Path workDir;
     private static PgNode source;
@@ -54,6 +56,9 @@ class HaproxyTrafficRouterTest {
     private static Vertx vertx;
     private static HaproxyRouterSettings settings;
     private static HaproxyTrafficRouter router;
+    /** HAProxy reaches the target through this, so that a test can make the target's logins slow. */
+    private static SlowLoginProxy targetLogins;
+
     private static DatabaseRef targetRef;
     /** A direct session opened before any shift; it must stay on the source until stale sessions are closed. */
     private static Connection longLived;
@@ -68,6 +73,7 @@ class HaproxyTrafficRouterTest {
         for (PgNode node : new PgNode[] {source, target}) {
             node.execute("CREATE ROLE " + APP_USER + " LOGIN PASSWORD '" + APP_PASSWORD + "'");
         }
+        targetLogins = new SlowLoginProxy(target.port(), Duration.ZERO);
         haproxy = HaproxyProcess.start("127.0.0.1", source.port());
         bouncer = PgBouncerForwarder.start(
                 "127.0.0.1",
@@ -75,7 +81,9 @@ class HaproxyTrafficRouterTest {
                 PgNode.DATABASE,
                 APP_USER,
                 APP_PASSWORD,
-                Map.of("query_wait_timeout", "60"));
+                // longer than PgBouncer's default (15 s): after a login it counts as failed, it opens no server
+                // connection and refuses arriving clients for this long, which no step of this test may cause
+                Map.of("query_wait_timeout", "120", "server_login_retry", "90"));
         vertx = Vertx.vertx();
         settings = HaproxyRouterSettings.haproxyOnly(
                         "app",
@@ -85,7 +93,7 @@ class HaproxyTrafficRouterTest {
                         HaproxyProcess.TARGET)
                 .withPgBouncer(bouncer.adminDsn(), PgNode.DATABASE);
         router = new HaproxyTrafficRouter(settings, vertx);
-        targetRef = new DatabaseRef("rtarget", "127.0.0.1", target.port(), PgNode.DATABASE, 18);
+        targetRef = new DatabaseRef("rtarget", "127.0.0.1", targetLogins.port(), PgNode.DATABASE, 18);
     }
 
     @AfterAll
@@ -99,6 +107,9 @@ class HaproxyTrafficRouterTest {
         }
         if (haproxy != null) {
             haproxy.close();
+        }
+        if (targetLogins != null) {
+            targetLogins.close();
         }
         if (vertx != null) {
             vertx.closeAndAwait();
@@ -127,7 +138,7 @@ class HaproxyTrafficRouterTest {
         assertThat(first.targetPercent()).isZero();
         assertThat(again).isEqualTo(first);
         assertThat(first.held()).isFalse();
-        assertThat(first.detail()).contains("target 127.0.0.1:" + target.port() + " weight 0 ready");
+        assertThat(first.detail()).contains("target 127.0.0.1:" + targetLogins.port() + " weight 0 ready");
         assertThat(countOnTarget(40)).isZero();
     }
 
@@ -149,8 +160,11 @@ class HaproxyTrafficRouterTest {
 
     @Test
     @Order(3)
-    void duringACutoverHeldClientsWaitAndThenGoOnOnTheTarget() throws Exception {
-        // as the cutover does it: one router kept open for the whole hold
+    void aCutoverMovesHeldClientsToTheTargetAndRefusesNoClientAfterwards() throws Exception {
+        // as the cutover activity does it: one router kept open for the whole hold, and the stale sessions closed
+        // right after the release, while the released clients' new server connections are still logging in (made
+        // slow here, as they are on a busy server). PgBouncer counts a login it was told to end as a failed one.
+        targetLogins.loginDelay(SLOW_LOGIN);
         try (Connection client = pooled();
                 Pinned<TrafficRouter> pin = router.pinned()) {
             TrafficRouter pinned = pin.port();
@@ -163,31 +177,30 @@ class HaproxyTrafficRouterTest {
 
             assertThat(pinned.shift(100).targetPercent()).isEqualTo(100);
             TrafficSplit released = pinned.release();
+            pinned.closeStaleSessions();
 
             assertThat(released.held()).isFalse();
+            // a client that arrives now must be served, not refused with "server login has been failing"
+            try (Connection arriving = pooled()) {
+                assertThat(serverPort(arriving)).isEqualTo(target.port());
+            }
             assertThat(waiting.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(target.port());
             // a new router sees what the pinned one did
             assertThat(router.release()).isEqualTo(released);
             for (int i = 0; i < 10; i++) {
                 assertThat(serverPort(client)).isEqualTo(target.port());
             }
+        } finally {
+            targetLogins.loginDelay(Duration.ZERO);
         }
         assertThat(countOnTarget(40)).isEqualTo(40);
-    }
-
-    @Test
-    @Order(4)
-    void closingStaleSessionsEndsWhatIsLeftOnTheOldSide() {
-        assertThat(appSessions(source)).isGreaterThan(0);
-
-        router.closeStaleSessions();
-
+        // what bypassed PgBouncer and was left on the old side is ended
         await().atMost(WAIT).until(() -> appSessions(source) == 0);
         assertThatThrownBy(() -> serverPort(longLived)).isInstanceOf(SQLException.class);
     }
 
     @Test
-    @Order(5)
+    @Order(4)
     void aRollbackHoldsDetachesAndReleasesWithoutFailingClients() throws Exception {
         try (Connection client = pooled()) {
             assertThat(serverPort(client)).isEqualTo(target.port());
@@ -206,7 +219,7 @@ class HaproxyTrafficRouterTest {
     }
 
     @Test
-    @Order(6)
+    @Order(5)
     void refusesWhatItCannotDo() {
         HaproxyTrafficRouter direct = new HaproxyTrafficRouter(
                 HaproxyRouterSettings.haproxyOnly(
