@@ -66,6 +66,9 @@ public final class PgBouncerWriteGate implements WriteGate {
     /** How often {@link #awaitNoLoginInProgress} looks again: a login on a healthy server takes a few milliseconds. */
     private static final Duration LOGIN_POLL = Duration.ofMillis(5);
 
+    /** The longest {@link #awaitNoLoginInProgress} waits before it sends its command anyway. */
+    private static final Duration LOGIN_WAIT = Duration.ofSeconds(1);
+
     private final String name;
     private final Dsn admin;
     private final String database;
@@ -271,16 +274,19 @@ public final class PgBouncerWriteGate implements WriteGate {
      * server connection for {@code server_login_retry} (15 s by default) and refuses the clients that need one
      * ("server login has been failing"). Right after a {@code RESUME}, the released clients' logins are exactly such
      * connections. A login can still start between this read and the command; the window is one console round trip.
+     * The wait is short: a login still running after {@link #LOGIN_WAIT} is to a server that is slow or gone (a
+     * failover's dead primary), and cutting it costs less than delaying a failover's fence.
      */
     private void awaitNoLoginInProgress(PgConnection conn) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        Duration bound = timeout.compareTo(LOGIN_WAIT) < 0 ? timeout : LOGIN_WAIT;
+        long deadline = System.nanoTime() + bound.toNanos();
         long logins;
         while ((logins = serverLogins(conn)) > 0) {
             if (System.nanoTime() - deadline >= 0) {
                 LOG.warnf(
                         "write gate %s: %d server login(s) of %s still in progress after %dms; going on, so PgBouncer"
                                 + " may refuse clients for server_login_retry",
-                        name, logins, database, timeout.toMillis());
+                        name, logins, database, bound.toMillis());
                 return;
             }
             LockSupport.parkNanos(LOGIN_POLL.toNanos());
