@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.cfg.PackageVersion;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.ServiceConfig;
 import java.io.File;
@@ -91,7 +92,8 @@ class SdkJarTest {
                     .pollInterval(Duration.ofMillis(200))
                     .failFast("the service exited", () -> !service.isAlive())
                     .ignoreExceptionsInstanceOf(SdkException.class)
-                    .until(() -> sdk.getSnapshot().nodes().size() == 1);
+                    // A node is listed from its first scrape, failed or not; the program must see a read one.
+                    .until(() -> sdk.getSnapshot().cluster().status() != NodeStatus.UNKNOWN);
 
             Path out = work.resolve("program.out");
             Process program = new ProcessBuilder(
@@ -109,7 +111,10 @@ class SdkJarTest {
                     .isTrue();
             String output = Files.readString(out);
             assertThat(program.exitValue()).as("exit code; output: %s", output).isZero();
-            assertThat(output).contains("nodes=[node1]").containsPattern("status=(HEALTHY|WARNING|DEGRADED)");
+            assertThat(output)
+                    .as("the program's output; the service's log ends with:%n%s", service.logTail())
+                    .contains("nodes=[node1]")
+                    .containsPattern("status=(HEALTHY|WARNING|DEGRADED)");
         }
     }
 
