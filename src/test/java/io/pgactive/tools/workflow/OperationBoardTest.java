@@ -100,7 +100,7 @@ class OperationBoardTest {
                 .doesNotContain("operations");
 
         failover("promoted", OperationState.RUNNING, true, T0);
-        Snapshot some = none.withOperations(board.current(T0));
+        Snapshot some = new Snapshot(7, T0, none.cluster(), Map.of(), board.current(T0));
         String json = new String(SnapshotJson.encode(some), StandardCharsets.UTF_8);
         assertThat(json).contains("\"operations\":[{\"kind\":\"failover\",\"id\":\"failover-node1\"");
         assertThat(json).contains("\"state\":\"RUNNING\"", "\"started_at\":\"2026-01-01T00:00:00Z\"");

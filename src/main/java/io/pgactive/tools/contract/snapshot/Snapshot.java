@@ -30,8 +30,4 @@ public record Snapshot(
     public Snapshot(long version, Instant collectedAt, ClusterSummary cluster, Map<String, NodeState> nodes) {
         this(version, collectedAt, cluster, nodes, List.of());
     }
-
-    public Snapshot withOperations(List<Operation> running) {
-        return new Snapshot(version, collectedAt, cluster, nodes, running);
-    }
 }
