@@ -16,6 +16,7 @@ import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
 import io.vertx.core.file.FileSystemException;
 import io.vertx.core.impl.VertxInternal;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.pgclient.PgBuilder;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -65,6 +66,9 @@ final class NodeClient {
     /** The event-loop context every scrape of this node runs on: its queries, its deadline timer, its state. */
     private final Context context;
 
+    /** What the pool connects through: the same Vert.x, without per-statement metrics and tracing. */
+    private final Vertx poolVertx;
+
     private long lastLateLog;
     private Pool pool;
     /** Whether the pool is opening a connection (logging in) that no attempt has received yet. */
@@ -103,6 +107,7 @@ final class NodeClient {
         // a context of its own, on the next event loop: from a non-Vert.x thread getOrCreateContext() would hand
         // every node the same sticky context, and one event loop would carry all nodes
         this.context = ((VertxInternal) vertx.getDelegate()).createEventLoopContext();
+        this.poolVertx = Vertx.newInstance(new UninstrumentedVertx((VertxInternal) vertx.getDelegate()));
     }
 
     String name() {
@@ -626,7 +631,7 @@ final class NodeClient {
                             .setIdleTimeout(5)
                             .setIdleTimeoutUnit(TimeUnit.MINUTES))
                     .connectingTo(connectOptions(node.dsn(), poolPassword, timeout))
-                    .using(vertx)
+                    .using(poolVertx)
                     .build();
         }
         return pool;
@@ -646,6 +651,8 @@ final class NodeClient {
                 .setConnectTimeout((int) Math.max(100, timeout.toMillis()))
                 .setReconnectAttempts(0)
                 .setCachePreparedStatements(true)
+                // the collector's own span per node says what a trace needs; one span per statement would not
+                .setTracingPolicy(TracingPolicy.IGNORE)
                 .setProperties(Map.of(
                         "application_name", dsn.option("application_name").orElse("pgactive-tools"),
                         // the monitor only reads; a server-side limit frees the backend even if we gave up waiting
