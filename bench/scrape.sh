@@ -13,7 +13,8 @@
 # CPU figures of builds measured one after the other are not comparable (the load of the machine moves them more
 # than most changes do).
 #
-#   JARS="/tmp/before/quarkus-run.jar target/quarkus-app/quarkus-run.jar" INTERVAL_MS=500 bench/scrape.sh 10
+#   cp -r target/quarkus-app ../before        # the build before a change, kept aside
+#   JARS="../before/quarkus-run.jar target/quarkus-app/quarkus-run.jar" INTERVAL_MS=500 bench/scrape.sh 10
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/packaged-service.sh"
 SIZES=("$@")
