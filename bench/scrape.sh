@@ -7,12 +7,39 @@
 #   bench/scrape.sh 10              # only N = 10
 #   MEASURE_S=120 bench/scrape.sh   # longer measurement
 #   SERVICE_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/scrape.jfr,settings=profile" bench/scrape.sh 10
+#
+# Several builds side by side: JARS names their quarkus-run.jar files (space-separated). Each build gets its own N
+# nodes and all of them start together, so they run under the same load; one row per build follows the details.
+# CPU figures of builds measured one after the other are not comparable (the load of the machine moves them more
+# than most changes do).
+#
+#   cp -r target/quarkus-app ../before        # the build before a change, kept aside
+#   JARS="../before/quarkus-run.jar target/quarkus-app/quarkus-run.jar" INTERVAL_MS=500 bench/scrape.sh 10
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/packaged-service.sh"
 SIZES=("$@")
 ((${#SIZES[@]})) || SIZES=(10 50)
+read -r -a BUILDS <<<"${JARS:-target/quarkus-app/quarkus-run.jar}"
+OUT="$(mktemp -d)"
+trap 'rm -rf "$OUT"' EXIT
 for n in "${SIZES[@]}"; do
   echo "== $n nodes"
-  java -cp "$CP" io.pgactive.tools.bench.ScrapeBenchmark --nodes "$n" \
-    --interval-ms "${INTERVAL_MS:-2000}" --warmup-s "${WARMUP_S:-30}" --measure-s "${MEASURE_S:-60}"
+  pids=()
+  for i in "${!BUILDS[@]}"; do
+    java -cp "$CP" io.pgactive.tools.bench.ScrapeBenchmark --nodes "$n" --jar "${BUILDS[$i]}" \
+      --interval-ms "${INTERVAL_MS:-2000}" --warmup-s "${WARMUP_S:-30}" --measure-s "${MEASURE_S:-60}" \
+      >"$OUT/$i.txt" 2>&1 &
+    pids+=($!)
+  done
+  status=0
+  for pid in "${pids[@]}"; do wait "$pid" || status=$?; done
+  for i in "${!BUILDS[@]}"; do
+    ((${#BUILDS[@]} == 1)) || echo "-- ${BUILDS[$i]}"
+    grep -v '^row ' "$OUT/$i.txt" || true
+  done
+  if ((${#BUILDS[@]} > 1)); then
+    echo "-- side by side"
+    cat "$OUT"/*.txt | grep '^row ' || true
+  fi
+  ((status == 0)) || exit "$status"
 done

@@ -39,6 +39,7 @@ public final class ScrapeBenchmark {
         Path jar = Path.of(arg(args, "--jar", "target/quarkus-app/quarkus-run.jar"))
                 .toAbsolutePath();
         Path queries = Path.of(arg(args, "--queries", "config/queries")).toAbsolutePath();
+        String label = arg(args, "--label", jar.toString());
         Path work = Files.createTempDirectory("scrape-bench");
 
         long t0 = System.nanoTime();
@@ -54,11 +55,13 @@ public final class ScrapeBenchmark {
                 String base = "http://127.0.0.1:" + port;
                 awaitReady(base, service);
                 Thread.sleep(warmup.toMillis());
+                String load0 = loadAverage();
                 String metrics0 = get(base + "/q/metrics");
                 long v0 = version(base);
                 long cpu0 = cpuMillis(service.pid());
                 Map<String, Long> threads0 = threadCpuMillis(service.pid());
                 Thread.sleep(measure.toMillis());
+                String load1 = loadAverage();
                 long cpu1 = cpuMillis(service.pid());
                 Map<String, Long> threads1 = threadCpuMillis(service.pid());
                 long v1 = version(base);
@@ -100,6 +103,31 @@ public final class ScrapeBenchmark {
                         .forEach(e -> top.append(
                                 String.format(Locale.ROOT, " %s=%.2f", e.getKey(), e.getValue() / (double) cycles)));
                 System.out.println(top);
+                Map<String, Long> spent = new TreeMap<>();
+                threads1.forEach((name, ms) -> spent.merge(
+                        name.startsWith("vert.x-eventloo")
+                                ? "event_loop"
+                                : name.contains("CompilerThre") ? "jit" : "other",
+                        ms - threads0.getOrDefault(name, 0L),
+                        Long::sum));
+                double p50 = quantile(metrics0, metrics, "pgactive_scrape_cycle_duration_seconds", 0.5) * 1000;
+                double p99 = quantile(metrics0, metrics, "pgactive_scrape_cycle_duration_seconds", 0.99) * 1000;
+                // one line per run, so that side-by-side runs of several builds can be tabulated
+                System.out.printf(
+                        Locale.ROOT,
+                        "row build=%s load=%s->%s cycles=%d cpu_ms_per_cycle=%.2f event_loop=%.2f jit=%.2f"
+                                + " cycle_p50_ms=%.1f cycle_p99_ms=%.1f heap_after_gc_mb=%.1f rss_mb=%.1f%n",
+                        label,
+                        load0,
+                        load1,
+                        cycles,
+                        (cpu1 - cpu0) / (double) cycles,
+                        spent.getOrDefault("event_loop", 0L) / (double) cycles,
+                        spent.getOrDefault("jit", 0L) / (double) cycles,
+                        p50,
+                        p99,
+                        heapAfterGc / 1024 / 1024,
+                        rssKb(service.pid()) / 1024.0);
             } finally {
                 service.destroy();
                 service.waitFor();
@@ -261,6 +289,11 @@ public final class ScrapeBenchmark {
             }
         }
         return byName;
+    }
+
+    /** The one-minute load average: CPU figures of side-by-side runs are only comparable at the same load. */
+    static String loadAverage() throws IOException {
+        return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
     }
 
     static long rssKb(long pid) throws IOException {

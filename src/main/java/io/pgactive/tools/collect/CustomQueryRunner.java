@@ -2,11 +2,10 @@ package io.pgactive.tools.collect;
 
 import io.pgactive.tools.config.CustomQuery;
 import io.pgactive.tools.config.Dsn;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -53,7 +52,7 @@ final class CustomQueryRunner {
         return List.copyOf(fitted);
     }
 
-    static Uni<Void> run(
+    static Future<Void> run(
             SqlConnection conn, List<CustomQuery> queries, Capabilities caps, Scrape out, String password) {
         Map<String, CustomQuery> chosen = new LinkedHashMap<>();
         for (CustomQuery q : queries) {
@@ -62,23 +61,22 @@ final class CustomQueryRunner {
             }
         }
         out.pendingCustom.addAll(chosen.keySet());
-        return Multi.createFrom()
-                .iterable(chosen.values())
-                .onItem()
-                .transformToUniAndConcatenate(q -> runOne(conn, q, out, password))
-                .collect()
-                .last()
-                .replaceWithVoid();
+        // one after the other: each query's budget is what the ones before it left of the deadline
+        Future<Void> done = Future.succeededFuture();
+        for (CustomQuery q : chosen.values()) {
+            done = done.compose(v -> runOne(conn, q, out, password));
+        }
+        return done;
     }
 
-    private static Uni<Void> runOne(SqlConnection conn, CustomQuery q, Scrape out, String password) {
+    private static Future<Void> runOne(SqlConnection conn, CustomQuery q, Scrape out, String password) {
         if (out.sealed) {
-            return Uni.createFrom().voidItem();
+            return Future.succeededFuture();
         }
         long left = TimeUnit.NANOSECONDS.toMillis(out.deadlineNanos - System.nanoTime()) - MARGIN_MILLIS;
         if (left < MIN_BUDGET_MILLIS) {
             record(out, q, null, "not run: no time left within the node deadline", password);
-            return Uni.createFrom().voidItem();
+            return Future.succeededFuture();
         }
         long statementTimeout = Math.min(q.timeout().toMillis(), left);
         // One simple-query message: its statements form one implicit transaction, so the transaction-local
@@ -88,19 +86,18 @@ final class CustomQueryRunner {
                 + q.sql() + "\n) AS custom_query LIMIT " + (q.maxRows() + 1);
         return conn.query(sql)
                 .execute()
-                .invoke(rows -> {
+                .<Void>map(rows -> {
                     RowSet<Row> result = rows.next();
                     if (result.size() > q.maxRows()) {
                         record(out, q, null, "returned more than " + q.maxRows() + " rows (max_rows)", password);
                     } else {
                         record(out, q, value(q, result), null, password);
                     }
+                    return null;
                 })
-                .replaceWithVoid()
-                .onFailure()
-                .recoverWithUni(e -> {
+                .otherwise(e -> {
                     record(out, q, null, String.valueOf(e.getMessage()), password);
-                    return Uni.createFrom().voidItem();
+                    return null;
                 });
     }
 

@@ -3,9 +3,10 @@ package io.pgactive.tools.collect;
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.contract.snapshot.Link;
 import io.pgactive.tools.snapshot.HealthPolicy;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlConnection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -42,10 +43,10 @@ final class LogicalReader {
         this.window = window;
     }
 
-    Uni<Void> read(SqlConnection conn, Capabilities caps, Scrape out, Map<String, String> addresses) {
-        Uni<Void> outbound = conn.preparedQuery(Sql.LOGICAL_OUTBOUND)
+    Future<Void> read(SqlConnection conn, Capabilities caps, Scrape out, Map<String, String> addresses) {
+        Future<Void> outbound = conn.preparedQuery(Sql.LOGICAL_OUTBOUND)
                 .execute()
-                .invoke(rows -> {
+                .map(rows -> {
                     for (Row r : rows) {
                         Boolean active = r.getBoolean("active");
                         Link link = Link.outbound("logical", r.getString("peer"))
@@ -67,13 +68,15 @@ final class LogicalReader {
                     if (rows.size() > 0) {
                         out.roles.add("publisher");
                     }
-                })
-                .replaceWithVoid();
+                    return null;
+                });
         if (!caps.subscriptionsActive()) {
             return outbound;
         }
+        Future<RowSet<Row>> subscriptions =
+                conn.preparedQuery(Sql.logicalInbound(caps.serverVersionNum())).execute();
         // subscription -> publisher address (host:port as written); the connection string is dropped here
-        Uni<Map<String, String>> publishers = conn.preparedQuery(Sql.LOGICAL_PUBLISHERS)
+        Future<Map<String, String>> publishers = conn.preparedQuery(Sql.LOGICAL_PUBLISHERS)
                 .execute()
                 .map(rows -> {
                     Map<String, String> bySubscription = new HashMap<>();
@@ -88,22 +91,14 @@ final class LogicalReader {
                     }
                     return bySubscription;
                 })
-                .onFailure()
-                .recoverWithItem(Map.of());
-        Uni<Void> inbound = Uni.combine()
-                .all()
-                .unis(
-                        conn.preparedQuery(Sql.logicalInbound(caps.serverVersionNum()))
-                                .execute(),
-                        publishers)
-                .asTuple()
-                .invoke(t -> {
-                    for (Row r : t.getItem1()) {
-                        inbound(r, t.getItem2(), addresses, out);
-                    }
-                })
-                .replaceWithVoid();
-        return Uni.combine().all().unis(outbound, inbound).discardItems();
+                .otherwise(Map.of());
+        Future<Void> inbound = Future.all(subscriptions, publishers).map(both -> {
+            for (Row r : subscriptions.result()) {
+                inbound(r, publishers.result(), addresses, out);
+            }
+            return null;
+        });
+        return Future.all(outbound, inbound).mapEmpty();
     }
 
     private void inbound(Row r, Map<String, String> publishers, Map<String, String> addresses, Scrape out) {

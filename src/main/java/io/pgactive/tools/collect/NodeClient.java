@@ -14,16 +14,18 @@ import io.smallrye.mutiny.TimeoutException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.file.FileSystemException;
 import io.vertx.core.impl.VertxInternal;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.pgclient.PgBuilder;
-import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
@@ -65,6 +67,9 @@ final class NodeClient {
     /** The event-loop context every scrape of this node runs on: its queries, its deadline timer, its state. */
     private final Context context;
 
+    /** What the pool connects through: the same Vert.x, without per-statement metrics and tracing. */
+    private final UninstrumentedVertx poolVertx;
+
     private long lastLateLog;
     private Pool pool;
     /** Whether the pool is opening a connection (logging in) that no attempt has received yet. */
@@ -103,6 +108,7 @@ final class NodeClient {
         // a context of its own, on the next event loop: from a non-Vert.x thread getOrCreateContext() would hand
         // every node the same sticky context, and one event loop would carry all nodes
         this.context = ((VertxInternal) vertx.getDelegate()).createEventLoopContext();
+        this.poolVertx = new UninstrumentedVertx((VertxInternal) vertx.getDelegate());
     }
 
     String name() {
@@ -241,9 +247,9 @@ final class NodeClient {
         }
 
         /** Runs this attempt on the connection the pool handed over; the one place a scrape's queries start. */
-        private Uni<Scrape> scrapeOn(SqlConnection conn) {
+        private Future<Scrape> scrapeOn(SqlConnection conn) {
             connected = true;
-            return probeIfDue(conn).chain(c -> read(conn, c, addresses, out));
+            return probeIfDue(conn).compose(c -> read(conn, c, addresses, out));
         }
 
         private void beat() {
@@ -345,12 +351,12 @@ final class NodeClient {
                     claimant = null;
                     if (taker[0] == null || taker[0].done) {
                         // nobody waits any more: the connection goes back to the pool, ready for the next attempt
-                        return Uni.createFrom().failure(new LoginOutlivedDeadline(timeout));
+                        return Future.<Scrape>failedFuture(new LoginOutlivedDeadline(timeout));
                     }
                     return taker[0].scrapeOn(conn);
                 })
-                .subscribe()
-                .with(scrape -> taker[0].complete(scrape), e -> {
+                .onSuccess(scrape -> taker[0].complete(scrape))
+                .onFailure(e -> {
                     if (taker[0] != null) {
                         taker[0].fail(e);
                     } else if (requested == pool) {
@@ -365,11 +371,11 @@ final class NodeClient {
                 });
     }
 
-    private Uni<Capabilities> probeIfDue(SqlConnection conn) {
+    private Future<Capabilities> probeIfDue(SqlConnection conn) {
         if (caps != null
                 && probedAt != null
                 && Duration.between(probedAt, Instant.now()).compareTo(probeInterval) < 0) {
-            return Uni.createFrom().item(caps);
+            return Future.succeededFuture(caps);
         }
         return conn.query(Sql.PROBE)
                 .execute()
@@ -390,8 +396,8 @@ final class NodeClient {
                             null,
                             null);
                 })
-                .chain(c -> !c.pgactiveActive()
-                        ? Uni.createFrom().item(c)
+                .compose(c -> !c.pgactiveActive()
+                        ? Future.succeededFuture(c)
                         : conn.query(Sql.PGACTIVE_IDENTITY)
                                 .execute()
                                 .map(rows -> {
@@ -403,9 +409,8 @@ final class NodeClient {
                                             r.getString("version"), r.getString("node_name"), r.getString("sysid"));
                                 })
                                 // a member without privileges on the identity functions still reports its links
-                                .onFailure()
-                                .recoverWithItem(c))
-                .invoke(c -> {
+                                .otherwise(c))
+                .map(c -> {
                     if (caps == null || caps.inRecovery() != c.inRecovery() || caps.pgactive() != c.pgactive()) {
                         LOG.infof(
                                 "node %s: PostgreSQL %s, %s%s",
@@ -418,41 +423,41 @@ final class NodeClient {
                     // without its identity the node cannot tell its own pgactive rows from its peers': ask again
                     // next cycle instead of keeping that answer for a whole probe interval
                     probedAt = c.pgactiveActive() && !c.pgactiveIdentityKnown() ? null : Instant.now();
+                    return c;
                 });
     }
 
-    private Uni<Scrape> read(SqlConnection conn, Capabilities c, Map<String, String> addresses, Scrape out) {
+    /**
+     * Reads the node on plain Vert.x futures: Mutiny would capture and restore the caller's context (OpenTelemetry,
+     * context propagation) around every step of every statement, which the scrape, on its own event-loop context,
+     * does not need.
+     */
+    private Future<Scrape> read(SqlConnection conn, Capabilities c, Map<String, String> addresses, Scrape out) {
         out.caps = c;
         return conn.preparedQuery(Sql.NODE)
                 .execute()
-                .invoke(rows -> {
+                .compose(rows -> {
                     Row r = rows.iterator().next();
                     out.readAt = r.getOffsetDateTime("read_at").toInstant();
                     out.inRecovery = r.getBoolean("in_recovery");
                     out.walLsn = r.getString("wal_lsn");
                     out.roles.addAll(c.baseRoles());
-                })
-                .chain(() -> {
                     if (out.inRecovery != c.inRecovery()) {
                         probedAt = null; // promoted or demoted since the last probe: re-probe next cycle
                     }
-                    Uni<Void> streaming = StreamingReader.read(conn, c, out, addresses);
-                    Uni<Void> logicalRead = logical.read(conn, c, out, addresses);
-                    Uni<Void> pgactiveRead = c.pgactiveActive()
-                            ? pgactive.read(conn, c, out)
-                            : Uni.createFrom().voidItem();
-                    return Uni.combine()
-                            .all()
-                            .unis(streaming, logicalRead, pgactiveRead)
-                            .discardItems();
+                    Future<Void> streaming = StreamingReader.read(conn, c, out, addresses);
+                    Future<Void> logicalRead = logical.read(conn, c, out, addresses);
+                    Future<Void> pgactiveRead =
+                            c.pgactiveActive() ? pgactive.read(conn, c, out) : Future.succeededFuture();
+                    return Future.all(streaming, logicalRead, pgactiveRead);
                 })
-                .invoke(() -> {
+                .compose(all -> {
                     out.conflictsLastMinute = conflictWindow.lastMinute(out.readAt);
                     out.coreDone = true; // from here on, the node's replication state is complete
+                    return customQueries.isEmpty()
+                            ? Future.succeededFuture()
+                            : CustomQueryRunner.run(conn, customQueries, c, out, credential.lastValue());
                 })
-                .chain(() -> customQueries.isEmpty()
-                        ? Uni.createFrom().voidItem()
-                        : CustomQueryRunner.run(conn, customQueries, c, out, credential.lastValue()))
                 .map(v -> out);
     }
 
@@ -600,7 +605,7 @@ final class NodeClient {
         probedAt = null;
         pgactive.reset();
         if (old != null) {
-            old.close().subscribe().with(v -> {}, err -> LOG.debugf("node %s: closing pool: %s", node.name(), err));
+            old.close().onFailure(err -> LOG.debugf("node %s: closing pool: %s", node.name(), err));
         }
     }
 
@@ -626,7 +631,7 @@ final class NodeClient {
                             .setIdleTimeout(5)
                             .setIdleTimeoutUnit(TimeUnit.MINUTES))
                     .connectingTo(connectOptions(node.dsn(), poolPassword, timeout))
-                    .using(vertx)
+                    .using(poolVertx)
                     .build();
         }
         return pool;
@@ -646,6 +651,8 @@ final class NodeClient {
                 .setConnectTimeout((int) Math.max(100, timeout.toMillis()))
                 .setReconnectAttempts(0)
                 .setCachePreparedStatements(true)
+                // the collector's own span per node says what a trace needs; one span per statement would not
+                .setTracingPolicy(TracingPolicy.IGNORE)
                 .setProperties(Map.of(
                         "application_name", dsn.option("application_name").orElse("pgactive-tools"),
                         // the monitor only reads; a server-side limit frees the backend even if we gave up waiting

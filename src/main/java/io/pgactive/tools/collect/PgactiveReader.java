@@ -2,10 +2,10 @@ package io.pgactive.tools.collect;
 
 import io.pgactive.tools.contract.snapshot.Link;
 import io.pgactive.tools.snapshot.ConflictRecord;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -54,45 +54,43 @@ final class PgactiveReader {
         window.clear();
     }
 
-    Uni<Void> read(SqlConnection conn, Capabilities caps, Scrape out) {
-        Uni<Void> outbound = caps.pgactiveLagInfo()
-                ? conn.preparedQuery(Sql.PGACTIVE_LAG_INFO)
-                        .execute()
-                        .invoke(rows -> outbound(rows, caps, out, false))
-                        .replaceWithVoid()
+    Future<Void> read(SqlConnection conn, Capabilities caps, Scrape out) {
+        Future<Void> outbound = caps.pgactiveLagInfo()
+                ? conn.preparedQuery(Sql.PGACTIVE_LAG_INFO).execute().map(rows -> {
+                    outbound(rows, caps, out, false);
+                    return null;
+                })
                 : caps.pgactiveNodeSlots()
                         ? conn.preparedQuery(Sql.PGACTIVE_NODE_SLOTS_LEGACY)
                                 .execute()
-                                .invoke(rows -> outbound(rows, caps, out, true))
-                                .replaceWithVoid()
-                        : Uni.createFrom().voidItem();
+                                .map(rows -> {
+                                    outbound(rows, caps, out, true);
+                                    return null;
+                                })
+                        : Future.succeededFuture();
         // the apply-side details are secondary: without them (privileges, an older release) the node still reports
-        Uni<Map<String, Row>> stats = caps.pgactiveStats()
-                ? optional(
-                        conn.preparedQuery(Sql.PGACTIVE_STATS).execute().map(PgactiveReader::byNodeName),
-                        "pgactive_get_stats()",
-                        out)
-                : Uni.createFrom().item(Map.of());
-        Uni<Map<String, Row>> applied = caps.pgactiveLastApplied()
+        Future<Map<String, Row>> applied = caps.pgactiveLastApplied()
                 ? optional(
                         conn.preparedQuery(Sql.PGACTIVE_INBOUND).execute().map(PgactiveReader::byNodeName),
                         "pgactive_get_last_applied_xact_info()",
                         out)
-                : Uni.createFrom().item(Map.of());
-        Uni<Void> inbound = Uni.combine()
-                .all()
-                .unis(applied, stats)
-                .asTuple()
-                .invoke(t -> inbound(t.getItem1(), t.getItem2(), out))
-                .replaceWithVoid();
-        Uni<Void> conflicts = caps.pgactiveConflictHistory()
-                ? conflicts(conn, out)
-                : Uni.createFrom().voidItem();
-        return Uni.combine().all().unis(outbound, inbound, conflicts).discardItems();
+                : Future.succeededFuture(Map.of());
+        Future<Map<String, Row>> stats = caps.pgactiveStats()
+                ? optional(
+                        conn.preparedQuery(Sql.PGACTIVE_STATS).execute().map(PgactiveReader::byNodeName),
+                        "pgactive_get_stats()",
+                        out)
+                : Future.succeededFuture(Map.of());
+        Future<Void> inbound = Future.all(applied, stats).map(both -> {
+            inbound(applied.result(), stats.result(), out);
+            return null;
+        });
+        Future<Void> conflicts = caps.pgactiveConflictHistory() ? conflicts(conn, out) : Future.succeededFuture();
+        return Future.all(outbound, inbound, conflicts).mapEmpty();
     }
 
-    private Uni<Map<String, Row>> optional(Uni<Map<String, Row>> query, String what, Scrape out) {
-        return query.onFailure().recoverWithItem(e -> {
+    private Future<Map<String, Row>> optional(Future<Map<String, Row>> query, String what, Scrape out) {
+        return query.otherwise(e -> {
             if (warned.add(what)) {
                 LOG.warnf("node %s: %s unavailable, its values stay null: %s", out.node, what, e.getMessage());
             }
@@ -173,25 +171,25 @@ final class PgactiveReader {
         }
     }
 
-    private Uni<Void> conflicts(SqlConnection conn, Scrape out) {
+    private Future<Void> conflicts(SqlConnection conn, Scrape out) {
         if (ledgerCursor < 0) {
             ledgerCursor = ledgerStart.getAsLong();
         }
-        return counted(conn, out).chain(() -> backlog(conn, out));
+        return counted(conn, out).compose(v -> backlog(conn, out));
     }
 
     /**
      * Rows the counting cursor skipped (the history before this run's baseline, or while a previous run was down) are
      * copied to the ledger a bounded batch per cycle; the store ignores ids it already has.
      */
-    private Uni<Void> backlog(SqlConnection conn, Scrape out) {
+    private Future<Void> backlog(SqlConnection conn, Scrape out) {
         if (ledgerCursor >= conflictCursor) {
-            return Uni.createFrom().voidItem();
+            return Future.succeededFuture();
         }
         long upTo = conflictCursor;
         return conn.preparedQuery(Sql.PGACTIVE_CONFLICTS_SINCE)
                 .execute(Tuple.of(ledgerCursor))
-                .invoke(rows -> {
+                .map(rows -> {
                     long max = ledgerCursor;
                     for (Row r : rows) {
                         long id = r.getLong("conflict_id");
@@ -201,8 +199,8 @@ final class PgactiveReader {
                         max = Math.max(max, id);
                     }
                     ledgerCursor = rows.size() < LEDGER_BATCH ? upTo : Math.min(max, upTo);
-                })
-                .replaceWithVoid();
+                    return null;
+                });
     }
 
     private static final int LEDGER_BATCH = 5000;
@@ -219,29 +217,27 @@ final class PgactiveReader {
                 r.getString("remote_node"));
     }
 
-    private Uni<Void> counted(SqlConnection conn, Scrape out) {
+    private Future<Void> counted(SqlConnection conn, Scrape out) {
         if (conflictCursor < 0) {
-            return conn.query(Sql.PGACTIVE_CONFLICTS_BASELINE)
-                    .execute()
-                    .invoke(rows -> {
-                        long maxId = 0;
-                        int lastMinute = 0;
-                        for (Row r : rows) {
-                            conflictTotals.put(r.getString("conflict_type"), r.getLong("total"));
-                            lastMinute += r.getLong("last_minute").intValue();
-                            Long id = r.getLong("max_id");
-                            maxId = Math.max(maxId, id == null ? 0 : id);
-                        }
-                        conflictCursor = maxId;
-                        window.add(out.readAt, lastMinute);
-                        publish(out);
-                    })
-                    .replaceWithVoid();
+            return conn.query(Sql.PGACTIVE_CONFLICTS_BASELINE).execute().map(rows -> {
+                long maxId = 0;
+                int lastMinute = 0;
+                for (Row r : rows) {
+                    conflictTotals.put(r.getString("conflict_type"), r.getLong("total"));
+                    lastMinute += r.getLong("last_minute").intValue();
+                    Long id = r.getLong("max_id");
+                    maxId = Math.max(maxId, id == null ? 0 : id);
+                }
+                conflictCursor = maxId;
+                window.add(out.readAt, lastMinute);
+                publish(out);
+                return null;
+            });
         }
         long before = conflictCursor;
         return conn.preparedQuery(Sql.PGACTIVE_CONFLICTS_SINCE)
                 .execute(Tuple.of(conflictCursor))
-                .invoke(rows -> {
+                .map(rows -> {
                     boolean ledgerCaughtUp = ledgerCursor >= before;
                     for (Row r : rows) {
                         if (ledgerCaughtUp) {
@@ -254,8 +250,8 @@ final class PgactiveReader {
                         conflictCursor = Math.max(conflictCursor, r.getLong("conflict_id"));
                     }
                     publish(out);
-                })
-                .replaceWithVoid();
+                    return null;
+                });
     }
 
     private void publish(Scrape out) {

@@ -1,9 +1,9 @@
 package io.pgactive.tools.collect;
 
 import io.pgactive.tools.contract.snapshot.Link;
-import io.smallrye.mutiny.Uni;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import java.util.Map;
 
 /**
@@ -17,10 +17,10 @@ final class StreamingReader {
     /**
      * @param addresses configured nodes by {@code host:port}, to name a standby's upstream
      */
-    static Uni<Void> read(SqlConnection conn, Capabilities caps, Scrape out, Map<String, String> addresses) {
-        Uni<Void> outbound = conn.preparedQuery(Sql.STREAMING_OUTBOUND)
+    static Future<Void> read(SqlConnection conn, Capabilities caps, Scrape out, Map<String, String> addresses) {
+        Future<Void> outbound = conn.preparedQuery(Sql.STREAMING_OUTBOUND)
                 .execute()
-                .invoke(rows -> {
+                .map(rows -> {
                     for (Row r : rows) {
                         Boolean active = r.getBoolean("active");
                         Link link = Link.outbound("streaming", r.getString("peer"))
@@ -41,14 +41,14 @@ final class StreamingReader {
                     if (rows.size() > 0 && !out.inRecovery && !out.roles.contains("primary")) {
                         out.roles.add("primary");
                     }
-                })
-                .replaceWithVoid();
+                    return null;
+                });
         if (!caps.inRecovery()) {
             return outbound;
         }
-        Uni<Void> inbound = conn.preparedQuery(Sql.STREAMING_INBOUND)
+        Future<Void> inbound = conn.preparedQuery(Sql.STREAMING_INBOUND)
                 .execute()
-                .invoke(rows -> {
+                .map(rows -> {
                     Row r = rows.iterator().next();
                     Boolean receiving = r.getBoolean("receiver_active");
                     boolean active = Boolean.TRUE.equals(receiving);
@@ -75,8 +75,8 @@ final class StreamingReader {
                             upstream != null ? upstream : out.node,
                             r.getString("replay_lsn"),
                             r.getString("slot_name")));
-                })
-                .replaceWithVoid();
-        return Uni.combine().all().unis(outbound, inbound).discardItems();
+                    return null;
+                });
+        return Future.all(outbound, inbound).mapEmpty();
     }
 }

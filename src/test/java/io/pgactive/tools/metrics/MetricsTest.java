@@ -85,6 +85,19 @@ class MetricsTest {
     }
 
     @Test
+    void theScrapeConnectionsExportNoSqlClientSeries() {
+        String text = scrape();
+        // pgactive_scrape_duration_seconds times each node's scrape; the SQL client's own meters, per statement and
+        // per pool, cost the event loop more than they told
+        assertThat(text)
+                .contains("pgactive_scrape_duration_seconds_count{node=\"node1\"}")
+                .doesNotContain("clientType=\"sql\"")
+                .doesNotContain("pool_name=\"pgactive-tools-");
+        // the Vert.x meters of the rest of the service stay
+        assertThat(text).contains("worker_pool_active{");
+    }
+
+    @Test
     void aStoppedNodeIsDownInMetricsAndItsErrorsAreCounted() {
         var standby = DemoClusterResource.cluster.node("node3");
         standby.stop();
