@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * With the worker disabled, the default, the service creates nothing of Temporal: its client, gRPC stubs and worker
- * factory (the extension built all three at every start) load about 1,800 classes, some 12 MB of a small pod's memory,
+ * factory (the extension built all three at every start) load about 1,800 classes, some 15 MB of a small pod's memory,
  * that such a service never uses.
  */
 @QuarkusTest
