@@ -5,6 +5,7 @@ import io.pgactive.tools.contract.temporal.LagSummary;
 import io.pgactive.tools.contract.temporal.ReplicationActivities;
 import io.pgactive.tools.snapshot.PublishedSnapshot;
 import io.pgactive.tools.snapshot.SnapshotBus;
+import io.quarkiverse.temporal.TemporalActivity;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
@@ -18,6 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /** {@link ReplicationActivities} for workers hosted in the service: reads the snapshot bus, no HTTP. */
 @ApplicationScoped
+// in no worker of the Temporal extension: TemporalWorker registers it on a factory of its own when enabled, and the
+// extension would build its worker, and with it the client and its gRPC stubs, at every start
+@TemporalActivity(workers = {})
 public class InProcessReplicationActivities implements ReplicationActivities {
 
     static final long HEARTBEAT_MILLIS = 5_000;

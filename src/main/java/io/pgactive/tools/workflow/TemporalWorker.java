@@ -70,20 +70,24 @@ public class TemporalWorker {
             Instant since,
             boolean workerStarted) {}
 
+    /*
+     * Resolved only on the enabled path (the probe, the worker's start, callers of client()): with the worker disabled
+     * nothing may create the client, whose gRPC stubs and SDK load about 1,800 classes (some 15 MB of class metadata).
+     */
     @Inject
-    WorkflowClient client;
+    Instance<WorkflowClient> clients;
 
     @Inject
-    GuardActivitiesImpl guardActivities;
+    Instance<GuardActivitiesImpl> guardActivities;
 
     @Inject
-    InProcessReplicationActivities replicationActivities;
+    Instance<InProcessReplicationActivities> replicationActivities;
 
     @Inject
-    UpgradeActivitiesImpl upgradeActivities;
+    Instance<UpgradeActivitiesImpl> upgradeActivities;
 
     @Inject
-    FailoverActivitiesImpl failoverActivities;
+    Instance<FailoverActivitiesImpl> failoverActivities;
     /** The Temporal extension's tracing interceptor (OpenTracing over the service's OpenTelemetry), when tracing is built in. */
     @Inject
     Instance<WorkerInterceptor> workerInterceptors;
@@ -155,7 +159,7 @@ public class TemporalWorker {
     }
 
     public WorkflowClient client() {
-        return client;
+        return clients.get();
     }
 
     /** The client, when the worker is enabled and connected; otherwise why not, as a retryable refusal. */
@@ -169,7 +173,7 @@ public class TemporalWorker {
             throw new TemporalUnavailableException("Temporal server " + s.target() + " is not reachable"
                     + (s.error() == null ? " yet" : ": " + s.error()));
         }
-        return client;
+        return client();
     }
 
     /** Runs a call to the Temporal server; a server that is away or too slow becomes a retryable refusal. */
@@ -201,7 +205,7 @@ public class TemporalWorker {
     /** Probes the server once; returns how long to wait before the next probe. */
     private Duration probeOnce() {
         try {
-            client.getWorkflowServiceStubs()
+            client().getWorkflowServiceStubs()
                     .blockingStub()
                     .withDeadlineAfter(PROBE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
                     .getSystemInfo(GetSystemInfoRequest.getDefaultInstance());
@@ -239,7 +243,7 @@ public class TemporalWorker {
 
     private void startWorker() {
         factory = WorkerFactory.newInstance(
-                client,
+                client(),
                 WorkerFactoryOptions.newBuilder()
                         .setWorkerInterceptors(workerInterceptors.stream().toArray(WorkerInterceptor[]::new))
                         .build());
@@ -255,7 +259,7 @@ public class TemporalWorker {
                 FailoverWorkflow.class,
                 ResyncWorkflow.class);
         worker.registerActivitiesImplementations(
-                guardActivities, replicationActivities, upgradeActivities, failoverActivities);
+                guardActivities.get(), replicationActivities.get(), upgradeActivities.get(), failoverActivities.get());
         factory.start();
     }
 

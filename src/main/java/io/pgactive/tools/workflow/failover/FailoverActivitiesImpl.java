@@ -19,6 +19,7 @@ import io.pgactive.tools.workflow.gate.WriteGate;
 import io.pgactive.tools.workflow.gate.WriteGateException;
 import io.pgactive.tools.workflow.upgrade.Pinned;
 import io.pgactive.tools.workflow.upgrade.UpgradeException;
+import io.quarkiverse.temporal.TemporalActivity;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,6 +38,9 @@ import org.jboss.logging.Logger;
  * switchover's held part runs in {@link HeldSwitchover} over ports pinned before the hold.
  */
 @ApplicationScoped
+// in no worker of the Temporal extension: TemporalWorker registers it on a factory of its own when enabled, and the
+// extension would build its worker, and with it the client and its gRPC stubs, at every start
+@TemporalActivity(workers = {})
 public class FailoverActivitiesImpl implements FailoverActivities {
 
     private static final Logger LOG = Logger.getLogger(FailoverActivitiesImpl.class);

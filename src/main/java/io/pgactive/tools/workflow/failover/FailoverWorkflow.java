@@ -5,6 +5,7 @@ import io.pgactive.tools.contract.failover.FailoverPhase;
 import io.pgactive.tools.contract.failover.FailoverProgress;
 import io.pgactive.tools.contract.failover.FailoverRequest;
 import io.pgactive.tools.contract.failover.FailoverStep;
+import io.quarkiverse.temporal.TemporalWorkflow;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.common.RetryOptions;
@@ -24,6 +25,9 @@ import java.util.List;
  * wait for all of them) and are recorded when it returns. After a failure the old primary stays fenced unless nothing was promoted in a planned switchover: two
  * writable primaries behind one router is the outcome this order exists to prevent.
  */
+// in no worker of the Temporal extension: TemporalWorker registers it on a factory of its own when enabled, and the
+// extension would build its worker, and with it the client and its gRPC stubs, at every start
+@TemporalWorkflow(workers = {})
 public class FailoverWorkflow implements Failover {
 
     private static final RetryOptions QUICK = RetryOptions.newBuilder()

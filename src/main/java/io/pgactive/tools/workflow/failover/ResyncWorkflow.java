@@ -3,6 +3,7 @@ package io.pgactive.tools.workflow.failover;
 import io.pgactive.tools.contract.failover.FailoverStep;
 import io.pgactive.tools.contract.failover.ResyncPhase;
 import io.pgactive.tools.contract.failover.ResyncProgress;
+import io.quarkiverse.temporal.TemporalWorkflow;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -15,6 +16,9 @@ import java.util.List;
  * Rebuild, then wait until the service's own snapshot shows the node streaming from the new primary: a rebuild that
  * started a server which never streams is a failure, not a {@code resynced}.
  */
+// in no worker of the Temporal extension: TemporalWorker registers it on a factory of its own when enabled, and the
+// extension would build its worker, and with it the client and its gRPC stubs, at every start
+@TemporalWorkflow(workers = {})
 public class ResyncWorkflow implements Resync {
 
     private final FailoverActivities quick = Workflow.newActivityStub(

@@ -10,6 +10,7 @@ import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.store.HistoryService;
 import io.pgactive.tools.workflow.gate.WriteGate;
 import io.pgactive.tools.workflow.gate.WriteGates;
+import io.quarkiverse.temporal.TemporalActivity;
 import io.temporal.failure.ApplicationFailure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -17,6 +18,9 @@ import java.time.Instant;
 
 /** The guard's activities: thin calls to the configured {@link WriteGate} and to the history's event log. */
 @ApplicationScoped
+// in no worker of the Temporal extension: TemporalWorker registers it on a factory of its own when enabled, and the
+// extension would build its worker, and with it the client and its gRPC stubs, at every start
+@TemporalActivity(workers = {})
 public class GuardActivitiesImpl implements GuardActivities {
 
     @Inject

@@ -6,6 +6,7 @@ import io.pgactive.tools.contract.guard.GuardDecision;
 import io.pgactive.tools.contract.guard.GuardMode;
 import io.pgactive.tools.contract.guard.GuardState;
 import io.pgactive.tools.contract.guard.GuardStatus;
+import io.quarkiverse.temporal.TemporalWorkflow;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
@@ -21,6 +22,9 @@ import org.slf4j.Logger;
  * The guard's workflow: applies {@link GuardRules} to the readings the service signals, acts on the gate through
  * {@link GuardActivities}, and records every decision. Deterministic: time is workflow time, all I/O is activities.
  */
+// in no worker of the Temporal extension: TemporalWorker registers it on a factory of its own when enabled, and the
+// extension would build its worker, and with it the client and its gRPC stubs, at every start
+@TemporalWorkflow(workers = {})
 public class ReplicationGuardWorkflow implements ReplicationGuard {
 
     private static final Logger LOG = Workflow.getLogger(ReplicationGuardWorkflow.class);

@@ -2,6 +2,7 @@ package io.pgactive.tools.workflow.upgrade;
 
 import io.pgactive.tools.contract.upgrade.DatabaseRef;
 import io.pgactive.tools.contract.upgrade.UpgradeScope;
+import io.quarkiverse.temporal.TemporalWorkflow;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import io.temporal.workflow.Workflow;
@@ -11,6 +12,9 @@ import java.time.Duration;
  * Starts forward replication, then waits (heartbeating) for the initial copy. Its own workflow so that a long copy
  * has a history of its own and the parent's 30 minute budget is enforced by the server.
  */
+// in no worker of the Temporal extension: TemporalWorker registers it on a factory of its own when enabled, and the
+// extension would build its worker, and with it the client and its gRPC stubs, at every start
+@TemporalWorkflow(workers = {})
 public class InitReplicationGroupWorkflow implements InitReplicationGroup {
 
     private final UpgradeActivities start = Workflow.newActivityStub(

@@ -7,6 +7,7 @@ import io.pgactive.tools.contract.upgrade.UpgradeHold;
 import io.pgactive.tools.contract.upgrade.UpgradePhase;
 import io.pgactive.tools.contract.upgrade.UpgradeProgress;
 import io.pgactive.tools.contract.upgrade.UpgradeState;
+import io.quarkiverse.temporal.TemporalWorkflow;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.api.enums.v1.ParentClosePolicy;
 import io.temporal.common.RetryOptions;
@@ -36,6 +37,9 @@ import org.slf4j.Logger;
  * <p>A step that fails after its retries holds the upgrade for the operator (resume retries it, rollback undoes
  * everything); only provisioning failures end the upgrade by themselves, after removing what was created.
  */
+// in no worker of the Temporal extension: TemporalWorker registers it on a factory of its own when enabled, and the
+// extension would build its worker, and with it the client and its gRPC stubs, at every start
+@TemporalWorkflow(workers = {})
 public class RollingUpgradeWorkflow implements RollingUpgrade {
 
     private static final Logger LOG = Workflow.getLogger(RollingUpgradeWorkflow.class);

@@ -22,6 +22,7 @@ import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.store.HistoryService;
 import io.pgactive.tools.workflow.ActivityCalls;
 import io.pgactive.tools.workflow.OperationBoard;
+import io.quarkiverse.temporal.TemporalActivity;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityExecutionContext;
@@ -50,6 +51,9 @@ import org.jboss.logging.Logger;
  * {@link UpgradeException} into a retryable or non-retryable failure as the port says.
  */
 @ApplicationScoped
+// in no worker of the Temporal extension: TemporalWorker registers it on a factory of its own when enabled, and the
+// extension would build its worker, and with it the client and its gRPC stubs, at every start
+@TemporalActivity(workers = {})
 public class UpgradeActivitiesImpl implements UpgradeActivities {
 
     private static final Logger LOG = Logger.getLogger(UpgradeActivitiesImpl.class);

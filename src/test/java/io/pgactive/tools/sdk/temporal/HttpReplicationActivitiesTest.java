@@ -7,6 +7,7 @@ import io.pgactive.tools.contract.temporal.LagCondition;
 import io.pgactive.tools.contract.temporal.LagSummary;
 import io.pgactive.tools.contract.temporal.ReplicationActivities;
 import io.pgactive.tools.sdk.ReplicationStateClient;
+import io.quarkiverse.temporal.TemporalWorkflow;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -50,6 +51,9 @@ class HttpReplicationActivitiesTest {
         Seen run(String node, int attempts);
     }
 
+    // in no worker of the Temporal extension: @QuarkusTest applications index the test classes too, and the extension
+    // would build a worker for it, and with it the Temporal client, at every start (TemporalDisabledTest)
+    @TemporalWorkflow(workers = {})
     public static class CatchUpWorkflowImpl implements CatchUpWorkflow {
         @Override
         public Seen run(String node, int attempts) {

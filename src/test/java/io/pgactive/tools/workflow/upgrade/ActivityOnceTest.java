@@ -2,6 +2,8 @@ package io.pgactive.tools.workflow.upgrade;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.quarkiverse.temporal.TemporalActivity;
+import io.quarkiverse.temporal.TemporalWorkflow;
 import io.temporal.activity.Activity;
 import io.temporal.activity.ActivityInfo;
 import io.temporal.activity.ActivityInterface;
@@ -42,6 +44,9 @@ class ActivityOnceTest {
         void run(List<String> outcomes);
     }
 
+    // in no worker of the Temporal extension: @QuarkusTest applications index the test classes too, and the extension
+    // would build a worker for it, and with it the Temporal client, at every start (TemporalDisabledTest)
+    @TemporalWorkflow(workers = {})
     public static class DecidesImpl implements Decides {
         private final Outcomes outcomes = Workflow.newActivityStub(
                 Outcomes.class,
@@ -60,6 +65,8 @@ class ActivityOnceTest {
     }
 
     /** Counts as the upgrade's recording does, and fails each first attempt after its effect, so the server retries. */
+    // in no worker of the Temporal extension, as DecidesImpl
+    @TemporalActivity(workers = {})
     static final class CountingOutcomes implements Outcomes {
         final ActivityOnce once = new ActivityOnce();
         final Map<String, Integer> counted = new ConcurrentHashMap<>();
