@@ -56,30 +56,16 @@ final class PgactiveReader {
 
     Future<Void> read(SqlConnection conn, Capabilities caps, Scrape out) {
         Future<Void> outbound = caps.pgactiveLagInfo()
-                ? conn.preparedQuery(Sql.PGACTIVE_LAG_INFO).execute().map(rows -> {
-                    outbound(rows, caps, out, false);
-                    return null;
-                })
+                ? outbound(conn, Sql.PGACTIVE_LAG_INFO, caps, out, false)
                 : caps.pgactiveNodeSlots()
-                        ? conn.preparedQuery(Sql.PGACTIVE_NODE_SLOTS_LEGACY)
-                                .execute()
-                                .map(rows -> {
-                                    outbound(rows, caps, out, true);
-                                    return null;
-                                })
+                        ? outbound(conn, Sql.PGACTIVE_NODE_SLOTS_LEGACY, caps, out, true)
                         : Future.succeededFuture();
         // the apply-side details are secondary: without them (privileges, an older release) the node still reports
         Future<Map<String, Row>> applied = caps.pgactiveLastApplied()
-                ? optional(
-                        conn.preparedQuery(Sql.PGACTIVE_INBOUND).execute().map(PgactiveReader::byNodeName),
-                        "pgactive_get_last_applied_xact_info()",
-                        out)
+                ? optionalByNodeName(conn, Sql.PGACTIVE_INBOUND, "pgactive_get_last_applied_xact_info()", out)
                 : Future.succeededFuture(Map.of());
         Future<Map<String, Row>> stats = caps.pgactiveStats()
-                ? optional(
-                        conn.preparedQuery(Sql.PGACTIVE_STATS).execute().map(PgactiveReader::byNodeName),
-                        "pgactive_get_stats()",
-                        out)
+                ? optionalByNodeName(conn, Sql.PGACTIVE_STATS, "pgactive_get_stats()", out)
                 : Future.succeededFuture(Map.of());
         Future<Void> inbound = Future.all(applied, stats).map(both -> {
             inbound(applied.result(), stats.result(), out);
@@ -89,8 +75,15 @@ final class PgactiveReader {
         return Future.all(outbound, inbound, conflicts).mapEmpty();
     }
 
-    private Future<Map<String, Row>> optional(Future<Map<String, Row>> query, String what, Scrape out) {
-        return query.otherwise(e -> {
+    private Future<Void> outbound(SqlConnection conn, String sql, Capabilities caps, Scrape out, boolean legacy) {
+        return conn.preparedQuery(sql).execute().map(rows -> {
+            outbound(rows, caps, out, legacy);
+            return null;
+        });
+    }
+
+    private Future<Map<String, Row>> optionalByNodeName(SqlConnection conn, String sql, String what, Scrape out) {
+        return conn.preparedQuery(sql).execute().map(PgactiveReader::byNodeName).otherwise(e -> {
             if (warned.add(what)) {
                 LOG.warnf("node %s: %s unavailable, its values stay null: %s", out.node, what, e.getMessage());
             }
