@@ -7,6 +7,8 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,13 +17,18 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Runs the custom metric queries that apply to a node, one after the other on its connection, each under its own
- * statement timeout, cut to what is left of the node's deadline. A failing, slow or oversized query is recorded
- * against that metric only; it never fails the node.
+ * Runs the custom metric queries that apply to a node on its connection, each under its own statement timeout, cut to
+ * what is left of the node's deadline. A failing, slow or oversized query is recorded against that metric only; it
+ * never fails the node.
+ *
+ * <p>Each query is a message of its own (its own implicit transaction, so an error stays its own), and all of them are
+ * sent at once, pipelined: one round trip instead of one per query. The server runs them one after the other, so each
+ * one's timeout is worked out by the server as it starts, from what is left of the node's deadline on the server's own
+ * clock: the server is done with them by the deadline, however long the ones before took.
  */
 final class CustomQueryRunner {
 
-    /** Below this much time left before the node's deadline, a custom query is not started. */
+    /** Below this much time left before the node's deadline, the custom queries are not sent. */
     static final long MIN_BUDGET_MILLIS = 20;
     /** Kept free before the deadline for the answer's way back. */
     static final long MARGIN_MILLIS = 20;
@@ -52,6 +59,7 @@ final class CustomQueryRunner {
         return List.copyOf(fitted);
     }
 
+    /** Runs after the node's own statement, whose read time is the server's clock the deadline is translated to. */
     static Future<Void> run(
             SqlConnection conn, List<CustomQuery> queries, Capabilities caps, Scrape out, String password) {
         Map<String, CustomQuery> chosen = new LinkedHashMap<>();
@@ -61,44 +69,49 @@ final class CustomQueryRunner {
             }
         }
         out.pendingCustom.addAll(chosen.keySet());
-        // one after the other: each query's budget is what the ones before it left of the deadline
-        Future<Void> done = Future.succeededFuture();
-        for (CustomQuery q : chosen.values()) {
-            done = done.compose(v -> runOne(conn, q, out, password));
+        long now = System.nanoTime();
+        if (TimeUnit.NANOSECONDS.toMillis(out.deadlineNanos - now) - MARGIN_MILLIS < MIN_BUDGET_MILLIS) {
+            chosen.values()
+                    .forEach(q -> record(out, q, null, "not run: no time left within the node deadline", password));
+            return Future.succeededFuture();
         }
-        return done;
+        // the node's read time is the server's clock when its statement arrived, at about nodeSentNanos on ours
+        Instant serverDeadline = out.readAt
+                .plusNanos(out.deadlineNanos - out.nodeSentNanos)
+                .minusMillis(MARGIN_MILLIS)
+                .truncatedTo(ChronoUnit.MICROS);
+        List<Future<Void>> runs = new ArrayList<>();
+        for (CustomQuery q : chosen.values()) {
+            runs.add(conn.query(statement(q, serverDeadline))
+                    .execute()
+                    .<Void>map(rows -> {
+                        RowSet<Row> result = rows.next();
+                        if (result.size() > q.maxRows()) {
+                            record(out, q, null, "returned more than " + q.maxRows() + " rows (max_rows)", password);
+                        } else {
+                            record(out, q, value(q, result), null, password);
+                        }
+                        return null;
+                    })
+                    .otherwise(e -> {
+                        record(out, q, null, String.valueOf(e.getMessage()), password);
+                        return null;
+                    }));
+        }
+        return Future.all(runs).mapEmpty();
     }
 
-    private static Future<Void> runOne(SqlConnection conn, CustomQuery q, Scrape out, String password) {
-        if (out.sealed) {
-            return Future.succeededFuture();
-        }
-        long left = TimeUnit.NANOSECONDS.toMillis(out.deadlineNanos - System.nanoTime()) - MARGIN_MILLIS;
-        if (left < MIN_BUDGET_MILLIS) {
-            record(out, q, null, "not run: no time left within the node deadline", password);
-            return Future.succeededFuture();
-        }
-        long statementTimeout = Math.min(q.timeout().toMillis(), left);
-        // One simple-query message: its statements form one implicit transaction, so the transaction-local
-        // statement_timeout applies to the custom query alone and needs no reset, in a single round trip. The row
-        // cap is applied by the server: one row more than allowed is enough to know the cap was exceeded.
-        String sql = "SELECT set_config('statement_timeout', '" + statementTimeout + "', true); " + "SELECT * FROM ("
-                + q.sql() + "\n) AS custom_query LIMIT " + (q.maxRows() + 1);
-        return conn.query(sql)
-                .execute()
-                .<Void>map(rows -> {
-                    RowSet<Row> result = rows.next();
-                    if (result.size() > q.maxRows()) {
-                        record(out, q, null, "returned more than " + q.maxRows() + " rows (max_rows)", password);
-                    } else {
-                        record(out, q, value(q, result), null, password);
-                    }
-                    return null;
-                })
-                .otherwise(e -> {
-                    record(out, q, null, String.valueOf(e.getMessage()), password);
-                    return null;
-                });
+    /**
+     * One simple-query message: its statements form one implicit transaction, so the transaction-local
+     * statement_timeout applies to the custom query alone and needs no reset. The timeout is the query's own or what is
+     * left until the deadline when the query starts, whichever is shorter, and never below 1 ms (0 would mean none).
+     * The row cap is applied by the server: one row more than allowed is enough to know the cap was exceeded. Only
+     * numbers and a timestamp of ours are put into the text besides the configured query.
+     */
+    private static String statement(CustomQuery q, Instant serverDeadline) {
+        return "SELECT set_config('statement_timeout', least(" + q.timeout().toMillis() + ", greatest(1, (extract(epoch"
+                + " FROM '" + serverDeadline + "'::timestamptz - clock_timestamp()) * 1000)::bigint))::text, true); "
+                + "SELECT * FROM (" + q.sql() + "\n) AS custom_query LIMIT " + (q.maxRows() + 1);
     }
 
     /** Results that arrive after the scrape was handed over at the deadline are dropped: the scrape is no longer ours. */

@@ -44,8 +44,8 @@ final class LogicalReader {
     }
 
     Future<Void> read(SqlConnection conn, Capabilities caps, Scrape out, Map<String, String> addresses) {
-        Future<Void> outbound = conn.preparedQuery(Sql.LOGICAL_OUTBOUND)
-                .execute()
+        Future<Void> outbound = out.afterNodeRead(
+                        conn.preparedQuery(Sql.LOGICAL_OUTBOUND).execute())
                 .map(rows -> {
                     for (Row r : rows) {
                         Boolean active = r.getBoolean("active");
@@ -73,8 +73,8 @@ final class LogicalReader {
         if (!caps.subscriptionsActive()) {
             return outbound;
         }
-        Future<RowSet<Row>> subscriptions =
-                conn.preparedQuery(Sql.logicalInbound(caps.serverVersionNum())).execute();
+        Future<RowSet<Row>> subscriptions = out.afterNodeRead(
+                conn.preparedQuery(Sql.logicalInbound(caps.serverVersionNum())).execute());
         // subscription -> publisher address (host:port as written); the connection string is dropped here
         Future<Map<String, String>> publishers = conn.preparedQuery(Sql.LOGICAL_PUBLISHERS)
                 .execute()

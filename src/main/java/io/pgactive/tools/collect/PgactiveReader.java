@@ -76,7 +76,7 @@ final class PgactiveReader {
     }
 
     private Future<Void> outbound(SqlConnection conn, String sql, Capabilities caps, Scrape out, boolean legacy) {
-        return conn.preparedQuery(sql).execute().map(rows -> {
+        return out.afterNodeRead(conn.preparedQuery(sql).execute()).map(rows -> {
             outbound(rows, caps, out, legacy);
             return null;
         });
@@ -212,24 +212,25 @@ final class PgactiveReader {
 
     private Future<Void> counted(SqlConnection conn, Scrape out) {
         if (conflictCursor < 0) {
-            return conn.query(Sql.PGACTIVE_CONFLICTS_BASELINE).execute().map(rows -> {
-                long maxId = 0;
-                int lastMinute = 0;
-                for (Row r : rows) {
-                    conflictTotals.put(r.getString("conflict_type"), r.getLong("total"));
-                    lastMinute += r.getLong("last_minute").intValue();
-                    Long id = r.getLong("max_id");
-                    maxId = Math.max(maxId, id == null ? 0 : id);
-                }
-                conflictCursor = maxId;
-                window.add(out.readAt, lastMinute);
-                publish(out);
-                return null;
-            });
+            return out.afterNodeRead(conn.query(Sql.PGACTIVE_CONFLICTS_BASELINE).execute())
+                    .map(rows -> {
+                        long maxId = 0;
+                        int lastMinute = 0;
+                        for (Row r : rows) {
+                            conflictTotals.put(r.getString("conflict_type"), r.getLong("total"));
+                            lastMinute += r.getLong("last_minute").intValue();
+                            Long id = r.getLong("max_id");
+                            maxId = Math.max(maxId, id == null ? 0 : id);
+                        }
+                        conflictCursor = maxId;
+                        window.add(out.readAt, lastMinute);
+                        publish(out);
+                        return null;
+                    });
         }
         long before = conflictCursor;
-        return conn.preparedQuery(Sql.PGACTIVE_CONFLICTS_SINCE)
-                .execute(Tuple.of(conflictCursor))
+        return out.afterNodeRead(
+                        conn.preparedQuery(Sql.PGACTIVE_CONFLICTS_SINCE).execute(Tuple.of(conflictCursor)))
                 .map(rows -> {
                     boolean ledgerCaughtUp = ledgerCursor >= before;
                     for (Row r : rows) {

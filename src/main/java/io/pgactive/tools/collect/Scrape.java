@@ -1,6 +1,7 @@
 package io.pgactive.tools.collect;
 
 import io.pgactive.tools.snapshot.ConflictRecord;
+import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,6 +38,14 @@ final class Scrape {
     /** Handed over at the deadline: a custom query still running may no longer write here. */
     boolean sealed;
 
+    /**
+     * The node's own statement (read time, recovery state, WAL position); the dialects' statements are pipelined behind
+     * it. Completes when its answer has been handled.
+     */
+    Future<Void> nodeRead = Future.succeededFuture();
+    /** When ({@link System#nanoTime()}) the node's own statement was sent; its read time is the server's clock then. */
+    long nodeSentNanos;
+
     Scrape(String node) {
         this.node = node;
     }
@@ -54,6 +63,14 @@ final class Scrape {
 
     /** Custom queries chosen for this node in this scrape, in the order they run. */
     final List<String> pendingCustom = new ArrayList<>();
+
+    /**
+     * An answer to a statement sent together with the node's own: handled only after that one was, since handlers read
+     * the node's read time and recovery state, and not at all when it failed (the scrape fails with its error).
+     */
+    <T> Future<T> afterNodeRead(Future<T> answer) {
+        return nodeRead.compose(v -> answer);
+    }
 
     /** Zero counts are kept: a type the server reports exists, and its series should not appear only at the first conflict. */
     void addConflicts(String type, long count) {

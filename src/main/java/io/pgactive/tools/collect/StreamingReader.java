@@ -18,8 +18,8 @@ final class StreamingReader {
      * @param addresses configured nodes by {@code host:port}, to name a standby's upstream
      */
     static Future<Void> read(SqlConnection conn, Capabilities caps, Scrape out, Map<String, String> addresses) {
-        Future<Void> outbound = conn.preparedQuery(Sql.STREAMING_OUTBOUND)
-                .execute()
+        Future<Void> outbound = out.afterNodeRead(
+                        conn.preparedQuery(Sql.STREAMING_OUTBOUND).execute())
                 .map(rows -> {
                     for (Row r : rows) {
                         Boolean active = r.getBoolean("active");
@@ -46,8 +46,8 @@ final class StreamingReader {
         if (!caps.inRecovery()) {
             return outbound;
         }
-        Future<Void> inbound = conn.preparedQuery(Sql.STREAMING_INBOUND)
-                .execute()
+        Future<Void> inbound = out.afterNodeRead(
+                        conn.preparedQuery(Sql.STREAMING_INBOUND).execute())
                 .map(rows -> {
                     Row r = rows.iterator().next();
                     Boolean receiving = r.getBoolean("receiver_active");

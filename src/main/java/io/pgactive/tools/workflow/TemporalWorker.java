@@ -13,8 +13,6 @@ import io.pgactive.tools.workflow.upgrade.RollingUpgradeWorkflow;
 import io.pgactive.tools.workflow.upgrade.UpgradeActivitiesImpl;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.scheduler.Scheduled;
-import io.quarkus.scheduler.Scheduled.ConcurrentExecution;
 import io.temporal.api.workflowservice.v1.GetSystemInfoRequest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.interceptors.WorkerInterceptor;
@@ -30,6 +28,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -39,9 +40,10 @@ import org.jboss.logging.Logger;
  * Hosts the Temporal worker in the service, connecting in the background: the service starts, scrapes and serves
  * whether or not Temporal is there, and the worker starts polling the first time the server answers. Afterwards the
  * SDK's pollers ride out outages by themselves; a probe every {@link #PROBE_CONNECTED} keeps {@link #state()} true
- * for health and the guard API. The probe is a scheduled job that looks every second whether a probe is due (at once,
- * then backing off from {@link #RETRY_FIRST} to {@link #RETRY_MAX} while Temporal does not answer); a job never overlaps
- * itself, so a probe waiting for its deadline delays the next instead of stacking up behind it.
+ * for health and the guard API. The probes run on one thread of their own, started only when the worker is enabled: the
+ * first at once, each next one scheduled when the previous has finished (backing off from {@link #RETRY_FIRST} to
+ * {@link #RETRY_MAX} while Temporal does not answer), so a probe waiting for its deadline delays the next instead of
+ * stacking up behind it, and a disabled worker wakes no thread at all.
  */
 @ApplicationScoped
 public class TemporalWorker {
@@ -114,8 +116,10 @@ public class TemporalWorker {
     private final List<Runnable> whileConnected = new CopyOnWriteArrayList<>();
     private volatile State state;
     private volatile boolean stopped;
-    private volatile Instant nextProbe = Instant.MIN;
     private volatile int failedProbes;
+    /** Runs the probes, one after the other; created only when the worker is enabled. */
+    private ScheduledExecutorService prober;
+
     private volatile WorkerFactory factory;
 
     void onStart(@Observes StartupEvent event) {
@@ -128,6 +132,12 @@ public class TemporalWorker {
         LOG.infof(
                 "Temporal worker: connecting to %s (namespace %s, task queue %s) in the background",
                 target, namespace, taskQueue);
+        prober = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "temporal-probe");
+            t.setDaemon(true);
+            return t;
+        });
+        prober.execute(this::probeAndScheduleNext);
     }
 
     /**
@@ -194,12 +204,23 @@ public class TemporalWorker {
         return taskQueue;
     }
 
-    @Scheduled(identity = "temporal-connection", every = "1s", concurrentExecution = ConcurrentExecution.SKIP)
-    void probeWhenDue() {
-        if (!enabled || stopped || state == null || Instant.now().isBefore(nextProbe)) {
+    private void probeAndScheduleNext() {
+        if (stopped) {
             return;
         }
-        nextProbe = Instant.now().plus(probeOnce());
+        Duration next;
+        try {
+            next = probeOnce();
+        } catch (RuntimeException e) {
+            // whatever went wrong, the probes go on: the worker must not stay unconnected for the rest of the run
+            LOG.warnf(e, "Temporal probe failed; retrying in %ds", RETRY_MAX.toSeconds());
+            next = RETRY_MAX;
+        }
+        try {
+            prober.schedule(this::probeAndScheduleNext, next.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException shuttingDown) {
+            // the service stops: no next probe
+        }
     }
 
     /** Probes the server once; returns how long to wait before the next probe. */
@@ -273,6 +294,9 @@ public class TemporalWorker {
 
     void onStop(@Observes ShutdownEvent event) {
         stopped = true;
+        if (prober != null) {
+            prober.shutdownNow();
+        }
         if (factory != null) {
             factory.shutdown();
             factory.awaitTermination(10, TimeUnit.SECONDS);

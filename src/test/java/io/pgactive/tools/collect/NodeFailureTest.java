@@ -178,4 +178,34 @@ class NodeFailureTest {
             assertThat(h.node("node2").customErrors()).doesNotContainKey("answer");
         }
     }
+    /**
+     * The custom queries are sent together and run one after the other on the server: each one's statement timeout is
+     * what is left of the node deadline when it starts, not its own timeout alone, so the server is done with them by
+     * the deadline. A query reads the timeout it runs under.
+     */
+    @Test
+    void eachCustomQueryRunsUnderWhatIsLeftOfTheNodeDeadline() throws Exception {
+        Path svc = dir.resolve("custom-budget");
+        Path queries = svc.resolve("queries");
+        Files.createDirectories(queries);
+        Files.writeString(
+                queries.resolve("a_sleep.sql"),
+                "-- values: n:gauge\n-- timeout: 700ms\nSELECT 1 AS n FROM pg_sleep(0.3)");
+        Files.writeString(queries.resolve("b_timeout.sql"), """
+                -- values: ms:gauge
+                -- timeout: 700ms
+                SELECT setting::bigint AS ms FROM pg_settings WHERE name = 'statement_timeout'
+                """);
+        PgNode node = cluster.node("node2");
+        try (CollectorHarness h = new CollectorHarness(svc, "interval: 2s\ntimeout: 1s\n", List.of(node))) {
+            h.awaitAllHealthy();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                NodeState n = h.cycle().nodes().get("node2");
+                assertThat(n.customErrors()).isEmpty();
+                assertThat(n.custom()).containsEntry("a_sleep", 1L);
+                // 1 s deadline, less the margin and the 0.3 s the first query slept: under its own 700 ms
+                assertThat((Long) n.custom().get("b_timeout")).isBetween(1L, 680L);
+            });
+        }
+    }
 }
