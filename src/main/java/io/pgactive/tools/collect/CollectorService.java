@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.TracerProvider;
 import io.pgactive.tools.config.CustomQuery;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.snapshot.Operations;
@@ -26,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /** Starts the scrape loop with the service and stops it on shutdown; the one owner of the {@link Collector}. */
@@ -50,6 +52,13 @@ public class CollectorService {
 
     @Inject
     Tracer tracer;
+
+    /*
+     * With the SDK disabled (no exporter configured), Quarkus still hands out the SDK's tracer, whose spans are built,
+     * filled and dropped: work in every cycle that nobody reads.
+     */
+    @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false")
+    boolean tracingOff;
 
     @Inject
     PublishedHistory history;
@@ -99,7 +108,7 @@ public class CollectorService {
                         late.increment(stats.lateNanos() / 1e9);
                     }
                 },
-                tracer);
+                scrapeTracer());
         LOG.infof(
                 "scraping %d node(s) every %dms (deadline %dms per node), %d custom quer%s, version continues after %d",
                 config.collector().nodes().size(),
@@ -115,6 +124,11 @@ public class CollectorService {
             discovery = new Discovery(config, d, collector, vertx);
             discovery.start();
         });
+    }
+
+    /** The tracer of the scrape's spans: a no-op one when tracing is off. */
+    Tracer scrapeTracer() {
+        return tracingOff ? TracerProvider.noop().get("pgactive-tools") : tracer;
     }
 
     /**
