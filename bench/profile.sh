@@ -33,10 +33,12 @@ jcmd "$pid" Compiler.perfmap >/dev/null
 wait "$bench" || true
 trap - EXIT
 echo "== share of the process's samples, by thread ($PERF_S s, from ${WARMUP_S} s after the start)"
-perf report -i "$OUT/perf.data" --stdio --sort comm --no-children -g none 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12
+# (head ends the pipes early: their status is not the script's)
+perf report -i "$OUT/perf.data" --stdio --sort comm --no-children -g none 2>/dev/null | grep -v '^#' | grep -v '^$' \
+  | head -12 || true
 echo "== event loops: top frames (self)"
 perf report -i "$OUT/perf.data" --stdio --comm vert.x-eventloo --sort sym --no-children -g none 2>/dev/null \
-  | grep -v '^#' | grep -v '^$' | head -25
+  | grep -v '^#' | grep -v '^$' | head -25 || true
 echo "== the scrape benchmark's own figures"
 grep -v '^row ' "$OUT/scrape.txt" || true
 echo "perf data: $OUT/perf.data (perf report -i $OUT/perf.data; the frame names need /tmp/perf-$pid.map)"
