@@ -208,14 +208,7 @@ public class TemporalWorker {
         if (stopped) {
             return;
         }
-        Duration next;
-        try {
-            next = probeOnce();
-        } catch (RuntimeException e) {
-            // whatever went wrong, the probes go on: the worker must not stay unconnected for the rest of the run
-            LOG.warnf(e, "Temporal probe failed; retrying in %ds", RETRY_MAX.toSeconds());
-            next = RETRY_MAX;
-        }
+        Duration next = probeOnce(); // never throws: a failed probe is a state and a back-off
         try {
             prober.schedule(this::probeAndScheduleNext, next.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException shuttingDown) {
