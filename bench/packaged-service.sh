@@ -1,6 +1,6 @@
 # Sourced by the benchmarks: moves to the project, builds the package (the service and the demo jar with its
 # classpath) when it is missing, and sets CP to the benchmark classpath: the demo jar, the service's classes and the
-# demo's run-time dependencies.
+# demo's run-time dependencies, and LAUNCHER_JVM_OPTS to the JVM options bin/pgactive-server starts the service with.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 DEMO_JAR="$(ls -t target/pgactive-tools-demo-*.jar 2>/dev/null | head -n 1 || true)"
@@ -10,3 +10,4 @@ if [[ ! -f target/quarkus-app/quarkus-run.jar || -z "$DEMO_JAR" || ! -f target/d
   DEMO_JAR="$(ls -t target/pgactive-tools-demo-*.jar | head -n 1)"
 fi
 CP="$DEMO_JAR:target/classes:$(cat target/demo-classpath.txt)"
+LAUNCHER_JVM_OPTS=$(sed -n 's/^SERVER_JVM_OPTS="\(.*\)"$/\1/p' bin/pgactive-server)

@@ -13,6 +13,6 @@ if [[ ! -x $EXPORTER ]]; then
   echo "peer.sh: $EXPORTER not found: apt-get install -y prometheus-postgres-exporter" >&2
   exit 2
 fi
-export SERVICE_JAVA_OPTS=${SERVICE_JAVA_OPTS-$(sed -n 's/^SERVER_JVM_OPTS="\(.*\)"$/\1/p' bin/pgactive-server)}
+export SERVICE_JAVA_OPTS=${SERVICE_JAVA_OPTS-$LAUNCHER_JVM_OPTS}
 java -cp "$CP" io.pgactive.tools.bench.PeerBenchmark --nodes "${NODES:-10}" --interval-ms "${INTERVAL_MS:-2000}" \
   --warmup-s "${WARMUP_S:-60}" --measure-s "${MEASURE_S:-120}" --exporter "$EXPORTER"

@@ -9,14 +9,13 @@
 #   WARMUP_S=420 PERF_S=100 bench/profile.sh  # at steady state
 #   JAR=../before/quarkus-run.jar bench/profile.sh
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source "$(dirname "${BASH_SOURCE[0]}")/packaged-service.sh"
 command -v perf >/dev/null || { echo "profile.sh: perf not found: apt-get install -y linux-perf" >&2; exit 2; }
 WARMUP_S=${WARMUP_S:-75}
 PERF_S=${PERF_S:-100}
 OUT=${OUT:-$(mktemp -d)}
 MARK="-Dpgactive.profile.run=$$"
-LAUNCHER=$(sed -n 's/^SERVER_JVM_OPTS="\(.*\)"$/\1/p' bin/pgactive-server)
-SERVICE_JAVA_OPTS="$LAUNCHER -XX:+PreserveFramePointer $MARK" JARS="${JAR:-target/quarkus-app/quarkus-run.jar}" \
+SERVICE_JAVA_OPTS="$LAUNCHER_JVM_OPTS -XX:+PreserveFramePointer $MARK" JARS="${JAR:-target/quarkus-app/quarkus-run.jar}" \
   WARMUP_S=$((WARMUP_S + 5)) MEASURE_S=$((PERF_S + 20)) bench/scrape.sh 10 >"$OUT/scrape.txt" 2>&1 &
 bench=$!
 trap 'kill "$bench" 2>/dev/null || true' EXIT

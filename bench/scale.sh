@@ -7,7 +7,7 @@
 #   SIZES=10,1000 QUERIES=config/queries bench/scale.sh
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/packaged-service.sh"
-export SERVICE_JAVA_OPTS=${SERVICE_JAVA_OPTS-$(sed -n 's/^SERVER_JVM_OPTS="\(.*\)"$/\1/p' bin/pgactive-server)}
+export SERVICE_JAVA_OPTS=${SERVICE_JAVA_OPTS-$LAUNCHER_JVM_OPTS}
 java -cp "$CP" io.pgactive.tools.bench.ScaleBenchmark --sizes "${SIZES:-10,100,500,1000}" \
   --interval-ms "${INTERVAL_MS:-2000}" --warmup-s "${WARMUP_S:-30}" --measure-s "${MEASURE_S:-60}" \
   --queries "${QUERIES:-}"
