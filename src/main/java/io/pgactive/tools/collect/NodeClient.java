@@ -635,6 +635,7 @@ final class NodeClient {
                             .setIdleTimeout(5)
                             .setIdleTimeoutUnit(TimeUnit.MINUTES))
                     .connectingTo(connectOptions(node.dsn(), poolPassword, timeout))
+                    .withConnectHandler(CoalescedWrites::install)
                     .using(poolVertx)
                     .build();
         }
