@@ -73,6 +73,7 @@ public final class Collector {
 
     private final ToolsConfig.Collector config;
     private final Vertx vertx;
+    private final ScrapeLoops scrapeLoops;
     private final SnapshotBus bus;
     private final VersionSequence versions;
     private final SnapshotAssembler assembler;
@@ -149,6 +150,7 @@ public final class Collector {
         this.tracer = tracer;
         this.config = config.collector();
         this.vertx = vertx;
+        this.scrapeLoops = new ScrapeLoops(vertx);
         this.bus = bus;
         this.versions = versions;
         this.customQueries = CustomQueryRunner.fitInside(customQueries, this.config.timeout(), LOG);
@@ -195,7 +197,13 @@ public final class Collector {
         });
         wanted.values()
                 .forEach(n -> clients.computeIfAbsent(n.name(), k -> {
-                    NodeClient c = new NodeClient(n, credentials.forNode(n), config, customQueries, vertx);
+                    NodeClient c = new NodeClient(
+                            n,
+                            credentials.forNode(n),
+                            config,
+                            customQueries,
+                            vertx,
+                            scrapeLoops.contextFor(clients.size()));
                     c.ledgerStart(() -> ledgerCursors.applyAsLong(k));
                     return c;
                 }));

@@ -96,7 +96,8 @@ final class NodeClient {
             NodeCredential credential,
             ToolsConfig.Collector config,
             List<CustomQuery> customQueries,
-            Vertx vertx) {
+            Vertx vertx,
+            Context context) {
         this.node = node;
         this.credential = credential;
         this.vertx = vertx;
@@ -105,9 +106,7 @@ final class NodeClient {
         this.backoff = new Backoff(config.interval(), config.backoffMax());
         this.probeInterval = config.probeInterval();
         this.customQueries = customQueries;
-        // a context of its own, on the next event loop: from a non-Vert.x thread getOrCreateContext() would hand
-        // every node the same sticky context, and one event loop would carry all nodes
-        this.context = ((VertxInternal) vertx.getDelegate()).createEventLoopContext();
+        this.context = context;
         this.poolVertx = new UninstrumentedVertx((VertxInternal) vertx.getDelegate());
     }
 
