@@ -64,7 +64,10 @@ final class NodeClient {
     private final PgactiveReader pgactive = new PgactiveReader(conflictWindow);
     private final LogicalReader logical = new LogicalReader(conflictWindow);
 
-    /** The event-loop context every scrape of this node runs on: its queries, its deadline timer, its state. */
+    /**
+     * The event-loop context every scrape of this node runs on: its queries, its deadline timer, its state. Which
+     * loop it is on is {@link ScrapeLoops}'s choice.
+     */
     private final Context context;
 
     /** What the pool connects through: the same Vert.x, without per-statement metrics and tracing. */
