@@ -10,7 +10,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Makes a node connection send the statements of one round trip in one write. The PostgreSQL client flushes every
- * statement on its own, so the ten or so statements pipelined per node per cycle cost as many {@code write} system
+ * statement on its own, so the six to ten statements pipelined per node per cycle cost as many {@code write} system
  * calls, each waking the server's backend for one statement and usually bringing its answer back in a read of its
  * own. Netty's flush consolidation, placed in front of the client's protocol codec, holds the flushes made while the
  * event loop runs one task (or handles one batch of answers) and flushes once at its end: the same bytes in the same
@@ -52,12 +52,6 @@ final class CoalescedWrites {
         } finally {
             conn.close();
         }
-    }
-
-    /** Whether {@code conn} sends a round trip's statements in one write; for tests and diagnostics. */
-    static boolean installedOn(SqlConnection conn) {
-        ChannelPipeline pipeline = pipelineOf(conn);
-        return pipeline != null && pipeline.get(HANDLER) != null;
     }
 
     private static ChannelPipeline pipelineOf(SqlConnection conn) {
