@@ -7,8 +7,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,9 +20,11 @@ import org.jboss.logging.Logger;
  * never fails the node.
  *
  * <p>Each query is a message of its own (its own implicit transaction, so an error stays its own), and all of them are
- * sent at once, pipelined: one round trip instead of one per query. The server runs them one after the other, so each
- * one's timeout is worked out by the server as it starts, from what is left of the node's deadline on the server's own
- * clock: the server is done with them by the deadline, however long the ones before took.
+ * sent at once, pipelined behind the replication state's statements: no round trip of their own. The server runs them
+ * one after the other, so each one's timeout is worked out by the server as it starts, from the deadline the node's own
+ * statement left in the session on the server's clock: the server is done with them by the deadline, however long the
+ * statements before them took. The deadline is tagged with the scrape, so one left by another scrape (a pooler handing
+ * over another session) is never used; the query's own timeout then applies.
  */
 final class CustomQueryRunner {
 
@@ -35,6 +35,9 @@ final class CustomQueryRunner {
 
     /** The share of the node deadline a single custom query may use; the rest is for the replication state. */
     static final double DEADLINE_SHARE = 0.75;
+
+    /** Where the node's own statement leaves this scrape's deadline in the session (see {@code sql/node.sql}). */
+    private static final String DEADLINE_SETTING = "pgactive_tools.scrape_deadline";
 
     private CustomQueryRunner() {}
 
@@ -59,7 +62,10 @@ final class CustomQueryRunner {
         return List.copyOf(fitted);
     }
 
-    /** Runs after the node's own statement, whose read time is the server's clock the deadline is translated to. */
+    /**
+     * Sends the queries that apply to the node; call it after the node's own statement was sent with {@code out.id}
+     * and its deadline. Completes when every one was answered or failed (recorded against that query).
+     */
     static Future<Void> run(
             SqlConnection conn, List<CustomQuery> queries, Capabilities caps, Scrape out, String password) {
         Map<String, CustomQuery> chosen = new LinkedHashMap<>();
@@ -69,20 +75,14 @@ final class CustomQueryRunner {
             }
         }
         out.pendingCustom.addAll(chosen.keySet());
-        long now = System.nanoTime();
-        if (TimeUnit.NANOSECONDS.toMillis(out.deadlineNanos - now) - MARGIN_MILLIS < MIN_BUDGET_MILLIS) {
+        if (TimeUnit.NANOSECONDS.toMillis(out.deadlineNanos - System.nanoTime()) - MARGIN_MILLIS < MIN_BUDGET_MILLIS) {
             chosen.values()
                     .forEach(q -> record(out, q, null, "not run: no time left within the node deadline", password));
             return Future.succeededFuture();
         }
-        // the node's read time is the server's clock when its statement arrived, at about nodeSentNanos on ours
-        Instant serverDeadline = out.readAt
-                .plusNanos(out.deadlineNanos - out.nodeSentNanos)
-                .minusMillis(MARGIN_MILLIS)
-                .truncatedTo(ChronoUnit.MICROS);
         List<Future<Void>> runs = new ArrayList<>();
         for (CustomQuery q : chosen.values()) {
-            runs.add(conn.query(statement(q, serverDeadline))
+            runs.add(conn.query(statement(q, out.id))
                     .execute()
                     .<Void>map(rows -> {
                         RowSet<Row> result = rows.next();
@@ -101,16 +101,24 @@ final class CustomQueryRunner {
         return Future.all(runs).mapEmpty();
     }
 
+    /** How long the node's statement sent now may let the custom queries run on the server, in milliseconds. */
+    static long budgetMillis(Scrape out, long sentNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(out.deadlineNanos - sentNanos) - MARGIN_MILLIS;
+    }
+
     /**
      * One simple-query message: its statements form one implicit transaction, so the transaction-local
      * statement_timeout applies to the custom query alone and needs no reset. The timeout is the query's own or what is
-     * left until the deadline when the query starts, whichever is shorter, and never below 1 ms (0 would mean none).
-     * The row cap is applied by the server: one row more than allowed is enough to know the cap was exceeded. Only
-     * numbers and a timestamp of ours are put into the text besides the configured query.
+     * left until this scrape's deadline when the query starts, whichever is shorter, and never below 1 ms (0 would mean
+     * none). The row cap is applied by the server: one row more than allowed is enough to know the cap was exceeded.
+     * Only numbers of ours are put into the text besides the configured query.
      */
-    private static String statement(CustomQuery q, Instant serverDeadline) {
-        return "SELECT set_config('statement_timeout', least(" + q.timeout().toMillis() + ", greatest(1, (extract(epoch"
-                + " FROM '" + serverDeadline + "'::timestamptz - clock_timestamp()) * 1000)::bigint))::text, true); "
+    static String statement(CustomQuery q, long scrapeId) {
+        long own = q.timeout().toMillis();
+        return "SELECT set_config('statement_timeout', least(" + own + ", greatest(1, coalesce(("
+                + "SELECT split_part(d, ':', 2)::bigint - (extract(epoch FROM clock_timestamp()) * 1000)::bigint"
+                + " FROM current_setting('" + DEADLINE_SETTING + "', true) AS d"
+                + " WHERE split_part(d, ':', 1) = '" + scrapeId + "'), " + own + ")))::text, true); "
                 + "SELECT * FROM (" + q.sql() + "\n) AS custom_query LIMIT " + (q.maxRows() + 1);
     }
 

@@ -26,6 +26,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
@@ -434,35 +435,43 @@ final class NodeClient {
      * context propagation) around every step of every statement, which the scrape, on its own event-loop context,
      * does not need.
      *
-     * <p>The node's own statement and every dialect's statements are sent together, pipelined on the connection: one
-     * round trip instead of two. PostgreSQL answers them in the order they were sent and each answer is handled as it
-     * arrives, so the node's position, recovery state and read time are known before any dialect's answer is handled.
-     * The custom queries follow once the replication state is complete, so a slow one can never hold it back.
+     * <p>The node's own statement, every dialect's statements and the custom queries are sent together, pipelined on
+     * the connection: one round trip. PostgreSQL answers them in the order they were sent and each answer is handled as
+     * it arrives, so the node's position, recovery state and read time are known before any dialect's answer is
+     * handled, and the replication state is complete before the first custom query's answer: a slow custom query can
+     * never hold it back. Only while a dialect still sends statements from its answers (the pgactive conflict history's
+     * first reads) do the custom queries wait for the replication state instead, so as not to queue ahead of those.
      */
     private Future<Scrape> read(SqlConnection conn, Capabilities c, Map<String, String> addresses, Scrape out) {
         out.caps = c;
-        out.nodeSentNanos = System.nanoTime();
-        out.nodeRead = conn.preparedQuery(Sql.NODE).execute().map(rows -> {
-            Row r = rows.iterator().next();
-            out.readAt = r.getOffsetDateTime("read_at").toInstant();
-            out.inRecovery = r.getBoolean("in_recovery");
-            out.walLsn = r.getString("wal_lsn");
-            out.roles.addAll(c.baseRoles());
-            if (out.inRecovery != c.inRecovery()) {
-                probedAt = null; // promoted or demoted since the last probe: re-probe next cycle
-            }
-            return null;
-        });
+        boolean customFollow = !customQueries.isEmpty() && c.pgactiveActive() && pgactive.followsUp(c);
+        long sent = System.nanoTime();
+        out.nodeRead = conn.preparedQuery(Sql.NODE)
+                .execute(Tuple.of(out.id, CustomQueryRunner.budgetMillis(out, sent)))
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    out.readAt = r.getOffsetDateTime("read_at").toInstant();
+                    out.inRecovery = r.getBoolean("in_recovery");
+                    out.walLsn = r.getString("wal_lsn");
+                    out.roles.addAll(c.baseRoles());
+                    if (out.inRecovery != c.inRecovery()) {
+                        probedAt = null; // promoted or demoted since the last probe: re-probe next cycle
+                    }
+                    return null;
+                });
         Future<Void> streaming = StreamingReader.read(conn, c, out, addresses);
         Future<Void> logicalRead = logical.read(conn, c, out, addresses);
         Future<Void> pgactiveRead = c.pgactiveActive() ? pgactive.read(conn, c, out) : Future.succeededFuture();
+        Future<Void> custom = customQueries.isEmpty() || customFollow
+                ? Future.succeededFuture()
+                : CustomQueryRunner.run(conn, customQueries, c, out, credential.lastValue());
         return Future.all(out.nodeRead, streaming, logicalRead, pgactiveRead)
                 .compose(all -> {
                     out.conflictsLastMinute = conflictWindow.lastMinute(out.readAt);
                     out.coreDone = true; // from here on, the node's replication state is complete
-                    return customQueries.isEmpty()
-                            ? Future.succeededFuture()
-                            : CustomQueryRunner.run(conn, customQueries, c, out, credential.lastValue());
+                    return customFollow
+                            ? CustomQueryRunner.run(conn, customQueries, c, out, credential.lastValue())
+                            : custom;
                 })
                 .map(v -> out);
     }

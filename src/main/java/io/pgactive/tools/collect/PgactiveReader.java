@@ -54,6 +54,14 @@ final class PgactiveReader {
         window.clear();
     }
 
+    /**
+     * Whether the next read sends statements from its answers (the conflict history's baseline, or history before it
+     * still being copied to the ledger): anything pipelined behind the read would hold those back.
+     */
+    boolean followsUp(Capabilities caps) {
+        return caps.pgactiveConflictHistory() && (conflictCursor < 0 || ledgerCursor < conflictCursor);
+    }
+
     Future<Void> read(SqlConnection conn, Capabilities caps, Scrape out) {
         Future<Void> outbound = caps.pgactiveLagInfo()
                 ? outbound(conn, Sql.PGACTIVE_LAG_INFO, caps, out, false)

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The raw result of scraping one node once. Filled by the dialect readers of a single scrape pipeline, which all run
@@ -43,8 +44,11 @@ final class Scrape {
      * it. Completes when its answer has been handled.
      */
     Future<Void> nodeRead = Future.succeededFuture();
-    /** When ({@link System#nanoTime()}) the node's own statement was sent; its read time is the server's clock then. */
-    long nodeSentNanos;
+    /**
+     * Tags the deadline the node's own statement leaves in the session for the custom queries, so that none of them
+     * ever reads another scrape's deadline.
+     */
+    final long id = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
 
     Scrape(String node) {
         this.node = node;

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.pgactive.tools.config.ToolsConfig;
 import io.pgactive.tools.contract.Conflict;
 import io.pgactive.tools.contract.snapshot.NodeMetrics;
+import io.pgactive.tools.contract.snapshot.NodeState;
+import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.pgactive.tools.contract.snapshot.Snapshot;
 import io.pgactive.tools.store.EventDeriver;
 import io.pgactive.tools.store.HistoryQueries;
@@ -35,13 +37,14 @@ class ConflictLedgerTest {
     private static PgCluster cluster;
     private static Path dir;
     private static PgactiveFixture a;
+    private static PgactiveFixture b;
 
     @BeforeAll
     static void start() throws Exception {
         dir = Files.createTempDirectory("conflict-ledger");
         cluster = PgCluster.standalone(2, dir.resolve("cluster"));
         a = cluster.node("node1").installPgactiveFixture("7100000000000000001", "node1");
-        PgactiveFixture b = cluster.node("node2").installPgactiveFixture("7100000000000000002", "node2");
+        b = cluster.node("node2").installPgactiveFixture("7100000000000000002", "node2");
         a.addPeer(b);
         b.addPeer(a);
     }
@@ -182,4 +185,48 @@ class ConflictLedgerTest {
                     .hasSize(2);
         }
     }
+
+    /**
+     * While the conflict history predating the service is copied, the ledger's statements are sent from the answers of
+     * the first ones: custom queries must not queue ahead of them, or queries that use their whole share of the
+     * deadline would fail the node. A full batch of history makes the copy itself take longer than the margin the
+     * custom queries leave before the deadline.
+     */
+    @Test
+    void slowCustomQueriesDoNotHoldBackTheLedgerCopy() throws Exception {
+        PgNode node2 = cluster.node("node2");
+        long one = b.insertConflict(
+                "update_update",
+                "last_update_wins_keep_remote",
+                "bulk",
+                "copied",
+                Instant.now().minusSeconds(60));
+        node2.update(
+                "INSERT INTO pgactive.pgactive_conflict_history (" + HISTORY_COLUMNS + ") SELECT "
+                        + HISTORY_COLUMNS + " FROM pgactive.pgactive_conflict_history, generate_series(2, ?)"
+                        + " WHERE conflict_id = ?",
+                LEDGER_BATCH,
+                one);
+        Path svc = dir.resolve("slow-custom");
+        Files.createDirectories(svc.resolve("queries"));
+        for (String name : List.of("a_slow", "b_slow")) {
+            Files.writeString(
+                    svc.resolve("queries").resolve(name + ".sql"),
+                    "-- values: n:gauge\n-- timeout: 10s\nSELECT 1 AS n FROM pg_sleep(10)");
+        }
+        try (CollectorHarness h = new CollectorHarness(svc, "interval: 3s\ntimeout: 2s\n", List.of(node2))) {
+            NodeState first = h.cycle().nodes().get("node2");
+            assertThat(first.error()).isNull();
+            assertThat(first.status()).isEqualTo(NodeStatus.HEALTHY);
+            // the queries used their share of the deadline and were cancelled: recorded against them only
+            assertThat(first.customErrors()).containsKeys("a_slow", "b_slow");
+        }
+    }
+
+    private static final int LEDGER_BATCH = 5000;
+    private static final String HISTORY_COLUMNS = "local_node_sysid, local_conflict_xid, local_conflict_lsn,"
+            + " local_conflict_time, object_schema, object_name, remote_node_sysid, remote_txid, remote_commit_time,"
+            + " remote_commit_lsn, conflict_type, conflict_resolution, local_tuple, remote_tuple, local_tuple_xmin,"
+            + " local_tuple_origin_sysid, remote_node_timeline, remote_node_dboid, local_tuple_origin_timeline,"
+            + " local_tuple_origin_dboid, local_commit_time";
 }

@@ -1,17 +1,23 @@
 package io.pgactive.tools.collect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.pgactive.tools.config.CustomQuery;
 import io.pgactive.tools.contract.snapshot.NodeState;
 import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.pgactive.tools.contract.snapshot.Snapshot;
 import io.pgactive.tools.contract.snapshot.SnapshotJson;
+import io.pgactive.tools.sql.SqlFiles;
 import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -206,6 +212,59 @@ class NodeFailureTest {
                 // 1 s deadline, less the margin and the 0.3 s the first query slept: under its own 700 ms
                 assertThat((Long) n.custom().get("b_timeout")).isBetween(1L, 680L);
             });
+        }
+    }
+
+    /**
+     * The timeout a custom query runs under is cut to the deadline its own scrape left in the session, never to one
+     * another scrape left there (a pooler may hand a session over between the two): that one may have long passed.
+     */
+    @Test
+    void aCustomQueryReadsOnlyItsOwnScrapesDeadline() throws Exception {
+        CustomQuery timeoutReader = new CustomQuery(
+                "timeout",
+                "the statement timeout the query runs under",
+                List.of(),
+                List.of(new CustomQuery.Value("ms", CustomQuery.Type.GAUGE, null)),
+                0,
+                CustomQuery.Role.ANY,
+                Duration.ofMillis(700),
+                "SELECT setting::bigint AS ms FROM pg_settings WHERE name = 'statement_timeout'",
+                dir.resolve("timeout.sql"),
+                1);
+        try (Connection c = cluster.node("node1").connect();
+                Statement st = c.createStatement()) {
+            // another scrape's deadline, passed a minute ago
+            leaveDeadline(st, 41, -60_000);
+            assertThat(timeoutUnder(st, CustomQueryRunner.statement(timeoutReader, 42)))
+                    .isEqualTo(700);
+            // its own deadline, passed: the least timeout that is still one, which cancels the query
+            leaveDeadline(st, 42, -60_000);
+            assertThatThrownBy(() -> timeoutUnder(st, CustomQueryRunner.statement(timeoutReader, 42)))
+                    .hasMessageContaining("statement timeout");
+            // its own deadline, 300 ms ahead: under it
+            leaveDeadline(st, 42, 300);
+            assertThat(timeoutUnder(st, CustomQueryRunner.statement(timeoutReader, 42)))
+                    .isBetween(1L, 300L);
+            // its own deadline, far ahead: the query's own timeout
+            leaveDeadline(st, 42, 60_000);
+            assertThat(timeoutUnder(st, CustomQueryRunner.statement(timeoutReader, 42)))
+                    .isEqualTo(700);
+        }
+    }
+
+    /** Runs the node's own statement as a scrape does, leaving scrape {@code id}'s deadline {@code millis} ahead. */
+    private static void leaveDeadline(Statement st, long id, long millis) throws Exception {
+        String node = SqlFiles.load("node").replace("$1", Long.toString(id)).replace("$2", Long.toString(millis));
+        st.execute(node);
+    }
+
+    private static long timeoutUnder(Statement st, String customStatement) throws Exception {
+        st.execute(customStatement);
+        assertThat(st.getMoreResults()).isTrue();
+        try (ResultSet rs = st.getResultSet()) {
+            assertThat(rs.next()).isTrue();
+            return rs.getLong("ms");
         }
     }
 }
