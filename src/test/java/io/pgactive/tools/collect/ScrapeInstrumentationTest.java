@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.opentelemetry.api.trace.TracerProvider;
 import io.pgactive.tools.config.Dsn;
 import io.pgactive.tools.contract.snapshot.NodeStatus;
-import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
+import io.pgactive.tools.testing.StandaloneCluster;
 import io.vertx.core.Context;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.metrics.MetricsOptions;
@@ -22,8 +22,6 @@ import io.vertx.core.tracing.TracingOptions;
 import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +29,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The scrape's connections report to no Vert.x metrics and no tracer, even when the service's Vert.x has both (as it
@@ -39,6 +38,9 @@ import org.junit.jupiter.api.Test;
  */
 class ScrapeInstrumentationTest {
 
+    @RegisterExtension
+    static final StandaloneCluster pg = new StandaloneCluster();
+
     /** What the SQL client asked the metrics SPI for ("sql" per connection, "net" per TCP client). */
     private final List<String> metered = new CopyOnWriteArrayList<>();
     /** The operations the SQL client handed to the tracer. */
@@ -46,18 +48,16 @@ class ScrapeInstrumentationTest {
 
     @Test
     void scrapeStatementsAreNeitherMeteredNorTraced() throws Exception {
-        Path dir = Files.createTempDirectory("instrumentation");
         VertxOptions instrumented = new VertxOptions()
                 .setMetricsOptions(new MetricsOptions().setEnabled(true).setFactory(options -> new Recording()))
                 .setTracingOptions(new TracingOptions().setFactory(options -> new RecordingTracer()));
-        try (PgCluster cluster = PgCluster.standalone(1, dir.resolve("cluster"));
-                CollectorHarness h = new CollectorHarness(
-                        dir.resolve("svc"),
-                        "interval: 1s\n",
-                        cluster.nodes(),
-                        Map.of(),
-                        TracerProvider.noop().get("test"),
-                        instrumented)) {
+        try (CollectorHarness h = new CollectorHarness(
+                pg.dir().resolve("svc"),
+                "interval: 1s\n",
+                List.of(pg.node()),
+                Map.of(),
+                TracerProvider.noop().get("test"),
+                instrumented)) {
             h.awaitAllHealthy();
             assertThat(h.cycle().nodes().get("node1").status()).isEqualTo(NodeStatus.HEALTHY);
 
@@ -65,7 +65,7 @@ class ScrapeInstrumentationTest {
             assertThat(traced).as("statements the scrape handed to the tracer").isEmpty();
 
             // the same Vert.x does meter and trace a pool of its own: the hooks above would have seen the scrape's
-            PgNode node = cluster.node("node1");
+            PgNode node = pg.node();
             Pool control = PgBuilder.pool()
                     .connectingTo(NodeClient.connectOptions(Dsn.parse(node.dsn()), Duration.ofSeconds(5))
                             .setTracingPolicy(TracingPolicy.ALWAYS))

@@ -6,8 +6,8 @@ import io.opentelemetry.api.trace.TracerProvider;
 import io.pgactive.tools.contract.snapshot.NodeState;
 import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.pgactive.tools.contract.snapshot.Snapshot;
-import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
+import io.pgactive.tools.testing.StandaloneCluster;
 import io.vertx.core.VertxOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,28 +17,14 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The service's own stalls and its slow custom queries are not the node's failures. */
 class ServiceStallTest {
 
-    private static PgCluster cluster;
-    private static Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        dir = Files.createTempDirectory("service-stall");
-        cluster = PgCluster.standalone(1, dir.resolve("cluster"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final StandaloneCluster pg = new StandaloneCluster();
 
     /** Blocks the only event loop for {@code duration}, as a cold JVM or a long pause would; returns once it is blocked. */
     private static void blockEventLoop(CollectorHarness h, Duration duration) throws InterruptedException {
@@ -55,13 +41,13 @@ class ServiceStallTest {
 
     @Test
     void aBlockedEventLoopIsTheServicesLatenessNotANodeFailure() throws Exception {
-        PgNode node = cluster.node("node1");
+        PgNode node = pg.node();
         VertxOptions oneLoop = new VertxOptions()
                 .setEventLoopPoolSize(1)
                 .setMaxEventLoopExecuteTime(10)
                 .setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS);
         try (CollectorHarness h = new CollectorHarness(
-                        dir.resolve("blocked"),
+                        pg.dir().resolve("blocked"),
                         "interval: 1s\ntimeout: 500ms\nbackoff_max: 1s\n",
                         List.of(node),
                         Map.of(),
@@ -97,7 +83,7 @@ class ServiceStallTest {
 
     @Test
     void aSlowOrOversizedCustomQueryMarksOnlyItsMetric() throws Exception {
-        Path svc = dir.resolve("custom");
+        Path svc = pg.dir().resolve("custom");
         Path queries = svc.resolve("queries");
         Files.createDirectories(queries);
         Files.writeString(queries.resolve("answer.sql"), "-- values: n:gauge\nSELECT 42 AS n");
@@ -121,8 +107,7 @@ class ServiceStallTest {
                 -- values: n:gauge
                 SELECT g::text AS g, g AS n FROM generate_series(1, 500) g ORDER BY g
                 """);
-        try (CollectorHarness h =
-                new CollectorHarness(svc, "interval: 1s\ntimeout: 800ms\n", List.of(cluster.node("node1")))) {
+        try (CollectorHarness h = new CollectorHarness(svc, "interval: 1s\ntimeout: 800ms\n", List.of(pg.node()))) {
             h.awaitAllHealthy();
             for (int i = 0; i < 3; i++) {
                 NodeState n = h.node("node1");

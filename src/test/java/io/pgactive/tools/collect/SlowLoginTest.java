@@ -5,17 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import io.pgactive.tools.contract.snapshot.NodeState;
 import io.pgactive.tools.contract.snapshot.NodeStatus;
-import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
 import io.pgactive.tools.testing.SlowLoginProxy;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.pgactive.tools.testing.StandaloneCluster;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A login that takes longer than the node deadline (a slow link, or a server authenticating hundreds of monitor
@@ -31,28 +28,15 @@ class SlowLoginTest {
      */
     private static final Duration LOGIN = DEADLINE.multipliedBy(5).dividedBy(2);
 
-    private static PgCluster cluster;
-    private static Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        dir = Files.createTempDirectory("slow-login");
-        cluster = PgCluster.standalone(1, dir.resolve("cluster"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final StandaloneCluster pg = new StandaloneCluster();
 
     @Test
     void aLoginSlowerThanTheDeadlineIsCarriedIntoTheNextScrape() throws Exception {
-        PgNode node = cluster.node("node1");
+        PgNode node = pg.node();
         try (SlowLoginProxy proxy = new SlowLoginProxy(node.port(), LOGIN);
                 CollectorHarness h = new CollectorHarness(
-                        dir.resolve("svc"),
+                        pg.dir().resolve("svc"),
                         "interval: 1s\ntimeout: " + DEADLINE.toMillis() + "ms\n",
                         List.of(node),
                         // without TLS a login is one connection (with sslmode=prefer a refused TLS request is a
