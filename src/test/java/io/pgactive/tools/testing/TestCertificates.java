@@ -29,6 +29,10 @@ public record TestCertificates(Path caCert, Path otherCaCert, Path serverCert, P
 
     /** Writes the files into {@code dir}, which is created if needed. */
     public static TestCertificates create(Path dir) {
+        return create(dir, onPath("openssl"));
+    }
+
+    static TestCertificates create(Path dir, boolean withOpenssl) {
         try {
             Files.createDirectories(dir);
             TestCertificates certs = new TestCertificates(
@@ -36,7 +40,7 @@ public record TestCertificates(Path caCert, Path otherCaCert, Path serverCert, P
                     dir.resolve("other-ca.crt"),
                     dir.resolve("server.crt"),
                     dir.resolve("server.key"));
-            if (onPath("openssl")) {
+            if (withOpenssl) {
                 withOpenssl(dir, certs);
             } else {
                 withKeytool(dir, certs);
@@ -48,7 +52,7 @@ public record TestCertificates(Path caCert, Path otherCaCert, Path serverCert, P
         }
     }
 
-    static void withOpenssl(Path dir, TestCertificates certs) throws IOException {
+    private static void withOpenssl(Path dir, TestCertificates certs) throws IOException {
         Files.writeString(dir.resolve("san.ext"), "subjectAltName=" + SUBJECT_ALT_NAMES + "\n");
         for (String ca : List.of("ca", "other-ca")) {
             run(
@@ -101,7 +105,7 @@ public record TestCertificates(Path caCert, Path otherCaCert, Path serverCert, P
                 "san.ext");
     }
 
-    static void withKeytool(Path dir, TestCertificates certs) throws IOException {
+    private static void withKeytool(Path dir, TestCertificates certs) throws IOException {
         String pass = "test-only";
         for (String ca : List.of("ca", "other-ca")) {
             keytool(
@@ -202,7 +206,7 @@ public record TestCertificates(Path caCert, Path otherCaCert, Path serverCert, P
         }
     }
 
-    private static boolean onPath(String program) {
+    static boolean onPath(String program) {
         String path = System.getenv("PATH");
         if (path == null) {
             return false;
