@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.opentelemetry.api.trace.TracerProvider;
 import io.pgactive.tools.contract.snapshot.NodeState;
-import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
+import io.pgactive.tools.testing.StandaloneCluster;
 import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,9 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A scrape sends all its statements (the node's own, the dialects', the custom queries) in one round trip, which must
@@ -29,32 +28,19 @@ class CoalescedWritesTest {
 
     private static final Path THREAD_IO = Path.of("/proc/thread-self/io");
 
-    private static PgCluster cluster;
-    private static Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        dir = Files.createTempDirectory("coalesced-writes");
-        cluster = PgCluster.standalone(1, dir.resolve("cluster"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final StandaloneCluster pg = new StandaloneCluster();
 
     @Test
     void aScrapeIsOneWrite() throws Exception {
         assumeTrue(Files.isReadable(THREAD_IO), "needs Linux's per-thread I/O counters");
-        Path svc = dir.resolve("svc");
+        Path svc = pg.dir().resolve("svc");
         Path queries = svc.resolve("queries");
         Files.createDirectories(queries);
         for (String name : List.of("a_one", "b_two", "c_three")) {
             Files.writeString(queries.resolve(name + ".sql"), "-- values: n:gauge\nSELECT 1 AS n");
         }
-        PgNode node = cluster.node("node1");
+        PgNode node = pg.node("node1");
         try (CollectorHarness h = new CollectorHarness(
                 svc,
                 "interval: 10s\ntimeout: 5s\n",

@@ -12,9 +12,9 @@ import io.pgactive.tools.contract.snapshot.Snapshot;
 import io.pgactive.tools.store.EventDeriver;
 import io.pgactive.tools.store.HistoryQueries;
 import io.pgactive.tools.store.HistoryStore;
-import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
 import io.pgactive.tools.testing.PgactiveFixture;
+import io.pgactive.tools.testing.StandaloneCluster;
 import io.smallrye.mutiny.subscription.Cancellable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +23,9 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The conflict ledger against real servers with the pgactive catalog fixture: history that predates the service is
@@ -34,26 +34,18 @@ import org.junit.jupiter.api.Test;
  */
 class ConflictLedgerTest {
 
-    private static PgCluster cluster;
-    private static Path dir;
+    @RegisterExtension
+    static final StandaloneCluster pg = new StandaloneCluster(2);
+
     private static PgactiveFixture a;
     private static PgactiveFixture b;
 
     @BeforeAll
     static void start() throws Exception {
-        dir = Files.createTempDirectory("conflict-ledger");
-        cluster = PgCluster.standalone(2, dir.resolve("cluster"));
-        a = cluster.node("node1").installPgactiveFixture("7100000000000000001", "node1");
-        b = cluster.node("node2").installPgactiveFixture("7100000000000000002", "node2");
+        a = pg.node("node1").installPgactiveFixture("7100000000000000001", "node1");
+        b = pg.node("node2").installPgactiveFixture("7100000000000000002", "node2");
         a.addPeer(b);
         b.addPeer(a);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
     }
 
     /** One service run: collector and store on the same data folder, wired like the service does. */
@@ -63,8 +55,8 @@ class ConflictLedgerTest {
         final Cancellable feed;
 
         Run() {
-            List<PgNode> nodes = List.of(cluster.node("node1"), cluster.node("node2"));
-            h = new CollectorHarness(dir.resolve("service"), "interval: 1s\n", nodes);
+            List<PgNode> nodes = List.of(pg.node("node1"), pg.node("node2"));
+            h = new CollectorHarness(pg.dir().resolve("service"), "interval: 1s\n", nodes);
             store = new HistoryStore(h.db, new EventDeriver(5, 15, 3), ToolsConfig.Retention.DEFAULT, 1 << 20, 1000);
             store.start();
             feed = h.bus.stream().subscribe().with(store::offer);
@@ -194,7 +186,7 @@ class ConflictLedgerTest {
      */
     @Test
     void slowCustomQueriesDoNotHoldBackTheLedgerCopy() throws Exception {
-        PgNode node2 = cluster.node("node2");
+        PgNode node2 = pg.node("node2");
         long one = b.insertConflict(
                 "update_update",
                 "last_update_wins_keep_remote",
@@ -207,7 +199,7 @@ class ConflictLedgerTest {
                         + " WHERE conflict_id = ?",
                 LEDGER_BATCH,
                 one);
-        Path svc = dir.resolve("slow-custom");
+        Path svc = pg.dir().resolve("slow-custom");
         Files.createDirectories(svc.resolve("queries"));
         for (String name : List.of("a_slow", "b_slow")) {
             Files.writeString(

@@ -10,8 +10,8 @@ import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.pgactive.tools.contract.snapshot.Snapshot;
 import io.pgactive.tools.contract.snapshot.SnapshotJson;
 import io.pgactive.tools.sql.SqlFiles;
-import io.pgactive.tools.testing.PgCluster;
 import io.pgactive.tools.testing.PgNode;
+import io.pgactive.tools.testing.StandaloneCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,34 +26,22 @@ import java.util.Map;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Nodes that go away, come back, refuse our password, or answer on a restarted service. */
 class NodeFailureTest {
 
-    private static PgCluster cluster;
-    private static Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        dir = Files.createTempDirectory("node-failure");
-        cluster = PgCluster.standalone(2, dir.resolve("cluster"));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    static final StandaloneCluster pg = new StandaloneCluster(2);
 
     @Test
     void downNodeIsDegradedAfterThreeCyclesDownAfterTenAndHealthyOnFirstSuccess() throws Exception {
-        PgNode node1 = cluster.node("node1");
-        try (CollectorHarness h =
-                new CollectorHarness(dir.resolve("down"), "interval: 1s\nbackoff_max: 1s\n", cluster.nodes())) {
+        PgNode node1 = pg.node("node1");
+        try (CollectorHarness h = new CollectorHarness(
+                pg.dir().resolve("down"),
+                "interval: 1s\nbackoff_max: 1s\n",
+                pg.cluster().nodes())) {
             h.awaitAllHealthy();
             Snapshot healthy = h.cycle();
             node1.stop();
@@ -91,7 +79,7 @@ class NodeFailureTest {
 
     @Test
     void wrongPasswordIsAnAuthErrorAndNoPasswordIsEverPrinted() throws Exception {
-        PgNode node2 = cluster.node("node2");
+        PgNode node2 = pg.node("node2");
         String wrong = "Wr0ngPassw0rd-" + System.nanoTime();
         String badDsn = node2.dsn().replace(node2.password(), wrong);
         List<String> logs = new ArrayList<>();
@@ -109,8 +97,8 @@ class NodeFailureTest {
         };
         Logger root = Logger.getLogger("io.pgactive");
         root.addHandler(capture);
-        try (CollectorHarness h =
-                new CollectorHarness(dir.resolve("auth"), "interval: 1s\n", List.of(node2), Map.of("node2", badDsn))) {
+        try (CollectorHarness h = new CollectorHarness(
+                pg.dir().resolve("auth"), "interval: 1s\n", List.of(node2), Map.of("node2", badDsn))) {
             for (int i = 0; i < 3; i++) {
                 Snapshot s = h.cycle();
                 NodeState n = s.nodes().get("node2");
@@ -128,14 +116,16 @@ class NodeFailureTest {
 
     @Test
     void versionsKeepIncreasingAcrossARestartOfTheService() {
-        Path svc = dir.resolve("restart");
+        Path svc = pg.dir().resolve("restart");
         long last;
-        try (CollectorHarness first = new CollectorHarness(svc, "interval: 1s\n", cluster.nodes())) {
+        try (CollectorHarness first =
+                new CollectorHarness(svc, "interval: 1s\n", pg.cluster().nodes())) {
             long v1 = first.cycle().version();
             last = first.cycle().version();
             assertThat(last).isEqualTo(v1 + 1);
         }
-        try (CollectorHarness second = new CollectorHarness(svc, "interval: 1s\n", cluster.nodes())) {
+        try (CollectorHarness second =
+                new CollectorHarness(svc, "interval: 1s\n", pg.cluster().nodes())) {
             long next = second.cycle().version();
             assertThat(next).isGreaterThan(last);
             assertThat(second.cycle().version()).isEqualTo(next + 1);
@@ -147,7 +137,7 @@ class NodeFailureTest {
 
     @Test
     void customQueriesReportValuesAndABrokenOneMarksOnlyItsMetric() throws Exception {
-        Path svc = dir.resolve("custom");
+        Path svc = pg.dir().resolve("custom");
         Path queries = svc.resolve("queries");
         Files.createDirectories(queries);
         Files.writeString(queries.resolve("answer.sql"), "-- values: n:gauge\nSELECT 42 AS n");
@@ -163,7 +153,7 @@ class NodeFailureTest {
                 queries.resolve("future.sql"), "-- values: n:gauge\n-- min_server_version: 99\nSELECT 1 AS n");
         Files.writeString(queries.resolve("standby_only.sql"), "-- values: n:gauge\n-- role: standby\nSELECT 1 AS n");
         Files.writeString(queries.resolve("textual.sql"), "-- values: n:gauge\nSELECT 'x' AS n");
-        PgNode node = cluster.node("node2");
+        PgNode node = pg.node("node2");
         try (CollectorHarness h = new CollectorHarness(svc, "interval: 2s\n", List.of(node))) {
             h.awaitAllHealthy();
             NodeState n = h.node("node2");
@@ -191,7 +181,7 @@ class NodeFailureTest {
      */
     @Test
     void eachCustomQueryRunsUnderWhatIsLeftOfTheNodeDeadline() throws Exception {
-        Path svc = dir.resolve("custom-budget");
+        Path svc = pg.dir().resolve("custom-budget");
         Path queries = svc.resolve("queries");
         Files.createDirectories(queries);
         Files.writeString(
@@ -202,7 +192,7 @@ class NodeFailureTest {
                 -- timeout: 700ms
                 SELECT setting::bigint AS ms FROM pg_settings WHERE name = 'statement_timeout'
                 """);
-        PgNode node = cluster.node("node2");
+        PgNode node = pg.node("node2");
         try (CollectorHarness h = new CollectorHarness(svc, "interval: 2s\ntimeout: 1s\n", List.of(node))) {
             h.awaitAllHealthy();
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -230,9 +220,9 @@ class NodeFailureTest {
                 CustomQuery.Role.ANY,
                 Duration.ofMillis(700),
                 "SELECT setting::bigint AS ms FROM pg_settings WHERE name = 'statement_timeout'",
-                dir.resolve("timeout.sql"),
+                pg.dir().resolve("timeout.sql"),
                 1);
-        try (Connection c = cluster.node("node1").connect();
+        try (Connection c = pg.node("node1").connect();
                 Statement st = c.createStatement()) {
             // another scrape's deadline, passed a minute ago
             leaveDeadline(st, 41, -60_000);
