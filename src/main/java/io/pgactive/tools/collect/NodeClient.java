@@ -157,6 +157,9 @@ final class NodeClient {
     /** How often a scrape in flight checks that its event loop still runs. */
     static final long HEARTBEAT_MILLIS = 25;
 
+    /** How often a node's pool looks for a connection idle past its idle timeout (5 minutes). */
+    static final int POOL_CLEANER_PERIOD_MILLIS = 60_000;
+
     /** How late the service may run a step before it counts as its own stall rather than noise. */
     static Duration lateTolerance(Duration timeout) {
         return Duration.ofMillis(Math.max(100, timeout.toMillis() / 10));
@@ -644,7 +647,11 @@ final class NodeClient {
                             .setMaxWaitQueueSize(2)
                             .setName("pgactive-tools-" + node.name())
                             .setIdleTimeout(5)
-                            .setIdleTimeoutUnit(TimeUnit.MINUTES))
+                            .setIdleTimeoutUnit(TimeUnit.MINUTES)
+                            // the pool looks for idle connections on a timer of its own, by default every second:
+                            // one wake-up of the event loop per node per second, for a connection that a scrape
+                            // uses every interval
+                            .setPoolCleanerPeriod(POOL_CLEANER_PERIOD_MILLIS))
                     .connectingTo(connectOptions(node.dsn(), poolPassword, timeout))
                     .withConnectHandler(CoalescedWrites::install)
                     .using(poolVertx)

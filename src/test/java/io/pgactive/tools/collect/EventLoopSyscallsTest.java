@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -20,11 +21,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A scrape sends all its statements (the node's own, the dialects', the custom queries) in one round trip, which must
- * leave the service in one write, not one per statement. Counted with the kernel's own tally of write system calls made
- * by the one event-loop thread that runs the scrape.
+ * What the scrape costs the one event-loop thread that runs it, counted by the kernel: a scrape sends all its
+ * statements (the node's own, the dialects', the custom queries) in one round trip, which must leave the service in one
+ * write, not one per statement; and between scrapes the loop sleeps.
  */
-class CoalescedWritesTest {
+class EventLoopSyscallsTest {
 
     private static final Path THREAD_IO = Path.of("/proc/thread-self/io");
 
@@ -66,6 +67,59 @@ class CoalescedWritesTest {
                     .as("write system calls of the event loop in one cycle")
                     .isEqualTo(1);
         }
+    }
+
+    /**
+     * A wake-up of an otherwise idle thread costs more than most of a scrape's work on this loop; between two cycles
+     * nothing of the node's (its pool's idle-connection check, say) may wake it every second. Counted from outside the
+     * loop, which reading its counters on it would wake.
+     */
+    @Test
+    void betweenScrapesTheEventLoopSleeps() throws Exception {
+        Path status = Path.of("/proc/self/task");
+        assumeTrue(Files.isDirectory(status), "needs Linux's per-thread status");
+        PgNode node = pg.node("node1");
+        try (CollectorHarness h = new CollectorHarness(
+                pg.dir().resolve("idle"),
+                "interval: 10s\ntimeout: 5s\n",
+                List.of(node),
+                Map.of(),
+                TracerProvider.noop().get("test"),
+                new VertxOptions().setEventLoopPoolSize(1))) {
+            h.awaitAllHealthy();
+            h.cycle();
+            CompletableFuture<String> tid = new CompletableFuture<>();
+            h.vertx.getDelegate().nettyEventLoopGroup().next().execute(() -> {
+                try {
+                    tid.complete(Files.readSymbolicLink(Path.of("/proc/thread-self"))
+                            .getFileName()
+                            .toString());
+                } catch (IOException e) {
+                    tid.completeExceptionally(e);
+                }
+            });
+            Path loop = status.resolve(tid.get(10, TimeUnit.SECONDS)).resolve("status");
+            long before = sleeps(loop);
+            // a window with no cycle in it, long enough for a once-a-second timer to fire several times
+            Thread.sleep(IDLE_WINDOW.toMillis());
+            long wakeUps = sleeps(loop) - before;
+
+            assertThat(wakeUps)
+                    .as("times the event loop woke up in %d ms without a scrape", IDLE_WINDOW.toMillis())
+                    .isLessThanOrEqualTo(1);
+        }
+    }
+
+    private static final Duration IDLE_WINDOW = Duration.ofSeconds(5);
+
+    /** How often the thread went to sleep: once after every wake-up. */
+    private static long sleeps(Path status) throws IOException {
+        return Files.readAllLines(status).stream()
+                .filter(l -> l.startsWith("voluntary_ctxt_switches:"))
+                .mapToLong(l -> Long.parseLong(
+                        l.substring("voluntary_ctxt_switches:".length()).trim()))
+                .findFirst()
+                .orElseThrow();
     }
 
     /** The event loop's count of write system calls, read on that thread (the harness runs one loop). */
