@@ -6,6 +6,7 @@
 #
 #   bench/peer.sh                               # 10 nodes, 60 s warm-up and 120 s measured per side (about 10 min)
 #   NODES=5 WARMUP_S=20 MEASURE_S=40 bench/peer.sh
+#   ROUNDS=3 bench/peer.sh                      # service and exporter alternately three times; medians and ratios
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/packaged-service.sh"
 EXPORTER=${EXPORTER:-/usr/bin/prometheus-postgres-exporter}
@@ -15,4 +16,4 @@ if [[ ! -x $EXPORTER ]]; then
 fi
 export SERVICE_JAVA_OPTS=${SERVICE_JAVA_OPTS-$LAUNCHER_JVM_OPTS}
 java -cp "$CP" io.pgactive.tools.bench.PeerBenchmark --nodes "${NODES:-10}" --interval-ms "${INTERVAL_MS:-2000}" \
-  --warmup-s "${WARMUP_S:-60}" --measure-s "${MEASURE_S:-120}" --exporter "$EXPORTER"
+  --warmup-s "${WARMUP_S:-60}" --measure-s "${MEASURE_S:-120}" --rounds "${ROUNDS:-1}" --exporter "$EXPORTER"

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.ToDoubleFunction;
 
 /**
  * This service next to Debian's postgres_exporter on the same real nodes, one after the other: each side's CPU per
@@ -45,6 +46,7 @@ public final class PeerBenchmark {
         Path exporter = Path.of(ScrapeBenchmark.arg(args, "--exporter", "/usr/bin/prometheus-postgres-exporter"));
         Path exporterQueries = Path.of(ScrapeBenchmark.arg(args, "--exporter-queries", "bench/peer-queries.yaml"))
                 .toAbsolutePath();
+        int rounds = Integer.parseInt(ScrapeBenchmark.arg(args, "--rounds", "1"));
         Path work = Files.createTempDirectory("peer-bench");
         if (nodes < 3) {
             throw new IllegalArgumentException("--nodes: at least 3 (a primary and its two standbys)");
@@ -62,23 +64,48 @@ public final class PeerBenchmark {
             List<PgNode> all = cluster.nodes();
             System.out.printf(
                     Locale.ROOT,
-                    "%d nodes (node1 with two streaming standbys), interval %d ms, warm-up %d s, measured %d s%n",
+                    "%d nodes (node1 with two streaming standbys), interval %d ms, warm-up %d s, measured %d s,"
+                            + " %d round(s)%n",
                     all.size(),
                     interval.toMillis(),
                     warmup.toSeconds(),
-                    measure.toSeconds());
+                    measure.toSeconds(),
+                    rounds);
 
+            // the exporter's own cost moves by a third between identical runs: alternate the two sides and take the
+            // median of each, so that one unlucky window does not decide the ratio
+            List<Row> serviceRounds = new ArrayList<>();
+            List<Row> exporterRounds = new ArrayList<>();
+            for (int round = 1; round <= rounds; round++) {
+                serviceRounds.add(service(all, jar, queries, interval, warmup, measure, work));
+                exporterRounds.add(exporters(
+                        "postgres_exporter, replication queries only",
+                        all,
+                        exporter,
+                        exporterQueries,
+                        true,
+                        interval,
+                        warmup,
+                        measure));
+                if (rounds > 1) {
+                    Row service = serviceRounds.get(round - 1);
+                    Row peer = exporterRounds.get(round - 1);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "round %d: service %.1f ms, exporter %.1f ms per cycle (ratio %.2f);"
+                                    + " backend CPU %.1f / %.1f ms (ratio %.2f)%n",
+                            round,
+                            service.cpuMsPerCycle(),
+                            peer.cpuMsPerCycle(),
+                            peer.cpuMsPerCycle() / service.cpuMsPerCycle(),
+                            service.backendMsPerCycle(),
+                            peer.backendMsPerCycle(),
+                            peer.backendMsPerCycle() / service.backendMsPerCycle());
+                }
+            }
             List<Row> rows = new ArrayList<>();
-            rows.add(service(all, jar, queries, interval, warmup, measure, work));
-            rows.add(exporters(
-                    "postgres_exporter, replication queries only",
-                    all,
-                    exporter,
-                    exporterQueries,
-                    true,
-                    interval,
-                    warmup,
-                    measure));
+            rows.add(median(serviceRounds));
+            rows.add(median(exporterRounds));
             rows.add(exporters(
                     "postgres_exporter, default metrics + replication queries",
                     all,
@@ -90,6 +117,12 @@ public final class PeerBenchmark {
                     measure));
 
             System.out.println();
+            if (rounds > 1) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "median of %d alternating rounds for the first two rows; the last row is one run%n",
+                        rounds);
+            }
             System.out.println("| | CPU ms per cycle | RSS | transactions per node per cycle "
                     + "| PostgreSQL backend CPU ms per cycle |");
             System.out.println("|---|---|---|---|---|");
@@ -113,6 +146,22 @@ public final class PeerBenchmark {
                         e.backendMsPerCycle() / s.backendMsPerCycle());
             }
         }
+    }
+
+    /** Each figure's median over the rounds (the figures of one row need not come from the same round). */
+    static Row median(List<Row> rounds) {
+        return new Row(
+                rounds.get(0).side(),
+                median(rounds, Row::cpuMsPerCycle),
+                median(rounds, Row::rssMb),
+                median(rounds, Row::transactionsPerNode),
+                median(rounds, Row::backendMsPerCycle));
+    }
+
+    private static double median(List<Row> rounds, ToDoubleFunction<Row> figure) {
+        double[] values = rounds.stream().mapToDouble(figure).sorted().toArray();
+        int mid = values.length / 2;
+        return values.length % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2;
     }
 
     private static Row service(
