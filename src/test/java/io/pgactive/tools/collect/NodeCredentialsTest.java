@@ -16,12 +16,12 @@ import io.pgactive.tools.snapshot.SnapshotBus;
 import io.pgactive.tools.snapshot.VersionSequence;
 import io.pgactive.tools.testing.FakeSecretsManager;
 import io.pgactive.tools.testing.PgNode;
+import io.pgactive.tools.testing.TestCertificates;
 import io.vertx.mutiny.core.Vertx;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -75,7 +74,8 @@ class NodeCredentialsTest {
 
     @BeforeAll
     static void start() throws Exception {
-        makeCertificates();
+        // for 127.0.0.1 only: connecting by the name localhost is a host name the certificate does not carry
+        TestCertificates.create(dir, "IP:127.0.0.1");
         pg = PgNode.create("tls", dir);
         pg.execute("ALTER SYSTEM SET ssl_cert_file = '" + dir.resolve("server.crt") + "'");
         pg.execute("ALTER SYSTEM SET ssl_key_file = '" + dir.resolve("server.key") + "'");
@@ -103,81 +103,6 @@ class NodeCredentialsTest {
         }
         if (pg != null) {
             pg.close();
-        }
-    }
-
-    /** A CA, a server certificate it signed for 127.0.0.1 only, and another CA that signed nothing here. */
-    private static void makeCertificates() throws Exception {
-        Files.writeString(dir.resolve("san.ext"), "subjectAltName=IP:127.0.0.1\n");
-        openssl(
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "ca.key",
-                "-out",
-                "ca.crt",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=pgactive-tools test CA");
-        openssl(
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "other-ca.key",
-                "-out",
-                "other-ca.crt",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=another CA");
-        openssl(
-                "req",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-keyout",
-                "server.key",
-                "-out",
-                "server.csr",
-                "-subj",
-                "/CN=127.0.0.1");
-        openssl(
-                "x509",
-                "-req",
-                "-in",
-                "server.csr",
-                "-CA",
-                "ca.crt",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-out",
-                "server.crt",
-                "-days",
-                "2",
-                "-extfile",
-                "san.ext");
-        Files.setPosixFilePermissions(dir.resolve("server.key"), PosixFilePermissions.fromString("rw-------"));
-    }
-
-    private static void openssl(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("openssl"));
-        command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command)
-                .directory(dir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("openssl.log").toFile())
-                .start();
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IllegalStateException(
-                    "openssl " + args[0] + " failed: " + Files.readString(dir.resolve("openssl.log")));
         }
     }
 
