@@ -174,6 +174,7 @@ public final class PeerBenchmark {
         try {
             String base = "http://127.0.0.1:" + port;
             ScrapeBenchmark.awaitReady(base, service);
+            ScrapeBenchmark.firstRequests(base);
             Thread.sleep(warmup.toMillis());
             Window w = Window.open(nodes, List.of(service.pid()));
             long v0 = ScrapeBenchmark.version(base);
