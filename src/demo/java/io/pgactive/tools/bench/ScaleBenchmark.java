@@ -108,6 +108,7 @@ public final class ScaleBenchmark {
                         Files.readString(Path.of("/proc/loadavg")));
                 return;
             }
+            ScrapeBenchmark.firstRequests(base);
             Thread.sleep(warmup.toMillis());
             watcher = Watcher.start(base);
             String metrics0 = ScrapeBenchmark.get(base + "/q/metrics");
