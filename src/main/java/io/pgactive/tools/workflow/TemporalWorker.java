@@ -90,7 +90,7 @@ public class TemporalWorker {
 
     @Inject
     Instance<FailoverActivitiesImpl> failoverActivities;
-    /** The Temporal extension's tracing interceptor (OpenTracing over the service's OpenTelemetry), when tracing is built in. */
+    /** Temporal's tracing interceptor (TemporalTracing): OpenTracing over the service's OpenTelemetry. */
     @Inject
     Instance<WorkerInterceptor> workerInterceptors;
 

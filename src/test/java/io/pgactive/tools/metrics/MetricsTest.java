@@ -85,6 +85,23 @@ class MetricsTest {
     }
 
     @Test
+    void eachNodesScrapeHistogramHasAShortFixedListOfBuckets() {
+        String text = scrape();
+        List<String> buckets = text.lines()
+                .filter(l -> l.startsWith("pgactive_scrape_duration_seconds_bucket{") && l.contains("node=\"node1\""))
+                .map(l -> l.substring(l.indexOf("le=\"") + 4, l.indexOf('"', l.indexOf("le=\"") + 4)))
+                .toList();
+        // per node, so the series count grows with the node count: milliseconds to the 30 s connect timeout, and +Inf
+        assertThat(buckets)
+                .containsExactly(
+                        "0.001", "0.002", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.0", "5.0",
+                        "10.0", "30.0", "+Inf");
+        // the cycle-wide histogram is one series set for the whole service and keeps its fine buckets
+        assertThat(text.lines().filter(l -> l.startsWith("pgactive_scrape_cycle_duration_seconds_bucket{")))
+                .hasSizeGreaterThan(40);
+    }
+
+    @Test
     void theScrapeConnectionsExportNoSqlClientSeries() {
         String text = scrape();
         // pgactive_scrape_duration_seconds times each node's scrape; the SQL client's own meters, per statement and

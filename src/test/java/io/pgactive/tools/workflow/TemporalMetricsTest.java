@@ -19,6 +19,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.common.interceptors.WorkerInterceptor;
+import io.temporal.opentracing.OpenTracingClientInterceptor;
+import io.temporal.opentracing.OpenTracingWorkerInterceptor;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -114,5 +118,19 @@ class TemporalMetricsTest {
                     }
                     assertThat(exported).as("Temporal series for the run").containsAll(wanted);
                 });
+    }
+
+    @Inject
+    Instance<WorkerInterceptor> workerInterceptors;
+
+    @Test
+    void theClientAndTheWorkerCarryTemporalsTracingInterceptors() {
+        // the service makes these itself (TemporalTracing), with the client, rather than the extension at every start
+        assertThat(worker.client().getOptions().getInterceptors())
+                .hasSize(1)
+                .hasOnlyElementsOfType(OpenTracingClientInterceptor.class);
+        assertThat(workerInterceptors.stream().toList())
+                .hasSize(1)
+                .hasOnlyElementsOfType(OpenTracingWorkerInterceptor.class);
     }
 }

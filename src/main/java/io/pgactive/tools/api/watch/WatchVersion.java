@@ -7,6 +7,7 @@ import io.pgactive.tools.contract.snapshot.NodeStatus;
 import io.pgactive.tools.contract.snapshot.SnapshotJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * versions.
  */
 final class WatchVersion {
+
+    /** The usual encoding of the changed nodes (none), shared by the versions that have it. */
+    private static final byte[] NO_CHANGE = {'{', '}'};
 
     final long version;
     /** Whether there is a merge patch from the previous version (false when it was not seen: no replay across). */
@@ -49,8 +53,10 @@ final class WatchVersion {
         this.hasPatch = patch != null;
         this.patch = patch;
         this.state = state;
-        this.statuses = NodeFilter.statuses(state);
         this.statusesBefore = previous == null ? Map.of() : previous.statuses;
+        Map<String, NodeStatus> now = NodeFilter.statuses(state);
+        // statuses rarely change: the versions of the replay window share one map until they do
+        this.statuses = now.equals(statusesBefore) ? statusesBefore : now;
         this.changed = JsonNodeFactory.instance.objectNode();
         // without a previous version there is no delta to encode, so nothing to remember for one
         JsonNode nodes = previous == null ? JsonNodeFactory.instance.objectNode() : state.path("nodes");
@@ -139,7 +145,7 @@ final class WatchVersion {
         }
         synchronized (this) {
             patchJson = pj;
-            changedJson = cj;
+            changedJson = cj.length == NO_CHANGE.length && Arrays.equals(cj, NO_CHANGE) ? NO_CHANGE : cj;
             patch = null;
             changed = null;
         }
