@@ -15,6 +15,11 @@
 #
 #   cp -r target/quarkus-app ../before        # the build before a change, kept aside
 #   JARS="../before/quarkus-run.jar target/quarkus-app/quarkus-run.jar" INTERVAL_MS=500 bench/scrape.sh 10
+#
+# BUILD_OPTS_0, BUILD_OPTS_1, ... replace SERVICE_JAVA_OPTS for the first, second, ... build: one build side by side with
+# itself under two sets of JVM options.
+#
+#   J=target/quarkus-app/quarkus-run.jar; JARS="$J $J" BUILD_OPTS_0="-Xmx64m" BUILD_OPTS_1="-Xmx128m" bench/scrape.sh 10
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/packaged-service.sh"
 SIZES=("$@")
@@ -26,7 +31,8 @@ for n in "${SIZES[@]}"; do
   echo "== $n nodes"
   pids=()
   for i in "${!BUILDS[@]}"; do
-    java -cp "$CP" io.pgactive.tools.bench.ScrapeBenchmark --nodes "$n" --jar "${BUILDS[$i]}" \
+    opts="BUILD_OPTS_$i"
+    SERVICE_JAVA_OPTS="${!opts-${SERVICE_JAVA_OPTS:-}}" java -cp "$CP" io.pgactive.tools.bench.ScrapeBenchmark --nodes "$n" --jar "${BUILDS[$i]}" \
       --interval-ms "${INTERVAL_MS:-2000}" --warmup-s "${WARMUP_S:-30}" --measure-s "${MEASURE_S:-60}" \
       >"$OUT/$i.txt" 2>&1 &
     pids+=($!)
