@@ -15,8 +15,8 @@ import jakarta.inject.Singleton;
  * Temporal's tracing interceptors for the client and the hosted worker, on the service's OpenTelemetry through the
  * OpenTracing shim (so an upgrade started over the API is one trace with its workflow runs and activities). The Temporal
  * extension can install the same interceptors itself, but its binding builds the OpenTelemetry SDK and the shim at
- * every start, some 500 classes, even with the worker disabled; these are created with the client or the worker, which
- * only exist when the worker is enabled. With tracing off (no OTLP endpoint) OpenTelemetry is a no-op and so are they.
+ * every start, even with the worker disabled; these are created with the client or the worker, which only exist when
+ * the worker is enabled. With tracing off (no OTLP endpoint) OpenTelemetry is a no-op and so are they.
  */
 @Singleton
 class TemporalTracing {

@@ -72,6 +72,9 @@ class TemporalMetricsTest {
     @Inject
     TemporalWorker worker;
 
+    @Inject
+    Instance<WorkerInterceptor> workerInterceptors;
+
     @Test
     void aWorkflowRunThroughTheHostedWorkerShowsInTheTemporalSeries() throws Exception {
         await().atMost(Duration.ofSeconds(60))
@@ -119,9 +122,6 @@ class TemporalMetricsTest {
                     assertThat(exported).as("Temporal series for the run").containsAll(wanted);
                 });
     }
-
-    @Inject
-    Instance<WorkerInterceptor> workerInterceptors;
 
     @Test
     void theClientAndTheWorkerCarryTemporalsTracingInterceptors() {
