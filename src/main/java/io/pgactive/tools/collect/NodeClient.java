@@ -40,6 +40,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import javax.net.ssl.SSLException;
 import org.jboss.logging.Logger;
@@ -60,7 +61,10 @@ final class NodeClient {
     private final Duration interval;
     private final Backoff backoff;
     private final Duration probeInterval;
-    private final List<CustomQuery> customQueries;
+    /** How many connections the node's pool opened: a new one has none of the statements prepared on the last. */
+    private final AtomicLong connectionsOpened = new AtomicLong();
+
+    private final CustomQueryRunner customQueries;
     private final ConflictWindow conflictWindow = new ConflictWindow();
     private final PgactiveReader pgactive = new PgactiveReader(conflictWindow);
     private final LogicalReader logical = new LogicalReader(conflictWindow);
@@ -109,7 +113,7 @@ final class NodeClient {
         this.interval = config.interval();
         this.backoff = new Backoff(config.interval(), config.backoffMax());
         this.probeInterval = config.probeInterval();
-        this.customQueries = customQueries;
+        this.customQueries = new CustomQueryRunner(node.name(), customQueries, connectionsOpened::get);
         this.context = context;
         this.poolVertx = new UninstrumentedVertx((VertxInternal) vertx.getDelegate());
     }
@@ -467,14 +471,12 @@ final class NodeClient {
         Future<Void> pgactiveRead = c.pgactiveActive() ? pgactive.read(conn, c, out) : Future.succeededFuture();
         Future<Void> custom = customQueries.isEmpty() || customFollow
                 ? Future.succeededFuture()
-                : CustomQueryRunner.run(conn, customQueries, c, out, credential.lastValue());
+                : customQueries.run(conn, c, out, credential.lastValue());
         return Future.all(out.nodeRead, streaming, logicalRead, pgactiveRead)
                 .compose(all -> {
                     out.conflictsLastMinute = conflictWindow.lastMinute(out.readAt);
                     out.coreDone = true; // from here on, the node's replication state is complete
-                    return customFollow
-                            ? CustomQueryRunner.run(conn, customQueries, c, out, credential.lastValue())
-                            : custom;
+                    return customFollow ? customQueries.run(conn, c, out, credential.lastValue()) : custom;
                 })
                 .map(v -> out);
     }
@@ -653,7 +655,10 @@ final class NodeClient {
                             // uses every interval
                             .setPoolCleanerPeriod(POOL_CLEANER_PERIOD_MILLIS))
                     .connectingTo(connectOptions(node.dsn(), poolPassword, timeout))
-                    .withConnectHandler(CoalescedWrites::install)
+                    .withConnectHandler(conn -> {
+                        connectionsOpened.incrementAndGet();
+                        CoalescedWrites.install(conn);
+                    })
                     .using(poolVertx)
                     .build();
         }

@@ -7,6 +7,7 @@ final class Sql {
 
     static final String PROBE = load("probe");
     static final String NODE = load("node");
+    static final String CUSTOM_TIMEOUT = load("custom_timeout");
     static final String PGACTIVE_IDENTITY = load("pgactive/identity");
     static final String PGACTIVE_LAG_INFO = load("pgactive/lag_info");
     static final String PGACTIVE_NODE_SLOTS_LEGACY = load("pgactive/node_slots_legacy");
