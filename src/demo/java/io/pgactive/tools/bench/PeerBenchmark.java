@@ -21,9 +21,9 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * This service next to Debian's postgres_exporter on the same real nodes, one after the other: each side's CPU per
- * cycle and RSS (from /proc), the transactions it runs per node per cycle (pg_stat_database: the test servers have
- * no pg_stat_statements, and every read of either side is a transaction of its own) and the CPU of the PostgreSQL
- * backends serving it. The exporter runs one process per node with a queries file equivalent
+ * cycle and RSS (from /proc), the statements it runs per node per cycle (pg_stat_statements, loaded on every node:
+ * pg_stat_database counts a long-lived session's transactions only when the session flushes them, which a session
+ * busy every interval may put off until it ends) and the CPU of the PostgreSQL backends serving it. The exporter runs one process per node with a queries file equivalent
  * to the service's replication reads, once without and once with its default metrics, and is scraped every interval
  * by this program. Run through {@code bench/peer.sh}.
  */
@@ -32,7 +32,7 @@ public final class PeerBenchmark {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String MONITOR = PgNode.MONITOR_USER;
 
-    record Row(String side, double cpuMsPerCycle, double rssMb, double transactionsPerNode, double backendMsPerCycle) {}
+    record Row(String side, double cpuMsPerCycle, double rssMb, double statementsPerNode, double backendMsPerCycle) {}
 
     public static void main(String[] args) throws Exception {
         int nodes = Integer.parseInt(ScrapeBenchmark.arg(args, "--nodes", "10"));
@@ -58,6 +58,9 @@ public final class PeerBenchmark {
                 names.add("node" + i);
             }
             cluster.addNodes(names);
+            for (PgNode n : cluster.nodes()) {
+                countStatements(n);
+            }
             PgNode primary = cluster.node("node1");
             cluster.add(primary.createStandby("standby1"));
             cluster.add(primary.createStandby("standby2"));
@@ -123,7 +126,7 @@ public final class PeerBenchmark {
                         "median of %d alternating rounds for the first two rows; the last row is one run%n",
                         rounds);
             }
-            System.out.println("| | CPU ms per cycle | RSS | transactions per node per cycle "
+            System.out.println("| | CPU ms per cycle | RSS | statements per node per cycle "
                     + "| PostgreSQL backend CPU ms per cycle |");
             System.out.println("|---|---|---|---|---|");
             for (Row r : rows) {
@@ -133,7 +136,7 @@ public final class PeerBenchmark {
                         r.side(),
                         r.cpuMsPerCycle(),
                         r.rssMb(),
-                        r.transactionsPerNode(),
+                        r.statementsPerNode(),
                         r.backendMsPerCycle());
             }
             Row s = rows.get(0);
@@ -154,7 +157,7 @@ public final class PeerBenchmark {
                 rounds.get(0).side(),
                 median(rounds, Row::cpuMsPerCycle),
                 median(rounds, Row::rssMb),
-                median(rounds, Row::transactionsPerNode),
+                median(rounds, Row::statementsPerNode),
                 median(rounds, Row::backendMsPerCycle));
     }
 
@@ -273,20 +276,28 @@ public final class PeerBenchmark {
         }
     }
 
-    /** Counters at the start of a measured window: the scraper's CPU, its backends' CPU, transactions. */
-    private record Window(
-            List<PgNode> nodes, List<Long> pids, long cpu0, Map<Long, Long> backends0, long transactions0, long t0) {
+    /** Loads pg_stat_statements on a primary (its standbys inherit it): a restart, then the extension. */
+    private static void countStatements(PgNode n) {
+        n.execute("ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'");
+        n.stop();
+        n.start();
+        n.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    }
 
-        /** Committed and rolled back transactions of every database. */
-        private static final String TRANSACTIONS =
-                "SELECT sum(xact_commit + xact_rollback)::bigint FROM pg_stat_database";
+    /** Counters at the start of a measured window: the scraper's CPU, its backends' CPU, statements. */
+    private record Window(
+            List<PgNode> nodes, List<Long> pids, long cpu0, Map<Long, Long> backends0, long statements0, long t0) {
+
+        /** Statements the monitor role ran (this program reads as another role, so its own reads are not counted). */
+        private static final String STATEMENTS = "SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements"
+                + " WHERE userid = (SELECT oid FROM pg_roles WHERE rolname = '" + MONITOR + "')";
 
         static Window open(List<PgNode> nodes, List<Long> pids) throws IOException {
-            long transactions = 0;
+            long statements = 0;
             for (PgNode n : nodes) {
-                transactions += n.queryLong(TRANSACTIONS);
+                statements += n.queryLong(STATEMENTS);
             }
-            return new Window(nodes, pids, cpu(pids), backendCpu(nodes), transactions, System.nanoTime());
+            return new Window(nodes, pids, cpu(pids), backendCpu(nodes), statements, System.nanoTime());
         }
 
         Row close(String side, long cycles) throws IOException {
@@ -296,10 +307,9 @@ public final class PeerBenchmark {
             for (Map.Entry<Long, Long> e : backends1.entrySet()) {
                 backend += e.getValue() - backends0.getOrDefault(e.getKey(), 0L);
             }
-            // less this program's own reads of each node inside the window: the opening count and the two backend lists
-            long transactions = -transactions0 - 3L * nodes.size();
+            long statements = -statements0;
             for (PgNode n : nodes) {
-                transactions += n.queryLong(TRANSACTIONS);
+                statements += n.queryLong(STATEMENTS);
             }
             double rssKb = 0;
             for (long pid : pids) {
@@ -314,7 +324,7 @@ public final class PeerBenchmark {
                     (System.nanoTime() - t0) / 1e9,
                     Files.readString(Path.of("/proc/loadavg")));
             return new Row(
-                    side, cpu / (double) cycles, rssKb / 1024, transactions / perNodeCycle, backend / (double) cycles);
+                    side, cpu / (double) cycles, rssKb / 1024, statements / perNodeCycle, backend / (double) cycles);
         }
 
         private static long cpu(List<Long> pids) throws IOException {
