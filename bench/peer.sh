@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # This service next to postgres_exporter (Debian's prometheus-postgres-exporter) on the same N real local PostgreSQL
 # nodes (node1 with two streaming standbys, the rest plain primaries), one side after the other: CPU per cycle, RSS,
-# transactions per node per cycle (pg_stat_database) and PostgreSQL backend CPU per cycle, and the ratios.
+# statements per node per cycle (pg_stat_statements, loaded on every node) and PostgreSQL backend CPU per cycle, and
+# the ratios.
 # The service runs with the launcher's JVM options unless SERVICE_JAVA_OPTS says otherwise.
 #
 #   bench/peer.sh                               # 10 nodes, 60 s warm-up and 120 s measured per side (about 10 min)

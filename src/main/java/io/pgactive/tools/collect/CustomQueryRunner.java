@@ -77,13 +77,13 @@ final class CustomQueryRunner {
     /** Prepared statements vanished from a live session: from then on the queries run as plain text. */
     private boolean plainText;
 
-    /** A custom query with the texts it is run by. */
-    private record Statement(CustomQuery query, String name, String prepare, String execute) {
+    /** A custom query, the name it is prepared under and the statement that prepares it. */
+    private record Statement(CustomQuery query, String name, String prepare) {
 
         static Statement of(CustomQuery q) {
             String body = limited(q);
             String name = QUERY_STATEMENT_PREFIX + hash(body);
-            return new Statement(q, name, "PREPARE " + name + " AS " + body, "; EXECUTE " + name);
+            return new Statement(q, name, "PREPARE " + name + " AS " + body);
         }
     }
 
@@ -145,19 +145,20 @@ final class CustomQueryRunner {
             prepared.clear();
             preparedOn = connection;
         }
-        Future<Void> timeoutReady = plainText ? null : prepare(conn, TIMEOUT_STATEMENT, PREPARE_TIMEOUT);
+        if (!plainText) {
+            prepare(conn, TIMEOUT_STATEMENT, PREPARE_TIMEOUT);
+        }
         List<Future<Void>> runs = new ArrayList<>();
         for (Statement s : chosen.values()) {
-            runs.add(plainText ? runPlain(conn, s, out, password) : runPrepared(conn, s, timeoutReady, out, password));
+            runs.add(plainText ? runPlain(conn, s, out, password) : runPrepared(conn, s, out, password));
         }
         return Future.all(runs).mapEmpty();
     }
 
-    private Future<Void> runPrepared(
-            SqlConnection conn, Statement s, Future<Void> timeoutReady, Scrape out, String password) {
+    private Future<Void> runPrepared(SqlConnection conn, Statement s, Scrape out, String password) {
         Future<Void> queryReady = prepare(conn, s.name(), s.prepare());
         String execute = "EXECUTE " + TIMEOUT_STATEMENT + "(" + out.id + ", "
-                + s.query().timeout().toMillis() + ")" + s.execute();
+                + s.query().timeout().toMillis() + "); EXECUTE " + s.name();
         // answers come in the order the statements were sent: the PREPAREs' outcomes are known when this one's is
         return conn.query(execute)
                 .execute()
@@ -176,13 +177,15 @@ final class CustomQueryRunner {
                                 password);
                         return Future.succeededFuture();
                     }
-                    if (sqlState(e).equals(NO_SUCH_STATEMENT) || timeoutReady.failed()) {
+                    // only the server's answer that a statement is missing says the session does not keep them (the
+                    // timeout's PREPARE, not checked above, fails that way too); a broken connection is no such answer
+                    if (sqlState(e).equals(NO_SUCH_STATEMENT)) {
                         if (!plainText) {
                             plainText = true;
                             LOG.warnf(
-                                    "node %s: custom queries prepared on the connection were not found in its session (%s);"
-                                            + " they run unprepared from now on (a pooler between the service and the node"
-                                            + " hands sessions around or resets them)",
+                                    "node %s: the custom queries cannot run prepared (%s); they run as plain text from"
+                                            + " now on (is a pooler between the service and the node handing sessions"
+                                            + " around or resetting them?)",
                                     node, Dsn.redact(String.valueOf(e.getMessage()), password));
                         }
                         return runPlain(conn, s, out, password);
