@@ -10,9 +10,4 @@ if [[ ! -f target/quarkus-app/quarkus-run.jar || -z "$DEMO_JAR" || ! -f target/d
   DEMO_JAR="$(ls -t target/pgactive-tools-demo-*.jar | head -n 1)"
 fi
 CP="$DEMO_JAR:target/classes:$(cat target/demo-classpath.txt)"
-LAUNCHER_JVM_OPTS=$(sed -n 's/^SERVER_JVM_OPTS="\(.*\)"$/\1/p' bin/pgactive-server)
-# the launcher adds the periodic native heap trim when the JVM accepts it (JDK 17.0.9 and later): so do the benchmarks
-TRIM_OPT=$(sed -n 's/^  SERVER_JVM_OPTS+=" \(.*\)"$/\1/p' bin/pgactive-server)
-if [[ -n $TRIM_OPT ]] && java $TRIM_OPT -version >/dev/null 2>&1; then
-  LAUNCHER_JVM_OPTS+=" $TRIM_OPT"
-fi
+LAUNCHER_JVM_OPTS=$(bin/pgactive-server --print-jvm-options)
