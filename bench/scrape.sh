@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Scrape cost at steady state, for N real local PostgreSQL nodes (default: 10 and 50) at the default 2 s interval.
 # Prints, per N: CPU ms per cycle of the service process, cycle wall time p50/p99, the delay from the last node's
-# answer to a readable snapshot (p50/p99), heap used after a full GC, and RSS.
+# answer to a readable snapshot (p50/p99), heap used after a full GC, and RSS. The service runs with the launcher's JVM
+# options (bin/pgactive-server --print-jvm-options) unless SERVICE_JAVA_OPTS or BUILD_OPTS_i say otherwise.
 #
 #   bench/scrape.sh                 # N = 10 and 50, 30 s warm-up, 60 s measured
 #   bench/scrape.sh 10              # only N = 10
 #   MEASURE_S=120 bench/scrape.sh   # longer measurement
-#   SERVICE_JAVA_OPTS="-XX:StartFlightRecording=filename=/tmp/scrape.jfr,settings=profile" bench/scrape.sh 10
+#   SERVICE_JAVA_OPTS="$(bin/pgactive-server --print-jvm-options) -XX:StartFlightRecording=filename=/tmp/scrape.jfr,settings=profile" bench/scrape.sh 10
 #
 # Several builds side by side: JARS names their quarkus-run.jar files (space-separated). Each build gets its own N
 # nodes and all of them start together, so they run under the same load; one row per build follows the details.
@@ -19,7 +20,12 @@
 # BUILD_OPTS_0, BUILD_OPTS_1, ... replace SERVICE_JAVA_OPTS for the first, second, ... build: one build side by side with
 # itself under two sets of JVM options.
 #
-#   J=target/quarkus-app/quarkus-run.jar; JARS="$J $J" BUILD_OPTS_0="-Xmx64m" BUILD_OPTS_1="-Xmx128m" bench/scrape.sh 10
+#   L=$(bin/pgactive-server --print-jvm-options); J=target/quarkus-app/quarkus-run.jar
+#   JARS="$J $J" BUILD_OPTS_0="$L" BUILD_OPTS_1="$L -XX:NewRatio=4" bench/scrape.sh 10
+#
+# BUILD_ENV_0, BUILD_ENV_1, ... add environment variables (NAME=value, space-separated) to one build's service.
+#
+#   JARS="$J $J" BUILD_ENV_1="MALLOC_ARENA_MAX=2" bench/scrape.sh 10
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/packaged-service.sh"
 SIZES=("$@")
@@ -32,7 +38,9 @@ for n in "${SIZES[@]}"; do
   pids=()
   for i in "${!BUILDS[@]}"; do
     opts="BUILD_OPTS_$i"
-    SERVICE_JAVA_OPTS="${!opts-${SERVICE_JAVA_OPTS:-}}" java -cp "$CP" io.pgactive.tools.bench.ScrapeBenchmark --nodes "$n" --jar "${BUILDS[$i]}" \
+    env_of_build="BUILD_ENV_$i"
+    # shellcheck disable=SC2086 # NAME=value words, split on purpose
+    env ${!env_of_build:-} SERVICE_JAVA_OPTS="${!opts-${SERVICE_JAVA_OPTS-$LAUNCHER_JVM_OPTS}}" java -cp "$CP" io.pgactive.tools.bench.ScrapeBenchmark --nodes "$n" --jar "${BUILDS[$i]}" \
       --interval-ms "${INTERVAL_MS:-2000}" --warmup-s "${WARMUP_S:-30}" --measure-s "${MEASURE_S:-60}" \
       >"$OUT/$i.txt" 2>&1 &
     pids+=($!)

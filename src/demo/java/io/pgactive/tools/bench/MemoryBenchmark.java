@@ -12,7 +12,8 @@ import java.util.Map;
  * Live heap of the packaged service with a large snapshot: one real node whose custom query returns N labelled rows
  * whose values change every cycle, so every version's delta is about as large as the snapshot. Every sample forces a
  * full GC and prints the live heap, the versions and bytes the {@code /watch} replay window holds, and what the heap
- * costs per retained version above the first sample. Run through {@code bench/memory.sh}.
+ * costs per retained version above the first sample, and the CPU and garbage collections each version cost since the
+ * previous sample. Run through {@code bench/memory.sh}.
  */
 public final class MemoryBenchmark {
 
@@ -20,7 +21,8 @@ public final class MemoryBenchmark {
             -- help: a wide labelled metric, for the memory benchmark
             -- labels: item
             -- values: reading:gauge
-            -- timeout: 800ms
+            -- timeout: 500ms
+            -- max_rows: %d
             SELECT 'item_' || g AS item, (random() * 1000000)::bigint AS reading FROM generate_series(1, %d) g
             """;
 
@@ -37,7 +39,7 @@ public final class MemoryBenchmark {
 
         try (PgCluster cluster = PgCluster.standalone(1, work.resolve("cluster"))) {
             Path queries = Files.createDirectories(work.resolve("queries"));
-            Files.writeString(queries.resolve("wide.sql"), QUERY.formatted(rows));
+            Files.writeString(queries.resolve("wide.sql"), QUERY.formatted(rows, rows));
             Path config = ServiceConfig.write(
                     work, cluster.nodes(), "interval: " + interval.toMillis() + "ms\nqueries_dir: " + queries + "\n");
             int port = ScrapeBenchmark.freePort();
@@ -45,22 +47,37 @@ public final class MemoryBenchmark {
             try {
                 String base = "http://127.0.0.1:" + port;
                 ScrapeBenchmark.awaitReady(base, service);
+                String first = ScrapeBenchmark.get(base + "/snapshot");
+                int errors = first.indexOf("\"custom_errors\":{\"");
+                if (errors >= 0) {
+                    // a query the service refuses leaves the snapshot small: the figures would measure nothing
+                    throw new IllegalStateException("the wide query failed: " + first.substring(errors));
+                }
                 System.out.printf(
                         Locale.ROOT,
                         "rows=%d interval_ms=%d snapshot_kb=%.1f%n",
                         rows,
                         interval.toMillis(),
-                        ScrapeBenchmark.get(base + "/snapshot").length() / 1024.0);
+                        first.length() / 1024.0);
                 System.out.println(
-                        "elapsed_s version window_versions window_mb heap_after_gc_mb rss_mb kb_per_retained_version");
+                        "elapsed_s version window_versions window_mb heap_after_gc_mb rss_mb kb_per_retained_version"
+                                + " cpu_ms_per_version collections_per_version");
                 long start = System.nanoTime();
                 double firstHeap = -1;
                 double firstVersions = 0;
+                long lastCpu = 0;
+                long lastVersion = 0;
+                double lastCollections = 0;
                 for (long next = 0; next <= run.toSeconds(); next += every.toSeconds()) {
                     long wait = start + Duration.ofSeconds(next).toNanos() - System.nanoTime();
                     if (wait > 0) {
                         Thread.sleep(wait / 1_000_000);
                     }
+                    // CPU and collections between samples, before this sample's forced GC adds its own
+                    long cpu = ScrapeBenchmark.cpuMillis(service.pid());
+                    double collections = ScrapeBenchmark.sum(
+                            ScrapeBenchmark.get(base + "/q/metrics"), "jvm_gc_pause_seconds_count\\{[^}]*}");
+                    long versionBeforeGc = ScrapeBenchmark.version(base);
                     ScrapeBenchmark.run("jcmd", Long.toString(service.pid()), "GC.run");
                     String metrics = ScrapeBenchmark.get(base + "/q/metrics");
                     double heap = ScrapeBenchmark.sum(metrics, "jvm_memory_used_bytes\\{area=\"heap\"[^}]*}");
@@ -72,6 +89,18 @@ public final class MemoryBenchmark {
                     }
                     double bytes = ScrapeBenchmark.sum(metrics, "pgactive_watch_window_bytes(?:\\{[^}]*})?");
                     String perVersion = "-";
+                    String cpuPerVersion = "-";
+                    String collectionsPerVersion = "-";
+                    if (lastVersion > 0 && versionBeforeGc > lastVersion) {
+                        long published = versionBeforeGc - lastVersion;
+                        cpuPerVersion = String.format(Locale.ROOT, "%.1f", (cpu - lastCpu) / (double) published);
+                        // the previous sample's forced GC is one of them
+                        collectionsPerVersion =
+                                String.format(Locale.ROOT, "%.2f", (collections - lastCollections - 1) / published);
+                    }
+                    lastCpu = cpu;
+                    lastVersion = versionBeforeGc;
+                    lastCollections = collections;
                     if (firstHeap < 0) {
                         firstHeap = heap;
                         firstVersions = versions;
@@ -81,14 +110,16 @@ public final class MemoryBenchmark {
                     }
                     System.out.printf(
                             Locale.ROOT,
-                            "%d %d %.0f %.1f %.1f %.1f %s%n",
+                            "%d %d %.0f %.1f %.1f %.1f %s %s %s%n",
                             next,
                             version,
                             versions,
                             bytes / 1024 / 1024,
                             heap / 1024 / 1024,
                             ScrapeBenchmark.rssKb(service.pid()) / 1024.0,
-                            perVersion);
+                            perVersion,
+                            cpuPerVersion,
+                            collectionsPerVersion);
                 }
             } finally {
                 service.destroy();
